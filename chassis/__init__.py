@@ -1,0 +1,1 @@
+"""The service chassis: mechanics every Flywheel service shares, and no business rules."""

@@ -1,0 +1,42 @@
+"""FastAPI dependencies that state who may call a route."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from chassis.auth.principal import Principal, Role
+from chassis.auth.tokens import InvalidToken, JwksKeys, verify_access_token
+from chassis.http.problems import Forbidden, Unauthorized
+
+_bearer = HTTPBearer(
+    auto_error=False, description="Access token from POST /api/v1/users/auth/token"
+)
+
+
+async def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("A bearer access token is required.")
+    keys: JwksKeys = request.app.state.jwks
+    try:
+        return await verify_access_token(credentials.credentials, keys)
+    except InvalidToken as error:
+        raise Unauthorized(str(error)) from None
+
+
+def require_roles(*roles: Role):
+    async def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if not principal.has_any(*roles):
+            wanted = " or ".join(roles)
+            raise Forbidden(f"This action needs the {wanted} role.")
+        return principal
+
+    return check
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+OperatorDep = Annotated[Principal, Depends(require_roles(Role.OPERATOR, Role.ADMIN))]
+AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]

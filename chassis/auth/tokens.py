@@ -1,0 +1,95 @@
+"""Access-token verification against a JWKS that is cached and refreshed on unknown `kid`."""
+
+import asyncio
+import time
+
+import httpx
+import jwt
+
+from chassis.auth.principal import Principal, Role
+
+ISSUER = "flywheel-users"
+AUDIENCE = "flywheel"
+ALGORITHM = "RS256"
+LEEWAY_SECONDS = 10
+REFRESH_AT_MOST_EVERY = 1.0
+
+
+class InvalidToken(Exception):
+    """The token is malformed, expired, wrongly signed or not an access token."""
+
+
+class JwksKeys:
+    """The verification keys published by the users service, fetched lazily.
+
+    A token signed with a `kid` we have not seen triggers one refetch (at most once a
+    second), so a key rotation at the issuer is picked up without a restart.
+    """
+
+    def __init__(self, url: str, *, client: httpx.AsyncClient | None = None) -> None:
+        self.url = url
+        self._client = client or httpx.AsyncClient(timeout=3.0)
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def key(self, kid: str) -> jwt.PyJWK:
+        if kid not in self._keys:
+            await self._refresh()
+        try:
+            return self._keys[kid]
+        except KeyError:
+            raise InvalidToken(f"unknown signing key {kid!r}") from None
+
+    async def _refresh(self) -> None:
+        async with self._lock:
+            if time.monotonic() - self._fetched_at < REFRESH_AT_MOST_EVERY:
+                return
+            try:
+                response = await self._client.get(self.url)
+                response.raise_for_status()
+                keys = jwt.PyJWKSet.from_dict(response.json()).keys
+            except (httpx.HTTPError, jwt.PyJWTError, ValueError) as error:
+                raise InvalidToken(f"signing keys unavailable: {error}") from error
+            finally:
+                self._fetched_at = time.monotonic()
+            self._keys = {k.key_id: k for k in keys if k.key_id}
+
+    def preload(self, jwks: dict) -> None:
+        """Use keys already at hand (the issuer itself verifies with its own keys)."""
+        self._keys = {k.key_id: k for k in jwt.PyJWKSet.from_dict(jwks).keys if k.key_id}
+        self._fetched_at = time.monotonic()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+async def verify_access_token(token: str, keys: JwksKeys) -> Principal:
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as error:
+        raise InvalidToken("malformed token") from error
+    if header.get("alg") != ALGORITHM or not header.get("kid"):
+        raise InvalidToken("unexpected token algorithm or missing key id")
+    key = await keys.key(header["kid"])
+    try:
+        claims = jwt.decode(
+            token,
+            key.key,
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            leeway=LEEWAY_SECONDS,
+            options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+        )
+    except jwt.ExpiredSignatureError as error:
+        raise InvalidToken("token expired") from error
+    except jwt.PyJWTError as error:
+        raise InvalidToken(f"invalid token: {error}") from error
+    if claims.get("typ") != "access":
+        raise InvalidToken("not an access token")
+    try:
+        roles = frozenset(Role(r) for r in claims.get("roles", []))
+    except ValueError as error:
+        raise InvalidToken("unknown role in token") from error
+    return Principal(subject=claims["sub"], roles=roles, email=claims.get("email"))

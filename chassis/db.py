@@ -1,0 +1,91 @@
+"""Async SQLAlchemy engine and sessions for one service's own database."""
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import Session
+
+PENDING_OUTBOX = "flywheel.outbox.pending"
+
+
+class Database:
+    """The engine and session factory of one service."""
+
+    def __init__(self, url: str, *, service: str, echo: bool = False) -> None:
+        self.url = make_url(url)
+        kwargs: dict = {"echo": echo}
+        if self.is_sqlite:
+            # One writer at a time: a generous busy timeout instead of "database is locked".
+            kwargs["connect_args"] = {"timeout": 30}
+        else:
+            kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+        self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.on_outbox_commit: list[Callable[[], None]] = []
+        session_class = type(f"{service.title()}Session", (Session,), {})
+        event.listen(session_class, "after_commit", self._after_commit)
+        event.listen(session_class, "after_rollback", _forget_outbox)
+        self.sessions = async_sessionmaker(
+            self.engine,
+            expire_on_commit=False,
+            sync_session_class=session_class,
+            info={"service": service},
+        )
+
+    def _after_commit(self, session: Session) -> None:
+        if session.info.pop(PENDING_OUTBOX, False):
+            for wake in self.on_outbox_commit:
+                wake()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessions() as session:
+            yield session
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def create_database_if_missing(self) -> None:
+        """Create the PostgreSQL database named in the URL (dev convenience)."""
+        if self.is_sqlite:
+            return
+        admin = create_async_engine(self.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        try:
+            async with admin.connect() as conn:
+                exists = await conn.scalar(
+                    text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                    {"name": self.url.database},
+                )
+                if not exists:
+                    await conn.execute(text(f'CREATE DATABASE "{self.url.database}"'))
+        finally:
+            await admin.dispose()
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _forget_outbox(session: Session) -> None:
+    session.info.pop(PENDING_OUTBOX, None)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

@@ -1,0 +1,232 @@
+"""The idempotent consumer: inbox in the handler's transaction, offsets after, DLQ for the rest."""
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from pydantic import ValidationError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis import metrics
+from chassis.clock import now
+from chassis.db import Database
+from chassis.events.envelope import CloudEvent
+from chassis.events.handlers import Handler
+from chassis.events.registry import registry
+from chassis.events.tables import inbox
+from chassis.logs import current_event_id
+
+log = logging.getLogger(__name__)
+
+
+class Poison(Exception):
+    """A message no retry can fix: it goes to the dead-letter topic at once."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass
+class Decoded:
+    envelope: CloudEvent
+    payload: object
+
+
+class GroupConsumer:
+    """Consumes the topics of one consumer group and applies each event once."""
+
+    def __init__(
+        self,
+        group: str,
+        handlers: list[Handler],
+        *,
+        db: Database,
+        producer: AIOKafkaProducer,
+        bootstrap_servers: str,
+        service: str,
+        max_attempts: int = 5,
+        retry_backoff: float = 0.2,
+    ) -> None:
+        self.group = group
+        self.handlers = handlers
+        self.db = db
+        self.producer = producer
+        self.bootstrap_servers = bootstrap_servers
+        self.service = service
+        self.max_attempts = max_attempts
+        self.retry_backoff = retry_backoff
+        self.topics = sorted(set().union(*(h.topics() for h in handlers)))
+        self.state = "starting"
+
+    async def run(self) -> None:
+        """Consume until cancelled; connection trouble is retried, never fatal."""
+        while True:
+            consumer = AIOKafkaConsumer(
+                *self.topics,
+                bootstrap_servers=self.bootstrap_servers,
+                group_id=self.group,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                max_poll_records=500,
+            )
+            try:
+                await consumer.start()
+                self.state = "running"
+                await self._consume(consumer)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                self.state = "reconnecting"
+                log.warning("consumer %s restarting: %r", self.group, error)
+                await asyncio.sleep(1.0)
+            finally:
+                await _quietly(consumer.stop())
+
+    async def _consume(self, consumer: AIOKafkaConsumer) -> None:
+        while True:
+            batches = await consumer.getmany(timeout_ms=500)
+            for tp, records in batches.items():
+                done = await self._apply_partition(consumer, tp, records)
+                if done is not None:
+                    try:
+                        await consumer.commit({tp: done + 1})
+                    except Exception as error:
+                        # The inbox makes the redelivery that follows harmless.
+                        log.warning("offset commit failed", extra={"error": repr(error)})
+            await self._record_lag(consumer)
+
+    async def _apply_partition(
+        self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[ConsumerRecord]
+    ) -> int | None:
+        """Apply records in order; return the last offset done. On a failure that is not
+        the message's fault (database or broker down), rewind to it for the next poll."""
+        last_done = None
+        for record in records:
+            try:
+                await self.handle(record)
+            except Exception as error:
+                log.warning("cannot settle message; will retry", extra={"error": repr(error)})
+                consumer.seek(tp, record.offset)
+                await asyncio.sleep(self.retry_backoff)
+                break
+            last_done = record.offset
+        return last_done
+
+    async def handle(self, record: ConsumerRecord) -> None:
+        """Settle one record: applied, skipped as duplicate or unhandled, or dead-lettered."""
+        try:
+            decoded = self.decode(record)
+        except Poison as poison:
+            await self.dead_letter(record, poison.reason, poison.detail)
+            return
+        if decoded is None:
+            metrics.events_consumed.labels(self.service, self.group, "ignored").inc()
+            return
+        token = current_event_id.set(str(decoded.envelope.id))
+        try:
+            await self._apply_with_retries(record, decoded)
+        finally:
+            current_event_id.reset(token)
+
+    def decode(self, record: ConsumerRecord) -> Decoded | None:
+        try:
+            raw = json.loads(record.value)
+        except (TypeError, ValueError) as error:
+            raise Poison("not-json", str(error)) from None
+        try:
+            envelope = CloudEvent.model_validate(raw)
+        except ValidationError as error:
+            raise Poison("not-cloudevent", _summary(error)) from None
+        spec = registry.get(envelope.type)
+        if spec is None:
+            raise Poison("unknown-type", envelope.type)
+        if not any(h.handles(envelope.type) for h in self.handlers):
+            return None
+        try:
+            payload = spec.model.model_validate(envelope.data)
+        except ValidationError as error:
+            raise Poison("schema-invalid", _summary(error)) from None
+        return Decoded(envelope, payload)
+
+    async def _apply_with_retries(self, record: ConsumerRecord, decoded: Decoded) -> None:
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                outcome = await self.apply(decoded)
+            except Exception as error:
+                if attempt == self.max_attempts:
+                    log.exception("handler failed %d times; dead-lettering", attempt)
+                    await self.dead_letter(record, "handler-failed", repr(error))
+                    return
+                await asyncio.sleep(self.retry_backoff * 2 ** (attempt - 1))
+            else:
+                metrics.events_consumed.labels(self.service, self.group, outcome).inc()
+                return
+
+    async def apply(self, decoded: Decoded) -> str:
+        """Record the event in the inbox and run the handlers, in one transaction."""
+        envelope = decoded.envelope
+        async with self.db.session() as session, session.begin():
+            if not await self._claim(session, envelope):
+                return "duplicate"
+            for handler in self.handlers:
+                if handler.handles(envelope.type):
+                    await handler(envelope if handler.types is None else decoded.payload, session)
+        return "applied"
+
+    async def _claim(self, session: AsyncSession, envelope: CloudEvent) -> bool:
+        dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+        result = await session.execute(
+            dialect.insert(inbox)
+            .values(
+                consumer_group=self.group,
+                event_id=envelope.id,
+                event_type=envelope.type,
+                processed_at=now(),
+            )
+            .on_conflict_do_nothing()
+        )
+        return result.rowcount == 1
+
+    async def dead_letter(self, record: ConsumerRecord, reason: str, detail: str) -> None:
+        headers = [
+            *(record.headers or ()),
+            ("dlq-reason", reason.encode()),
+            ("dlq-error", detail[:2000].encode()),
+            ("dlq-topic", record.topic.encode()),
+            ("dlq-partition", str(record.partition).encode()),
+            ("dlq-offset", str(record.offset).encode()),
+            ("dlq-consumer-group", self.group.encode()),
+        ]
+        await self.producer.send_and_wait(
+            f"{record.topic}.dlq", record.value, key=record.key, headers=headers
+        )
+        metrics.dlq_messages.labels(self.service, self.group, reason).inc()
+        log.warning("dead-lettered %s at %s:%d", reason, record.topic, record.offset)
+
+    async def _record_lag(self, consumer: AIOKafkaConsumer) -> None:
+        for tp in consumer.assignment():
+            end = consumer.highwater(tp)
+            if end is not None:
+                lag = end - await consumer.position(tp)
+                gauge = metrics.consumer_lag.labels(
+                    self.service, self.group, tp.topic, tp.partition
+                )
+                gauge.set(lag)
+
+
+def _summary(error: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in error.errors()
+    )
+
+
+async def _quietly(awaitable) -> None:
+    try:
+        await awaitable
+    except Exception:
+        log.debug("ignored error while stopping", exc_info=True)

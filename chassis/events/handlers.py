@@ -1,0 +1,56 @@
+"""Declaring event handlers: `@consumes(Model, group=...)` and `@consumes_all(group=...)`."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.events.envelope import EventData
+from chassis.events.registry import registry
+
+HandlerFn = Callable[[Any, AsyncSession], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Handler:
+    """One handler of one consumer group.
+
+    `types` is the set of event types it handles, or None for every registered type;
+    typed handlers receive the validated payload, catch-all handlers the CloudEvent.
+    """
+
+    group: str
+    fn: HandlerFn
+    types: frozenset[str] | None
+
+    @property
+    def name(self) -> str:
+        return f"{self.fn.__module__}.{self.fn.__qualname__}"
+
+    def topics(self) -> set[str]:
+        if self.types is None:
+            return set(registry.topics())
+        return {registry.get(t).topic for t in self.types}
+
+    def handles(self, type_: str) -> bool:
+        return self.types is None or type_ in self.types
+
+    async def __call__(self, message: Any, session: AsyncSession) -> None:
+        await self.fn(message, session)
+
+
+def consumes(*models: type[EventData], group: str) -> Callable[[HandlerFn], Handler]:
+    types = frozenset(registry.of(model).type for model in models)
+
+    def declare(fn: HandlerFn) -> Handler:
+        return Handler(group, fn, types)
+
+    return declare
+
+
+def consumes_all(*, group: str) -> Callable[[HandlerFn], Handler]:
+    def declare(fn: HandlerFn) -> Handler:
+        return Handler(group, fn, None)
+
+    return declare

@@ -1,0 +1,53 @@
+"""Kafka clients configured the Flywheel way, and topic creation from the registry."""
+
+import asyncio
+import contextlib
+import logging
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+log = logging.getLogger(__name__)
+
+
+def producer(bootstrap_servers: str) -> AIOKafkaProducer:
+    # acks=all without idempotence: the development broker rejects InitProducerId,
+    # and the outbox plus the consumers' inbox give effectively-once delivery anyway.
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers,
+        acks="all",
+        enable_idempotence=False,
+        linger_ms=2,
+        request_timeout_ms=10_000,
+        retry_backoff_ms=200,
+    )
+
+
+async def ensure_topics(
+    bootstrap_servers: str, topics: list[str], *, partitions: int, replication: int = 1
+) -> None:
+    """Create the topics that do not exist yet (each with its dead-letter topic)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=5_000)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [t for topic in topics for t in (topic, f"{topic}.dlq") if t not in existing]
+        if not wanted:
+            return
+        new = [
+            NewTopic(t, num_partitions=partitions, replication_factor=replication) for t in wanted
+        ]
+        with contextlib.suppress(TopicAlreadyExistsError):
+            await admin.create_topics(new)
+        log.info("created topics", extra={"topics": wanted})
+    finally:
+        await admin.close()
+
+
+async def reachable(client: AIOKafkaProducer) -> bool:
+    try:
+        await asyncio.wait_for(client.client.fetch_all_metadata(), 2.0)
+    except Exception:
+        return False
+    return True

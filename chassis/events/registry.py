@@ -1,0 +1,81 @@
+"""The registry of event types: each declared once with its topic, key and payload model."""
+
+import re
+from dataclasses import dataclass
+
+from chassis.events.envelope import EventData
+
+TYPE_PATTERN = re.compile(r"^flywheel\.([a-z]+)\.([a-z_]+)\.([a-z_]+)\.v(\d+)$")
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    type: str
+    topic: str
+    key: str
+    model: type[EventData]
+    summary: str
+
+    @property
+    def service(self) -> str:
+        return self.type.split(".")[1]
+
+    @property
+    def version(self) -> int:
+        return int(self.type.rsplit(".v", 1)[1])
+
+    def key_of(self, data: EventData) -> str:
+        return str(getattr(data, self.key))
+
+
+class EventRegistry:
+    def __init__(self) -> None:
+        self._by_type: dict[str, EventSpec] = {}
+        self._by_model: dict[type[EventData], EventSpec] = {}
+
+    def register(self, spec: EventSpec) -> None:
+        match = TYPE_PATTERN.match(spec.type)
+        if not match:
+            raise ValueError(f"{spec.type!r} is not flywheel.<service>.<aggregate>.<verb>.vN")
+        service, aggregate = match.group(1), match.group(2)
+        if spec.topic != f"flywheel.{service}.{aggregate}" and not spec.topic.startswith(
+            f"flywheel.{service}."
+        ):
+            raise ValueError(f"topic {spec.topic!r} does not belong to service {service!r}")
+        if spec.key not in spec.model.model_fields:
+            raise ValueError(f"key {spec.key!r} is not a field of {spec.model.__name__}")
+        existing = self._by_type.get(spec.type)
+        if existing and existing.model is not spec.model:
+            raise ValueError(f"event type {spec.type!r} is declared twice")
+        self._by_type[spec.type] = spec
+        self._by_model[spec.model] = spec
+
+    def get(self, type_: str) -> EventSpec | None:
+        return self._by_type.get(type_)
+
+    def of(self, model: type[EventData] | EventData) -> EventSpec:
+        cls = model if isinstance(model, type) else type(model)
+        try:
+            return self._by_model[cls]
+        except KeyError:
+            raise LookupError(f"{cls.__name__} is not a registered event") from None
+
+    def all(self) -> list[EventSpec]:
+        return sorted(self._by_type.values(), key=lambda spec: spec.type)
+
+    def topics(self) -> list[str]:
+        return sorted({spec.topic for spec in self._by_type.values()})
+
+
+registry = EventRegistry()
+
+
+def event(type_: str, *, topic: str, key: str):
+    """Declare a payload model as the event `type_`, published on `topic`, keyed by `key`."""
+
+    def declare(model: type[EventData]) -> type[EventData]:
+        summary = (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else ""
+        registry.register(EventSpec(type_, topic, key, model, summary))
+        return model
+
+    return declare

@@ -1,0 +1,1 @@
+"""HTTP mechanics: the service app factory, problem+json errors, request context, probes."""

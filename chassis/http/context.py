@@ -1,0 +1,75 @@
+"""Request context middleware: request id in and out, access metrics, access log."""
+
+import logging
+import re
+import time
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from chassis import metrics
+from chassis.ids import new_id
+from chassis.logs import current_request_id
+
+log = logging.getLogger("flywheel.access")
+REQUEST_ID = "x-request-id"
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_QUIET = {"/healthz", "/readyz", "/metrics"}
+
+
+class RequestContext:
+    """Pure ASGI middleware, so it costs little on every request."""
+
+    def __init__(self, app: ASGIApp, *, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = _header(scope, REQUEST_ID.encode())
+        request_id = incoming if incoming and _SAFE_ID.match(incoming) else new_id().hex
+        token = current_request_id.set(request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (REQUEST_ID.encode(), request_id.encode()),
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = _route_template(scope)
+            method = scope["method"]
+            metrics.http_requests.labels(self.service, method, route, str(status)).inc()
+            metrics.http_latency.labels(self.service, method, route).observe(elapsed)
+            if scope["path"] not in _QUIET:
+                log.info(
+                    "%s %s %d",
+                    method,
+                    scope["path"],
+                    status,
+                    extra={"status": status, "duration_ms": round(elapsed * 1000, 2)},
+                )
+            current_request_id.reset(token)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _route_template(scope: Scope) -> str:
+    """The matched route's path template, so metrics do not explode with ids."""
+    route = scope.get("route")
+    return getattr(route, "path", None) or "unmatched"

@@ -1,0 +1,192 @@
+"""The service app factory: every Flywheel service is wired by one call to `build_service`."""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from chassis import migrations
+from chassis.auth.tokens import JwksKeys
+from chassis.db import Database
+from chassis.events import kafka, relay
+from chassis.events.consumer import GroupConsumer
+from chassis.events.handlers import Handler
+from chassis.events.relay import OutboxRelay
+from chassis.http import problems
+from chassis.http.context import RequestContext
+from chassis.logs import configure_logging
+from chassis.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+Hook = Callable[["Runtime"], Awaitable[None]]
+
+
+@dataclass
+class Runtime:
+    """What a running service holds: its database, its broker link, its background tasks."""
+
+    name: str
+    settings: ServiceSettings
+    db: Database
+    jwks: JwksKeys
+    relay: OutboxRelay | None = None
+    consumers: list[GroupConsumer] = field(default_factory=list)
+    tasks: list[asyncio.Task] = field(default_factory=list)
+    producer: object | None = None
+    broker_started: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def broker_reachable(self) -> bool:
+        return self.producer is not None and await kafka.reachable(self.producer)
+
+
+def build_service(
+    *,
+    name: str,
+    settings: ServiceSettings,
+    routers: Sequence[APIRouter],
+    consumers: Sequence[Handler] = (),
+    publishes: Sequence[str] = (),
+    on_start: Sequence[Hook] = (),
+    title: str | None = None,
+    description: str = "",
+) -> FastAPI:
+    """Build a service app: routes, problem+json errors, probes, metrics, outbox relay and
+    idempotent consumers, migrations at start in development."""
+    configure_logging()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        runtime = await _start(app, name, settings, consumers, publishes, on_start)
+        try:
+            yield
+        finally:
+            await _stop(runtime)
+
+    app = FastAPI(
+        title=title or f"Flywheel {name}",
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+        openapi_url=f"/api/v1/{name}/openapi.json",
+        docs_url=f"/api/v1/{name}/docs",
+        redoc_url=None,
+    )
+    problems.install(app)
+    app.add_middleware(RequestContext, service=name)
+    for router in routers:
+        app.include_router(router, prefix=f"/api/v1/{name}")
+    app.include_router(_probes())
+    return app
+
+
+async def _start(app, name, settings, handlers, publishes, on_start) -> Runtime:
+    db = Database(settings.resolved_database_url(), service=name)
+    if settings.migrate_on_start:
+        await db.create_database_if_missing()
+        await migrations.upgrade(db, name)
+    runtime = Runtime(name=name, settings=settings, db=db, jwks=JwksKeys(settings.jwks_url))
+    app.state.runtime = runtime
+    app.state.db = db
+    app.state.jwks = runtime.jwks
+    for hook in on_start:
+        await hook(runtime)
+    if settings.kafka_enabled:
+        runtime.tasks.append(asyncio.create_task(_run_messaging(runtime, handlers, publishes)))
+    return runtime
+
+
+async def _run_messaging(runtime: Runtime, handlers: Sequence[Handler], publishes) -> None:
+    """Connect to the broker (retrying while it is down), then run the relay and consumers.
+
+    The HTTP API serves meanwhile: the outbox holds events until the broker is there.
+    """
+    settings = runtime.settings
+    topics = sorted({*publishes, *(t for h in handlers for t in h.topics())})
+    producer = kafka.producer(settings.kafka_bootstrap_servers)
+    delay = 0.5
+    while True:
+        try:
+            await kafka.ensure_topics(
+                settings.kafka_bootstrap_servers, topics, partitions=settings.topic_partitions
+            )
+            await producer.start()
+            break
+        except Exception as error:
+            log.warning("broker unreachable (%r); retrying in %.1fs", error, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+    runtime.producer = producer
+    runtime.relay = OutboxRelay(
+        runtime.db, producer, service=runtime.name, batch_size=settings.relay_batch_size
+    )
+    groups: dict[str, list[Handler]] = {}
+    for handler in handlers:
+        groups.setdefault(handler.group, []).append(handler)
+    runtime.consumers = [
+        GroupConsumer(
+            group,
+            members,
+            db=runtime.db,
+            producer=producer,
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            service=runtime.name,
+            max_attempts=settings.consumer_max_attempts,
+            retry_backoff=settings.consumer_retry_backoff_ms / 1000,
+        )
+        for group, members in groups.items()
+    ]
+    runtime.broker_started.set()
+    try:
+        await asyncio.gather(runtime.relay.run(), *(c.run() for c in runtime.consumers))
+    finally:
+        await producer.stop()
+
+
+async def _stop(runtime: Runtime) -> None:
+    for task in runtime.tasks:
+        task.cancel()
+    for task in runtime.tasks:
+        with suppress(asyncio.CancelledError, Exception):
+            await task
+    await runtime.jwks.aclose()
+    await runtime.db.dispose()
+
+
+def _probes() -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="Liveness: the process serves requests")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Readiness: database and broker reachable")
+    async def readyz(request: Request) -> JSONResponse:
+        runtime: Runtime = request.app.state.runtime
+        checks = {"database": "ok", "broker": "ok"}
+        try:
+            await asyncio.wait_for(runtime.db.ping(), 2.0)
+        except Exception as error:
+            checks["database"] = f"down: {error!r}"[:200]
+        if runtime.settings.kafka_enabled and not await runtime.broker_reachable():
+            checks["broker"] = "down"
+        consumers = {c.group: c.state for c in runtime.consumers}
+        ready = all(v == "ok" for v in checks.values())
+        body = {"status": "ready" if ready else "not ready", "checks": checks}
+        if consumers:
+            body["consumers"] = consumers
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    @router.get("/metrics", summary="Prometheus metrics")
+    async def prometheus(request: Request) -> Response:
+        runtime: Runtime = request.app.state.runtime
+        with suppress(Exception):
+            await relay.backlog(runtime.db, runtime.name)
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router

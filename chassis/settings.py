@@ -1,0 +1,49 @@
+"""Settings shared by every service: environment variables with dev defaults."""
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+VAR_DIR = Path(__file__).resolve().parent.parent / "var"
+
+
+class ServiceSettings(BaseSettings):
+    """Base settings; each service subclasses it with its own `env_prefix`.
+
+    The database URL is read from `<PREFIX>DATABASE_URL`; without it, from a
+    shared `DATABASE_URL` naming a PostgreSQL server (each service then gets a
+    database of its own, `<name>_<service>`); without either, a SQLite file in `var/`.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    service_name: str = "service"
+    database_url: str | None = None
+    shared_database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL")
+    )
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092", validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS")
+    )
+    jwks_url: str = Field(
+        default="http://127.0.0.1:8001/api/v1/users/.well-known/jwks.json",
+        validation_alias=AliasChoices("FLYWHEEL_JWKS_URL"),
+    )
+    redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL"))
+    environment: str = Field(default="dev", validation_alias=AliasChoices("FLYWHEEL_ENV"))
+    migrate_on_start: bool = True
+    kafka_enabled: bool = True
+    relay_batch_size: int = 500
+    consumer_max_attempts: int = 5
+    consumer_retry_backoff_ms: int = 200
+    topic_partitions: int = 3
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        if self.shared_database_url:
+            base, _, dbname = self.shared_database_url.rstrip("/").rpartition("/")
+            return f"{base}/{dbname}_{self.service_name}"
+        VAR_DIR.mkdir(exist_ok=True)
+        return f"sqlite+aiosqlite:///{VAR_DIR / self.service_name}.db"
