@@ -1,0 +1,41 @@
+# Flywheel developer commands. `make run` starts the whole platform locally, `make test` tests it.
+
+PYTHON_BOOTSTRAP := $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+RUFF := $(VENV)/bin/ruff
+PYTEST_ARGS ?=
+
+.PHONY: venv run test lint format bench docs clean
+
+venv: $(VENV)/.installed
+
+# Reinstalls whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
+	$(PY) -m pip install -e '.[dev,test]'
+	touch $@
+
+run: venv
+	$(PY) -m deploy.local.run
+
+test: venv
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+lint: venv
+	$(RUFF) check .
+	$(RUFF) format --check .
+
+format: venv
+	$(RUFF) check --select I --fix .
+	$(RUFF) format .
+
+bench: venv
+	$(PY) -m bench.run_all
+
+docs: venv
+	$(PY) -m gateway.catalogue > docs/events.md.tmp || { rm -f docs/events.md.tmp; exit 1; }
+	mv docs/events.md.tmp docs/events.md
+
+clean:
+	rm -rf var

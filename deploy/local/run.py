@@ -1,0 +1,197 @@
+"""`make run`: the whole platform on this machine, one process per service.
+
+Starts a Tansu broker (unless KAFKA_BOOTSTRAP_SERVERS is set), the users service, the other
+services, then the gateway; loads demo data; and stops everything on Ctrl-C or SIGTERM.
+Each process writes to var/log/<name>.log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from chassis.broker import BrokerError, TansuBroker, port_is_free
+
+ROOT = Path(__file__).resolve().parents[2]
+LOGS = ROOT / "var" / "log"
+HOST = "127.0.0.1"
+BROKER_PORT = 9092
+# Ports are fixed: users 8001, catalog 8002, ... orders 8007; the gateway 8000.
+SERVICES = ("users", "catalog", "content", "campaigns", "analytics", "engagement", "orders")
+GATEWAY_PORT = 8000
+READY_TIMEOUT = 60.0
+STOP_TIMEOUT = 10.0
+
+
+class StartupError(Exception):
+    """The stack could not be brought up (or a process died while it ran)."""
+
+
+@dataclass
+class Child:
+    name: str
+    app: str
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return LOGS / f"{self.name}.log"
+
+    def start(self, env: dict[str, str]) -> None:
+        command = [sys.executable, "-m", "uvicorn", "--factory", self.app, "--host", HOST]
+        command += ["--port", str(self.port), "--log-level", "warning"]
+        with self.log_path.open("wb") as log:
+            # Own process group: Ctrl-C reaches only the launcher, which stops it before the broker.
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                process_group=0,
+            )
+
+    def check_alive(self) -> None:
+        if self.process is not None and self.process.poll() is not None:
+            tail = "".join(self.log_path.read_text(errors="replace").splitlines(True)[-30:])
+            raise StartupError(
+                f"{self.name} exited with code {self.process.returncode}; "
+                f"last lines of {self.log_path}:\n{tail}"
+            )
+
+    def answers(self, path: str) -> bool:
+        try:
+            return httpx.get(self.url + path, timeout=2.0).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+
+def wait_ready(children: list[Child]) -> None:
+    """Poll /readyz until every child says 200; after the timeout, /healthz 200 is enough."""
+    pending = list(children)
+    deadline = time.monotonic() + READY_TIMEOUT
+    while pending and time.monotonic() < deadline:
+        time.sleep(0.2)
+        for child in pending:
+            child.check_alive()
+        pending = [child for child in pending if not child.answers("/readyz")]
+    for child in pending:
+        if not child.answers("/healthz"):
+            raise StartupError(f"{child.name} did not become healthy; see {child.log_path}")
+        print(f"warning: {child.name} is up but not ready (is the broker reachable?)")
+
+
+def stop_all(children: list[Child], broker: TansuBroker | None) -> None:
+    running = [c.process for c in children if c.process and c.process.poll() is None]
+    for process in running:
+        process.terminate()
+    deadline = time.monotonic() + STOP_TIMEOUT
+    for process in running:
+        try:
+            process.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    if broker is not None:
+        broker.stop()
+
+
+def seed_demo_data(gateway_url: str, admin_email: str, admin_password: str) -> None:
+    if importlib.util.find_spec("deploy.local.demo") is None:
+        return
+    demo = importlib.import_module("deploy.local.demo")
+    try:
+        asyncio.run(demo.seed(gateway_url, admin_email, admin_password))
+    except Exception as error:
+        print(f"warning: loading demo data failed: {error!r}")
+
+
+def print_banner(services: list[Child], env: dict[str, str]) -> None:
+    gateway = f"http://{HOST}:{GATEWAY_PORT}"
+    urls = "\n".join(f"  {c.name:<11}{c.url}" for c in services)
+    print(
+        f"""
+Flywheel is running. Ctrl-C stops it.
+
+  gateway    {gateway}
+  API docs   {gateway}/docs
+  events     {gateway}/events
+
+{urls}
+
+  broker     {env["KAFKA_BOOTSTRAP_SERVERS"]}
+  logs       {LOGS}
+  admin      {env["FLYWHEEL_ADMIN_EMAIL"]} / {env["FLYWHEEL_ADMIN_PASSWORD"]}
+""",
+        flush=True,
+    )
+
+
+def main() -> int:
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.default_int_handler)  # all three stop the stack
+    LOGS.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.setdefault("FLYWHEEL_ENV", "dev")
+    env.setdefault("FLYWHEEL_JWKS_URL", f"http://{HOST}:8001/api/v1/users/.well-known/jwks.json")
+    env.setdefault("FLYWHEEL_ADMIN_EMAIL", "admin@flywheel.local")
+    env.setdefault("FLYWHEEL_ADMIN_PASSWORD", "flywheel-admin")
+    services = [
+        Child(name, f"services.{name}.app:create_app", port)
+        for port, name in enumerate(SERVICES, start=8001)
+    ]
+    everyone = [*services, Child("gateway", "gateway.app:create_app", GATEWAY_PORT)]
+    broker = None
+    try:
+        taken = [c.port for c in everyone if not port_is_free(c.port)]
+        if taken:
+            raise StartupError(f"ports already in use: {taken} (is another `make run` up?)")
+        if "KAFKA_BOOTSTRAP_SERVERS" not in env:
+            broker = TansuBroker(BROKER_PORT, LOGS / "broker.log")
+            broker.start()
+            env["KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap_servers
+        everyone[0].start(env)  # users first: the others fetch its signing keys
+        wait_ready(everyone[:1])
+        for child in everyone[1:]:
+            child.start(env)
+        wait_ready(everyone)
+        seed_demo_data(
+            f"http://{HOST}:{GATEWAY_PORT}",
+            env["FLYWHEEL_ADMIN_EMAIL"],
+            env["FLYWHEEL_ADMIN_PASSWORD"],
+        )
+        print_banner(services, env)
+        while True:
+            for child in everyone:
+                child.check_alive()
+            time.sleep(1.0)
+    except (StartupError, BrokerError) as error:
+        print(f"make run: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nstopping...", flush=True)
+        return 0
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)  # a second Ctrl-C must not leave orphans
+        stop_all(everyone, broker)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
