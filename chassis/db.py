@@ -2,8 +2,10 @@
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from enum import StrEnum
 
-from sqlalchemy import event, text
+from sqlalchemy import DateTime, Enum, TypeDecorator, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -14,6 +16,28 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import Session
 
 PENDING_OUTBOX = "flywheel.outbox.pending"
+
+
+class UtcDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every backend (SQLite keeps no offset itself)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given where a UTC time is expected")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def enum_column(enum: type[StrEnum]) -> Enum:
+    """A portable column type storing a StrEnum by value (not name), as VARCHAR."""
+    return Enum(enum, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
 
 
 class Database:

@@ -38,4 +38,5 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    for noisy in ("aiokafka", "httpx", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,75 +1,101 @@
-"""Alembic per service: the shared env.py body, upgrade at start, and a CLI for production.
+"""Alembic for every service from one environment: upgrade at start, and a CLI for production.
+
+Each service keeps only its revisions, in `services/<name>/migrations/versions/`, the first
+of which revises `chassis_0001` (the outbox and inbox tables, kept here once). The
+environment and the revision template live here too.
 
 `python -m chassis.migrations <service> [upgrade|current|revision MESSAGE]` migrates one
-service's database with the same settings the service reads at start, or autogenerates a
-new revision from the difference between its models and its database.
+service's database with the settings the service reads at start, shows its revision, or
+autogenerates a new revision from the difference between its models and its database.
 """
 
 import asyncio
 import importlib
+import os
 import sys
 from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData, TypeDecorator, text
 from sqlalchemy.engine import Connection
 
 from chassis.db import Database
 from chassis.events.tables import messaging_metadata
 
-SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
+ROOT = Path(__file__).resolve().parent.parent
+CHASSIS_VERSIONS = Path(__file__).resolve().parent / "alembic" / "versions"
 LOCK_ID = 7_301_977  # PostgreSQL advisory lock: one migrator at a time across replicas
 
 
-def run_env(metadata: MetaData) -> None:
-    """The whole body of a service's `migrations/env.py`."""
-    targets = [metadata, messaging_metadata]
-    connection = context.config.attributes.get("connection")
-    if connection is None:
-        raise RuntimeError("run migrations through chassis.migrations, which passes a connection")
+def versions_dir(service: str) -> Path:
+    return ROOT / "services" / service / "migrations" / "versions"
+
+
+def run_env() -> None:
+    """Run migrations on the connection and metadata that `upgrade` put in the config."""
+    connection = context.config.attributes["connection"]
     context.configure(
         connection=connection,
-        target_metadata=targets,
+        target_metadata=[context.config.attributes["metadata"], messaging_metadata],
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
 
 
-def _config(service: str, connection: Connection | None = None) -> Config:
+def _render_item(type_: str, obj, autogen_context) -> str | bool:
+    """Write our column types as the plain SQLAlchemy types they store as."""
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl!r}"
+    return False
+
+
+def _config(connection: Connection, metadata: MetaData, versions: Path) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(SERVICES_DIR / service / "migrations"))
+    config.set_main_option("script_location", str(Path(__file__).parent / "alembic"))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option(
+        "version_locations", os.pathsep.join(map(str, [CHASSIS_VERSIONS, versions]))
+    )
     config.attributes["connection"] = connection
+    config.attributes["metadata"] = metadata
     return config
 
 
-async def upgrade(db: Database, service: str) -> None:
+async def upgrade(db: Database, metadata: MetaData, versions: Path) -> None:
     async with db.engine.begin() as conn:
         if not db.is_sqlite:
             await conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": LOCK_ID})
-        await conn.run_sync(lambda sync: command.upgrade(_config(service, sync), "head"))
+        await conn.run_sync(lambda sync: command.upgrade(_config(sync, metadata, versions), "head"))
 
 
 async def _main(service: str, action: str, message: str | None) -> None:
     settings = importlib.import_module(f"services.{service}.settings").Settings()
+    metadata = importlib.import_module(f"services.{service}.models").Base.metadata
+    versions = versions_dir(service)
     db = Database(settings.resolved_database_url(), service=service)
     try:
-        if action == "upgrade":
-            await db.create_database_if_missing()
-            await upgrade(db, service)
-        elif action == "revision":
-            await upgrade(db, service)
-            async with db.engine.begin() as conn:
+        await db.create_database_if_missing()
+        if action in ("upgrade", "revision"):
+            await upgrade(db, metadata, versions)
+        async with db.engine.begin() as conn:
+            if action == "revision":
                 await conn.run_sync(
                     lambda sync: command.revision(
-                        _config(service, sync), message=message, autogenerate=True
+                        _config(sync, metadata, versions),
+                        message=message,
+                        autogenerate=True,
+                        rev_id=f"{service}_{len(list(versions.glob('*.py'))) + 1:04d}",
+                        version_path=str(versions),
                     )
                 )
-        else:
-            async with db.engine.connect() as conn:
-                await conn.run_sync(lambda sync: command.current(_config(service, sync)))
+            elif action == "current":
+                await conn.run_sync(
+                    lambda sync: command.current(_config(sync, metadata, versions), verbose=True)
+                )
     finally:
         await db.dispose()
 

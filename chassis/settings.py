@@ -16,7 +16,7 @@ class ServiceSettings(BaseSettings):
     database of its own, `<name>_<service>`); without either, a SQLite file in `var/`.
     """
 
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
 
     service_name: str = "service"
     database_url: str | None = None

@@ -3,7 +3,6 @@
 from sqlalchemy import (
     BigInteger,
     Column,
-    DateTime,
     Index,
     Integer,
     MetaData,
@@ -12,6 +11,8 @@ from sqlalchemy import (
     Text,
     Uuid,
 )
+
+from chassis.db import UtcDateTime
 
 messaging_metadata = MetaData()
 
@@ -24,8 +25,8 @@ outbox = Table(
     Column("topic", String(200), nullable=False),
     Column("key", String(200), nullable=False),
     Column("payload", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("published_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("published_at", UtcDateTime, nullable=True),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text, nullable=True),
 )
@@ -42,5 +43,5 @@ inbox = Table(
     Column("consumer_group", String(100), primary_key=True),
     Column("event_id", Uuid, primary_key=True),
     Column("event_type", String(200), nullable=False),
-    Column("processed_at", DateTime(timezone=True), nullable=False),
+    Column("processed_at", UtcDateTime, nullable=False),
 )

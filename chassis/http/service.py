@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import MetaData
 
 from chassis import migrations
 from chassis.auth.tokens import JwksKeys
@@ -16,6 +17,7 @@ from chassis.db import Database
 from chassis.events import kafka, relay
 from chassis.events.consumer import GroupConsumer
 from chassis.events.handlers import Handler
+from chassis.events.registry import registry
 from chassis.events.relay import OutboxRelay
 from chassis.http import problems
 from chassis.http.context import RequestContext
@@ -50,8 +52,8 @@ def build_service(
     name: str,
     settings: ServiceSettings,
     routers: Sequence[APIRouter],
+    metadata: MetaData,
     consumers: Sequence[Handler] = (),
-    publishes: Sequence[str] = (),
     on_start: Sequence[Hook] = (),
     title: str | None = None,
     description: str = "",
@@ -62,7 +64,7 @@ def build_service(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        runtime = await _start(app, name, settings, consumers, publishes, on_start)
+        runtime = await _start(app, name, settings, metadata, consumers, on_start)
         try:
             yield
         finally:
@@ -85,11 +87,11 @@ def build_service(
     return app
 
 
-async def _start(app, name, settings, handlers, publishes, on_start) -> Runtime:
+async def _start(app, name, settings, metadata, handlers, on_start) -> Runtime:
     db = Database(settings.resolved_database_url(), service=name)
     if settings.migrate_on_start:
         await db.create_database_if_missing()
-        await migrations.upgrade(db, name)
+        await migrations.upgrade(db, metadata, migrations.versions_dir(name))
     runtime = Runtime(name=name, settings=settings, db=db, jwks=JwksKeys(settings.jwks_url))
     app.state.runtime = runtime
     app.state.db = db
@@ -97,17 +99,18 @@ async def _start(app, name, settings, handlers, publishes, on_start) -> Runtime:
     for hook in on_start:
         await hook(runtime)
     if settings.kafka_enabled:
-        runtime.tasks.append(asyncio.create_task(_run_messaging(runtime, handlers, publishes)))
+        runtime.tasks.append(asyncio.create_task(_run_messaging(runtime, handlers)))
     return runtime
 
 
-async def _run_messaging(runtime: Runtime, handlers: Sequence[Handler], publishes) -> None:
+async def _run_messaging(runtime: Runtime, handlers: Sequence[Handler]) -> None:
     """Connect to the broker (retrying while it is down), then run the relay and consumers.
 
     The HTTP API serves meanwhile: the outbox holds events until the broker is there.
     """
     settings = runtime.settings
-    topics = sorted({*publishes, *(t for h in handlers for t in h.topics())})
+    publishes = {spec.topic for spec in registry.all() if spec.service == runtime.name}
+    topics = sorted(publishes.union(*(h.topics() for h in handlers)))
     producer = kafka.producer(settings.kafka_bootstrap_servers)
     delay = 0.5
     while True:

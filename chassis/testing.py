@@ -1,0 +1,44 @@
+"""Running apps for tests: a real uvicorn server on a free loopback port, in this process."""
+
+import asyncio
+import os
+
+import uvicorn
+from fastapi import FastAPI
+
+from chassis.broker import free_port
+
+REQUIRE_SERVICES = os.environ.get("FLYWHEEL_REQUIRE_SERVICES") == "1"
+
+
+class ServiceServer:
+    """Serves an ASGI app over real HTTP, lifespan included, until `stop()`."""
+
+    def __init__(self, app: FastAPI, port: int | None = None) -> None:
+        self.app = app
+        self.port = port or free_port()
+        self._server: uvicorn.Server | None = None
+        self._task: asyncio.Task | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> "ServiceServer":
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
+        )
+        self._server = uvicorn.Server(config)
+        self._task = asyncio.create_task(self._server.serve())
+        while not self._server.started:
+            if self._task.done():
+                await self._task
+                raise RuntimeError(f"server on port {self.port} did not start")
+            await asyncio.sleep(0.02)
+        return self
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+            await self._task
+            self._server = None

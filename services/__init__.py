@@ -1,0 +1,1 @@
+"""Flywheel's services: one FastAPI app per operating module."""

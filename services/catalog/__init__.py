@@ -1,0 +1,1 @@
+"""Product operations: categories, products and SKUs, prices, listing, inventory, suppliers."""

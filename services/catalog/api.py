@@ -1,0 +1,62 @@
+"""Catalog routes."""
+
+from uuid import UUID
+
+from fastapi import APIRouter, status
+
+from chassis.auth.deps import OperatorDep
+from chassis.events import outbox
+from chassis.http.deps import SessionDep
+from chassis.http.problems import NotFound, responses
+from services.catalog.events import ProductCreated
+from services.catalog.models import Product
+from services.catalog.schemas import ProductCreate, ProductOut
+
+router = APIRouter(prefix="/products", tags=["products"])
+
+
+def _out(product: Product) -> ProductOut:
+    price = (
+        {"amount": product.price_amount, "currency": product.currency}
+        if product.price_amount is not None
+        else None
+    )
+    return ProductOut.model_validate({**product.__dict__, "price": price})
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a product (a draft unless listed later)",
+    responses=responses(401, 403, 422),
+)
+async def create_product(body: ProductCreate, session: SessionDep, by: OperatorDep) -> ProductOut:
+    product = Product(
+        name=body.name,
+        description=body.description,
+        price_amount=body.price.amount if body.price else None,
+        currency=body.price.currency if body.price else None,
+        created_by=by.subject,
+    )
+    session.add(product)
+    await session.flush()
+    await outbox.add(
+        session,
+        ProductCreated(
+            product_id=product.id,
+            name=product.name,
+            state=product.state,
+            price=body.price,
+            created_at=product.created_at,
+        ),
+    )
+    await session.commit()
+    return _out(product)
+
+
+@router.get("/{product_id}", summary="Get a product", responses=responses(404, 422))
+async def get_product(product_id: UUID, session: SessionDep) -> ProductOut:
+    product = await session.get(Product, product_id)
+    if product is None:
+        raise NotFound(f"No product {product_id}.")
+    return _out(product)

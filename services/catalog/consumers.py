@@ -1,0 +1,19 @@
+"""Events the catalog consumes."""
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.events.handlers import consumes
+from services.catalog.models import Product
+from services.orders.events import OrderPlaced
+
+
+@consumes(OrderPlaced, group="catalog")
+async def on_order_placed(event: OrderPlaced, session: AsyncSession) -> None:
+    """Count units sold per product: the first signal of a hot item."""
+    for line in event.lines:
+        await session.execute(
+            update(Product)
+            .where(Product.id == line.product_id)
+            .values(units_sold=Product.units_sold + line.quantity)
+        )

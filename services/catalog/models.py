@@ -1,0 +1,38 @@
+"""Tables of the catalog database."""
+
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from sqlalchemy import Integer, String, Text, Uuid
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from chassis.clock import now
+from chassis.db import UtcDateTime, enum_column
+from chassis.ids import new_id
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ListingState(StrEnum):
+    DRAFT = "draft"
+    LISTED = "listed"
+    DELISTED = "delisted"
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[ListingState] = mapped_column(
+        enum_column(ListingState), default=ListingState.DRAFT
+    )
+    price_amount: Mapped[int | None] = mapped_column(Integer)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    units_sold: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)

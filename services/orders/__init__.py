@@ -1,0 +1,1 @@
+"""Trade: orders, payments and refunds, the step that closes the loop."""

@@ -1,0 +1,1 @@
+"""User operations: accounts, auth, profiles, tags, RFM, lifecycle, segments, membership."""
