@@ -37,6 +37,7 @@ class ServiceSettings(BaseSettings):
     relay_batch_size: int = 500
     consumer_max_attempts: int = 5
     consumer_retry_backoff_ms: int = 200
+    consumer_session_timeout_ms: int = 10_000
     topic_partitions: int = 3
 
     def resolved_database_url(self) -> str:

@@ -42,3 +42,16 @@ class ServiceServer:
             self._server.should_exit = True
             await self._task
             self._server = None
+
+
+async def eventually(check, within: float = 10.0, interval: float = 0.1):
+    """Await `check()` until it returns something truthy; fail after `within` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        result = await check()
+        if result:
+            return result
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {within} s (last: {result!r})")
+        await asyncio.sleep(interval)

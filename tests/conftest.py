@@ -1,9 +1,10 @@
 """Fixtures shared by every test: the broker, databases, and a running platform."""
 
-from pathlib import Path
 import socket
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 
@@ -41,12 +42,26 @@ def broker() -> TansuBroker:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request, tmp_path) -> Callable[[str], str]:
-    """A factory of fresh, empty database URLs, once on SQLite and once on PostgreSQL."""
+async def database_url(request, tmp_path) -> AsyncIterator[Callable[[str], str]]:
+    """A factory of fresh, empty database URLs, once on SQLite and once on PostgreSQL
+    (databases are created on first use and dropped after the test)."""
     if request.param == "sqlite":
-        return lambda name: f"sqlite+aiosqlite:///{tmp_path / name}.db"
+        yield lambda name: f"sqlite+aiosqlite:///{tmp_path / name}.db"
+        return
     need("PostgreSQL", 5432)
-    return lambda name: f"{POSTGRES}/test_{name}_{new_id().hex[:12]}"
+    created: list[str] = []
+
+    def fresh(name: str) -> str:
+        created.append(f"test_{name}_{new_id().hex[:12]}")
+        return f"{POSTGRES}/{created[-1]}"
+
+    yield fresh
+    connection = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres")
+    try:
+        for name in created:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
 
 
 @pytest.fixture(scope="session")
@@ -70,6 +85,7 @@ class Platform:
             kafka_bootstrap_servers=self.broker.bootstrap_servers,
             jwks_url=f"{users_url}/api/v1/users/.well-known/jwks.json",
             consumer_retry_backoff_ms=20,
+            consumer_session_timeout_ms=2000,
             **overrides,
         )
 

@@ -51,6 +51,7 @@ class GroupConsumer:
         service: str,
         max_attempts: int = 5,
         retry_backoff: float = 0.2,
+        session_timeout_ms: int = 10_000,
     ) -> None:
         self.group = group
         self.handlers = handlers
@@ -60,6 +61,7 @@ class GroupConsumer:
         self.service = service
         self.max_attempts = max_attempts
         self.retry_backoff = retry_backoff
+        self.session_timeout_ms = session_timeout_ms
         self.topics = sorted(set().union(*(h.topics() for h in handlers)))
         self.state = "starting"
 
@@ -73,6 +75,10 @@ class GroupConsumer:
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
                 max_poll_records=500,
+                # The group join waits about half the session timeout (seen on Tansu), so
+                # tests run with a short one; production keeps the 10 s default.
+                session_timeout_ms=self.session_timeout_ms,
+                heartbeat_interval_ms=self.session_timeout_ms // 10,
             )
             try:
                 await consumer.start()

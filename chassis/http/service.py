@@ -141,6 +141,7 @@ async def _run_messaging(runtime: Runtime, handlers: Sequence[Handler]) -> None:
             service=runtime.name,
             max_attempts=settings.consumer_max_attempts,
             retry_backoff=settings.consumer_retry_backoff_ms / 1000,
+            session_timeout_ms=settings.consumer_session_timeout_ms,
         )
         for group, members in groups.items()
     ]

@@ -6,6 +6,6 @@ from chassis.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="CATALOG_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="CATALOG_")
 
     service_name: str = "catalog"

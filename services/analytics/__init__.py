@@ -1,0 +1,1 @@
+"""Data operations: the event store, rollups, funnels, cohorts, alerts, experiments."""

@@ -1,0 +1,172 @@
+"""The event backbone across the real broker: outbox, relay, idempotent consumer, DLQ."""
+
+import asyncio
+import contextlib
+from collections import Counter
+from uuid import UUID
+
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from sqlalchemy import Integer, Uuid, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from chassis.db import Database
+from chassis.events import EventData, event, kafka, outbox
+from chassis.events.consumer import GroupConsumer
+from chassis.events.handlers import Handler
+from chassis.events.relay import OutboxRelay, backlog
+from chassis.events.tables import messaging_metadata
+from chassis.ids import new_id
+from chassis.testing import eventually
+
+TOPIC = "flywheel.testkit.thing"
+
+
+@event("flywheel.testkit.thing.happened.v1", topic=TOPIC, key="thing_id")
+class ThingHappened(EventData):
+    thing_id: UUID
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Effect(Base):
+    """One row per application of an event: a second row for a thing is a second effect."""
+
+    __tablename__ = "effects"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    thing_id: Mapped[UUID] = mapped_column(Uuid)
+
+
+class Backbone:
+    """One service's side of the backbone: its database, relay and one consumer group."""
+
+    def __init__(self, url: str, bootstrap_servers: str, fails: dict[UUID, int] | None = None):
+        self.db = Database(url, service="testkit")
+        self.bootstrap_servers = bootstrap_servers
+        self.group = f"testkit-{new_id().hex[:8]}"
+        self.fails = fails or {}
+        self.tasks: list[asyncio.Task] = []
+
+    async def handle(self, data: ThingHappened, session) -> None:
+        if self.fails.get(data.thing_id, 0) > 0:
+            self.fails[data.thing_id] -= 1
+            raise RuntimeError(f"transient failure for {data.thing_id}")
+        session.add(Effect(thing_id=data.thing_id))
+
+    async def start(self) -> None:
+        await self.db.create_database_if_missing()
+        async with self.db.engine.begin() as conn:
+            await conn.run_sync(messaging_metadata.create_all)
+            await conn.run_sync(Base.metadata.create_all)
+        await kafka.ensure_topics(self.bootstrap_servers, [TOPIC], partitions=3)
+        self.producer = kafka.producer(self.bootstrap_servers)
+        await self.producer.start()
+        self.relay = OutboxRelay(self.db, self.producer, service="testkit")
+        handler = Handler(
+            self.group, self.handle, frozenset({"flywheel.testkit.thing.happened.v1"})
+        )
+        self.consumer = GroupConsumer(
+            self.group,
+            [handler],
+            db=self.db,
+            producer=self.producer,
+            bootstrap_servers=self.bootstrap_servers,
+            service="testkit",
+            max_attempts=3,
+            retry_backoff=0.01,
+            session_timeout_ms=2000,
+        )
+        self.tasks = [
+            asyncio.create_task(self.relay.run()),
+            asyncio.create_task(self.consumer.run()),
+        ]
+
+    async def change(self, count: int) -> list[UUID]:
+        """Commit `count` state changes, each with its event, one transaction apiece."""
+        ids = [new_id() for _ in range(count)]
+        for thing_id in ids:
+            async with self.db.session() as session:
+                await outbox.add(session, ThingHappened(thing_id=thing_id))
+                await session.commit()
+        return ids
+
+    async def effects(self, ids: list[UUID]) -> Counter:
+        async with self.db.session() as session:
+            rows = await session.scalars(select(Effect.thing_id).where(Effect.thing_id.in_(ids)))
+            return Counter(rows)
+
+    async def all_applied(self, ids: list[UUID]) -> Counter | None:
+        effects = await self.effects(ids)
+        return effects if len(effects) == len(ids) else None
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.producer.stop()
+        await self.db.dispose()
+
+
+@pytest.fixture
+async def backbone(database_url, broker):
+    running = Backbone(database_url("backbone"), broker.bootstrap_servers)
+    await running.start()
+    yield running
+    await running.stop()
+
+
+async def test_every_committed_change_is_applied_once(backbone):
+    ids = await backbone.change(50)
+    effects = await eventually(lambda: backbone.all_applied(ids), within=20)
+    assert set(effects.values()) == {1}
+    assert await backlog(backbone.db, "testkit") == 0
+
+
+async def test_a_rolled_back_change_publishes_nothing(backbone):
+    thing_id = new_id()
+    async with backbone.db.session() as session:
+        await outbox.add(session, ThingHappened(thing_id=thing_id))
+        await session.rollback()
+    kept = await backbone.change(1)
+    await eventually(lambda: backbone.all_applied(kept), within=20)
+    assert await backbone.effects([thing_id]) == Counter()
+
+
+async def test_redelivery_and_replay_from_offset_zero_have_no_second_effect(backbone, broker):
+    ids = await backbone.change(20)
+    await eventually(lambda: backbone.all_applied(ids), within=20)
+    # Deliver every message of the topic again, straight to the group's consumer.
+    replay = AIOKafkaConsumer(bootstrap_servers=broker.bootstrap_servers, enable_auto_commit=False)
+    await replay.start()
+    try:
+        partitions = [TopicPartition(TOPIC, p) for p in range(3)]
+        replay.assign(partitions)
+        await replay.seek_to_beginning(*partitions)
+        records = []
+        while batch := await replay.getmany(timeout_ms=500):
+            records += [r for rs in batch.values() for r in rs]
+    finally:
+        await replay.stop()
+    for record in records:
+        await backbone.consumer.handle(record)
+    effects = await backbone.effects(ids)
+    assert len(effects) == 20
+    assert set(effects.values()) == {1}
+
+
+async def test_a_transient_handler_failure_is_retried_and_applied_once(database_url, broker):
+    flaky = new_id()
+    running = Backbone(database_url("flaky"), broker.bootstrap_servers, fails={flaky: 2})
+    await running.start()
+    try:
+        async with running.db.session() as session:
+            await outbox.add(session, ThingHappened(thing_id=flaky))
+            await session.commit()
+        effects = await eventually(lambda: running.all_applied([flaky]), within=20)
+    finally:
+        await running.stop()
+    assert effects == Counter({flaky: 1})
