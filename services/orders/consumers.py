@@ -1,0 +1,20 @@
+"""Events the orders service consumes."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.events.handlers import consumes
+from services.catalog.events import ProductCreated
+from services.orders.models import KnownProduct
+
+
+@consumes(ProductCreated, group="orders")
+async def on_product_created(event: ProductCreated, session: AsyncSession) -> None:
+    """Learn what can be ordered and at what price."""
+    await session.merge(
+        KnownProduct(
+            product_id=event.product_id,
+            name=event.name,
+            price_amount=event.price.amount if event.price else None,
+            currency=event.price.currency if event.price else None,
+        )
+    )
