@@ -1,29 +1,13 @@
-"""Observing the running platform from tests: waiting for eventual effects, reading topics.
+"""Reading what reached the broker, for tests of events that no running service consumes.
 
 Imported as `observe` (pytest puts `tests/` on the path for its root conftest).
 """
 
-import asyncio
 import json
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-PATIENCE = 15.0  # seconds; generous, since a test only waits this long when it fails
-
-
-async def eventually(probe: Callable[[], Awaitable[Any]]) -> Any:
-    """Call `probe` until it returns something truthy, and return that; fail after PATIENCE
-    seconds. Events cross the broker asynchronously, and consumer groups take seconds to join.
-    """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + PATIENCE
-    while not (outcome := await probe()):
-        if loop.time() > deadline:
-            raise AssertionError(f"not so within {PATIENCE}s; last outcome: {outcome!r}")
-        await asyncio.sleep(0.1)
-    return outcome
+from chassis.testing import eventually
 
 
 async def events_on(bootstrap_servers: str, topic: str) -> list[dict]:
@@ -47,10 +31,10 @@ async def events_on(bootstrap_servers: str, topic: str) -> list[dict]:
 
 
 async def event_about(bootstrap_servers: str, topic: str, type_: str, subject: str) -> dict:
-    """The event of `type_` about `subject`, once the relay has published it."""
+    """The event of `type_` about `subject`, once the outbox relay has published it."""
 
-    async def probe() -> dict | None:
+    async def published() -> dict | None:
         events = await events_on(bootstrap_servers, topic)
         return next((e for e in events if (e["type"], e["subject"]) == (type_, subject)), None)
 
-    return await eventually(probe)
+    return await eventually(published)

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from observe import eventually
 
 from chassis.ids import new_id
+from chassis.testing import eventually
 
 pytestmark = pytest.mark.asyncio
 
