@@ -1,0 +1,1 @@
+"""Content operations: articles, posts, videos, live sessions, guides, reviews, topics."""
