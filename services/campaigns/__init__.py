@@ -1,0 +1,1 @@
+"""Campaign operations: the campaign calendar, coupons, flash sales, group buys, lotteries."""

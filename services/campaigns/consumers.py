@@ -1,0 +1,20 @@
+"""Events the campaigns service consumes."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.events.handlers import consumes
+from services.campaigns.models import SkuPrice
+from services.catalog.events import ProductCreated
+
+
+@consumes(ProductCreated, group="campaigns")
+async def on_product_created(event: ProductCreated, session: AsyncSession) -> None:
+    """Keep the regular price that campaign prices are set against (none yet: nothing to keep)."""
+    if event.price is not None:
+        await session.merge(
+            SkuPrice(
+                product_id=event.product_id,
+                price_amount=event.price.amount,
+                currency=event.price.currency,
+            )
+        )
