@@ -1,0 +1,1 @@
+"""Engagement: reaching users through templates, channels, consent and lifecycle journeys."""

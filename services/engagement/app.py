@@ -1,0 +1,20 @@
+"""The engagement service."""
+
+from fastapi import FastAPI
+
+from chassis.http.service import build_service
+from services.engagement import api
+from services.engagement.consumers import on_user_registered
+from services.engagement.models import Base
+from services.engagement.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return build_service(
+        name="engagement",
+        settings=settings or Settings(),
+        routers=[api.router],
+        metadata=Base.metadata,
+        consumers=[on_user_registered],
+        description="Engagement: reaching users, starting with the in-app inbox.",
+    )
