@@ -1,0 +1,1 @@
+"""The API gateway: the one door for storefronts, partners and the ops console."""

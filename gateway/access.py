@@ -1,0 +1,76 @@
+"""Who is calling and whether they may call a route: callers, scopes, admission rules."""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from chassis.auth.principal import Principal, Role
+from gateway.routes import Policy, Route, under
+
+ROLES_ADMITTED = {
+    Policy.CUSTOMER: frozenset(Role),
+    Policy.PARTNER: frozenset({Role.PARTNER, Role.ADMIN}),
+    Policy.OPERATOR: frozenset({Role.OPERATOR, Role.ADMIN}),
+    Policy.ADMIN: frozenset({Role.ADMIN}),
+}
+
+
+class CallerKind(StrEnum):
+    USER = "user"
+    PARTNER = "partner"
+    ANONYMOUS = "anonymous"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A route prefix a partner key may call, optionally for one method only."""
+
+    prefix: str
+    method: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> "Scope":
+        method, _, prefix = text.strip().rpartition(" ")
+        return cls(prefix=prefix.rstrip("/") or "/", method=method.strip().upper() or None)
+
+    def covers(self, method: str, path: str) -> bool:
+        return (self.method is None or self.method == method) and under(path, self.prefix)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.prefix}" if self.method else self.prefix
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The principal a request is counted and admitted as."""
+
+    kind: CallerKind
+    id: str  # user subject, partner id, or client IP
+    roles: frozenset[Role] = frozenset()
+    scopes: tuple[Scope, ...] = field(default=())
+
+    @classmethod
+    def user(cls, principal: Principal) -> "Caller":
+        return cls(CallerKind.USER, principal.subject, principal.roles)
+
+    @property
+    def bucket(self) -> str:
+        """The rate-limit bucket of this caller."""
+        return f"{self.kind}:{self.id}"
+
+
+def admits(route: Route, caller: Caller, method: str, path: str) -> bool:
+    """Whether `caller` may call `route`.
+
+    public: anyone. customer: any signed-in user, or a partner key scoped to the path.
+    partner: a partner key scoped to the path, or a user with the partner or admin role.
+    operator: operator or admin. admin: admin. A partner key never passes for a role."""
+    policy = route.policy
+    if policy is Policy.PUBLIC:
+        return True
+    if caller.kind is CallerKind.PARTNER:
+        return policy in (Policy.CUSTOMER, Policy.PARTNER) and any(
+            scope.covers(method, path) for scope in caller.scopes
+        )
+    if caller.kind is CallerKind.ANONYMOUS:
+        return False
+    return bool(caller.roles & ROLES_ADMITTED[policy])

@@ -1,0 +1,1 @@
+"""The gateway's own routes: partner administration, probes and metrics, API documentation."""

@@ -1,0 +1,129 @@
+"""The gateway app factory: `uvicorn --factory gateway.app:create_app`."""
+
+from collections.abc import Sequence
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from redis.asyncio import Redis
+from starlette.middleware.cors import CORSMiddleware
+
+from chassis.auth.tokens import JwksKeys
+from chassis.db import Database
+from chassis.http import problems
+from chassis.http.context import REQUEST_ID, RequestContext
+from chassis.logs import configure_logging
+from gateway import migrate, upstreams
+from gateway.api import docs, partners, probes
+from gateway.credentials import Gatekeeper
+from gateway.edge import EdgeGuard
+from gateway.openapi import MergedOpenApi
+from gateway.partners import KeyDirectory
+from gateway.proxy import Proxy
+from gateway.ratelimit import LocalLimiter, RedisLimiter
+from gateway.routes import ROUTES, Route, RoutingTable
+from gateway.settings import GatewaySettings
+
+DESCRIPTION = """\
+The one door to Flywheel for storefronts, partners and the ops console. Every service's
+routes are here under `/api/v1/<service>/...`; the gateway checks credentials (a bearer access
+token from `POST /api/v1/users/auth/token`, or a partner's `X-API-Key`), applies rate limits
+and forwards. Errors are `application/problem+json`. Domain events: [/events](/events)."""
+
+
+def create_app(
+    settings: GatewaySettings | None = None, *, routes: Sequence[Route] = ROUTES
+) -> FastAPI:
+    settings = settings or GatewaySettings()
+    configure_logging()
+    table = RoutingTable(routes)
+    _check(table, settings)
+    db = Database(settings.resolved_database_url(), service="gateway")
+    jwks = JwksKeys(settings.jwks_url)
+    keys = KeyDirectory(db, ttl=settings.partner_cache_seconds)
+    pools = upstreams.connect(settings)
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    limiter = (
+        RedisLimiter(redis, settings.rate_limits) if redis else LocalLimiter(settings.rate_limits)
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if settings.migrate_on_start:
+            await db.create_database_if_missing()
+            await migrate.upgrade(db)
+        try:
+            yield
+        finally:
+            await upstreams.close(pools)
+            await jwks.aclose()
+            if redis is not None:
+                await redis.aclose()
+            await db.dispose()
+
+    app = FastAPI(
+        title="Flywheel API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.table = table
+    app.state.db = db
+    app.state.jwks = jwks
+    app.state.keys = keys
+    app.state.upstreams = pools
+    app.state.openapi = MergedOpenApi(
+        app.openapi, pools, table, max_age=settings.openapi_refresh_seconds
+    )
+    problems.install(app)
+    app.include_router(partners.router, prefix="/api/v1/gateway")
+    app.include_router(probes.router)
+    app.include_router(docs.router)
+    app.mount(docs.ASSETS_PATH, StaticFiles(directory=docs.SWAGGER_ASSETS), name="docs-assets")
+    app.add_middleware(
+        Proxy,
+        table=table,
+        upstreams=pools,
+        gatekeeper=Gatekeeper(jwks, keys),
+        limiter=limiter,
+        settings=settings,
+    )
+    app.add_middleware(
+        EdgeGuard,
+        max_body_bytes=settings.max_body_bytes,
+        max_header_bytes=settings.max_header_bytes,
+        max_header_count=settings.max_header_count,
+        hsts_seconds=settings.hsts_seconds,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "X-Request-ID",
+                "traceparent",
+                "tracestate",
+            ],
+            expose_headers=[REQUEST_ID, "RateLimit", "RateLimit-Policy", "Retry-After"],
+            max_age=600,
+        )
+    app.add_middleware(RequestContext, service="gateway")
+    return app
+
+
+def _check(table: RoutingTable, settings: GatewaySettings) -> None:
+    """Refuse to start with a route whose upstream or rate class is not configured."""
+    unknown = table.upstreams - set(settings.upstreams)
+    if unknown:
+        raise ValueError(f"GATEWAY_UPSTREAMS lacks {sorted(unknown)}, which routes point to")
+    classes = {route.rate_class for route in table.routes} - set(settings.rate_limits)
+    if classes:
+        raise ValueError(f"GATEWAY_RATE_LIMITS lacks {sorted(classes)}, which routes use")

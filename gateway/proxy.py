@@ -1,0 +1,262 @@
+"""Forwarding routed requests upstream: admission, rate limit, streaming both ways, one retry,
+circuit breaking, and the problem each upstream failure becomes."""
+
+import logging
+import math
+import time
+from collections.abc import AsyncIterator, Mapping
+
+import httpx
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from chassis.http.problems import Problem, Unauthorized
+from chassis.ids import new_id
+from chassis.logs import current_request_id
+from gateway import metrics, ratelimit
+from gateway.access import Caller, CallerKind
+from gateway.credentials import Gatekeeper
+from gateway.forwarding import Incoming, client_chain, downstream_headers, upstream_headers
+from gateway.problems import (
+    BadGateway,
+    GatewayTimeout,
+    TooManyRequests,
+    UnsafePath,
+    UpstreamUnavailable,
+    send_problem,
+)
+from gateway.ratelimit import LocalLimiter, RedisLimiter
+from gateway.routes import API_PREFIX, BadPath, Route, RoutingTable, checked_path
+from gateway.settings import GatewaySettings
+from gateway.upstreams import Upstream
+
+log = logging.getLogger(__name__)
+
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Bodies up to this size are read before sending (so an idempotent request can be retried)
+# and responses up to it are read whole (so a failure mid-body still becomes a problem).
+BUFFERED = 64 * 1024
+# The connection failed or dropped before an answer: an idempotent request may go again.
+RETRYABLE = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError)
+
+
+class ClientDisconnected(Exception):
+    """The client went away while sending its request body."""
+
+
+class Proxy:
+    """ASGI middleware: a path the routing table matches goes upstream; any other path goes
+    to the gateway's own app (its routes, or a 404 problem)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        table: RoutingTable,
+        upstreams: Mapping[str, Upstream],
+        gatekeeper: Gatekeeper,
+        limiter: LocalLimiter | RedisLimiter,
+        settings: GatewaySettings,
+    ) -> None:
+        self.app = app
+        self.table = table
+        self.upstreams = upstreams
+        self.gatekeeper = gatekeeper
+        self.limiter = limiter
+        self.limits = settings.rate_limits
+        self.trusted_hops = settings.trusted_proxy_hops
+        self.timeouts = {
+            route: httpx.Timeout(
+                connect=settings.connect_timeout,
+                read=route.timeout,
+                write=route.timeout,
+                pool=settings.connect_timeout,
+            ).as_dict()
+            for route in table.routes
+        }
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        try:
+            path = checked_path(scope.get("raw_path") or scope["path"].encode())
+        except BadPath as error:
+            await send_problem(UnsafePath(str(error)), scope, receive, send)
+            return
+        route = self.table.match(scope["method"], path)
+        if route is None:
+            await self.app(scope, receive, send)
+            return
+        scope["route"] = route
+        status = await self._serve(route, path, scope, receive, send)
+        metrics.requests.labels(route.prefix, route.upstream, scope["method"], str(status)).inc()
+
+    async def _serve(
+        self, route: Route, path: str, scope: Scope, receive: Receive, send: Send
+    ) -> int:
+        incoming = Incoming.read(scope["headers"])
+        peer = scope["client"][0] if scope.get("client") else "unknown"
+        chain = client_chain(peer, incoming.forwarded_for, self.trusted_hops)
+        try:
+            try:
+                caller = await self.gatekeeper.admit(
+                    route, scope["method"], path, incoming, chain[0]
+                )
+            except Unauthorized:
+                # Failed attempts spend the address's budget: guessing credentials is limited too.
+                await self._spend(route, f"anonymous:{chain[0]}")
+                raise
+            quota = await self._spend(route, caller.bucket)
+            return await self._forward(route, scope, receive, send, incoming, chain, caller, quota)
+        except Problem as problem:
+            return await send_problem(problem, scope, receive, send)
+        except ClientDisconnected:
+            return 499
+
+    async def _spend(self, route: Route, bucket: str) -> list[tuple[bytes, bytes]]:
+        """Take a token from the bucket; the RateLimit headers to send, or 429."""
+        limit = self.limits[route.rate_class]
+        decision = await self.limiter.take(route.rate_class, bucket)
+        quota = ratelimit.headers(route.rate_class, limit, decision)
+        if not decision.allowed:
+            metrics.rate_limited.labels(route.rate_class).inc()
+            raise TooManyRequests(
+                f"Too many requests to {route.rate_class!r} routes; "
+                f"retry in {max(1, math.ceil(decision.retry_after))} s.",
+                headers={name.decode(): value.decode() for name, value in quota},
+            )
+        return quota
+
+    async def _forward(
+        self,
+        route: Route,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        incoming: Incoming,
+        chain: list[str],
+        caller: Caller,
+        quota: list[tuple[bytes, bytes]],
+    ) -> int:
+        upstream = self.upstreams[route.upstream]
+        if not upstream.breaker.allow():
+            metrics.upstream_failures.labels(upstream.name, "circuit_open").inc()
+            retry_after = max(1, math.ceil(upstream.breaker.retry_after()))
+            raise UpstreamUnavailable(
+                f"The {upstream.name} service is unavailable; retry in {retry_after} s.",
+                upstream=upstream.name,
+                headers={"Retry-After": str(retry_after)},
+            )
+        method = scope["method"]
+        body = await _request_body(incoming, receive)
+        url = upstream.base_url + scope["raw_path"].decode("ascii")
+        if scope["query_string"]:
+            url += "?" + scope["query_string"].decode("latin-1")
+        request = httpx.Request(
+            method,
+            url,
+            headers=upstream_headers(
+                scope["headers"],
+                incoming,
+                chain=chain,
+                scheme=scope["scheme"],
+                request_id=current_request_id.get() or new_id().hex,
+                trusted_hops=self.trusted_hops,
+                partner_id=caller.id if caller.kind is CallerKind.PARTNER else None,
+            ),
+            content=body,
+            extensions={"timeout": self.timeouts[route]},
+        )
+        started = time.perf_counter()
+        retry = method in IDEMPOTENT and isinstance(body, bytes)
+        response = await self._send(upstream, route, request, retry=retry)
+        metrics.upstream_latency.labels(upstream.name).observe(time.perf_counter() - started)
+        try:
+            await self._relay(upstream, route, response, send, quota)
+        finally:
+            await response.aclose()
+        return response.status_code
+
+    async def _send(
+        self, upstream: Upstream, route: Route, request: httpx.Request, *, retry: bool
+    ) -> httpx.Response:
+        try:
+            try:
+                response = await upstream.client.send(request, stream=True)
+            except RETRYABLE:
+                if not retry:
+                    raise
+                metrics.retries.labels(upstream.name).inc()
+                response = await upstream.client.send(request, stream=True)
+        except httpx.TransportError as error:
+            raise _failure(upstream, route, error) from None
+        upstream.breaker.record_success()
+        return response
+
+    async def _relay(
+        self,
+        upstream: Upstream,
+        route: Route,
+        response: httpx.Response,
+        send: Send,
+        quota: list[tuple[bytes, bytes]],
+    ) -> None:
+        start = {
+            "type": "http.response.start",
+            "status": response.status_code,
+            "headers": downstream_headers(response.headers.raw) + quota,
+        }
+        length = response.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) <= BUFFERED:
+            try:
+                content = b"".join([chunk async for chunk in response.aiter_raw()])
+            except httpx.TransportError as error:
+                raise _failure(upstream, route, error) from None
+            await send(start)
+            await send({"type": "http.response.body", "body": content})
+            return
+        await send(start)
+        async for chunk in response.aiter_raw():
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+
+
+def _failure(upstream: Upstream, route: Route, error: httpx.TransportError) -> Problem:
+    """Count an upstream failure and name the problem the client gets for it."""
+    upstream.breaker.record_failure()
+    name = upstream.name
+    if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        metrics.upstream_failures.labels(name, "unreachable").inc()
+        return UpstreamUnavailable(f"The {name} service is unavailable.", upstream=name)
+    if isinstance(error, httpx.TimeoutException):
+        metrics.upstream_failures.labels(name, "timeout").inc()
+        return GatewayTimeout(
+            f"The {name} service did not answer within {route.timeout:g} s.", upstream=name
+        )
+    metrics.upstream_failures.labels(name, "broken").inc()
+    return BadGateway(f"The {name} service broke off the connection.", upstream=name)
+
+
+async def _request_body(incoming: Incoming, receive: Receive) -> bytes | AsyncIterator[bytes]:
+    if not incoming.has_body:
+        return b""
+    length = incoming.content_length
+    if (
+        incoming.transfer_encoding is None
+        and length
+        and length.isdigit()
+        and int(length) <= BUFFERED
+    ):
+        return b"".join([chunk async for chunk in _stream(receive)])
+    return _stream(receive)
+
+
+async def _stream(receive: Receive) -> AsyncIterator[bytes]:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnected
+        if chunk := message.get("body"):
+            yield chunk
+        if not message.get("more_body", False):
+            return

@@ -1,0 +1,60 @@
+"""Gateway settings: environment variables prefixed `GATEWAY_`, with dev defaults."""
+
+from pydantic import BaseModel, Field, PositiveFloat, PositiveInt
+from pydantic_settings import SettingsConfigDict
+
+from chassis.settings import ServiceSettings
+
+DEV_UPSTREAMS = {
+    "users": "http://127.0.0.1:8001",
+    "catalog": "http://127.0.0.1:8002",
+    "content": "http://127.0.0.1:8003",
+    "campaigns": "http://127.0.0.1:8004",
+    "analytics": "http://127.0.0.1:8005",
+    "engagement": "http://127.0.0.1:8006",
+    "orders": "http://127.0.0.1:8007",
+}
+
+
+class RateLimit(BaseModel):
+    """A token bucket: `limit` requests of burst, refilled evenly over `window` seconds."""
+
+    limit: PositiveInt
+    window: PositiveFloat
+
+    @property
+    def per_second(self) -> float:
+        return self.limit / self.window
+
+
+DEFAULT_RATE_LIMITS = {
+    "auth": RateLimit(limit=30, window=60),
+    "public": RateLimit(limit=600, window=60),
+    "default": RateLimit(limit=600, window=60),
+    "partner": RateLimit(limit=1200, window=60),
+}
+
+
+class GatewaySettings(ServiceSettings):
+    """Shared variables keep their names (`FLYWHEEL_JWKS_URL`, `REDIS_URL`, `DATABASE_URL`);
+    the gateway's own take the `GATEWAY_` prefix, e.g. `GATEWAY_UPSTREAMS` (a JSON object)."""
+
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+
+    service_name: str = "gateway"
+    upstreams: dict[str, str] = Field(default_factory=lambda: dict(DEV_UPSTREAMS))
+    rate_limits: dict[str, RateLimit] = Field(default_factory=lambda: dict(DEFAULT_RATE_LIMITS))
+    cors_origins: list[str] = Field(default_factory=list)
+    # How many proxies (load balancer, ingress) stand in front of the gateway and append to
+    # X-Forwarded-For; 0 means the TCP peer is the client and incoming X-Forwarded-* is ignored.
+    trusted_proxy_hops: int = Field(default=0, ge=0)
+    max_body_bytes: PositiveInt = 1024 * 1024
+    max_header_bytes: PositiveInt = 16 * 1024
+    max_header_count: PositiveInt = 100
+    connect_timeout: PositiveFloat = 1.0
+    upstream_max_connections: PositiveInt = 256
+    breaker_failures: PositiveInt = 5
+    breaker_open_seconds: PositiveFloat = 5.0
+    partner_cache_seconds: float = Field(default=10.0, ge=0)
+    openapi_refresh_seconds: PositiveFloat = 60.0
+    hsts_seconds: int = Field(default=63_072_000, ge=0)

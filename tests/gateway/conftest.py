@@ -1,0 +1,387 @@
+"""Fixtures of the gateway tests: fake upstream services (one also serves the JWKS of a test
+signing key), and gateways served by uvicorn on loopback ports, in this process or as
+subprocesses."""
+
+import asyncio
+import contextlib
+import hashlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+import uvicorn
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel
+
+from gateway.app import create_app
+from gateway.routes import ROUTES, SERVICES, Policy, Route
+from gateway.settings import GatewaySettings, RateLimit
+
+ROOT = Path(__file__).resolve().parents[2]
+HOST = "127.0.0.1"
+HANG_TIMEOUT = 0.5
+# Routes only the tests have: a slow route with a short timeout, a partner-only route, and
+# routes with a tiny rate limit.
+TEST_ROUTES = (
+    *ROUTES,
+    Route("/api/v1/content/hang", "content", Policy.PUBLIC, HANG_TIMEOUT),
+    Route("/api/v1/orders/partner-feed", "orders", Policy.PARTNER),
+    Route("/api/v1/catalog/limited", "catalog", Policy.PUBLIC, rate_class="tiny"),
+    Route("/api/v1/users/limited", "users", Policy.CUSTOMER, rate_class="tiny"),
+)
+GENEROUS = RateLimit(limit=100_000, window=60)
+TEST_LIMITS = {
+    "auth": GENEROUS,
+    "public": GENEROUS,
+    "default": GENEROUS,
+    "partner": GENEROUS,
+    "tiny": RateLimit(limit=5, window=60),
+}
+
+
+def gw_free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+JWKS_PATH = "/api/v1/users/.well-known/jwks.json"
+
+
+@dataclass
+class Journal:
+    """Every request the fake upstreams received, to show what did (not) get through."""
+
+    entries: list[dict[str, Any]] = field(default_factory=list)
+
+    def mark(self) -> int:
+        return len(self.entries)
+
+    def since(self, mark: int) -> list[dict[str, Any]]:
+        """Requests since `mark`, except the gateway's own fetches of the signing keys."""
+        return [e for e in self.entries[mark:] if e["path"] != JWKS_PATH]
+
+
+class _Recorder:
+    def __init__(self, app, name: str, journal: Journal) -> None:
+        self.app, self.name, self.journal = app, name, journal
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            self.journal.entries.append(
+                {
+                    "service": self.name,
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "raw_path": scope["raw_path"],
+                    "headers": [(k.decode(), v.decode("latin-1")) for k, v in scope["headers"]],
+                }
+            )
+        await self.app(scope, receive, send)
+
+
+def fake_service(name: str, journal: Journal, jwks: dict[str, Any]) -> FastAPI:
+    """A stand-in for a Flywheel service: the same path layout, internal routes included."""
+    app = FastAPI(openapi_url=f"/api/v1/{name}/openapi.json", docs_url=None, redoc_url=None)
+    # Same name in every service, a different shape in each: the merged OpenAPI must rename.
+    item = type("Item", (BaseModel,), {"__annotations__": {"id": str, f"{name}_field": int}})
+
+    @app.get(f"/api/v1/{name}/items/{{item_id}}", response_model=item, tags=[name])
+    async def read_item(item_id: str):
+        return {"id": item_id, f"{name}_field": 1}
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz():
+        return {"status": "ok"}
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics():
+        return {"internal": True}
+
+    @app.get(f"/api/v1/{name}/hang", include_in_schema=False)
+    async def hang():
+        await asyncio.sleep(3600)
+
+    @app.get(f"/api/v1/{name}/stream", include_in_schema=False)
+    async def stream(chunks: int = 64, size: int = 16_384):
+        async def body():
+            for i in range(chunks):
+                yield bytes([i % 256]) * size
+
+        return StreamingResponse(body(), media_type="application/octet-stream")
+
+    if name == "users":
+
+        @app.get(JWKS_PATH, include_in_schema=False)
+        async def keys():
+            return jwks
+
+    @app.api_route(
+        "/{path:path}",
+        methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        include_in_schema=False,
+    )
+    async def echo(request: Request, path: str):
+        body = await request.body()
+        return JSONResponse(
+            {
+                "service": name,
+                "method": request.method,
+                "path": request.url.path,
+                "query": request.url.query,
+                "headers": dict(request.headers),
+                "body_length": len(body),
+                "body_sha256": hashlib.sha256(body).hexdigest(),
+            }
+        )
+
+    return _Recorder(app, name, journal)
+
+
+class GwServer:
+    """An ASGI app served by uvicorn in this event loop; stop() closes its port for real."""
+
+    def __init__(self, app, port: int | None = None) -> None:
+        self.app = app
+        self.port = port or gw_free_port()
+        self._server: uvicorn.Server | None = None
+        self._task: asyncio.Task | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    async def start(self) -> "GwServer":
+        config = uvicorn.Config(
+            self.app,
+            host=HOST,
+            port=self.port,
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=1,
+        )
+        self._server = uvicorn.Server(config)
+        self._task = asyncio.create_task(self._server.serve())
+        while not self._server.started:
+            if self._task.done():
+                self._task.result()
+                raise RuntimeError(f"server on port {self.port} stopped at start")
+            await asyncio.sleep(0.01)
+        return self
+
+    async def stop(self) -> None:
+        if self._server and self._task:
+            self._server.should_exit = True
+            await self._task
+            self._server = self._task = None
+
+
+@dataclass
+class Signer:
+    """Mints access tokens like the users service does, with a key the fake JWKS publishes."""
+
+    key: Any
+    kid: str
+
+    def token(
+        self,
+        roles: tuple[str, ...] = ("customer",),
+        *,
+        subject: str | None = None,
+        expires_in: int = 300,
+        key: Any = None,
+        kid: str | None = None,
+        **claims: Any,
+    ) -> str:
+        now = int(time.time())
+        payload = {
+            "iss": "flywheel-users",
+            "aud": "flywheel",
+            "sub": subject or str(uuid.uuid4()),
+            "roles": list(roles),
+            "typ": "access",
+            "iat": now,
+            "exp": now + expires_in,
+            **claims,
+        }
+        return jwt.encode(payload, key or self.key, "RS256", headers={"kid": kid or self.kid})
+
+    def bearer(self, *roles: str, **kwargs: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(roles or ('customer',), **kwargs)}"}
+
+    @staticmethod
+    def new_key() -> Any:
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    @staticmethod
+    def jwk(key: Any, kid: str) -> dict[str, Any]:
+        jwk = jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
+        return {**jwk, "kid": kid, "use": "sig", "alg": "RS256"}
+
+
+@dataclass
+class Stack:
+    """Fake upstreams for every service, and one gateway in front of them."""
+
+    gateway: GwServer
+    upstreams: dict[str, GwServer]
+    journal: Journal
+    signer: Signer
+    jwks: dict[str, Any]
+    settings: GatewaySettings
+
+    @property
+    def url(self) -> str:
+        return self.gateway.url
+
+    hang_timeout = HANG_TIMEOUT
+
+    async def raw(self, request: bytes) -> tuple[int, bytes]:
+        """Send bytes as they are (no client library normalising them); status and body."""
+        reader, writer = await asyncio.open_connection(HOST, self.gateway.port)
+        writer.write(request)
+        await writer.drain()
+        response = await asyncio.wait_for(reader.read(), 5)
+        writer.close()
+        head, _, body = response.partition(b"\r\n\r\n")
+        return int(head.split(b" ", 2)[1]), body
+
+    def client(self, source: str = HOST, **kwargs: Any) -> httpx.AsyncClient:
+        """A client whose requests come from `source` (any 127.x.y.z address works)."""
+        transport = httpx.AsyncHTTPTransport(local_address=source)
+        return httpx.AsyncClient(base_url=self.url, transport=transport, timeout=10, **kwargs)
+
+
+def gw_settings(upstreams: dict[str, str], users_url: str, tmp: Path, **overrides: Any):
+    values: dict[str, Any] = {
+        "upstreams": upstreams,
+        "database_url": f"sqlite+aiosqlite:///{tmp / 'gateway.db'}",
+        "jwks_url": f"{users_url}/api/v1/users/.well-known/jwks.json",
+        "redis_url": None,
+        "rate_limits": TEST_LIMITS,
+        "breaker_failures": 3,
+        "breaker_open_seconds": 0.5,
+        "partner_cache_seconds": 10,
+        "cors_origins": ["https://shop.example"],
+        "max_body_bytes": 256 * 1024,
+        **overrides,
+    }
+    return GatewaySettings(**values)
+
+
+@pytest.fixture(scope="session")
+async def gw_stack(tmp_path_factory) -> AsyncIterator[Stack]:
+    journal = Journal()
+    key = Signer.new_key()
+    jwks = {"keys": [Signer.jwk(key, "test-1")]}
+    upstreams = {name: GwServer(fake_service(name, journal, jwks)) for name in SERVICES}
+    for server in upstreams.values():
+        await server.start()
+    settings = gw_settings(
+        {name: s.url for name, s in upstreams.items()},
+        upstreams["users"].url,
+        tmp_path_factory.mktemp("gateway"),
+    )
+    gateway = await GwServer(create_app(settings, routes=TEST_ROUTES)).start()
+    yield Stack(gateway, upstreams, journal, Signer(key, "test-1"), jwks, settings)
+    await gateway.stop()
+    for server in upstreams.values():
+        await server.stop()
+
+
+@pytest.fixture
+async def gw_client(gw_stack) -> AsyncIterator[httpx.AsyncClient]:
+    async with gw_stack.client() as client:
+        yield client
+
+
+@pytest.fixture
+def gw_gateway(gw_stack, tmp_path) -> Callable[..., contextlib.AbstractAsyncContextManager]:
+    """Another gateway in this process, over `upstreams` (default: the stack's), with
+    settings overridden."""
+
+    @contextlib.asynccontextmanager
+    async def start(upstreams: dict[str, str] | None = None, **overrides: Any):
+        urls = {name: s.url for name, s in gw_stack.upstreams.items()} | (upstreams or {})
+        settings = gw_settings(urls, gw_stack.upstreams["users"].url, tmp_path, **overrides)
+        server = await GwServer(create_app(settings, routes=TEST_ROUTES)).start()
+        try:
+            yield server
+        finally:
+            await server.stop()
+
+    return start
+
+
+def gw_redis_url() -> str | None:
+    """Redis at 127.0.0.1:6379 if it answers; tests that need it skip otherwise, unless
+    FLYWHEEL_REQUIRE_SERVICES=1 makes its absence a failure."""
+    try:
+        with socket.create_connection((HOST, 6379), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            if sock.recv(16).startswith(b"+PONG"):
+                return f"redis://{HOST}:6379/0"
+    except OSError:
+        pass
+    if os.environ.get("FLYWHEEL_REQUIRE_SERVICES") == "1":
+        pytest.fail("Redis at 127.0.0.1:6379 is required (FLYWHEEL_REQUIRE_SERVICES=1)")
+    pytest.skip("Redis at 127.0.0.1:6379 is not reachable")
+
+
+@pytest.fixture
+def gw_redis() -> str:
+    return gw_redis_url()
+
+
+@pytest.fixture
+def gw_subprocess_gateway(tmp_path) -> Callable[..., contextlib.AbstractAsyncContextManager]:
+    """A gateway in its own process (`uvicorn --factory gateway.app:create_app`)."""
+
+    @contextlib.asynccontextmanager
+    async def start(env: dict[str, str]):
+        port = gw_free_port()
+        log = (tmp_path / f"gateway-{port}.log").open("wb")
+        command = [sys.executable, "-m", "uvicorn", "--factory", "gateway.app:create_app"]
+        command += ["--host", HOST, "--port", str(port), "--log-level", "warning"]
+        process = subprocess.Popen(  # noqa: ASYNC220 - starting it does not block; waiting is async
+            command,
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://{HOST}:{port}"
+        try:
+            async with httpx.AsyncClient() as client:
+                for _ in range(300):
+                    if process.poll() is not None:
+                        raise RuntimeError((tmp_path / f"gateway-{port}.log").read_text())
+                    with contextlib.suppress(httpx.HTTPError):
+                        if (await client.get(f"{url}/healthz")).status_code == 200:
+                            break
+                    await asyncio.sleep(0.05)
+                else:
+                    raise RuntimeError(f"gateway on {port} did not start")
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            log.close()
+
+    return start
