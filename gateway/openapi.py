@@ -41,13 +41,7 @@ def merge(
         if service is None:
             missing.append(name)
             continue
-        theirs = service.get("components", {})
-        schemas = components.setdefault("schemas", {})
-        renames = {
-            key: f"{name}_{key}"
-            for key, schema in theirs.get("schemas", {}).items()
-            if key in schemas and schemas[key] != schema
-        }
+        renames = _collisions(name, service.get("components", {}).get("schemas", {}), components)
         service = _renamed(service, renames) if renames else service
         for section, entries in service.get("components", {}).items():
             target = components.setdefault(section, {})
@@ -68,6 +62,23 @@ def merge(
             + "."
         )
     return document
+
+
+def _collisions(service: str, theirs: dict[str, Any], components: dict[str, Any]) -> dict[str, str]:
+    """The new names of a service's schemas that differ from merged ones of the same name.
+    Renaming one changes the schemas that refer to it, so repeat until nothing changes."""
+    ours = components.setdefault("schemas", {})
+    renames: dict[str, str] = {}
+    while True:
+        current = _renamed(theirs, renames)
+        clashes = {
+            key
+            for key, schema in current.items()
+            if key in ours and ours[key] != schema and key not in renames
+        }
+        if not clashes:
+            return renames
+        renames |= {key: f"{service}_{key}" for key in clashes}
 
 
 def _renamed(value: Any, renames: Mapping[str, str]) -> Any:

@@ -94,7 +94,10 @@ def checked_path(raw_path: bytes) -> str:
     lowered = raw.lower()
     if any(token in lowered for token in _FORBIDDEN_ENCODED):
         raise BadPath("encoded slashes, backslashes and NUL are not allowed in the path")
-    path = unquote(raw)
+    try:
+        path = unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        raise BadPath("percent-encoded bytes must be valid UTF-8") from None
     if not path.startswith("/") or "\\" in path:
         raise BadPath("the path must be absolute and use forward slashes")
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):

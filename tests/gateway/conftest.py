@@ -170,6 +170,7 @@ class GwServer:
             port=self.port,
             log_level="warning",
             access_log=False,
+            proxy_headers=False,  # the gateway decides whom to trust in X-Forwarded-For
             timeout_graceful_shutdown=1,
         )
         self._server = uvicorn.Server(config)
@@ -355,6 +356,7 @@ def gw_subprocess_gateway(tmp_path) -> Callable[..., contextlib.AbstractAsyncCon
         log = (tmp_path / f"gateway-{port}.log").open("wb")
         command = [sys.executable, "-m", "uvicorn", "--factory", "gateway.app:create_app"]
         command += ["--host", HOST, "--port", str(port), "--log-level", "warning"]
+        command += ["--no-proxy-headers"]
         process = subprocess.Popen(  # noqa: ASYNC220 - starting it does not block; waiting is async
             command,
             cwd=ROOT,
