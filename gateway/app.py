@@ -1,5 +1,6 @@
 """The gateway app factory: `uvicorn --factory gateway.app:create_app`."""
 
+import gc
 from collections.abc import Sequence
 from contextlib import asynccontextmanager
 
@@ -13,9 +14,9 @@ from chassis.db import Database
 from chassis.http import problems
 from chassis.http.context import REQUEST_ID, RequestContext
 from chassis.logs import configure_logging
-from gateway import migrate, upstreams
+from gateway import accesslog, migrate, upstreams
 from gateway.api import docs, partners, probes
-from gateway.credentials import Gatekeeper
+from gateway.credentials import Gatekeeper, VerifiedTokens
 from gateway.edge import EdgeGuard
 from gateway.openapi import MergedOpenApi
 from gateway.partners import KeyDirectory
@@ -36,12 +37,13 @@ def create_app(
 ) -> FastAPI:
     settings = settings or GatewaySettings()
     configure_logging()
+    accesslog.apply(settings.access_log, settings.slow_request_ms)
     table = RoutingTable(routes)
     _check(table, settings)
     db = Database(settings.resolved_database_url(), service="gateway")
     jwks = JwksKeys(settings.jwks_url)
     keys = KeyDirectory(db, ttl=settings.partner_cache_seconds)
-    pools = upstreams.connect(settings)
+    pools = upstreams.configure(settings)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     limiter = (
         RedisLimiter(redis, settings.rate_limits) if redis else LocalLimiter(settings.rate_limits)
@@ -52,10 +54,15 @@ def create_app(
         if settings.migrate_on_start:
             await db.create_database_if_missing()
             await migrate.upgrade(db)
+        await upstreams.open_all(pools)
+        # Everything loaded at start lives as long as the process: keeping it out of the
+        # collector's scans takes full collections (~100 ms pauses at p99) off the hot path.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
-            await upstreams.close(pools)
+            await upstreams.close_all(pools)
             await jwks.aclose()
             if redis is not None:
                 await redis.aclose()
@@ -88,7 +95,7 @@ def create_app(
         Proxy,
         table=table,
         upstreams=pools,
-        gatekeeper=Gatekeeper(jwks, keys),
+        gatekeeper=Gatekeeper(VerifiedTokens(jwks), keys),
         limiter=limiter,
         settings=settings,
     )

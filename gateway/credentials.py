@@ -1,6 +1,12 @@
 """Credentials at the edge: bearer tokens checked against the users service's JWKS, and
 partner API keys."""
 
+import time
+from collections.abc import Callable
+
+import jwt
+
+from chassis.auth.principal import Principal
 from chassis.auth.tokens import InvalidToken, JwksKeys, verify_access_token
 from chassis.http.problems import BadRequest, Forbidden, Problem, Unauthorized
 from gateway.access import Caller, CallerKind, admits
@@ -9,9 +15,43 @@ from gateway.partners import KeyDirectory
 from gateway.routes import Policy, Route
 
 
-class Gatekeeper:
-    def __init__(self, keys: JwksKeys, directory: KeyDirectory) -> None:
+class VerifiedTokens:
+    """Tokens verified lately, so a busy caller's token costs one RS256 check, not one per
+    request. An entry lives until the token expires, and at most `ttl` seconds: a signing
+    key withdrawn from the JWKS stops working at the edge within `ttl` (the services check
+    every token themselves too)."""
+
+    def __init__(
+        self,
+        keys: JwksKeys,
+        *,
+        ttl: float = 30.0,
+        max_entries: int = 10_000,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.keys = keys
+        self.ttl = ttl
+        self._max_entries = max_entries
+        self._clock = clock
+        self._entries: dict[str, tuple[Principal, float]] = {}
+
+    async def verify(self, token: str) -> Principal:
+        now = self._clock()
+        cached = self._entries.get(token)
+        if cached is not None and now < cached[1]:
+            return cached[0]
+        principal = await verify_access_token(token, self.keys)
+        expires = jwt.decode(token, options={"verify_signature": False})["exp"]
+        if len(self._entries) >= self._max_entries:
+            for stale in list(self._entries)[: self._max_entries // 2]:
+                del self._entries[stale]
+        self._entries[token] = (principal, min(float(expires), now + self.ttl))
+        return principal
+
+
+class Gatekeeper:
+    def __init__(self, tokens: VerifiedTokens, directory: KeyDirectory) -> None:
+        self.tokens = tokens
         self.directory = directory
 
     async def admit(
@@ -49,7 +89,7 @@ class Gatekeeper:
             if scheme.lower() != "bearer" or not token.strip():
                 raise Unauthorized("The Authorization header must be 'Bearer <access token>'.")
             try:
-                return Caller.user(await verify_access_token(token.strip(), self.keys))
+                return Caller.user(await self.tokens.verify(token.strip()))
             except InvalidToken as error:
                 raise Unauthorized(f"Invalid access token: {error}.") from None
         return Caller(CallerKind.ANONYMOUS, client)

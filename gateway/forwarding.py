@@ -39,7 +39,7 @@ GATEWAY_SET = frozenset(
 )
 # Headers upstreams trust because only the gateway can set them (X-Flywheel-Partner, ...).
 INTERNAL_PREFIX = b"x-flywheel-"
-PARTNER_HEADER = b"x-flywheel-partner"
+PARTNER_HEADER = "x-flywheel-partner"
 # The gateway's server adds its own date, server and request id to every response.
 NOT_FROM_UPSTREAM = HOP_BY_HOP | {b"server", b"date", b"x-request-id"}
 
@@ -121,12 +121,12 @@ def upstream_headers(
     request_id: str,
     trusted_hops: int,
     partner_id: str | None = None,
-) -> list[tuple[bytes, bytes]]:
+) -> list[tuple[str, str]]:
     """The headers to send upstream: the client's, less hop-by-hop, gateway-set and internal
     ones, plus the gateway's own."""
     dropped = _connection_named(headers)
     forwarded = [
-        (name, value)
+        (name.decode("latin-1"), value.decode("latin-1"))
         for name, value in headers
         if name not in HOP_BY_HOP
         and name not in GATEWAY_SET
@@ -139,17 +139,17 @@ def upstream_headers(
         host = incoming.forwarded_host or host
     traceparent, continued = next_traceparent(incoming.traceparent)
     forwarded += [
-        (b"x-forwarded-for", ", ".join(chain).encode("latin-1")),
-        (b"x-forwarded-proto", b"https" if proto == "https" else b"http"),
-        (b"x-request-id", request_id.encode()),
-        (b"traceparent", traceparent.encode()),
+        ("x-forwarded-for", ", ".join(chain)),
+        ("x-forwarded-proto", "https" if proto == "https" else "http"),
+        ("x-request-id", request_id),
+        ("traceparent", traceparent),
     ]
     if host and _HOST.match(host):
-        forwarded.append((b"x-forwarded-host", host.encode()))
+        forwarded.append(("x-forwarded-host", host))
     if continued and incoming.tracestate:
-        forwarded.append((b"tracestate", incoming.tracestate.encode("latin-1")))
+        forwarded.append(("tracestate", incoming.tracestate))
     if partner_id:
-        forwarded.append((PARTNER_HEADER, partner_id.encode()))
+        forwarded.append((PARTNER_HEADER, partner_id))
     return forwarded
 
 

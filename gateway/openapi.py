@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import httpx
+import aiohttp
 
 from gateway.routes import Policy, RoutingTable, under
 from gateway.upstreams import Upstream
@@ -15,6 +15,7 @@ from gateway.upstreams import Upstream
 log = logging.getLogger(__name__)
 SCHEMA_REF = "#/components/schemas/"
 RETRY_MISSING_AFTER = 5.0  # seconds: a document lacking a service is rebuilt sooner
+FETCH_TIMEOUT = aiohttp.ClientTimeout(total=3.0)
 OPERATIONS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 PARTNER_KEY = "partnerKey"
 
@@ -157,9 +158,9 @@ class MergedOpenApi:
         upstream = self._upstreams[name]
         url = f"{upstream.base_url}/api/v1/{name}/openapi.json"
         try:
-            response = await upstream.client.get(url, timeout=3.0)
-            response.raise_for_status()
-            return response.json()
-        except (httpx.HTTPError, ValueError) as error:
+            async with upstream.session.get(url, timeout=FETCH_TIMEOUT) as response:
+                response.raise_for_status()
+                return await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
             log.warning("OpenAPI of %s unavailable: %r", name, error)
             return None

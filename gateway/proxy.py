@@ -1,13 +1,14 @@
 """Forwarding routed requests upstream: admission, rate limit, streaming both ways, one retry,
 circuit breaking, and the problem each upstream failure becomes."""
 
-import logging
 import math
 import time
 from collections.abc import AsyncIterator, Mapping
+from typing import Any
 
-import httpx
+import aiohttp
 from starlette.types import ASGIApp, Receive, Scope, Send
+from yarl import URL
 
 from chassis.http.problems import Problem, Unauthorized
 from chassis.ids import new_id
@@ -29,14 +30,12 @@ from gateway.routes import API_PREFIX, BadPath, Route, RoutingTable, checked_pat
 from gateway.settings import GatewaySettings
 from gateway.upstreams import Upstream
 
-log = logging.getLogger(__name__)
-
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Bodies up to this size are read before sending (so an idempotent request can be retried)
 # and responses up to it are read whole (so a failure mid-body still becomes a problem).
 BUFFERED = 64 * 1024
 # The connection failed or dropped before an answer: an idempotent request may go again.
-RETRYABLE = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError)
+RETRYABLE = (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError)
 
 
 class ClientDisconnected(Exception):
@@ -64,13 +63,11 @@ class Proxy:
         self.limiter = limiter
         self.limits = settings.rate_limits
         self.trusted_hops = settings.trusted_proxy_hops
+        self._counters: dict[tuple[Route, str, int], Any] = {}
+        # `connect` covers waiting for a pooled connection too; `sock_read` is the route's
+        # timeout for each read, the first one (the response head) included.
         self.timeouts = {
-            route: httpx.Timeout(
-                connect=settings.connect_timeout,
-                read=route.timeout,
-                write=route.timeout,
-                pool=settings.connect_timeout,
-            ).as_dict()
+            route: aiohttp.ClientTimeout(connect=settings.connect_timeout, sock_read=route.timeout)
             for route in table.routes
         }
 
@@ -89,7 +86,16 @@ class Proxy:
             return
         scope["route"] = route
         status = await self._serve(route, path, scope, receive, send)
-        metrics.requests.labels(route.prefix, route.upstream, scope["method"], str(status)).inc()
+        self._count(route, scope["method"], status)
+
+    def _count(self, route: Route, method: str, status: int) -> None:
+        """Count the request; the labelled counters are kept, as labelling costs a lock."""
+        key = (route, method, status)
+        counter = self._counters.get(key)
+        if counter is None:
+            labels = (route.prefix, route.upstream, method, str(status))
+            counter = self._counters[key] = metrics.requests.labels(*labels)
+        counter.inc()
 
     async def _serve(
         self, route: Route, path: str, scope: Scope, receive: Receive, send: Send
@@ -148,87 +154,89 @@ class Proxy:
                 headers={"Retry-After": str(retry_after)},
             )
         method = scope["method"]
-        body = await _request_body(incoming, receive)
-        url = upstream.base_url + scope["raw_path"].decode("ascii")
+        body = await RequestBody.of(incoming, receive)
+        target = upstream.base_url + scope["raw_path"].decode("ascii")
         if scope["query_string"]:
-            url += "?" + scope["query_string"].decode("latin-1")
-        request = httpx.Request(
-            method,
-            url,
-            headers=upstream_headers(
-                scope["headers"],
-                incoming,
-                chain=chain,
-                scheme=scope["scheme"],
-                request_id=current_request_id.get() or new_id().hex,
-                trusted_hops=self.trusted_hops,
-                partner_id=caller.id if caller.kind is CallerKind.PARTNER else None,
-            ),
-            content=body,
-            extensions={"timeout": self.timeouts[route]},
+            target += "?" + scope["query_string"].decode("latin-1")
+        headers = upstream_headers(
+            scope["headers"],
+            incoming,
+            chain=chain,
+            scheme=scope["scheme"],
+            request_id=current_request_id.get() or new_id().hex,
+            trusted_hops=self.trusted_hops,
+            partner_id=caller.id if caller.kind is CallerKind.PARTNER else None,
         )
         started = time.perf_counter()
-        retry = method in IDEMPOTENT and isinstance(body, bytes)
-        response = await self._send(upstream, route, request, retry=retry)
-        metrics.upstream_latency.labels(upstream.name).observe(time.perf_counter() - started)
+        retry = method in IDEMPOTENT and body.replayable
+        response = None
+        for attempt in (1, 2):
+            try:
+                response = await upstream.session.request(
+                    method,
+                    URL(target, encoded=True),  # the path goes on exactly as it was checked
+                    headers=headers,
+                    data=body.payload,
+                    allow_redirects=False,
+                    timeout=self.timeouts[route],
+                )
+                break
+            except RETRYABLE as error:
+                if attempt == 2 or not retry or body.failure:
+                    raise _failure(upstream, route, body, error) from None
+                metrics.retries.labels(upstream.name).inc()
+            except (aiohttp.ClientError, TimeoutError) as error:
+                raise _failure(upstream, route, body, error) from None
+        upstream.breaker.record_success()
+        upstream.latency.observe(time.perf_counter() - started)
         try:
             await self._relay(upstream, route, response, send, quota)
         finally:
-            await response.aclose()
-        return response.status_code
-
-    async def _send(
-        self, upstream: Upstream, route: Route, request: httpx.Request, *, retry: bool
-    ) -> httpx.Response:
-        try:
-            try:
-                response = await upstream.client.send(request, stream=True)
-            except RETRYABLE:
-                if not retry:
-                    raise
-                metrics.retries.labels(upstream.name).inc()
-                response = await upstream.client.send(request, stream=True)
-        except httpx.TransportError as error:
-            raise _failure(upstream, route, error) from None
-        upstream.breaker.record_success()
-        return response
+            response.release()
+        return response.status
 
     async def _relay(
         self,
         upstream: Upstream,
         route: Route,
-        response: httpx.Response,
+        response: aiohttp.ClientResponse,
         send: Send,
         quota: list[tuple[bytes, bytes]],
     ) -> None:
         start = {
             "type": "http.response.start",
-            "status": response.status_code,
-            "headers": downstream_headers(response.headers.raw) + quota,
+            "status": response.status,
+            "headers": downstream_headers(list(response.raw_headers)) + quota,
         }
-        length = response.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) <= BUFFERED:
+        length = response.content_length
+        if length is not None and length <= BUFFERED:
             try:
-                content = b"".join([chunk async for chunk in response.aiter_raw()])
-            except httpx.TransportError as error:
-                raise _failure(upstream, route, error) from None
+                content = await response.read()
+            except (aiohttp.ClientError, TimeoutError) as error:
+                raise _upstream_problem(upstream, route, error) from None
             await send(start)
             await send({"type": "http.response.body", "body": content})
             return
         await send(start)
-        async for chunk in response.aiter_raw():
+        async for chunk in response.content.iter_any():
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b""})
 
 
-def _failure(upstream: Upstream, route: Route, error: httpx.TransportError) -> Problem:
+def _failure(upstream: Upstream, route: Route, body: "RequestBody", error: Exception) -> Exception:
+    """What the client gets for a request that failed on its way upstream: the body's own
+    failure (too large, client gone) if it had one, else an upstream problem."""
+    return body.failure or _upstream_problem(upstream, route, error)
+
+
+def _upstream_problem(upstream: Upstream, route: Route, error: Exception) -> Problem:
     """Count an upstream failure and name the problem the client gets for it."""
     upstream.breaker.record_failure()
     name = upstream.name
-    if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+    if isinstance(error, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
         metrics.upstream_failures.labels(name, "unreachable").inc()
         return UpstreamUnavailable(f"The {name} service is unavailable.", upstream=name)
-    if isinstance(error, httpx.TimeoutException):
+    if isinstance(error, TimeoutError):
         metrics.upstream_failures.labels(name, "timeout").inc()
         return GatewayTimeout(
             f"The {name} service did not answer within {route.timeout:g} s.", upstream=name
@@ -237,18 +245,38 @@ def _failure(upstream: Upstream, route: Route, error: httpx.TransportError) -> P
     return BadGateway(f"The {name} service broke off the connection.", upstream=name)
 
 
-async def _request_body(incoming: Incoming, receive: Receive) -> bytes | AsyncIterator[bytes]:
-    if not incoming.has_body:
-        return b""
-    length = incoming.content_length
-    if (
-        incoming.transfer_encoding is None
-        and length
-        and length.isdigit()
-        and int(length) <= BUFFERED
-    ):
-        return b"".join([chunk async for chunk in _stream(receive)])
-    return _stream(receive)
+class RequestBody:
+    """The client's request body on its way upstream: small ones read whole (so a retry can
+    send them again), larger or chunked ones streamed. A streamed body that fails (too large,
+    client gone) remembers why, since aiohttp reports it only as a broken connection."""
+
+    def __init__(self, payload: bytes | AsyncIterator[bytes] | None) -> None:
+        self.payload = payload
+        self.failure: Exception | None = None
+
+    @property
+    def replayable(self) -> bool:
+        return not isinstance(self.payload, AsyncIterator)
+
+    @classmethod
+    async def of(cls, incoming: Incoming, receive: Receive) -> "RequestBody":
+        if not incoming.has_body:
+            return cls(None)
+        length = incoming.content_length
+        declared = incoming.transfer_encoding is None and length and length.isdigit()
+        if declared and int(length) <= BUFFERED:
+            return cls(b"".join([chunk async for chunk in _stream(receive)]))
+        body = cls(None)
+        body.payload = body._watched(_stream(receive))
+        return body
+
+    async def _watched(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in chunks:
+                yield chunk
+        except (Problem, ClientDisconnected) as error:
+            self.failure = error
+            raise
 
 
 async def _stream(receive: Receive) -> AsyncIterator[bytes]:

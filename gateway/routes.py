@@ -1,5 +1,6 @@
 """The routing table: path prefix → upstream, with auth policy, timeout and rate class."""
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -80,6 +81,7 @@ class BadPath(ValueError):
 
 
 _FORBIDDEN_ENCODED = ("%2f", "%5c", "%00")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def checked_path(raw_path: bytes) -> str:
@@ -100,7 +102,7 @@ def checked_path(raw_path: bytes) -> str:
         raise BadPath("percent-encoded bytes must be valid UTF-8") from None
     if not path.startswith("/") or "\\" in path:
         raise BadPath("the path must be absolute and use forward slashes")
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
+    if _CONTROL.search(path):
         raise BadPath("control characters are not allowed in the path")
     segments = path[1:].split("/")
     if any(s in (".", "..") for s in segments):

@@ -1,5 +1,7 @@
 """Gateway settings: environment variables prefixed `GATEWAY_`, with dev defaults."""
 
+from typing import Literal
+
 from pydantic import BaseModel, Field, PositiveFloat, PositiveInt
 from pydantic_settings import SettingsConfigDict
 
@@ -58,3 +60,7 @@ class GatewaySettings(ServiceSettings):
     partner_cache_seconds: float = Field(default=10.0, ge=0)
     openapi_refresh_seconds: PositiveFloat = 60.0
     hsts_seconds: int = Field(default=63_072_000, ge=0)
+    # "problems": log requests answered with 4xx/5xx or slower than slow_request_ms (the
+    # services log every request themselves); "all": log every request here too.
+    access_log: Literal["problems", "all"] = "problems"
+    slow_request_ms: PositiveFloat = 1000.0

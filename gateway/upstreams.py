@@ -1,15 +1,16 @@
-"""The upstream services: one connection pool and one circuit breaker each."""
+"""The upstream services: one pooled aiohttp session and one circuit breaker each."""
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import httpx
+import aiohttp
+from prometheus_client import Histogram
 
 from gateway import metrics
 from gateway.breaker import BreakerState, CircuitBreaker
 from gateway.settings import GatewaySettings
 
-PROBE_TIMEOUT = 1.0
+PROBE_TIMEOUT = aiohttp.ClientTimeout(total=1.0)
 _GAUGE = {BreakerState.CLOSED: 0.0, BreakerState.HALF_OPEN: 0.5, BreakerState.OPEN: 1.0}
 
 
@@ -19,21 +20,45 @@ class Upstream:
 
     name: str
     base_url: str
-    client: httpx.AsyncClient
     breaker: CircuitBreaker
+    max_connections: int
+    session: aiohttp.ClientSession = field(init=False)
+    latency: Histogram = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.latency = metrics.upstream_latency.labels(self.name)
+
+    async def open(self) -> None:
+        self.session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(
+                limit=self.max_connections, limit_per_host=0, keepalive_timeout=30
+            ),
+            auto_decompress=False,  # bodies pass through as the upstream encoded them
+            cookie_jar=aiohttp.DummyCookieJar(),  # one client's cookies never reach another
+            # Only the client's own headers go upstream, not aiohttp's defaults.
+            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
+            trust_env=False,  # never route service traffic through an environment proxy
+        )
+
+    async def close(self) -> None:
+        await self.session.close()
 
     async def probe(self) -> str:
         """'up' if the service answers its liveness probe, else why not."""
         try:
-            response = await self.client.get(f"{self.base_url}/healthz", timeout=PROBE_TIMEOUT)
-        except httpx.TimeoutException:
+            async with self.session.get(
+                f"{self.base_url}/healthz", timeout=PROBE_TIMEOUT
+            ) as response:
+                status = response.status
+        except TimeoutError:
             return "down: no answer"
-        except httpx.TransportError as error:
+        except aiohttp.ClientError as error:
             return f"down: {type(error).__name__}"
-        return "up" if response.status_code == 200 else f"down: status {response.status_code}"
+        return "up" if status == 200 else f"down: status {status}"
 
 
-def connect(settings: GatewaySettings) -> dict[str, Upstream]:
+def configure(settings: GatewaySettings) -> dict[str, Upstream]:
+    """The upstreams of the settings; their sessions open with `open_all` in the lifespan."""
     pools = {}
     for name, url in settings.upstreams.items():
         gauge = metrics.breaker_state.labels(name)
@@ -41,16 +66,7 @@ def connect(settings: GatewaySettings) -> dict[str, Upstream]:
         pools[name] = Upstream(
             name=name,
             base_url=url.rstrip("/"),
-            client=httpx.AsyncClient(
-                limits=httpx.Limits(
-                    max_connections=settings.upstream_max_connections,
-                    max_keepalive_connections=settings.upstream_max_connections,
-                    keepalive_expiry=30.0,
-                ),
-                timeout=httpx.Timeout(5.0, connect=settings.connect_timeout),
-                follow_redirects=False,
-                trust_env=False,  # never route service traffic through an environment proxy
-            ),
+            max_connections=settings.upstream_max_connections,
             breaker=CircuitBreaker(
                 failures=settings.breaker_failures,
                 open_seconds=settings.breaker_open_seconds,
@@ -60,5 +76,9 @@ def connect(settings: GatewaySettings) -> dict[str, Upstream]:
     return pools
 
 
-async def close(pools: dict[str, Upstream]) -> None:
-    await asyncio.gather(*(pool.client.aclose() for pool in pools.values()))
+async def open_all(pools: dict[str, Upstream]) -> None:
+    await asyncio.gather(*(pool.open() for pool in pools.values()))
+
+
+async def close_all(pools: dict[str, Upstream]) -> None:
+    await asyncio.gather(*(pool.close() for pool in pools.values()))

@@ -1,4 +1,8 @@
-"""Probes and metrics of the gateway itself."""
+"""Probes, metrics and the access log of the gateway itself."""
+
+import logging
+
+from gateway import accesslog
 
 
 async def test_liveness(gw_client):
@@ -24,3 +28,22 @@ async def test_metrics_by_route_and_upstream(gw_stack, gw_client):
         'flywheel_gateway_upstream_duration_seconds_bucket{le="0.005",upstream="catalog"}' in text
     )
     assert 'flywheel_http_requests_total{method="GET",route="/api/v1/catalog/products"' in text
+
+
+def test_access_log_keeps_problems_and_slow_requests_by_default():
+    logger = logging.getLogger(accesslog.ACCESS_LOGGER)
+
+    def kept(status: int, duration_ms: float) -> bool:
+        record = logger.makeRecord(logger.name, logging.INFO, __file__, 1, "x", (), None)
+        record.status, record.duration_ms = status, duration_ms
+        return logger.filter(record)
+
+    accesslog.apply("problems", slow_ms=1000)
+    try:
+        assert not kept(200, 3.0)
+        assert kept(401, 1.0)
+        assert kept(503, 1.0)
+        assert kept(200, 1500.0)
+    finally:
+        accesslog.apply("all", slow_ms=1000)
+    assert kept(200, 3.0)

@@ -327,13 +327,13 @@ def test_upstream_headers_drop_what_only_the_gateway_may_set():
         partner_id="p1",
     )
     assert dict(sent) == {
-        b"accept": b"application/json",
-        b"x-forwarded-for": b"198.51.100.1",
-        b"x-forwarded-proto": b"https",
-        b"x-forwarded-host": b"shop.example",
-        b"x-request-id": b"rid",
-        b"traceparent": dict(sent)[b"traceparent"],
-        b"x-flywheel-partner": b"p1",
+        "accept": "application/json",
+        "x-forwarded-for": "198.51.100.1",
+        "x-forwarded-proto": "https",
+        "x-forwarded-host": "shop.example",
+        "x-request-id": "rid",
+        "traceparent": dict(sent)["traceparent"],
+        "x-flywheel-partner": "p1",
     }
 
 
