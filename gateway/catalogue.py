@@ -47,8 +47,8 @@ def markdown(document: dict[str, Any]) -> str:
 
 def _table(document: dict[str, Any], schema: str) -> list[str]:
     rows = asyncapi.fields(document, schema)
-    if not rows:
-        return ["(no fields)", ""]
+    if not rows:  # an enum or another schema without properties
+        return [_cell(asyncapi.type_name(document["components"]["schemas"][schema])), ""]
     return [
         "| field | type | required | description |",
         "|---|---|---|---|",

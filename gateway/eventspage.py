@@ -1,5 +1,6 @@
 """The `/events` page: the AsyncAPI document rendered as one self-contained HTML page."""
 
+import re
 from html import escape
 from typing import Any
 
@@ -14,6 +15,12 @@ th,td{border:1px solid #dde3ee;padding:.35rem .6rem;text-align:left;vertical-ali
 th{background:#f6f8fc}nav ul{columns:2}.muted{color:#5b6475}
 """
 PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def _text(markdown: str) -> str:
+    """Escaped text, with the `code` spans of descriptions shown as code."""
+    return _CODE.sub(r"<code>\1</code>", escape(markdown))
 
 
 def render(document: dict[str, Any]) -> str:
@@ -26,7 +33,7 @@ def render(document: dict[str, Any]) -> str:
         f"<h1>{escape(info['title'])}</h1>",
         f"<p class=muted>AsyncAPI {escape(document['asyncapi'])} · machine-readable at "
         "<a href='/asyncapi.json'>/asyncapi.json</a> · HTTP APIs at <a href='/docs'>/docs</a></p>",
-        "".join(f"<p>{escape(p)}</p>" for p in info["description"].split("\n\n")),
+        "".join(f"<p>{_text(p)}</p>" for p in info["description"].split("\n\n")),
     ]
     channels = document["channels"]
     if not channels:
@@ -39,7 +46,7 @@ def render(document: dict[str, Any]) -> str:
         types = [ref["$ref"].rsplit("/", 1)[-1] for ref in channel["messages"].values()]
         parts += [
             f"<h2 id='{escape(topic)}'><code>{escape(topic)}</code></h2>",
-            f"<p>{escape(channel['description'])}</p>",
+            f"<p>{_text(channel['description'])}</p>",
             "<table><tr><th>event type</th><th>version</th><th>Kafka key</th><th>summary</th></tr>",
         ]
         for name in types:
@@ -47,15 +54,15 @@ def render(document: dict[str, Any]) -> str:
             parts.append(
                 f"<tr><td><a href='#{escape(name)}'><code>{escape(name)}</code></a></td>"
                 f"<td>{message['x-version']}</td>"
-                f"<td>{escape(message['bindings']['kafka']['key']['description'])}</td>"
-                f"<td>{escape(message['summary'])}</td></tr>"
+                f"<td>{_text(message['bindings']['kafka']['key']['description'])}</td>"
+                f"<td>{_text(message['summary'])}</td></tr>"
             )
         parts.append("</table>")
         for name in types:
             schema = asyncapi.payload_schema_name(messages[name])
             parts += [
                 f"<h3 id='{escape(name)}'><code>{escape(name)}</code></h3>",
-                f"<p>{escape(messages[name]['summary'])}</p>",
+                f"<p>{_text(messages[name]['summary'])}</p>",
                 f"<p>Payload <code>{escape(schema)}</code>, the envelope's <code>data</code>:</p>",
                 _table(document, schema),
             ]
@@ -66,6 +73,8 @@ def render(document: dict[str, Any]) -> str:
 
 
 def _table(document: dict[str, Any], schema: str) -> str:
+    if not asyncapi.fields(document, schema):  # an enum or another schema without properties
+        return f"<p>{escape(asyncapi.type_name(document['components']['schemas'][schema]))}</p>"
     rows = "".join(
         f"<tr><td><code>{escape(f.name)}</code></td><td>{escape(f.type)}</td>"
         f"<td>{'yes' if f.required else 'no'}</td><td>{escape(f.description)}</td></tr>"

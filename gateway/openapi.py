@@ -28,7 +28,8 @@ def merge(
     service's name in the later one; a service whose document is missing (None) is named in
     the description."""
     document = copy.deepcopy(own)
-    paths = document.setdefault("paths", {})
+    own_paths = document.pop("paths", {})
+    paths = document["paths"] = {}
     components = document.setdefault("components", {})
     components.setdefault("securitySchemes", {})[PARTNER_KEY] = {
         "type": "apiKey",
@@ -53,6 +54,7 @@ def merge(
                 paths[path] = _annotated(path, item, table)
         for tag in service.get("tags", []):
             tags.setdefault(tag["name"], tag)
+    paths.update(own_paths)  # the services' routes first, the gateway's own after them
     if tags:
         document["tags"] = list(tags.values())
     if missing:

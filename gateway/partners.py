@@ -170,6 +170,8 @@ class KeyDirectory:
         self._cache: dict[str, tuple[PartnerIdentity | None, float]] = {}
 
     async def identify(self, secret: str) -> PartnerIdentity | None:
+        if not secret.startswith(SECRET_PREFIX):
+            return None  # not a key of ours: no lookup
         digest = secret_hash(secret)
         cached = self._cache.get(digest)
         if cached is None or self._clock() - cached[1] >= self.ttl:

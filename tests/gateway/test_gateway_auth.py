@@ -6,7 +6,9 @@ import time
 import jwt
 import pytest
 
+from chassis.auth.tokens import InvalidToken, JwksKeys
 from chassis.http.problems import MEDIA_TYPE
+from gateway.credentials import VerifiedTokens
 
 CUSTOMER_ROUTE = "/api/v1/orders/orders"
 OPERATOR_ROUTE = "/api/v1/analytics/events"
@@ -113,3 +115,22 @@ async def test_signing_key_rotation_is_picked_up_without_restart(gw_stack, gw_cl
             break
         await asyncio.sleep(0.1)
     assert response.status_code == 200
+
+
+async def test_verified_tokens_are_remembered_until_their_time_is_up(gw_stack):
+    signer = gw_stack.signer
+    old_key, new_key = signer.new_key(), signer.new_key()
+    keys = JwksKeys("http://127.0.0.1:9/unreachable")
+    keys.preload({"keys": [signer.jwk(old_key, "old")]})
+    clock = [time.time()]
+    tokens = VerifiedTokens(keys, ttl=30, clock=lambda: clock[0])
+    token = signer.token(key=old_key, kid="old", subject="someone")
+    try:
+        assert (await tokens.verify(token)).subject == "someone"
+        keys.preload({"keys": [signer.jwk(new_key, "new")]})  # the old key is withdrawn
+        assert (await tokens.verify(token)).subject == "someone"  # remembered for a while
+        clock[0] += 31
+        with pytest.raises(InvalidToken):
+            await tokens.verify(token)
+    finally:
+        await keys.aclose()

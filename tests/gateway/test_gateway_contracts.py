@@ -2,6 +2,7 @@
 the event catalogue and page made from it."""
 
 from datetime import datetime
+from enum import StrEnum
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -79,10 +80,16 @@ class Line(BaseModel):
     quantity: int = Field(description="How many units")
 
 
+class Channel(StrEnum):
+    WEB = "web"
+    APP = "app"
+
+
 class OrderPlaced(EventData):
     """An order was placed by a customer."""
 
     order_id: UUID
+    channel: Channel
     lines: list[Line]
     placed_at: datetime
     note: str | None = None
@@ -134,7 +141,7 @@ def test_payload_fields_read_types_for_people():
     assert fields["lines"].type == "array of Line"
     assert fields["note"].type == "string | null"
     assert not fields["note"].required
-    assert asyncapi.nested_schemas(document, "OrderPlaced") == ["Line"]
+    assert asyncapi.nested_schemas(document, "OrderPlaced") == ["Channel", "Line"]
     assert asyncapi.fields(document, "Line")[1].description == "How many units"
 
 
@@ -145,6 +152,7 @@ def test_catalogue_has_a_section_per_topic_with_event_and_field_tables():
     assert "### `flywheel.orders.order.cancelled.v1`" in text
     assert "| `note` | string \\| null | no |" in text
     assert "| `quantity` | integer | yes | How many units |" in text
+    assert "`Channel`:\n\none of 'web', 'app'" in text
 
 
 def test_events_page_is_self_contained_and_escaped():
