@@ -164,7 +164,7 @@ def _wrk(url: str, concurrency: int, seconds: float, headers: dict[str, str]) ->
 
 def _wrk_ms(text: str) -> float:
     value, unit = re.fullmatch(r"([\d.]+)(\w+)", text).groups()
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    return round(float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit], 3)
 
 
 async def _httpx_load(url: str, concurrency: int, seconds: float, headers: dict) -> dict:
@@ -187,9 +187,9 @@ async def _httpx_load(url: str, concurrency: int, seconds: float, headers: dict)
         elapsed = time.perf_counter() - started
     cuts = statistics.quantiles(latencies, n=100)
     return {
-        "rps": len(latencies) / elapsed,
-        "p50_ms": cuts[49] * 1000,
-        "p99_ms": cuts[98] * 1000,
+        "rps": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(cuts[49] * 1000, 3),
+        "p99_ms": round(cuts[98] * 1000, 3),
         "errors": errors,
     }
 
