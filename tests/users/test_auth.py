@@ -63,9 +63,7 @@ async def test_refresh_rotates_and_reuse_revokes_the_login(platform):
 async def test_me_needs_a_valid_token(platform):
     async with platform.client("users") as users:
         assert (await users.get("/api/v1/users/me")).status_code == 401
-        forged = await users.get(
-            "/api/v1/users/me", headers={"Authorization": "Bearer not.a.jwt"}
-        )
+        forged = await users.get("/api/v1/users/me", headers={"Authorization": "Bearer not.a.jwt"})
         assert forged.status_code == 401
 
 
