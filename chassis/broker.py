@@ -56,6 +56,14 @@ def _accepts_connections(port: int) -> bool:
         return False
 
 
+def _state(task: Path) -> str:
+    """The scheduler state letter of a thread (R running, S sleeping, T stopped...)."""
+    try:
+        return (task / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "T"  # the thread is gone
+
+
 class TansuBroker:
     """One Tansu broker process listening on 127.0.0.1:`port` (a free port by default)."""
 
@@ -151,8 +159,19 @@ class TansuBroker:
         self.start()
 
     def pause(self) -> None:
-        """Freeze the broker (SIGSTOP): connections stay open but nothing is answered."""
-        self._running().send_signal(signal.SIGSTOP)
+        """Freeze the broker (SIGSTOP): connections stay open but nothing is answered.
+
+        Returns once every thread of the broker is stopped, so that nothing sent after
+        this call can be answered before `resume()`."""
+        process = self._running()
+        process.send_signal(signal.SIGSTOP)
+        tasks = Path(f"/proc/{process.pid}/task")
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while time.monotonic() < deadline:
+            states = [_state(task) for task in tasks.iterdir()] if tasks.exists() else []
+            if all(state in ("T", "t") for state in states):
+                return
+            time.sleep(0.005)
 
     def resume(self) -> None:
         """Unfreeze a paused broker (SIGCONT), with its log intact."""
