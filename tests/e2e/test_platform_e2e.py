@@ -1,0 +1,118 @@
+"""The whole platform through the gateway: what a storefront and an operator see."""
+
+import httpx
+import pytest
+
+from chassis.testing import ServiceServer, eventually
+from gateway.app import create_app
+from gateway.settings import GatewaySettings
+
+
+@pytest.fixture(scope="module")
+async def gateway(platform, sqlite_dir):
+    settings = GatewaySettings(
+        database_url=f"sqlite+aiosqlite:///{sqlite_dir / 'gateway'}.db",
+        upstreams={name: server.url for name, server in platform.servers.items()},
+        jwks_url=f"{platform.servers['users'].url}/api/v1/users/.well-known/jwks.json",
+    )
+    server = await ServiceServer(create_app(settings)).start()
+    yield server
+    await server.stop()
+
+
+def through(gateway, token: str | None = None) -> httpx.AsyncClient:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.AsyncClient(base_url=gateway.url, headers=headers, timeout=10)
+
+
+async def login(gateway, email: str, password: str) -> str:
+    async with through(gateway) as client:
+        response = await client.post(
+            "/api/v1/users/auth/token", json={"email": email, "password": password}
+        )
+    assert response.status_code == 200, response.text
+    return response.json()["access_token"]
+
+
+async def test_admin_creates_a_product_and_sees_its_event_in_analytics(gateway):
+    token = await login(gateway, "admin@flywheel.local", "flywheel-admin")
+    async with through(gateway, token) as client:
+        created = await client.post(
+            "/api/v1/catalog/products",
+            json={"name": "Jasmine pearls", "price": {"amount": 4800, "currency": "CNY"}},
+        )
+        assert created.status_code == 201, created.text
+        product_id = created.json()["id"]
+
+        async def recorded():
+            response = await client.get(
+                "/api/v1/analytics/events",
+                params={"type": "flywheel.catalog.product.created.v1", "subject": product_id},
+            )
+            assert response.status_code == 200, response.text
+            return response.json()["items"]
+
+        (event,) = await eventually(recorded, within=5)
+    assert event["data"]["name"] == "Jasmine pearls"
+    assert event["source"] == "/flywheel/catalog"
+
+
+async def test_a_customer_orders_and_the_loop_closes(gateway):
+    admin = await login(gateway, "admin@flywheel.local", "flywheel-admin")
+    async with through(gateway, admin) as client:
+        created = await client.post(
+            "/api/v1/catalog/products",
+            json={"name": "Tea cup", "price": {"amount": 1500, "currency": "CNY"}},
+        )
+    product_id = created.json()["id"]
+
+    email, password = "shopper@example.com", "a long password"
+    async with through(gateway) as client:
+        registered = await client.post(
+            "/api/v1/users/register", json={"email": email, "password": password}
+        )
+    assert registered.status_code == 201, registered.text
+    customer = await login(gateway, email, password)
+
+    async with through(gateway, customer) as client:
+
+        async def placed():
+            response = await client.post(
+                "/api/v1/orders/orders",
+                json={"lines": [{"product_id": product_id, "quantity": 2}]},
+                headers={"Idempotency-Key": "e2e-first-order"},
+            )
+            return response if response.status_code == 201 else None
+
+        order = (await eventually(placed)).json()
+        assert order["total"] == {"amount": 3000, "currency": "CNY"}
+
+        async def counted():
+            me = (await client.get("/api/v1/users/me")).json()
+            return me["orders"]
+
+        summary = await eventually(counted)
+        assert summary["order_count"] == 1
+        assert summary["total_spent"] == {"amount": 3000, "currency": "CNY"}
+
+        async def welcomed():
+            inbox = await client.get("/api/v1/engagement/inbox")
+            return inbox.json()["items"]
+
+        (welcome,) = await eventually(welcomed)
+        assert welcome["template"] == "welcome"
+
+        # A customer reaches only their own data and no operator routes.
+        forbidden = await client.get("/api/v1/analytics/events")
+        assert forbidden.status_code == 403
+        assert forbidden.headers["content-type"] == "application/problem+json"
+
+    async with through(gateway) as anonymous:
+        assert (await anonymous.get("/api/v1/users/me")).status_code == 401
+
+    async def sold():
+        async with through(gateway) as client:
+            product = await client.get(f"/api/v1/catalog/products/{product_id}")
+        return product.json()["units_sold"] == 2
+
+    await eventually(sold)
