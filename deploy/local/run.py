@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 
 from chassis.broker import BrokerError, TansuBroker, port_is_free
+from chassis.events.registry import load_contracts
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGS = ROOT / "var" / "log"
@@ -163,7 +164,7 @@ def main() -> int:
         if taken:
             raise StartupError(f"ports already in use: {taken} (is another `make run` up?)")
         if "KAFKA_BOOTSTRAP_SERVERS" not in env:
-            broker = TansuBroker(BROKER_PORT, LOGS / "broker.log")
+            broker = TansuBroker(BROKER_PORT, LOGS / "broker.log", topics=load_contracts().topics())
             broker.start()
             env["KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap_servers
         everyone[0].start(env)  # users first: the others fetch its signing keys

@@ -1,0 +1,88 @@
+"""Demo data for `make run`: a small shop whose events fill analytics, loaded via the gateway.
+
+Loaded once per `var/` (a marker file records it), so restarts do not duplicate it.
+"""
+
+import asyncio
+from pathlib import Path
+
+import httpx
+
+MARKER = Path(__file__).resolve().parents[2] / "var" / ".demo-loaded"
+CUSTOMER = {
+    "email": "demo.customer@example.com",
+    "password": "flywheel-demo",
+    "display_name": "Mei",
+}
+PRODUCTS = [
+    ("Longjing green tea, 250 g", 12800),
+    ("Jasmine pearls, 100 g", 6800),
+    ("Celadon tea cup", 4500),
+    ("Bamboo tea tray", 21900),
+    ("Travel tea set", 15900),
+]
+
+
+async def _token(client: httpx.AsyncClient, email: str, password: str) -> str:
+    response = await client.post(
+        "/api/v1/users/auth/token", json={"email": email, "password": password}
+    )
+    response.raise_for_status()
+    return response.json()["access_token"]
+
+
+async def seed(gateway_url: str, admin_email: str, admin_password: str) -> None:
+    if MARKER.exists():
+        return
+    async with httpx.AsyncClient(base_url=gateway_url, timeout=10) as client:
+        staff = {"Authorization": f"Bearer {await _token(client, admin_email, admin_password)}"}
+        product_ids = []
+        for name, amount in PRODUCTS:
+            response = await client.post(
+                "/api/v1/catalog/products",
+                json={"name": name, "price": {"amount": amount, "currency": "CNY"}},
+                headers=staff,
+            )
+            response.raise_for_status()
+            product_ids.append(response.json()["id"])
+        response = await client.post(
+            "/api/v1/campaigns/campaigns",
+            json={
+                "name": "Double 12 tea festival",
+                "kind": "holiday_sale",
+                "starts_at": "2026-12-10T00:00:00Z",
+                "ends_at": "2026-12-13T00:00:00Z",
+                "budget": {"amount": 5_000_000, "currency": "CNY"},
+            },
+            headers=staff,
+        )
+        response.raise_for_status()
+        registered = await client.post("/api/v1/users/register", json=CUSTOMER)
+        if registered.status_code not in (201, 409):
+            registered.raise_for_status()
+        customer = {
+            "Authorization": "Bearer "
+            + await _token(client, CUSTOMER["email"], CUSTOMER["password"])
+        }
+        behaviour = [{"action": "view", "target": pid} for pid in product_ids]
+        behaviour.append({"action": "add_to_cart", "target": product_ids[0]})
+        response = await client.post(
+            "/api/v1/analytics/behaviour", json={"events": behaviour}, headers=customer
+        )
+        response.raise_for_status()
+        await _place_order(client, customer, product_ids[0])
+    MARKER.write_text("loaded\n")
+
+
+async def _place_order(client: httpx.AsyncClient, customer: dict, product_id: str) -> None:
+    """Orders learns prices from catalog events: retry until it knows the product."""
+    for _ in range(50):
+        response = await client.post(
+            "/api/v1/orders/orders",
+            json={"lines": [{"product_id": product_id, "quantity": 2}]},
+            headers={**customer, "Idempotency-Key": "demo-first-order"},
+        )
+        if response.status_code == 201:
+            return
+        await asyncio.sleep(0.2)
+    response.raise_for_status()
