@@ -1,13 +1,14 @@
 """The gateway app factory: `uvicorn --factory gateway.app:create_app`."""
 
 import gc
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from chassis.auth.tokens import JwksKeys
 from chassis.db import Database
@@ -35,6 +36,8 @@ and forwards. Errors are `application/problem+json`. Domain events: [/events](/e
 def create_app(
     settings: GatewaySettings | None = None, *, routes: Sequence[Route] = ROUTES
 ) -> FastAPI:
+    """The gateway: its own routes in FastAPI, behind the edge pipeline (request context,
+    CORS, edge guard, proxy)."""
     settings = settings or GatewaySettings()
     configure_logging()
     accesslog.apply(settings.access_log, settings.slow_request_ms)
@@ -68,7 +71,7 @@ def create_app(
                 await redis.aclose()
             await db.dispose()
 
-    app = FastAPI(
+    app = GatewayApp(
         title="Flywheel API",
         version="1.0.0",
         description=DESCRIPTION,
@@ -91,39 +94,56 @@ def create_app(
     app.include_router(probes.router)
     app.include_router(docs.router)
     app.mount(docs.ASSETS_PATH, StaticFiles(directory=docs.SWAGGER_ASSETS), name="docs-assets")
-    app.add_middleware(
-        Proxy,
-        table=table,
-        upstreams=pools,
-        gatekeeper=Gatekeeper(VerifiedTokens(jwks), keys),
-        limiter=limiter,
-        settings=settings,
-    )
-    app.add_middleware(
-        EdgeGuard,
-        max_body_bytes=settings.max_body_bytes,
-        max_header_bytes=settings.max_header_bytes,
-        max_header_count=settings.max_header_count,
-        hsts_seconds=settings.hsts_seconds,
-    )
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=[
-                "Authorization",
-                "Content-Type",
-                "Idempotency-Key",
-                "X-Request-ID",
-                "traceparent",
-                "tracestate",
-            ],
-            expose_headers=[REQUEST_ID, "RateLimit", "RateLimit-Policy", "Retry-After"],
-            max_age=600,
+    gatekeeper = Gatekeeper(VerifiedTokens(jwks), keys)
+
+    def edge(inner: ASGIApp) -> ASGIApp:
+        inner = Proxy(
+            inner,
+            table=table,
+            upstreams=pools,
+            gatekeeper=gatekeeper,
+            limiter=limiter,
+            settings=settings,
         )
-    app.add_middleware(RequestContext, service="gateway")
+        inner = EdgeGuard(
+            inner,
+            max_body_bytes=settings.max_body_bytes,
+            max_header_bytes=settings.max_header_bytes,
+            max_header_count=settings.max_header_count,
+            hsts_seconds=settings.hsts_seconds,
+        )
+        if settings.cors_origins:
+            inner = CORSMiddleware(
+                inner,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+                allow_headers=[
+                    "Authorization",
+                    "Content-Type",
+                    "Idempotency-Key",
+                    "X-Request-ID",
+                    "traceparent",
+                    "tracestate",
+                ],
+                expose_headers=[REQUEST_ID, "RateLimit", "RateLimit-Policy", "Retry-After"],
+                max_age=600,
+            )
+        return RequestContext(inner, service="gateway")
+
+    app.put_behind(edge)
     return app
+
+
+class GatewayApp(FastAPI):
+    """FastAPI for the gateway's own routes, behind the edge pipeline that every request
+    crosses first. A forwarded request never enters FastAPI's own middleware stack: on the
+    benchmark's read that stack cost ~110 µs of CPU per request, a sixth of the total."""
+
+    def put_behind(self, edge: Callable[[ASGIApp], ASGIApp]) -> None:
+        self._edge = edge(super().__call__)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._edge(scope, receive, send)
 
 
 def _check(table: RoutingTable, settings: GatewaySettings) -> None:

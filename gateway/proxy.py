@@ -1,13 +1,14 @@
 """Forwarding routed requests upstream: admission, rate limit, streaming both ways, one retry,
 circuit breaking, and the problem each upstream failure becomes."""
 
+import logging
 import math
 import time
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import aiohttp
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from yarl import URL
 
 from chassis.http.problems import Problem, Unauthorized
@@ -29,6 +30,8 @@ from gateway.ratelimit import LocalLimiter, RedisLimiter
 from gateway.routes import API_PREFIX, BadPath, Route, RoutingTable, checked_path
 from gateway.settings import GatewaySettings
 from gateway.upstreams import Upstream
+
+log = logging.getLogger(__name__)
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Bodies up to this size are read before sending (so an idempotent request can be retried)
@@ -85,7 +88,23 @@ class Proxy:
             await self.app(scope, receive, send)
             return
         scope["route"] = route
-        status = await self._serve(route, path, scope, receive, send)
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            status = await self._serve(route, path, scope, receive, tracked)
+        except Exception:
+            # No FastAPI error middleware stands outside the proxy (see gateway.app).
+            log.exception("forwarding %s %s failed", scope["method"], path)
+            if started:
+                raise
+            status = await send_problem(
+                Problem("An unexpected error occurred."), scope, receive, send
+            )
         self._count(route, scope["method"], status)
 
     def _count(self, route: Route, method: str, status: int) -> None:

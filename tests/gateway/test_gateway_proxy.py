@@ -5,6 +5,9 @@ import hashlib
 import re
 
 from chassis.http.problems import MEDIA_TYPE
+from gateway.proxy import Proxy
+from gateway.ratelimit import LocalLimiter
+from gateway.routes import ROUTES, RoutingTable
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 
@@ -158,3 +161,39 @@ async def test_cors_refuses_other_origins(gw_client):
         headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"},
     )
     assert "access-control-allow-origin" not in response.headers
+
+
+async def test_an_unexpected_failure_is_a_500_problem(gw_stack):
+    class Broken:
+        async def admit(self, *args):
+            raise RuntimeError("a bug")
+
+    proxy = Proxy(
+        app=None,
+        table=RoutingTable(ROUTES),
+        upstreams={},
+        gatekeeper=Broken(),
+        limiter=LocalLimiter(gw_stack.settings.rate_limits),
+        settings=gw_stack.settings,
+    )
+    sent = []
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/api/v1/catalog/products",
+        "raw_path": b"/api/v1/catalog/products",
+        "query_string": b"",
+        "headers": [],
+        "client": ("127.0.0.1", 1234),
+        "scheme": "http",
+    }
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    async def send(message):
+        sent.append(message)
+
+    await proxy(scope, receive, send)
+    assert sent[0]["status"] == 500
+    assert (b"content-type", MEDIA_TYPE.encode()) in sent[0]["headers"]
