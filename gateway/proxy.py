@@ -70,7 +70,9 @@ class Proxy:
         # `connect` covers waiting for a pooled connection too; `sock_read` is the route's
         # timeout for each read, the first one (the response head) included.
         self.timeouts = {
-            route: aiohttp.ClientTimeout(connect=settings.connect_timeout, sock_read=route.timeout)
+            route: aiohttp.ClientTimeout(
+                connect=route.connect_timeout or settings.connect_timeout, sock_read=route.timeout
+            )
             for route in table.routes
         }
 

@@ -27,9 +27,10 @@ class Route:
     prefix: str
     upstream: str
     policy: Policy
-    timeout: float = 5.0
+    timeout: float = 5.0  # seconds to wait for each read, the response head included
     rate_class: str = "default"
     methods: frozenset[str] | None = None  # None: every method
+    connect_timeout: float | None = None  # None: GATEWAY_CONNECT_TIMEOUT
 
     @property
     def path(self) -> str:

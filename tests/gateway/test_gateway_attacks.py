@@ -25,7 +25,14 @@ def _get(target: str, *headers: str) -> bytes:
     return "\r\n".join(lines).encode("latin-1")
 
 
-@pytest.mark.parametrize("target", TRAVERSALS)
+@pytest.mark.parametrize(
+    "target",
+    [
+        *TRAVERSALS,
+        "/api/v1/catalog/products/%0d%0aX-Flywheel-Partner:%20forged",
+        "/api/v1/catalog/products%0aHost:%20internal",
+    ],
+)
 async def test_path_traversal_is_refused_and_reaches_nothing(gw_stack, target):
     mark = gw_stack.journal.mark()
     status, body = await gw_stack.raw(_get(target))

@@ -158,3 +158,18 @@ async def test_oversized_headers_are_refused(gw_stack, gw_client):
     assert (big.status_code, many.status_code) == (431, 431)
     assert big.headers["content-type"] == MEDIA_TYPE
     assert gw_stack.journal.since(mark) == []
+
+
+async def test_a_hanging_upstream_holds_only_its_own_connections(gw_gateway):
+    async with (
+        gw_gateway(upstream_max_connections=1, connect_timeout=0.2) as gateway,
+        _client(gateway) as client,
+    ):
+        hanging = asyncio.create_task(client.get("/api/v1/content/hang"))
+        await asyncio.sleep(0.05)  # the content pool's one connection is now taken
+        waiting = await client.get("/api/v1/content/articles/1")
+        other = await client.get("/api/v1/catalog/products/1")
+        assert (await hanging).status_code == 504
+    assert waiting.status_code == 503  # no connection within the connect timeout
+    assert waiting.json()["upstream"] == "content"
+    assert other.status_code == 200
