@@ -27,6 +27,16 @@ async def current_principal(
         raise Unauthorized(str(error)) from None
 
 
+async def optional_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    """Anonymous callers are welcome; a token, when sent, must be valid."""
+    if credentials is None:
+        return None
+    return await current_principal(request, credentials)
+
+
 def require_roles(*roles: Role):
     async def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
         if not principal.has_any(*roles):
@@ -38,5 +48,6 @@ def require_roles(*roles: Role):
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
+OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
 OperatorDep = Annotated[Principal, Depends(require_roles(Role.OPERATOR, Role.ADMIN))]
 AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]

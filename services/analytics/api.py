@@ -2,34 +2,21 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, status
+from fastapi import APIRouter, Query, status
 from sqlalchemy import select
 
-from chassis.auth.deps import OperatorDep
-from chassis.auth.tokens import InvalidToken, verify_access_token
+from chassis.auth.deps import OperatorDep, OptionalPrincipalDep
 from chassis.clock import now
 from chassis.events import outbox
 from chassis.http.deps import SessionDep
-from chassis.http.problems import InvalidInput, Unauthorized, responses
+from chassis.http.problems import InvalidInput, responses
 from chassis.ids import new_id
+from chassis.pagination import Page, PageDep, fetch_page
 from services.analytics.events import BehaviourRecorded
 from services.analytics.models import StoredEvent
-from services.analytics.schemas import Accepted, BehaviourBatch, EventOut, EventPage
+from services.analytics.schemas import Accepted, BehaviourBatch, EventOut
 
 router = APIRouter()
-
-
-async def _user_id(request: Request, authorization: str | None) -> str | None:
-    """Behaviour may be anonymous; a token, when sent, must be valid."""
-    if not authorization:
-        return None
-    scheme, _, token = authorization.partition(" ")
-    try:
-        if scheme.lower() != "bearer":
-            raise InvalidToken("not a bearer token")
-        return (await verify_access_token(token, request.app.state.jwks)).subject
-    except InvalidToken as error:
-        raise Unauthorized(str(error)) from None
 
 
 @router.post(
@@ -40,12 +27,9 @@ async def _user_id(request: Request, authorization: str | None) -> str | None:
     tags=["collection"],
 )
 async def collect(
-    body: BehaviourBatch,
-    request: Request,
-    session: SessionDep,
-    authorization: Annotated[str | None, Header()] = None,
+    body: BehaviourBatch, session: SessionDep, caller: OptionalPrincipalDep
 ) -> Accepted:
-    user_id = await _user_id(request, authorization)
+    user_id = caller.subject if caller else None
     for index, item in enumerate(body.events):
         actor = user_id or item.anonymous_id
         if actor is None:
@@ -77,14 +61,19 @@ async def collect(
 async def list_events(
     session: SessionDep,
     _: OperatorDep,
+    page: PageDep,
     type: Annotated[str | None, Query(max_length=200)] = None,
     subject: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> EventPage:
-    query = select(StoredEvent).order_by(StoredEvent.time.desc(), StoredEvent.id.desc())
+) -> Page[EventOut]:
+    query = select(StoredEvent)
     if type:
         query = query.where(StoredEvent.type == type)
     if subject:
         query = query.where(StoredEvent.subject == subject)
-    rows = await session.scalars(query.limit(limit))
-    return EventPage(items=[EventOut.model_validate(row, from_attributes=True) for row in rows])
+    rows, next_cursor = await fetch_page(
+        session, query, key=(StoredEvent.time, StoredEvent.id), page=page
+    )
+    return Page(
+        items=[EventOut.model_validate(row, from_attributes=True) for row in rows],
+        next_cursor=next_cursor,
+    )

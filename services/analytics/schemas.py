@@ -36,7 +36,3 @@ class EventOut(BaseModel):
     subject: str | None
     time: datetime
     data: dict[str, Any]
-
-
-class EventPage(BaseModel):
-    items: list[EventOut]

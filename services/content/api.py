@@ -1,13 +1,10 @@
 """Content routes: drafting, publishing and reading articles."""
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, status
-from fastapi.security import HTTPAuthorizationCredentials
+from fastapi import APIRouter, status
 
-from chassis.auth import Principal
-from chassis.auth.deps import OperatorDep, current_principal
+from chassis.auth.deps import OperatorDep, OptionalPrincipalDep
 from chassis.http.deps import SessionDep
 from chassis.http.problems import NotFound, responses
 from services.content import articles
@@ -16,19 +13,6 @@ from services.content.schemas import ArticleDraft, ArticleOut
 from services.content.workflow import ArticleState
 
 router = APIRouter(prefix="/articles", tags=["articles"])
-
-
-async def _reader(request: Request) -> Principal | None:
-    """Anyone may read; a token, when sent, must be valid (it shows staff the drafts)."""
-    authorization = request.headers.get("Authorization")
-    if authorization is None:
-        return None
-    scheme, _, token = authorization.partition(" ")
-    credentials = HTTPAuthorizationCredentials(scheme=scheme, credentials=token)
-    return await current_principal(request, credentials)
-
-
-ReaderDep = Annotated[Principal | None, Depends(_reader)]
 
 
 @router.post(
@@ -55,7 +39,9 @@ async def publish_article(article_id: UUID, session: SessionDep, _: OperatorDep)
     summary="Read an article (drafts only with an operator or admin token)",
     responses=responses(401, 404, 422),
 )
-async def get_article(article_id: UUID, session: SessionDep, reader: ReaderDep) -> ArticleOut:
+async def get_article(
+    article_id: UUID, session: SessionDep, reader: OptionalPrincipalDep
+) -> ArticleOut:
     article = await session.get(Article, article_id)
     # To anyone but staff a draft does not exist yet, so its id reveals nothing.
     staff = reader is not None and reader.is_staff

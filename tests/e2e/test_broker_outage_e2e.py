@@ -39,11 +39,14 @@ async def test_broker_down_http_serves_readyz_says_why_and_events_arrive_later(i
         isolated.broker.resume()
 
     async def all_recorded():
+        subjects, params = [], {"type": CREATED, "limit": 100}
         async with isolated.client("analytics", token) as analytics:
-            response = await analytics.get(
-                "/api/v1/analytics/events", params={"type": CREATED, "limit": 500}
-            )
-        subjects = [event["subject"] for event in response.json()["items"]]
+            while True:
+                page = (await analytics.get("/api/v1/analytics/events", params=params)).json()
+                subjects += [event["subject"] for event in page["items"]]
+                if not page["next_cursor"]:
+                    break
+                params["cursor"] = page["next_cursor"]
         return subjects if set(ids) <= set(subjects) else None
 
     subjects = await eventually(all_recorded, within=60)
