@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import jwt
 import pytest
@@ -344,6 +345,24 @@ def gw_redis_url() -> str | None:
 @pytest.fixture
 def gw_redis() -> str:
     return gw_redis_url()
+
+
+@pytest.fixture
+async def gw_postgres() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database URL on 127.0.0.1:5432, dropped afterwards; skips (or fails
+    with FLYWHEEL_REQUIRE_SERVICES=1) when the server does not answer."""
+    name = f"flywheel_gateway_test_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = await asyncpg.connect(f"postgresql://postgres@{HOST}:5432/postgres", timeout=2)
+    except (OSError, asyncpg.PostgresError) as error:
+        if os.environ.get("FLYWHEEL_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"PostgreSQL at {HOST}:5432 is required: {error!r}")
+        pytest.skip(f"PostgreSQL at {HOST}:5432 is not reachable: {error!r}")
+    try:
+        yield f"postgresql+asyncpg://postgres@{HOST}:5432/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
 
 
 @pytest.fixture

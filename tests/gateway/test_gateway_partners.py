@@ -4,6 +4,7 @@ import hashlib
 import sqlite3
 import uuid
 
+import httpx
 import pytest
 
 PARTNERS = "/api/v1/gateway/partners"
@@ -193,3 +194,29 @@ async def test_listing_pages_with_a_cursor(gw_stack, gw_client, gw_partner):
     assert gw_partner["id"] in seen
     bad = await gw_client.get(PARTNERS, params={"cursor": "nope"}, headers=admin)
     assert bad.status_code == 422
+
+
+@pytest.mark.postgres
+async def test_partner_keys_on_postgresql(gw_stack, gw_gateway, gw_postgres):
+    admin = gw_stack.signer.bearer("admin")
+    async with (
+        gw_gateway(database_url=gw_postgres) as gateway,
+        httpx.AsyncClient(base_url=gateway.url, timeout=10) as client,
+    ):
+        created = await client.post(
+            PARTNERS, json={"name": "acme", "scopes": [FEED]}, headers=admin
+        )
+        assert created.status_code == 201, created.text
+        partner, first = created.json(), created.json()["key"]["secret"]
+        assert (await client.get(FEED, headers=_key(first))).status_code == 200
+        rotated = await client.post(
+            f"{PARTNERS}/{partner['id']}/keys", json={"grace_seconds": 0}, headers=admin
+        )
+        second = rotated.json()["secret"]
+        assert (await client.get(FEED, headers=_key(first))).status_code == 401
+        assert (await client.get(FEED, headers=_key(second))).status_code == 200
+        duplicate = await client.post(
+            PARTNERS, json={"name": "acme", "scopes": [FEED]}, headers=admin
+        )
+        assert duplicate.status_code == 409
+        assert (await client.get("/readyz")).json()["checks"] == {"database": "ok"}
