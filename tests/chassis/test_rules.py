@@ -1,0 +1,128 @@
+"""Fast tests of the chassis's pure parts: ids, settings, the event registry, envelopes."""
+
+import time
+from uuid import UUID
+
+import pytest
+from pydantic import ValidationError
+from pydantic_settings import SettingsConfigDict
+
+from chassis.events import EventData
+from chassis.events.envelope import CloudEvent
+from chassis.events.registry import EventRegistry, EventSpec
+from chassis.ids import new_id
+from chassis.money import Money
+from chassis.settings import ServiceSettings
+
+
+def test_ids_are_uuid7_and_sort_by_creation_time():
+    first = new_id()
+    time.sleep(0.002)
+    later = [new_id() for _ in range(100)]
+    assert first.version == 7
+    assert first.variant == "specified in RFC 4122"
+    assert all(first < other for other in later)
+    assert len(set(later)) == 100
+    assert abs((first.int >> 80) - time.time_ns() // 1_000_000) < 5_000
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="CATALOG_")
+
+    service_name: str = "catalog"
+
+
+def test_database_url_per_service_then_shared_server_then_sqlite(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("CATALOG_DATABASE_URL", raising=False)
+    assert Settings().resolved_database_url().startswith("sqlite+aiosqlite:///")
+    assert Settings().resolved_database_url().endswith("/var/catalog.db")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://postgres@db:5432/flywheel")
+    assert (
+        Settings().resolved_database_url()
+        == "postgresql+asyncpg://postgres@db:5432/flywheel_catalog"
+    )
+    monkeypatch.setenv("CATALOG_DATABASE_URL", "sqlite+aiosqlite:///x.db")
+    assert Settings().resolved_database_url() == "sqlite+aiosqlite:///x.db"
+
+
+def test_shared_variables_keep_their_names(monkeypatch):
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
+    monkeypatch.setenv("FLYWHEEL_JWKS_URL", "http://users/jwks")
+    settings = Settings()
+    assert settings.kafka_bootstrap_servers == "kafka:9092"
+    assert settings.jwks_url == "http://users/jwks"
+
+
+class Shipped(EventData):
+    """A parcel left the warehouse."""
+
+    parcel_id: UUID
+
+
+@pytest.mark.parametrize(
+    ("type_", "topic", "key", "problem"),
+    [
+        ("flywheel.orders.parcel.shipped", "flywheel.orders.parcel", "parcel_id", "vN"),
+        ("Flywheel.orders.parcel.shipped.v1", "flywheel.orders.parcel", "parcel_id", "vN"),
+        ("flywheel.orders.parcel.shipped.v1", "flywheel.catalog.parcel", "parcel_id", "belong"),
+        ("flywheel.orders.parcel.shipped.v1", "flywheel.orders.parcel", "order_id", "field"),
+    ],
+)
+def test_the_registry_refuses_declarations_that_break_the_rules(type_, topic, key, problem):
+    with pytest.raises(ValueError, match=problem):
+        EventRegistry().register(EventSpec(type_, topic, key, Shipped, ""))
+
+
+def test_the_registry_knows_each_type_once_with_its_topic_and_key():
+    registry = EventRegistry()
+    spec = EventSpec(
+        "flywheel.orders.parcel.shipped.v1", "flywheel.orders.parcel", "parcel_id", Shipped, ""
+    )
+    registry.register(spec)
+    registry.register(spec)  # the same declaration imported twice is fine
+    assert registry.get(spec.type) is spec
+    assert registry.of(Shipped(parcel_id=new_id())) is spec
+    assert (spec.service, spec.version) == ("orders", 1)
+    assert registry.topics() == ["flywheel.orders.parcel"]
+
+    class Other(EventData):
+        parcel_id: UUID
+
+    with pytest.raises(ValueError, match="declared twice"):
+        registry.register(EventSpec(spec.type, spec.topic, spec.key, Other, ""))
+
+
+def test_payloads_are_immutable_and_strict():
+    with pytest.raises(ValidationError):
+        Shipped(parcel_id=new_id(), surprise=1)
+    shipped = Shipped(parcel_id=new_id())
+    with pytest.raises(ValidationError):
+        shipped.parcel_id = new_id()
+
+
+def test_envelopes_round_trip_and_reject_other_spec_versions():
+    envelope = CloudEvent(
+        id=new_id(),
+        source="/flywheel/orders",
+        type="flywheel.orders.parcel.shipped.v1",
+        time="2026-11-25T10:00:00Z",
+        subject="p-1",
+        data={"parcel_id": str(new_id())},
+    )
+    assert CloudEvent.model_validate_json(envelope.to_bytes()) == envelope
+    with pytest.raises(ValidationError):
+        CloudEvent.model_validate({**envelope.model_dump(), "specversion": "0.3"})
+
+
+@pytest.mark.parametrize(
+    "money",
+    [
+        {"amount": -1, "currency": "CNY"},
+        {"amount": 1, "currency": "cny"},
+        {"amount": 0.5, "currency": "USD"},
+    ],
+)
+def test_money_is_whole_minor_units_with_an_iso_code(money):
+    with pytest.raises(ValidationError):
+        Money.model_validate(money)
