@@ -143,8 +143,6 @@ async def revoke(session: AsyncSession, partner_id: UUID) -> Partner:
 @dataclass(frozen=True)
 class PartnerIdentity:
     partner_id: str
-    name: str
-    key_id: str
     scopes: tuple[Scope, ...]
     expires_at: datetime | None
 
@@ -195,8 +193,6 @@ class KeyDirectory:
                 return None
             return PartnerIdentity(
                 partner_id=str(key.partner_id),
-                name=key.partner.name,
-                key_id=str(key.id),
                 scopes=tuple(Scope.parse(s) for s in key.partner.scopes),
                 expires_at=_aware(key.expires_at),
             )
