@@ -55,6 +55,9 @@ class GatewaySettings(ServiceSettings):
     max_header_count: PositiveInt = 100
     connect_timeout: PositiveFloat = 1.0
     upstream_max_connections: PositiveInt = 256
+    # Idle pooled connections are dropped before the services drop them (uvicorn: after 5 s),
+    # so a request never goes out on a connection the upstream is closing.
+    upstream_keepalive_seconds: PositiveFloat = 4.0
     breaker_failures: PositiveInt = 5
     breaker_open_seconds: PositiveFloat = 5.0
     partner_cache_seconds: float = Field(default=10.0, ge=0)

@@ -22,6 +22,7 @@ class Upstream:
     base_url: str
     breaker: CircuitBreaker
     max_connections: int
+    keepalive_seconds: float
     session: aiohttp.ClientSession = field(init=False)
     latency: Histogram = field(init=False)
 
@@ -31,7 +32,9 @@ class Upstream:
     async def open(self) -> None:
         self.session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(
-                limit=self.max_connections, limit_per_host=0, keepalive_timeout=30
+                limit=self.max_connections,
+                limit_per_host=0,
+                keepalive_timeout=self.keepalive_seconds,
             ),
             auto_decompress=False,  # bodies pass through as the upstream encoded them
             cookie_jar=aiohttp.DummyCookieJar(),  # one client's cookies never reach another
@@ -67,6 +70,7 @@ def configure(settings: GatewaySettings) -> dict[str, Upstream]:
             name=name,
             base_url=url.rstrip("/"),
             max_connections=settings.upstream_max_connections,
+            keepalive_seconds=settings.upstream_keepalive_seconds,
             breaker=CircuitBreaker(
                 failures=settings.breaker_failures,
                 open_seconds=settings.breaker_open_seconds,
