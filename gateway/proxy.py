@@ -256,7 +256,12 @@ def _upstream_problem(upstream: Upstream, route: Route, error: Exception) -> Pro
     name = upstream.name
     if isinstance(error, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
         metrics.upstream_failures.labels(name, "unreachable").inc()
-        return UpstreamUnavailable(f"The {name} service is unavailable.", upstream=name)
+        retry_after = math.ceil(upstream.breaker.retry_after())
+        return UpstreamUnavailable(
+            f"The {name} service is unavailable.",
+            upstream=name,
+            headers={"Retry-After": str(retry_after)} if retry_after else None,
+        )
     if isinstance(error, TimeoutError):
         metrics.upstream_failures.labels(name, "timeout").inc()
         return GatewayTimeout(

@@ -57,7 +57,10 @@ async def test_a_hanging_upstream_is_a_504_within_the_route_timeout(gw_stack, gw
 async def test_the_breaker_opens_after_consecutive_failures(gw_stack, gw_gateway):
     headers = gw_stack.signer.bearer()
     dead = {"engagement": "http://127.0.0.1:9"}
-    async with gw_gateway(upstreams=dead) as gateway, _client(gateway, headers) as client:
+    async with (
+        gw_gateway(upstreams=dead, breaker_open_seconds=30) as gateway,
+        _client(gateway, headers) as client,
+    ):
         statuses = [(await client.get("/api/v1/engagement/journeys")).status_code for _ in range(5)]
         response = await client.get("/api/v1/engagement/journeys")
         metrics = (await client.get("/metrics")).text
@@ -160,13 +163,18 @@ async def test_oversized_headers_are_refused(gw_stack, gw_client):
     assert gw_stack.journal.since(mark) == []
 
 
-async def test_a_hanging_upstream_holds_only_its_own_connections(gw_gateway):
+async def test_a_hanging_upstream_holds_only_its_own_connections(gw_stack, gw_gateway):
     async with (
         gw_gateway(upstream_max_connections=1, connect_timeout=0.2) as gateway,
         _client(gateway) as client,
     ):
+        mark = gw_stack.journal.mark()
         hanging = asyncio.create_task(client.get("/api/v1/content/hang"))
-        await asyncio.sleep(0.05)  # the content pool's one connection is now taken
+
+        async def arrived():  # the content pool's one connection is now taken
+            return any(e["path"] == "/api/v1/content/hang" for e in gw_stack.journal.since(mark))
+
+        await eventually(arrived, within=5.0, interval=0.01)
         waiting = await client.get("/api/v1/content/articles/1")
         other = await client.get("/api/v1/catalog/products/1")
         assert (await hanging).status_code == 504
