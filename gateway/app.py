@@ -3,6 +3,7 @@
 import gc
 from collections.abc import Callable, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -10,15 +11,17 @@ from redis.asyncio import Redis
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from chassis import migrations
 from chassis.auth.tokens import JwksKeys
 from chassis.db import Database
 from chassis.http import problems
 from chassis.http.context import REQUEST_ID, RequestContext
 from chassis.logs import configure_logging
-from gateway import accesslog, migrate, upstreams
+from gateway import accesslog, upstreams
 from gateway.api import docs, partners, probes
 from gateway.credentials import Gatekeeper, VerifiedTokens
 from gateway.edge import EdgeGuard
+from gateway.models import Base
 from gateway.openapi import MergedOpenApi
 from gateway.partners import KeyDirectory
 from gateway.proxy import Proxy
@@ -26,6 +29,9 @@ from gateway.ratelimit import LocalLimiter, RedisLimiter
 from gateway.routes import ROUTES, Route, RoutingTable
 from gateway.settings import GatewaySettings
 
+SCHEMA = migrations.Schema(
+    Base.metadata, Path(__file__).resolve().parent / "migrations" / "versions", messaging=False
+)
 DESCRIPTION = """\
 The one door to Flywheel for storefronts, partners and the ops console. Every service's
 routes are here under `/api/v1/<service>/...`; the gateway checks credentials (a bearer access
@@ -56,7 +62,7 @@ def create_app(
     async def lifespan(app: FastAPI):
         if settings.migrate_on_start:
             await db.create_database_if_missing()
-            await migrate.upgrade(db)
+            await migrations.upgrade(db, SCHEMA)
         await upstreams.open_all(pools)
         # Everything loaded at start lives as long as the process: keeping it out of the
         # collector's scans takes full collections (~100 ms pauses at p99) off the hot path.

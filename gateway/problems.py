@@ -2,7 +2,7 @@
 
 from starlette.types import Receive, Scope, Send
 
-from chassis.http.problems import Problem, ServiceUnavailable, problem_response
+from chassis.http.problems import Problem, ServiceUnavailable, render
 
 
 class UnsafePath(Problem):
@@ -35,14 +35,5 @@ class GatewayTimeout(Problem):
 
 async def send_problem(problem: Problem, scope: Scope, receive: Receive, send: Send) -> int:
     """Answer with `problem` from ASGI middleware (outside FastAPI's exception handlers)."""
-    response = problem_response(
-        problem.status,
-        detail=problem.detail,
-        instance=scope["path"],
-        slug=problem.slug,
-        title=problem.title,
-        headers=problem.headers,
-        **problem.extra,
-    )
-    await response(scope, receive, send)
+    await render(problem, scope["path"])(scope, receive, send)
     return problem.status

@@ -121,16 +121,21 @@ def field_errors(error: RequestValidationError) -> list[dict[str, str]]:
     ]
 
 
-async def _on_problem(request: Request, error: Problem) -> JSONResponse:
+def render(problem: Problem, instance: str) -> JSONResponse:
+    """The response for `problem`; also for ASGI middleware, outside FastAPI's handlers."""
     return problem_response(
-        error.status,
-        detail=error.detail,
-        instance=request.url.path,
-        slug=error.slug,
-        title=error.title,
-        headers=error.headers,
-        **error.extra,
+        problem.status,
+        detail=problem.detail,
+        instance=instance,
+        slug=problem.slug,
+        title=problem.title,
+        headers=problem.headers,
+        **problem.extra,
     )
+
+
+async def _on_problem(request: Request, error: Problem) -> JSONResponse:
+    return render(error, request.url.path)
 
 
 async def _on_validation(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -1,6 +1,7 @@
 """The service app factory: every Flywheel service is wired by one call to `build_service`."""
 
 import asyncio
+import gc
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
@@ -91,13 +92,17 @@ async def _start(app, name, settings, metadata, handlers, on_start) -> Runtime:
     db = Database(settings.resolved_database_url(), service=name)
     if settings.migrate_on_start:
         await db.create_database_if_missing()
-        await migrations.upgrade(db, metadata, migrations.versions_dir(name))
+        await migrations.upgrade(db, migrations.Schema(metadata, migrations.versions_dir(name)))
     runtime = Runtime(name=name, settings=settings, db=db, jwks=JwksKeys(settings.jwks_url))
     app.state.runtime = runtime
     app.state.db = db
     app.state.jwks = runtime.jwks
     for hook in on_start:
         await hook(runtime)
+    # What is loaded at start lives as long as the process; keeping it out of the
+    # collector's scans takes long full collections off the request path (p99).
+    gc.collect()
+    gc.freeze()
     if settings.kafka_enabled:
         runtime.tasks.append(asyncio.create_task(_run_messaging(runtime, handlers)))
     return runtime

@@ -55,7 +55,7 @@ class Child:
 
     def start(self, env: dict[str, str]) -> None:
         command = [sys.executable, "-m", "uvicorn", "--factory", self.app, "--host", HOST]
-        command += ["--port", str(self.port), "--log-level", "warning"]
+        command += ["--port", str(self.port), "--log-level", "warning", "--no-proxy-headers"]
         with self.log_path.open("wb") as log:
             # Own process group: Ctrl-C reaches only the launcher, which stops it before the broker.
             self.process = subprocess.Popen(
