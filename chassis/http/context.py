@@ -22,6 +22,18 @@ class RequestContext:
     def __init__(self, app: ASGIApp, *, service: str) -> None:
         self.app = app
         self.service = service
+        self._series: dict[tuple[str, str, int], tuple] = {}
+
+    def _observe(self, method: str, route: str, status: int, elapsed: float) -> None:
+        # Labelled children are cached: `.labels()` on every request costs more than the count.
+        series = self._series.get((method, route, status))
+        if series is None:
+            series = self._series[(method, route, status)] = (
+                metrics.http_requests.labels(self.service, method, route, str(status)),
+                metrics.http_latency.labels(self.service, method, route),
+            )
+        series[0].inc()
+        series[1].observe(elapsed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -49,8 +61,7 @@ class RequestContext:
             elapsed = time.perf_counter() - started
             route = _route_template(scope)
             method = scope["method"]
-            metrics.http_requests.labels(self.service, method, route, str(status)).inc()
-            metrics.http_latency.labels(self.service, method, route).observe(elapsed)
+            self._observe(method, route, status, elapsed)
             if scope["path"] not in _QUIET:
                 log.info(
                     "%s %s %d",
