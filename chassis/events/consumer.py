@@ -4,6 +4,7 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass
+from uuid import UUID
 
 from aiokafka import (
     AIOKafkaConsumer,
@@ -136,8 +137,14 @@ class GroupConsumer:
     async def _apply_partition(
         self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[ConsumerRecord]
     ) -> int | None:
-        """Apply records in order; return the last offset done. On a failure that is not
-        the message's fault (database or broker down), rewind to it for the next poll."""
+        """Apply records in order; return the last offset done.
+
+        The whole batch goes in one transaction when it can (most of the cost of an event is
+        its commit); a batch with a poison message or a failing handler is taken apart and
+        settled message by message. On a failure that is not the message's fault (database
+        or broker down), rewind to it for the next poll."""
+        if await self._apply_together(records):
+            return records[-1].offset
         last_done = None
         for record in records:
             try:
@@ -150,6 +157,22 @@ class GroupConsumer:
             last_done = record.offset
         return last_done
 
+    async def _apply_together(self, records: list[ConsumerRecord]) -> bool:
+        try:
+            decoded = [d for d in map(self.decode, records) if d is not None]
+        except Poison:
+            return False
+        try:
+            applied = await self.apply(decoded) if decoded else 0
+        except Exception:
+            log.debug("batch failed; settling its messages one by one", exc_info=True)
+            return False
+        count = metrics.events_consumed.labels
+        count(self.service, self.group, "applied").inc(applied)
+        count(self.service, self.group, "duplicate").inc(len(decoded) - applied)
+        count(self.service, self.group, "ignored").inc(len(records) - len(decoded))
+        return True
+
     async def handle(self, record: ConsumerRecord) -> None:
         """Settle one record: applied, skipped as duplicate or unhandled, or dead-lettered."""
         try:
@@ -160,11 +183,7 @@ class GroupConsumer:
         if decoded is None:
             metrics.events_consumed.labels(self.service, self.group, "ignored").inc()
             return
-        token = current_event_id.set(str(decoded.envelope.id))
-        try:
-            await self._apply_with_retries(record, decoded)
-        finally:
-            current_event_id.reset(token)
+        await self._apply_with_retries(record, decoded)
 
     def decode(self, record: ConsumerRecord) -> Decoded | None:
         try:
@@ -189,7 +208,7 @@ class GroupConsumer:
     async def _apply_with_retries(self, record: ConsumerRecord, decoded: Decoded) -> None:
         for attempt in range(1, self.max_attempts + 1):
             try:
-                outcome = await self.apply(decoded)
+                applied = await self.apply([decoded])
             except Exception as error:
                 if attempt == self.max_attempts:
                     log.exception("handler failed %d times; dead-lettering", attempt)
@@ -197,33 +216,51 @@ class GroupConsumer:
                     return
                 await asyncio.sleep(self.retry_backoff * 2 ** (attempt - 1))
             else:
+                outcome = "applied" if applied else "duplicate"
                 metrics.events_consumed.labels(self.service, self.group, outcome).inc()
                 return
 
-    async def apply(self, decoded: Decoded) -> str:
-        """Record the event in the inbox and run the handlers, in one transaction."""
-        envelope = decoded.envelope
+    async def apply(self, batch: list[Decoded]) -> int:
+        """Record the events in the inbox and run the handlers of those not seen before, all
+        in one transaction; return how many were applied."""
         async with self.db.session() as session, session.begin():
-            if not await self._claim(session, envelope):
-                return "duplicate"
-            for handler in self.handlers:
-                if handler.handles(envelope.type):
-                    await handler(envelope if handler.types is None else decoded.payload, session)
-        return "applied"
+            fresh = await self._claim(session, [d.envelope for d in batch])
+            applied = len(fresh)
+            for decoded in batch:
+                envelope = decoded.envelope
+                if envelope.id not in fresh:
+                    continue  # applied before, or earlier in this batch
+                fresh.discard(envelope.id)
+                token = current_event_id.set(str(envelope.id))
+                try:
+                    for handler in self.handlers:
+                        if handler.handles(envelope.type):
+                            message = envelope if handler.types is None else decoded.payload
+                            await handler(message, session)
+                finally:
+                    current_event_id.reset(token)
+        return applied
 
-    async def _claim(self, session: AsyncSession, envelope: CloudEvent) -> bool:
+    async def _claim(self, session: AsyncSession, envelopes: list[CloudEvent]) -> set[UUID]:
+        """Insert inbox rows; return the ids that were not there yet."""
         dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+        claimed_at = now()
+        rows = {
+            e.id: {
+                "consumer_group": self.group,
+                "event_id": e.id,
+                "event_type": e.type,
+                "processed_at": claimed_at,
+            }
+            for e in envelopes
+        }
         result = await session.execute(
             dialect.insert(inbox)
-            .values(
-                consumer_group=self.group,
-                event_id=envelope.id,
-                event_type=envelope.type,
-                processed_at=now(),
-            )
+            .values(list(rows.values()))
             .on_conflict_do_nothing()
+            .returning(inbox.c.event_id)
         )
-        return result.rowcount == 1
+        return set(result.scalars())
 
     async def dead_letter(self, record: ConsumerRecord, reason: str, detail: str) -> None:
         headers = [

@@ -159,8 +159,10 @@ async def test_redelivery_and_replay_from_offset_zero_have_no_second_effect(back
             records += [r for rs in batch.values() for r in rs]
     finally:
         await replay.stop()
-    for record in records:
+    for record in records:  # one by one
         await backbone.consumer.handle(record)
+    batch = [backbone.consumer.decode(record) for record in records]
+    assert await backbone.consumer.apply(batch + batch) == 0  # all together, twice over
     effects = await backbone.effects(ids)
     assert len(effects) == 20
     assert set(effects.values()) == {1}

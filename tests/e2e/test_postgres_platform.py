@@ -4,21 +4,25 @@ import asyncpg
 import pytest
 from conftest import ADMIN, POSTGRES, Platform, need
 
+from chassis.broker import TansuBroker
+from chassis.events.registry import load_contracts
 from chassis.testing import eventually
 
 SERVICES = ("users", "catalog", "orders", "analytics")
 
 
 @pytest.fixture(scope="module")
-async def on_postgres(broker):
+async def on_postgres():
+    """A broker of its own: the session's platform uses the same consumer group names."""
     need("PostgreSQL", 5432)
     names = [f"test_platform_{service}" for service in SERVICES]
     await drop(names)  # left over by an interrupted run
-    running = Platform(broker, lambda service: f"{POSTGRES}/test_platform_{service}")
-    for service in SERVICES:
-        await running.start(service)
-    yield running
-    await running.stop()
+    with TansuBroker(topics=load_contracts().topics()) as broker:
+        running = Platform(broker, lambda service: f"{POSTGRES}/test_platform_{service}")
+        for service in SERVICES:
+            await running.start(service)
+        yield running
+        await running.stop()
     await drop(names)
 
 
