@@ -38,6 +38,7 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 5
     consumer_retry_backoff_ms: int = 200
     consumer_session_timeout_ms: int = 10_000
+    consumer_fetch_max_wait_ms: int = 100
     topic_partitions: int = 3
 
     def resolved_database_url(self) -> str:

@@ -65,6 +65,7 @@ class GroupConsumer:
         max_attempts: int = 5,
         retry_backoff: float = 0.2,
         session_timeout_ms: int = 10_000,
+        fetch_max_wait_ms: int = 100,
     ) -> None:
         self.group = group
         self.handlers = handlers
@@ -75,6 +76,7 @@ class GroupConsumer:
         self.max_attempts = max_attempts
         self.retry_backoff = retry_backoff
         self.session_timeout_ms = session_timeout_ms
+        self.fetch_max_wait_ms = fetch_max_wait_ms
         self.topics = sorted(set().union(*(h.topics() for h in handlers)))
         self.state = "starting"
         self._restart_requested = False
@@ -101,6 +103,9 @@ class GroupConsumer:
                 # tests run with a short one; production keeps the 10 s default.
                 session_timeout_ms=self.session_timeout_ms,
                 heartbeat_interval_ms=self.session_timeout_ms // 10,
+                # Apache Kafka answers a fetch as soon as data arrives; Tansu holds it for the
+                # whole wait, which then bounds the latency of every event.
+                fetch_max_wait_ms=self.fetch_max_wait_ms,
             )
             consumer.subscribe(self.topics, listener=_Rewind(self, consumer))
             try:

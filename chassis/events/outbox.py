@@ -11,6 +11,8 @@ from chassis.events.tables import outbox
 from chassis.ids import new_id
 from chassis.logs import current_request_id
 
+_INSERT = insert(outbox)  # built once: its compiled form is cached, the values vary
+
 
 def envelope_for(data: EventData, *, source: str) -> CloudEvent:
     spec = registry.of(data)
@@ -33,15 +35,16 @@ async def add(session: AsyncSession, data: EventData) -> CloudEvent:
         envelope.__pydantic_extra__["requestid"] = request_id
     spec = registry.of(data)
     await session.execute(
-        insert(outbox).values(
-            event_id=envelope.id,
-            type=spec.type,
-            topic=spec.topic,
-            key=envelope.subject,
-            payload=envelope.to_bytes().decode(),
-            created_at=envelope.time,
-            attempts=0,
-        )
+        _INSERT,
+        {
+            "event_id": envelope.id,
+            "type": spec.type,
+            "topic": spec.topic,
+            "key": envelope.subject,
+            "payload": envelope.to_bytes().decode(),
+            "created_at": envelope.time,
+            "attempts": 0,
+        },
     )
     session.info[PENDING_OUTBOX] = True
     return envelope

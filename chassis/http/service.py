@@ -151,6 +151,7 @@ async def _run_messaging(runtime: Runtime, handlers: Sequence[Handler]) -> None:
             max_attempts=settings.consumer_max_attempts,
             retry_backoff=settings.consumer_retry_backoff_ms / 1000,
             session_timeout_ms=settings.consumer_session_timeout_ms,
+            fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
         )
         for group, members in groups.items()
     ]
