@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import Integer, String, Text, Uuid
+from sqlalchemy import BigInteger, Integer, String, Text, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from chassis.clock import now
@@ -31,7 +31,7 @@ class Product(Base):
     state: Mapped[ListingState] = mapped_column(
         enum_column(ListingState), default=ListingState.DRAFT
     )
-    price_amount: Mapped[int | None] = mapped_column(Integer)
+    price_amount: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str | None] = mapped_column(String(3))
     units_sold: Mapped[int] = mapped_column(Integer, default=0)
     created_by: Mapped[str] = mapped_column(String(64))

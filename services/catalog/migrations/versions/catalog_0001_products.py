@@ -30,7 +30,7 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column("price_amount", sa.Integer(), nullable=True),
+        sa.Column("price_amount", sa.BigInteger(), nullable=True),
         sa.Column("currency", sa.String(length=3), nullable=True),
         sa.Column("units_sold", sa.Integer(), nullable=False),
         sa.Column("created_by", sa.String(length=64), nullable=False),
