@@ -119,6 +119,7 @@ def test_envelopes_round_trip_and_reject_other_spec_versions():
     "money",
     [
         {"amount": -1, "currency": "CNY"},
+        {"amount": 2**53, "currency": "CNY"},
         {"amount": 1, "currency": "cny"},
         {"amount": 0.5, "currency": "USD"},
     ],
