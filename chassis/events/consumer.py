@@ -29,6 +29,7 @@ from chassis.logs import current_event_id
 log = logging.getLogger(__name__)
 
 COMMIT_TIMEOUT = 5.0
+STOP_TIMEOUT = 10.0
 
 
 class Poison(Exception):
@@ -315,7 +316,8 @@ def _summary(error: ValidationError) -> str:
 
 
 async def _quietly(awaitable) -> None:
+    """Await a client's shutdown, bounded: a broker that no longer answers must not hold it."""
     try:
-        await awaitable
+        await asyncio.wait_for(awaitable, STOP_TIMEOUT)
     except Exception:
         log.debug("ignored error while stopping", exc_info=True)

@@ -168,7 +168,8 @@ async def _run_messaging(runtime: Runtime, handlers: Sequence[Handler]) -> None:
             runtime.relay.run(), watch.run(), *(c.run() for c in runtime.consumers)
         )
     finally:
-        await producer.stop()
+        with suppress(Exception):
+            await asyncio.wait_for(producer.stop(), 10.0)
 
 
 async def _stop(runtime: Runtime) -> None:

@@ -115,7 +115,7 @@ class Backbone:
         for task in self.tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await self.producer.stop()
+        await asyncio.wait_for(self.producer.stop(), 10)
         await self.db.dispose()
 
 
