@@ -1,16 +1,13 @@
 """The AsyncAPI 3.0 document of Flywheel's domain events, built from the event registry, and
 the reading of its payload schemas that the event pages and the catalogue share."""
 
-import importlib
 from dataclasses import dataclass
-from importlib.util import find_spec
 from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
 from chassis.events.envelope import CONTENT_TYPE, CloudEvent
-from chassis.events.registry import EventRegistry, registry
-from gateway.routes import SERVICES
+from chassis.events.registry import EventRegistry
 
 ASYNCAPI_VERSION = "3.0.0"
 KAFKA_BINDING_VERSION = "0.5.0"
@@ -23,18 +20,6 @@ and `data` holds the payload. A topic carries the events of one aggregate; the K
 aggregate's id (also in `subject`), so the events of one aggregate arrive in order. A breaking
 change to a payload is a new version, published beside the old one for a deprecation window.
 Delivery is at least once: consumers deduplicate by the envelope's `id`."""
-
-
-def load_registry() -> EventRegistry:
-    """The registry, after importing each service's `events` module (where it has one)."""
-    for name in SERVICES:
-        try:
-            spec = find_spec(f"services.{name}.events")
-        except ModuleNotFoundError:
-            spec = None
-        if spec is not None:
-            importlib.import_module(f"services.{name}.events")
-    return registry
 
 
 def build(events: EventRegistry, *, broker: str | None = None) -> dict[str, Any]:

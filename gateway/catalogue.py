@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from chassis.events.registry import load_contracts
 from gateway import asyncapi
 
 TARGET = Path(__file__).resolve().parent.parent / "docs" / "events.md"
@@ -66,7 +67,7 @@ def _cell(text: str) -> str:
 
 
 def main(argv: list[str]) -> None:
-    text = markdown(asyncapi.build(asyncapi.load_registry()))
+    text = markdown(asyncapi.build(load_contracts()))
     if "--write" in argv:
         TARGET.write_text(text)
     else:

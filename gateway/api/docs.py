@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
+from chassis.events.registry import load_contracts
 from gateway import asyncapi, eventspage
 
 # Swagger UI's assets ship in the `fastapi-offline` wheel, so /docs needs no CDN.
@@ -59,6 +60,6 @@ def _events(request: Request) -> dict[str, Any]:
     state = request.app.state
     if getattr(state, "asyncapi", None) is None:
         state.asyncapi = asyncapi.build(
-            asyncapi.load_registry(), broker=state.settings.kafka_bootstrap_servers
+            load_contracts(), broker=state.settings.kafka_bootstrap_servers
         )
     return state.asyncapi
