@@ -57,12 +57,12 @@ async def database_url(request, tmp_path) -> AsyncIterator[Callable[[str], str]]
         return f"{POSTGRES}/{created[-1]}"
 
     yield fresh
-    connection = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres")
+    connection = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres", timeout=10)
     try:
         for name in created:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', timeout=30)
     finally:
-        await connection.close()
+        await connection.close(timeout=10)
 
 
 @pytest.fixture(scope="session")

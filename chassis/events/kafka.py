@@ -83,4 +83,5 @@ class ClusterWatch:
                     known = current
                 await asyncio.sleep(self.every)
         finally:
-            await admin.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(admin.close(), 5.0)

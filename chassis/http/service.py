@@ -175,9 +175,9 @@ async def _run_messaging(runtime: Runtime, handlers: Sequence[Handler]) -> None:
 async def _stop(runtime: Runtime) -> None:
     for task in runtime.tasks:
         task.cancel()
-    for task in runtime.tasks:
-        with suppress(asyncio.CancelledError, Exception):
-            await task
+    # Bounded: a client that hangs on a broker gone away must not hold the shutdown.
+    if runtime.tasks:
+        await asyncio.wait(runtime.tasks, timeout=15.0)
     await runtime.jwks.aclose()
     await runtime.db.dispose()
 

@@ -1,7 +1,6 @@
 """The event backbone across the real broker: outbox, relay, idempotent consumer, DLQ."""
 
 import asyncio
-import contextlib
 from collections import Counter
 from uuid import UUID
 
@@ -112,9 +111,7 @@ class Backbone:
     async def stop(self) -> None:
         for task in self.tasks:
             task.cancel()
-        for task in self.tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await asyncio.wait(self.tasks, timeout=15)
         await asyncio.wait_for(self.producer.stop(), 10)
         await self.db.dispose()
 
