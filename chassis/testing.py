@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import socket
 
 import uvicorn
 from fastapi import FastAPI
@@ -9,6 +10,22 @@ from fastapi import FastAPI
 from chassis.broker import free_port
 
 REQUIRE_SERVICES = os.environ.get("FLYWHEEL_REQUIRE_SERVICES") == "1"
+
+
+def need(service: str, port: int) -> None:
+    """Skip a test whose real dependency on 127.0.0.1:`port` is not running, naming it;
+    with FLYWHEEL_REQUIRE_SERVICES=1 (CI) fail instead."""
+    import pytest
+
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return
+    except OSError:
+        pass
+    message = f"{service} is not reachable on 127.0.0.1:{port}"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{message} and FLYWHEEL_REQUIRE_SERVICES=1")
+    pytest.skip(message)
 
 
 class ServiceServer:

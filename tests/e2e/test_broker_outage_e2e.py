@@ -1,7 +1,7 @@
 """Services across a broker outage: HTTP keeps serving, events wait and then all arrive."""
 
 import pytest
-from conftest import Platform
+from stack import Platform
 
 from chassis.broker import TansuBroker
 from chassis.events.registry import load_contracts

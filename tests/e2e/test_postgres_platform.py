@@ -2,11 +2,11 @@
 
 import asyncpg
 import pytest
-from conftest import ADMIN, POSTGRES, Platform, need
+from stack import ADMIN, POSTGRES, Platform
 
 from chassis.broker import TansuBroker
 from chassis.events.registry import load_contracts
-from chassis.testing import eventually
+from chassis.testing import eventually, need
 
 SERVICES = ("users", "catalog", "orders", "analytics")
 

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import hashlib
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 
+from chassis.broker import free_port
+from chassis.testing import need
 from gateway.app import create_app
 from gateway.routes import ROUTES, SERVICES, Policy, Route
 from gateway.settings import GatewaySettings, RateLimit
@@ -50,12 +51,6 @@ TEST_LIMITS = {
     "partner": GENEROUS,
     "tiny": RateLimit(limit=5, window=60),
 }
-
-
-def gw_free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 JWKS_PATH = "/api/v1/users/.well-known/jwks.json"
@@ -156,7 +151,7 @@ class GwServer:
 
     def __init__(self, app, port: int | None = None) -> None:
         self.app = app
-        self.port = port or gw_free_port()
+        self.port = port or free_port()
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task | None = None
 
@@ -327,37 +322,18 @@ def gw_gateway(gw_stack, tmp_path) -> Callable[..., contextlib.AbstractAsyncCont
     return start
 
 
-def gw_redis_url() -> str | None:
-    """Redis at 127.0.0.1:6379 if it answers; tests that need it skip otherwise, unless
-    FLYWHEEL_REQUIRE_SERVICES=1 makes its absence a failure."""
-    try:
-        with socket.create_connection((HOST, 6379), timeout=0.5) as sock:
-            sock.sendall(b"PING\r\n")
-            if sock.recv(16).startswith(b"+PONG"):
-                return f"redis://{HOST}:6379/0"
-    except OSError:
-        pass
-    if os.environ.get("FLYWHEEL_REQUIRE_SERVICES") == "1":
-        pytest.fail("Redis at 127.0.0.1:6379 is required (FLYWHEEL_REQUIRE_SERVICES=1)")
-    pytest.skip("Redis at 127.0.0.1:6379 is not reachable")
-
-
 @pytest.fixture
 def gw_redis() -> str:
-    return gw_redis_url()
+    need("Redis", 6379)
+    return f"redis://{HOST}:6379/0"
 
 
 @pytest.fixture
 async def gw_postgres() -> AsyncIterator[str]:
-    """A fresh PostgreSQL database URL on 127.0.0.1:5432, dropped afterwards; skips (or fails
-    with FLYWHEEL_REQUIRE_SERVICES=1) when the server does not answer."""
+    """A fresh PostgreSQL database URL on 127.0.0.1:5432, dropped afterwards."""
+    need("PostgreSQL", 5432)
     name = f"flywheel_gateway_test_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = await asyncpg.connect(f"postgresql://postgres@{HOST}:5432/postgres", timeout=2)
-    except (OSError, asyncpg.PostgresError) as error:
-        if os.environ.get("FLYWHEEL_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"PostgreSQL at {HOST}:5432 is required: {error!r}")
-        pytest.skip(f"PostgreSQL at {HOST}:5432 is not reachable: {error!r}")
+    admin = await asyncpg.connect(f"postgresql://postgres@{HOST}:5432/postgres", timeout=10)
     try:
         yield f"postgresql+asyncpg://postgres@{HOST}:5432/{name}"
     finally:
@@ -371,7 +347,7 @@ def gw_subprocess_gateway(tmp_path) -> Callable[..., contextlib.AbstractAsyncCon
 
     @contextlib.asynccontextmanager
     async def start(env: dict[str, str]):
-        port = gw_free_port()
+        port = free_port()
         log = (tmp_path / f"gateway-{port}.log").open("wb")
         command = [sys.executable, "-m", "uvicorn", "--factory", "gateway.app:create_app"]
         command += ["--host", HOST, "--port", str(port), "--log-level", "warning"]
