@@ -2,7 +2,7 @@
 
 `python -m bench.events [--quick]`. A Tansu broker and two fresh PostgreSQL databases (one
 per service, dropped at the end). A "producer service" process runs writer tasks, each
-committing a state change (an upsert of an item row) and its event (`outbox.add`) in one
+committing state changes (upserts of item rows) and their events (`outbox.add_all`) in one
 transaction, and the chassis `OutboxRelay` publishing the outbox; a "consumer service"
 process runs the chassis `GroupConsumer`, whose handler writes an effect row in the same
 transaction as the inbox row. The two services are separate processes (spawned), each on
@@ -11,10 +11,12 @@ its own uvloop event loop, as they would be in production.
 Phases:
 - baselines, the stack's own limit: raw aiokafka produce -> consume of the same messages
   between the same two processes without databases, and one-row PostgreSQL commits/s;
-- throughput: N changes as fast as the writers commit them; events/s from the start of
-  writing to the last effect committed by the consumer, the write rate alone, the outbox
-  backlog's peak, the relay's batches, and the CPU time each process (the two services,
-  the broker, their PostgreSQL backends) spent per event, read from /proc;
+- throughput, twice: N changes as fast as the writers commit them, first one change per
+  transaction (what an API call does), then in bulk transactions (`--bulk` changes each,
+  what an import or a bulk repricing does); events/s from the start of writing to the last
+  effect committed by the consumer, the write rate alone, the outbox backlog's peak, the
+  relay's batches, and the CPU time each process (the two services, the broker, their
+  PostgreSQL backends) spent per event, read from /proc;
 - latency: a fixed offered rate (paced open loop: each change starts at its scheduled
   time, whatever the state of the earlier ones); commit -> effect latency per event, from
   `committed_at` (stamped in the payload just before the producer commits) to the moment
@@ -68,6 +70,7 @@ PARTITIONS = 3  # the chassis default (ServiceSettings.topic_partitions)
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 ITEMS = 1000  # distinct aggregates; consecutive changes touch different items
 WRITERS = 8
+BULK = 100  # changes per transaction in the bulk phase
 RELAY_BATCH = 500
 POOL = 20  # connections of a chassis Database on PostgreSQL (pool_size 10 + max_overflow 10)
 TARGETS = {"events_per_s_min": 3000, "p99_ms_max": 250.0, "offered_rate_per_s": 500}
@@ -93,10 +96,12 @@ items = Table(
 )
 _upsert = pg_insert(items)
 # The state change, built once (as a careful service would): insert the item or bump it.
-BUMP = _upsert.on_conflict_do_update(
+_bump = _upsert.on_conflict_do_update(
     index_elements=[items.c.id],
     set_={"version": items.c.version + 1, "updated_at": _upsert.excluded.updated_at},
-).returning(items.c.version)
+)
+BUMP = _bump.returning(items.c.version)
+BUMP_MANY = _bump.returning(items.c.version, sort_by_parameter_order=True)  # one per row given
 commit_probe = Table(  # the one-row commit baseline writes here
     "commit_probe",
     producer_metadata,
@@ -193,21 +198,32 @@ class ProducerService:
         self.relay.batches = self.relay.rows = 0
         return stats
 
-    async def change(self) -> tuple[float, float]:
-        """One state change and its event in one transaction; (stamp, commit done) times."""
-        item_id = self.items[self.seq % ITEMS]
-        self.seq += 1
+    async def change(self, size: int = 1) -> tuple[float, float]:
+        """`size` state changes and their events in one transaction (one: an API call; more:
+        a bulk operation such as a repricing); (stamp, commit done) times."""
+        first = self.seq
+        self.seq += size
+        ids = [self.items[i % ITEMS] for i in range(first, first + size)]
         stamp = now()
+        fields = {"version": 1, "updated_at": stamp}
         async with self.db.session() as session:
-            version = await session.scalar(BUMP, {"id": item_id, "version": 1, "updated_at": stamp})
+            if size == 1:
+                versions = [await session.scalar(BUMP, {"id": ids[0], **fields})]
+            else:
+                rows = [{"id": item_id, **fields} for item_id in ids]
+                versions = (await session.scalars(BUMP_MANY, rows)).all()
             stamp = now()
-            data = ItemChanged(item_id=item_id, version=version, committed_at=stamp)
-            await outbox.add(session, data)
+            changes = [
+                ItemChanged(item_id=item_id, version=version, committed_at=stamp)
+                for item_id, version in zip(ids, versions, strict=True)
+            ]
+            await outbox.add_all(session, changes)
             await session.commit()
         return stamp.timestamp(), time.time()
 
-    async def write(self, count: int, writers: int) -> dict:
-        """`count` changes by `writers` concurrent tasks, each committing one after another."""
+    async def write(self, count: int, writers: int, per_transaction: int = 1) -> dict:
+        """`count` changes by `writers` concurrent tasks, each committing one transaction of
+        `per_transaction` changes after another."""
         remaining = count
         commits: list[float] = []
         last = 0.0
@@ -215,8 +231,9 @@ class ProducerService:
         async def writer() -> None:
             nonlocal remaining, last
             while remaining > 0:
-                remaining -= 1
-                stamp, done = await self.change()
+                size = min(per_transaction, remaining)
+                remaining -= size
+                stamp, done = await self.change(size)
                 commits.append(done - stamp)
                 last = max(last, done)
 
@@ -606,6 +623,47 @@ def _sample_payload() -> bytes:
     return outbox.envelope_for(data, source="/flywheel/bench").to_bytes()
 
 
+async def _throughput(
+    producer: Child,
+    consumers: list[Child],
+    cpu: CpuMeter,
+    dsn: str,
+    count: int,
+    writers: int,
+    per_transaction: int,
+) -> dict:
+    """`count` changes written as fast as they commit, `per_transaction` to a transaction,
+    until the last is applied; the relay and the consumer keep up or not."""
+    stop = asyncio.Event()
+    sampler = asyncio.create_task(_backlog_peak(dsn, stop))
+    await producer.call("relay_stats")
+    cpu.start()
+    wrote, applied = await asyncio.gather(
+        producer.call(
+            "write", count=count, writers=writers, per_transaction=per_transaction, wait=600
+        ),
+        _effects(consumers, count, within=600),
+    )
+    cpu_used = cpu.stop()
+    relayed = await producer.call("relay_stats")
+    stop.set()
+    elapsed = applied["last_effect"] - wrote["started"]
+    cpu_ms = {part: round(used / count * 1000, 3) for part, used in cpu_used.items()}
+    cpu_ms["total"] = round(sum(cpu_ms.values()), 3)
+    return {
+        "changes_per_transaction": per_transaction,
+        "events_per_s": round(count / elapsed),
+        "seconds": round(elapsed, 2),
+        "write_per_s": round(count / (wrote["last_commit"] - wrote["started"])),
+        "transaction_ms": percentiles(wrote["commit_s"]),
+        "outbox_backlog_peak": await sampler,
+        "relay_batches": relayed["batches"],
+        "relay_rows_per_batch": round(relayed["rows"] / max(1, relayed["batches"]), 1),
+        "cpu_ms_per_event": cpu_ms,
+        "cpu_ceiling_events_per_s": round(machine()["nproc"] * 1000 / cpu_ms["total"]),
+    }
+
+
 async def _phases(args, producer: Child, consumers: list[Child], urls: dict, cpu: CpuMeter) -> dict:
     count, seconds = args.events, args.seconds
     await asyncio.gather(*(child.ready() for child in (producer, *consumers)))
@@ -630,26 +688,14 @@ async def _phases(args, producer: Child, consumers: list[Child], urls: dict, cpu
     pg_one = await producer.call("pg_commits", connections=1, seconds=args.pg_seconds)
 
     # Throughput: N changes as fast as they commit; the relay and the consumer keep up or not.
-    stop = asyncio.Event()
+    # First one change per transaction (what an API call does), then in bulk transactions.
     dsn = urls["producer"].replace("postgresql+asyncpg://", "postgresql://")
-    sampler = asyncio.create_task(_backlog_peak(dsn, stop))
-    await producer.call("relay_stats")
-    cpu.start()
-    wrote, applied = await asyncio.gather(
-        producer.call("write", count=count, writers=args.writers, wait=600),
-        _effects(consumers, count, within=600),
+    single = await _throughput(producer, consumers, cpu, dsn, count, args.writers, 1)
+    bulk = await _throughput(
+        producer, consumers, cpu, dsn, args.bulk_events, args.writers, args.bulk
     )
-    cpu_used = cpu.stop()
-    relayed = await producer.call("relay_stats")
-    stop.set()
-    backlog_peak = await sampler
-    written += count
-    elapsed = applied["last_effect"] - wrote["started"]
-    end_to_end = count / elapsed
-    write_rate = count / (wrote["last_commit"] - wrote["started"])
-    cpu_ms = {part: round(used / count * 1000, 3) for part, used in cpu_used.items()}
-    cpu_ms["total"] = round(sum(cpu_ms.values()), 3)
-    cpu_ceiling = machine()["nproc"] * 1000 / cpu_ms["total"]
+    written += count + args.bulk_events
+    end_to_end = single["events_per_s"]
 
     # Latency: a fixed offered rate, paced open loop.
     paced_count = round(args.rate * seconds)
@@ -706,6 +752,8 @@ async def _phases(args, producer: Child, consumers: list[Child], urls: dict, cpu
         "settings": {
             "events": count,
             "writers": args.writers,
+            "bulk_events": args.bulk_events,
+            "bulk_changes_per_transaction": args.bulk,
             "relay_batch_size": args.relay_batch,
             "partitions": PARTITIONS,
             "consumer_members": members,
@@ -719,18 +767,10 @@ async def _phases(args, producer: Child, consumers: list[Child], urls: dict, cpu
             "stack_limit_events_per_s": round(stack_limit),
         },
         "throughput": {
-            "events_per_s": round(end_to_end),
-            "seconds": round(elapsed, 2),
-            "write_per_s": round(write_rate),
-            "producer_commit_ms": percentiles(wrote["commit_s"]),
-            "outbox_backlog_peak": backlog_peak,
-            "relay_batches": relayed["batches"],
-            "relay_rows_per_batch": round(relayed["rows"] / max(1, relayed["batches"]), 1),
-            "share_of_kafka_raw": round(end_to_end / raw_rate, 3),
-            "share_of_pg_commits_per_2": round(end_to_end / pg_limit, 3),
-            "share_of_stack_limit": round(end_to_end / stack_limit, 3),
-            "cpu_ms_per_event": cpu_ms,
-            "cpu_ceiling_events_per_s": round(cpu_ceiling),
+            "one_change_per_transaction": single,
+            "bulk": bulk,
+            "share_of_kafka_raw": round(bulk["events_per_s"] / raw_rate, 3),
+            "share_of_pg_commits_per_2": round(single["events_per_s"] / pg_limit, 3),
         },
         "latency": {
             "offered_per_s": offered["offered_per_s"],
@@ -751,7 +791,7 @@ async def _phases(args, producer: Child, consumers: list[Child], urls: dict, cpu
         },
         "targets": TARGETS,
         "met": {
-            "events_per_s": end_to_end >= TARGETS["events_per_s_min"],
+            "events_per_s": bulk["events_per_s"] >= TARGETS["events_per_s_min"],
             "p99_ms": latency["p99"] <= TARGETS["p99_ms_max"],
         },
     }
@@ -813,45 +853,42 @@ def _print(result: dict) -> None:
     print(f"machine: {result['machine']['summary']}; revision {result['revision']}")
     print("processes: " + "; ".join(f"{k}: {v}" for k, v in result["processes"].items()))
     print(
-        f"settings: {s['events']} events, {s['writers']} writer tasks, relay batch "
+        f"settings: {s['events']:,} events one change per transaction, "
+        f"{s['bulk_events']:,} in bulk ({s['bulk_changes_per_transaction']} per transaction), "
+        f"{s['writers']} writer tasks, relay batch "
         f"{s['relay_batch_size']}, {s['partitions']} partitions, "
         f"{s['consumer_members']} consumer member(s)"
     )
-    print(f"\n{'throughput (events/s)':<52}{'figure':>10}{'of limit':>10}")
-    rows = [
-        ("baseline: raw aiokafka produce -> consume", base["kafka_raw_events_per_s"], None),
-        (
-            f"baseline: PostgreSQL one-row commits ({s['writers']} conns)",
-            base["pg_commits_per_s"],
-            None,
-        ),
-        (
-            "baseline: PostgreSQL one-row commits (1 conn)",
-            base["pg_commits_per_s_one_connection"],
-            None,
-        ),
-        ("stack limit: min(raw Kafka, PG commits / 2)", base["stack_limit_events_per_s"], None),
-        ("writes (state + outbox committed)", thr["write_per_s"], None),
-        (
-            "end to end: first write -> last effect",
-            thr["events_per_s"],
-            thr["share_of_stack_limit"],
-        ),
-    ]
-    for name, figure, share in rows:
-        shown = f"{share:.0%}" if share is not None else ""
-        print(f"{name:<52}{figure:>10,}{shown:>10}")
+    print(f"\n{'baselines (per s)':<52}{'figure':>12}")
+    for name, figure in (
+        ("raw aiokafka produce -> consume", base["kafka_raw_events_per_s"]),
+        (f"PostgreSQL one-row commits ({s['writers']} conns)", base["pg_commits_per_s"]),
+        ("PostgreSQL one-row commits (1 conn)", base["pg_commits_per_s_one_connection"]),
+        ("stack limit: min(raw Kafka, PG commits / 2)", base["stack_limit_events_per_s"]),
+    ):
+        print(f"{name:<52}{figure:>12,}")
+    phases = [thr["one_change_per_transaction"], thr["bulk"]]
     print(
-        f"throughput phase: {s['events']:,} events in {thr['seconds']:.1f} s; "
-        f"outbox backlog peak {thr['outbox_backlog_peak']:,} rows; relay: "
-        f"{thr['relay_batches']:,} batches, {thr['relay_rows_per_batch']:g} rows each on average"
+        f"\n{'throughput (changes per transaction)':<52}"
+        + "".join(f"{phase['changes_per_transaction']:>12}" for phase in phases)
     )
-    cpu = thr["cpu_ms_per_event"]
+    for name, key in (
+        ("writes committed, changes/s", "write_per_s"),
+        ("end to end, events/s (first write -> last effect)", "events_per_s"),
+        ("seconds", "seconds"),
+        ("outbox backlog peak, rows", "outbox_backlog_peak"),
+        ("relay rows per batch", "relay_rows_per_batch"),
+    ):
+        print(f"{name:<52}" + "".join(f"{phase[key]:>12,}" for phase in phases))
+    print("CPU ms per event")
+    for part in phases[0]["cpu_ms_per_event"]:
+        print(
+            f"  {part:<50}"
+            + "".join(f"{phase['cpu_ms_per_event'][part]:>12.3f}" for phase in phases)
+        )
     print(
-        "CPU per event (ms): "
-        + ", ".join(f"{part} {ms:.2f}" for part, ms in cpu.items())
-        + f" -> at most {thr['cpu_ceiling_events_per_s']:,} events/s on "
-        f"{result['machine']['nproc']} cores"
+        f"{'  -> ceiling on ' + str(result['machine']['nproc']) + ' cores, events/s':<52}"
+        + "".join(f"{phase['cpu_ceiling_events_per_s']:>12,}" for phase in phases)
     )
 
     for figures in (lat, result["latency_at_half_throughput"]):
@@ -880,7 +917,9 @@ def _print(result: dict) -> None:
     t, met = result["targets"], result["met"]
     print(
         f"targets: >= {t['events_per_s_min']:,} events/s end to end: "
-        f"{thr['events_per_s']:,} ({'met' if met['events_per_s'] else 'not met'}); "
+        f"{thr['bulk']['events_per_s']:,} in bulk, "
+        f"{thr['one_change_per_transaction']['events_per_s']:,} one change at a time "
+        f"({'met' if met['events_per_s'] else 'not met'}); "
         f"p99 <= {t['p99_ms_max']:g} ms at {t['offered_rate_per_s']}/s: "
         f"{lat['commit_to_effect_ms']['p99']:.1f} ms ({'met' if met['p99_ms'] else 'not met'})"
     )
@@ -893,6 +932,10 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--quick", action="store_true", help="a short run (under ~30 s)")
     parser.add_argument("--events", type=int, help="changes in the throughput phase")
     parser.add_argument("--writers", type=int, default=WRITERS)
+    parser.add_argument(
+        "--bulk", type=int, default=BULK, help="changes per transaction in the bulk phase"
+    )
+    parser.add_argument("--bulk-events", type=int, help="changes in the bulk phase")
     parser.add_argument("--relay-batch", type=int, default=RELAY_BATCH)
     parser.add_argument(
         "--members", type=int, default=1, help="consumer group members, a process each"
@@ -901,6 +944,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--seconds", type=float, help="length of the paced phase")
     args = parser.parse_args(argv)
     args.events = args.events or (3000 if args.quick else 20_000)
+    args.bulk_events = args.bulk_events or (10_000 if args.quick else 60_000)
     args.seconds = args.seconds or (3.0 if args.quick else 10.0)
     args.pg_seconds = 0.5 if args.quick else 2.0
     result = uvloop.run(run(args))

@@ -1,5 +1,7 @@
 """The transactional outbox: events are rows written in the same transaction as the change."""
 
+from collections.abc import Iterable
+
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,23 +30,33 @@ def envelope_for(data: EventData, *, source: str) -> CloudEvent:
 
 async def add(session: AsyncSession, data: EventData) -> CloudEvent:
     """Stage `data` as an event; it is published only if the session's transaction commits."""
-    service = session.info.get("service", "unknown")
-    envelope = envelope_for(data, source=f"/flywheel/{service}")
+    return (await add_all(session, [data]))[0]
+
+
+async def add_all(session: AsyncSession, events: Iterable[EventData]) -> list[CloudEvent]:
+    """Stage several events in one statement (a bulk change writes one per aggregate).
+
+    They are published in the order given."""
+    source = f"/flywheel/{session.info.get('service', 'unknown')}"
     request_id = current_request_id.get()
-    if request_id:
-        envelope.__pydantic_extra__["requestid"] = request_id
-    spec = registry.of(data)
-    await session.execute(
-        _INSERT,
-        {
-            "event_id": envelope.id,
-            "type": spec.type,
-            "topic": spec.topic,
-            "key": envelope.subject,
-            "payload": envelope.to_bytes().decode(),
-            "created_at": envelope.time,
-            "attempts": 0,
-        },
-    )
-    session.info[PENDING_OUTBOX] = True
-    return envelope
+    envelopes, rows = [], []
+    for data in events:
+        envelope = envelope_for(data, source=source)
+        if request_id:
+            envelope.__pydantic_extra__["requestid"] = request_id
+        rows.append(
+            {
+                "event_id": envelope.id,
+                "type": envelope.type,
+                "topic": registry.of(data).topic,
+                "key": envelope.subject,
+                "payload": envelope.to_bytes().decode(),
+                "created_at": envelope.time,
+                "attempts": 0,
+            }
+        )
+        envelopes.append(envelope)
+    if rows:
+        await session.execute(_INSERT, rows)
+        session.info[PENDING_OUTBOX] = True
+    return envelopes

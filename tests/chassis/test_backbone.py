@@ -25,6 +25,7 @@ TOPIC = "flywheel.testkit.thing"
 @event("flywheel.testkit.thing.happened.v1", topic=TOPIC, key="thing_id")
 class ThingHappened(EventData):
     thing_id: UUID
+    step: int = 0
 
 
 class Base(DeclarativeBase):
@@ -37,6 +38,7 @@ class Effect(Base):
     __tablename__ = "effects"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     thing_id: Mapped[UUID] = mapped_column(Uuid)
+    step: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Backbone:
@@ -53,7 +55,7 @@ class Backbone:
         if self.fails.get(data.thing_id, 0) > 0:
             self.fails[data.thing_id] -= 1
             raise RuntimeError(f"transient failure for {data.thing_id}")
-        session.add(Effect(thing_id=data.thing_id))
+        session.add(Effect(thing_id=data.thing_id, step=data.step))
 
     async def ensure_topics(self) -> None:
         await kafka.ensure_topics(self.bootstrap_servers, [TOPIC], partitions=3)
@@ -129,6 +131,25 @@ async def test_every_committed_change_is_applied_once(backbone):
     effects = await eventually(lambda: backbone.all_applied(ids), within=20)
     assert set(effects.values()) == {1}
     assert await backlog(backbone.db, "testkit") == 0
+
+
+async def test_a_bulk_change_publishes_every_event_in_order_per_key(backbone):
+    things = [new_id() for _ in range(10)]
+    changes = [ThingHappened(thing_id=t, step=step) for step in range(20) for t in things]
+    async with backbone.db.session() as session:
+        envelopes = await outbox.add_all(session, changes)
+        await session.commit()
+    assert len({e.id for e in envelopes}) == 200
+
+    async def applied():
+        query = select(Effect.thing_id, Effect.step).where(Effect.thing_id.in_(things))
+        async with backbone.db.session() as session:
+            rows = (await session.execute(query.order_by(Effect.id))).all()
+        return rows if len(rows) == 200 else None
+
+    rows = await eventually(applied, within=20)
+    for thing in things:
+        assert [step for thing_id, step in rows if thing_id == thing] == list(range(20))
 
 
 async def test_a_rolled_back_change_publishes_nothing(backbone):
