@@ -101,7 +101,9 @@ _bump = _upsert.on_conflict_do_update(
     set_={"version": items.c.version + 1, "updated_at": _upsert.excluded.updated_at},
 )
 BUMP = _bump.returning(items.c.version)
-BUMP_MANY = _bump.returning(items.c.version, sort_by_parameter_order=True)  # one per row given
+# Many at once: one multi-row statement. Rows come back in no set order, hence the id (asking
+# for parameter order would make SQLAlchemy send the rows one by one: no sentinel column).
+BUMP_MANY = _bump.returning(items.c.id, items.c.version)
 commit_probe = Table(  # the one-row commit baseline writes here
     "commit_probe",
     producer_metadata,
@@ -211,7 +213,8 @@ class ProducerService:
                 versions = [await session.scalar(BUMP, {"id": ids[0], **fields})]
             else:
                 rows = [{"id": item_id, **fields} for item_id in ids]
-                versions = (await session.scalars(BUMP_MANY, rows)).all()
+                bumped = dict((await session.execute(BUMP_MANY, rows)).tuples().all())
+                versions = [bumped[item_id] for item_id in ids]
             stamp = now()
             changes = [
                 ItemChanged(item_id=item_id, version=version, committed_at=stamp)
