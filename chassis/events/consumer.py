@@ -30,6 +30,12 @@ log = logging.getLogger(__name__)
 
 COMMIT_TIMEOUT = 5.0
 STOP_TIMEOUT = 10.0
+# Built once, executed with one parameter set per event: SQLAlchemy sends them as one
+# multi-row INSERT from a cached compilation (a `.values([...])` list is compiled each time).
+_CLAIM = {
+    dialect.dialect.name: dialect.insert(inbox).on_conflict_do_nothing().returning(inbox.c.event_id)
+    for dialect in (postgresql, sqlite)
+}
 
 
 class Poison(Exception):
@@ -249,7 +255,6 @@ class GroupConsumer:
 
     async def _claim(self, session: AsyncSession, envelopes: list[CloudEvent]) -> set[UUID]:
         """Insert inbox rows; return the ids that were not there yet."""
-        dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
         claimed_at = now()
         rows = {
             e.id: {
@@ -260,12 +265,7 @@ class GroupConsumer:
             }
             for e in envelopes
         }
-        result = await session.execute(
-            dialect.insert(inbox)
-            .values(list(rows.values()))
-            .on_conflict_do_nothing()
-            .returning(inbox.c.event_id)
-        )
+        result = await session.execute(_CLAIM[session.bind.dialect.name], list(rows.values()))
         return set(result.scalars())
 
     async def dead_letter(self, record: ConsumerRecord, reason: str, detail: str) -> None:
