@@ -135,28 +135,31 @@ class GroupConsumer:
                 self._settled = set()  # commits of this consumer count only from here on
                 raise StartOver
             batches = await consumer.getmany(timeout_ms=500)
-            for tp, records in batches.items():
-                done = await self._apply_partition(consumer, tp, records)
-                if done is not None:
-                    # A commit that fails or hangs (broker gone, or back empty and without
-                    # our group) ends this consumer; the next one rejoins and resumes from
-                    # the committed offsets, and the inbox absorbs whatever comes again.
-                    await asyncio.wait_for(consumer.commit({tp: done + 1}), COMMIT_TIMEOUT)
-                    if self._settled is not None:
-                        self._settled.add(tp)
+            if await self._apply_together([r for records in batches.values() for r in records]):
+                done = {tp: records[-1].offset for tp, records in batches.items()}
+            else:
+                done = {}
+                for tp, records in batches.items():
+                    last = await self._apply_partition(consumer, tp, records)
+                    if last is not None:
+                        done[tp] = last
+            if done:
+                # A commit that fails or hangs (broker gone, or back empty and without our
+                # group) ends this consumer; the next one rejoins and resumes from the
+                # committed offsets, and the inbox absorbs whatever comes again.
+                offsets = {tp: last + 1 for tp, last in done.items()}
+                await asyncio.wait_for(consumer.commit(offsets), COMMIT_TIMEOUT)
+                if self._settled is not None:
+                    self._settled.update(done)
             await self._record_lag(consumer)
 
     async def _apply_partition(
         self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[ConsumerRecord]
     ) -> int | None:
-        """Apply records in order; return the last offset done.
-
-        The whole batch goes in one transaction when it can (most of the cost of an event is
-        its commit); a batch with a poison message or a failing handler is taken apart and
-        settled message by message. On a failure that is not the message's fault (database
-        or broker down), rewind to it for the next poll."""
-        if await self._apply_together(records):
-            return records[-1].offset
+        """Settle the records of a poll that could not be applied together (a poison message
+        or a failing handler among them) one by one, in order; return the last offset done.
+        On a failure that is not the message's fault (database or broker down), rewind to it
+        for the next poll."""
         last_done = None
         for record in records:
             try:
@@ -170,6 +173,10 @@ class GroupConsumer:
         return last_done
 
     async def _apply_together(self, records: list[ConsumerRecord]) -> bool:
+        """Apply a whole poll in one transaction, the usual case: most of the cost of an
+        event is its commit. False if it could not be, nothing applied then."""
+        if not records:
+            return False
         try:
             decoded = [d for d in map(self.decode, records) if d is not None]
         except Poison:
