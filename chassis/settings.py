@@ -33,6 +33,8 @@ class ServiceSettings(BaseSettings):
     redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL"))
     environment: str = Field(default="dev", validation_alias=AliasChoices("FLYWHEEL_ENV"))
     migrate_on_start: bool = True
+    # Check each pooled connection with a round trip before use (see chassis.db.Database).
+    database_pre_ping: bool = False
     kafka_enabled: bool = True
     relay_batch_size: int = 500
     consumer_max_attempts: int = 5

@@ -89,7 +89,9 @@ def build_service(
 
 
 async def _start(app, name, settings, metadata, handlers, on_start) -> Runtime:
-    db = Database(settings.resolved_database_url(), service=name)
+    db = Database(
+        settings.resolved_database_url(), service=name, pre_ping=settings.database_pre_ping
+    )
     if settings.migrate_on_start:
         await db.create_database_if_missing()
         await migrations.upgrade(db, migrations.Schema(metadata, migrations.versions_dir(name)))

@@ -1,0 +1,31 @@
+"""The service database: pooled connections the server has closed are replaced unnoticed."""
+
+import asyncio
+
+import asyncpg
+import pytest
+from sqlalchemy import text
+from stack import POSTGRES
+
+from chassis.db import Database
+from chassis.testing import need
+
+
+@pytest.mark.parametrize("pre_ping", [False, True], ids=["closed-check", "pre-ping"])
+async def test_a_connection_the_server_closed_is_replaced_at_checkout(pre_ping):
+    need("PostgreSQL", 5432)
+    db = Database(f"{POSTGRES}/postgres", service="probe", pre_ping=pre_ping)
+    try:
+        async with db.session() as session:
+            first = await session.scalar(text("SELECT pg_backend_pid()"))
+        admin = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres")
+        try:
+            assert await admin.fetchval("SELECT pg_terminate_backend($1)", first)
+        finally:
+            await admin.close()
+        await asyncio.sleep(0.05)  # the loop reads the server's goodbye on the idle socket
+        async with db.session() as session:
+            second = await session.scalar(text("SELECT pg_backend_pid()"))
+    finally:
+        await db.dispose()
+    assert second != first
