@@ -3,6 +3,7 @@
 import asyncio
 import os
 import socket
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -31,9 +32,10 @@ def need(service: str, port: int) -> None:
 class ServiceServer:
     """Serves an ASGI app over real HTTP, lifespan included, until `stop()`."""
 
-    def __init__(self, app: FastAPI, port: int | None = None) -> None:
+    def __init__(self, app: FastAPI, port: int | None = None, **uvicorn_config: Any) -> None:
         self.app = app
         self.port = port or free_port()
+        self.uvicorn_config = uvicorn_config
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task | None = None
 
@@ -43,7 +45,12 @@ class ServiceServer:
 
     async def start(self) -> "ServiceServer":
         config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
+            self.app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="on",
+            **self.uvicorn_config,
         )
         self._server = uvicorn.Server(config)
         self._task = asyncio.create_task(self._server.serve())

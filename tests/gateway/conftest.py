@@ -19,14 +19,13 @@ import asyncpg
 import httpx
 import jwt
 import pytest
-import uvicorn
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 
 from chassis.broker import free_port
-from chassis.testing import need
+from chassis.testing import ServiceServer, need
 from gateway.app import create_app
 from gateway.routes import ROUTES, SERVICES, Policy, Route
 from gateway.settings import GatewaySettings, RateLimit
@@ -146,43 +145,10 @@ def fake_service(name: str, journal: Journal, jwks: dict[str, Any]) -> FastAPI:
     return _Recorder(app, name, journal)
 
 
-class GwServer:
-    """An ASGI app served by uvicorn in this event loop; stop() closes its port for real."""
-
-    def __init__(self, app, port: int | None = None) -> None:
-        self.app = app
-        self.port = port or free_port()
-        self._server: uvicorn.Server | None = None
-        self._task: asyncio.Task | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
-
-    async def start(self) -> "GwServer":
-        config = uvicorn.Config(
-            self.app,
-            host=HOST,
-            port=self.port,
-            log_level="warning",
-            access_log=False,
-            proxy_headers=False,  # the gateway decides whom to trust in X-Forwarded-For
-            timeout_graceful_shutdown=1,
-        )
-        self._server = uvicorn.Server(config)
-        self._task = asyncio.create_task(self._server.serve())
-        while not self._server.started:
-            if self._task.done():
-                self._task.result()
-                raise RuntimeError(f"server on port {self.port} stopped at start")
-            await asyncio.sleep(0.01)
-        return self
-
-    async def stop(self) -> None:
-        if self._server and self._task:
-            self._server.should_exit = True
-            await self._task
-            self._server = self._task = None
+def quiet_server(app) -> ServiceServer:
+    """An app served by uvicorn in this event loop, quiet, and trusting no forwarded headers
+    (the gateway decides whom to trust in X-Forwarded-For)."""
+    return ServiceServer(app, access_log=False, proxy_headers=False, timeout_graceful_shutdown=1)
 
 
 @dataclass
@@ -232,8 +198,8 @@ class Signer:
 class Stack:
     """Fake upstreams for every service, and one gateway in front of them."""
 
-    gateway: GwServer
-    upstreams: dict[str, GwServer]
+    gateway: ServiceServer
+    upstreams: dict[str, ServiceServer]
     journal: Journal
     signer: Signer
     jwks: dict[str, Any]
@@ -283,7 +249,7 @@ async def gw_stack(tmp_path_factory) -> AsyncIterator[Stack]:
     journal = Journal()
     key = Signer.new_key()
     jwks = {"keys": [Signer.jwk(key, "test-1")]}
-    upstreams = {name: GwServer(fake_service(name, journal, jwks)) for name in SERVICES}
+    upstreams = {name: quiet_server(fake_service(name, journal, jwks)) for name in SERVICES}
     for server in upstreams.values():
         await server.start()
     settings = gw_settings(
@@ -291,7 +257,7 @@ async def gw_stack(tmp_path_factory) -> AsyncIterator[Stack]:
         upstreams["users"].url,
         tmp_path_factory.mktemp("gateway"),
     )
-    gateway = await GwServer(create_app(settings, routes=TEST_ROUTES)).start()
+    gateway = await quiet_server(create_app(settings, routes=TEST_ROUTES)).start()
     yield Stack(gateway, upstreams, journal, Signer(key, "test-1"), jwks, settings)
     await gateway.stop()
     for server in upstreams.values():
@@ -313,7 +279,7 @@ def gw_gateway(gw_stack, tmp_path) -> Callable[..., contextlib.AbstractAsyncCont
     async def start(upstreams: dict[str, str] | None = None, **overrides: Any):
         urls = {name: s.url for name, s in gw_stack.upstreams.items()} | (upstreams or {})
         settings = gw_settings(urls, gw_stack.upstreams["users"].url, tmp_path, **overrides)
-        server = await GwServer(create_app(settings, routes=TEST_ROUTES)).start()
+        server = await quiet_server(create_app(settings, routes=TEST_ROUTES)).start()
         try:
             yield server
         finally:
