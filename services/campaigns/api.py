@@ -30,8 +30,7 @@ async def schedule_campaign(
         kind=body.kind,
         starts_at=body.starts_at,
         ends_at=body.ends_at,
-        budget_amount=body.budget.amount if body.budget else None,
-        budget_currency=body.budget.currency if body.budget else None,
+        budget=body.budget,
         created_by=by.subject,
     )
     session.add(campaign)

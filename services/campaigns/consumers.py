@@ -14,7 +14,6 @@ async def on_product_created(event: ProductCreated, session: AsyncSession) -> No
         await session.merge(
             SkuPrice(
                 product_id=event.product_id,
-                price_amount=event.price.amount,
-                currency=event.price.currency,
+                price=event.price,
             )
         )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from chassis.clock import now
 from chassis.db import UtcDateTime, enum_column
 from chassis.ids import new_id
-from chassis.money import Money
+from chassis.money import money_columns
 
 
 class Base(DeclarativeBase):
@@ -44,12 +44,7 @@ class Campaign(Base):
     )
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
-
-    @property
-    def budget(self) -> Money | None:
-        if self.budget_amount is None or self.budget_currency is None:
-            return None
-        return Money(amount=self.budget_amount, currency=self.budget_currency)
+    budget = money_columns("budget_amount", "budget_currency")
 
 
 class SkuPrice(Base):
@@ -61,7 +56,4 @@ class SkuPrice(Base):
     product_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
     price_amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
-
-    @property
-    def price(self) -> Money:
-        return Money(amount=self.price_amount, currency=self.currency)
+    price = money_columns("price_amount", "currency")

@@ -16,12 +16,7 @@ router = APIRouter(prefix="/products", tags=["products"])
 
 
 def _out(product: Product) -> ProductOut:
-    price = (
-        {"amount": product.price_amount, "currency": product.currency}
-        if product.price_amount is not None
-        else None
-    )
-    return ProductOut.model_validate({**product.__dict__, "price": price})
+    return ProductOut.model_validate(product, from_attributes=True)
 
 
 @router.post(
@@ -34,8 +29,7 @@ async def create_product(body: ProductCreate, session: SessionDep, by: OperatorD
     product = Product(
         name=body.name,
         description=body.description,
-        price_amount=body.price.amount if body.price else None,
-        currency=body.price.currency if body.price else None,
+        price=body.price,
         created_by=by.subject,
     )
     session.add(product)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from chassis.clock import now
 from chassis.db import UtcDateTime, enum_column
 from chassis.ids import new_id
+from chassis.money import money_columns
 
 
 class Base(DeclarativeBase):
@@ -33,6 +34,7 @@ class Product(Base):
     )
     price_amount: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str | None] = mapped_column(String(3))
+    price = money_columns("price_amount", "currency")
     units_sold: Mapped[int] = mapped_column(Integer, default=0)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)

@@ -36,8 +36,7 @@ async def place_order(
     )
     order = Order(
         customer_id=customer_id,
-        total_amount=priced.total.amount,
-        currency=priced.total.currency,
+        total=priced.total,
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint,
         lines=[
@@ -45,8 +44,7 @@ async def place_order(
                 line_no=line_no,
                 product_id=line.product_id,
                 quantity=line.quantity,
-                unit_price_amount=line.unit_price.amount,
-                currency=line.unit_price.currency,
+                unit_price=line.unit_price,
             )
             for line_no, line in enumerate(priced.lines)
         ],

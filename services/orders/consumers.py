@@ -14,7 +14,6 @@ async def on_product_created(event: ProductCreated, session: AsyncSession) -> No
         KnownProduct(
             product_id=event.product_id,
             name=event.name,
-            price_amount=event.price.amount if event.price else None,
-            currency=event.price.currency if event.price else None,
+            price=event.price,
         )
     )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from chassis.clock import now
 from chassis.db import UtcDateTime, enum_column
 from chassis.ids import new_id
-from chassis.money import Money
+from chassis.money import money_columns
 
 
 class Base(DeclarativeBase):
@@ -43,9 +43,7 @@ class Order(Base):
         lazy="selectin", order_by="OrderLineRow.line_no", cascade="all, delete-orphan"
     )
 
-    @property
-    def total(self) -> Money:
-        return Money(amount=self.total_amount, currency=self.currency)
+    total = money_columns("total_amount", "currency")
 
 
 class OrderLineRow(Base):
@@ -61,10 +59,7 @@ class OrderLineRow(Base):
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price_amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
-
-    @property
-    def unit_price(self) -> Money:
-        return Money(amount=self.unit_price_amount, currency=self.currency)
+    unit_price = money_columns("unit_price_amount", "currency")
 
 
 class KnownProduct(Base):
@@ -76,9 +71,4 @@ class KnownProduct(Base):
     name: Mapped[str] = mapped_column(String(200))
     price_amount: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str | None] = mapped_column(String(3))
-
-    @property
-    def price(self) -> Money | None:
-        if self.price_amount is None or self.currency is None:
-            return None
-        return Money(amount=self.price_amount, currency=self.currency)
+    price = money_columns("price_amount", "currency")

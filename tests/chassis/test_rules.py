@@ -6,12 +6,14 @@ from uuid import UUID
 import pytest
 from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
+from sqlalchemy import BigInteger, Integer, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from chassis.events import EventData
 from chassis.events.envelope import CloudEvent
 from chassis.events.registry import EventRegistry, EventSpec
 from chassis.ids import new_id
-from chassis.money import Money
+from chassis.money import Money, money_columns
 from chassis.settings import ServiceSettings
 
 
@@ -127,3 +129,26 @@ def test_envelopes_round_trip_and_reject_other_spec_versions():
 def test_money_is_whole_minor_units_with_an_iso_code(money):
     with pytest.raises(ValidationError):
         Money.model_validate(money)
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class _Priced(_Base):
+    __tablename__ = "priced"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    price_amount: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    price = money_columns("price_amount", "currency")
+
+
+def test_money_columns_read_and_write_both_columns():
+    assert _Priced().price is None
+    row = _Priced(price=Money(amount=1999, currency="CNY"))
+    assert (row.price_amount, row.currency) == (1999, "CNY")
+    assert row.price == Money(amount=1999, currency="CNY")
+    row.price = None
+    assert (row.price_amount, row.currency) == (None, None)
+    row.price_amount = 5
+    assert row.price is None  # half a price is no price
