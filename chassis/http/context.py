@@ -19,9 +19,10 @@ _QUIET = {"/healthz", "/readyz", "/metrics"}
 class RequestContext:
     """Pure ASGI middleware, so it costs little on every request."""
 
-    def __init__(self, app: ASGIApp, *, service: str) -> None:
+    def __init__(self, app: ASGIApp, *, service: str, prefix: str = "") -> None:
         self.app = app
         self.service = service
+        self.prefix = prefix  # where the service's routers are mounted (`/api/v1/<service>`)
         self._series: dict[tuple[str, str, int], tuple] = {}
 
     def _observe(self, method: str, route: str, status: int, elapsed: float) -> None:
@@ -34,6 +35,20 @@ class RequestContext:
             )
         series[0].inc()
         series[1].observe(elapsed)
+
+    def _route_template(self, scope: Scope) -> str:
+        """The matched route's path template, so metrics do not explode with ids. A route of
+        an included router knows only its path within the router: the prefix goes first."""
+        path = getattr(scope.get("route"), "path", None)
+        if path is None:
+            return "unmatched"
+        if (
+            self.prefix
+            and scope["path"].startswith(self.prefix)
+            and not path.startswith(self.prefix)
+        ):
+            return self.prefix + path
+        return path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -59,7 +74,7 @@ class RequestContext:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = _route_template(scope)
+            route = self._route_template(scope)
             method = scope["method"]
             self._observe(method, route, status, elapsed)
             if scope["path"] not in _QUIET:
@@ -78,9 +93,3 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return value.decode("latin-1")
     return None
-
-
-def _route_template(scope: Scope) -> str:
-    """The matched route's path template, so metrics do not explode with ids."""
-    route = scope.get("route")
-    return getattr(route, "path", None) or "unmatched"

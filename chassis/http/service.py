@@ -81,9 +81,10 @@ def build_service(
         redoc_url=None,
     )
     problems.install(app)
-    app.add_middleware(RequestContext, service=name)
+    prefix = f"/api/v1/{name}"
+    app.add_middleware(RequestContext, service=name, prefix=prefix)
     for router in routers:
-        app.include_router(router, prefix=f"/api/v1/{name}")
+        app.include_router(router, prefix=prefix)
     app.include_router(_probes())
     return app
 

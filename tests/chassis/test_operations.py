@@ -12,11 +12,12 @@ from chassis.testing import eventually
 
 async def test_metrics_cover_requests_outbox_consumers_and_dlq(platform, admin_token):
     async with platform.client("catalog", admin_token) as catalog:
-        await catalog.post("/api/v1/catalog/products", json={"name": "Metered"})
+        created = await catalog.post("/api/v1/catalog/products", json={"name": "Metered"})
+        await catalog.get(f"/api/v1/catalog/products/{created.json()['id']}")
         metrics = (await catalog.get("/metrics")).text
-    assert (
-        'flywheel_http_requests_total{method="POST",route="/products",service="catalog"' in metrics
-    )
+    route = 'flywheel_http_requests_total{{method="{}",route="{}",service="catalog",status="{}"}}'
+    assert route.format("POST", "/api/v1/catalog/products", 201) in metrics
+    assert route.format("GET", "/api/v1/catalog/products/{product_id}", 200) in metrics
     assert "flywheel_http_request_duration_seconds_bucket" in metrics
     assert 'flywheel_outbox_backlog{service="catalog"}' in metrics
 
