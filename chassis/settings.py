@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VAR_DIR = Path(__file__).resolve().parent.parent / "var"
@@ -32,6 +32,19 @@ class ServiceSettings(BaseSettings):
     )
     redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL"))
     environment: str = Field(default="dev", validation_alias=AliasChoices("FLYWHEEL_ENV"))
+    # Outgoing email (chassis.mail): the dev sink of `make run` by default.
+    smtp_host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("FLYWHEEL_SMTP_HOST"))
+    smtp_port: int = Field(default=1025, validation_alias=AliasChoices("FLYWHEEL_SMTP_PORT"))
+    smtp_username: str | None = Field(
+        default=None, validation_alias=AliasChoices("FLYWHEEL_SMTP_USERNAME")
+    )
+    smtp_password: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("FLYWHEEL_SMTP_PASSWORD")
+    )
+    mail_from: str = Field(
+        default="Flywheel <no-reply@flywheel.local>",
+        validation_alias=AliasChoices("FLYWHEEL_MAIL_FROM"),
+    )
     migrate_on_start: bool = True
     # Check each pooled connection with a round trip before use (see chassis.db.Database).
     database_pre_ping: bool = False

@@ -10,6 +10,7 @@ from stack import ADMIN, POSTGRES, Platform
 from chassis.broker import TansuBroker
 from chassis.events.registry import load_contracts
 from chassis.ids import new_id
+from chassis.mailbox import Mailbox
 from chassis.testing import need
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,6 +19,13 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def broker() -> TansuBroker:
     with TansuBroker(topics=load_contracts().topics()) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def mailbox(tmp_path_factory) -> Mailbox:
+    """The SMTP sink every service of the test platform sends to."""
+    with Mailbox(tmp_path_factory.mktemp("mail")) as running:
         yield running
 
 
@@ -53,9 +61,9 @@ SERVICES = ["users", "catalog", "orders", "content", "campaigns", "engagement", 
 
 
 @pytest.fixture(scope="session")
-async def platform(broker, sqlite_dir) -> AsyncIterator[Platform]:
+async def platform(broker, sqlite_dir, mailbox) -> AsyncIterator[Platform]:
     """All services, started once per test session (consumer groups take seconds to join)."""
-    running = Platform(broker, lambda name: f"sqlite+aiosqlite:///{sqlite_dir / name}.db")
+    running = Platform(broker, lambda name: f"sqlite+aiosqlite:///{sqlite_dir / name}.db", mailbox)
     for name in SERVICES:
         if (ROOT / "services" / name / "migrations").is_dir():
             await running.start(name)

@@ -6,6 +6,7 @@ import httpx
 
 from chassis.broker import TansuBroker
 from chassis.ids import new_id
+from chassis.mailbox import Mailbox
 from chassis.testing import ServiceServer
 
 POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432"
@@ -13,11 +14,18 @@ ADMIN = {"email": "admin@flywheel.local", "password": "flywheel-admin"}
 
 
 class Platform:
-    """Every service running over real HTTP against one broker."""
+    """Every service running over real HTTP against one broker, and sending mail to one sink
+    (with none, to a port where nothing listens)."""
 
-    def __init__(self, broker: TansuBroker, database_url: Callable[[str], str]) -> None:
+    def __init__(
+        self,
+        broker: TansuBroker,
+        database_url: Callable[[str], str],
+        mailbox: Mailbox | None = None,
+    ) -> None:
         self.broker = broker
         self.database_url = database_url
+        self.mailbox = mailbox
         self.servers: dict[str, ServiceServer] = {}
 
     def settings(self, name: str, **overrides):
@@ -27,6 +35,8 @@ class Platform:
             database_url=self.database_url(name),
             kafka_bootstrap_servers=self.broker.bootstrap_servers,
             jwks_url=f"{users_url}/api/v1/users/.well-known/jwks.json",
+            smtp_host="127.0.0.1",
+            smtp_port=self.mailbox.port if self.mailbox else 1,
             consumer_retry_backoff_ms=20,
             consumer_session_timeout_ms=2000,
             **overrides,

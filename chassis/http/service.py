@@ -56,16 +56,20 @@ def build_service(
     metadata: MetaData,
     consumers: Sequence[Handler] = (),
     on_start: Sequence[Hook] = (),
+    background: Sequence[Hook] = (),
     title: str | None = None,
     description: str = "",
 ) -> FastAPI:
     """Build a service app: routes, problem+json errors, probes, metrics, outbox relay and
-    idempotent consumers, migrations at start in development."""
+    idempotent consumers, migrations at start in development.
+
+    `on_start` hooks run once before the service serves; `background` ones run as long as it
+    does (each its own task, cancelled at stop), so they must handle their own failures."""
     configure_logging()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        runtime = await _start(app, name, settings, metadata, consumers, on_start)
+        runtime = await _start(app, name, settings, metadata, consumers, on_start, background)
         try:
             yield
         finally:
@@ -89,7 +93,7 @@ def build_service(
     return app
 
 
-async def _start(app, name, settings, metadata, handlers, on_start) -> Runtime:
+async def _start(app, name, settings, metadata, handlers, on_start, background) -> Runtime:
     db = Database(
         settings.resolved_database_url(), service=name, pre_ping=settings.database_pre_ping
     )
@@ -108,6 +112,7 @@ async def _start(app, name, settings, metadata, handlers, on_start) -> Runtime:
     gc.freeze()
     if settings.kafka_enabled:
         runtime.tasks.append(asyncio.create_task(_run_messaging(runtime, handlers)))
+    runtime.tasks += [asyncio.create_task(work(runtime)) for work in background]
     return runtime
 
 

@@ -1,7 +1,8 @@
 """`make run`: the whole platform on this machine, one process per service.
 
-Starts a Tansu broker (unless KAFKA_BOOTSTRAP_SERVERS is set), the users service, the other
-services, then the gateway; loads demo data; and stops everything on Ctrl-C or SIGTERM.
+Starts a Tansu broker (unless KAFKA_BOOTSTRAP_SERVERS is set), an SMTP sink that keeps mail
+in var/mail/ (unless FLYWHEEL_SMTP_HOST is set), the users service, the other services, then
+the gateway; loads demo data; and stops everything on Ctrl-C or SIGTERM.
 Each process writes to var/log/<name>.log.
 """
 
@@ -22,11 +23,14 @@ import httpx
 
 from chassis.broker import BrokerError, TansuBroker, port_is_free
 from chassis.events.registry import load_contracts
+from chassis.mailbox import Mailbox
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGS = ROOT / "var" / "log"
+MAIL = ROOT / "var" / "mail"
 HOST = "127.0.0.1"
 BROKER_PORT = 9092
+SMTP_PORT = 1025
 # Ports are fixed: users 8001, catalog 8002, ... orders 8007; the gateway 8000.
 SERVICES = ("users", "catalog", "content", "campaigns", "analytics", "engagement", "orders")
 GATEWAY_PORT = 8000
@@ -98,7 +102,7 @@ def wait_ready(children: list[Child]) -> None:
         print(f"warning: {child.name} is up but not ready (is the broker reachable?)")
 
 
-def stop_all(children: list[Child], broker: TansuBroker | None) -> None:
+def stop_all(children: list[Child], broker: TansuBroker | None, mailbox: Mailbox | None) -> None:
     running = [c.process for c in children if c.process and c.process.poll() is None]
     for process in running:
         process.terminate()
@@ -111,6 +115,19 @@ def stop_all(children: list[Child], broker: TansuBroker | None) -> None:
             process.wait()
     if broker is not None:
         broker.stop()
+    if mailbox is not None:
+        mailbox.stop()
+
+
+def start_mailbox() -> Mailbox:
+    if not port_is_free(SMTP_PORT):
+        raise StartupError(
+            f"port {SMTP_PORT} for the mail sink is in use "
+            "(set FLYWHEEL_SMTP_HOST and FLYWHEEL_SMTP_PORT to use a server already running)"
+        )
+    mailbox = Mailbox(MAIL, SMTP_PORT)
+    mailbox.start()
+    return mailbox
 
 
 def seed_demo_data(gateway_url: str, admin_email: str, admin_password: str) -> None:
@@ -123,9 +140,11 @@ def seed_demo_data(gateway_url: str, admin_email: str, admin_password: str) -> N
         print(f"warning: loading demo data failed: {error!r}")
 
 
-def print_banner(services: list[Child], env: dict[str, str]) -> None:
+def print_banner(services: list[Child], env: dict[str, str], mailbox: Mailbox | None) -> None:
     gateway = f"http://{HOST}:{GATEWAY_PORT}"
     urls = "\n".join(f"  {c.name:<11}{c.url}" for c in services)
+    smtp = f"SMTP {env['FLYWHEEL_SMTP_HOST']}:{env.get('FLYWHEEL_SMTP_PORT', SMTP_PORT)}"
+    mail = f"{mailbox.directory.relative_to(ROOT)} ({smtp})" if mailbox else smtp
     print(
         f"""
 Flywheel is running. Ctrl-C stops it.
@@ -137,6 +156,7 @@ Flywheel is running. Ctrl-C stops it.
 {urls}
 
   broker     {env["KAFKA_BOOTSTRAP_SERVERS"]}
+  mail       {mail}
   logs       {LOGS}
   admin      {env["FLYWHEEL_ADMIN_EMAIL"]} / {env["FLYWHEEL_ADMIN_PASSWORD"]}
 """,
@@ -158,7 +178,7 @@ def main() -> int:
         for port, name in enumerate(SERVICES, start=8001)
     ]
     everyone = [*services, Child("gateway", "gateway.app:create_app", GATEWAY_PORT)]
-    broker = None
+    broker = mailbox = None
     try:
         taken = [c.port for c in everyone if not port_is_free(c.port)]
         if taken:
@@ -167,6 +187,9 @@ def main() -> int:
             broker = TansuBroker(BROKER_PORT, LOGS / "broker.log", topics=load_contracts().topics())
             broker.start()
             env["KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap_servers
+        if "FLYWHEEL_SMTP_HOST" not in env:
+            mailbox = start_mailbox()
+            env.update(FLYWHEEL_SMTP_HOST=mailbox.host, FLYWHEEL_SMTP_PORT=str(mailbox.port))
         everyone[0].start(env)  # users first: the others fetch its signing keys
         wait_ready(everyone[:1])
         for child in everyone[1:]:
@@ -177,7 +200,7 @@ def main() -> int:
             env["FLYWHEEL_ADMIN_EMAIL"],
             env["FLYWHEEL_ADMIN_PASSWORD"],
         )
-        print_banner(services, env)
+        print_banner(services, env, mailbox)
         while True:
             for child in everyone:
                 child.check_alive()
@@ -191,7 +214,7 @@ def main() -> int:
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_IGN)  # a second Ctrl-C must not leave orphans
-        stop_all(everyone, broker)
+        stop_all(everyone, broker, mailbox)
 
 
 if __name__ == "__main__":

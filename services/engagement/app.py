@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from chassis.http.service import build_service
-from services.engagement import api
+from services.engagement import api, emails
 from services.engagement.consumers import on_user_registered
 from services.engagement.models import Base
 from services.engagement.settings import Settings
@@ -16,5 +16,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[api.router],
         metadata=Base.metadata,
         consumers=[on_user_registered],
-        description="Engagement: reaching users, starting with the in-app inbox.",
+        background=[emails.send_pending],
+        description="Engagement: reaching users, the in-app inbox and email.",
     )

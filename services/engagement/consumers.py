@@ -3,11 +3,13 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.events.handlers import consumes
-from services.engagement import inbox, templates
+from services.engagement import emails, inbox, templates
 from services.users.events import UserRegistered
 
 
 @consumes(UserRegistered, group="engagement")
 async def on_user_registered(event: UserRegistered, session: AsyncSession) -> None:
-    """Greet every new user in their inbox: the first step of the welcome series."""
-    await inbox.deliver(session, str(event.user_id), templates.welcome(event.display_name))
+    """Greet every new user in their inbox and by email: the first step of the welcome series."""
+    welcome = templates.welcome(event.display_name)
+    await inbox.deliver(session, str(event.user_id), welcome)
+    await emails.stage(session, str(event.user_id), event.email, welcome)

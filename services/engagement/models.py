@@ -3,7 +3,7 @@
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Index, String, Text, Uuid
+from sqlalchemy import Index, Integer, String, Text, Uuid, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from chassis.clock import now
@@ -29,3 +29,32 @@ class InboxMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class EmailDelivery(Base):
+    """An email to a user: recorded in the transaction that decides to send it, sent after
+    it commits by the email sender, which marks it sent (or failed, if refused for good)."""
+
+    __tablename__ = "email_deliveries"
+    __table_args__ = (
+        Index(
+            "ix_email_deliveries_pending",
+            "attempts",
+            "created_at",
+            postgresql_where=text("sent_at IS NULL AND failed_at IS NULL"),
+            sqlite_where=text("sent_at IS NULL AND failed_at IS NULL"),
+        ),
+    )
+
+    # Also the stable part of the Message-ID, the same on every retry.
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(320))
+    template: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

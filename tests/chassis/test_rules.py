@@ -51,9 +51,14 @@ def test_database_url_per_service_then_shared_server_then_sqlite(monkeypatch):
 def test_shared_variables_keep_their_names(monkeypatch):
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
     monkeypatch.setenv("FLYWHEEL_JWKS_URL", "http://users/jwks")
+    monkeypatch.setenv("FLYWHEEL_SMTP_HOST", "smtp.example.com")
+    monkeypatch.setenv("FLYWHEEL_SMTP_PORT", "587")
+    monkeypatch.setenv("FLYWHEEL_MAIL_FROM", "Shop <shop@example.com>")
     settings = Settings()
     assert settings.kafka_bootstrap_servers == "kafka:9092"
     assert settings.jwks_url == "http://users/jwks"
+    assert (settings.smtp_host, settings.smtp_port) == ("smtp.example.com", 587)
+    assert settings.mail_from == "Shop <shop@example.com>"
 
 
 class Shipped(EventData):

@@ -1,0 +1,119 @@
+"""The email channel: deliveries recorded with the change that causes them, sent after.
+
+A consumer's handler may have no effect outside its transaction (ADR 0002), so it only
+records an `EmailDelivery`; the sender, a background task, sends pending ones over SMTP
+and marks them sent in the same transaction that stages `MessageSent`. An SMTP outage
+delays mail and loses none. A crash between the send and the commit sends again, with the
+same Message-ID, so the receiver can drop the repeat.
+"""
+
+import asyncio
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.clock import now
+from chassis.db import Database
+from chassis.events import outbox
+from chassis.http.service import Runtime
+from chassis.mail import Email, Mailer, MailRejected
+from services.engagement.events import MessageSent
+from services.engagement.models import EmailDelivery
+from services.engagement.templates import Rendered
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "email"
+POLL = 1.0
+MAX_BACKOFF = 30.0
+
+
+async def stage(session: AsyncSession, user_id: str, address: str, message: Rendered) -> None:
+    """Record an email for the sender; it goes out only if the caller's transaction commits."""
+    session.add(
+        EmailDelivery(
+            user_id=user_id,
+            address=address,
+            template=message.template,
+            subject=message.title,
+            body=message.body,
+        )
+    )
+
+
+class EmailSender:
+    """Sends pending deliveries one transaction each, oldest first, and marks them sent.
+
+    Safe with several replicas: a delivery is claimed with FOR UPDATE SKIP LOCKED while it
+    is being sent. A delivery that failed goes behind those that have not, so one that keeps
+    failing (a full mailbox) holds up no other."""
+
+    def __init__(self, db: Database, mailer: Mailer, *, poll: float = POLL) -> None:
+        self.db = db
+        self.mailer = mailer
+        self.poll = poll
+
+    async def run(self) -> None:
+        backoff = self.poll
+        while True:
+            try:
+                while await self.send_next():
+                    pass
+                backoff = self.poll
+            except Exception as error:
+                log.warning("email send failed; retrying", extra={"error": repr(error)})
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF)
+                continue
+            await asyncio.sleep(self.poll)
+
+    async def send_next(self) -> bool:
+        """Send the next pending delivery; False if there is none. A failure worth retrying
+        is recorded on the delivery, then raised."""
+        async with self.db.session() as session, session.begin():
+            delivery = await session.scalar(
+                select(EmailDelivery)
+                .where(EmailDelivery.sent_at.is_(None), EmailDelivery.failed_at.is_(None))
+                .order_by(EmailDelivery.attempts, EmailDelivery.created_at)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+            if delivery is None:
+                return False
+            failure = await self._send(session, delivery)
+        if failure is not None:
+            raise failure
+        return True
+
+    async def _send(self, session: AsyncSession, delivery: EmailDelivery) -> Exception | None:
+        email = Email(
+            id=str(delivery.id), to=delivery.address, subject=delivery.subject, text=delivery.body
+        )
+        try:
+            await self.mailer.send(email)
+        except MailRejected as error:
+            log.warning("email refused for good", extra={"error": str(error)})
+            delivery.failed_at, delivery.last_error = now(), str(error)[:1000]
+            return None
+        except Exception as error:
+            delivery.attempts += 1
+            delivery.last_error = repr(error)[:1000]
+            return error
+        delivery.sent_at = now()
+        await outbox.add(
+            session,
+            MessageSent(
+                message_id=delivery.id,
+                user_id=delivery.user_id,
+                channel=CHANNEL,
+                template=delivery.template,
+                sent_at=delivery.sent_at,
+            ),
+        )
+        return None
+
+
+async def send_pending(runtime: Runtime) -> None:
+    """The engagement service's background sender, on the service's SMTP settings."""
+    await EmailSender(runtime.db, Mailer.from_settings(runtime.settings)).run()

@@ -1,0 +1,50 @@
+"""The email sender on SQLite and PostgreSQL, against the SMTP sink: what it sends, what it
+marks, and what it stages."""
+
+import json
+
+from sqlalchemy import select
+
+from chassis import migrations
+from chassis.db import Database
+from chassis.events.tables import outbox
+from chassis.ids import new_id
+from chassis.mail import Mailer
+from services.engagement import emails, templates
+from services.engagement.models import Base, EmailDelivery
+
+
+async def test_pending_mail_is_sent_and_marked_and_refused_mail_holds_up_nothing(
+    database_url, mailbox
+):
+    db = Database(database_url("engagement"), service="engagement")
+    await db.create_database_if_missing()
+    await migrations.upgrade(
+        db, migrations.Schema(Base.metadata, migrations.versions_dir("engagement"))
+    )
+    refused, good = "mé@example.com", f"{new_id().hex}@example.com"
+    try:
+        async with db.session() as session:
+            for address in (refused, good):
+                await emails.stage(session, "u-1", address, templates.welcome("Mei"))
+            await session.commit()
+
+        sender = emails.EmailSender(
+            db, Mailer(mailbox.host, mailbox.port, "Flywheel <no-reply@flywheel.local>")
+        )
+        assert [await sender.send_next() for _ in range(3)] == [True, True, False]
+
+        async with db.session() as session:
+            deliveries = {d.address: d for d in await session.scalars(select(EmailDelivery))}
+            staged = [json.loads(p) for p in await session.scalars(select(outbox.c.payload))]
+    finally:
+        await db.dispose()
+    (email,) = mailbox.messages(to=good)
+    assert email["Message-ID"] == f"<{deliveries[good].id}@flywheel.local>"
+    assert deliveries[good].sent_at is not None
+    assert (deliveries[refused].sent_at, deliveries[refused].attempts) == (None, 0)
+    assert deliveries[refused].failed_at is not None
+    assert "cannot address" in deliveries[refused].last_error
+    (sent,) = staged
+    assert sent["data"]["message_id"] == str(deliveries[good].id)
+    assert sent["data"]["channel"] == "email"
