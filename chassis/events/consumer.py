@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 COMMIT_TIMEOUT = 5.0
 STOP_TIMEOUT = 10.0
+PING_TIMEOUT = 5.0
 # Built once, executed with one parameter set per event: SQLAlchemy sends them as one
 # multi-row INSERT from a cached compilation (a `.values([...])` list is compiled each time).
 _CLAIM = {
@@ -226,6 +227,10 @@ class GroupConsumer:
 
     async def _apply_with_retries(self, record: ConsumerRecord, decoded: Decoded) -> None:
         for attempt in range(1, self.max_attempts + 1):
+            if attempt == self.max_attempts and not await self._database_answers():
+                # Not the event's fault: rewind to it and try again later. The last attempt,
+                # whose failure dead-letters the event, runs only with a database that answers.
+                raise ConnectionError(f"the {self.service} database does not answer")
             try:
                 applied = await self.apply([decoded])
             except Exception as error:
@@ -238,6 +243,13 @@ class GroupConsumer:
                 outcome = "applied" if applied else "duplicate"
                 metrics.events_consumed.labels(self.service, self.group, outcome).inc()
                 return
+
+    async def _database_answers(self) -> bool:
+        try:
+            await asyncio.wait_for(self.db.ping(), PING_TIMEOUT)
+        except Exception:
+            return False
+        return True
 
     async def apply(self, batch: list[Decoded]) -> int:
         """Record the events in the inbox and run the handlers of those not seen before, all
