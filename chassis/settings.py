@@ -54,6 +54,8 @@ class ServiceSettings(BaseSettings):
     consumer_retry_backoff_ms: int = 200
     consumer_session_timeout_ms: int = 10_000
     consumer_fetch_max_wait_ms: int = 100
+    # How long a consumer group remembers applied events; longer than the topics' retention.
+    inbox_retention_days: int = 30
     topic_partitions: int = 3
 
     def resolved_database_url(self) -> str:

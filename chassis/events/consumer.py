@@ -4,6 +4,7 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from uuid import UUID
 
 from aiokafka import (
@@ -14,6 +15,7 @@ from aiokafka import (
     TopicPartition,
 )
 from pydantic import ValidationError
+from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 COMMIT_TIMEOUT = 5.0
 STOP_TIMEOUT = 10.0
 PING_TIMEOUT = 5.0
+PRUNE_EVERY = 3600.0
 # Built once, executed with one parameter set per event: SQLAlchemy sends them as one
 # multi-row INSERT from a cached compilation (a `.values([...])` list is compiled each time).
 _CLAIM = {
@@ -74,6 +77,7 @@ class GroupConsumer:
         retry_backoff: float = 0.2,
         session_timeout_ms: int = 10_000,
         fetch_max_wait_ms: int = 100,
+        inbox_retention: timedelta = timedelta(days=30),
     ) -> None:
         self.group = group
         self.handlers = handlers
@@ -85,6 +89,8 @@ class GroupConsumer:
         self.retry_backoff = retry_backoff
         self.session_timeout_ms = session_timeout_ms
         self.fetch_max_wait_ms = fetch_max_wait_ms
+        self.inbox_retention = inbox_retention
+        self._pruned_at: float | None = None
         self.topics = sorted(set().union(*(h.topics() for h in handlers)))
         self.state = "starting"
         self._restart_requested = False
@@ -130,7 +136,14 @@ class GroupConsumer:
                 await _quietly(consumer.stop())
 
     async def _consume(self, consumer: AIOKafkaConsumer) -> None:
+        loop = asyncio.get_running_loop()
         while True:
+            if self._pruned_at is None or loop.time() - self._pruned_at > PRUNE_EVERY:
+                self._pruned_at = loop.time()
+                try:
+                    await self.prune_inbox()
+                except Exception as error:  # housekeeping: the next hour will do
+                    log.warning("inbox prune failed: %r", error)
             if self._restart_requested:
                 self._restart_requested = False
                 self._settled = set()  # commits of this consumer count only from here on
@@ -243,6 +256,18 @@ class GroupConsumer:
                 outcome = "applied" if applied else "duplicate"
                 metrics.events_consumed.labels(self.service, self.group, outcome).inc()
                 return
+
+    async def prune_inbox(self) -> int:
+        """Forget events applied longer ago than the retention, which must exceed the topics'
+        (a replay of anything older would apply it again)."""
+        async with self.db.session() as session, session.begin():
+            result = await session.execute(
+                delete(inbox).where(
+                    inbox.c.consumer_group == self.group,
+                    inbox.c.processed_at < now() - self.inbox_retention,
+                )
+            )
+        return result.rowcount
 
     async def _database_answers(self) -> bool:
         try:

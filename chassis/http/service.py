@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -160,6 +161,7 @@ async def _run_messaging(runtime: Runtime, handlers: Sequence[Handler]) -> None:
             retry_backoff=settings.consumer_retry_backoff_ms / 1000,
             session_timeout_ms=settings.consumer_session_timeout_ms,
             fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
+            inbox_retention=timedelta(days=settings.inbox_retention_days),
         )
         for group, members in groups.items()
     ]

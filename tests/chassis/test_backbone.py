@@ -2,20 +2,23 @@
 
 import asyncio
 from collections import Counter
+from datetime import timedelta
 from uuid import UUID
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from sqlalchemy import Integer, Uuid, select
+from sqlalchemy import Integer, Uuid, insert, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from chassis.clock import now
 from chassis.db import Database
 from chassis.events import EventData, event, kafka, outbox
 from chassis.events.consumer import GroupConsumer
 from chassis.events.envelope import CloudEvent
 from chassis.events.handlers import Handler
 from chassis.events.relay import OutboxRelay, backlog
-from chassis.events.tables import messaging_metadata
+from chassis.events.tables import inbox, messaging_metadata
+from chassis.events.tables import outbox as outbox_table
 from chassis.ids import new_id
 from chassis.testing import eventually
 
@@ -286,3 +289,32 @@ async def test_a_handler_that_keeps_failing_dead_letters_the_event(database_url,
     assert str(doomed).encode() in record.value
     assert b"transient failure" in headers["dlq-error"]
     assert await running.effects([doomed]) == Counter()
+
+
+async def test_the_inbox_forgets_only_its_own_events_older_than_the_retention(backbone):
+    old, recent = await backbone.change(3), await backbone.change(2)
+    await eventually(lambda: backbone.all_applied(old + recent), within=20)
+    long_ago = now() - timedelta(days=31)
+    async with backbone.db.session() as session, session.begin():
+        old_events = await event_ids(session, old)
+        await session.execute(
+            update(inbox).where(inbox.c.event_id.in_(old_events)).values(processed_at=long_ago)
+        )
+        others = {"consumer_group": "someone-else", "event_id": new_id(), "event_type": "x"}
+        await session.execute(insert(inbox).values(**others, processed_at=long_ago))
+
+    assert await backbone.consumer.prune_inbox() == 3
+
+    async with backbone.db.session() as session:
+        rows = await session.execute(select(inbox.c.consumer_group, inbox.c.event_id))
+        remembered = set(rows)
+        recent_events = await event_ids(session, recent)
+    assert not remembered & {(backbone.group, e) for e in old_events}
+    assert {(backbone.group, e) for e in recent_events} <= remembered
+    assert ("someone-else", others["event_id"]) in remembered
+
+
+async def event_ids(session, things: list[UUID]) -> list[UUID]:
+    """The ids of the events the outbox holds about `things`."""
+    query = select(outbox_table.c.event_id).where(outbox_table.c.key.in_([str(t) for t in things]))
+    return list(await session.scalars(query))
