@@ -76,6 +76,7 @@ async def test_events_wait_while_the_consumers_database_is_down(consumer_databas
     task = asyncio.create_task(consumer.run())
     try:
         ids = [new_id() for _ in range(3)]
+        keys = {str(thing_id).encode() for thing_id in ids}
         for thing_id in ids:
             envelope = outbox.envelope_for(
                 ThingHappened(thing_id=thing_id), source="/flywheel/testkit"
@@ -98,4 +99,7 @@ async def test_events_wait_while_the_consumers_database_is_down(consumer_databas
         await asyncio.wait([task], timeout=15)
         await producer.stop()
     assert set(effects.values()) == {1}
-    assert await dead_letters(broker.bootstrap_servers, group) == []
+    # The group also read the topic's older messages (other tests' poison among them): only
+    # the dead letters about this test's events count.
+    ours = [r for r in await dead_letters(broker.bootstrap_servers, group) if r.key in keys]
+    assert ours == []
