@@ -4,6 +4,7 @@ from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 VAR_DIR = Path(__file__).resolve().parent.parent / "var"
 
@@ -62,7 +63,8 @@ class ServiceSettings(BaseSettings):
         if self.database_url:
             return self.database_url
         if self.shared_database_url:
-            base, _, dbname = self.shared_database_url.rstrip("/").rpartition("/")
-            return f"{base}/{dbname}_{self.service_name}"
+            server = make_url(self.shared_database_url)
+            name = f"{server.database or 'flywheel'}_{self.service_name}"
+            return server.set(database=name).render_as_string(hide_password=False)
         VAR_DIR.mkdir(exist_ok=True)
         return f"sqlite+aiosqlite:///{VAR_DIR / self.service_name}.db"

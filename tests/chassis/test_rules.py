@@ -48,6 +48,23 @@ def test_database_url_per_service_then_shared_server_then_sqlite(monkeypatch):
     assert Settings().resolved_database_url() == "sqlite+aiosqlite:///x.db"
 
 
+@pytest.mark.parametrize(
+    ("shared", "catalog"),
+    [
+        (
+            "postgresql+asyncpg://u:p%40ss@db/shop?ssl=require",
+            "u:p%40ss@db/shop_catalog?ssl=require",
+        ),
+        ("postgresql+asyncpg://u@db:5432/", "u@db:5432/flywheel_catalog"),
+        ("postgresql+asyncpg://u@db:5432", "u@db:5432/flywheel_catalog"),
+    ],
+)
+def test_each_service_gets_its_own_database_on_the_shared_server(monkeypatch, shared, catalog):
+    monkeypatch.delenv("CATALOG_DATABASE_URL", raising=False)
+    monkeypatch.setenv("DATABASE_URL", shared)
+    assert Settings().resolved_database_url() == f"postgresql+asyncpg://{catalog}"
+
+
 def test_shared_variables_keep_their_names(monkeypatch):
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
     monkeypatch.setenv("FLYWHEEL_JWKS_URL", "http://users/jwks")
