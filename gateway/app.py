@@ -5,7 +5,7 @@ from collections.abc import Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 from starlette.middleware.cors import CORSMiddleware
@@ -16,6 +16,7 @@ from chassis.auth.tokens import JwksKeys
 from chassis.db import Database
 from chassis.http import problems
 from chassis.http.context import REQUEST_ID, RequestContext
+from chassis.http.text import refuse_nul
 from chassis.logs import configure_logging
 from gateway import accesslog, upstreams
 from gateway.api import docs, partners, probes
@@ -98,7 +99,9 @@ def create_app(
         app.openapi, pools, table, max_age=settings.openapi_refresh_seconds
     )
     problems.install(app)
-    app.include_router(partners.router, prefix="/api/v1/gateway")
+    app.include_router(
+        partners.router, prefix="/api/v1/gateway", dependencies=[Depends(refuse_nul)]
+    )
     app.include_router(probes.router)
     app.include_router(docs.router)
     app.mount(docs.ASSETS_PATH, StaticFiles(directory=docs.SWAGGER_ASSETS), name="docs-assets")

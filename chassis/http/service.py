@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import MetaData
@@ -23,6 +23,7 @@ from chassis.events.registry import registry
 from chassis.events.relay import OutboxRelay
 from chassis.http import problems
 from chassis.http.context import RequestContext
+from chassis.http.text import refuse_nul
 from chassis.logs import configure_logging
 from chassis.settings import ServiceSettings
 
@@ -84,6 +85,7 @@ def build_service(
         openapi_url=f"/api/v1/{name}/openapi.json",
         docs_url=f"/api/v1/{name}/docs",
         redoc_url=None,
+        dependencies=[Depends(refuse_nul)],
     )
     problems.install(app)
     prefix = f"/api/v1/{name}"

@@ -220,3 +220,13 @@ async def test_partner_keys_on_postgresql(gw_stack, gw_gateway, gw_postgres):
         )
         assert duplicate.status_code == 409
         assert (await client.get("/readyz")).json()["checks"] == {"database": "ok"}
+
+
+async def test_a_name_with_a_nul_character_is_refused_naming_the_field(gw_stack, gw_client):
+    response = await gw_client.post(
+        PARTNERS,
+        json={"name": "nul\u0000partner", "scopes": ["/api/v1/catalog"]},
+        headers=gw_stack.signer.bearer("admin"),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "body.name"
