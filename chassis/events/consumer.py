@@ -26,7 +26,7 @@ from chassis.events.envelope import CloudEvent
 from chassis.events.handlers import Handler
 from chassis.events.registry import registry
 from chassis.events.tables import inbox
-from chassis.logs import current_event_id
+from chassis.logs import handling_event
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +45,11 @@ _CLAIM = {
 class Poison(Exception):
     """A message no retry can fix: it goes to the dead-letter topic at once."""
 
-    def __init__(self, reason: str, detail: str) -> None:
+    def __init__(self, reason: str, detail: str, event_id: UUID | None = None) -> None:
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
         self.detail = detail
+        self.event_id = event_id  # when the envelope could be read
 
 
 class StartOver(Exception):
@@ -179,7 +180,8 @@ class GroupConsumer:
             try:
                 await self.handle(record)
             except Exception as error:
-                log.warning("cannot settle message; will retry", extra={"error": repr(error)})
+                where = {"topic": tp.topic, "partition": tp.partition, "offset": record.offset}
+                log.warning("cannot settle message; will retry: %r", error, extra=where)
                 consumer.seek(tp, record.offset)
                 await asyncio.sleep(self.retry_backoff)
                 break
@@ -211,12 +213,14 @@ class GroupConsumer:
         try:
             decoded = self.decode(record)
         except Poison as poison:
-            await self.dead_letter(record, poison.reason, poison.detail)
+            with handling_event(poison.event_id):
+                await self.dead_letter(record, poison.reason, poison.detail)
             return
         if decoded is None:
             metrics.events_consumed.labels(self.service, self.group, "ignored").inc()
             return
-        await self._apply_with_retries(record, decoded)
+        with handling_event(decoded.envelope.id):
+            await self._apply_with_retries(record, decoded)
 
     def decode(self, record: ConsumerRecord) -> Decoded | None:
         try:
@@ -229,13 +233,13 @@ class GroupConsumer:
             raise Poison("not-cloudevent", _summary(error)) from None
         spec = registry.get(envelope.type)
         if spec is None:
-            raise Poison("unknown-type", envelope.type)
+            raise Poison("unknown-type", envelope.type, envelope.id)
         if not any(h.handles(envelope.type) for h in self.handlers):
             return None
         try:
             payload = spec.model.model_validate(envelope.data)
         except ValidationError as error:
-            raise Poison("schema-invalid", _summary(error)) from None
+            raise Poison("schema-invalid", _summary(error), envelope.id) from None
         return Decoded(envelope, payload)
 
     async def _apply_with_retries(self, record: ConsumerRecord, decoded: Decoded) -> None:
@@ -287,14 +291,11 @@ class GroupConsumer:
                 if envelope.id not in fresh:
                     continue  # applied before, or earlier in this batch
                 fresh.discard(envelope.id)
-                token = current_event_id.set(str(envelope.id))
-                try:
+                with handling_event(envelope.id):
                     for handler in self.handlers:
                         if handler.handles(envelope.type):
                             message = envelope if handler.types is None else decoded.payload
                             await handler(message, session)
-                finally:
-                    current_event_id.reset(token)
         return applied
 
     async def _claim(self, session: AsyncSession, envelopes: list[CloudEvent]) -> set[UUID]:

@@ -267,13 +267,13 @@ async def test_poison_messages_go_to_the_dlq_and_the_consumer_keeps_going(backbo
         assert dict(record.headers)["dlq-error"]
 
 
-async def test_a_handler_that_keeps_failing_dead_letters_the_event(database_url, broker):
+async def test_a_handler_that_keeps_failing_dead_letters_the_event(database_url, broker, caplog):
     doomed, fine = new_id(), new_id()
     running = Backbone(database_url("doomed"), broker.bootstrap_servers, fails={doomed: 99})
     await running.start()
     try:
         async with running.db.session() as session:
-            await outbox.add(session, ThingHappened(thing_id=doomed))
+            doomed_event = await outbox.add(session, ThingHappened(thing_id=doomed))
             await outbox.add(session, ThingHappened(thing_id=fine))
             await session.commit()
         await eventually(lambda: running.all_applied([fine]), within=20)
@@ -289,6 +289,14 @@ async def test_a_handler_that_keeps_failing_dead_letters_the_event(database_url,
     assert str(doomed).encode() in record.value
     assert b"transient failure" in headers["dlq-error"]
     assert await running.effects([doomed]) == Counter()
+    # What an on-call engineer greps for: every line about the event names it.
+    about = [
+        r.getMessage()
+        for r in caplog.records
+        if getattr(r, "event_id", None) == str(doomed_event.id)
+    ]
+    assert any("dead-lettering" in line for line in about)
+    assert any("dead-lettered handler-failed" in line for line in about)
 
 
 async def test_the_inbox_forgets_only_its_own_events_older_than_the_retention(backbone):
