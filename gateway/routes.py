@@ -9,6 +9,7 @@ from urllib.parse import unquote
 API_PREFIX = "/api/v1/"
 SERVICES = ("users", "catalog", "content", "campaigns", "analytics", "engagement", "orders")
 READS = frozenset({"GET", "HEAD"})
+POSTS = frozenset({"POST"})
 SLOWER = {"analytics": 10.0, "orders": 10.0}  # seconds: reports and checkout do more work
 
 
@@ -55,6 +56,8 @@ ROUTES: tuple[Route, ...] = (
     Route("/api/v1/content/articles", "content", Policy.PUBLIC, 3.0, "public", READS),
     Route("/api/v1/campaigns/campaigns", "campaigns", Policy.PUBLIC, 3.0, "public", READS),
     Route("/api/v1/analytics/events", "analytics", Policy.OPERATOR, 10.0),
+    # Storefronts report behaviour before anyone signs in (an anonymous id then names them).
+    Route("/api/v1/analytics/behaviour", "analytics", Policy.PUBLIC, 3.0, "public", POSTS),
     # The rest of each service: any signed-in caller; the service checks roles and ownership.
     *(Route(f"/api/v1/{name}", name, Policy.CUSTOMER, SLOWER.get(name, 5.0)) for name in SERVICES),
 )

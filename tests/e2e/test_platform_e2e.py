@@ -116,3 +116,38 @@ async def test_a_customer_orders_and_the_loop_closes(gateway):
         return product.json()["units_sold"] == 2
 
     await eventually(sold)
+
+
+async def test_storefronts_report_behaviour_signed_in_or_not(gateway):
+    shopper = await login(gateway, "admin@flywheel.local", "flywheel-admin")
+    anonymous_view = {"action": "view", "target": "sku-anon", "anonymous_id": "device-4821"}
+    async with through(gateway) as client:
+        anonymous = await client.post(
+            "/api/v1/analytics/behaviour", json={"events": [anonymous_view]}
+        )
+        nameless = await client.post(
+            "/api/v1/analytics/behaviour", json={"events": [{"action": "view"}]}
+        )
+    async with through(gateway, shopper) as client:
+        signed_in = await client.post(
+            "/api/v1/analytics/behaviour", json={"events": [{"action": "search", "target": "tea"}]}
+        )
+    assert anonymous.status_code == 202, anonymous.text
+    assert signed_in.status_code == 202, signed_in.text
+    assert nameless.status_code == 422
+    assert nameless.json()["errors"][0]["field"] == "body.events.0.anonymous_id"
+
+    async with through(gateway, shopper) as client:
+
+        async def recorded():
+            response = await client.get(
+                "/api/v1/analytics/events",
+                params={"type": "flywheel.analytics.behaviour.recorded.v1", "limit": 50},
+            )
+            found = {e["data"]["target"]: e["data"] for e in response.json()["items"]}
+            return found if {"sku-anon", "tea"} <= found.keys() else None
+
+        found = await eventually(recorded, within=10)
+    assert found["sku-anon"]["actor"] == "device-4821"
+    assert found["sku-anon"]["user_id"] is None
+    assert found["tea"]["user_id"] is not None  # the token travelled through the gateway

@@ -43,7 +43,8 @@ class Clock:
         ("POST", "/api/v1/users/auth/token", "/api/v1/users/auth", Policy.PUBLIC),
         ("POST", "/api/v1/users/auth/keys/rotate", "/api/v1/users/auth/keys", Policy.ADMIN),
         ("GET", "/api/v1/analytics/events", "/api/v1/analytics/events", Policy.OPERATOR),
-        ("POST", "/api/v1/analytics/behaviour", "/api/v1/analytics", Policy.CUSTOMER),
+        ("POST", "/api/v1/analytics/behaviour", "/api/v1/analytics/behaviour", Policy.PUBLIC),
+        ("GET", "/api/v1/analytics/behaviour", "/api/v1/analytics", Policy.CUSTOMER),
         ("GET", "/api/v1/orders", "/api/v1/orders", Policy.CUSTOMER),
     ],
 )
