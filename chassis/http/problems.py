@@ -113,7 +113,9 @@ def problem_response(
 def field_errors(error: RequestValidationError) -> list[dict[str, str]]:
     return [
         {
-            "field": ".".join(str(p) for p in e["loc"]),
+            # A body that is not JSON is located at the offset where parsing failed: the
+            # field at fault is the body itself.
+            "field": "body" if e["type"] == "json_invalid" else ".".join(map(str, e["loc"])),
             "message": e["msg"],
             "type": e["type"],
         }

@@ -1,4 +1,4 @@
-"""Text no database can hold (NUL) is refused up front, with the field named, on any backend."""
+"""Input a service cannot take is refused up front, naming the field, on any backend."""
 
 from sqlalchemy import select
 from stack import ADMIN
@@ -41,3 +41,17 @@ async def test_nul_in_a_nested_field_or_the_query_is_refused_too(platform):
     assert query.json()["errors"][0]["field"] == "query.type"
     assert nested.status_code == 422
     assert nested.json()["errors"][0]["field"] == "body.price.currency"
+
+
+async def test_a_body_that_is_not_json_is_a_422_naming_the_body(platform):
+    token = await platform.token(ADMIN["email"], ADMIN["password"])
+    async with platform.client("catalog", token) as catalog:
+        response = await catalog.post(
+            "/api/v1/catalog/products",
+            content=b'{"name": "unterminated',
+            headers={"Content-Type": "application/json"},
+        )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    (error,) = response.json()["errors"]
+    assert (error["field"], error["type"]) == ("body", "json_invalid")
