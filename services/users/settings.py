@@ -1,9 +1,13 @@
 """Users settings (environment prefix USERS_)."""
 
-from pydantic import AliasChoices, Field
+from typing import Self
+
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from chassis.settings import ServiceSettings
+
+DEV_ADMIN_PASSWORD = "flywheel-admin"  # printed by `make run`: for development only
 
 
 class Settings(ServiceSettings):
@@ -15,8 +19,14 @@ class Settings(ServiceSettings):
         validation_alias=AliasChoices("admin_email", "FLYWHEEL_ADMIN_EMAIL"),
     )
     admin_password: str = Field(
-        default="flywheel-admin",
+        default=DEV_ADMIN_PASSWORD,
         validation_alias=AliasChoices("admin_password", "FLYWHEEL_ADMIN_PASSWORD"),
     )
     access_token_minutes: int = 15
     refresh_token_days: int = 30
+
+    @model_validator(mode="after")
+    def _no_known_password_in_production(self) -> Self:
+        if self.environment == "production" and self.admin_password == DEV_ADMIN_PASSWORD:
+            raise ValueError("set FLYWHEEL_ADMIN_PASSWORD: the development one is public")
+        return self
