@@ -47,17 +47,25 @@ class Upstream:
         await self.session.close()
 
     async def probe(self) -> str:
-        """'up' if the service answers its liveness probe, else why not."""
+        """'up' if the service is ready, else what is wrong with it ('not ready: broker down',
+        'down: no answer')."""
         try:
             async with self.session.get(
-                f"{self.base_url}/healthz", timeout=PROBE_TIMEOUT
+                f"{self.base_url}/readyz", timeout=PROBE_TIMEOUT
             ) as response:
                 status = response.status
+                body = await response.json(content_type=None) if status == 503 else None
         except TimeoutError:
             return "down: no answer"
-        except aiohttp.ClientError as error:
+        except (aiohttp.ClientError, ValueError) as error:
             return f"down: {type(error).__name__}"
-        return "up" if status == 200 else f"down: status {status}"
+        if status == 200:
+            return "up"
+        if status == 503 and isinstance(body, dict):
+            checks = (body.get("checks") or {}).items()
+            failing = ", ".join(f"{name} {state}" for name, state in checks if state != "ok")
+            return f"not ready: {failing or 'see its /readyz'}"
+        return f"down: status {status}"
 
 
 def configure(settings: GatewaySettings) -> dict[str, Upstream]:

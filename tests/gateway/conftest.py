@@ -32,6 +32,7 @@ from gateway.settings import GatewaySettings, RateLimit
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
+NOT_READY = "analytics"  # its fake answers /readyz with 503: the broker is down
 HANG_TIMEOUT = 0.5
 # Routes only the tests have: a slow route with a short timeout, a partner-only route, and
 # routes with a tiny rate limit.
@@ -100,6 +101,13 @@ def fake_service(name: str, journal: Journal, jwks: dict[str, Any]) -> FastAPI:
     @app.get("/healthz", include_in_schema=False)
     async def healthz():
         return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz():
+        if name == NOT_READY:
+            checks = {"database": "ok", "broker": "down"}
+            return JSONResponse({"status": "not ready", "checks": checks}, status_code=503)
+        return {"status": "ready", "checks": {"database": "ok", "broker": "ok"}}
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics():

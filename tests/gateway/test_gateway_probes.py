@@ -2,6 +2,8 @@
 
 import logging
 
+from conftest import NOT_READY
+
 from gateway import accesslog
 
 
@@ -9,10 +11,16 @@ async def test_liveness(gw_client):
     assert (await gw_client.get("/healthz")).json() == {"status": "ok"}
 
 
-async def test_readiness_lists_every_upstream(gw_stack, gw_client):
-    body = (await gw_client.get("/readyz")).json()
+async def test_readiness_lists_every_upstream_and_what_is_wrong(gw_stack, gw_client):
+    response = await gw_client.get("/readyz")
+    body = response.json()
+    assert response.status_code == 200  # one service unready does not take the gateway out
     assert body["checks"] == {"database": "ok"}
     assert set(body["upstreams"]) == set(gw_stack.upstreams)
+    assert body["upstreams"][NOT_READY]["status"] == "not ready: broker down"
+    assert body["status"] == "degraded"
+    others = {n: s["status"] for n, s in body["upstreams"].items() if n != NOT_READY}
+    assert set(others.values()) == {"up"}
 
 
 async def test_metrics_by_route_and_upstream(gw_stack, gw_client):
