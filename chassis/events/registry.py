@@ -39,10 +39,8 @@ class EventRegistry:
         match = TYPE_PATTERN.match(spec.type)
         if not match:
             raise ValueError(f"{spec.type!r} is not flywheel.<service>.<aggregate>.<verb>.vN")
-        service, aggregate = match.group(1), match.group(2)
-        if spec.topic != f"flywheel.{service}.{aggregate}" and not spec.topic.startswith(
-            f"flywheel.{service}."
-        ):
+        service = match.group(1)
+        if not spec.topic.startswith(f"flywheel.{service}."):
             raise ValueError(f"topic {spec.topic!r} does not belong to service {service!r}")
         if spec.key not in spec.model.model_fields:
             raise ValueError(f"key {spec.key!r} is not a field of {spec.model.__name__}")
