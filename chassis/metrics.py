@@ -30,3 +30,6 @@ dlq_messages = Counter(
     "Messages sent to a dead-letter topic",
     ["service", "group", "reason"],
 )
+email_pending = Gauge(
+    "flywheel_email_pending", "Emails recorded and not yet sent (nor refused)", ["service"]
+)

@@ -9,10 +9,12 @@ same Message-ID, so the receiver can drop the repeat.
 
 import asyncio
 import logging
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chassis import metrics
 from chassis.clock import now
 from chassis.db import Database
 from chassis.events import outbox
@@ -27,6 +29,8 @@ log = logging.getLogger(__name__)
 CHANNEL = "email"
 POLL = 1.0
 MAX_BACKOFF = 30.0
+RETENTION = timedelta(days=30)  # sent and refused deliveries are kept this long
+PRUNE_EVERY = 3600.0
 
 
 async def stage(session: AsyncSession, user_id: str, address: str, message: Rendered) -> None:
@@ -56,10 +60,16 @@ class EmailSender:
 
     async def run(self) -> None:
         backoff = self.poll
+        pruned_at = None
+        loop = asyncio.get_running_loop()
         while True:
             try:
+                if pruned_at is None or loop.time() - pruned_at > PRUNE_EVERY:
+                    await self.prune()
+                    pruned_at = loop.time()
                 while await self.send_next():
                     pass
+                await self.pending()
                 backoff = self.poll
             except Exception as error:
                 log.warning("email send failed; retrying", extra={"error": repr(error)})
@@ -67,6 +77,28 @@ class EmailSender:
                 backoff = min(backoff * 2, MAX_BACKOFF)
                 continue
             await asyncio.sleep(self.poll)
+
+    async def pending(self) -> int:
+        """Count the deliveries waiting, and export the figure as a gauge."""
+        async with self.db.session() as session:
+            waiting = await session.scalar(
+                select(func.count())
+                .select_from(EmailDelivery)
+                .where(EmailDelivery.sent_at.is_(None), EmailDelivery.failed_at.is_(None))
+            )
+        metrics.email_pending.labels("engagement").set(waiting)
+        return waiting
+
+    async def prune(self) -> int:
+        """Delete deliveries sent or refused longer ago than the retention."""
+        cutoff = now() - RETENTION
+        async with self.db.session() as session, session.begin():
+            result = await session.execute(
+                delete(EmailDelivery).where(
+                    or_(EmailDelivery.sent_at < cutoff, EmailDelivery.failed_at < cutoff)
+                )
+            )
+        return result.rowcount
 
     async def send_next(self) -> bool:
         """Send the next pending delivery; False if there is none. A failure worth retrying

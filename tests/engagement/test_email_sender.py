@@ -2,10 +2,13 @@
 marks, and what it stages."""
 
 import json
+from datetime import timedelta
 
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from chassis import migrations
+from chassis.clock import now
 from chassis.db import Database
 from chassis.events.tables import outbox
 from chassis.ids import new_id
@@ -48,3 +51,43 @@ async def test_pending_mail_is_sent_and_marked_and_refused_mail_holds_up_nothing
     (sent,) = staged
     assert sent["data"]["message_id"] == str(deliveries[good].id)
     assert sent["data"]["channel"] == "email"
+
+
+async def test_the_backlog_is_a_gauge_and_old_deliveries_are_pruned(database_url, mailbox):
+    db = Database(database_url("engagement"), service="engagement")
+    await db.create_database_if_missing()
+    await migrations.upgrade(
+        db, migrations.Schema(Base.metadata, migrations.versions_dir("engagement"))
+    )
+    long_ago, recently = now() - timedelta(days=31), now() - timedelta(days=1)
+    rows = {
+        "old-sent": {"sent_at": long_ago},
+        "old-refused": {"failed_at": long_ago},
+        "recent-sent": {"sent_at": recently},
+        "waiting": {},
+        "waiting-too": {"attempts": 3},
+    }
+    try:
+        async with db.session() as session:
+            for name, fields in rows.items():
+                session.add(
+                    EmailDelivery(
+                        user_id=name,
+                        address="a@example.com",
+                        template="t",
+                        subject="s",
+                        body="b",
+                        **fields,
+                    )
+                )
+            await session.commit()
+        mailer = Mailer(mailbox.host, mailbox.port, "no-reply@flywheel.local")
+        sender = emails.EmailSender(db, mailer)
+        assert await sender.pending() == 2
+        assert REGISTRY.get_sample_value("flywheel_email_pending", {"service": "engagement"}) == 2
+        assert await sender.prune() == 2
+        async with db.session() as session:
+            kept = set(await session.scalars(select(EmailDelivery.user_id)))
+    finally:
+        await db.dispose()
+    assert kept == {"recent-sent", "waiting", "waiting-too"}
