@@ -72,7 +72,7 @@ ITEMS = 1000  # distinct aggregates; consecutive changes touch different items
 WRITERS = 8
 BULK = 100  # changes per transaction in the bulk phase
 RELAY_BATCH = 500
-POOL = 20  # connections of a chassis Database on PostgreSQL (pool_size 10 + max_overflow 10)
+POOL = 20  # the connections a chassis Database keeps open on PostgreSQL (its pool_size)
 TARGETS = {"events_per_s_min": 3000, "p99_ms_max": 250.0, "offered_rate_per_s": 500}
 
 

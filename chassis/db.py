@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 
+from chassis.settings import ServiceSettings
+
 PENDING_OUTBOX = "flywheel.outbox.pending"
 
 
@@ -51,7 +53,14 @@ class Database:
     silently, where a closed socket never shows."""
 
     def __init__(
-        self, url: str, *, service: str, echo: bool = False, pre_ping: bool = False
+        self,
+        url: str,
+        *,
+        service: str,
+        echo: bool = False,
+        pre_ping: bool = False,
+        pool_size: int = 20,
+        max_overflow: int = 10,
     ) -> None:
         self.url = make_url(url)
         kwargs: dict = {"echo": echo}
@@ -59,7 +68,10 @@ class Database:
             # One writer at a time: a generous busy timeout instead of "database is locked".
             kwargs["connect_args"] = {"timeout": 30}
         else:
-            kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=pre_ping)
+            # The pool keeps `pool_size` connections; the overflow ones are closed when given
+            # back, so a concurrency above `pool_size` opens (and TLS-handshakes) connections
+            # all the time: size it for the usual concurrency, the overflow for bursts.
+            kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=pre_ping)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
@@ -74,6 +86,16 @@ class Database:
             expire_on_commit=False,
             sync_session_class=session_class,
             info={"service": service},
+        )
+
+    @classmethod
+    def from_settings(cls, settings: ServiceSettings, *, service: str) -> "Database":
+        return cls(
+            settings.resolved_database_url(),
+            service=service,
+            pre_ping=settings.database_pre_ping,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
         )
 
     def _after_commit(self, session: Session) -> None:

@@ -102,9 +102,7 @@ def _owner(name: str) -> tuple[object, Schema]:
 async def _main(service: str, action: str, message: str | None) -> None:
     settings, schema = _owner(service)
     versions = schema.versions
-    db = Database(
-        settings.resolved_database_url(), service=service, pre_ping=settings.database_pre_ping
-    )
+    db = Database.from_settings(settings, service=service)
     try:
         await db.create_database_if_missing()
         if action in ("upgrade", "revision"):

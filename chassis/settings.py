@@ -49,6 +49,8 @@ class ServiceSettings(BaseSettings):
     migrate_on_start: bool = True
     # Check each pooled connection with a round trip before use (see chassis.db.Database).
     database_pre_ping: bool = False
+    database_pool_size: int = 20  # connections kept open (PostgreSQL)
+    database_max_overflow: int = 10  # more for bursts, closed when given back
     kafka_enabled: bool = True
     relay_batch_size: int = 500
     consumer_max_attempts: int = 5

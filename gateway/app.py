@@ -50,9 +50,7 @@ def create_app(
     accesslog.apply(settings.access_log, settings.slow_request_ms)
     table = RoutingTable(routes)
     _check(table, settings)
-    db = Database(
-        settings.resolved_database_url(), service="gateway", pre_ping=settings.database_pre_ping
-    )
+    db = Database.from_settings(settings, service="gateway")
     jwks = JwksKeys(settings.jwks_url)
     keys = KeyDirectory(db, ttl=settings.partner_cache_seconds)
     pools = upstreams.configure(settings)

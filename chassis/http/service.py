@@ -97,9 +97,7 @@ def build_service(
 
 
 async def _start(app, name, settings, metadata, handlers, on_start, background) -> Runtime:
-    db = Database(
-        settings.resolved_database_url(), service=name, pre_ping=settings.database_pre_ping
-    )
+    db = Database.from_settings(settings, service=name)
     if settings.migrate_on_start:
         await db.create_database_if_missing()
         await migrations.upgrade(db, migrations.Schema(metadata, migrations.versions_dir(name)))
