@@ -114,10 +114,11 @@ def _annotated(path: str, item: dict[str, Any], table: RoutingTable) -> dict[str
             "rate_class": route.rate_class,
             "timeout_seconds": route.timeout,
         }
-        if route.policy is Policy.PUBLIC:
-            operation["security"] = [{}, *operation.get("security", [])]
+        security = operation.get("security", [])
+        if route.policy is Policy.PUBLIC and {} not in security:
+            operation["security"] = [{}, *security]
         elif route.policy in (Policy.CUSTOMER, Policy.PARTNER):
-            operation["security"] = [*operation.get("security", []), {PARTNER_KEY: []}]
+            operation["security"] = [*security, {PARTNER_KEY: []}]
         item[method] = operation
     return item
 

@@ -9,9 +9,15 @@ from chassis.auth.principal import Principal, Role
 from chassis.auth.tokens import InvalidToken, JwksKeys, verify_access_token
 from chassis.http.problems import Forbidden, Unauthorized
 
+BEARER, OPTIONAL_BEARER = "HTTPBearer", "OptionalBearer"
 _bearer = HTTPBearer(
-    auto_error=False, description="Access token from POST /api/v1/users/auth/token"
+    auto_error=False,
+    scheme_name=BEARER,
+    description="Access token from POST /api/v1/users/auth/token",
 )
+# The same token, for routes that also serve anonymous callers; OpenAPI cannot say "optional"
+# of a scheme, so `optional_auth_in_openapi` rewrites it into an alternative of no auth.
+_optional_bearer = HTTPBearer(auto_error=False, scheme_name=OPTIONAL_BEARER)
 
 
 async def current_principal(
@@ -29,12 +35,22 @@ async def current_principal(
 
 async def optional_principal(
     request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_optional_bearer)],
 ) -> Principal | None:
     """Anonymous callers are welcome; a token, when sent, must be valid."""
     if credentials is None:
         return None
     return await current_principal(request, credentials)
+
+
+def optional_auth_in_openapi(schema: dict) -> dict:
+    """Routes that take a token but do not need one: "no auth, or the bearer token"."""
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            if {OPTIONAL_BEARER: []} in operation.get("security", []):
+                operation["security"] = [{}, {BEARER: []}]
+    schema.get("components", {}).get("securitySchemes", {}).pop(OPTIONAL_BEARER, None)
+    return schema
 
 
 def require_roles(*roles: Role):

@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import MetaData
 
 from chassis import migrations
+from chassis.auth.deps import optional_auth_in_openapi
 from chassis.auth.tokens import JwksKeys
 from chassis.db import Database
 from chassis.events import kafka, relay
@@ -88,6 +89,8 @@ def build_service(
         dependencies=[Depends(refuse_nul)],
     )
     problems.install(app)
+    generate_openapi = app.openapi
+    app.openapi = lambda: optional_auth_in_openapi(generate_openapi())
     prefix = f"/api/v1/{name}"
     app.add_middleware(RequestContext, service=name, prefix=prefix)
     for router in routers:

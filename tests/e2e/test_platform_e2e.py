@@ -151,3 +151,13 @@ async def test_storefronts_report_behaviour_signed_in_or_not(gateway):
     assert found["sku-anon"]["actor"] == "device-4821"
     assert found["sku-anon"]["user_id"] is None
     assert found["tea"]["user_id"] is not None  # the token travelled through the gateway
+
+
+async def test_the_api_documents_which_routes_take_a_token_without_needing_one(gateway):
+    async with through(gateway) as client:
+        schema = (await client.get("/openapi.json")).json()
+    paths = schema["paths"]
+    # Anonymous or signed in: "no auth, or the bearer token".
+    assert paths["/api/v1/analytics/behaviour"]["post"]["security"] == [{}, {"HTTPBearer": []}]
+    assert paths["/api/v1/analytics/events"]["get"]["security"] == [{"HTTPBearer": []}]
+    assert "OptionalBearer" not in schema["components"]["securitySchemes"]
