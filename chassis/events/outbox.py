@@ -14,6 +14,14 @@ from chassis.ids import new_id
 from chassis.logs import current_request_id
 
 _INSERT = insert(outbox)  # built once: its compiled form is cached, the values vary
+# Kafka's default limits are 1 MiB per message (the producer's max_request_size, the
+# broker's message.max.bytes): a larger event would be refused at every publish attempt
+# and hold back every event behind it in the outbox. Refused here instead, with its change.
+MAX_EVENT_BYTES = 900_000
+
+
+class EventTooLarge(ValueError):
+    """An event that the broker would refuse; the change that causes it must not commit."""
 
 
 def envelope_for(data: EventData, *, source: str) -> CloudEvent:
@@ -44,13 +52,19 @@ async def add_all(session: AsyncSession, events: Iterable[EventData]) -> list[Cl
         envelope = envelope_for(data, source=source)
         if request_id:
             envelope.__pydantic_extra__["requestid"] = request_id
+        payload = envelope.to_bytes()
+        if len(payload) > MAX_EVENT_BYTES:
+            raise EventTooLarge(
+                f"{envelope.type} of {len(payload):,} bytes; events carry at most "
+                f"{MAX_EVENT_BYTES:,} (publish references to large content, not the content)"
+            )
         rows.append(
             {
                 "event_id": envelope.id,
                 "type": envelope.type,
                 "topic": registry.of(data).topic,
                 "key": envelope.subject,
-                "payload": envelope.to_bytes().decode(),
+                "payload": payload.decode(),
                 "created_at": envelope.time,
                 "attempts": 0,
             }

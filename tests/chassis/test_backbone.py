@@ -7,7 +7,7 @@ from uuid import UUID
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from sqlalchemy import Integer, Uuid, insert, select, update
+from sqlalchemy import Integer, Uuid, func, insert, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from chassis.clock import now
@@ -29,6 +29,12 @@ TOPIC = "flywheel.testkit.thing"
 class ThingHappened(EventData):
     thing_id: UUID
     step: int = 0
+
+
+@event("flywheel.testkit.note.written.v1", topic="flywheel.testkit.note", key="note_id")
+class NoteWritten(EventData):
+    note_id: UUID
+    text: str
 
 
 class Base(DeclarativeBase):
@@ -153,6 +159,20 @@ async def test_a_bulk_change_publishes_every_event_in_order_per_key(backbone):
     rows = await eventually(applied, within=20)
     for thing in things:
         assert [step for thing_id, step in rows if thing_id == thing] == list(range(20))
+
+
+async def test_an_event_the_broker_would_refuse_is_refused_before_it_commits(backbone):
+    note = new_id()
+    async with backbone.db.session() as session:
+        with pytest.raises(outbox.EventTooLarge, match="at most"):
+            await outbox.add(session, NoteWritten(note_id=note, text="x" * 1_000_000))
+        await session.commit()  # what the caller would commit: no event made it into the outbox
+    async with backbone.db.session() as session:
+        rows = await session.scalar(
+            select(func.count()).select_from(outbox_table).where(outbox_table.c.key == str(note))
+        )
+    assert rows == 0
+    assert await backlog(backbone.db, "testkit") == 0
 
 
 async def test_a_rolled_back_change_publishes_nothing(backbone):
