@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 COMMIT_TIMEOUT = 5.0
 STOP_TIMEOUT = 10.0
 PING_TIMEOUT = 5.0
-PRUNE_EVERY = 3600.0
 # Built once, executed with one parameter set per event: SQLAlchemy sends them as one
 # multi-row INSERT from a cached compilation (a `.values([...])` list is compiled each time).
 _CLAIM = {
@@ -91,7 +90,6 @@ class GroupConsumer:
         self.session_timeout_ms = session_timeout_ms
         self.fetch_max_wait_ms = fetch_max_wait_ms
         self.inbox_retention = inbox_retention
-        self._pruned_at: float | None = None
         self.topics = sorted(set().union(*(h.topics() for h in handlers)))
         self.state = "starting"
         self._restart_requested = False
@@ -137,14 +135,7 @@ class GroupConsumer:
                 await _quietly(consumer.stop())
 
     async def _consume(self, consumer: AIOKafkaConsumer) -> None:
-        loop = asyncio.get_running_loop()
         while True:
-            if self._pruned_at is None or loop.time() - self._pruned_at > PRUNE_EVERY:
-                self._pruned_at = loop.time()
-                try:
-                    await self.prune_inbox()
-                except Exception as error:  # housekeeping: the next hour will do
-                    log.warning("inbox prune failed: %r", error)
             if self._restart_requested:
                 self._restart_requested = False
                 self._settled = set()  # commits of this consumer count only from here on
@@ -263,7 +254,7 @@ class GroupConsumer:
 
     async def prune_inbox(self) -> int:
         """Forget events applied longer ago than the retention, which must exceed the topics'
-        (a replay of anything older would apply it again)."""
+        (a replay of anything older would apply it again). Hourly, by the service."""
         async with self.db.session() as session, session.begin():
             result = await session.execute(
                 delete(inbox).where(

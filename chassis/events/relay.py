@@ -2,23 +2,19 @@
 
 import asyncio
 import contextlib
-import logging
 from datetime import timedelta
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import delete, func, select, update
 
 from chassis import metrics
+from chassis.background import drain
 from chassis.clock import now
 from chassis.db import Database
 from chassis.events.envelope import CONTENT_TYPE
 from chassis.events.tables import outbox
 
-log = logging.getLogger(__name__)
-
 RETENTION = timedelta(days=7)
-MAX_BACKOFF = 5.0
-PRUNE_EVERY = 3600.0
 
 
 class OutboxRelay:
@@ -50,27 +46,13 @@ class OutboxRelay:
         self._wake.set()
 
     async def run(self) -> None:
-        backoff = 0.1
-        pruned_at = 0.0
-        loop = asyncio.get_running_loop()
-        while True:
-            try:
-                if loop.time() - pruned_at > PRUNE_EVERY:
-                    await self.prune()
-                    pruned_at = loop.time()
-                while await self.publish_batch():
-                    pass
-                backoff = 0.1
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                log.warning("outbox publish failed; retrying", extra={"error": repr(error)})
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF)
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll)
-            self._wake.clear()
+        await drain(self.publish_batch, self._woken, what="outbox publish")
+
+    async def _woken(self) -> None:
+        """Until a commit adds rows, or `poll` seconds."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), self.poll)
+        self._wake.clear()
 
     async def publish_batch(self) -> int:
         """Publish one batch of pending rows; returns how many were published."""
@@ -110,7 +92,8 @@ class OutboxRelay:
         return len(rows)
 
     async def prune(self) -> int:
-        """Delete rows published longer ago than the retention window."""
+        """Delete rows published longer ago than the retention window (hourly, by the
+        service: `chassis.http.service`)."""
         async with self.db.session() as session, session.begin():
             result = await session.execute(
                 delete(outbox).where(outbox.c.published_at < now() - RETENTION)

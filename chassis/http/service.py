@@ -16,6 +16,7 @@ from sqlalchemy import MetaData
 from chassis import migrations
 from chassis.auth.deps import optional_auth_in_openapi
 from chassis.auth.tokens import JwksKeys
+from chassis.background import HOURLY, every
 from chassis.db import Database
 from chassis.events import kafka, relay
 from chassis.events.consumer import GroupConsumer
@@ -178,7 +179,11 @@ async def _run_messaging(runtime: Runtime, handlers: Sequence[Handler]) -> None:
     watch = kafka.ClusterWatch(settings.kafka_bootstrap_servers, start_over)
     try:
         await asyncio.gather(
-            runtime.relay.run(), watch.run(), *(c.run() for c in runtime.consumers)
+            runtime.relay.run(),
+            watch.run(),
+            *(c.run() for c in runtime.consumers),
+            every(HOURLY, runtime.relay.prune, what="outbox prune"),
+            *(every(HOURLY, c.prune_inbox, what="inbox prune") for c in runtime.consumers),
         )
     finally:
         with suppress(Exception):

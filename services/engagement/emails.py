@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis import metrics
+from chassis.background import HOURLY, drain, every
 from chassis.clock import now
 from chassis.db import Database
 from chassis.events import outbox
@@ -30,7 +31,6 @@ CHANNEL = "email"
 POLL = 1.0
 MAX_BACKOFF = 30.0
 RETENTION = timedelta(days=30)  # sent and refused deliveries are kept this long
-PRUNE_EVERY = 3600.0
 
 
 async def stage(session: AsyncSession, user_id: str, address: str, message: Rendered) -> None:
@@ -59,24 +59,20 @@ class EmailSender:
         self.poll = poll
 
     async def run(self) -> None:
-        backoff = self.poll
-        pruned_at = None
-        loop = asyncio.get_running_loop()
-        while True:
-            try:
-                if pruned_at is None or loop.time() - pruned_at > PRUNE_EVERY:
-                    await self.prune()
-                    pruned_at = loop.time()
-                while await self.send_next():
-                    pass
-                await self.pending()
-                backoff = self.poll
-            except Exception as error:
-                log.warning("email send failed; retrying", extra={"error": repr(error)})
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF)
-                continue
-            await asyncio.sleep(self.poll)
+        await asyncio.gather(
+            every(HOURLY, self.prune, what="email prune"),
+            drain(
+                self.send_next,
+                self._idle,
+                what="email send",
+                first_backoff=self.poll,
+                max_backoff=MAX_BACKOFF,
+            ),
+        )
+
+    async def _idle(self) -> None:
+        await self.pending()
+        await asyncio.sleep(self.poll)
 
     async def pending(self) -> int:
         """Count the deliveries waiting, and export the figure as a gauge."""
