@@ -80,3 +80,18 @@ async def test_order_flow_on_postgres(on_postgres):
 
     (event,) = await eventually(recorded)
     assert event["data"]["customer_id"] == customer_id
+
+
+async def test_text_postgresql_cannot_hold_is_a_422_not_a_500(on_postgres):
+    admin = await on_postgres.token(ADMIN["email"], ADMIN["password"])
+    async with on_postgres.client("catalog", admin) as catalog:
+        refused = await catalog.post("/api/v1/catalog/products", json={"name": "nul\u0000tea"})
+    async with on_postgres.client("users") as users:
+        registered = await users.post(
+            "/api/v1/users/register",
+            json={"email": "nul@example.com", "password": "long enough", "display_name": "a\u0000"},
+        )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "body.name"
+    assert registered.status_code == 422
+    assert registered.json()["errors"][0]["field"] == "body.display_name"
