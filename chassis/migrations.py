@@ -1,19 +1,13 @@
-"""Alembic for every service from one environment: upgrade at start, and a CLI for production.
+"""Alembic for every service from one environment: upgrade at start, revisions, status.
 
-Each service keeps only its revisions, in `services/<name>/migrations/versions/`, the first
+Each service keeps only its revisions, in `<its package>/migrations/versions/`, the first
 of which revises `chassis_0001` (the outbox and inbox tables, kept here once). The
-environment and the revision template live here too.
-
-`python -m chassis.migrations <service|gateway> [upgrade|current|revision MESSAGE]` migrates
-one database with the settings its owner reads at start, shows its revision, or autogenerates
-a new revision from the difference between its models and its database. The gateway's
-database has no outbox: its revisions stand alone (`messaging=False`).
+environment and the revision template live here too. The command that runs them for a
+deployment is `python -m deploy.migrate` (it knows the services from their manifest). The
+gateway's database has no outbox: its revisions stand alone (`messaging=False`).
 """
 
-import asyncio
-import importlib
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,13 +19,8 @@ from sqlalchemy.engine import Connection
 from chassis.db import Database
 from chassis.events.tables import messaging_metadata
 
-ROOT = Path(__file__).resolve().parent.parent
 CHASSIS_VERSIONS = Path(__file__).resolve().parent / "alembic" / "versions"
 LOCK_ID = 7_301_977  # PostgreSQL advisory lock: one migrator at a time across replicas
-
-
-def versions_dir(service: str) -> Path:
-    return ROOT / "services" / service / "migrations" / "versions"
 
 
 def run_env() -> None:
@@ -67,6 +56,12 @@ class Schema:
     versions: Path
     messaging: bool = True
 
+    @classmethod
+    def beside(cls, module_file: str, metadata: MetaData, *, messaging: bool = True) -> "Schema":
+        """The schema whose revisions are in `migrations/versions/` next to `module_file`."""
+        versions = Path(module_file).resolve().parent / "migrations" / "versions"
+        return cls(metadata, versions, messaging)
+
     def config(self, connection: Connection) -> Config:
         locations = [CHASSIS_VERSIONS, self.versions] if self.messaging else [self.versions]
         config = Config()
@@ -86,48 +81,21 @@ async def upgrade(db: Database, schema: Schema) -> None:
         await conn.run_sync(lambda sync: command.upgrade(schema.config(sync), "head"))
 
 
-def _owner(name: str) -> tuple[object, Schema]:
-    """The settings and schema of a service, or of the gateway."""
-    if name == "gateway":
-        from gateway.models import Base
-        from gateway.settings import GatewaySettings
-
-        versions = ROOT / "gateway" / "migrations" / "versions"
-        return GatewaySettings(), Schema(Base.metadata, versions, messaging=False)
-    settings = importlib.import_module(f"services.{name}.settings").Settings()
-    metadata = importlib.import_module(f"services.{name}.models").Base.metadata
-    return settings, Schema(metadata, versions_dir(name))
-
-
-async def _main(service: str, action: str, message: str | None) -> None:
-    settings, schema = _owner(service)
-    versions = schema.versions
-    db = Database.from_settings(settings, service=service)
-    try:
-        await db.create_database_if_missing()
-        if action in ("upgrade", "revision"):
-            await upgrade(db, schema)
-        async with db.engine.begin() as conn:
-            if action == "revision":
-                await conn.run_sync(
-                    lambda sync: command.revision(
-                        schema.config(sync),
-                        message=message,
-                        autogenerate=True,
-                        rev_id=f"{service}_{len(list(versions.glob('*.py'))) + 1:04d}",
-                        version_path=str(versions),
-                    )
-                )
-            elif action == "current":
-                await conn.run_sync(lambda sync: command.current(schema.config(sync), verbose=True))
-    finally:
-        await db.dispose()
-
-
-if __name__ == "__main__":
-    if len(sys.argv) < 2:
-        sys.exit(
-            "usage: python -m chassis.migrations <service|gateway> [upgrade|current|revision MSG]"
+async def revision(db: Database, schema: Schema, *, message: str, rev_id: str) -> None:
+    """Autogenerate a revision from the difference between the models and the database."""
+    await upgrade(db, schema)
+    async with db.engine.begin() as conn:
+        await conn.run_sync(
+            lambda sync: command.revision(
+                schema.config(sync),
+                message=message,
+                autogenerate=True,
+                rev_id=rev_id,
+                version_path=str(schema.versions),
+            )
         )
-    args = [*sys.argv[1:], None, None]
-    asyncio.run(_main(args[0], args[1] or "upgrade", args[2]))
+
+
+async def current(db: Database, schema: Schema) -> None:
+    async with db.engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.current(schema.config(sync), verbose=True))

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from chassis.events.registry import load_contracts
+from contracts import load_contracts
 from gateway import asyncapi
 
 TARGET = Path(__file__).resolve().parent.parent / "docs" / "events.md"

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import unquote
 
+from contracts.manifest import SERVICES
+
 API_PREFIX = "/api/v1/"
-SERVICES = ("users", "catalog", "content", "campaigns", "analytics", "engagement", "orders")
 READS = frozenset({"GET", "HEAD"})
 POSTS = frozenset({"POST"})
 SLOWER = {"analytics": 10.0, "orders": 10.0}  # seconds: reports and checkout do more work
@@ -59,7 +60,10 @@ ROUTES: tuple[Route, ...] = (
     # Storefronts report behaviour before anyone signs in (an anonymous id then names them).
     Route("/api/v1/analytics/behaviour", "analytics", Policy.PUBLIC, 3.0, "public", POSTS),
     # The rest of each service: any signed-in caller; the service checks roles and ownership.
-    *(Route(f"/api/v1/{name}", name, Policy.CUSTOMER, SLOWER.get(name, 5.0)) for name in SERVICES),
+    *(
+        Route(f"/api/v1/{s.name}", s.name, Policy.CUSTOMER, SLOWER.get(s.name, 5.0))
+        for s in SERVICES
+    ),
 )
 
 

@@ -6,16 +6,9 @@ from pydantic import BaseModel, Field, PositiveFloat, PositiveInt
 from pydantic_settings import SettingsConfigDict
 
 from chassis.settings import ServiceSettings
+from contracts.manifest import SERVICES
 
-DEV_UPSTREAMS = {
-    "users": "http://127.0.0.1:8001",
-    "catalog": "http://127.0.0.1:8002",
-    "content": "http://127.0.0.1:8003",
-    "campaigns": "http://127.0.0.1:8004",
-    "analytics": "http://127.0.0.1:8005",
-    "engagement": "http://127.0.0.1:8006",
-    "orders": "http://127.0.0.1:8007",
-}
+DEV_UPSTREAMS = {service.name: f"http://127.0.0.1:{service.port}" for service in SERVICES}
 
 
 class RateLimit(BaseModel):

@@ -8,10 +8,11 @@ import pytest
 from stack import ADMIN, POSTGRES, Platform
 
 from chassis.broker import TansuBroker
-from chassis.events.registry import load_contracts
 from chassis.ids import new_id
 from chassis.mailbox import Mailbox
 from chassis.testing import need
+from contracts import load_contracts
+from contracts.manifest import SERVICES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,16 +58,12 @@ def sqlite_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("databases")
 
 
-SERVICES = ["users", "catalog", "orders", "content", "campaigns", "engagement", "analytics"]
-
-
 @pytest.fixture(scope="session")
 async def platform(broker, sqlite_dir, mailbox) -> AsyncIterator[Platform]:
     """All services, started once per test session (consumer groups take seconds to join)."""
     running = Platform(broker, lambda name: f"sqlite+aiosqlite:///{sqlite_dir / name}.db", mailbox)
-    for name in SERVICES:
-        if (ROOT / "services" / name / "migrations").is_dir():
-            await running.start(name)
+    for service in SERVICES:  # users first: the others fetch its signing keys
+        await running.start(service.name)
     yield running
     await running.stop()
 

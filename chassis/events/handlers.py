@@ -1,4 +1,7 @@
-"""Declaring event handlers: `@consumes(Model, group=...)` and `@consumes_all(group=...)`."""
+"""Declaring event handlers: `@consumes(Model)` and `@consumes_all()`.
+
+A handler belongs to the consumer group named after its service unless it names another
+(`group=`): a service that needs two independent cursors over one topic declares two."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -16,11 +19,12 @@ HandlerFn = Callable[[Any, AsyncSession], Awaitable[None]]
 class Handler:
     """One handler of one consumer group.
 
-    `types` is the set of event types it handles, or None for every registered type;
-    typed handlers receive the validated payload, catch-all handlers the CloudEvent.
+    `group` None means the group of the service that runs it; `types` is the set of event
+    types it handles, or None for every registered type; typed handlers receive the validated
+    payload, catch-all handlers the CloudEvent.
     """
 
-    group: str
+    group: str | None
     fn: HandlerFn
     types: frozenset[str] | None
 
@@ -40,7 +44,7 @@ class Handler:
         await self.fn(message, session)
 
 
-def consumes(*models: type[EventData], group: str) -> Callable[[HandlerFn], Handler]:
+def consumes(*models: type[EventData], group: str | None = None) -> Callable[[HandlerFn], Handler]:
     types = frozenset(registry.of(model).type for model in models)
 
     def declare(fn: HandlerFn) -> Handler:
@@ -49,7 +53,7 @@ def consumes(*models: type[EventData], group: str) -> Callable[[HandlerFn], Hand
     return declare
 
 
-def consumes_all(*, group: str) -> Callable[[HandlerFn], Handler]:
+def consumes_all(*, group: str | None = None) -> Callable[[HandlerFn], Handler]:
     def declare(fn: HandlerFn) -> Handler:
         return Handler(group, fn, None)
 

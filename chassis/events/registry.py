@@ -1,7 +1,5 @@
 """The registry of event types: each declared once with its topic, key and payload model."""
 
-import importlib
-import pkgutil
 import re
 from dataclasses import dataclass
 
@@ -68,16 +66,6 @@ class EventRegistry:
 
 
 registry = EventRegistry()
-
-
-def load_contracts(package: str = "services") -> EventRegistry:
-    """Import every service's `events` module, so the registry holds the whole contract."""
-    root = importlib.import_module(package)
-    for service in pkgutil.iter_modules(root.__path__):
-        name = f"{package}.{service.name}.events"
-        if importlib.util.find_spec(name) is not None:
-            importlib.import_module(name)
-    return registry
 
 
 def event(type_: str, *, topic: str, key: str):

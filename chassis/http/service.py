@@ -11,7 +11,6 @@ from datetime import timedelta
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import MetaData
 
 from chassis import migrations
 from chassis.auth.deps import optional_auth_in_openapi
@@ -57,7 +56,7 @@ def build_service(
     name: str,
     settings: ServiceSettings,
     routers: Sequence[APIRouter],
-    metadata: MetaData,
+    schema: migrations.Schema,
     consumers: Sequence[Handler] = (),
     on_start: Sequence[Hook] = (),
     background: Sequence[Hook] = (),
@@ -73,7 +72,7 @@ def build_service(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        runtime = await _start(app, name, settings, metadata, consumers, on_start, background)
+        runtime = await _start(app, name, settings, schema, consumers, on_start, background)
         try:
             yield
         finally:
@@ -100,11 +99,11 @@ def build_service(
     return app
 
 
-async def _start(app, name, settings, metadata, handlers, on_start, background) -> Runtime:
+async def _start(app, name, settings, schema, handlers, on_start, background) -> Runtime:
     db = Database.from_settings(settings, service=name)
     if settings.migrate_on_start:
         await db.create_database_if_missing()
-        await migrations.upgrade(db, migrations.Schema(metadata, migrations.versions_dir(name)))
+        await migrations.upgrade(db, schema)
     runtime = Runtime(name=name, settings=settings, db=db, jwks=JwksKeys(settings.jwks_url))
     app.state.runtime = runtime
     app.state.db = db
@@ -152,7 +151,7 @@ async def _run_messaging(runtime: Runtime, handlers: Sequence[Handler]) -> None:
     )
     groups: dict[str, list[Handler]] = {}
     for handler in handlers:
-        groups.setdefault(handler.group, []).append(handler)
+        groups.setdefault(handler.group or runtime.name, []).append(handler)
     runtime.consumers = [
         GroupConsumer(
             group,

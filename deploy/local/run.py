@@ -22,8 +22,9 @@ from pathlib import Path
 import httpx
 
 from chassis.broker import BrokerError, TansuBroker, port_is_free
-from chassis.events.registry import load_contracts
 from chassis.mailbox import Mailbox
+from contracts import load_contracts
+from contracts.manifest import GATEWAY_PORT, SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGS = ROOT / "var" / "log"
@@ -31,9 +32,6 @@ MAIL = ROOT / "var" / "mail"
 HOST = "127.0.0.1"
 BROKER_PORT = 9092
 SMTP_PORT = 1025
-# Ports are fixed: users 8001, catalog 8002, ... orders 8007; the gateway 8000.
-SERVICES = ("users", "catalog", "content", "campaigns", "analytics", "engagement", "orders")
-GATEWAY_PORT = 8000
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
 
@@ -173,10 +171,7 @@ def main() -> int:
     env.setdefault("FLYWHEEL_JWKS_URL", f"http://{HOST}:8001/api/v1/users/.well-known/jwks.json")
     env.setdefault("FLYWHEEL_ADMIN_EMAIL", "admin@flywheel.local")
     env.setdefault("FLYWHEEL_ADMIN_PASSWORD", "flywheel-admin")
-    services = [
-        Child(name, f"services.{name}.app:create_app", port)
-        for port, name in enumerate(SERVICES, start=8001)
-    ]
+    services = [Child(spec.name, spec.app, spec.port) for spec in SERVICES]
     everyone = [*services, Child("gateway", "gateway.app:create_app", GATEWAY_PORT)]
     broker = mailbox = None
     try:

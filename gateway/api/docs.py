@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
-from chassis.events.registry import load_contracts
+from contracts import load_contracts
 from gateway import asyncapi, eventspage
 
 # Swagger UI's assets ship in the `fastapi-offline` wheel, so /docs needs no CDN.

@@ -12,7 +12,7 @@ from chassis.http.deps import SessionDep
 from chassis.http.problems import InvalidInput, responses
 from chassis.ids import new_id
 from chassis.pagination import Page, PageDep, fetch_page
-from services.analytics.events import BehaviourRecorded
+from contracts.analytics import BehaviourRecorded
 from services.analytics.models import StoredEvent
 from services.analytics.schemas import Accepted, BehaviourBatch, EventOut
 

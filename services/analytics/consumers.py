@@ -4,13 +4,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.events import CloudEvent
 from chassis.events.handlers import consumes_all
-from chassis.events.registry import load_contracts
+from contracts import load_contracts
 from services.analytics.models import StoredEvent
 
 load_contracts()
 
 
-@consumes_all(group="analytics")
+@consumes_all()
 async def record(envelope: CloudEvent, session: AsyncSession) -> None:
     session.add(
         StoredEvent(

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from services.analytics.events import Action
+from contracts.analytics import Action
 
 
 class Behaviour(BaseModel):

@@ -8,7 +8,7 @@ from chassis.auth.deps import OperatorDep
 from chassis.events import outbox
 from chassis.http.deps import SessionDep
 from chassis.http.problems import NotFound, responses
-from services.campaigns.events import CampaignScheduled
+from contracts.campaigns import CampaignScheduled
 from services.campaigns.models import Campaign, SkuPrice
 from services.campaigns.schemas import CampaignOut, CampaignPlan, ScheduledCampaign, SkuPriceOut
 

@@ -3,11 +3,11 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.events.handlers import consumes
+from contracts.catalog import ProductCreated
 from services.campaigns.models import SkuPrice
-from services.catalog.events import ProductCreated
 
 
-@consumes(ProductCreated, group="campaigns")
+@consumes(ProductCreated)
 async def on_product_created(event: ProductCreated, session: AsyncSession) -> None:
     """Keep the regular price that campaign prices are set against (none yet: nothing to keep)."""
     if event.price is not None:

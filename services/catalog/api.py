@@ -8,7 +8,7 @@ from chassis.auth.deps import OperatorDep
 from chassis.events import outbox
 from chassis.http.deps import SessionDep
 from chassis.http.problems import NotFound, responses
-from services.catalog.events import ProductCreated
+from contracts.catalog import ProductCreated
 from services.catalog.models import Product
 from services.catalog.schemas import ProductCreate, ProductOut
 

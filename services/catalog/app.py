@@ -3,10 +3,13 @@
 from fastapi import FastAPI
 
 from chassis.http.service import build_service
+from chassis.migrations import Schema
 from services.catalog import api
 from services.catalog.consumers import on_order_placed
 from services.catalog.models import Base
 from services.catalog.settings import Settings
+
+SCHEMA = Schema.beside(__file__, Base.metadata)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -14,7 +17,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         name="catalog",
         settings=settings or Settings(),
         routers=[api.router],
-        metadata=Base.metadata,
+        schema=SCHEMA,
         consumers=[on_order_placed],
         description="Product operations: products, prices, listing, inventory.",
     )

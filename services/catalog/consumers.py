@@ -4,11 +4,11 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.events.handlers import consumes
+from contracts.orders import OrderPlaced
 from services.catalog.models import Product
-from services.orders.events import OrderPlaced
 
 
-@consumes(OrderPlaced, group="catalog")
+@consumes(OrderPlaced)
 async def on_order_placed(event: OrderPlaced, session: AsyncSession) -> None:
     """Count units sold per product: the first signal of a hot item."""
     for line in event.lines:

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.clock import now
 from chassis.events import outbox
 from chassis.http.problems import InvalidInput, NotFound
+from contracts.content import ArticlePublished
 from services.content import workflow
-from services.content.events import ArticlePublished
 from services.content.models import Article, LinkedProduct
 from services.content.schemas import ArticleDraft
 from services.content.workflow import ArticleState

@@ -3,11 +3,11 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.events.handlers import consumes
-from services.catalog.events import ProductCreated
+from contracts.catalog import ProductCreated
 from services.content.models import LinkedProduct
 
 
-@consumes(ProductCreated, group="content")
+@consumes(ProductCreated)
 async def on_product_created(event: ProductCreated, session: AsyncSession) -> None:
     """Learn which products articles may link to."""
     await session.merge(LinkedProduct(product_id=event.product_id, name=event.name))

@@ -3,10 +3,13 @@
 from fastapi import FastAPI
 
 from chassis.http.service import build_service
+from chassis.migrations import Schema
 from services.engagement import api, emails
 from services.engagement.consumers import on_user_registered
 from services.engagement.models import Base
 from services.engagement.settings import Settings
+
+SCHEMA = Schema.beside(__file__, Base.metadata)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -14,7 +17,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         name="engagement",
         settings=settings or Settings(),
         routers=[api.router],
-        metadata=Base.metadata,
+        schema=SCHEMA,
         consumers=[on_user_registered],
         background=[emails.send_pending],
         description="Engagement: reaching users, the in-app inbox and email.",

@@ -3,11 +3,11 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.events.handlers import consumes
+from contracts.users import UserRegistered
 from services.engagement import emails, inbox, templates
-from services.users.events import UserRegistered
 
 
-@consumes(UserRegistered, group="engagement")
+@consumes(UserRegistered)
 async def on_user_registered(event: UserRegistered, session: AsyncSession) -> None:
     """Greet every new user in their inbox and by email: the first step of the welcome series."""
     welcome = templates.welcome(event.display_name)

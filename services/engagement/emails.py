@@ -21,7 +21,7 @@ from chassis.db import Database
 from chassis.events import outbox
 from chassis.http.service import Runtime
 from chassis.mail import Email, Mailer, MailRejected
-from services.engagement.events import MessageSent
+from contracts.engagement import MessageSent
 from services.engagement.models import EmailDelivery
 from services.engagement.templates import Rendered
 

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.clock import now
 from chassis.events import outbox
 from chassis.http.problems import NotFound
-from services.engagement.events import MessageSent
+from contracts.engagement import MessageSent
 from services.engagement.models import InboxMessage
 from services.engagement.templates import Rendered
 

@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.events import outbox
 from chassis.http.problems import InvalidInput
+from contracts.orders import OrderPlaced
 from services.orders import pricing
-from services.orders.events import OrderPlaced
 from services.orders.models import KnownProduct, Order, OrderLineRow
 from services.orders.schemas import OrderRequest
 

@@ -3,11 +3,11 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.events.handlers import consumes
-from services.catalog.events import ProductCreated
+from contracts.catalog import ProductCreated
 from services.orders.models import KnownProduct
 
 
-@consumes(ProductCreated, group="orders")
+@consumes(ProductCreated)
 async def on_product_created(event: ProductCreated, session: AsyncSession) -> None:
     """Learn what can be ordered and at what price."""
     await session.merge(

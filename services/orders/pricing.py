@@ -6,7 +6,7 @@ from uuid import UUID
 
 from chassis.http.problems import InvalidInput
 from chassis.money import Money
-from services.orders.events import OrderLine
+from contracts.orders import OrderLine
 
 
 class LineRejected(InvalidInput):

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.auth import Role
 from chassis.events import outbox
 from chassis.http.problems import Conflict
-from services.users.events import UserRegistered
+from contracts.users import UserRegistered
 from services.users.models import User
 from services.users.passwords import hash_password, verify_password
 

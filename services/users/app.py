@@ -3,10 +3,13 @@
 from fastapi import FastAPI
 
 from chassis.http.service import Runtime, build_service
+from chassis.migrations import Schema
 from services.users import accounts, api, signing
 from services.users.consumers import on_order_placed
 from services.users.models import Base
 from services.users.settings import Settings
+
+SCHEMA = Schema.beside(__file__, Base.metadata)
 
 
 async def _prepare(runtime: Runtime) -> None:
@@ -23,7 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         name="users",
         settings=settings or Settings(),
         routers=[api.router],
-        metadata=Base.metadata,
+        schema=SCHEMA,
         consumers=[on_order_placed],
         on_start=[_prepare],
         description="User operations: accounts, auth, profiles, segments, membership.",

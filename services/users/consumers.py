@@ -3,11 +3,11 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.events.handlers import consumes
-from services.orders.events import OrderPlaced
+from contracts.orders import OrderPlaced
 from services.users.models import OrderStats
 
 
-@consumes(OrderPlaced, group="users")
+@consumes(OrderPlaced)
 async def on_order_placed(event: OrderPlaced, session: AsyncSession) -> None:
     """Keep each customer's order count and spend: the frequency and monetary of RFM."""
     stats = await session.get(OrderStats, event.customer_id, with_for_update=True)

@@ -48,7 +48,7 @@ async def test_migrations_run_as_a_command(database_url):
     env = {**os.environ, "CATALOG_DATABASE_URL": url}
     for action in ("upgrade", "current"):
         done = await asyncio.create_subprocess_exec(
-            *(sys.executable, "-m", "chassis.migrations", "catalog", action),
+            *(sys.executable, "-m", "deploy.migrate", "catalog", action),
             env=env,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,

@@ -4,8 +4,8 @@ import pytest
 from stack import Platform
 
 from chassis.broker import TansuBroker
-from chassis.events.registry import load_contracts
 from chassis.testing import eventually
+from contracts import load_contracts
 
 CREATED = "flywheel.catalog.product.created.v1"
 

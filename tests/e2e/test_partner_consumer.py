@@ -8,7 +8,7 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, Message, TopicPartition
 from stack import ADMIN
 
 from chassis.events.envelope import CONTENT_TYPE, CloudEvent
-from chassis.events.registry import load_contracts
+from contracts import load_contracts
 
 CREATED = "flywheel.catalog.product.created.v1"
 

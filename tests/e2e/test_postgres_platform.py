@@ -5,8 +5,8 @@ import pytest
 from stack import ADMIN, POSTGRES, Platform
 
 from chassis.broker import TansuBroker
-from chassis.events.registry import load_contracts
 from chassis.testing import eventually, need
+from contracts import load_contracts
 
 SERVICES = ("users", "catalog", "orders", "analytics")
 

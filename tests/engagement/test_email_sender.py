@@ -14,7 +14,8 @@ from chassis.events.tables import outbox
 from chassis.ids import new_id
 from chassis.mail import Mailer
 from services.engagement import emails, templates
-from services.engagement.models import Base, EmailDelivery
+from services.engagement.app import SCHEMA
+from services.engagement.models import EmailDelivery
 
 
 async def test_pending_mail_is_sent_and_marked_and_refused_mail_holds_up_nothing(
@@ -22,9 +23,7 @@ async def test_pending_mail_is_sent_and_marked_and_refused_mail_holds_up_nothing
 ):
     db = Database(database_url("engagement"), service="engagement")
     await db.create_database_if_missing()
-    await migrations.upgrade(
-        db, migrations.Schema(Base.metadata, migrations.versions_dir("engagement"))
-    )
+    await migrations.upgrade(db, SCHEMA)
     refused, good = "mé@example.com", f"{new_id().hex}@example.com"
     try:
         async with db.session() as session:
@@ -56,9 +55,7 @@ async def test_pending_mail_is_sent_and_marked_and_refused_mail_holds_up_nothing
 async def test_the_backlog_is_a_gauge_and_old_deliveries_are_pruned(database_url, mailbox):
     db = Database(database_url("engagement"), service="engagement")
     await db.create_database_if_missing()
-    await migrations.upgrade(
-        db, migrations.Schema(Base.metadata, migrations.versions_dir("engagement"))
-    )
+    await migrations.upgrade(db, SCHEMA)
     long_ago, recently = now() - timedelta(days=31), now() - timedelta(days=1)
     rows = {
         "old-sent": {"sent_at": long_ago},

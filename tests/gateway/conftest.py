@@ -26,8 +26,9 @@ from pydantic import BaseModel
 
 from chassis.broker import free_port
 from chassis.testing import ServiceServer, need
+from contracts.manifest import NAMES as SERVICES
 from gateway.app import create_app
-from gateway.routes import ROUTES, SERVICES, Policy, Route
+from gateway.routes import ROUTES, Policy, Route
 from gateway.settings import GatewaySettings, RateLimit
 
 ROOT = Path(__file__).resolve().parents[2]

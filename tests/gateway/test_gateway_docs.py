@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from gateway.routes import SERVICES
+from contracts.manifest import NAMES as SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 
