@@ -99,3 +99,23 @@ async def revision(db: Database, schema: Schema, *, message: str, rev_id: str) -
 async def current(db: Database, schema: Schema) -> None:
     async with db.engine.begin() as conn:
         await conn.run_sync(lambda sync: command.current(schema.config(sync), verbose=True))
+
+
+def user_ids_to_uuid(table: str, *columns: str) -> None:
+    """In a revision: turn text columns holding user ids into UUID columns (the one identity
+    type). PostgreSQL casts in place; SQLite stores UUIDs as 32 hex digits, so the dashes of
+    the old text go first."""
+    from alembic import op  # only inside a running migration
+    from sqlalchemy import String, Uuid
+
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    with op.batch_alter_table(table) as batch:
+        for column in columns:
+            if sqlite:
+                op.execute(f"UPDATE {table} SET {column} = replace({column}, '-', '')")
+            batch.alter_column(
+                column,
+                type_=Uuid(),
+                existing_type=String(64),
+                postgresql_using=f"{column}::uuid",
+            )

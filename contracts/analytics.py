@@ -26,7 +26,7 @@ class BehaviourRecorded(EventData):
 
     behaviour_id: UUID
     actor: str = Field(description="User id when logged in, else the client's anonymous id")
-    user_id: str | None = None
+    user_id: UUID | None = None
     action: Action
     target: str | None = Field(default=None, description="Product, content or query acted on")
     properties: dict[str, Any] = Field(default_factory=dict)

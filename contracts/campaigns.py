@@ -21,4 +21,47 @@ class CampaignScheduled(EventData):
     starts_at: datetime
     ends_at: datetime
     budget: Money | None = None
-    scheduled_by: str
+    scheduled_by: UUID
+
+
+COUPON = "flywheel.campaigns.coupon"
+
+
+@event("flywheel.campaigns.coupons.locked.v1", topic=COUPON, key="order_id")
+class CouponsLocked(EventData):
+    """The order's coupons (and flash reservation) are held for it until paid or cancelled."""
+
+    order_id: UUID
+    customer_id: UUID
+    coupon_ids: list[UUID]
+    flash_reservation_id: UUID | None = None
+
+
+@event("flywheel.campaigns.coupons.refused.v1", topic=COUPON, key="order_id")
+class CouponsRefused(EventData):
+    """The order's coupons could not be locked (not held, used, expired, out of scope):
+    nothing was locked."""
+
+    order_id: UUID
+    customer_id: UUID
+    coupon_ids: list[UUID]
+    reason: str
+
+
+@event("flywheel.campaigns.coupons.redeemed.v1", topic=COUPON, key="order_id")
+class CouponsRedeemed(EventData):
+    """A paid order used its coupons for good; their discounts count against budgets."""
+
+    order_id: UUID
+    customer_id: UUID
+    coupon_ids: list[UUID]
+    discount: Money
+
+
+@event("flywheel.campaigns.coupons.released.v1", topic=COUPON, key="order_id")
+class CouponsReleased(EventData):
+    """A cancelled order's coupons went back to their holder, once."""
+
+    order_id: UUID
+    customer_id: UUID
+    coupon_ids: list[UUID]

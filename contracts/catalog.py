@@ -3,6 +3,8 @@
 from datetime import datetime
 from uuid import UUID
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from chassis.events import EventData, event
 from chassis.money import Money
 
@@ -16,3 +18,55 @@ class ProductCreated(EventData):
     state: str
     price: Money | None = None
     created_at: datetime
+
+
+class StockLine(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sku_id: UUID
+    quantity: int = Field(gt=0)
+
+
+class RejectedLine(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sku_id: UUID
+    requested: int = Field(gt=0)
+    available: int = Field(ge=0, description="0 also for an unknown or delisted SKU")
+
+
+STOCK = "flywheel.catalog.stock"
+
+
+@event("flywheel.catalog.stock.reserved.v1", topic=STOCK, key="order_id")
+class StockReserved(EventData):
+    """Every line of an order is reserved until `expires_at` (then released by itself)."""
+
+    order_id: UUID
+    lines: list[StockLine] = Field(min_length=1)
+    expires_at: datetime
+
+
+@event("flywheel.catalog.stock.rejected.v1", topic=STOCK, key="order_id")
+class StockRejected(EventData):
+    """An order could not be reserved: nothing was taken; `lines` are the lines that failed."""
+
+    order_id: UUID
+    lines: list[RejectedLine] = Field(min_length=1)
+
+
+@event("flywheel.catalog.stock.confirmed.v1", topic=STOCK, key="order_id")
+class StockConfirmed(EventData):
+    """A paid order's reservation became a sale: on-hand went down by its lines."""
+
+    order_id: UUID
+    lines: list[StockLine] = Field(min_length=1)
+
+
+@event("flywheel.catalog.stock.released.v1", topic=STOCK, key="order_id")
+class StockReleased(EventData):
+    """A reservation was given back (order cancelled, or it expired unpaid), once."""
+
+    order_id: UUID
+    lines: list[StockLine] = Field(min_length=1)
+    expired: bool

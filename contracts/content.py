@@ -13,5 +13,5 @@ class ArticlePublished(EventData):
     article_id: UUID
     title: str
     product_ids: list[UUID]
-    author: str
+    author: UUID
     published_at: datetime

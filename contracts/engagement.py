@@ -15,7 +15,7 @@ class MessageSent(EventData):
     """A message reached a user on one channel."""
 
     message_id: UUID
-    user_id: str
+    user_id: UUID
     channel: str
     template: str
     sent_at: datetime

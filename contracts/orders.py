@@ -1,6 +1,17 @@
-"""Events the orders service publishes."""
+"""Events the orders service publishes: carts, and each step of an order's life.
+
+The order saga, by events (catalog, campaigns and users answer in their own contracts):
+`order.placed` → catalog `stock.reserved` or `stock.rejected`; campaigns `coupons.locked` or
+`coupons.refused` (when the order carries coupons or a flash reservation); users
+`points.held` or `points.refused` (when it redeems points) → `order.awaiting_payment`, or
+`order.cancelled` with the reason, upon which every participant returns what it took →
+`order.paid` (stock confirmed, coupons redeemed, points taken and earned) → `order.shipped`
+→ `order.delivered` → `order.completed` after the return window. `order.cancelled` also
+follows an unpaid order's timeout. Refunds: `refund.completed`.
+"""
 
 from datetime import datetime
+from enum import StrEnum
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -8,21 +19,148 @@ from pydantic import BaseModel, ConfigDict, Field
 from chassis.events import EventData, event
 from chassis.money import Money
 
+ORDER = "flywheel.orders.order"
+
 
 class OrderLine(BaseModel):
+    """One line as placed, with the breakdown that every later refund is measured from:
+    `paid` = `unit_price` * `quantity` - `coupon_discount` - `points_discount`."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    product_id: UUID
+    sku_id: UUID
     quantity: int = Field(gt=0)
-    unit_price: Money
+    list_price: Money = Field(description="Catalog unit price when the order was placed")
+    unit_price: Money = Field(description="Unit price charged before coupons and points")
+    coupon_discount: Money | None = Field(default=None, description="This line's coupon share")
+    points_discount: Money | None = Field(default=None, description="This line's points share")
+    paid: Money = Field(description="What the customer pays for the line")
 
 
-@event("flywheel.orders.order.placed.v1", topic="flywheel.orders.order", key="order_id")
+class Attribution(BaseModel):
+    """What brought the order about, for budgets, ROI and GMV attribution."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    campaign_ids: list[UUID] = Field(default_factory=list)
+    coupon_ids: list[UUID] = Field(default_factory=list)
+    flash_reservation_id: UUID | None = None
+    group_id: UUID | None = None
+    bargain_id: UUID | None = None
+    content_id: UUID | None = Field(default=None, description="Content the buyer came from")
+
+
+class CancelReason(StrEnum):
+    STOCK_REJECTED = "stock_rejected"
+    COUPONS_REFUSED = "coupons_refused"
+    POINTS_REFUSED = "points_refused"
+    PAYMENT_TIMEOUT = "payment_timeout"
+    CUSTOMER = "customer"
+    OPERATOR = "operator"
+    GROUP_FAILED = "group_failed"
+
+
+@event("flywheel.orders.order.placed.v1", topic=ORDER, key="order_id")
 class OrderPlaced(EventData):
-    """A customer placed an order."""
+    """A customer placed an order: participants reserve stock, lock coupons, hold points."""
 
     order_id: UUID
-    customer_id: str
+    customer_id: UUID
+    lines: list[OrderLine] = Field(min_length=1)
+    total: Money = Field(description="What the customer pays for the order, shipping included")
+    shipping_fee: Money | None = None
+    points: int = Field(default=0, ge=0, description="Points the customer redeems")
+    attribution: Attribution = Field(default_factory=Attribution)
+    placed_at: datetime
+
+
+@event("flywheel.orders.order.awaiting_payment.v1", topic=ORDER, key="order_id")
+class OrderAwaitingPayment(EventData):
+    """Every participant took its share: the order waits for payment until `expires_at`."""
+
+    order_id: UUID
+    customer_id: UUID
+    amount: Money
+    expires_at: datetime
+
+
+@event("flywheel.orders.order.paid.v1", topic=ORDER, key="order_id")
+class OrderPaid(EventData):
+    """The payment was confirmed: stock is confirmed, coupons redeemed, points taken."""
+
+    order_id: UUID
+    customer_id: UUID
     lines: list[OrderLine] = Field(min_length=1)
     total: Money
-    placed_at: datetime
+    points: int = Field(default=0, ge=0)
+    attribution: Attribution = Field(default_factory=Attribution)
+    paid_at: datetime
+
+
+@event("flywheel.orders.order.cancelled.v1", topic=ORDER, key="order_id")
+class OrderCancelled(EventData):
+    """The order will not go on: each participant returns what it took for it, once."""
+
+    order_id: UUID
+    customer_id: UUID
+    reason: CancelReason
+    detail: str | None = None
+    lines: list[OrderLine] = Field(min_length=1)
+    points: int = Field(default=0, ge=0)
+    attribution: Attribution = Field(default_factory=Attribution)
+    cancelled_at: datetime
+
+
+@event("flywheel.orders.order.shipped.v1", topic=ORDER, key="order_id")
+class OrderShipped(EventData):
+    """Some or all lines left the warehouse."""
+
+    order_id: UUID
+    customer_id: UUID
+    shipment_id: UUID
+    carrier: str
+    tracking_number: str
+    sku_ids: list[UUID] = Field(min_length=1)
+    shipped_at: datetime
+
+
+@event("flywheel.orders.order.delivered.v1", topic=ORDER, key="order_id")
+class OrderDelivered(EventData):
+    """The customer confirmed receipt (确认收货), or it was confirmed automatically."""
+
+    order_id: UUID
+    customer_id: UUID
+    automatic: bool
+    delivered_at: datetime
+
+
+@event("flywheel.orders.order.completed.v1", topic=ORDER, key="order_id")
+class OrderCompleted(EventData):
+    """The return window closed: what waited for it (frozen points, referral rewards) goes."""
+
+    order_id: UUID
+    customer_id: UUID
+    total: Money
+    completed_at: datetime
+
+
+class RefundedLine(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sku_id: UUID
+    quantity: int = Field(ge=0, description="Units returned (0 for a refund without return)")
+    amount: Money
+
+
+@event("flywheel.orders.refund.completed.v1", topic="flywheel.orders.refund", key="order_id")
+class RefundCompleted(EventData):
+    """Money went back to the customer: points earned are reversed, GMV and RFM adjusted."""
+
+    refund_id: UUID
+    order_id: UUID
+    customer_id: UUID
+    lines: list[RefundedLine] = Field(min_length=1)
+    amount: Money
+    restock: bool = Field(description="The goods came back resaleable")
+    coupon_ids_restored: list[UUID] = Field(default_factory=list)
+    completed_at: datetime

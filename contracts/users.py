@@ -3,6 +3,8 @@
 from datetime import datetime
 from uuid import UUID
 
+from pydantic import Field
+
 from chassis.events import EventData, event
 
 
@@ -14,3 +16,25 @@ class UserRegistered(EventData):
     email: str
     display_name: str | None = None
     registered_at: datetime
+
+
+POINTS = "flywheel.users.points"
+
+
+@event("flywheel.users.points.held.v1", topic=POINTS, key="order_id")
+class PointsHeld(EventData):
+    """Points an order redeems are held for it until it is paid or cancelled."""
+
+    order_id: UUID
+    user_id: UUID
+    points: int = Field(gt=0)
+
+
+@event("flywheel.users.points.refused.v1", topic=POINTS, key="order_id")
+class PointsRefused(EventData):
+    """The order asked for more points than the customer has available: none were held."""
+
+    order_id: UUID
+    user_id: UUID
+    points: int = Field(gt=0)
+    available: int = Field(ge=0)

@@ -50,7 +50,7 @@ class Caller:
 
     @classmethod
     def user(cls, principal: Principal) -> "Caller":
-        return cls(CallerKind.USER, principal.subject, principal.roles)
+        return cls(CallerKind.USER, str(principal.user_id), principal.roles)
 
     @property
     def bucket(self) -> str:

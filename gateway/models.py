@@ -29,7 +29,7 @@ class Partner(Base):
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     scopes: Mapped[list[str]] = mapped_column(JSON)
-    created_by: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[UUID] = mapped_column(Uuid)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     keys: Mapped[list["PartnerKey"]] = relationship(

@@ -43,7 +43,7 @@ class PartnerOut(BaseModel):
     id: UUID
     name: str
     scopes: list[str]
-    created_by: str
+    created_by: UUID
     created_at: datetime
     revoked_at: datetime | None
     keys: list[KeyOut]

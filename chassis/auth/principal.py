@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from enum import StrEnum
+from uuid import UUID
 
 
 class Role(StrEnum):
@@ -13,7 +14,7 @@ class Role(StrEnum):
 
 @dataclass(frozen=True)
 class Principal:
-    subject: str
+    user_id: UUID  # the token's `sub`: a user id is a UUID everywhere
     roles: frozenset[Role]
     email: str | None = None
 

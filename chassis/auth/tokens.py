@@ -2,6 +2,7 @@
 
 import asyncio
 import time
+from uuid import UUID
 
 import httpx
 import jwt
@@ -92,4 +93,8 @@ async def verify_access_token(token: str, keys: JwksKeys) -> Principal:
         roles = frozenset(Role(r) for r in claims.get("roles", []))
     except ValueError as error:
         raise InvalidToken("unknown role in token") from error
-    return Principal(subject=claims["sub"], roles=roles, email=claims.get("email"))
+    try:
+        user_id = UUID(claims["sub"])
+    except (ValueError, TypeError, AttributeError) as error:
+        raise InvalidToken("the token's subject is not a user id") from error
+    return Principal(user_id=user_id, roles=roles, email=claims.get("email"))

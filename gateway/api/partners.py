@@ -63,7 +63,7 @@ async def register(
 ) -> PartnerIssued:
     scopes = partners.checked_scopes(request.app.state.table, body.scopes)
     partner, key, secret = await partners.register(
-        session, name=body.name, scopes=scopes, by=admin.subject
+        session, name=body.name, scopes=scopes, by=admin.user_id
     )
     return PartnerIssued(
         **_partner(partner).model_dump(), key=IssuedKey(**_key(key).model_dump(), secret=secret)

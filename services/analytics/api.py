@@ -29,9 +29,9 @@ router = APIRouter()
 async def collect(
     body: BehaviourBatch, session: SessionDep, caller: OptionalPrincipalDep
 ) -> Accepted:
-    user_id = caller.subject if caller else None
+    user_id = caller.user_id if caller else None
     for index, item in enumerate(body.events):
-        actor = user_id or item.anonymous_id
+        actor = str(user_id) if user_id else item.anonymous_id
         if actor is None:
             raise InvalidInput(
                 f"body.events.{index}.anonymous_id", "required when no access token is sent"

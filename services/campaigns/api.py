@@ -31,7 +31,7 @@ async def schedule_campaign(
         starts_at=body.starts_at,
         ends_at=body.ends_at,
         budget=body.budget,
-        created_by=by.subject,
+        created_by=by.user_id,
     )
     session.add(campaign)
     await session.flush()
@@ -44,7 +44,7 @@ async def schedule_campaign(
             starts_at=campaign.starts_at,
             ends_at=campaign.ends_at,
             budget=body.budget,
-            scheduled_by=by.subject,
+            scheduled_by=by.user_id,
         ),
     )
     await session.commit()

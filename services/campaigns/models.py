@@ -42,7 +42,7 @@ class Campaign(Base):
     state: Mapped[CampaignState] = mapped_column(
         enum_column(CampaignState), default=CampaignState.SCHEDULED
     )
-    created_by: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[UUID] = mapped_column(Uuid)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
     budget = money_columns("budget_amount", "budget_currency")
 

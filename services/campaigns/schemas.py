@@ -57,7 +57,7 @@ class ScheduledCampaign(CampaignOut):
     """A campaign as its operators see it, budget included."""
 
     budget: Money | None
-    created_by: str
+    created_by: UUID
     created_at: datetime
 
 

@@ -30,7 +30,7 @@ async def create_product(body: ProductCreate, session: SessionDep, by: OperatorD
         name=body.name,
         description=body.description,
         price=body.price,
-        created_by=by.subject,
+        created_by=by.user_id,
     )
     session.add(product)
     await session.flush()

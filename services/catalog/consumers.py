@@ -14,6 +14,6 @@ async def on_order_placed(event: OrderPlaced, session: AsyncSession) -> None:
     for line in event.lines:
         await session.execute(
             update(Product)
-            .where(Product.id == line.product_id)
+            .where(Product.id == line.sku_id)
             .values(units_sold=Product.units_sold + line.quantity)
         )

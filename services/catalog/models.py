@@ -36,5 +36,5 @@ class Product(Base):
     currency: Mapped[str | None] = mapped_column(String(3))
     price = money_columns("price_amount", "currency")
     units_sold: Mapped[int] = mapped_column(Integer, default=0)
-    created_by: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[UUID] = mapped_column(Uuid)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)

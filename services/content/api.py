@@ -22,7 +22,7 @@ router = APIRouter(prefix="/articles", tags=["articles"])
     responses=responses(401, 403, 422),
 )
 async def create_article(body: ArticleDraft, session: SessionDep, by: OperatorDep) -> ArticleOut:
-    return ArticleOut.model_validate(await articles.create_draft(session, body, by.subject))
+    return ArticleOut.model_validate(await articles.create_draft(session, body, by.user_id))
 
 
 @router.post(

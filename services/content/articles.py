@@ -16,7 +16,7 @@ from services.content.schemas import ArticleDraft
 from services.content.workflow import ArticleState
 
 
-async def create_draft(session: AsyncSession, draft: ArticleDraft, author: str) -> Article:
+async def create_draft(session: AsyncSession, draft: ArticleDraft, author: UUID) -> Article:
     await _check_links(session, draft.product_ids)
     article = Article(
         title=draft.title,

@@ -26,7 +26,7 @@ class Article(Base):
         enum_column(ArticleState), default=ArticleState.DRAFT
     )
     product_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
-    author: Mapped[str] = mapped_column(String(64))
+    author: Mapped[UUID] = mapped_column(Uuid)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 

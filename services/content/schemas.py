@@ -30,6 +30,6 @@ class ArticleOut(BaseModel):
     body: str
     state: ArticleState
     product_ids: list[UUID]
-    author: str
+    author: UUID
     created_at: datetime
     published_at: datetime | None

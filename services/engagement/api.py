@@ -22,7 +22,7 @@ async def list_messages(
 ) -> Page[MessageOut]:
     messages, next_cursor = await fetch_page(
         session,
-        select(InboxMessage).where(InboxMessage.user_id == reader.subject),
+        select(InboxMessage).where(InboxMessage.user_id == reader.user_id),
         key=(InboxMessage.created_at, InboxMessage.id),
         page=page,
     )
@@ -35,4 +35,4 @@ async def list_messages(
     responses=responses(401, 404, 422),
 )
 async def mark_read(message_id: UUID, session: SessionDep, reader: PrincipalDep) -> MessageOut:
-    return MessageOut.model_validate(await inbox.mark_read(session, message_id, reader.subject))
+    return MessageOut.model_validate(await inbox.mark_read(session, message_id, reader.user_id))

@@ -11,5 +11,5 @@ from services.engagement import emails, inbox, templates
 async def on_user_registered(event: UserRegistered, session: AsyncSession) -> None:
     """Greet every new user in their inbox and by email: the first step of the welcome series."""
     welcome = templates.welcome(event.display_name)
-    await inbox.deliver(session, str(event.user_id), welcome)
-    await emails.stage(session, str(event.user_id), event.email, welcome)
+    await inbox.deliver(session, event.user_id, welcome)
+    await emails.stage(session, event.user_id, event.email, welcome)

@@ -10,6 +10,7 @@ same Message-ID, so the receiver can drop the repeat.
 import asyncio
 import logging
 from datetime import timedelta
+from uuid import UUID
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,7 +34,7 @@ MAX_BACKOFF = 30.0
 RETENTION = timedelta(days=30)  # sent and refused deliveries are kept this long
 
 
-async def stage(session: AsyncSession, user_id: str, address: str, message: Rendered) -> None:
+async def stage(session: AsyncSession, user_id: UUID, address: str, message: Rendered) -> None:
     """Record an email for the sender; it goes out only if the caller's transaction commits."""
     session.add(
         EmailDelivery(

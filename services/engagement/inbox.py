@@ -14,7 +14,7 @@ from services.engagement.templates import Rendered
 CHANNEL = "in_app"
 
 
-async def deliver(session: AsyncSession, user_id: str, message: Rendered) -> InboxMessage:
+async def deliver(session: AsyncSession, user_id: UUID, message: Rendered) -> InboxMessage:
     """Put a message in the user's inbox and stage MessageSent; the caller commits both."""
     delivered = InboxMessage(
         user_id=user_id, template=message.template, title=message.title, body=message.body
@@ -34,7 +34,7 @@ async def deliver(session: AsyncSession, user_id: str, message: Rendered) -> Inb
     return delivered
 
 
-async def mark_read(session: AsyncSession, message_id: UUID, user_id: str) -> InboxMessage:
+async def mark_read(session: AsyncSession, message_id: UUID, user_id: UUID) -> InboxMessage:
     message = await session.get(InboxMessage, message_id)
     # Someone else's message is "not found": ids reveal nothing about other inboxes.
     if message is None or message.user_id != user_id:

@@ -22,7 +22,7 @@ class InboxMessage(Base):
     __table_args__ = (Index("ix_inbox_messages_user_newest", "user_id", "created_at", "id"),)
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    user_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[UUID] = mapped_column(Uuid)
     # A key, not an enum: templates become operator-edited data as journeys grow.
     template: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(200))
@@ -48,7 +48,7 @@ class EmailDelivery(Base):
 
     # Also the stable part of the Message-ID, the same on every retry.
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    user_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[UUID] = mapped_column(Uuid)
     address: Mapped[str] = mapped_column(String(320))
     template: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(200))

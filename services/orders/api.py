@@ -40,7 +40,7 @@ async def place_order(
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> OrderOut:
-    order, replayed = await checkout.place_order(session, customer.subject, body, idempotency_key)
+    order, replayed = await checkout.place_order(session, customer.user_id, body, idempotency_key)
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return OrderOut.model_validate(order)
@@ -50,7 +50,7 @@ async def place_order(
 async def list_orders(session: SessionDep, customer: PrincipalDep, page: PageDep) -> Page[OrderOut]:
     orders, next_cursor = await fetch_page(
         session,
-        select(Order).where(Order.customer_id == customer.subject),
+        select(Order).where(Order.customer_id == customer.user_id),
         key=(Order.placed_at, Order.id),
         page=page,
     )
@@ -65,6 +65,6 @@ async def list_orders(session: SessionDep, customer: PrincipalDep, page: PageDep
 async def get_order(order_id: UUID, session: SessionDep, principal: PrincipalDep) -> OrderOut:
     order = await session.get(Order, order_id)
     # Another customer's order is "not found": an id reveals nothing about who owns it.
-    if order is None or not (principal.is_staff or order.customer_id == principal.subject):
+    if order is None or not (principal.is_staff or order.customer_id == principal.user_id):
         raise NotFound(f"No order {order_id}.")
     return OrderOut.model_validate(order)

@@ -1,6 +1,7 @@
 """Checkout: a customer's request becomes a placed order, once per idempotency key."""
 
 import hashlib
+from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +16,7 @@ from services.orders.schemas import OrderRequest
 
 
 async def place_order(
-    session: AsyncSession, customer_id: str, request: OrderRequest, idempotency_key: str | None
+    session: AsyncSession, customer_id: UUID, request: OrderRequest, idempotency_key: str | None
 ) -> tuple[Order, bool]:
     """Place the order and stage OrderPlaced in the same transaction.
 
@@ -42,7 +43,7 @@ async def place_order(
         lines=[
             OrderLineRow(
                 line_no=line_no,
-                product_id=line.product_id,
+                product_id=line.sku_id,
                 quantity=line.quantity,
                 unit_price=line.unit_price,
             )
@@ -77,7 +78,7 @@ def _fingerprint(request: OrderRequest) -> str:
     return hashlib.sha256(request.model_dump_json().encode()).hexdigest()
 
 
-async def _placed_with(session: AsyncSession, customer_id: str, key: str) -> Order | None:
+async def _placed_with(session: AsyncSession, customer_id: UUID, key: str) -> Order | None:
     return await session.scalar(
         select(Order).where(Order.customer_id == customer_id, Order.idempotency_key == key)
     )

@@ -30,7 +30,7 @@ class Order(Base):
     )
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    customer_id: Mapped[str] = mapped_column(String(64))
+    customer_id: Mapped[UUID] = mapped_column(Uuid)
     status: Mapped[OrderStatus] = mapped_column(
         enum_column(OrderStatus), default=OrderStatus.PLACED
     )

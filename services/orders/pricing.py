@@ -42,6 +42,11 @@ def price_order(
                 f"is priced in {price.currency} but line 0 in {lines[0].unit_price.currency};"
                 " an order is paid in one currency",
             )
-        lines.append(OrderLine(product_id=product_id, quantity=quantity, unit_price=price))
+        paid = Money(amount=price.amount * quantity, currency=price.currency)
+        lines.append(
+            OrderLine(
+                sku_id=product_id, quantity=quantity, list_price=price, unit_price=price, paid=paid
+            )
+        )
     total = sum(line.unit_price.amount * line.quantity for line in lines)
     return PricedOrder(lines, Money(amount=total, currency=lines[0].unit_price.currency))

@@ -36,7 +36,7 @@ class OrderOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: UUID
-    customer_id: str
+    customer_id: UUID
     status: OrderStatus
     lines: list[OrderLineOut]
     total: Money

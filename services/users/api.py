@@ -1,7 +1,6 @@
 """Users routes: registration, tokens, the caller's profile, the JWKS."""
 
 from typing import Annotated
-from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, status
 
@@ -101,11 +100,11 @@ async def rotate_key(request: Request, session: SessionDep, _: AdminDep) -> dict
 
 @router.get("/me", summary="The caller's profile", responses=responses(401, 404))
 async def me(principal: PrincipalDep, session: SessionDep) -> UserOut:
-    user = await session.get(User, UUID(principal.subject))
+    user = await session.get(User, principal.user_id)
     if user is None:
         raise NotFound("The account no longer exists.")
     out = UserOut.model_validate(user, from_attributes=True)
-    stats = await session.get(OrderStats, principal.subject)
+    stats = await session.get(OrderStats, principal.user_id)
     if stats is not None:
         out.orders = OrderSummary(
             order_count=stats.order_count,

@@ -28,7 +28,7 @@ async def test_pending_mail_is_sent_and_marked_and_refused_mail_holds_up_nothing
     try:
         async with db.session() as session:
             for address in (refused, good):
-                await emails.stage(session, "u-1", address, templates.welcome("Mei"))
+                await emails.stage(session, new_id(), address, templates.welcome("Mei"))
             await session.commit()
 
         sender = emails.EmailSender(
@@ -69,10 +69,10 @@ async def test_the_backlog_is_a_gauge_and_old_deliveries_are_pruned(database_url
             for name, fields in rows.items():
                 session.add(
                     EmailDelivery(
-                        user_id=name,
+                        user_id=new_id(),
                         address="a@example.com",
                         template="t",
-                        subject="s",
+                        subject=name,
                         body="b",
                         **fields,
                     )
@@ -84,7 +84,7 @@ async def test_the_backlog_is_a_gauge_and_old_deliveries_are_pruned(database_url
         assert REGISTRY.get_sample_value("flywheel_email_pending", {"service": "engagement"}) == 2
         assert await sender.prune() == 2
         async with db.session() as session:
-            kept = set(await session.scalars(select(EmailDelivery.user_id)))
+            kept = set(await session.scalars(select(EmailDelivery.subject)))
     finally:
         await db.dispose()
     assert kept == {"recent-sent", "waiting", "waiting-too"}

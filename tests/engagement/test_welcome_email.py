@@ -2,6 +2,7 @@
 twice for a replayed event, and delivered after an SMTP outage."""
 
 import json
+from uuid import UUID
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -52,7 +53,7 @@ async def _mail_to(mailbox, address: str) -> list:
 
 async def _deliveries(db: Database, user_id: str) -> list[EmailDelivery]:
     async with db.session() as session:
-        query = select(EmailDelivery).where(EmailDelivery.user_id == user_id)
+        query = select(EmailDelivery).where(EmailDelivery.user_id == UUID(user_id))
         return list(await session.scalars(query))
 
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import time
+import uuid
 
 import jwt
 import pytest
@@ -55,7 +56,8 @@ async def test_token_signed_with_an_unknown_key(gw_stack, gw_client):
 
 
 @pytest.mark.parametrize(
-    "claims", [{"aud": "someone-else"}, {"iss": "not-flywheel"}, {"typ": "refresh"}]
+    "claims",
+    [{"aud": "someone-else"}, {"iss": "not-flywheel"}, {"typ": "refresh"}, {"sub": "admin"}],
 )
 async def test_token_for_another_audience_issuer_or_use(gw_stack, gw_client, claims):
     headers = gw_stack.signer.bearer(**claims)
@@ -63,7 +65,12 @@ async def test_token_for_another_audience_issuer_or_use(gw_stack, gw_client, cla
 
 
 async def test_unsigned_and_symmetric_tokens(gw_stack, gw_client):
-    claims = {"iss": "flywheel-users", "aud": "flywheel", "sub": "x", "roles": ["admin"]}
+    claims = {
+        "iss": "flywheel-users",
+        "aud": "flywheel",
+        "sub": str(uuid.uuid4()),
+        "roles": ["admin"],
+    }
     claims |= {"typ": "access", "iat": int(time.time()), "exp": int(time.time()) + 60}
     for token in (
         jwt.encode(claims, None, "none", headers={"kid": "test-1"}),
@@ -124,11 +131,12 @@ async def test_verified_tokens_are_remembered_until_their_time_is_up(gw_stack):
     keys.preload({"keys": [signer.jwk(old_key, "old")]})
     clock = [time.time()]
     tokens = VerifiedTokens(keys, ttl=30, clock=lambda: clock[0])
-    token = signer.token(key=old_key, kid="old", subject="someone")
+    someone = uuid.uuid4()
+    token = signer.token(key=old_key, kid="old", subject=str(someone))
     try:
-        assert (await tokens.verify(token)).subject == "someone"
+        assert (await tokens.verify(token)).user_id == someone
         keys.preload({"keys": [signer.jwk(new_key, "new")]})  # the old key is withdrawn
-        assert (await tokens.verify(token)).subject == "someone"  # remembered for a while
+        assert (await tokens.verify(token)).user_id == someone  # remembered for a while
         clock[0] += 31
         with pytest.raises(InvalidToken):
             await tokens.verify(token)

@@ -17,7 +17,7 @@ PRICES = {
 
 def test_lines_take_catalog_prices_and_the_total_sums_them():
     priced = price_order([(TEA, 2), (CUP, 3)], PRICES)
-    assert [(line.product_id, line.quantity, line.unit_price) for line in priced.lines] == [
+    assert [(line.sku_id, line.quantity, line.unit_price) for line in priced.lines] == [
         (TEA, 2, PRICES[TEA]),
         (CUP, 3, PRICES[CUP]),
     ]
