@@ -1,10 +1,13 @@
 """A running platform for tests: every service over real HTTP against one broker."""
 
+import json
 from collections.abc import Callable
 
 import httpx
+from sqlalchemy import text
 
 from chassis.broker import TansuBroker
+from chassis.db import Database
 from chassis.ids import new_id
 from chassis.mailbox import Mailbox
 from chassis.testing import ServiceServer
@@ -69,6 +72,27 @@ class Platform:
             )
             response.raise_for_status()
         return response.json()["id"], await self.token(email, password)
+
+    async def staff(self, *roles: str) -> tuple[str, str]:
+        """A fresh user holding exactly `roles` (e.g. only "operator"): registered through the
+        API, given the roles straight in the users database (a factory, not a flow under
+        test), then signed in. Returns (user id, access token)."""
+        email, password = f"s-{new_id().hex}@example.com", "correct horse battery"
+        async with self.client("users") as users:
+            registered = await users.post(
+                "/api/v1/users/register", json={"email": email, "password": password}
+            )
+            registered.raise_for_status()
+        db = Database(self.database_url("users"), service="users")
+        try:
+            async with db.engine.begin() as conn:
+                await conn.execute(
+                    text("UPDATE users SET roles = :roles WHERE email = :email"),
+                    {"roles": json.dumps(list(roles)), "email": email},
+                )
+        finally:
+            await db.dispose()
+        return registered.json()["id"], await self.token(email, password)
 
     async def stop(self) -> None:
         for server in reversed(list(self.servers.values())):
