@@ -172,12 +172,19 @@ Flywheel is running. Ctrl-C stops it.
     )
 
 
+_stopping = False
+
+
 def _stop_requested(signum, frame) -> None:
     """The first stop signal: ignore the next ones (a supervisor's repeat, a second Ctrl-C)
-    so that they cannot interrupt the clean-up, then unwind into it."""
+    so that they cannot interrupt the clean-up, then unwind into it. A repeat that arrived
+    before the handler ran is still delivered to it once: the flag makes that a no-op."""
+    global _stopping
     for sig in STOP_SIGNALS:
         signal.signal(sig, signal.SIG_IGN)
-    raise KeyboardInterrupt
+    if not _stopping:
+        _stopping = True
+        raise KeyboardInterrupt
 
 
 def main() -> int:

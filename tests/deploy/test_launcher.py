@@ -33,7 +33,10 @@ def _processes_with(marker: str) -> list[int]:
 
 
 def _launch(tmp_path: Path) -> tuple[subprocess.Popen, str, int]:
-    marker, offset = new_id().hex, random.randrange(20_000, 40_000, 100)
+    marker, offset = (
+        new_id().hex,
+        random.randrange(11_000, 23_000, 100),
+    )  # below the ephemeral ports
     env = {
         **os.environ,
         "FLYWHEEL_LAUNCH": marker,
