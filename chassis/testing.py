@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import shutil
 import socket
 from typing import Any
 
@@ -16,14 +17,24 @@ REQUIRE_SERVICES = os.environ.get("FLYWHEEL_REQUIRE_SERVICES") == "1"
 def need(service: str, port: int) -> None:
     """Skip a test whose real dependency on 127.0.0.1:`port` is not running, naming it;
     with FLYWHEEL_REQUIRE_SERVICES=1 (CI) fail instead."""
-    import pytest
-
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.5):
             return
     except OSError:
         pass
-    message = f"{service} is not reachable on 127.0.0.1:{port}"
+    _missing(f"{service} is not reachable on 127.0.0.1:{port}")
+
+
+def need_tool(command: str) -> None:
+    """Skip a test whose command-line tool (kubectl, wrk) is not installed, naming it; with
+    FLYWHEEL_REQUIRE_SERVICES=1 (CI) fail instead."""
+    if shutil.which(command) is None:
+        _missing(f"{command} is not installed")
+
+
+def _missing(message: str) -> None:
+    import pytest
+
     if REQUIRE_SERVICES:
         pytest.fail(f"{message} and FLYWHEEL_REQUIRE_SERVICES=1")
     pytest.skip(message)

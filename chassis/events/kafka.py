@@ -26,9 +26,15 @@ def producer(bootstrap_servers: str, *, request_timeout_ms: int = 10_000) -> AIO
 
 
 async def ensure_topics(
-    bootstrap_servers: str, topics: list[str], *, partitions: int, replication: int = 1
+    bootstrap_servers: str,
+    topics: list[str],
+    *,
+    partitions: int,
+    replication: int = 1,
+    configs: Callable[[str], dict[str, str]] | None = None,
 ) -> None:
-    """Create the topics that do not exist yet (each with its dead-letter topic)."""
+    """Create the topics that do not exist yet (each with its dead-letter topic), with the
+    topic configs `configs(name)` gives (retention, min.insync.replicas...), if any."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=5_000)
     await admin.start()
     try:
@@ -37,7 +43,13 @@ async def ensure_topics(
         if not wanted:
             return
         new = [
-            NewTopic(t, num_partitions=partitions, replication_factor=replication) for t in wanted
+            NewTopic(
+                t,
+                num_partitions=partitions,
+                replication_factor=replication,
+                topic_configs=configs(t) if configs else {},
+            )
+            for t in wanted
         ]
         with contextlib.suppress(TopicAlreadyExistsError):
             await admin.create_topics(new)

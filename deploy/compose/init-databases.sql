@@ -6,3 +6,4 @@ CREATE DATABASE flywheel_campaigns;
 CREATE DATABASE flywheel_analytics;
 CREATE DATABASE flywheel_engagement;
 CREATE DATABASE flywheel_orders;
+CREATE DATABASE flywheel_gateway;
