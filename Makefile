@@ -36,6 +36,8 @@ bench: venv
 docs: venv
 	$(PY) -m gateway.catalogue > docs/events.md.tmp || { rm -f docs/events.md.tmp; exit 1; }
 	mv docs/events.md.tmp docs/events.md
+	$(PY) -m deploy.configref
+	$(PY) -m deploy.k8s.generate
 
 clean:
 	rm -rf var

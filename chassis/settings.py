@@ -21,25 +21,45 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
 
-    service_name: str = "service"
-    database_url: str | None = None
+    service_name: str = Field(default="service", description="Names the service's database")
+    database_url: str | None = Field(
+        default=None, description="This service's database (SQLAlchemy URL, async driver)"
+    )
     shared_database_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("DATABASE_URL")
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL"),
+        description="A PostgreSQL server for every service: each gets `<name>_<service>`",
     )
     kafka_bootstrap_servers: str = Field(
-        default="127.0.0.1:9092", validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS")
+        default="127.0.0.1:9092",
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS"),
+        description="Kafka brokers, comma-separated",
     )
     jwks_url: str = Field(
         default="http://127.0.0.1:8001/api/v1/users/.well-known/jwks.json",
         validation_alias=AliasChoices("FLYWHEEL_JWKS_URL"),
+        description="The users service's signing keys, to verify access tokens",
     )
-    redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL"))
-    environment: str = Field(default="dev", validation_alias=AliasChoices("FLYWHEEL_ENV"))
-    # Outgoing email (chassis.mail): the dev sink of `make run` by default.
-    smtp_host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("FLYWHEEL_SMTP_HOST"))
+    redis_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("REDIS_URL"),
+        description="Redis for rate limits, flash stock and hot caches; unset: in process",
+    )
+    environment: str = Field(
+        default="dev",
+        validation_alias=AliasChoices("FLYWHEEL_ENV"),
+        description="`production` refuses development secrets",
+    )
+    smtp_host: str = Field(
+        default="127.0.0.1",
+        validation_alias=AliasChoices("FLYWHEEL_SMTP_HOST"),
+        description="Outgoing mail relay (the dev sink of `make run` by default)",
+    )
     smtp_port: int = Field(default=1025, validation_alias=AliasChoices("FLYWHEEL_SMTP_PORT"))
     smtp_username: str | None = Field(
-        default=None, validation_alias=AliasChoices("FLYWHEEL_SMTP_USERNAME")
+        default=None,
+        validation_alias=AliasChoices("FLYWHEEL_SMTP_USERNAME"),
+        description="For a relay that wants AUTH (STARTTLS is used when offered)",
     )
     smtp_password: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("FLYWHEEL_SMTP_PASSWORD")
@@ -47,21 +67,36 @@ class ServiceSettings(BaseSettings):
     mail_from: str = Field(
         default="Flywheel <no-reply@flywheel.local>",
         validation_alias=AliasChoices("FLYWHEEL_MAIL_FROM"),
+        description="The sender of every email",
     )
-    migrate_on_start: bool = True
-    # Check each pooled connection with a round trip before use (see chassis.db.Database).
-    database_pre_ping: bool = False
-    database_pool_size: int = 20  # connections kept open (PostgreSQL)
-    database_max_overflow: int = 10  # more for bursts, closed when given back
-    kafka_enabled: bool = True
-    relay_batch_size: int = 500
-    consumer_max_attempts: int = 5
-    consumer_retry_backoff_ms: int = 200
-    consumer_session_timeout_ms: int = 10_000
-    consumer_fetch_max_wait_ms: int = 100
-    # How long a consumer group remembers applied events; longer than the topics' retention.
-    inbox_retention_days: int = 30
-    topic_partitions: int = 3
+    migrate_on_start: bool = Field(
+        default=True, description="Migrate at start; false where a job runs `deploy.migrate`"
+    )
+    database_pre_ping: bool = Field(
+        default=False,
+        description="Check each pooled connection with a round trip before use (3 per tx): "
+        "for firewalls that drop idle connections silently",
+    )
+    database_pool_size: int = Field(default=20, description="Connections kept open")
+    database_max_overflow: int = Field(
+        default=10, description="More connections for bursts, closed when given back"
+    )
+    kafka_enabled: bool = Field(default=True, description="Run the outbox relay and consumers")
+    relay_batch_size: int = Field(default=500, description="Outbox rows published per batch")
+    consumer_max_attempts: int = Field(
+        default=5, description="Attempts at an event before it goes to `<topic>.dlq`"
+    )
+    consumer_retry_backoff_ms: int = Field(default=200, description="First retry delay")
+    consumer_session_timeout_ms: int = Field(
+        default=10_000, description="Kafka group session timeout"
+    )
+    consumer_fetch_max_wait_ms: int = Field(default=100, description="Kafka fetch wait")
+    inbox_retention_days: int = Field(
+        default=30,
+        description="How long a consumer group remembers applied events; keep it longer "
+        "than the topics' retention",
+    )
+    topic_partitions: int = Field(default=3, description="Partitions of topics it creates")
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -16,3 +16,11 @@ def test_the_event_catalogue_matches_the_registry():
             contracts.register(spec)
     generated = catalogue.markdown(asyncapi.build(contracts))
     assert (ROOT / "docs" / "events.md").read_text() == generated, "run `make docs`"
+
+
+def test_the_configuration_reference_matches_the_settings_classes():
+    from deploy import configref
+
+    assert (ROOT / "docs" / "configuration.md").read_text() == configref.markdown(), (
+        "run `python -m deploy.configref`"
+    )
