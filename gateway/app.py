@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from chassis import migrations
+from chassis import migrations, tracing
 from chassis.auth.tokens import JwksKeys
 from chassis.db import Database
 from chassis.http import problems
@@ -137,6 +137,10 @@ def create_app(
                 expose_headers=[REQUEST_ID, "RateLimit", "RateLimit-Policy", "Retry-After"],
                 max_age=600,
             )
+        traced = tracing.asgi_middleware("gateway")
+        if traced:
+            middleware, options = traced
+            inner = middleware(inner, **options)
         return RequestContext(inner, service="gateway")
 
     app.put_behind(edge)

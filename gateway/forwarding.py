@@ -6,6 +6,8 @@ import os
 import re
 from dataclasses import dataclass
 
+from chassis import tracing
+
 HOP_BY_HOP = frozenset(
     {
         b"connection",
@@ -137,7 +139,9 @@ def upstream_headers(
     if trusted_hops:
         proto = incoming.forwarded_proto or proto
         host = incoming.forwarded_host or host
-    traceparent, continued = next_traceparent(incoming.traceparent)
+    # With tracing on, the gateway's own span is the parent; off, a hop of the trace anyway.
+    traced = tracing.current_traceparent()
+    traceparent, continued = (traced, True) if traced else next_traceparent(incoming.traceparent)
     forwarded += [
         ("x-forwarded-for", ", ".join(chain)),
         ("x-forwarded-proto", "https" if proto == "https" else "http"),

@@ -19,7 +19,7 @@ from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chassis import metrics
+from chassis import metrics, tracing
 from chassis.clock import now
 from chassis.db import Database
 from chassis.events.envelope import CloudEvent
@@ -282,7 +282,16 @@ class GroupConsumer:
                 if envelope.id not in fresh:
                     continue  # applied before, or earlier in this batch
                 fresh.discard(envelope.id)
-                with handling_event(envelope.id):
+                with (
+                    handling_event(envelope.id),
+                    tracing.consuming(
+                        (envelope.model_extra or {}).get("traceparent"),
+                        event_type=envelope.type,
+                        topic=registry.get(envelope.type).topic,
+                        service=self.service,
+                        group=self.group,
+                    ),
+                ):
                     for handler in self.handlers:
                         if handler.handles(envelope.type):
                             message = envelope if handler.types is None else decoded.payload

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chassis import tracing
 from chassis.clock import now
 from chassis.db import PENDING_OUTBOX
 from chassis.events.envelope import CloudEvent, EventData
@@ -47,11 +48,14 @@ async def add_all(session: AsyncSession, events: Iterable[EventData]) -> list[Cl
     They are published in the order given."""
     source = f"/flywheel/{session.info.get('service', 'unknown')}"
     request_id = current_request_id.get()
+    traceparent = tracing.current_traceparent()
     envelopes, rows = [], []
     for data in events:
         envelope = envelope_for(data, source=source)
         if request_id:
             envelope.__pydantic_extra__["requestid"] = request_id
+        if traceparent:
+            envelope.__pydantic_extra__["traceparent"] = traceparent
         payload = envelope.to_bytes()
         if len(payload) > MAX_EVENT_BYTES:
             raise EventTooLarge(

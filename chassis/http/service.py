@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from chassis import migrations
+from chassis import migrations, tracing
 from chassis.auth.deps import optional_auth_in_openapi
 from chassis.auth.tokens import JwksKeys
 from chassis.background import HOURLY, every
@@ -93,6 +93,10 @@ def build_service(
     app.openapi = lambda: optional_auth_in_openapi(generate_openapi())
     prefix = f"/api/v1/{name}"
     app.add_middleware(RequestContext, service=name, prefix=prefix)
+    traced = tracing.asgi_middleware(name)
+    if traced:
+        middleware, options = traced
+        app.add_middleware(middleware, **options)
     for router in routers:
         app.include_router(router, prefix=prefix)
     app.include_router(_probes())
