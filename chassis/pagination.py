@@ -49,10 +49,13 @@ def _page_request(
     ] = DEFAULT_LIMIT,
     cursor: Annotated[
         str | None,
-        Query(max_length=MAX_CURSOR_LENGTH, description="`next_cursor` of the previous page"),
+        Query(
+            max_length=MAX_CURSOR_LENGTH,
+            description="`next_cursor` of the previous page; absent or empty: the first page",
+        ),
     ] = None,
 ) -> PageRequest:
-    return PageRequest(limit=limit, cursor=cursor)
+    return PageRequest(limit=limit, cursor=cursor or None)
 
 
 PageDep = Annotated[PageRequest, Depends(_page_request)]

@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://flywheel.dev/problems/"
@@ -150,9 +151,26 @@ async def _on_validation(request: Request, error: RequestValidationError) -> JSO
 
 async def _on_http(request: Request, error: StarletteHTTPException) -> JSONResponse:
     detail = error.detail if isinstance(error.detail, str) else None
+    headers = error.headers
+    if error.status_code == 405:
+        headers = {**(headers or {}), "Allow": ", ".join(_allowed(request))}
     return problem_response(
-        error.status_code, detail=detail, instance=request.url.path, headers=error.headers
+        error.status_code, detail=detail, instance=request.url.path, headers=headers
     )
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed(request: Request) -> list[str]:
+    """Every method some route serves at this path: the router's 405 names only the first
+    route it tried (one route per method in FastAPI)."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in routes)
+    ]
 
 
 async def _on_unexpected(request: Request, error: Exception) -> JSONResponse:
@@ -170,9 +188,8 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` entries for the problems a route may return."""
     return {
         status: {
-            "model": ProblemDetail,
             "description": HTTPStatus(status).phrase,
-            "content": {MEDIA_TYPE: {}},
+            "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}},
         }
         for status in statuses
     }

@@ -22,7 +22,7 @@ from chassis.events.consumer import GroupConsumer
 from chassis.events.handlers import Handler
 from chassis.events.registry import registry
 from chassis.events.relay import OutboxRelay
-from chassis.http import problems
+from chassis.http import openapi, problems
 from chassis.http.context import RequestContext
 from chassis.http.text import refuse_nul
 from chassis.logs import configure_logging
@@ -90,7 +90,7 @@ def build_service(
     )
     problems.install(app)
     generate_openapi = app.openapi
-    app.openapi = lambda: optional_auth_in_openapi(generate_openapi())
+    app.openapi = lambda: openapi.complete(optional_auth_in_openapi(generate_openapi()))
     prefix = f"/api/v1/{name}"
     app.add_middleware(RequestContext, service=name, prefix=prefix)
     traced = tracing.asgi_middleware(name)
@@ -206,11 +206,13 @@ async def _stop(runtime: Runtime) -> None:
 def _probes() -> APIRouter:
     router = APIRouter(tags=["operations"])
 
-    @router.get("/healthz", summary="Liveness: the process serves requests")
+    @router.get(
+        "/healthz", summary="Liveness: the process serves requests", include_in_schema=False
+    )
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="Readiness: database and broker reachable")
+    @router.get("/readyz", summary="Readiness", include_in_schema=False)
     async def readyz(request: Request) -> JSONResponse:
         runtime: Runtime = request.app.state.runtime
         checks = {"database": "ok", "broker": "ok"}
@@ -227,7 +229,7 @@ def _probes() -> APIRouter:
             body["consumers"] = consumers
         return JSONResponse(body, status_code=200 if ready else 503)
 
-    @router.get("/metrics", summary="Prometheus metrics")
+    @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
     async def prometheus(request: Request) -> Response:
         runtime: Runtime = request.app.state.runtime
         with suppress(Exception):

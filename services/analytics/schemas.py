@@ -4,8 +4,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from chassis.http.fields import Timestamp
 from contracts.analytics import Action
 
 
@@ -16,7 +17,7 @@ class Behaviour(BaseModel):
     target: str | None = Field(default=None, max_length=200)
     anonymous_id: str | None = Field(default=None, min_length=8, max_length=64)
     properties: dict[str, Any] = Field(default_factory=dict, max_length=50)
-    occurred_at: AwareDatetime | None = None
+    occurred_at: Timestamp | None = None
 
 
 class BehaviourBatch(BaseModel):

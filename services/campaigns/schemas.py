@@ -1,12 +1,10 @@
 """Request and response bodies of the campaigns API."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
 from pydantic import (
-    AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     StringConstraints,
@@ -14,13 +12,12 @@ from pydantic import (
     field_validator,
 )
 
+from chassis.http.fields import Timestamp
 from chassis.money import Money
 from services.campaigns import schedule
 from services.campaigns.models import CampaignKind, CampaignState
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-# Clients may send any offset; we keep, answer and publish the same instant in UTC.
-UtcTime = Annotated[AwareDatetime, AfterValidator(lambda moment: moment.astimezone(UTC))]
 
 
 class CampaignPlan(BaseModel):
@@ -28,8 +25,8 @@ class CampaignPlan(BaseModel):
 
     name: Name
     kind: CampaignKind
-    starts_at: UtcTime
-    ends_at: UtcTime
+    starts_at: Timestamp
+    ends_at: Timestamp
     budget: Money | None = None
 
     @field_validator("ends_at")

@@ -1,0 +1,39 @@
+"""Field types for request bodies that hold JSON to its meaning.
+
+pydantic's lax mode turns `true` into 1, `"5"` into 5, `1` into True and `0` into a date in
+1970; a client that sends those has a bug we should report, not guess around. `StrictInt`
+would go too far: JSON Schema counts `5.0` as an integer, and so do clients that serialise
+every number as a double. So: an integer is a JSON number with no fraction, a boolean is
+`true` or `false`, a moment is ISO 8601 text with an offset.
+"""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StrictBool
+from pydantic_core import PydanticCustomError
+
+
+def _json_integer(value: Any) -> Any:
+    if isinstance(value, bool | str | bytes):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value  # ints pass; floats with no fraction become ints, others are refused
+
+
+JsonInt = Annotated[int, BeforeValidator(_json_integer)]
+JsonBool = StrictBool
+
+
+def _iso_text(value: Any) -> Any:
+    if not isinstance(value, str | datetime):
+        raise PydanticCustomError("datetime_type", "Input should be an ISO 8601 date and time")
+    return value
+
+
+# A moment: ISO 8601 text with its offset (`2026-12-01T08:00:00+08:00`), never a number;
+# clients may send any offset, we keep, answer and publish the same instant in UTC.
+Timestamp = Annotated[
+    AwareDatetime,
+    BeforeValidator(_iso_text),
+    AfterValidator(lambda moment: moment.astimezone(UTC)),
+]
