@@ -4,7 +4,7 @@ from pathlib import Path
 
 from chassis.events.registry import EventRegistry
 from contracts import load_contracts
-from gateway import asyncapi, catalogue
+from gateway import asyncapi, eventdocs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -14,7 +14,7 @@ def test_the_event_catalogue_matches_the_registry():
     for spec in load_contracts().all():
         if spec.model.__module__.startswith("contracts."):
             contracts.register(spec)
-    generated = catalogue.markdown(asyncapi.build(contracts))
+    generated = eventdocs.markdown(asyncapi.build(contracts))
     assert (ROOT / "docs" / "events.md").read_text() == generated, "run `make docs`"
 
 
