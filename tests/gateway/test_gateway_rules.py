@@ -1,6 +1,8 @@
 """The gateway's pure rules, without I/O: route matching, path checks, admission, the
 circuit breaker, token bucket arithmetic, header rewriting, scope validation."""
 
+import re
+
 import pytest
 
 from chassis.auth.access import Access
@@ -410,6 +412,9 @@ def test_traceparent_continues_valid_traces_only():
         assert trace not in fresh
 
 
+TRACE, CLIENT_SPAN = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+
+
 def test_upstream_headers_drop_what_only_the_gateway_may_set():
     raw = [
         (b"host", b"shop.example"),
@@ -422,6 +427,7 @@ def test_upstream_headers_drop_what_only_the_gateway_may_set():
         (b"x-request-id", b"client"),
         (b"expect", b"100-continue"),
         (b"accept", b"application/json"),
+        (b"traceparent", f"00-{TRACE}-{CLIENT_SPAN}-01".encode()),
     ]
     sent = upstream_headers(
         raw,
@@ -432,13 +438,17 @@ def test_upstream_headers_drop_what_only_the_gateway_may_set():
         trusted_hops=0,
         partner_id="p1",
     )
-    assert dict(sent) == {
+    headers = dict(sent)
+    # The client's trace goes on, with the gateway's own span as the parent.
+    trace = re.fullmatch(f"00-{TRACE}-([0-9a-f]{{16}})-01", headers.pop("traceparent"))
+    assert trace is not None
+    assert trace.group(1) != CLIENT_SPAN
+    assert headers == {
         "accept": "application/json",
         "x-forwarded-for": "198.51.100.1",
         "x-forwarded-proto": "https",
         "x-forwarded-host": "shop.example",
         "x-request-id": "rid",
-        "traceparent": dict(sent)["traceparent"],
         "x-flywheel-partner": "p1",
     }
 
