@@ -34,7 +34,7 @@ bench: venv
 	$(PY) -m bench.run_all
 
 docs: venv
-	$(PY) -m gateway.catalogue > docs/events.md.tmp || { rm -f docs/events.md.tmp; exit 1; }
+	$(PY) -m gateway.eventdocs > docs/events.md.tmp || { rm -f docs/events.md.tmp; exit 1; }
 	mv docs/events.md.tmp docs/events.md
 	$(PY) -m deploy.configref
 	$(PY) -m deploy.k8s.generate

@@ -31,7 +31,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 from yarl import URL
 
-from gateway.routes import SERVICES
+from chassis.auth.openapi import declare_access
+from contracts.manifest import NAMES as SERVICES
 from gateway.settings import DEFAULT_RATE_LIMITS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,8 +45,12 @@ SATURATING = 32
 
 
 def upstream_app() -> FastAPI:
-    """A catalog-like read: a product as JSON, and the JWKS the gateway verifies tokens with."""
-    app = FastAPI()
+    """A catalog-like read: a product as JSON, the JWKS the gateway verifies tokens with, and
+    the OpenAPI document that tells the gateway the read is public, as a chassis service's
+    would (served under every service's name: the gateway learns each name's own paths)."""
+    app = FastAPI(openapi_url=None)
+    generate = app.openapi
+    app.openapi = lambda: declare_access(app, generate())
     jwks = json.loads(Path(os.environ["BENCH_JWKS_FILE"]).read_text())
 
     @app.get("/api/v1/catalog/products/{product_id}")
@@ -66,6 +71,10 @@ def upstream_app() -> FastAPI:
     @app.get("/healthz")
     async def healthz() -> dict:
         return {"status": "ok"}
+
+    @app.get("/api/v1/{service}/openapi.json", include_in_schema=False)
+    async def document(service: str) -> dict:
+        return app.openapi()
 
     return app
 

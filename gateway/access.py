@@ -3,15 +3,9 @@
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from chassis.auth.access import ADMITTED_ROLES, Access
 from chassis.auth.principal import Principal, Role
-from gateway.routes import Policy, Route, under
-
-ROLES_ADMITTED = {
-    Policy.CUSTOMER: frozenset(Role),
-    Policy.PARTNER: frozenset({Role.PARTNER, Role.ADMIN}),
-    Policy.OPERATOR: frozenset({Role.OPERATOR, Role.ADMIN}),
-    Policy.ADMIN: frozenset({Role.ADMIN}),
-}
+from gateway.routes import Route, under
 
 
 class CallerKind(StrEnum):
@@ -65,12 +59,12 @@ def admits(route: Route, caller: Caller, method: str, path: str) -> bool:
     partner: a partner key scoped to the path, or a user with the partner or admin role.
     operator: operator or admin. admin: admin. A partner key never passes for a role."""
     policy = route.policy
-    if policy is Policy.PUBLIC:
+    if policy is Access.PUBLIC:
         return True
     if caller.kind is CallerKind.PARTNER:
-        return policy in (Policy.CUSTOMER, Policy.PARTNER) and any(
+        return policy in (Access.CUSTOMER, Access.PARTNER) and any(
             scope.covers(method, path) for scope in caller.scopes
         )
     if caller.kind is CallerKind.ANONYMOUS:
         return False
-    return bool(caller.roles & ROLES_ADMITTED[policy])
+    return bool(caller.roles & ADMITTED_ROLES[policy])

@@ -1,8 +1,9 @@
 """The gateway app factory: `uvicorn --factory gateway.app:create_app`."""
 
+import asyncio
 import gc
 from collections.abc import Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
@@ -23,7 +24,7 @@ from gateway.api import docs, partners, probes
 from gateway.credentials import Gatekeeper, VerifiedTokens
 from gateway.edge import EdgeGuard
 from gateway.models import Base
-from gateway.openapi import MergedOpenApi
+from gateway.openapi import MergedOpenApi, ServiceDocuments
 from gateway.partners import KeyDirectory
 from gateway.proxy import Proxy
 from gateway.ratelimit import LocalLimiter, RedisLimiter
@@ -58,6 +59,9 @@ def create_app(
     limiter = (
         RedisLimiter(redis, settings.rate_limits) if redis else LocalLimiter(settings.rate_limits)
     )
+    documents = ServiceDocuments(
+        pools, table, set(settings.rate_limits), max_age=settings.openapi_refresh_seconds
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -65,6 +69,10 @@ def create_app(
             await db.create_database_if_missing()
             await migrations.upgrade(db, SCHEMA)
         await upstreams.open_all(pools)
+        # Who may call each operation comes from the services' documents: learn them before
+        # serving (until a service's is known, its paths need a signed-in caller).
+        await documents.refresh()
+        refreshing = asyncio.create_task(documents.keep_fresh())
         # Everything loaded at start lives as long as the process: keeping it out of the
         # collector's scans takes full collections (~100 ms pauses at p99) off the hot path.
         gc.collect()
@@ -72,6 +80,9 @@ def create_app(
         try:
             yield
         finally:
+            refreshing.cancel()
+            with suppress(asyncio.CancelledError):
+                await refreshing
             await upstreams.close_all(pools)
             await jwks.aclose()
             if redis is not None:
@@ -93,9 +104,8 @@ def create_app(
     app.state.jwks = jwks
     app.state.keys = keys
     app.state.upstreams = pools
-    app.state.openapi = MergedOpenApi(
-        app.openapi, pools, table, max_age=settings.openapi_refresh_seconds
-    )
+    app.state.documents = documents
+    app.state.openapi = MergedOpenApi(app.openapi, documents, table)
     problems.install(app)
     app.include_router(
         partners.router, prefix="/api/v1/gateway", dependencies=[Depends(refuse_nul)]

@@ -6,13 +6,14 @@ from collections.abc import Callable
 
 import jwt
 
+from chassis.auth.access import Access
 from chassis.auth.principal import Principal
 from chassis.auth.tokens import InvalidToken, JwksKeys, verify_access_token
 from chassis.http.problems import BadRequest, Forbidden, Problem, Unauthorized
 from gateway.access import Caller, CallerKind, admits
 from gateway.forwarding import Incoming
 from gateway.partners import KeyDirectory
-from gateway.routes import Policy, Route
+from gateway.routes import Route
 
 
 class VerifiedTokens:
@@ -63,14 +64,14 @@ class Gatekeeper:
         try:
             caller = await self._identify(incoming, client)
         except Problem:
-            if route.policy is Policy.PUBLIC:
+            if route.policy is Access.PUBLIC:
                 return Caller(CallerKind.ANONYMOUS, client)
             raise
         if admits(route, caller, method, path):
             return caller
         if caller.kind is CallerKind.ANONYMOUS:
             raise Unauthorized("This route needs a bearer access token or a partner API key.")
-        if caller.kind is CallerKind.PARTNER and route.policy in (Policy.CUSTOMER, Policy.PARTNER):
+        if caller.kind is CallerKind.PARTNER and route.policy in (Access.CUSTOMER, Access.PARTNER):
             raise Forbidden("This API key is not scoped to this route.")
         if caller.kind is CallerKind.PARTNER:
             raise Forbidden("Partner API keys cannot call this route.")

@@ -1,22 +1,23 @@
-"""One OpenAPI document for the whole platform: each upstream's, merged with the gateway's."""
+"""The upstreams' OpenAPI documents: fetched when the gateway starts and refreshed, taught to
+the routing table (who may call each operation), and merged with the gateway's own into one
+document for the whole platform."""
 
 import asyncio
 import copy
 import logging
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import aiohttp
 
-from gateway.routes import Policy, RoutingTable, under
+from chassis.auth.access import Access
+from gateway.routes import OPERATIONS, RoutingTable, under
 from gateway.upstreams import Upstream
 
 log = logging.getLogger(__name__)
 SCHEMA_REF = "#/components/schemas/"
 RETRY_MISSING_AFTER = 5.0  # seconds: a document lacking a service is rebuilt sooner
 FETCH_TIMEOUT = aiohttp.ClientTimeout(total=3.0)
-OPERATIONS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 PARTNER_KEY = "partnerKey"
 
 
@@ -115,47 +116,59 @@ def _annotated(path: str, item: dict[str, Any], table: RoutingTable) -> dict[str
             "timeout_seconds": route.timeout,
         }
         security = operation.get("security", [])
-        if route.policy is Policy.PUBLIC and {} not in security:
+        if route.policy is Access.PUBLIC and {} not in security:
             operation["security"] = [{}, *security]
-        elif route.policy in (Policy.CUSTOMER, Policy.PARTNER):
+        elif route.policy in (Access.CUSTOMER, Access.PARTNER):
             operation["security"] = [*security, {PARTNER_KEY: []}]
         item[method] = operation
     return item
 
 
-class MergedOpenApi:
-    """The merged document, rebuilt when older than `max_age` seconds or on demand."""
+class ServiceDocuments:
+    """The latest OpenAPI document of each upstream (None: it did not answer last time). Each
+    one fetched teaches the routing table its operations; a service that stops answering
+    keeps the routes it taught, as they are still the best knowledge of it."""
 
     def __init__(
         self,
-        own: Callable[[], dict[str, Any]],
         upstreams: Mapping[str, Upstream],
         table: RoutingTable,
+        rate_classes: set[str],
         *,
         max_age: float,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._own = own
-        self._upstreams = upstreams
+        self._upstreams = {name: upstreams[name] for name in upstreams if name in table.upstreams}
         self._table = table
+        self._rate_classes = rate_classes
         self._max_age = max_age
-        self._clock = clock
-        self._document: dict[str, Any] | None = None
-        self._complete = False
-        self._built_at = 0.0
+        self.latest: dict[str, dict[str, Any] | None] = dict.fromkeys(self._upstreams)
+        self.version = 0
         self._lock = asyncio.Lock()
 
-    async def document(self, *, refresh: bool = False) -> dict[str, Any]:
+    @property
+    def complete(self) -> bool:
+        return all(document is not None for document in self.latest.values())
+
+    async def refresh(self) -> None:
         async with self._lock:
-            max_age = self._max_age if self._complete else min(self._max_age, RETRY_MISSING_AFTER)
-            if refresh or self._document is None or self._clock() - self._built_at > max_age:
-                names = [name for name in self._upstreams if name in self._table.upstreams]
-                fetched = await asyncio.gather(*(self._fetch(name) for name in names))
-                services = dict(zip(names, fetched, strict=True))
-                self._document = merge(self._own(), services, self._table)
-                self._complete = all(doc is not None for doc in fetched)
-                self._built_at = self._clock()
-            return self._document
+            names = list(self._upstreams)
+            fetched = await asyncio.gather(*(self._fetch(name) for name in names))
+            for name, document in zip(names, fetched, strict=True):
+                self.latest[name] = document
+                if document is not None:
+                    self._table.learn(name, document, self._rate_classes)
+            self.version += 1
+
+    async def keep_fresh(self) -> None:
+        """Refresh every `max_age` seconds, sooner while a service's document is missing."""
+        while True:
+            await asyncio.sleep(
+                self._max_age if self.complete else min(self._max_age, RETRY_MISSING_AFTER)
+            )
+            try:
+                await self.refresh()
+            except Exception:
+                log.exception("refreshing the services' OpenAPI documents failed")
 
     async def _fetch(self, name: str) -> dict[str, Any] | None:
         upstream = self._upstreams[name]
@@ -163,7 +176,29 @@ class MergedOpenApi:
         try:
             async with upstream.session.get(url, timeout=FETCH_TIMEOUT) as response:
                 response.raise_for_status()
-                return await response.json(content_type=None)
+                document = await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:
             log.warning("OpenAPI of %s unavailable: %r", name, error)
             return None
+        return document if isinstance(document, dict) else None
+
+
+class MergedOpenApi:
+    """The merged document, rebuilt when the services' documents change or on demand."""
+
+    def __init__(
+        self, own: Callable[[], dict[str, Any]], documents: ServiceDocuments, table: RoutingTable
+    ) -> None:
+        self._own = own
+        self._documents = documents
+        self._table = table
+        self._document: dict[str, Any] | None = None
+        self._version = -1
+
+    async def document(self, *, refresh: bool = False) -> dict[str, Any]:
+        if refresh:
+            await self._documents.refresh()
+        if self._document is None or self._version != self._documents.version:
+            self._version = self._documents.version
+            self._document = merge(self._own(), self._documents.latest, self._table)
+        return self._document

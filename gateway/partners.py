@@ -12,16 +12,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chassis.auth.access import Access
 from chassis.clock import now
 from chassis.db import Database
 from chassis.http.problems import Conflict, InvalidInput, NotFound
 from gateway.access import Scope
 from gateway.models import Partner, PartnerKey
-from gateway.routes import BadPath, Policy, RoutingTable, checked_path
+from gateway.routes import BadPath, RoutingTable, checked_path
 
 SECRET_PREFIX = "fwk_"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-PARTNER_POLICIES = frozenset({Policy.PUBLIC, Policy.CUSTOMER, Policy.PARTNER})
+PARTNER_POLICIES = frozenset({Access.PUBLIC, Access.CUSTOMER, Access.PARTNER})
 
 
 def checked_scopes(table: RoutingTable, texts: list[str]) -> list[str]:

@@ -67,14 +67,8 @@ class Proxy:
         self.limits = settings.rate_limits
         self.trusted_hops = settings.trusted_proxy_hops
         self._counters: dict[tuple[Route, str, int], Any] = {}
-        # `connect` covers waiting for a pooled connection too; `sock_read` is the route's
-        # timeout for each read, the first one (the response head) included.
-        self.timeouts = {
-            route: aiohttp.ClientTimeout(
-                connect=route.connect_timeout or settings.connect_timeout, sock_read=route.timeout
-            )
-            for route in table.routes
-        }
+        self.connect_timeout = settings.connect_timeout
+        self._timeouts: dict[tuple[float | None, float], aiohttp.ClientTimeout] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
@@ -108,6 +102,17 @@ class Proxy:
                 Problem("An unexpected error occurred."), scope, receive, send
             )
         self._count(route, scope["method"], status)
+
+    def _timeout(self, route: Route) -> aiohttp.ClientTimeout:
+        """`connect` covers waiting for a pooled connection too; `sock_read` is the route's
+        timeout for each read, the first one (the response head) included."""
+        key = (route.connect_timeout, route.timeout)
+        timeout = self._timeouts.get(key)
+        if timeout is None:
+            timeout = self._timeouts[key] = aiohttp.ClientTimeout(
+                connect=route.connect_timeout or self.connect_timeout, sock_read=route.timeout
+            )
+        return timeout
 
     def _count(self, route: Route, method: str, status: int) -> None:
         """Count the request; the labelled counters are kept, as labelling costs a lock."""
@@ -199,7 +204,7 @@ class Proxy:
                     headers=headers,
                     data=body.payload,
                     allow_redirects=False,
-                    timeout=self.timeouts[route],
+                    timeout=self._timeout(route),
                 )
                 break
             except RETRYABLE as error:

@@ -3,13 +3,13 @@
 from pathlib import Path
 
 from contracts import load_contracts
-from gateway import asyncapi, catalogue
+from gateway import asyncapi, eventdocs
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_event_catalogue_matches_the_registry():
-    generated = catalogue.markdown(asyncapi.build(load_contracts()))
+    generated = eventdocs.markdown(asyncapi.build(load_contracts()))
     assert (ROOT / "docs" / "events.md").read_text() == generated, "run `make docs`"
 
 

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from chassis.auth.access import ADMITTED_ROLES, Access
 from chassis.auth.principal import Principal, Role
 from chassis.auth.tokens import InvalidToken, JwksKeys, verify_access_token
 from chassis.http.problems import Forbidden, Unauthorized
@@ -43,27 +44,24 @@ async def optional_principal(
     return await current_principal(request, credentials)
 
 
-def optional_auth_in_openapi(schema: dict) -> dict:
-    """Routes that take a token but do not need one: "no auth, or the bearer token"."""
-    for path in schema.get("paths", {}).values():
-        for operation in path.values():
-            if {OPTIONAL_BEARER: []} in operation.get("security", []):
-                operation["security"] = [{}, {BEARER: []}]
-    schema.get("components", {}).get("securitySchemes", {}).pop(OPTIONAL_BEARER, None)
-    return schema
+class RoleCheck:
+    """A dependency admitting the signed-in principals whose roles the access level admits;
+    the level is kept so that `chassis.auth.openapi` can name it in the OpenAPI document."""
 
+    def __init__(self, access: Access) -> None:
+        self.access = access
+        self.roles = ADMITTED_ROLES[access]
 
-def require_roles(*roles: Role):
-    async def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
-        if not principal.has_any(*roles):
-            wanted = " or ".join(roles)
+    async def __call__(
+        self, principal: Annotated[Principal, Depends(current_principal)]
+    ) -> Principal:
+        if not principal.roles & self.roles:
+            wanted = " or ".join(role for role in Role if role in self.roles)
             raise Forbidden(f"This action needs the {wanted} role.")
         return principal
-
-    return check
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
-OperatorDep = Annotated[Principal, Depends(require_roles(Role.OPERATOR, Role.ADMIN))]
-AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+OperatorDep = Annotated[Principal, Depends(RoleCheck(Access.OPERATOR))]
+AdminDep = Annotated[Principal, Depends(RoleCheck(Access.ADMIN))]

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from chassis import migrations, tracing
-from chassis.auth.deps import optional_auth_in_openapi
+from chassis.auth.openapi import declare_access, optional_auth_in_openapi
 from chassis.auth.tokens import JwksKeys
 from chassis.background import HOURLY, every
 from chassis.db import Database
@@ -90,7 +90,9 @@ def build_service(
     )
     problems.install(app)
     generate_openapi = app.openapi
-    app.openapi = lambda: openapi.complete(optional_auth_in_openapi(generate_openapi()))
+    app.openapi = lambda: openapi.complete(
+        declare_access(app, optional_auth_in_openapi(generate_openapi()))
+    )
     prefix = f"/api/v1/{name}"
     app.add_middleware(RequestContext, service=name, prefix=prefix)
     traced = tracing.asgi_middleware(name)

@@ -24,11 +24,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 
+from chassis.auth.access import Access
 from chassis.broker import free_port
 from chassis.testing import ServiceServer, need
 from contracts.manifest import NAMES as SERVICES
 from gateway.app import create_app
-from gateway.routes import ROUTES, Policy, Route
+from gateway.routes import ROUTES, Route
 from gateway.settings import GatewaySettings, RateLimit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,10 +40,10 @@ HANG_TIMEOUT = 0.5
 # routes with a tiny rate limit.
 TEST_ROUTES = (
     *ROUTES,
-    Route("/api/v1/content/hang", "content", Policy.PUBLIC, HANG_TIMEOUT),
-    Route("/api/v1/orders/partner-feed", "orders", Policy.PARTNER),
-    Route("/api/v1/catalog/limited", "catalog", Policy.PUBLIC, rate_class="tiny"),
-    Route("/api/v1/users/limited", "users", Policy.CUSTOMER, rate_class="tiny"),
+    Route("/api/v1/content/hang", "content", Access.PUBLIC, HANG_TIMEOUT),
+    Route("/api/v1/orders/partner-feed", "orders", Access.PARTNER),
+    Route("/api/v1/catalog/limited", "catalog", Access.PUBLIC, rate_class="tiny"),
+    Route("/api/v1/users/limited", "users", Access.CUSTOMER, rate_class="tiny"),
 )
 GENEROUS = RateLimit(limit=100_000, window=60)
 TEST_LIMITS = {
@@ -55,6 +56,15 @@ TEST_LIMITS = {
 
 
 JWKS_PATH = "/api/v1/users/.well-known/jwks.json"
+# The operations the fakes' documents declare with an access level, as a chassis-built
+# service's do (`x-flywheel-access`): the gateway learns these from them.
+DECLARED = {
+    "users": [("POST", "/auth/keys/rotate", "admin")],
+    "catalog": [("GET", "/products", "public"), ("GET", "/products/{product_id}", "public")],
+    "content": [("GET", "/articles/{article_id}", "public")],
+    "campaigns": [("GET", "/campaigns/{campaign_id}", "public")],
+    "analytics": [("GET", "/events", "operator"), ("POST", "/behaviour", "public")],
+}
 
 
 @dataclass
@@ -132,12 +142,7 @@ def fake_service(name: str, journal: Journal, jwks: dict[str, Any]) -> FastAPI:
         async def keys():
             return jwks
 
-    @app.api_route(
-        "/{path:path}",
-        methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        include_in_schema=False,
-    )
-    async def echo(request: Request, path: str):
+    async def echo(request: Request):
         body = await request.body()
         return JSONResponse(
             {
@@ -151,6 +156,19 @@ def fake_service(name: str, journal: Journal, jwks: dict[str, Any]) -> FastAPI:
             }
         )
 
+    for method, path, access in DECLARED.get(name, ()):
+        app.add_api_route(
+            f"/api/v1/{name}{path}",
+            echo,
+            methods=[method],
+            openapi_extra={"x-flywheel-access": access},
+        )
+    app.add_api_route(
+        "/{path:path}",
+        echo,
+        methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        include_in_schema=False,
+    )
     return _Recorder(app, name, journal)
 
 

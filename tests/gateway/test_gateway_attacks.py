@@ -37,9 +37,7 @@ async def test_path_traversal_is_refused_and_reaches_nothing(gw_stack, target):
     mark = gw_stack.journal.mark()
     status, body = await gw_stack.raw(_get(target))
     assert status == 400
-    if body:  # the server itself may refuse before the app sees it: an empty 400 then
-        problem = json.loads(body)
-        assert problem["type"].endswith("/unsafe-path") or problem["status"] == 400
+    assert json.loads(body)["type"].endswith("/unsafe-path")  # the gateway's own refusal
     assert gw_stack.journal.since(mark) == []
 
 
@@ -59,7 +57,7 @@ async def test_internal_routes_of_upstreams_are_not_exposed(gw_stack, target):
     forwarded = [e for e in gw_stack.journal.since(mark) if "x-forwarded-for" in dict(e["headers"])]
     assert not {entry["path"] for entry in forwarded} & {"/metrics", "/readyz"}
     assert b'"internal"' not in body
-    assert status in (200, 401, 404)
+    assert status == 200  # the gateway's own probes and metrics, or the service's root
 
 
 async def test_injected_header_lines_are_stripped(gw_stack):
@@ -99,21 +97,19 @@ async def test_injected_header_lines_are_stripped(gw_stack):
 async def test_malformed_header_lines_are_rejected(gw_stack, header):
     mark = gw_stack.journal.mark()
     status, _ = await gw_stack.raw(_get("/api/v1/catalog/products", "X-First: 1", header))
-    reached = gw_stack.journal.since(mark)
-    assert status == 400 or all(
-        name != "x-flywheel-partner" for entry in reached for name, _ in entry["headers"]
-    )
+    # The HTTP server refuses the whole request: nothing of it goes upstream.
+    assert (status, gw_stack.journal.since(mark)) == (400, [])
 
 
 async def test_a_forged_host_is_not_forwarded(gw_stack):
     mark = gw_stack.journal.mark()
     request = "GET /api/v1/catalog/products HTTP/1.1\r\nHost: evil.example/x?y\r\n"
     status, _ = await gw_stack.raw((request + "Connection: close\r\n\r\n").encode())
-    for entry in gw_stack.journal.since(mark):
-        headers = dict(entry["headers"])
-        assert "x-forwarded-host" not in headers
-        assert headers["host"].startswith("127.0.0.1:")
-    assert status in (200, 400)
+    assert status == 200  # served, but the forged host goes nowhere
+    [entry] = gw_stack.journal.since(mark)
+    headers = dict(entry["headers"])
+    assert "x-forwarded-host" not in headers
+    assert headers["host"] == f"127.0.0.1:{gw_stack.upstreams['catalog'].port}"
 
 
 async def test_request_smuggling_framing_is_rejected(gw_stack):

@@ -4,11 +4,14 @@ import asyncio
 import time
 import uuid
 
+import httpx
 import jwt
 import pytest
+from conftest import fake_service, quiet_server
 
 from chassis.auth.tokens import InvalidToken, JwksKeys
 from chassis.http.problems import MEDIA_TYPE
+from chassis.testing import eventually
 from gateway.credentials import VerifiedTokens
 
 CUSTOMER_ROUTE = "/api/v1/orders/orders"
@@ -142,3 +145,26 @@ async def test_verified_tokens_are_remembered_until_their_time_is_up(gw_stack):
             await tokens.verify(token)
     finally:
         await keys.aclose()
+
+
+async def test_a_service_unknown_at_start_is_signed_in_only_until_its_document_arrives(
+    gw_stack, gw_gateway
+):
+    """The catalog is down when the gateway starts: its public read needs a token (the safe
+    default); once the catalog serves, the gateway's refresh learns the read is public."""
+    catalog = quiet_server(fake_service("catalog", gw_stack.journal, gw_stack.jwks))
+    read = "/api/v1/catalog/products/7"
+    async with (
+        gw_gateway(upstreams={"catalog": catalog.url}, openapi_refresh_seconds=0.2) as gateway,
+        httpx.AsyncClient(base_url=gateway.url) as client,
+    ):
+        assert (await client.get(read)).status_code == 401
+        await catalog.start()
+        try:
+
+            async def learned():
+                return (await client.get(read)).status_code == 200
+
+            await eventually(learned)
+        finally:
+            await catalog.stop()

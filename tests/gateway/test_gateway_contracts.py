@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from chassis.events.envelope import EventData
 from chassis.events.registry import EventRegistry, EventSpec
-from gateway import asyncapi, catalogue, eventspage
+from gateway import asyncapi, eventdocs, eventspage
 from gateway.openapi import merge
 from gateway.routes import ROUTES, RoutingTable
 
@@ -146,7 +146,7 @@ def test_payload_fields_read_types_for_people():
 
 
 def test_catalogue_has_a_section_per_topic_with_event_and_field_tables():
-    text = catalogue.markdown(asyncapi.build(_registry()))
+    text = eventdocs.markdown(asyncapi.build(_registry()))
     assert "## `flywheel.orders.order`" in text
     assert "| `flywheel.orders.order.placed.v1` | 1 | The payload's `order_id`. |" in text
     assert "### `flywheel.orders.order.cancelled.v1`" in text
@@ -174,4 +174,4 @@ def test_events_page_is_self_contained_and_escaped():
 
 
 def test_catalogue_without_events_says_so():
-    assert "No events are declared yet." in catalogue.markdown(asyncapi.build(EventRegistry()))
+    assert "No events are declared yet." in eventdocs.markdown(asyncapi.build(EventRegistry()))

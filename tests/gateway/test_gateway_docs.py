@@ -78,9 +78,9 @@ async def test_asyncapi_document_and_its_page(gw_client):
         assert topic in page.text
 
 
-def test_the_catalogue_prints_markdown():
+def test_the_event_docs_print_markdown():
     result = subprocess.run(
-        [sys.executable, "-m", "gateway.catalogue"],
+        [sys.executable, "-m", "gateway.eventdocs"],
         cwd=ROOT,
         capture_output=True,
         text=True,

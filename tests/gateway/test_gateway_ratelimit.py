@@ -8,11 +8,19 @@ import httpx
 from redis.asyncio import Redis
 
 from chassis.http.problems import MEDIA_TYPE
-from gateway.ratelimit import KEY_PREFIX, RedisLimiter
+from gateway.ratelimit import KEY_PREFIX, LocalLimiter, RedisLimiter
 from gateway.settings import RateLimit
 
 LIMITED = "/api/v1/catalog/limited"  # public, in the "tiny" class: 5 requests a minute
 GUARDED = "/api/v1/users/limited"  # the same class, for signed-in callers
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 async def test_a_flooding_address_is_limited_while_another_is_served(gw_stack):
@@ -64,6 +72,37 @@ async def test_redis_buckets_are_shared_between_limiters(gw_redis):
     finally:
         await redis.delete(f"{KEY_PREFIX}tiny:{key}")
         await redis.aclose()
+
+
+REFILLING = {"quick": RateLimit(limit=2, window=1)}  # a burst of 2, refilled at 2 tokens/s
+
+
+async def test_a_redis_bucket_refills_at_its_rate(gw_redis):
+    """Take, take, refused; 0.6 s later 1.2 tokens are back: one more is allowed, and it
+    leaves less than one. A bucket that never refilled would refuse it; one refilling 1000
+    times too fast would be full again by then (and leave one)."""
+    redis = Redis.from_url(gw_redis)
+    key = f"test:{uuid.uuid4()}"
+    limiter = RedisLimiter(redis, REFILLING)
+    try:
+        burst = [(await limiter.take("quick", key)).allowed for _ in range(3)]
+        await asyncio.sleep(0.6)  # the time that passes is what is under test
+        later = await limiter.take("quick", key)
+    finally:
+        await redis.delete(f"{KEY_PREFIX}quick:{key}")
+        await redis.aclose()
+    assert burst == [True, True, False]
+    assert (later.allowed, later.remaining) == (True, 0)
+
+
+def test_a_local_bucket_refills_at_its_rate():
+    clock = Clock()
+    limiter = LocalLimiter(REFILLING, clock=clock)
+    burst = [limiter.take_now("quick", "someone").allowed for _ in range(3)]
+    clock.now += 0.6
+    later = [limiter.take_now("quick", "someone").allowed for _ in range(2)]
+    assert burst == [True, True, False]
+    assert later == [True, False]  # 1.2 tokens came back: one, not two
 
 
 async def test_redis_outage_falls_back_to_local_limits():

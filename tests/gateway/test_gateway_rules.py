@@ -1,8 +1,11 @@
 """The gateway's pure rules, without I/O: route matching, path checks, admission, the
 circuit breaker, token bucket arithmetic, header rewriting, scope validation."""
 
+import re
+
 import pytest
 
+from chassis.auth.access import Access
 from chassis.auth.principal import Role
 from chassis.http.problems import InvalidInput
 from gateway.access import Caller, CallerKind, Scope, admits
@@ -16,10 +19,44 @@ from gateway.forwarding import (
 )
 from gateway.partners import checked_scopes
 from gateway.ratelimit import LocalLimiter, headers, refill_and_take
-from gateway.routes import ROUTES, BadPath, Policy, Route, RoutingTable, checked_path
+from gateway.routes import ROUTES, BadPath, Route, RoutingTable, checked_path
 from gateway.settings import RateLimit
 
-TABLE = RoutingTable(ROUTES)
+RATE_CLASSES = {"auth", "public", "default", "partner", "bulk"}
+
+
+def document(*operations: tuple[str, str, str], **extra: object) -> dict:
+    """A service's OpenAPI document declaring each (method, path template, access level)."""
+    paths: dict = {}
+    for method, template, access in operations:
+        operation = {"responses": {}, "x-flywheel-access": access, **extra}
+        paths.setdefault(template, {})[method.lower()] = operation
+    return {"openapi": "3.1.0", "paths": paths}
+
+
+def learned_table() -> RoutingTable:
+    table = RoutingTable(ROUTES)
+    catalog = document(
+        ("GET", "/api/v1/catalog/products/{product_id}", "public"),
+        ("POST", "/api/v1/catalog/products", "operator"),
+        ("GET", "/healthz", "public"),  # not under the service's prefix: never learned
+        ("GET", "/api/v1/orders/orders", "public"),  # another service's path: never learned
+    )
+    users = document(
+        ("POST", "/api/v1/users/auth/token", "public"),
+        ("POST", "/api/v1/users/auth/keys/rotate", "admin"),
+        ("GET", "/api/v1/users/me", "customer"),
+    )
+    analytics = document(
+        ("GET", "/api/v1/analytics/events", "operator"),
+        ("POST", "/api/v1/analytics/behaviour", "public"),
+    )
+    for name, doc in {"catalog": catalog, "users": users, "analytics": analytics}.items():
+        table.learn(name, doc, RATE_CLASSES)
+    return table
+
+
+TABLE = learned_table()
 
 
 class Clock:
@@ -34,23 +71,93 @@ class Clock:
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "prefix", "policy"),
+    ("method", "path", "policy", "rate_class"),
     [
-        ("GET", "/api/v1/catalog/products", "/api/v1/catalog/products", Policy.PUBLIC),
-        ("GET", "/api/v1/catalog/products/9", "/api/v1/catalog/products", Policy.PUBLIC),
-        ("POST", "/api/v1/catalog/products", "/api/v1/catalog", Policy.CUSTOMER),
-        ("GET", "/api/v1/catalog/productsx", "/api/v1/catalog", Policy.CUSTOMER),
-        ("POST", "/api/v1/users/auth/token", "/api/v1/users/auth", Policy.PUBLIC),
-        ("POST", "/api/v1/users/auth/keys/rotate", "/api/v1/users/auth/keys", Policy.ADMIN),
-        ("GET", "/api/v1/analytics/events", "/api/v1/analytics/events", Policy.OPERATOR),
-        ("POST", "/api/v1/analytics/behaviour", "/api/v1/analytics/behaviour", Policy.PUBLIC),
-        ("GET", "/api/v1/analytics/behaviour", "/api/v1/analytics", Policy.CUSTOMER),
-        ("GET", "/api/v1/orders", "/api/v1/orders", Policy.CUSTOMER),
+        ("GET", "/api/v1/catalog/products/9", Access.PUBLIC, "public"),
+        ("HEAD", "/api/v1/catalog/products/9", Access.PUBLIC, "public"),  # as its GET
+        ("POST", "/api/v1/catalog/products", Access.OPERATOR, "default"),
+        ("GET", "/api/v1/catalog/products", Access.CUSTOMER, "default"),  # not declared
+        ("GET", "/api/v1/catalog/products/9/x", Access.CUSTOMER, "default"),  # one segment
+        ("GET", "/api/v1/catalog/productsx", Access.CUSTOMER, "default"),
+        ("POST", "/api/v1/users/auth/token", Access.PUBLIC, "auth"),  # tuned by the bootstrap
+        ("POST", "/api/v1/users/auth/keys/rotate", Access.ADMIN, "default"),
+        ("GET", "/api/v1/analytics/events", Access.OPERATOR, "default"),
+        ("POST", "/api/v1/analytics/behaviour", Access.PUBLIC, "public"),
+        ("GET", "/api/v1/analytics/behaviour", Access.CUSTOMER, "default"),  # other method
+        ("GET", "/api/v1/orders/orders", Access.CUSTOMER, "default"),
     ],
 )
-def test_the_most_specific_route_allowing_the_method_wins(method, path, prefix, policy):
+def test_operations_of_the_services_documents_decide(method, path, policy, rate_class):
     route = TABLE.match(method, path)
-    assert (route.prefix, route.policy) == (prefix, policy)
+    assert (route.policy, route.rate_class) == (policy, rate_class)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "policy", "rate_class"),
+    [
+        ("POST", "/api/v1/users/register", Access.PUBLIC, "auth"),
+        ("POST", "/api/v1/users/auth/token", Access.PUBLIC, "auth"),
+        ("POST", "/api/v1/users/auth/refresh", Access.PUBLIC, "auth"),
+        ("GET", "/api/v1/users/.well-known/jwks.json", Access.PUBLIC, "public"),
+        ("GET", "/api/v1/users/register", Access.CUSTOMER, "default"),
+        ("POST", "/api/v1/users/auth/keys/rotate", Access.CUSTOMER, "default"),
+        ("GET", "/api/v1/catalog/products/9", Access.CUSTOMER, "default"),
+        ("GET", "/api/v1/analytics/events", Access.CUSTOMER, "default"),
+    ],
+)
+def test_until_a_document_is_known_only_the_bootstrap_is_open(method, path, policy, rate_class):
+    route = RoutingTable(ROUTES).match(method, path)
+    assert (route.policy, route.rate_class) == (policy, rate_class)
+
+
+def test_the_first_operation_of_the_document_that_matches_wins_as_in_the_service():
+    table = RoutingTable(ROUTES)
+    table.learn(
+        "catalog",
+        document(
+            ("GET", "/api/v1/catalog/items/{item_id}", "operator"),
+            ("GET", "/api/v1/catalog/items/search", "public"),
+        ),
+        RATE_CLASSES,
+    )
+    # The service's router tries its routes in this order too: `search` is an item id there.
+    assert table.match("GET", "/api/v1/catalog/items/search").policy is Access.OPERATOR
+
+
+def test_operations_may_declare_their_rate_class_and_timeout():
+    table = RoutingTable(ROUTES)
+    table.learn(
+        "orders",
+        document(
+            ("POST", "/api/v1/orders/exports", "operator"),
+            **{"x-flywheel-rate-class": "bulk", "x-flywheel-timeout": 30},
+        ),
+        RATE_CLASSES,
+    )
+    table.learn(
+        "catalog",
+        document(("GET", "/api/v1/catalog/x", "public"), **{"x-flywheel-rate-class": "nope"}),
+        RATE_CLASSES,
+    )
+    exports = table.match("POST", "/api/v1/orders/exports")
+    assert (exports.rate_class, exports.timeout) == ("bulk", 30.0)
+    assert table.match("GET", "/api/v1/catalog/x").rate_class == "default"  # unknown class
+
+
+def test_an_operation_without_a_known_access_level_stays_signed_in_only():
+    table = RoutingTable(ROUTES)
+    catalog = document(("GET", "/api/v1/catalog/a", "everyone"))
+    catalog["paths"]["/api/v1/catalog/b"] = {"get": {"responses": {}}}
+    table.learn("catalog", catalog, RATE_CLASSES)
+    assert table.match("GET", "/api/v1/catalog/a").policy is Access.CUSTOMER
+    assert table.match("GET", "/api/v1/catalog/b").policy is Access.CUSTOMER
+
+
+def test_a_newer_document_replaces_what_the_service_declared_before():
+    table = learned_table()
+    table.learn("catalog", document(("POST", "/api/v1/catalog/products", "admin")), RATE_CLASSES)
+    assert table.match("POST", "/api/v1/catalog/products").policy is Access.ADMIN
+    assert table.match("GET", "/api/v1/catalog/products/9").policy is Access.CUSTOMER
 
 
 @pytest.mark.parametrize(
@@ -123,23 +230,23 @@ def user(*roles: Role) -> Caller:
 @pytest.mark.parametrize(
     ("policy", "caller", "admitted"),
     [
-        (Policy.PUBLIC, ANONYMOUS, True),
-        (Policy.CUSTOMER, ANONYMOUS, False),
-        (Policy.CUSTOMER, user(Role.CUSTOMER), True),
-        (Policy.CUSTOMER, user(Role.PARTNER), True),
-        (Policy.CUSTOMER, PARTNER, True),
-        (Policy.OPERATOR, user(Role.CUSTOMER), False),
-        (Policy.OPERATOR, user(Role.OPERATOR), True),
-        (Policy.OPERATOR, user(Role.ADMIN), True),
-        (Policy.OPERATOR, PARTNER, False),
-        (Policy.ADMIN, user(Role.OPERATOR), False),
-        (Policy.ADMIN, user(Role.ADMIN), True),
-        (Policy.PARTNER, user(Role.CUSTOMER), False),
-        (Policy.PARTNER, user(Role.OPERATOR), False),
-        (Policy.PARTNER, user(Role.PARTNER), True),
-        (Policy.PARTNER, user(Role.ADMIN), True),
-        (Policy.PARTNER, PARTNER, True),
-        (Policy.PARTNER, ANONYMOUS, False),
+        (Access.PUBLIC, ANONYMOUS, True),
+        (Access.CUSTOMER, ANONYMOUS, False),
+        (Access.CUSTOMER, user(Role.CUSTOMER), True),
+        (Access.CUSTOMER, user(Role.PARTNER), True),
+        (Access.CUSTOMER, PARTNER, True),
+        (Access.OPERATOR, user(Role.CUSTOMER), False),
+        (Access.OPERATOR, user(Role.OPERATOR), True),
+        (Access.OPERATOR, user(Role.ADMIN), True),
+        (Access.OPERATOR, PARTNER, False),
+        (Access.ADMIN, user(Role.OPERATOR), False),
+        (Access.ADMIN, user(Role.ADMIN), True),
+        (Access.PARTNER, user(Role.CUSTOMER), False),
+        (Access.PARTNER, user(Role.OPERATOR), False),
+        (Access.PARTNER, user(Role.PARTNER), True),
+        (Access.PARTNER, user(Role.ADMIN), True),
+        (Access.PARTNER, PARTNER, True),
+        (Access.PARTNER, ANONYMOUS, False),
     ],
 )
 def test_admission(policy, caller, admitted):
@@ -148,7 +255,7 @@ def test_admission(policy, caller, admitted):
 
 
 def test_partner_keys_stay_within_their_scopes():
-    route = Route("/api/v1", "catalog", Policy.CUSTOMER)
+    route = Route("/api/v1", "catalog", Access.CUSTOMER)
     assert admits(route, PARTNER, "GET", "/api/v1/catalog/products")
     assert not admits(route, PARTNER, "POST", "/api/v1/catalog/products")
     assert not admits(route, PARTNER, "GET", "/api/v1/catalogue")
@@ -164,7 +271,7 @@ def test_checked_scopes_are_canonical_and_deduplicated():
     scopes = ["get /api/v1/catalog/products", "/api/v1/orders/", "/api/v1/orders"]
     assert checked_scopes(TABLE, scopes) == ["/api/v1/orders", "GET /api/v1/catalog/products"]
     with pytest.raises(InvalidInput):
-        checked_scopes(TABLE, ["/api/v1/users/auth/keys"])  # admins only
+        checked_scopes(TABLE, ["POST /api/v1/users/auth/keys/rotate"])  # admins only
 
 
 # --- circuit breaker --------------------------------------------------------------------
@@ -305,6 +412,9 @@ def test_traceparent_continues_valid_traces_only():
         assert trace not in fresh
 
 
+TRACE, CLIENT_SPAN = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+
+
 def test_upstream_headers_drop_what_only_the_gateway_may_set():
     raw = [
         (b"host", b"shop.example"),
@@ -317,6 +427,7 @@ def test_upstream_headers_drop_what_only_the_gateway_may_set():
         (b"x-request-id", b"client"),
         (b"expect", b"100-continue"),
         (b"accept", b"application/json"),
+        (b"traceparent", f"00-{TRACE}-{CLIENT_SPAN}-01".encode()),
     ]
     sent = upstream_headers(
         raw,
@@ -327,13 +438,17 @@ def test_upstream_headers_drop_what_only_the_gateway_may_set():
         trusted_hops=0,
         partner_id="p1",
     )
-    assert dict(sent) == {
+    headers = dict(sent)
+    # The client's trace goes on, with the gateway's own span as the parent.
+    trace = re.fullmatch(f"00-{TRACE}-([0-9a-f]{{16}})-01", headers.pop("traceparent"))
+    assert trace is not None
+    assert trace.group(1) != CLIENT_SPAN
+    assert headers == {
         "accept": "application/json",
         "x-forwarded-for": "198.51.100.1",
         "x-forwarded-proto": "https",
         "x-forwarded-host": "shop.example",
         "x-request-id": "rid",
-        "traceparent": dict(sent)["traceparent"],
         "x-flywheel-partner": "p1",
     }
 

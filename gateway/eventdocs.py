@@ -1,6 +1,6 @@
 """The event catalogue `docs/events.md`, generated from the event registry.
 
-`python -m gateway.catalogue` prints it; `--write` writes it to docs/events.md.
+`python -m gateway.eventdocs` prints it; `--write` writes it to docs/events.md.
 """
 
 import sys
@@ -18,7 +18,7 @@ def markdown(document: dict[str, Any]) -> str:
     lines = [
         "# Event catalogue",
         "",
-        "Generated from the event registry by `python -m gateway.catalogue --write`; do not "
+        "Generated from the event registry by `python -m gateway.eventdocs --write`; do not "
         "edit by hand. The same contract is served as AsyncAPI 3.0 by the gateway at "
         "`/asyncapi.json` and readable at `/events`.",
         "",
