@@ -1,5 +1,6 @@
 """Fixtures shared by every test: the broker, databases, and a running platform."""
 
+import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -15,6 +16,15 @@ from contracts import load_contracts
 from contracts.manifest import SERVICES
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chdb_dir(tmp_path_factory) -> Path:
+    """chDB runs one embedded ClickHouse per process, on one directory: every analytics
+    store of the test session lives in this one (tests tell theirs apart by database)."""
+    path = tmp_path_factory.mktemp("chdb")
+    os.environ["ANALYTICS_CHDB_PATH"] = str(path)
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -1,20 +1,15 @@
-"""Analytics routes: behaviour collection and the event store."""
+"""Collection routes: storefronts report behaviour."""
 
-from typing import Annotated
+from fastapi import APIRouter, status
 
-from fastapi import APIRouter, Query, status
-from sqlalchemy import select
-
-from chassis.auth.deps import OperatorDep, OptionalPrincipalDep
+from chassis.auth.deps import OptionalPrincipalDep
 from chassis.clock import now
 from chassis.events import outbox
 from chassis.http.deps import SessionDep
 from chassis.http.problems import InvalidInput, responses
 from chassis.ids import new_id
-from chassis.pagination import Page, PageDep, fetch_page
 from contracts.analytics import BehaviourRecorded
-from services.analytics.models import StoredEvent
-from services.analytics.schemas import Accepted, BehaviourBatch, EventOut
+from services.analytics.collect.schemas import Accepted, BehaviourBatch
 
 router = APIRouter()
 
@@ -50,30 +45,3 @@ async def collect(
         )
     await session.commit()
     return Accepted(accepted=len(body.events))
-
-
-@router.get(
-    "/events",
-    summary="Recorded events, newest first",
-    responses=responses(401, 403, 422),
-    tags=["event store"],
-)
-async def list_events(
-    session: SessionDep,
-    _: OperatorDep,
-    page: PageDep,
-    type: Annotated[str | None, Query(max_length=200)] = None,
-    subject: Annotated[str | None, Query(max_length=200)] = None,
-) -> Page[EventOut]:
-    query = select(StoredEvent)
-    if type:
-        query = query.where(StoredEvent.type == type)
-    if subject:
-        query = query.where(StoredEvent.subject == subject)
-    rows, next_cursor = await fetch_page(
-        session, query, key=(StoredEvent.time, StoredEvent.id), page=page
-    )
-    return Page(
-        items=[EventOut.model_validate(row, from_attributes=True) for row in rows],
-        next_cursor=next_cursor,
-    )

@@ -1,8 +1,6 @@
-"""Request and response bodies of the analytics API."""
+"""Request and response bodies of collection."""
 
-from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -27,12 +25,3 @@ class BehaviourBatch(BaseModel):
 
 class Accepted(BaseModel):
     accepted: int
-
-
-class EventOut(BaseModel):
-    id: UUID
-    type: str
-    source: str
-    subject: str | None
-    time: datetime
-    data: dict[str, Any]

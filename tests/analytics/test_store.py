@@ -1,0 +1,87 @@
+"""The ClickHouse event store (chDB here): each event once, listed newest first; a server
+that is down answers 503 fast."""
+
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from chassis.ids import new_id
+from chassis.pagination import PageRequest
+from contracts.analytics import Action
+from services.analytics.store import service
+from services.analytics.store.clickhouse import ServerStore, StoreUnavailable
+from services.analytics.store.rows import ORDER_PAID, event_row
+from tests.analytics.events import behaviour, paid
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+async def count(store, sql_filter: str = "1", **params) -> int:
+    rows = await store.rows(
+        f"SELECT count() AS n FROM {{db:Identifier}}.events WHERE {sql_filter}", params
+    )
+    return rows[0]["n"]
+
+
+async def test_a_redelivered_event_is_stored_once(store):
+    customer = new_id()
+    first, second = paid(customer, T0, 1200), paid(customer, T0 + timedelta(hours=1), 800)
+    assert await service.record(store, [first]) == 1
+    # Redelivered alone, then beside a new one, then twice in one batch.
+    assert await service.record(store, [first]) == 0
+    assert await service.record(store, [first, second, second]) == 1
+    assert await count(store) == 2
+
+
+async def test_concurrent_deliveries_of_one_batch_store_it_once(store):
+    events = [paid(new_id(), T0 + timedelta(minutes=n), 100) for n in range(20)]
+    written = await asyncio.gather(*(service.record(store, events) for _ in range(5)))
+    assert sorted(written) == [0, 0, 0, 0, 20]
+    assert await count(store) == 20
+
+
+async def test_order_rows_carry_who_paid_and_the_paid_lines_without_shipping():
+    customer = new_id()
+    row = event_row(paid(customer, T0, 1200, 300))
+    assert (row["type"], row["name"], row["actor"]) == (ORDER_PAID, ORDER_PAID, str(customer))
+    assert (row["amount"], row["currency"]) == (1500, "CNY")
+    assert row["time"] == T0
+
+
+async def test_behaviour_rows_happen_at_the_client_time_and_name_the_action():
+    user = new_id()
+    event = behaviour(
+        Action.ADD_TO_CART, T0 - timedelta(minutes=5), anonymous_id="dev-1", user_id=user
+    )
+    row = event_row(event)
+    assert (row["name"], row["actor"], row["anonymous_id"]) == ("add_to_cart", str(user), "dev-1")
+    assert row["time"] == T0 - timedelta(minutes=5)
+
+
+async def test_the_list_pages_newest_first_by_type_and_subject(store):
+    customer, other = new_id(), new_id()
+    mine = [paid(customer, T0 + timedelta(seconds=n), 100) for n in range(5)]
+    noise = [paid(other, T0, 100), behaviour(Action.SEARCH, T0, anonymous_id="dev-123")]
+    await service.record(store, mine + noise)
+    seen, cursor = [], None
+    while True:
+        page = PageRequest(limit=2, cursor=cursor)
+        rows, cursor = await service.list_events(store, type=ORDER_PAID, subject=None, page=page)
+        seen += [row for row in rows if row["data"]["customer_id"] == str(customer)]
+        if cursor is None:
+            break
+    assert [row["id"] for row in seen] == [str(e.id) for e in reversed(mine)]
+    only, _ = await service.list_events(
+        store, type=None, subject=str(mine[0].subject), page=PageRequest()
+    )
+    assert [row["id"] for row in only] == [str(mine[0].id)]
+
+
+async def test_a_server_that_is_down_is_unavailable_fast():
+    store = ServerStore("http://127.0.0.1:1", "flywheel", timeout=5)
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailable):
+        await store.rows("SELECT 1")
+    assert time.monotonic() - started < 5  # bounded by the connect timeout, not the query's
