@@ -4,9 +4,11 @@ import logging
 
 from fastapi import FastAPI
 
+from chassis.background import HOURLY, every
 from chassis.http.service import Runtime, build_service
 from chassis.migrations import Schema
 from services.analytics.collect import api as collect_api
+from services.analytics.collect.service import prune_keys
 from services.analytics.models import Base
 from services.analytics.settings import Settings
 from services.analytics.store import api as store_api
@@ -27,6 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         schema=SCHEMA,
         consumers=[recorder(store)],
         on_start=[_prepare(store)],
+        background=[_prune_collected_keys],
         description="Data operations: behaviour collection, the event store, metrics.",
     )
     app.state.store = store
@@ -43,3 +46,7 @@ def _prepare(store: EventStore):
             log.warning("event store unavailable at start: %s", error)
 
     return prepare
+
+
+async def _prune_collected_keys(runtime: Runtime) -> None:
+    await every(HOURLY, lambda: prune_keys(runtime.db), what="collected keys prune")

@@ -13,3 +13,10 @@ async def store(chdb_dir) -> ChdbStore:
     await running.ensure_schema()
     yield running
     await running.execute("DROP DATABASE IF EXISTS {db:Identifier}")
+
+
+@pytest.fixture(scope="session")
+async def operator_token(platform) -> str:
+    """A user who holds only the operator role: the one the analytics reads are for."""
+    _, token = await platform.staff("operator")
+    return token

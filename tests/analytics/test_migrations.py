@@ -1,4 +1,4 @@
-"""The analytics database's revisions: the SQL event table goes, on SQLite and PostgreSQL."""
+"""The analytics database's revisions run on SQLite and PostgreSQL; the SQL event table goes."""
 
 from sqlalchemy import inspect
 
@@ -17,4 +17,4 @@ async def test_the_sql_event_table_is_dropped(database_url):
     finally:
         await db.dispose()
     assert "events" not in tables
-    assert {"outbox", "inbox"} <= set(tables)
+    assert {"outbox", "inbox", "collected_keys"} <= set(tables)
