@@ -7,8 +7,11 @@ from fastapi import FastAPI
 from chassis.background import HOURLY, every
 from chassis.http.service import Runtime, build_service
 from chassis.migrations import Schema
+from services.analytics.cohorts import api as cohorts_api
 from services.analytics.collect import api as collect_api
 from services.analytics.collect.service import prune_keys
+from services.analytics.funnels import api as funnels_api
+from services.analytics.metrics import api as metrics_api
 from services.analytics.models import Base
 from services.analytics.settings import Settings
 from services.analytics.store import api as store_api
@@ -25,12 +28,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = build_service(
         name="analytics",
         settings=settings,
-        routers=[collect_api.router, store_api.router],
+        routers=[
+            collect_api.router,
+            store_api.router,
+            metrics_api.router,
+            funnels_api.router,
+            cohorts_api.router,
+        ],
         schema=SCHEMA,
         consumers=[recorder(store)],
         on_start=[_prepare(store)],
         background=[_prune_collected_keys],
-        description="Data operations: behaviour collection, the event store, metrics.",
+        description="Data operations: collection, the event store, metrics, funnels, cohorts.",
     )
     app.state.store = store
     return app
