@@ -129,25 +129,25 @@ async def test_only_operators_read_metrics(platform, path):
 async def test_a_store_that_is_down_answers_503_fast_and_collection_goes_on(
     platform, operator_token, tmp_path
 ):
-    async with analytics(platform, tmp_path, clickhouse_url="http://127.0.0.1:1") as (_, url):
-        async with client(url, operator_token) as api:
-            started = time.monotonic()
-            down = await api.get("/api/v1/analytics/metrics/sales", params=SALES)
-            listing = await api.get("/api/v1/analytics/events")
-            elapsed = time.monotonic() - started
-            collected = await api.post(
-                "/api/v1/analytics/collect",
-                json={
-                    "anonymous_id": "anon-0000001",
-                    "events": [
-                        {
-                            "client_event_id": "c-1",
-                            "name": "click",
-                            "client_time": now().isoformat(),
-                        }
-                    ],
-                },
-            )
+    down_store = analytics(platform, tmp_path, clickhouse_url="http://127.0.0.1:1")
+    async with down_store as (_, url), client(url, operator_token) as api:
+        started = time.monotonic()
+        down = await api.get("/api/v1/analytics/metrics/sales", params=SALES)
+        listing = await api.get("/api/v1/analytics/events")
+        elapsed = time.monotonic() - started
+        collected = await api.post(
+            "/api/v1/analytics/collect",
+            json={
+                "anonymous_id": "anon-0000001",
+                "events": [
+                    {
+                        "client_event_id": "c-1",
+                        "name": "click",
+                        "client_time": now().isoformat(),
+                    }
+                ],
+            },
+        )
     assert (down.status_code, listing.status_code) == (503, 503)
     assert down.headers["content-type"] == "application/problem+json"
     assert elapsed < 10  # two connect timeouts of a second, with room for a loaded machine
