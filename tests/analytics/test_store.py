@@ -2,8 +2,11 @@
 that is down answers 503 fast."""
 
 import asyncio
+import os
+import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +19,7 @@ from services.analytics.store.rows import ORDER_PAID, event_row
 from tests.analytics.events import behaviour, paid
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+ROOT = str(Path(__file__).resolve().parents[2])
 
 
 async def count(store, sql_filter: str = "1", **params) -> int:
@@ -85,3 +89,21 @@ async def test_a_server_that_is_down_is_unavailable_fast():
     with pytest.raises(StoreUnavailable):
         await store.rows("SELECT 1")
     assert time.monotonic() - started < 5  # bounded by the connect timeout, not the query's
+
+
+async def test_closed_embedded_sessions_reopen_on_another_directory(tmp_path):
+    # Run in a process of its own: this one's chDB stays on the test session's directory.
+    script = (
+        "import asyncio, pathlib, sys\n"
+        "from services.analytics.store.clickhouse import ChdbStore, close_embedded\n"
+        "async def main():\n"
+        "    for name in ('one', 'two'):\n"
+        "        store = ChdbStore(pathlib.Path(sys.argv[1]) / name, 'db')\n"
+        "        assert (await store.rows('SELECT 1 AS n')) == [{'n': 1}]\n"
+        "        close_embedded()\n"
+        "asyncio.run(main())\n"
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", script, str(tmp_path), env={**os.environ, "PYTHONPATH": ROOT}
+    )
+    assert await asyncio.wait_for(process.wait(), 120) == 0

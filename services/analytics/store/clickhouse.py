@@ -186,6 +186,16 @@ def _embedded(path: Path) -> tuple[Any, threading.Lock]:
         return _sessions[path]
 
 
+def close_embedded() -> None:
+    """Close the process's chDB sessions: before their directory goes (a session left open
+    on a deleted directory crashes the process at exit). A later store opens a new one."""
+    with _sessions_lock:
+        for session, lock in _sessions.values():
+            with lock:
+                session.close()
+        _sessions.clear()
+
+
 def _param_value(value: Any) -> Any:
     # DateTime64(3) parameters keep their milliseconds (the client's own binding drops them).
     if isinstance(value, datetime):
