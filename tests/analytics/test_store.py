@@ -9,12 +9,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from clickhouse_connect.driver.binding import bind_query, format_bind_value
 
 from chassis.ids import new_id
 from chassis.pagination import PageRequest
 from contracts.analytics import Action
+from services.analytics.settings import Settings
 from services.analytics.store import service
-from services.analytics.store.clickhouse import ServerStore, StoreUnavailable
+from services.analytics.store.clickhouse import ChdbStore, ServerStore, StoreUnavailable, open_store
 from services.analytics.store.rows import ORDER_PAID, event_row
 from tests.analytics.events import behaviour, paid
 
@@ -107,3 +109,40 @@ async def test_closed_embedded_sessions_reopen_on_another_directory(tmp_path):
         sys.executable, "-c", script, str(tmp_path), env={**os.environ, "PYTHONPATH": ROOT}
     )
     assert await asyncio.wait_for(process.wait(), 120) == 0
+
+
+def test_a_server_receives_the_parameters_as_the_same_text_as_chdb():
+    """The server path's client binds `{name:Type}` parameters itself: the text it sends must
+    be the text chDB is given, or one SQL would mean two things."""
+    store = ServerStore("http://127.0.0.1:1", "flywheel")
+    params = store._bind(
+        {
+            "cursor_time": datetime(2026, 11, 2, 9, 0, 0, 123000, tzinfo=UTC),
+            "cursor_id": new_id(),
+            "names": ["page_view", "it's"],
+            "limit": 21,
+        }
+    )
+    sql = service._LIST.replace("{filters}", service._FILTERS["cursor_time"])
+    query, sent = bind_query(sql, params)
+    assert query == sql  # bound on the server, not spliced into the text
+    assert sent == {f"param_{name}": format_bind_value(value) for name, value in params.items()}
+    assert sent["param_cursor_time"] == "2026-11-02 09:00:00.123"
+
+
+@pytest.mark.parametrize(
+    ("settings", "kind", "database"),
+    [
+        ({}, ChdbStore, "flywheel"),
+        ({"clickhouse_database": "events"}, ChdbStore, "events"),
+        (
+            {"clickhouse_url": "http://default:pw@clickhouse:8123/warehouse"},
+            ServerStore,
+            "warehouse",
+        ),
+        ({"clickhouse_url": "http://clickhouse:8123"}, ServerStore, "flywheel"),
+    ],
+)
+def test_the_settings_choose_the_store(settings, kind, database):
+    store = open_store(Settings(**settings))
+    assert (type(store), store.database) == (kind, database)

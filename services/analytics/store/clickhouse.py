@@ -219,5 +219,5 @@ def open_store(settings) -> EventStore:
     """The store the settings name (`services.analytics.settings.Settings`); connects lazily."""
     options = {"timeout": settings.store_timeout_s}
     if settings.clickhouse_url:
-        return ServerStore(settings.clickhouse_url, settings.clickhouse_database, **options)
-    return ChdbStore(settings.chdb_path.resolve(), settings.clickhouse_database, **options)
+        return ServerStore(settings.clickhouse_url, settings.store_database(), **options)
+    return ChdbStore(settings.store_path(), settings.store_database(), **options)
