@@ -11,12 +11,14 @@ from pathlib import Path
 import pytest
 from clickhouse_connect.driver.binding import bind_query, format_bind_value
 
+from chassis.events.handlers import DependencyDown
 from chassis.ids import new_id
 from chassis.pagination import PageRequest
 from contracts.analytics import Action
 from services.analytics.settings import Settings
 from services.analytics.store import service
 from services.analytics.store.clickhouse import ChdbStore, ServerStore, StoreUnavailable, open_store
+from services.analytics.store.consumers import recorder
 from services.analytics.store.rows import ORDER_PAID, event_row
 from tests.analytics.events import behaviour, paid
 
@@ -146,3 +148,10 @@ def test_a_server_receives_the_parameters_as_the_same_text_as_chdb():
 def test_the_settings_choose_the_store(settings, kind, database):
     store = open_store(Settings(**settings))
     assert (type(store), store.database) == (kind, database)
+
+
+async def test_the_consumer_handler_reports_a_store_that_is_down_as_a_dependency_down():
+    # DependencyDown makes the consumer rewind and retry, never dead-letter (chassis tests).
+    handler = recorder(ServerStore("http://127.0.0.1:1", "flywheel", timeout=5))
+    with pytest.raises(DependencyDown):
+        await handler([paid(new_id(), T0, 100)], None)
