@@ -7,6 +7,7 @@ from contracts.analytics import Action
 from services.analytics.cohorts.service import cohorts
 from services.analytics.funnels.service import funnel
 from services.analytics.metrics.ranges import Interval
+from services.analytics.metrics.sales import average_order_value
 from services.analytics.metrics.service import sales
 from services.analytics.store.service import record
 from tests.analytics.events import behaviour, paid, refunded
@@ -18,7 +19,7 @@ STEPS = ["page_view", "product_view", "add_to_cart"]
 
 
 async def test_sales_by_day_and_week_count_each_paid_order_once(store):
-    x, y, z = new_id(), new_id(), new_id()
+    x, y, z, w = new_id(), new_id(), new_id(), new_id()
     first = paid(x, MONDAY, 1200, 300)
     events = [
         first,
@@ -26,7 +27,9 @@ async def test_sales_by_day_and_week_count_each_paid_order_once(store):
         paid(y, MONDAY + timedelta(hours=2), 500),
         paid(z, MONDAY, 700, currency="USD"),
         paid(x, MONDAY + DAY, 1000),
-        refunded(x, MONDAY + DAY, 200),
+        paid(w, MONDAY - 5 * DAY, 100),  # w bought before the range: returning
+        paid(w, MONDAY + DAY, 100),
+        refunded(x, MONDAY + DAY, 220),
         paid(y, MONDAY + 3 * WEEK, 9999),  # after the range
     ]
     await record(store, events)
@@ -39,17 +42,29 @@ async def test_sales_by_day_and_week_count_each_paid_order_once(store):
     ] == [
         (date(2026, 11, 2), "CNY", 2000, 2, 2, 0),
         (date(2026, 11, 2), "USD", 700, 1, 1, 0),
-        (date(2026, 11, 3), "CNY", 1000, 1, 1, 200),
+        (date(2026, 11, 3), "CNY", 1100, 2, 2, 220),
     ]
-    assert [p.average_order_value.amount for p in by_day] == [1000, 700, 1000]
+    assert [p.average_order_value.amount for p in by_day] == [1000, 700, 550]
+    assert [(p.new_buyers, p.returning_buyers) for p in by_day] == [(2, 0), (1, 0), (0, 2)]
+    assert [p.refund_rate for p in by_day] == [0.0, 0.0, 0.2]
     [cny, usd] = await sales(store, MONDAY - DAY, end, Interval.WEEK)
     assert (cny.period, cny.gmv.amount, cny.orders, cny.paying_users) == (
         date(2026, 11, 2),
-        3000,
+        3100,
+        4,
         3,
-        2,
     )
+    assert (cny.new_buyers, cny.returning_buyers) == (2, 1)
     assert (usd.gmv.amount, usd.average_order_value.amount) == (700, 700)
+
+
+def test_average_order_value_rounds_half_up_and_needs_orders():
+    assert [average_order_value(g, n) for g, n in ((1000, 3), (1001, 2), (999, 2), (5, 0))] == [
+        333,
+        501,
+        500,
+        None,
+    ]
 
 
 async def test_a_funnel_counts_people_in_order_within_the_window(store):

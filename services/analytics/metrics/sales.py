@@ -6,3 +6,8 @@ def average_order_value(gmv: int, orders: int) -> int | None:
     if orders == 0:
         return None
     return (2 * gmv + orders) // (2 * orders)
+
+
+def refund_rate(refunded: int, gmv: int) -> float | None:
+    """Refunds completed in a period as a share of its GMV; None without GMV."""
+    return round(refunded / gmv, 6) if gmv else None

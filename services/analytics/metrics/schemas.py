@@ -12,8 +12,11 @@ class SalesPoint(BaseModel):
     gmv: Money = Field(description="What buyers paid for goods in orders paid (no shipping)")
     orders: int = Field(description="Orders paid")
     paying_users: int = Field(description="Distinct customers who paid an order")
+    new_buyers: int = Field(description="Paying customers whose first paid order is in it")
+    returning_buyers: int = Field(description="Paying customers who had paid before")
     average_order_value: Money | None = Field(description="GMV per order, rounded half up")
     refunded: Money = Field(description="Refunds completed")
+    refund_rate: float | None = Field(description="`refunded` as a share of `gmv`")
 
 
 class Sales(BaseModel):
