@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-BENCHMARKS = ["bench.events", "bench.gateway"]
+BENCHMARKS = ["bench.events", "bench.gateway", "bench.analytics"]
 
 
 def main() -> int:

@@ -1,6 +1,7 @@
 """Fixtures shared by every test: the broker, databases, and a running platform."""
 
-from collections.abc import AsyncIterator, Callable
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -13,8 +14,21 @@ from chassis.mailbox import Mailbox
 from chassis.testing import need
 from contracts import load_contracts
 from contracts.manifest import SERVICES
+from services.analytics.store.clickhouse import close_embedded
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chdb_dir(tmp_path_factory) -> Iterator[Path]:
+    """chDB runs one embedded ClickHouse per process, on one directory: every analytics
+    store of the test session lives in this one (tests tell theirs apart by database)."""
+    path = tmp_path_factory.mktemp("chdb")
+    os.environ["ANALYTICS_CHDB_PATH"] = str(path)
+    yield path
+    # Closed before the interpreter exits: an embedded ClickHouse torn down by the exit
+    # itself crashes the process (exit status 139 after the tests passed).
+    close_embedded()
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ from chassis import metrics, tracing
 from chassis.clock import now
 from chassis.db import Database
 from chassis.events.envelope import CloudEvent
-from chassis.events.handlers import Handler
+from chassis.events.handlers import DependencyDown, Handler
 from chassis.events.registry import registry
 from chassis.events.tables import inbox
 from chassis.logs import handling_event
@@ -242,6 +242,8 @@ class GroupConsumer:
             try:
                 applied = await self.apply([decoded])
             except Exception as error:
+                if attempt == self.max_attempts and isinstance(error, DependencyDown):
+                    raise ConnectionError(f"a dependency is down: {error}") from error
                 if attempt == self.max_attempts:
                     log.exception("handler failed %d times; dead-lettering", attempt)
                     await self.dead_letter(record, "handler-failed", repr(error))
@@ -277,6 +279,7 @@ class GroupConsumer:
         async with self.db.session() as session, session.begin():
             fresh = await self._claim(session, [d.envelope for d in batch])
             applied = len(fresh)
+            batched: dict[Handler, list] = {}
             for decoded in batch:
                 envelope = decoded.envelope
                 if envelope.id not in fresh:
@@ -295,7 +298,12 @@ class GroupConsumer:
                     for handler in self.handlers:
                         if handler.handles(envelope.type):
                             message = envelope if handler.types is None else decoded.payload
-                            await handler(message, session)
+                            if handler.batch:
+                                batched.setdefault(handler, []).append(message)
+                            else:
+                                await handler(message, session)
+            for handler, messages in batched.items():
+                await handler(messages, session)
         return applied
 
     async def _claim(self, session: AsyncSession, envelopes: list[CloudEvent]) -> set[UUID]:

@@ -1,7 +1,12 @@
 """Declaring event handlers: `@consumes(Model)` and `@consumes_all()`.
 
 A handler belongs to the consumer group named after its service unless it names another
-(`group=`): a service that needs two independent cursors over one topic declares two."""
+(`group=`): a service that needs two independent cursors over one topic declares two.
+
+A batch handler (`batch=True`) is called once per transaction with the list of the events
+that are new in it, in order: for sinks whose cost is per write (a column store), not per
+event. A handler whose failure is not the event's fault (a store it writes to is down)
+raises `DependencyDown`: the event is retried later, never dead-lettered for it."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -21,12 +26,13 @@ class Handler:
 
     `group` None means the group of the service that runs it; `types` is the set of event
     types it handles, or None for every registered type; typed handlers receive the validated
-    payload, catch-all handlers the CloudEvent.
+    payload, catch-all handlers the CloudEvent; batch handlers a list of those.
     """
 
     group: str | None
     fn: HandlerFn
     types: frozenset[str] | None
+    batch: bool = False
 
     @property
     def name(self) -> str:
@@ -44,17 +50,25 @@ class Handler:
         await self.fn(message, session)
 
 
-def consumes(*models: type[EventData], group: str | None = None) -> Callable[[HandlerFn], Handler]:
+class DependencyDown(Exception):
+    """Raised by a handler when something it needs besides its database does not answer."""
+
+
+def consumes(
+    *models: type[EventData], group: str | None = None, batch: bool = False
+) -> Callable[[HandlerFn], Handler]:
     types = frozenset(registry.of(model).type for model in models)
 
     def declare(fn: HandlerFn) -> Handler:
-        return Handler(group, fn, types)
+        return Handler(group, fn, types, batch)
 
     return declare
 
 
-def consumes_all(*, group: str | None = None) -> Callable[[HandlerFn], Handler]:
+def consumes_all(
+    *, group: str | None = None, batch: bool = False
+) -> Callable[[HandlerFn], Handler]:
     def declare(fn: HandlerFn) -> Handler:
-        return Handler(group, fn, None)
+        return Handler(group, fn, None, batch)
 
     return declare

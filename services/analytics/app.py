@@ -1,23 +1,61 @@
 """The analytics service."""
 
+import logging
+
 from fastapi import FastAPI
 
-from chassis.http.service import build_service
+from chassis.background import HOURLY, every
+from chassis.http.service import Runtime, build_service
 from chassis.migrations import Schema
-from services.analytics import api
-from services.analytics.consumers import record
+from services.analytics.cohorts import api as cohorts_api
+from services.analytics.collect import api as collect_api
+from services.analytics.collect.service import prune_keys
+from services.analytics.funnels import api as funnels_api
+from services.analytics.metrics import api as metrics_api
 from services.analytics.models import Base
 from services.analytics.settings import Settings
+from services.analytics.store import api as store_api
+from services.analytics.store.clickhouse import EventStore, StoreUnavailable, open_store
+from services.analytics.store.consumers import recorder
 
+log = logging.getLogger(__name__)
 SCHEMA = Schema.beside(__file__, Base.metadata)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return build_service(
+    settings = settings or Settings()
+    store = open_store(settings)
+    app = build_service(
         name="analytics",
-        settings=settings or Settings(),
-        routers=[api.router],
+        settings=settings,
+        routers=[
+            collect_api.router,
+            store_api.router,
+            metrics_api.router,
+            funnels_api.router,
+            cohorts_api.router,
+        ],
         schema=SCHEMA,
-        consumers=[record],
-        description="Data operations: event store, behaviour collection, metrics.",
+        consumers=[recorder(store)],
+        on_start=[_prepare(store)],
+        background=[_prune_collected_keys],
+        description="Data operations: collection, the event store, metrics, funnels, cohorts.",
     )
+    app.state.store = store
+    return app
+
+
+def _prepare(store: EventStore):
+    async def prepare(runtime: Runtime) -> None:
+        # A store that is down must not keep the service from collecting: its schema is
+        # created on first use instead.
+        try:
+            await store.ensure_schema()
+        except StoreUnavailable as error:
+            log.warning("event store unavailable at start: %s", error)
+
+    return prepare
+
+
+async def _prune_collected_keys(runtime: Runtime) -> None:
+    await every(HOURLY, lambda: prune_keys(runtime.db), what="collected keys prune")

@@ -1,11 +1,41 @@
 """Analytics settings (environment prefix ANALYTICS_)."""
 
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
-from chassis.settings import ServiceSettings
+from chassis.settings import VAR_DIR, ServiceSettings
+
+DATABASE_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ANALYTICS_")
 
     service_name: str = "analytics"
+    clickhouse_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("CLICKHOUSE_URL", "clickhouse_url"),
+        description="A ClickHouse server for the event store (http://user:password@host:8123"
+        "/database); unset: chDB in the process",
+    )
+    clickhouse_database: str = Field(
+        default="flywheel",
+        pattern=DATABASE_NAME,
+        description="The event store's database when the URL names none (and for chDB)",
+    )
+    chdb_path: Path | None = Field(
+        default=None, description="chDB's directory; unset: `analytics-chdb` in the var directory"
+    )
+    store_timeout_s: float = Field(
+        default=30.0, description="A store query that takes longer answers 503"
+    )
+
+    def store_database(self) -> str:
+        named = urlsplit(self.clickhouse_url).path.strip("/") if self.clickhouse_url else ""
+        return named or self.clickhouse_database
+
+    def store_path(self) -> Path:
+        return (self.chdb_path or VAR_DIR / "analytics-chdb").resolve()

@@ -1,4 +1,4 @@
-"""Analytics over real HTTP: behaviour collection onto the broker, and the event store."""
+"""The first behaviour API over real HTTP, and the event store listing what it recorded."""
 
 import pytest
 
@@ -7,14 +7,14 @@ from chassis.testing import eventually
 RECORDED = "flywheel.analytics.behaviour.recorded.v1"
 
 
-async def stored(platform, admin_token, **params) -> list[dict]:
-    async with platform.client("analytics", admin_token) as analytics:
+async def stored(platform, operator_token, **params) -> list[dict]:
+    async with platform.client("analytics", operator_token) as analytics:
         response = await analytics.get("/api/v1/analytics/events", params=params)
     assert response.status_code == 200, response.text
     return response.json()["items"]
 
 
-async def test_signed_in_behaviour_is_recorded_under_the_user(platform, admin_token):
+async def test_signed_in_behaviour_is_recorded_under_the_user(platform, operator_token):
     user_id, token = await platform.customer()
     async with platform.client("analytics", token) as analytics:
         response = await analytics.post(
@@ -23,7 +23,9 @@ async def test_signed_in_behaviour_is_recorded_under_the_user(platform, admin_to
         )
     assert response.status_code == 202
     assert response.json() == {"accepted": 2}
-    events = await eventually(lambda: stored(platform, admin_token, type=RECORDED, subject=user_id))
+    events = await eventually(
+        lambda: stored(platform, operator_token, type=RECORDED, subject=user_id)
+    )
     assert {e["data"]["action"] for e in events} >= {"search"}
     assert all(e["data"]["user_id"] == user_id for e in events)
 
@@ -91,7 +93,7 @@ async def test_only_staff_read_the_event_store(platform):
         assert (await analytics.get("/api/v1/analytics/events")).status_code == 401
 
 
-async def test_the_event_store_pages_newest_first(platform, admin_token):
+async def test_the_event_store_pages_newest_first(platform, operator_token):
     user_id, token = await platform.customer()
     async with platform.client("analytics", token) as analytics:
         await analytics.post(
@@ -100,12 +102,12 @@ async def test_the_event_store_pages_newest_first(platform, admin_token):
         )
 
     async def five():
-        events = await stored(platform, admin_token, subject=user_id, type=RECORDED)
+        events = await stored(platform, operator_token, subject=user_id, type=RECORDED)
         return len(events) == 5
 
     await eventually(five)
     seen, params = [], {"subject": user_id, "type": RECORDED, "limit": 2}
-    async with platform.client("analytics", admin_token) as analytics:
+    async with platform.client("analytics", operator_token) as analytics:
         while True:
             page = (await analytics.get("/api/v1/analytics/events", params=params)).json()
             seen += page["items"]

@@ -1,0 +1,1 @@
+"""Collection: storefronts report behaviour, published onto the behaviour topic."""

@@ -1,0 +1,100 @@
+"""Collection routes: storefronts report behaviour, signed in or not."""
+
+from fastapi import APIRouter, Depends, Request, status
+
+from chassis.auth.deps import OptionalPrincipalDep
+from chassis.clock import now
+from chassis.events import outbox
+from chassis.http.deps import SessionDep
+from chassis.http.problems import InvalidInput, Problem, responses
+from chassis.ids import new_id
+from contracts.analytics import BehaviourRecorded
+from services.analytics.collect import rules, service
+from services.analytics.collect.schemas import (
+    Accepted,
+    BehaviourBatch,
+    CollectBatch,
+    CollectedEvent,
+    CollectResult,
+    Rejected,
+)
+
+router = APIRouter(tags=["collection"])
+
+
+class BatchTooLarge(Problem):
+    status, slug = 413, "payload-too-large"
+
+
+def _refuse_large_bodies(request: Request) -> None:
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > rules.MAX_BODY_BYTES:
+        raise BatchTooLarge(f"a batch takes at most {rules.MAX_BODY_BYTES:,} bytes")
+
+
+@router.post(
+    "/collect",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Collect a batch of behaviour events (each judged on its own, each kept once)",
+    description=(
+        f"At most {rules.MAX_EVENTS} events or {rules.MAX_BODY_BYTES:,} bytes (413 beyond). "
+        "An event is rejected with its reasons, and the others kept, when it is malformed, "
+        "its name is not collected, or its client time is more than "
+        f"{rules.MAX_FUTURE} ahead or {rules.MAX_PAST.days} days behind the server's. The "
+        "user is the token's (none: anonymous); a batch that carries both links the "
+        "anonymous id's history to the user."
+    ),
+    responses=responses(401, 413, 422),
+    dependencies=[Depends(_refuse_large_bodies)],
+)
+async def collect(
+    body: CollectBatch, session: SessionDep, caller: OptionalPrincipalDep
+) -> CollectResult:
+    if len(body.events) > rules.MAX_EVENTS:
+        raise BatchTooLarge(f"a batch takes at most {rules.MAX_EVENTS} events")
+    at = now()
+    judged = [rules.judge(index, raw, at) for index, raw in enumerate(body.events)]
+    valid = [(i, e) for i, e in enumerate(judged) if isinstance(e, CollectedEvent)]
+    collected = await service.collect(
+        session, body.anonymous_id, caller.user_id if caller else None, valid
+    )
+    return CollectResult(
+        accepted=collected.accepted,
+        duplicates=collected.duplicates,
+        rejected=[e for e in judged if isinstance(e, Rejected)],
+    )
+
+
+@router.post(
+    "/behaviour",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Collect client behaviour, the first API (views, searches, exposures)",
+    description="Kept for clients of the first API; new clients use `POST /collect`.",
+    responses=responses(401, 422),
+)
+async def behaviour(
+    body: BehaviourBatch, session: SessionDep, caller: OptionalPrincipalDep
+) -> Accepted:
+    user_id = caller.user_id if caller else None
+    events = []
+    for index, item in enumerate(body.events):
+        actor = str(user_id) if user_id else item.anonymous_id
+        if actor is None:
+            raise InvalidInput(
+                f"body.events.{index}.anonymous_id", "required when no access token is sent"
+            )
+        events.append(
+            BehaviourRecorded(
+                behaviour_id=new_id(),
+                actor=actor,
+                user_id=user_id,
+                anonymous_id=item.anonymous_id,
+                action=item.action,
+                target=item.target,
+                properties=item.properties,
+                occurred_at=item.occurred_at or now(),
+            )
+        )
+    await outbox.add_all(session, events)
+    await session.commit()
+    return Accepted(accepted=len(body.events))

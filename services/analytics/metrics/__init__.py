@@ -1,0 +1,1 @@
+"""Metrics: GMV, orders, paying users and average order value over time."""

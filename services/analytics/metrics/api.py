@@ -1,0 +1,34 @@
+"""Metrics routes (operators)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
+
+from chassis.auth.deps import OperatorDep
+from chassis.http.problems import responses
+from services.analytics.metrics import service
+from services.analytics.metrics.ranges import MAX_RANGE, Interval, check_range
+from services.analytics.metrics.schemas import Sales
+from services.analytics.store.deps import StoreDep
+
+router = APIRouter(prefix="/metrics", tags=["metrics"])
+_LIMITS = ", ".join(f"{interval.value} {limit.days}" for interval, limit in MAX_RANGE.items())
+
+
+@router.get(
+    "/sales",
+    summary="GMV, orders, paying users and average order value by day, week or month",
+    description=f"Orders paid and refunds completed in [from, to). Longest range in days: "
+    f"{_LIMITS} (422 beyond).",
+    responses=responses(401, 403, 422, 503),
+)
+async def sales(
+    store: StoreDep,
+    _: OperatorDep,
+    start: Annotated[AwareDatetime, Query(alias="from")],
+    end: Annotated[AwareDatetime, Query(alias="to")],
+    interval: Interval = Interval.DAY,
+) -> Sales:
+    check_range(start, end, MAX_RANGE[interval], f"{interval.value} figures")
+    return Sales(interval=interval, points=await service.sales(store, start, end, interval))

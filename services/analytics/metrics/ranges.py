@@ -1,0 +1,31 @@
+"""How far a query may reach (pure: no I/O): a range too large for the plan is a 422 that
+says the limit, before it scans months of raw events."""
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from chassis.http.problems import InvalidInput
+
+
+class Interval(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+# About 370 points at most per series, whatever the interval.
+MAX_RANGE = {
+    Interval.DAY: timedelta(days=370),
+    Interval.WEEK: timedelta(weeks=260),
+    Interval.MONTH: timedelta(days=3660),
+}
+FUNNEL_MAX_RANGE = timedelta(days=92)
+COHORT_MAX_RANGE = timedelta(weeks=53)
+
+
+def check_range(start: datetime, end: datetime, limit: timedelta, what: str) -> None:
+    """`start` before `end`, at most `limit` apart; errors name `query.to`."""
+    if end <= start:
+        raise InvalidInput("query.to", "must be after `from`")
+    if end - start > limit:
+        raise InvalidInput("query.to", f"{what} cover at most {limit.days} days")

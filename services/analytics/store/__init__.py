@@ -1,0 +1,1 @@
+"""The event store: every domain and behaviour event, in ClickHouse."""

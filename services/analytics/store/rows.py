@@ -1,0 +1,72 @@
+"""How an event becomes a row of the store (pure: no I/O)."""
+
+import json
+from datetime import datetime
+from typing import Any
+
+from chassis.events import CloudEvent, registry
+from contracts.analytics import BehaviourRecorded
+from contracts.orders import OrderPaid, RefundCompleted
+
+BEHAVIOUR = registry.of(BehaviourRecorded).type
+ORDER_PAID = registry.of(OrderPaid).type
+REFUND_COMPLETED = registry.of(RefundCompleted).type
+
+
+def event_row(envelope: CloudEvent) -> dict[str, Any]:
+    """The row of `envelope`: its envelope, plus the columns that queries group and filter by
+    (who, what, how much), read from the payload once here rather than in every query."""
+    data = envelope.data
+    amount, currency = _money(envelope.type, data)
+    return {
+        "id": str(envelope.id),
+        "type": envelope.type,
+        "name": data["action"] if envelope.type == BEHAVIOUR else envelope.type,
+        "source": envelope.source,
+        "subject": envelope.subject or "",
+        "time": _occurred_at(envelope),
+        "actor": _actor(envelope.type, data),
+        "user_id": str(data.get("user_id") or data.get("customer_id") or ""),
+        "anonymous_id": str(data.get("anonymous_id") or "") if envelope.type == BEHAVIOUR else "",
+        "amount": amount,
+        "currency": currency,
+        "data": json.dumps(data, separators=(",", ":"), ensure_ascii=False),
+    }
+
+
+def identity_links(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One link per anonymous id that a signed-in behaviour event carried with a user id:
+    from then on, that anonymous id's history counts as the user's."""
+    links = {}
+    for row in rows:
+        if row["type"] == BEHAVIOUR and row["anonymous_id"] and row["user_id"]:
+            links[row["anonymous_id"]] = {
+                "anonymous_id": row["anonymous_id"],
+                "user_id": row["user_id"],
+                "linked_at": row["time"],
+            }
+    return list(links.values())
+
+
+def _occurred_at(envelope: CloudEvent) -> datetime:
+    # Behaviour happened when the client says (validated at collection); a domain event
+    # when its service committed it (the envelope's time, kept through any outage).
+    if envelope.type == BEHAVIOUR:
+        return datetime.fromisoformat(envelope.data["occurred_at"])
+    return envelope.time
+
+
+def _actor(type_: str, data: dict[str, Any]) -> str:
+    if type_ == BEHAVIOUR:
+        return str(data["actor"])
+    return str(data.get("customer_id") or data.get("user_id") or "")
+
+
+def _money(type_: str, data: dict[str, Any]) -> tuple[int, str]:
+    # GMV counts what buyers paid for goods (the lines), not shipping.
+    if type_ == ORDER_PAID:
+        lines = data["lines"]
+        return sum(line["paid"]["amount"] for line in lines), lines[0]["paid"]["currency"]
+    if type_ == REFUND_COMPLETED:
+        return data["amount"]["amount"], data["amount"]["currency"]
+    return 0, ""
