@@ -1,7 +1,9 @@
 """Alembic for every service from one environment: upgrade at start, revisions, status.
 
 Each service keeps only its revisions, in `<its package>/migrations/versions/`, the first
-of which revises `chassis_0001` (the outbox and inbox tables, kept here once). The
+of which revises `chassis_0001` (the outbox and inbox tables, kept here once). The chassis'
+later revisions (`chassis_0002`: idempotency keys) form a branch of their own beside the
+service's, so an upgrade goes to every head and a new service revision extends the service's. The
 environment and the revision template live here too. The command that runs them for a
 deployment is `python -m deploy.migrate` (it knows the services from their manifest). The
 gateway's database has no outbox: its revisions stand alone (`messaging=False`).
@@ -13,6 +15,7 @@ from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, TypeDecorator, text
 from sqlalchemy.engine import Connection
 
@@ -78,22 +81,38 @@ async def upgrade(db: Database, schema: Schema) -> None:
     async with db.engine.begin() as conn:
         if not db.is_sqlite:
             await conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": LOCK_ID})
-        await conn.run_sync(lambda sync: command.upgrade(schema.config(sync), "head"))
+        await conn.run_sync(lambda sync: command.upgrade(schema.config(sync), "heads"))
 
 
 async def revision(db: Database, schema: Schema, *, message: str, rev_id: str) -> None:
     """Autogenerate a revision from the difference between the models and the database."""
     await upgrade(db, schema)
     async with db.engine.begin() as conn:
-        await conn.run_sync(
-            lambda sync: command.revision(
-                schema.config(sync),
+
+        def autogenerate(sync: Connection) -> None:
+            config = schema.config(sync)
+            command.revision(
+                config,
                 message=message,
                 autogenerate=True,
                 rev_id=rev_id,
+                head=_own_head(config, schema.versions),
                 version_path=str(schema.versions),
             )
-        )
+
+        await conn.run_sync(autogenerate)
+
+
+def _own_head(config: Config, versions: Path) -> str:
+    """The head of the service's own revisions (the chassis' branch is another head); a
+    service without revisions yet starts from the chassis' base revision."""
+    script = ScriptDirectory.from_config(config)
+    own = [
+        head
+        for head in script.get_heads()
+        if Path(script.get_revision(head).path).resolve().parent == versions.resolve()
+    ]
+    return own[0] if own else "chassis_0001"
 
 
 async def current(db: Database, schema: Schema) -> None:

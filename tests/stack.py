@@ -34,7 +34,7 @@ class Platform:
     def settings(self, name: str, **overrides):
         module = __import__(f"services.{name}.settings", fromlist=["Settings"])
         users_url = self.servers["users"].url if "users" in self.servers else "http://127.0.0.1:1"
-        return module.Settings(
+        defaults = dict(
             database_url=self.database_url(name),
             kafka_bootstrap_servers=self.broker.bootstrap_servers,
             jwks_url=f"{users_url}/api/v1/users/.well-known/jwks.json",
@@ -42,8 +42,8 @@ class Platform:
             smtp_port=self.mailbox.port if self.mailbox else 1,
             consumer_retry_backoff_ms=20,
             consumer_session_timeout_ms=2000,
-            **overrides,
         )
+        return module.Settings(**(defaults | overrides))
 
     async def start(self, name: str, **overrides) -> ServiceServer:
         module = __import__(f"services.{name}.app", fromlist=["create_app"])

@@ -1,4 +1,4 @@
-"""The outbox and inbox tables that every service's database carries."""
+"""The tables the chassis keeps in every service's database: outbox, inbox, idempotency keys."""
 
 from sqlalchemy import (
     BigInteger,
@@ -45,3 +45,20 @@ inbox = Table(
     Column("event_type", String(200), nullable=False),
     Column("processed_at", UtcDateTime, nullable=False),
 )
+
+# The first response of each command sent with an `Idempotency-Key` (chassis.idempotency).
+# The key is the primary key, so two requests with one key cannot both commit an effect.
+idempotency_keys = Table(
+    "idempotency_keys",
+    messaging_metadata,
+    Column("caller", String(100), primary_key=True),
+    Column("route", String(200), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    # Filled in the same transaction as the claim, so a committed row always has them.
+    Column("status_code", Integer, nullable=True),
+    Column("body", Text, nullable=True),
+    Column("headers", Text, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+Index("ix_idempotency_keys_created", idempotency_keys.c.created_at)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from chassis import migrations, tracing
+from chassis import idempotency, migrations, tracing
 from chassis.auth.openapi import declare_access, optional_auth_in_openapi
 from chassis.auth.tokens import JwksKeys
 from chassis.background import HOURLY, every
@@ -123,6 +123,9 @@ async def _start(app, name, settings, schema, handlers, on_start, background) ->
     if settings.kafka_enabled:
         runtime.tasks.append(asyncio.create_task(_run_messaging(runtime, handlers)))
     runtime.tasks += [asyncio.create_task(work(runtime)) for work in background]
+    if schema.messaging:  # the chassis' tables are there
+        prune_keys = every(HOURLY, lambda: idempotency.prune(db), what="idempotency prune")
+        runtime.tasks.append(asyncio.create_task(prune_keys))
     return runtime
 
 

@@ -1,49 +1,47 @@
 """Orders routes: placing an order, reading one, listing the caller's own."""
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Response, status
 from sqlalchemy import select
 
 from chassis.auth.deps import PrincipalDep
 from chassis.http.deps import SessionDep
 from chassis.http.problems import NotFound, responses
+from chassis.idempotency import IdempotencyDep
 from chassis.pagination import Page, PageDep, fetch_page
 from services.orders import checkout
 from services.orders.models import Order
 from services.orders.schemas import OrderOut, OrderRequest
 
 router = APIRouter(prefix="/orders", tags=["orders"])
-
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=255,
-        description="Any unique string; a retry with the same key returns the first order",
-    ),
-]
+ORDERS = "/api/v1/orders/orders"
 
 
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    summary="Place an order at the catalog's prices",
+    response_model=OrderOut,
+    summary="Place an order at the catalog's prices (once per Idempotency-Key)",
     responses=responses(401, 422),
 )
 async def place_order(
     body: OrderRequest,
     session: SessionDep,
     customer: PrincipalDep,
-    response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> OrderOut:
-    order, replayed = await checkout.place_order(session, customer.user_id, body, idempotency_key)
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return OrderOut.model_validate(order)
+    idempotency: IdempotencyDep,
+) -> Response:
+    async def place() -> OrderOut:
+        return OrderOut.model_validate(await checkout.place_order(session, customer.user_id, body))
+
+    return await idempotency.run(
+        session,
+        caller=customer.user_id,
+        request=body,
+        command=place,
+        status_code=status.HTTP_201_CREATED,
+        headers=lambda order: {"Location": f"{ORDERS}/{order.id}"},
+    )
 
 
 @router.get("", summary="The caller's orders, newest first", responses=responses(401, 422))

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from chassis.clock import now
@@ -23,11 +23,7 @@ class OrderStatus(StrEnum):
 
 class Order(Base):
     __tablename__ = "orders"
-    __table_args__ = (
-        # A retried checkout finds its first order by the key the client sent with it.
-        UniqueConstraint("customer_id", "idempotency_key"),
-        Index("ix_orders_customer_newest", "customer_id", "placed_at", "id"),
-    )
+    __table_args__ = (Index("ix_orders_customer_newest", "customer_id", "placed_at", "id"),)
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     customer_id: Mapped[UUID] = mapped_column(Uuid)
@@ -37,8 +33,6 @@ class Order(Base):
     total_amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     placed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
-    idempotency_key: Mapped[str | None] = mapped_column(String(255))
-    request_fingerprint: Mapped[str | None] = mapped_column(String(64))
     lines: Mapped[list["OrderLineRow"]] = relationship(
         lazy="selectin", order_by="OrderLineRow.line_no", cascade="all, delete-orphan"
     )
