@@ -7,7 +7,9 @@ Each process writes to var/log/<name>.log. `FLYWHEEL_PORT_OFFSET` (0) shifts eve
 a second copy (a test of this launcher, say) can run beside the usual one.
 
 The first SIGINT, SIGTERM or SIGHUP stops everything; the ones after it are ignored until the
-clean-up is done, and every child dies with the launcher even if it is killed outright.
+clean-up is done, and every child dies with the launcher even if it is killed outright. The
+signal only sets a flag that the launcher's waits look at: an exception raised wherever the
+signal lands (inside a lock of subprocess, say) could leave the clean-up hanging.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +46,18 @@ SMTP_PORT = 1025 + OFFSET
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
+
+
+STOP = threading.Event()
+
+
+class Stopped(Exception):
+    """A stop signal arrived; the launcher unwinds into its clean-up."""
+
+
+def check_stop(seconds: float = 0.0) -> None:
+    if STOP.wait(seconds):
+        raise Stopped
 
 
 class StartupError(Exception):
@@ -100,7 +115,7 @@ def wait_ready(children: list[Child]) -> None:
     pending = list(children)
     deadline = time.monotonic() + READY_TIMEOUT
     while pending and time.monotonic() < deadline:
-        time.sleep(0.2)
+        check_stop(0.2)
         for child in pending:
             child.check_alive()
         pending = [child for child in pending if not child.answers("/readyz")]
@@ -172,19 +187,10 @@ Flywheel is running. Ctrl-C stops it.
     )
 
 
-_stopping = False
-
-
 def _stop_requested(signum, frame) -> None:
-    """The first stop signal: ignore the next ones (a supervisor's repeat, a second Ctrl-C)
-    so that they cannot interrupt the clean-up, then unwind into it. A repeat that arrived
-    before the handler ran is still delivered to it once: the flag makes that a no-op."""
-    global _stopping
     for sig in STOP_SIGNALS:
-        signal.signal(sig, signal.SIG_IGN)
-    if not _stopping:
-        _stopping = True
-        raise KeyboardInterrupt
+        signal.signal(sig, signal.SIG_IGN)  # a repeat must not cut the clean-up short
+    STOP.set()
 
 
 def main() -> int:
@@ -210,14 +216,17 @@ def main() -> int:
             broker = TansuBroker(BROKER_PORT, LOGS / "broker.log", topics=load_contracts().topics())
             broker.start()
             env["KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap_servers
+        check_stop()
         if "FLYWHEEL_SMTP_HOST" not in env:
             mailbox = start_mailbox()
             env.update(FLYWHEEL_SMTP_HOST=mailbox.host, FLYWHEEL_SMTP_PORT=str(mailbox.port))
         everyone[0].start(env)  # users first: the others fetch its signing keys
         wait_ready(everyone[:1])
         for child in everyone[1:]:
+            check_stop()
             child.start(env)
         wait_ready(everyone)
+        check_stop()
         seed_demo_data(
             gateway.url,
             env["FLYWHEEL_ADMIN_EMAIL"],
@@ -227,11 +236,11 @@ def main() -> int:
         while True:
             for child in everyone:
                 child.check_alive()
-            time.sleep(1.0)
+            check_stop(1.0)
     except (StartupError, BrokerError) as error:
         print(f"make run: {error}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except Stopped:
         print("\nstopping...", flush=True)
         return 0
     finally:
