@@ -1,12 +1,49 @@
 """Events the catalog publishes: the contract partners and other services rely on."""
 
 from datetime import datetime
+from enum import StrEnum
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from chassis.events import EventData, event
 from chassis.money import Money
+
+
+class CategoryRole(StrEnum):
+    """The part a category plays in the assortment (品类角色)."""
+
+    CORE = "core"  # 核心
+    ADVANTAGE = "advantage"  # 优势
+    POTENTIAL = "potential"  # 潜力
+    TO_ELIMINATE = "to_eliminate"  # 淘汰
+
+
+CATEGORY = "flywheel.catalog.category"
+
+
+@event("flywheel.catalog.category.created.v1", topic=CATEGORY, key="category_id")
+class CategoryCreated(EventData):
+    """An operator added a category to the tree (`parent_id` None: a root)."""
+
+    category_id: UUID
+    parent_id: UUID | None
+    name: str
+    role: CategoryRole
+    created_at: datetime
+
+
+@event("flywheel.catalog.category.updated.v1", topic=CATEGORY, key="category_id")
+class CategoryUpdated(EventData):
+    """A category was renamed, moved, given another role or archived: its state after it.
+    Archiving a category archives its subtree: one event per category archived."""
+
+    category_id: UUID
+    parent_id: UUID | None
+    name: str
+    role: CategoryRole
+    archived: bool
+    updated_at: datetime
 
 
 @event("flywheel.catalog.product.created.v1", topic="flywheel.catalog.product", key="product_id")

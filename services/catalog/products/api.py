@@ -9,8 +9,9 @@ from chassis.events import outbox
 from chassis.http.deps import SessionDep
 from chassis.http.problems import NotFound, responses
 from contracts.catalog import ProductCreated
-from services.catalog.models import Product
-from services.catalog.schemas import ProductCreate, ProductOut
+from services.catalog.categories import service as categories
+from services.catalog.products.models import Product
+from services.catalog.products.schemas import ProductCreate, ProductOut
 
 router = APIRouter(prefix="/products", tags=["products"])
 
@@ -26,8 +27,11 @@ def _out(product: Product) -> ProductOut:
     responses=responses(401, 403, 422),
 )
 async def create_product(body: ProductCreate, session: SessionDep, by: OperatorDep) -> ProductOut:
+    if body.category_id is not None:
+        await categories.usable(session, body.category_id, "body.category_id")
     product = Product(
         name=body.name,
+        category_id=body.category_id,
         description=body.description,
         price=body.price,
         created_by=by.user_id,

@@ -5,7 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.events.handlers import consumes
 from contracts.orders import OrderPlaced
-from services.catalog.models import Product
+from services.catalog.products.models import Product
 
 
 @consumes(OrderPlaced)

@@ -7,7 +7,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from chassis.money import Money
-from services.catalog.models import ListingState
+from services.catalog.products.models import ListingState
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -17,6 +17,7 @@ class ProductCreate(BaseModel):
 
     name: Name
     description: str | None = Field(default=None, max_length=10_000)
+    category_id: UUID | None = None
     price: Money | None = None
 
 
@@ -24,6 +25,7 @@ class ProductOut(BaseModel):
     id: UUID
     name: str
     description: str | None
+    category_id: UUID | None
     state: ListingState
     price: Money | None
     units_sold: int
