@@ -46,15 +46,79 @@ class CategoryUpdated(EventData):
     updated_at: datetime
 
 
-@event("flywheel.catalog.product.created.v1", topic="flywheel.catalog.product", key="product_id")
+class SkuPrice(BaseModel):
+    """A SKU as other services keep it: its code, what tells it apart, its price."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sku_id: UUID
+    code: str
+    attributes: dict[str, str] = Field(default_factory=dict, description="e.g. 颜色: 红")
+    price: Money
+
+
+PRODUCT = "flywheel.catalog.product"
+
+
+@event("flywheel.catalog.product.created.v1", topic=PRODUCT, key="product_id")
 class ProductCreated(EventData):
-    """A product was created (as a draft unless stated otherwise)."""
+    """A product was created (as a draft unless stated otherwise).
+
+    `price` is the lowest price of its SKUs (the "from" price; None without SKUs); `skus`
+    carries each SKU with its own price, which orders and campaigns should key by."""
 
     product_id: UUID
     name: str
     state: str
     price: Money | None = None
     created_at: datetime
+    category_id: UUID | None = None
+    brand: str | None = None
+    skus: list[SkuPrice] = Field(default_factory=list)
+
+
+@event("flywheel.catalog.product.updated.v1", topic=PRODUCT, key="product_id")
+class ProductUpdated(EventData):
+    """A product's details or SKUs changed: its state after the change, every SKU with its
+    price (a SKU absent from `skus` no longer exists)."""
+
+    product_id: UUID
+    name: str
+    state: str
+    price: Money | None = None
+    category_id: UUID | None = None
+    brand: str | None = None
+    skus: list[SkuPrice] = Field(default_factory=list)
+    updated_at: datetime
+
+
+@event("flywheel.catalog.product.price_changed.v1", topic=PRODUCT, key="product_id")
+class PriceChanged(EventData):
+    """A SKU's price changed; it applies from `effective_at`."""
+
+    product_id: UUID
+    sku_id: UUID
+    old_price: Money
+    new_price: Money
+    effective_at: datetime
+
+
+@event("flywheel.catalog.product.listed.v1", topic=PRODUCT, key="product_id")
+class ProductListed(EventData):
+    """A product passed its review (or came back after a delisting): it is on sale."""
+
+    product_id: UUID
+    listed_at: datetime
+    skus: list[SkuPrice] = Field(default_factory=list)
+    approved_by: UUID | None = Field(description="The reviewer; None when it was relisted")
+
+
+@event("flywheel.catalog.product.delisted.v1", topic=PRODUCT, key="product_id")
+class ProductDelisted(EventData):
+    """A product was taken off sale: its SKUs can no longer be ordered or reserved."""
+
+    product_id: UUID
+    delisted_at: datetime
 
 
 class StockLine(BaseModel):

@@ -24,7 +24,7 @@ async def _category(catalog, name: str, parent_id: str | None = None, role: str 
 
 async def test_operator_builds_a_tree_with_roles(platform, operator):
     async with platform.client("catalog", operator) as catalog:
-        home = await _category(catalog, f"家居 {new_id().hex[:6]}")
+        home = await _category(catalog, f"家居 {new_id().hex[-6:]}")
         cups = await _category(catalog, "杯具", home["id"], role="advantage")
         tree = (await catalog.get(CATEGORIES)).json()["items"]
     assert home["depth"] == 1
