@@ -136,6 +136,40 @@ class RejectedLine(BaseModel):
     available: int = Field(ge=0, description="0 also for an unknown or delisted SKU")
 
 
+SKU = "flywheel.catalog.sku"
+
+
+@event("flywheel.catalog.sku.stock_ran_low.v1", topic=SKU, key="sku_id")
+class StockLow(EventData):
+    """A SKU's available stock fell to its low-stock threshold or below (still above 0)."""
+
+    sku_id: UUID
+    product_id: UUID
+    available: int = Field(ge=0)
+    threshold: int = Field(ge=0)
+    at: datetime
+
+
+@event("flywheel.catalog.sku.sold_out.v1", topic=SKU, key="sku_id")
+class StockOut(EventData):
+    """A SKU has nothing left to sell (what is on hand is all reserved, or none is)."""
+
+    sku_id: UUID
+    product_id: UUID
+    at: datetime
+
+
+@event("flywheel.catalog.sku.restocked.v1", topic=SKU, key="sku_id")
+class StockRestocked(EventData):
+    """A SKU that was low or out has more available than its threshold again."""
+
+    sku_id: UUID
+    product_id: UUID
+    available: int = Field(gt=0)
+    threshold: int = Field(ge=0)
+    at: datetime
+
+
 STOCK = "flywheel.catalog.stock"
 
 

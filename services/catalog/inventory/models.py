@@ -58,3 +58,33 @@ class LedgerEntry(Base):
     order_id: Mapped[UUID | None] = mapped_column(Uuid)
     created_by: Mapped[UUID | None] = mapped_column(Uuid)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+
+
+class ReservationState(StrEnum):
+    HELD = "held"  # stock set aside until paid or expired
+    CONFIRMED = "confirmed"  # paid: on-hand went down
+    RELEASED = "released"  # cancelled or expired: given back
+    REJECTED = "rejected"  # could not be reserved: nothing was taken
+
+
+class Reservation(Base):
+    """The stock side of one order: at most one per order (its key), and the record of what
+    was taken, which confirming or releasing gives back exactly."""
+
+    __tablename__ = "reservations"
+    __table_args__ = (Index("ix_reservations_expiry", "state", "expires_at"),)
+
+    order_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    state: Mapped[ReservationState] = mapped_column(enum_column(ReservationState))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expired: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    settled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ReservationLine(Base):
+    __tablename__ = "reservation_lines"
+
+    order_id: Mapped[UUID] = mapped_column(ForeignKey("reservations.order_id"), primary_key=True)
+    sku_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    quantity: Mapped[int] = mapped_column(Integer)

@@ -146,9 +146,7 @@ async def approve(
 async def reject(
     product_id: UUID, body: Rejection, session: SessionDep, by: OperatorDep
 ) -> StaffProductOut:
-    product = await service.review(
-        session, product_id, ListingAction.REJECT, by.user_id, body.note
-    )
+    product = await service.review(session, product_id, ListingAction.REJECT, by.user_id, body.note)
     return await shape(session, product, staff=True)
 
 
