@@ -205,3 +205,14 @@ class StockReleased(EventData):
     order_id: UUID
     lines: list[StockLine] = Field(min_length=1)
     expired: bool
+
+
+@event("flywheel.catalog.search.missed.v1", topic="flywheel.catalog.search", key="normalized")
+class SearchMissed(EventData):
+    """A storefront search found nothing: a demand signal (what people want and cannot find)."""
+
+    query: str = Field(description="As typed")
+    normalized: str = Field(description="Simplified, lower case: what misses are grouped by")
+    tokens: list[str] = Field(description="The words it was segmented into")
+    category_id: UUID | None = Field(default=None, description="The category searched in")
+    at: datetime

@@ -13,6 +13,7 @@ from services.catalog.inventory.consumers import saga_handlers
 from services.catalog.inventory.service import release_expired
 from services.catalog.models import Base
 from services.catalog.products import api as products
+from services.catalog.search import api as search
 from services.catalog.settings import Settings
 
 SCHEMA = Schema.beside(__file__, Base.metadata)
@@ -31,9 +32,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return build_service(
         name="catalog",
         settings=settings,
-        routers=[categories.router, products.router, inventory.router],
+        routers=[categories.router, search.router, products.router, inventory.router],
         schema=SCHEMA,
         consumers=saga_handlers(timedelta(seconds=settings.reservation_ttl_seconds)),
         background=[sweep_expired_reservations],
-        description="Product operations: categories, products and SKUs, listing, inventory.",
+        description="Product operations: categories, products, listing, inventory, search.",
     )

@@ -29,6 +29,7 @@ from services.catalog.products.schemas import (
     ProductCreate,
     SkuIn,
 )
+from services.catalog.search import service as search
 
 
 async def get(session: AsyncSession, product_id: UUID) -> Product:
@@ -102,6 +103,7 @@ async def change(session: AsyncSession, product_id: UUID, body: ProductChange) -
         setattr(product, name, value)
     product.updated_at = now()
     await outbox.add(session, product_updated(product))
+    await search.index_product(session, product)
     await session.commit()
     return product
 
@@ -170,6 +172,7 @@ async def review(
         await session.rollback()
         raise listing.IllegalTransition(f"Product {product_id} is no longer {leaves}.")
     await session.refresh(product)
+    await search.index_product(session, product)
     if reaches == ListingState.LISTED:
         await outbox.add(
             session,
