@@ -11,7 +11,6 @@ import unicodedata
 
 import opencc
 import rjieba
-from pypinyin import Style, lazy_pinyin
 
 MAX_QUERY_TOKENS = 10
 MAX_TERM_LENGTH = 40
@@ -57,6 +56,10 @@ def suggestion_terms(name: str, keywords: list[str]) -> list[str]:
 def pinyin(term: str) -> tuple[str, str]:
     """A term's full pinyin without tones and its initials: 保温杯 → (baowenbei, bwb); other
     characters are kept (iPhone 杯 → iphonebei, ib)."""
+    # Imported on first use: its phrase dictionary takes seconds to load, which the service's
+    # start (and `make run`'s) need not wait for.
+    from pypinyin import Style, lazy_pinyin
+
     full = "".join(lazy_pinyin(term)).replace(" ", "")
     initials = "".join(
         syllable[0] for syllable in lazy_pinyin(term, style=Style.FIRST_LETTER) if syllable.strip()
