@@ -47,6 +47,13 @@ async def test_adjustments_move_on_hand_and_the_ledger_sums_to_it(platform, oper
         too_much = await catalog.post(
             f"{INVENTORY}/skus/{sku}/adjustments", json={"delta": -18, "reason": "count"}
         )
+        overflow = [
+            await catalog.post(
+                f"{INVENTORY}/skus/{sku}/adjustments",
+                json={"delta": 1_000_000_000, "reason": "receipt"},
+            )
+            for _ in range(2)
+        ]
         wrong_way = await catalog.post(
             f"{INVENTORY}/skus/{sku}/adjustments", json={"delta": 3, "reason": "damage"}
         )
@@ -69,6 +76,7 @@ async def test_adjustments_move_on_hand_and_the_ledger_sums_to_it(platform, oper
         "low": False,
     }
     assert too_much.status_code == 409
+    assert [r.status_code for r in overflow] == [409, 409]  # 17 + 10^9 is over the limit
     assert [r.status_code for r in (wrong_way, by_hand_sale, fraction)] == [422, 422, 422]
     assert [e["field"] for e in wrong_way.json()["errors"]] == ["body.delta"]
     assert [(e["delta"], e["reason"]) for e in ledger] == [(-3, "damage"), (20, "receipt")]

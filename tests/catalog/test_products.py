@@ -209,10 +209,13 @@ async def test_details_change_and_publish_the_product_with_its_skus(
         refused = await catalog.patch(
             f"{PRODUCTS}/{product['id']}", json={"attributes": {"颜色": ["红"]}}
         )
+        nameless = await catalog.patch(f"{PRODUCTS}/{product['id']}", json={"name": None})
     assert changed.status_code == 200
     assert (changed.json()["name"], changed.json()["keywords"]) == ("真空保温杯", ["杯"])
     assert changed.json()["brand"] == "Thermos"
     assert refused.status_code == 422  # the blue SKU would no longer be a declared variant
+    assert nameless.status_code == 422
+    assert [e["field"] for e in nameless.json()["errors"]] == ["body.name"]
     (event,) = await _published(
         platform, admin_token, "flywheel.catalog.product.updated.v1", product["id"]
     )

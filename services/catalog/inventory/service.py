@@ -42,6 +42,8 @@ from services.catalog.products.models import Product, Sku
 
 log = logging.getLogger(__name__)
 
+MAX_ON_HAND = 1_000_000_000  # well inside the 32-bit counters: an absurd count is refused
+
 _AFTER = (
     StockLevel.sku_id,
     StockLevel.on_hand,
@@ -257,7 +259,11 @@ async def adjust(
     row = (
         await session.execute(
             _guarded(StockLevel)
-            .where(StockLevel.sku_id == sku_id, StockLevel.on_hand + delta >= StockLevel.reserved)
+            .where(
+                StockLevel.sku_id == sku_id,
+                StockLevel.on_hand + delta >= StockLevel.reserved,
+                StockLevel.on_hand + delta <= MAX_ON_HAND,
+            )
             .values(on_hand=StockLevel.on_hand + delta)
             .returning(*_AFTER)
         )
@@ -266,7 +272,7 @@ async def adjust(
         current = await level(session, sku_id)
         raise Conflict(
             f"On hand {current.on_hand}, reserved {current.reserved}: a change of {delta} "
-            "would leave less than is reserved."
+            f"would leave less than is reserved, or more than {MAX_ON_HAND:,}."
         )
     session.add(LedgerEntry(sku_id=sku_id, delta=delta, reason=reason, note=note, created_by=by))
     await _signal(session, [(row, row.on_hand - row.reserved - delta)])

@@ -93,6 +93,9 @@ async def create(session: AsyncSession, body: ProductCreate, by: UUID) -> Produc
 async def change(session: AsyncSession, product_id: UUID, body: ProductChange) -> Product:
     product = await get(session, product_id)
     changes = body.model_dump(exclude_unset=True)
+    for required in ("name", "attributes", "media", "keywords", "scenario_tags"):
+        if required in changes and changes[required] is None:
+            raise InvalidInput(f"body.{required}", "may be left out, not null")
     if changes.get("category_id") is not None:
         await categories.usable(session, changes["category_id"], "body.category_id")
     if "attributes" in changes:
