@@ -1,6 +1,8 @@
 """Money: integer minor units and an ISO 4217 currency code, never floats."""
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from chassis.http.fields import JsonInt
 
@@ -29,3 +31,31 @@ def money_columns(amount: str, currency: str) -> property:
         setattr(row, currency, None if money is None else money.currency)
 
     return property(get, set_)
+
+
+# ISO 4217 active codes (2024 list, funds and precious metals left out): a price in any other
+# code cannot be charged, so it is refused where prices are set.
+_ISO_4217_CODES = """
+AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP
+BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP
+GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR
+KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK
+MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR
+SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS
+UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWG
+"""
+ISO_4217 = frozenset(_ISO_4217_CODES.split())
+
+
+def _known_currency(code: str) -> str:
+    if code not in ISO_4217:
+        raise ValueError(f"{code} is not an ISO 4217 currency")
+    return code
+
+
+class Price(Money):
+    """Money in a currency that ISO 4217 lists: what a price set by staff must be."""
+
+    currency: Annotated[str, AfterValidator(_known_currency)] = Field(
+        pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. CNY, USD"
+    )

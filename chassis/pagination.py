@@ -82,16 +82,19 @@ async def fetch_page(
     *,
     key: Sequence[InstrumentedAttribute],
     page: PageRequest,
+    descending: bool = True,
 ) -> tuple[list, str | None]:
-    """Run `statement` in descending order of `key` from where `page.cursor` left off.
+    """Run `statement` in descending (or ascending) order of `key` from where `page.cursor`
+    left off.
 
     `key` must be unique per row: a time and a time-ordered id lists newest first. Returns
     the rows of this page and the cursor of the next one (None when there is no more).
     """
-    statement = statement.order_by(*(column.desc() for column in key)).limit(page.limit + 1)
+    order = [column.desc() if descending else column.asc() for column in key]
+    statement = statement.order_by(*order).limit(page.limit + 1)
     if page.cursor is not None:
         last = decode_cursor(page.cursor, [_python_type(column) for column in key])
-        statement = statement.where(_before(key, last))
+        statement = statement.where(_beyond(key, last, descending))
     rows = list(await session.scalars(statement))
     if len(rows) <= page.limit:
         return rows, None
@@ -99,12 +102,20 @@ async def fetch_page(
     return rows, encode_cursor([getattr(rows[-1], column.key) for column in key])
 
 
-def _before(key: Sequence[InstrumentedAttribute], values: Sequence[Any]) -> ColumnElement[bool]:
-    """`(k1, k2, ...) < (v1, v2, ...)` in tuple order, spelled out so every backend and every
-    column type (with its bind processing) handles it."""
+def _beyond(
+    key: Sequence[InstrumentedAttribute], values: Sequence[Any], descending: bool
+) -> ColumnElement[bool]:
+    """`(k1, k2, ...) < (v1, v2, ...)` (`>` ascending) in tuple order, spelled out so every
+    backend and every column type (with its bind processing) handles it."""
+
+    def past(column, value):
+        return column < value if descending else column > value
+
     return or_(
         *(
-            and_(*(k == v for k, v in zip(key[:i], values[:i], strict=True)), key[i] < values[i])
+            and_(
+                *(k == v for k, v in zip(key[:i], values[:i], strict=True)), past(key[i], values[i])
+            )
             for i in range(len(key))
         )
     )

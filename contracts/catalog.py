@@ -1,6 +1,7 @@
 """Events the catalog publishes: the contract partners and other services rely on."""
 
 from datetime import datetime
+from enum import StrEnum
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -9,15 +10,115 @@ from chassis.events import EventData, event
 from chassis.money import Money
 
 
-@event("flywheel.catalog.product.created.v1", topic="flywheel.catalog.product", key="product_id")
+class CategoryRole(StrEnum):
+    """The part a category plays in the assortment (品类角色)."""
+
+    CORE = "core"  # 核心
+    ADVANTAGE = "advantage"  # 优势
+    POTENTIAL = "potential"  # 潜力
+    TO_ELIMINATE = "to_eliminate"  # 淘汰
+
+
+CATEGORY = "flywheel.catalog.category"
+
+
+@event("flywheel.catalog.category.created.v1", topic=CATEGORY, key="category_id")
+class CategoryCreated(EventData):
+    """An operator added a category to the tree (`parent_id` None: a root)."""
+
+    category_id: UUID
+    parent_id: UUID | None
+    name: str
+    role: CategoryRole
+    created_at: datetime
+
+
+@event("flywheel.catalog.category.updated.v1", topic=CATEGORY, key="category_id")
+class CategoryUpdated(EventData):
+    """A category was renamed, moved, given another role or archived: its state after it.
+    Archiving a category archives its subtree: one event per category archived."""
+
+    category_id: UUID
+    parent_id: UUID | None
+    name: str
+    role: CategoryRole
+    archived: bool
+    updated_at: datetime
+
+
+class SkuPrice(BaseModel):
+    """A SKU as other services keep it: its code, what tells it apart, its price."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sku_id: UUID
+    code: str
+    attributes: dict[str, str] = Field(default_factory=dict, description="e.g. 颜色: 红")
+    price: Money
+
+
+PRODUCT = "flywheel.catalog.product"
+
+
+@event("flywheel.catalog.product.created.v1", topic=PRODUCT, key="product_id")
 class ProductCreated(EventData):
-    """A product was created (as a draft unless stated otherwise)."""
+    """A product was created (as a draft unless stated otherwise).
+
+    `price` is the lowest price of its SKUs (the "from" price; None without SKUs); `skus`
+    carries each SKU with its own price, which orders and campaigns should key by."""
 
     product_id: UUID
     name: str
     state: str
     price: Money | None = None
     created_at: datetime
+    category_id: UUID | None = None
+    brand: str | None = None
+    skus: list[SkuPrice] = Field(default_factory=list)
+
+
+@event("flywheel.catalog.product.updated.v1", topic=PRODUCT, key="product_id")
+class ProductUpdated(EventData):
+    """A product's details or SKUs changed: its state after the change, every SKU with its
+    price (a SKU absent from `skus` no longer exists)."""
+
+    product_id: UUID
+    name: str
+    state: str
+    price: Money | None = None
+    category_id: UUID | None = None
+    brand: str | None = None
+    skus: list[SkuPrice] = Field(default_factory=list)
+    updated_at: datetime
+
+
+@event("flywheel.catalog.product.price_changed.v1", topic=PRODUCT, key="product_id")
+class PriceChanged(EventData):
+    """A SKU's price changed; it applies from `effective_at`."""
+
+    product_id: UUID
+    sku_id: UUID
+    old_price: Money
+    new_price: Money
+    effective_at: datetime
+
+
+@event("flywheel.catalog.product.listed.v1", topic=PRODUCT, key="product_id")
+class ProductListed(EventData):
+    """A product passed its review (or came back after a delisting): it is on sale."""
+
+    product_id: UUID
+    listed_at: datetime
+    skus: list[SkuPrice] = Field(default_factory=list)
+    approved_by: UUID | None = Field(description="The reviewer; None when it was relisted")
+
+
+@event("flywheel.catalog.product.delisted.v1", topic=PRODUCT, key="product_id")
+class ProductDelisted(EventData):
+    """A product was taken off sale: its SKUs can no longer be ordered or reserved."""
+
+    product_id: UUID
+    delisted_at: datetime
 
 
 class StockLine(BaseModel):
@@ -33,6 +134,40 @@ class RejectedLine(BaseModel):
     sku_id: UUID
     requested: int = Field(gt=0)
     available: int = Field(ge=0, description="0 also for an unknown or delisted SKU")
+
+
+SKU = "flywheel.catalog.sku"
+
+
+@event("flywheel.catalog.sku.stock_ran_low.v1", topic=SKU, key="sku_id")
+class StockLow(EventData):
+    """A SKU's available stock fell to its low-stock threshold or below (still above 0)."""
+
+    sku_id: UUID
+    product_id: UUID
+    available: int = Field(ge=0)
+    threshold: int = Field(ge=0)
+    at: datetime
+
+
+@event("flywheel.catalog.sku.sold_out.v1", topic=SKU, key="sku_id")
+class StockOut(EventData):
+    """A SKU has nothing left to sell (what is on hand is all reserved, or none is)."""
+
+    sku_id: UUID
+    product_id: UUID
+    at: datetime
+
+
+@event("flywheel.catalog.sku.restocked.v1", topic=SKU, key="sku_id")
+class StockRestocked(EventData):
+    """A SKU that was low or out has more available than its threshold again."""
+
+    sku_id: UUID
+    product_id: UUID
+    available: int = Field(gt=0)
+    threshold: int = Field(ge=0)
+    at: datetime
 
 
 STOCK = "flywheel.catalog.stock"
@@ -70,3 +205,14 @@ class StockReleased(EventData):
     order_id: UUID
     lines: list[StockLine] = Field(min_length=1)
     expired: bool
+
+
+@event("flywheel.catalog.search.missed.v1", topic="flywheel.catalog.search", key="normalized")
+class SearchMissed(EventData):
+    """A storefront search found nothing: a demand signal (what people want and cannot find)."""
+
+    query: str = Field(description="As typed")
+    normalized: str = Field(description="Simplified, lower case: what misses are grouped by")
+    tokens: list[str] = Field(description="The words it was segmented into")
+    category_id: UUID | None = Field(default=None, description="The category searched in")
+    at: datetime

@@ -1,4 +1,5 @@
-"""Demo data for `make run`: a small shop whose events fill analytics, loaded via the gateway.
+"""Demo data for `make run`: a shop (its assortment in `demo_catalog`) whose events fill
+analytics, loaded via the gateway.
 
 Loaded once per `var/` (a marker file records it), so restarts do not duplicate it.
 """
@@ -8,6 +9,7 @@ import asyncio
 import httpx
 
 from chassis.settings import VAR_DIR
+from deploy.local import demo_catalog
 
 MARKER = VAR_DIR / ".demo-loaded"
 CUSTOMER = {
@@ -15,13 +17,6 @@ CUSTOMER = {
     "password": "flywheel-demo",
     "display_name": "Mei",
 }
-PRODUCTS = [
-    ("Longjing green tea, 250 g", 12800),
-    ("Jasmine pearls, 100 g", 6800),
-    ("Celadon tea cup", 4500),
-    ("Bamboo tea tray", 21900),
-    ("Travel tea set", 15900),
-]
 
 
 async def _token(client: httpx.AsyncClient, email: str, password: str) -> str:
@@ -37,15 +32,8 @@ async def seed(gateway_url: str, admin_email: str, admin_password: str) -> None:
         return
     async with httpx.AsyncClient(base_url=gateway_url, timeout=10) as client:
         staff = {"Authorization": f"Bearer {await _token(client, admin_email, admin_password)}"}
-        product_ids = []
-        for name, amount in PRODUCTS:
-            response = await client.post(
-                "/api/v1/catalog/products",
-                json={"name": name, "price": {"amount": amount, "currency": "CNY"}},
-                headers=staff,
-            )
-            response.raise_for_status()
-            product_ids.append(response.json()["id"])
+        reviewer = {"Authorization": f"Bearer {await demo_catalog.reviewer_token(client, _token)}"}
+        product_ids = await demo_catalog.seed_catalog(client, staff, reviewer)
         response = await client.post(
             "/api/v1/campaigns/campaigns",
             json={
@@ -71,7 +59,7 @@ async def seed(gateway_url: str, admin_email: str, admin_password: str) -> None:
             "/api/v1/analytics/behaviour", json={"events": behaviour}, headers=customer
         )
         response.raise_for_status()
-        await _place_order(client, customer, product_ids[0])
+        await _place_order(client, customer, demo_catalog.orderable(product_ids))
     MARKER.write_text("loaded\n")
 
 

@@ -1,23 +1,40 @@
 """The catalog service."""
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 
-from chassis.http.service import build_service
+from chassis.background import every
+from chassis.http.service import Runtime, build_service
 from chassis.migrations import Schema
-from services.catalog import api
-from services.catalog.consumers import on_order_placed
+from services.catalog.categories import api as categories
+from services.catalog.inventory import api as inventory
+from services.catalog.inventory.consumers import saga_handlers
+from services.catalog.inventory.service import release_expired
 from services.catalog.models import Base
+from services.catalog.products import api as products
+from services.catalog.search import api as search
 from services.catalog.settings import Settings
 
 SCHEMA = Schema.beside(__file__, Base.metadata)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    async def sweep_expired_reservations(runtime: Runtime) -> None:
+        await every(
+            settings.reservation_sweep_seconds,
+            lambda: release_expired(runtime.db),
+            what="expired reservations",
+        )
+
     return build_service(
         name="catalog",
-        settings=settings or Settings(),
-        routers=[api.router],
+        settings=settings,
+        routers=[categories.router, search.router, products.router, inventory.router],
         schema=SCHEMA,
-        consumers=[on_order_placed],
-        description="Product operations: products, prices, listing, inventory.",
+        consumers=saga_handlers(timedelta(seconds=settings.reservation_ttl_seconds)),
+        background=[sweep_expired_reservations],
+        description="Product operations: categories, products, listing, inventory, search.",
     )

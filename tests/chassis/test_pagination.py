@@ -90,6 +90,31 @@ async def test_pages_walk_newest_first_without_gaps_or_repeats(db):
     assert order == sorted(order, reverse=True)
 
 
+async def test_pages_walk_oldest_first_when_ascending(db):
+    times = [T0, T0, T0 + timedelta(seconds=1), T0 - timedelta(1), T0 + timedelta(seconds=2)]
+    async with db.session() as session:
+        session.add_all(Note(owner="dee", written_at=t) for t in times)
+        await session.commit()
+
+    walked, cursor = [], None
+    async with db.session() as session:
+        while True:
+            rows, cursor = await fetch_page(
+                session,
+                select(Note).where(Note.owner == "dee"),
+                key=(Note.written_at, Note.id),
+                page=PageRequest(limit=2, cursor=cursor),
+                descending=False,
+            )
+            walked.extend(rows)
+            if cursor is None:
+                break
+
+    order = [(note.written_at, note.id) for note in walked]
+    assert len(order) == len(set(order)) == len(times)
+    assert order == sorted(order)
+
+
 async def test_a_full_last_page_has_no_next_cursor(db):
     async with db.session() as session:
         session.add_all(Note(owner="cy", written_at=T0) for _ in range(2))

@@ -13,7 +13,7 @@ from chassis.events import EventData
 from chassis.events.envelope import CloudEvent
 from chassis.events.registry import EventRegistry, EventSpec
 from chassis.ids import new_id
-from chassis.money import Money, money_columns
+from chassis.money import Money, Price, money_columns
 from chassis.settings import ServiceSettings
 
 
@@ -174,3 +174,16 @@ def test_money_columns_read_and_write_both_columns():
     assert (row.price_amount, row.currency) == (None, None)
     row.price_amount = 5
     assert row.price is None  # half a price is no price
+
+
+@pytest.mark.parametrize("code", ["XYZ", "ABC", "RMB"])
+def test_a_price_in_a_currency_iso_4217_does_not_list_is_refused(code):
+    assert Money(amount=1, currency=code).currency == code  # plain money does not check
+    with pytest.raises(ValidationError) as refused:
+        Price(amount=1, currency=code)
+    assert [e["loc"] for e in refused.value.errors()] == [("currency",)]
+
+
+@pytest.mark.parametrize("code", ["CNY", "USD", "EUR", "JPY", "HKD"])
+def test_a_price_in_a_listed_currency_is_money(code):
+    assert Price(amount=100, currency=code).model_dump() == {"amount": 100, "currency": code}

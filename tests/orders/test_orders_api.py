@@ -77,7 +77,8 @@ async def test_an_order_is_priced_by_the_catalog_and_counted_downstream(
     assert order["lines"] == [{"product_id": product_id, "quantity": 2, "unit_price": CNY_1999}]
     assert order["total"] == {"amount": 3998, "currency": "CNY"}
 
-    async with platform.client("catalog") as catalog:
+    # A draft: staff see it (the storefront sees listed products only).
+    async with platform.client("catalog", admin_token) as catalog:
 
         async def sold() -> bool:
             product = await catalog.get(f"/api/v1/catalog/products/{product_id}")

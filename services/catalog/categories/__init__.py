@@ -1,0 +1,1 @@
+"""Categories: the assortment tree and the role each category plays in it."""

@@ -1,0 +1,41 @@
+"""The order saga's stock side: the events of orders that the catalog answers."""
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.events.handlers import Handler, consumes
+from contracts.orders import OrderCancelled, OrderPaid, OrderPlaced
+from services.catalog.inventory import service
+from services.catalog.products.models import Product, Sku
+
+
+def saga_handlers(reservation_ttl: timedelta) -> list[Handler]:
+    """The handlers, with the time a reservation is held for an unpaid order."""
+
+    @consumes(OrderPlaced)
+    async def on_order_placed(event: OrderPlaced, session: AsyncSession) -> None:
+        """Reserve the order's stock (or reject it), and count the units ordered: the demand
+        signal of a hot item."""
+        lines = [(line.sku_id, line.quantity) for line in event.lines]
+        await service.reserve(session, event.order_id, lines, reservation_ttl)
+        for sku_id, quantity in lines:
+            await session.execute(
+                update(Product)
+                .where(
+                    Product.id == select(Sku.product_id).where(Sku.id == sku_id).scalar_subquery()
+                )
+                .values(units_sold=Product.units_sold + quantity)
+                .execution_options(synchronize_session=False)
+            )
+
+    @consumes(OrderPaid)
+    async def on_order_paid(event: OrderPaid, session: AsyncSession) -> None:
+        await service.confirm(session, event.order_id)
+
+    @consumes(OrderCancelled)
+    async def on_order_cancelled(event: OrderCancelled, session: AsyncSession) -> None:
+        await service.release(session, event.order_id, expired=False)
+
+    return [on_order_placed, on_order_paid, on_order_cancelled]

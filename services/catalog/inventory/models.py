@@ -1,0 +1,90 @@
+"""Tables of stock: the level of each SKU and the ledger of every change to it."""
+
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from chassis.clock import now
+from chassis.db import UtcDateTime, enum_column
+from chassis.ids import new_id
+from services.catalog.models import Base
+
+
+class StockLevel(Base):
+    """One row per SKU: `on_hand` is in the warehouse, `reserved` of it is held for orders
+    not yet paid; what can still be sold is the difference. The checks keep the counters
+    honest whatever statement runs."""
+
+    __tablename__ = "stock_levels"
+    __table_args__ = (
+        CheckConstraint("on_hand >= 0", name="ck_stock_levels_on_hand"),
+        CheckConstraint("reserved >= 0 AND reserved <= on_hand", name="ck_stock_levels_reserved"),
+        CheckConstraint("low_stock_threshold >= 0", name="ck_stock_levels_threshold"),
+    )
+
+    sku_id: Mapped[UUID] = mapped_column(ForeignKey("skus.id"), primary_key=True)
+    on_hand: Mapped[int] = mapped_column(Integer, default=0)
+    reserved: Mapped[int] = mapped_column(Integer, default=0)
+    low_stock_threshold: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+class LedgerReason(StrEnum):
+    INITIAL = "initial"  # the stock a SKU was created with
+    RECEIPT = "receipt"  # goods received
+    SALE = "sale"  # a paid order's reservation confirmed
+    RETURN = "return"  # goods back from a customer, resaleable
+    DAMAGE = "damage"  # written off
+    COUNT = "count"  # a stock count's correction
+
+
+class LedgerEntry(Base):
+    """Append-only: every change of on-hand is one row, so their sum is always on-hand."""
+
+    __tablename__ = "stock_ledger"
+    __table_args__ = (Index("ix_stock_ledger_sku", "sku_id", "created_at", "id"),)
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    sku_id: Mapped[UUID] = mapped_column(ForeignKey("skus.id"))
+    delta: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[LedgerReason] = mapped_column(enum_column(LedgerReason))
+    note: Mapped[str | None] = mapped_column(String(500))
+    order_id: Mapped[UUID | None] = mapped_column(Uuid)
+    created_by: Mapped[UUID | None] = mapped_column(Uuid)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+
+
+class ReservationState(StrEnum):
+    HELD = "held"  # stock set aside until paid or expired
+    CONFIRMED = "confirmed"  # paid: on-hand went down
+    RELEASED = "released"  # cancelled or expired: given back
+    REJECTED = "rejected"  # could not be reserved: nothing was taken
+
+
+class Reservation(Base):
+    """The stock side of one order: at most one per order (its key), and the record of what
+    was taken, which confirming or releasing gives back exactly."""
+
+    __tablename__ = "reservations"
+    __table_args__ = (Index("ix_reservations_expiry", "state", "expires_at"),)
+
+    order_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    state: Mapped[ReservationState] = mapped_column(enum_column(ReservationState))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expired: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    settled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ReservationLine(Base):
+    __tablename__ = "reservation_lines"
+
+    order_id: Mapped[UUID] = mapped_column(ForeignKey("reservations.order_id"), primary_key=True)
+    sku_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    quantity: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,59 @@
+"""Request and response bodies of the inventory routes."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from services.catalog.inventory.models import ReservationState
+
+Units = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000)]
+
+
+class Adjustment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    delta: Annotated[int, Field(strict=True, ge=-1_000_000_000, le=1_000_000_000)]
+    reason: Literal["receipt", "return", "damage", "count"]
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+
+
+class Threshold(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    low_stock_threshold: Units
+
+
+class StockOut(BaseModel):
+    sku_id: UUID
+    on_hand: int
+    reserved: int
+    available: int
+    low_stock_threshold: int
+    low: bool = Field(description="Available at or below the threshold")
+
+
+class LedgerEntryOut(BaseModel):
+    id: UUID
+    delta: int
+    reason: str
+    note: str | None
+    order_id: UUID | None
+    created_by: UUID | None
+    created_at: datetime
+
+
+class ReservationLineOut(BaseModel):
+    sku_id: UUID
+    quantity: int
+
+
+class ReservationOut(BaseModel):
+    order_id: UUID
+    state: ReservationState
+    expires_at: datetime
+    expired: bool
+    created_at: datetime
+    settled_at: datetime | None
+    lines: list[ReservationLineOut]

@@ -1,0 +1,412 @@
+"""Inventory operations: stock levels, the ledger, and the stock side of the order saga.
+
+Every counter changes in one guarded statement (`... WHERE on_hand - reserved >= :q`), never
+read-modify-write, and the table's checks back it. The saga's steps run inside the consumer's
+transaction (its inbox row commits with them), so they never commit themselves; the routes
+and the expiry sweeper do."""
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.clock import now
+from chassis.db import Database
+from chassis.events import EventData, outbox
+from chassis.http.problems import Conflict, InvalidInput, NotFound
+from contracts.catalog import (
+    RejectedLine,
+    StockConfirmed,
+    StockLine,
+    StockLow,
+    StockOut,
+    StockRejected,
+    StockReleased,
+    StockReserved,
+    StockRestocked,
+)
+from services.catalog.inventory import stock
+from services.catalog.inventory.models import (
+    LedgerEntry,
+    LedgerReason,
+    Reservation,
+    ReservationLine,
+    ReservationState,
+    StockLevel,
+)
+from services.catalog.products.listing import ListingState
+from services.catalog.products.models import Product, Sku
+
+log = logging.getLogger(__name__)
+
+MAX_ON_HAND = 1_000_000_000  # well inside the 32-bit counters: an absurd count is refused
+
+_AFTER = (
+    StockLevel.sku_id,
+    StockLevel.on_hand,
+    StockLevel.reserved,
+    StockLevel.low_stock_threshold,
+)
+
+
+def open_stock(
+    session: AsyncSession, sku_id: UUID, on_hand: int, threshold: int, by: UUID
+) -> StockLevel:
+    """The stock of a new SKU, and its ledger's first entry (within the caller's transaction)."""
+    level = StockLevel(sku_id=sku_id, on_hand=on_hand, reserved=0, low_stock_threshold=threshold)
+    session.add(level)
+    if on_hand:
+        session.add(
+            LedgerEntry(sku_id=sku_id, delta=on_hand, reason=LedgerReason.INITIAL, created_by=by)
+        )
+    return level
+
+
+async def levels(session: AsyncSession, sku_ids: Iterable[UUID]) -> dict[UUID, StockLevel]:
+    ids = list(sku_ids)
+    if not ids:
+        return {}
+    rows = await session.scalars(select(StockLevel).where(StockLevel.sku_id.in_(ids)))
+    return {level.sku_id: level for level in rows}
+
+
+async def level(session: AsyncSession, sku_id: UUID) -> StockLevel:
+    found = await session.get(StockLevel, sku_id)
+    if found is None:
+        raise NotFound(f"No SKU {sku_id}.")
+    return found
+
+
+# --- the order saga ----------------------------------------------------------------------
+
+
+async def reserve(
+    session: AsyncSession, order_id: UUID, lines: Iterable[tuple[UUID, int]], ttl: timedelta
+) -> StockReserved | StockRejected | None:
+    """Reserve every line of an order, or none: a line that cannot be had (not enough
+    available, unknown SKU, product not listed) rejects the order with the failing lines, and
+    what the others took is given back in the same transaction. None if the order was
+    answered before."""
+    if await session.get(Reservation, order_id) is not None:
+        return None
+    wanted = stock.merge_lines(lines)
+    at = now()
+    taken: dict[UUID, tuple] = {}
+    failed: list[UUID] = []
+    for sku_id, quantity in wanted.items():
+        row = (
+            await session.execute(
+                _guarded(StockLevel)
+                .where(
+                    StockLevel.sku_id == sku_id,
+                    StockLevel.on_hand - StockLevel.reserved >= quantity,
+                    StockLevel.sku_id.in_(_listed_skus()),
+                )
+                .values(reserved=StockLevel.reserved + quantity)
+                .returning(*_AFTER)
+            )
+        ).one_or_none()
+        if row is None:
+            failed.append(sku_id)
+        else:
+            taken[sku_id] = row
+    if failed:
+        for sku_id in taken:
+            await _give_back(session, sku_id, wanted[sku_id])
+        rejected = StockRejected(
+            order_id=order_id,
+            lines=[
+                RejectedLine(sku_id=sku_id, requested=wanted[sku_id], available=available)
+                for sku_id, available in (await _sellable(session, failed)).items()
+            ],
+        )
+        _record(session, order_id, ReservationState.REJECTED, at, wanted, settled=True)
+        await outbox.add(session, rejected)
+        return rejected
+    reservation = _record(session, order_id, ReservationState.HELD, at + ttl, wanted)
+    reserved = StockReserved(
+        order_id=order_id,
+        lines=[StockLine(sku_id=s, quantity=q) for s, q in wanted.items()],
+        expires_at=reservation.expires_at,
+    )
+    await outbox.add(session, reserved)
+    await _signal(
+        session, [(row, row.on_hand - row.reserved + wanted[s]) for s, row in taken.items()]
+    )
+    return reserved
+
+
+async def confirm(session: AsyncSession, order_id: UUID) -> StockConfirmed | None:
+    """A paid order's reservation becomes a sale: on-hand and reserved go down by what the
+    reservation holds, recorded in the ledger. A reservation that expired is not confirmed
+    (it is released, if the sweeper has not yet); one confirmed or released before: None."""
+    at = now()
+    held = await session.execute(
+        _guarded(Reservation)
+        .where(
+            Reservation.order_id == order_id,
+            Reservation.state == ReservationState.HELD,
+            Reservation.expires_at > at,
+        )
+        .values(state=ReservationState.CONFIRMED, settled_at=at)
+    )
+    if held.rowcount != 1:
+        if await release(session, order_id, expired=True, before=at):
+            log.warning("order %s paid after its reservation expired: released", order_id)
+        return None
+    lines = await _lines(session, order_id)
+    for line in lines:
+        done = await session.execute(
+            _guarded(StockLevel)
+            .where(StockLevel.sku_id == line.sku_id, StockLevel.reserved >= line.quantity)
+            .values(
+                on_hand=StockLevel.on_hand - line.quantity,
+                reserved=StockLevel.reserved - line.quantity,
+            )
+        )
+        if done.rowcount != 1:  # the checks make this unreachable; fail loudly if not
+            raise RuntimeError(f"reservation of order {order_id} not held on {line.sku_id}")
+        session.add(
+            LedgerEntry(
+                sku_id=line.sku_id,
+                delta=-line.quantity,
+                reason=LedgerReason.SALE,
+                order_id=order_id,
+                created_at=at,
+            )
+        )
+    confirmed = StockConfirmed(
+        order_id=order_id, lines=[StockLine(sku_id=x.sku_id, quantity=x.quantity) for x in lines]
+    )
+    await outbox.add(session, confirmed)
+    return confirmed
+
+
+async def release(
+    session: AsyncSession, order_id: UUID, *, expired: bool, before: datetime | None = None
+) -> StockReleased | None:
+    """Give back what an order's reservation holds, once: the state change from `held` is the
+    guard, so a redelivered cancellation (or a cancellation racing the expiry) gives back
+    nothing more. With `before`, only a reservation that expired by then is released."""
+    at = now()
+    guard = [Reservation.order_id == order_id, Reservation.state == ReservationState.HELD]
+    if before is not None:
+        guard.append(Reservation.expires_at <= before)
+    held = await session.execute(
+        _guarded(Reservation)
+        .where(*guard)
+        .values(state=ReservationState.RELEASED, settled_at=at, expired=expired)
+    )
+    if held.rowcount != 1:
+        return None
+    lines = await _lines(session, order_id)
+    rows = [(await _give_back(session, x.sku_id, x.quantity), x.quantity) for x in lines]
+    released = StockReleased(
+        order_id=order_id,
+        lines=[StockLine(sku_id=x.sku_id, quantity=x.quantity) for x in lines],
+        expired=expired,
+    )
+    await outbox.add(session, released)
+    await _signal(session, [(row, row.on_hand - row.reserved - q) for row, q in rows])
+    return released
+
+
+async def release_expired(db: Database, *, batch: int = 100) -> int:
+    """Release reservations whose time ran out, each in its own transaction (the
+    scheduler's job); returns how many were released."""
+    async with db.session() as session:
+        due = list(
+            await session.scalars(
+                select(Reservation.order_id)
+                .where(Reservation.state == ReservationState.HELD, Reservation.expires_at <= now())
+                .order_by(Reservation.expires_at)
+                .limit(batch)
+            )
+        )
+    released = 0
+    for order_id in due:
+        async with db.session() as session, session.begin():
+            if await release(session, order_id, expired=True, before=now()):
+                released += 1
+    return released
+
+
+async def reservation(session: AsyncSession, order_id: UUID) -> tuple[Reservation, list]:
+    found = await session.get(Reservation, order_id)
+    if found is None:
+        raise NotFound(f"No reservation for order {order_id}.")
+    return found, await _lines(session, order_id)
+
+
+# --- adjustments -----------------------------------------------------------------------
+
+
+async def adjust(
+    session: AsyncSession,
+    sku_id: UUID,
+    delta: int,
+    reason: LedgerReason,
+    note: str | None,
+    by: UUID,
+) -> StockLevel:
+    """Change on-hand by hand (a receipt, a write-off, a count), with its ledger entry. Never
+    below what is reserved: orders waiting for payment keep their units."""
+    if (why := stock.check_adjustment(reason, delta)) is not None:
+        raise InvalidInput("body.delta", why)
+    row = (
+        await session.execute(
+            _guarded(StockLevel)
+            .where(
+                StockLevel.sku_id == sku_id,
+                StockLevel.on_hand + delta >= StockLevel.reserved,
+                StockLevel.on_hand + delta <= MAX_ON_HAND,
+            )
+            .values(on_hand=StockLevel.on_hand + delta)
+            .returning(*_AFTER)
+        )
+    ).one_or_none()
+    if row is None:
+        current = await level(session, sku_id)
+        raise Conflict(
+            f"On hand {current.on_hand}, reserved {current.reserved}: a change of {delta} "
+            f"would leave less than is reserved, or more than {MAX_ON_HAND:,}."
+        )
+    session.add(LedgerEntry(sku_id=sku_id, delta=delta, reason=reason, note=note, created_by=by))
+    await _signal(session, [(row, row.on_hand - row.reserved - delta)])
+    await session.commit()
+    return await _fresh(session, sku_id)
+
+
+async def set_threshold(session: AsyncSession, sku_id: UUID, threshold: int) -> StockLevel:
+    done = await session.execute(
+        _guarded(StockLevel)
+        .where(StockLevel.sku_id == sku_id)
+        .values(low_stock_threshold=threshold)
+    )
+    if done.rowcount != 1:
+        raise NotFound(f"No SKU {sku_id}.")
+    await session.commit()
+    return await _fresh(session, sku_id)
+
+
+def ledger_query(sku_id: UUID):
+    return select(LedgerEntry).where(LedgerEntry.sku_id == sku_id)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _guarded(table):
+    # The statements are the truth, not objects in the session: none to synchronize.
+    return update(table).execution_options(synchronize_session=False)
+
+
+def _listed_skus():
+    return (
+        select(Sku.id)
+        .join(Product, Product.id == Sku.product_id)
+        .where(Product.state == ListingState.LISTED)
+    )
+
+
+async def _give_back(session: AsyncSession, sku_id: UUID, quantity: int):
+    return (
+        await session.execute(
+            _guarded(StockLevel)
+            .where(StockLevel.sku_id == sku_id, StockLevel.reserved >= quantity)
+            .values(reserved=StockLevel.reserved - quantity)
+            .returning(*_AFTER)
+        )
+    ).one()
+
+
+async def _sellable(session: AsyncSession, sku_ids: list[UUID]) -> dict[UUID, int]:
+    """Units available of each SKU: 0 for one unknown or not listed."""
+    rows = await session.execute(
+        select(StockLevel.sku_id, StockLevel.on_hand - StockLevel.reserved).where(
+            StockLevel.sku_id.in_(sku_ids), StockLevel.sku_id.in_(_listed_skus())
+        )
+    )
+    found = {sku_id: max(available, 0) for sku_id, available in rows}
+    return {sku_id: found.get(sku_id, 0) for sku_id in sku_ids}
+
+
+def _record(session, order_id, state, expires_at, wanted, *, settled=False) -> Reservation:
+    at = now()
+    reservation = Reservation(
+        order_id=order_id,
+        state=state,
+        expires_at=expires_at,
+        created_at=at,
+        settled_at=at if settled else None,
+    )
+    session.add(reservation)
+    session.add_all(
+        ReservationLine(order_id=order_id, sku_id=sku_id, quantity=quantity)
+        for sku_id, quantity in wanted.items()
+    )
+    return reservation
+
+
+async def _lines(session: AsyncSession, order_id: UUID) -> list[ReservationLine]:
+    return list(
+        await session.scalars(
+            select(ReservationLine)
+            .where(ReservationLine.order_id == order_id)
+            .order_by(ReservationLine.sku_id)
+        )
+    )
+
+
+async def _signal(session: AsyncSession, changes: list[tuple]) -> None:
+    """Stage the low / out / restocked events of `changes`: (row after, available before)."""
+    at = now()
+    crossed = [
+        (row, kind)
+        for row, before in changes
+        if (kind := stock.signal(before, row.on_hand - row.reserved, row.low_stock_threshold))
+    ]
+    if not crossed:
+        return
+    products = dict(
+        (
+            await session.execute(
+                select(Sku.id, Sku.product_id).where(Sku.id.in_([row.sku_id for row, _ in crossed]))
+            )
+        ).all()
+    )
+    events: list[EventData] = []
+    for row, kind in crossed:
+        product_id, available = products[row.sku_id], row.on_hand - row.reserved
+        if kind == stock.Signal.OUT:
+            events.append(StockOut(sku_id=row.sku_id, product_id=product_id, at=at))
+        elif kind == stock.Signal.LOW:
+            events.append(
+                StockLow(
+                    sku_id=row.sku_id,
+                    product_id=product_id,
+                    available=available,
+                    threshold=row.low_stock_threshold,
+                    at=at,
+                )
+            )
+        else:
+            events.append(
+                StockRestocked(
+                    sku_id=row.sku_id,
+                    product_id=product_id,
+                    available=available,
+                    threshold=row.low_stock_threshold,
+                    at=at,
+                )
+            )
+    await outbox.add_all(session, events)
+
+
+async def _fresh(session: AsyncSession, sku_id: UUID) -> StockLevel:
+    found = await session.get(StockLevel, sku_id, populate_existing=True)
+    assert found is not None
+    return found

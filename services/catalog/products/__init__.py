@@ -1,0 +1,1 @@
+"""Products and their SKUs, and the listing review that puts them on sale."""

@@ -1,0 +1,170 @@
+"""Product routes: operators create and change products and SKUs; anyone reads listed ones."""
+
+from uuid import UUID
+
+from fastapi import APIRouter, status
+
+from chassis.auth.deps import OperatorDep, OptionalPrincipalDep
+from chassis.http.deps import SessionDep
+from chassis.http.problems import responses
+from services.catalog.inventory import service as inventory
+from services.catalog.products import service
+from services.catalog.products.listing import ListingAction
+from services.catalog.products.models import Product
+from services.catalog.products.schemas import (
+    PriceChange,
+    ProductChange,
+    ProductCreate,
+    ProductOut,
+    Rejection,
+    ReviewNote,
+    SkuOut,
+    StaffProductOut,
+    StaffSkuOut,
+)
+
+router = APIRouter(prefix="/products", tags=["products"])
+
+
+async def shape(session, product: Product, *, staff: bool) -> ProductOut | StaffProductOut:
+    stock = await inventory.levels(session, [sku.id for sku in product.skus])
+    fields = {
+        name: getattr(product, name)
+        for name in (StaffProductOut if staff else ProductOut).model_fields
+        if name not in {"skus", "in_stock"}
+    }
+    in_stock = any(level.available > 0 for level in stock.values())
+    if staff:
+        skus = [
+            StaffSkuOut(
+                id=sku.id,
+                code=sku.code,
+                attributes=sku.attributes,
+                price=sku.price,
+                stock=stock[sku.id].available,
+                cost=sku.cost,
+                on_hand=stock[sku.id].on_hand,
+                reserved=stock[sku.id].reserved,
+                low_stock_threshold=stock[sku.id].low_stock_threshold,
+            )
+            for sku in product.skus
+        ]
+        return StaffProductOut(**fields, skus=skus, in_stock=in_stock)
+    skus = [
+        SkuOut(
+            id=sku.id,
+            code=sku.code,
+            attributes=sku.attributes,
+            price=sku.price,
+            stock=stock[sku.id].available,
+        )
+        for sku in product.skus
+    ]
+    return ProductOut(**fields, skus=skus, in_stock=in_stock)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a product with its SKUs (a draft until it passes the listing review)",
+    responses=responses(401, 403, 409, 422),
+)
+async def create_product(
+    body: ProductCreate, session: SessionDep, by: OperatorDep
+) -> StaffProductOut:
+    return await shape(session, await service.create(session, body, by.user_id), staff=True)
+
+
+@router.get(
+    "/{product_id}",
+    summary="Get a product: anyone sees listed products, staff every state (with costs)",
+    responses=responses(401, 404, 422),
+)
+async def get_product(
+    product_id: UUID, session: SessionDep, caller: OptionalPrincipalDep
+) -> StaffProductOut | ProductOut:
+    staff = caller is not None and caller.is_staff
+    product = await service.visible(session, product_id, staff=staff)
+    return await shape(session, product, staff=staff)
+
+
+@router.patch(
+    "/{product_id}",
+    summary="Change a product's details (fields left out stay)",
+    responses=responses(401, 403, 404, 422),
+)
+async def change_product(
+    product_id: UUID, body: ProductChange, session: SessionDep, by: OperatorDep
+) -> StaffProductOut:
+    return await shape(session, await service.change(session, product_id, body), staff=True)
+
+
+@router.put(
+    "/{product_id}/skus/{sku_id}/price",
+    summary="Set a SKU's price (and cost); it applies at once",
+    responses=responses(401, 403, 404, 422),
+)
+async def set_price(
+    product_id: UUID, sku_id: UUID, body: PriceChange, session: SessionDep, by: OperatorDep
+) -> StaffProductOut:
+    product = await service.change_price(session, product_id, sku_id, body)
+    return await shape(session, product, staff=True)
+
+
+REVIEW_ERRORS = responses(401, 403, 404, 409, 422)
+
+
+@router.post(
+    "/{product_id}/submit",
+    summary="Submit a draft for the listing review (draft → in_review)",
+    responses=REVIEW_ERRORS,
+)
+async def submit(product_id: UUID, session: SessionDep, by: OperatorDep) -> StaffProductOut:
+    product = await service.review(session, product_id, ListingAction.SUBMIT, by.user_id)
+    return await shape(session, product, staff=True)
+
+
+@router.post(
+    "/{product_id}/approve",
+    summary="Approve a product in review: it is listed (in_review → listed). The approver "
+    "must not be the operator who submitted it (403)",
+    responses=REVIEW_ERRORS,
+)
+async def approve(
+    product_id: UUID, session: SessionDep, by: OperatorDep, body: ReviewNote | None = None
+) -> StaffProductOut:
+    note = body.note if body else None
+    product = await service.review(session, product_id, ListingAction.APPROVE, by.user_id, note)
+    return await shape(session, product, staff=True)
+
+
+@router.post(
+    "/{product_id}/reject",
+    summary="Send a product in review back to draft, with the reason (in_review → draft)",
+    responses=REVIEW_ERRORS,
+)
+async def reject(
+    product_id: UUID, body: Rejection, session: SessionDep, by: OperatorDep
+) -> StaffProductOut:
+    product = await service.review(session, product_id, ListingAction.REJECT, by.user_id, body.note)
+    return await shape(session, product, staff=True)
+
+
+@router.post(
+    "/{product_id}/delist",
+    summary="Take a listed product off sale (listed → delisted)",
+    responses=REVIEW_ERRORS,
+)
+async def delist(product_id: UUID, session: SessionDep, by: OperatorDep) -> StaffProductOut:
+    product = await service.review(session, product_id, ListingAction.DELIST, by.user_id)
+    return await shape(session, product, staff=True)
+
+
+@router.post(
+    "/{product_id}/relist",
+    summary="Put a delisted product back on sale (delisted → listed)",
+    responses=REVIEW_ERRORS,
+)
+async def relist(product_id: UUID, session: SessionDep, by: OperatorDep) -> StaffProductOut:
+    product = await service.review(session, product_id, ListingAction.RELIST, by.user_id)
+    return await shape(session, product, staff=True)

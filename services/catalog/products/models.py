@@ -1,0 +1,72 @@
+"""Tables of products and their SKUs."""
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from chassis.clock import now
+from chassis.db import UtcDateTime, enum_column
+from chassis.ids import new_id
+from chassis.money import Money, money_columns
+from services.catalog.models import Base
+from services.catalog.products.listing import ListingState
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    brand: Mapped[str | None] = mapped_column(String(100), index=True)
+    category_id: Mapped[UUID | None] = mapped_column(ForeignKey("categories.id"), index=True)
+    # The attributes its SKUs vary by and their values: {"颜色": ["红", "蓝"], "容量": [...]}.
+    attributes: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
+    media: Mapped[list[str]] = mapped_column(JSON, default=list)
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    scenario_tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    state: Mapped[ListingState] = mapped_column(
+        enum_column(ListingState), default=ListingState.DRAFT
+    )
+    # The lowest price of its SKUs (the "from" price): what browse filters and sorts by.
+    price_amount: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    price = money_columns("price_amount", "currency")
+    units_sold: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[UUID] = mapped_column(Uuid)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    # The listing review: who submitted (the approver must be someone else), who decided.
+    submitted_by: Mapped[UUID | None] = mapped_column(Uuid)
+    reviewed_by: Mapped[UUID | None] = mapped_column(Uuid)
+    review_note: Mapped[str | None] = mapped_column(String(500))
+    listed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+
+    skus: Mapped[list["Sku"]] = relationship(
+        back_populates="product", order_by="Sku.position", lazy="selectin"
+    )
+
+
+class Sku(Base):
+    __tablename__ = "skus"
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    product_id: Mapped[UUID] = mapped_column(ForeignKey("products.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # order within the product, as given
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    attributes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    price_amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    price = money_columns("price_amount", "currency")
+    cost_amount: Mapped[int | None] = mapped_column(BigInteger)  # in the price's currency
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+
+    product: Mapped[Product] = relationship(back_populates="skus")
+
+    @property
+    def cost(self) -> Money | None:
+        if self.cost_amount is None:
+            return None
+        return Money(amount=self.cost_amount, currency=self.currency)

@@ -1,0 +1,128 @@
+"""Request and response bodies of the product routes."""
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints
+
+from chassis.money import Money, Price
+from services.catalog.products.listing import ListingState
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+SkuCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+Stock = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000)]
+
+
+class SkuIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: SkuCode
+    attributes: dict[Label, Label] = Field(default_factory=dict, max_length=10)
+    price: Price
+    cost: Price | None = None
+    stock: Stock = 0
+    low_stock_threshold: Stock = 0
+
+
+class ProductDetails(BaseModel):
+    """What describes a product, apart from its SKUs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    description: str | None = Field(default=None, max_length=10_000)
+    brand: Label | None = None
+    category_id: UUID | None = None
+    attributes: dict[Label, list[Label]] = Field(default_factory=dict, max_length=10)
+    media: list[AnyHttpUrl] = Field(default_factory=list, max_length=20)
+    keywords: list[Label] = Field(default_factory=list, max_length=30)
+    scenario_tags: list[Label] = Field(default_factory=list, max_length=20)
+
+
+class ProductCreate(ProductDetails):
+    skus: list[SkuIn] = Field(default_factory=list, max_length=200)
+    price: Price | None = Field(
+        default=None,
+        description="Shorthand for a product without variants: one SKU at this price, whose "
+        "id is the product's (give `skus` instead for variants)",
+    )
+
+
+class ProductChange(BaseModel):
+    """Fields left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    description: str | None = Field(default=None, max_length=10_000)
+    brand: Label | None = None
+    category_id: UUID | None = None
+    attributes: dict[Label, list[Label]] | None = Field(default=None, max_length=10)
+    media: list[AnyHttpUrl] | None = Field(default=None, max_length=20)
+    keywords: list[Label] | None = Field(default=None, max_length=30)
+    scenario_tags: list[Label] | None = Field(default=None, max_length=20)
+
+
+class PriceChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    price: Price
+    cost: Price | None = None
+
+
+class ReviewNote(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+
+
+class Rejection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class SkuOut(BaseModel):
+    id: UUID
+    code: str
+    attributes: dict[str, str]
+    price: Money
+    stock: int = Field(description="Units available to order now")
+
+
+class StaffSkuOut(SkuOut):
+    cost: Money | None
+    on_hand: int
+    reserved: int
+    low_stock_threshold: int
+
+
+class ProductOut(BaseModel):
+    id: UUID
+    name: str
+    description: str | None
+    brand: str | None
+    category_id: UUID | None
+    attributes: dict[str, list[str]]
+    media: list[str]
+    keywords: list[str]
+    scenario_tags: list[str]
+    state: ListingState
+    price: Money | None = Field(description="The lowest price of its SKUs")
+    in_stock: bool
+    units_sold: int
+    listed_at: datetime | None
+    skus: list[SkuOut]
+    created_at: datetime
+    updated_at: datetime
+
+
+class StaffProductOut(ProductOut):
+    """What staff see: costs, stock counts and the listing review too."""
+
+    skus: list[StaffSkuOut]
+    submitted_by: UUID | None
+    reviewed_by: UUID | None
+    review_note: str | None

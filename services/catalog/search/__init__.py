@@ -1,0 +1,1 @@
+"""Storefront search: segmented, normalized text behind one index interface."""

@@ -1,0 +1,36 @@
+"""Tables of search: what each listed product is found by, and the terms it suggests.
+
+On SQLite the words also go into the FTS5 table `search_fts`, and on PostgreSQL they are
+indexed by expression (GIN over `to_tsvector('simple', words)` and over `text` with
+`gin_trgm_ops`); those exist in the migration only, as neither is portable."""
+
+from uuid import UUID
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.catalog.models import Base
+
+
+class SearchDocument(Base):
+    __tablename__ = "search_documents"
+
+    product_id: Mapped[UUID] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    words: Mapped[str] = mapped_column(Text)  # segmented, normalized, space-separated
+    text: Mapped[str] = mapped_column(Text)  # normalized name, brand, keywords: for typos
+
+
+class SearchTerm(Base):
+    """A suggestion a listed product offers: the term, its pinyin and initials."""
+
+    __tablename__ = "search_terms"
+    __table_args__ = (
+        Index("ix_search_terms_term", "term"),
+        Index("ix_search_terms_pinyin", "pinyin"),
+        Index("ix_search_terms_initials", "initials"),
+    )
+
+    product_id: Mapped[UUID] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    term: Mapped[str] = mapped_column(String(40), primary_key=True)
+    pinyin: Mapped[str] = mapped_column(String(240))
+    initials: Mapped[str] = mapped_column(String(40))

@@ -1,0 +1,162 @@
+"""Search and browse operations: keeping listed products in the index, the storefront's
+list with its filters and sorts, suggestions, and the record of searches that found nothing."""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy import Select, delete, exists, func, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.clock import now
+from chassis.events import outbox
+from chassis.http.problems import InvalidInput
+from chassis.pagination import PageRequest, decode_cursor, encode_cursor, fetch_page
+from contracts.catalog import SearchMissed
+from services.catalog.categories.models import Category
+from services.catalog.inventory.models import StockLevel
+from services.catalog.products.listing import ListingState
+from services.catalog.products.models import Product, Sku
+from services.catalog.search import text
+from services.catalog.search.index import index_for
+from services.catalog.search.models import SearchTerm
+from services.catalog.search.schemas import BrowseQuery, Sort
+
+MAX_SUGGESTIONS = 10
+
+
+async def index_product(session: AsyncSession, product: Product) -> None:
+    """Put a product in the index if it is listed, take it out otherwise (in the caller's
+    transaction)."""
+    index = index_for(session)
+    await session.execute(delete(SearchTerm).where(SearchTerm.product_id == product.id))
+    if product.state != ListingState.LISTED:
+        await index.remove(session, product.id)
+        return
+    words = text.document_tokens(
+        product.name,
+        product.brand or "",
+        *product.keywords,
+        *product.scenario_tags,
+        *(value for sku in product.skus for value in sku.attributes.values()),
+    )
+    plain = text.normalize(" ".join([product.name, product.brand or "", *product.keywords]))
+    await index.put(session, product.id, " ".join(words), plain)
+    terms = text.suggestion_terms(product.name, product.keywords)
+    if terms:
+        await session.execute(
+            insert(SearchTerm),
+            [
+                {"product_id": product.id, "term": t, "pinyin": p, "initials": i}
+                for t in terms
+                for p, i in [text.pinyin(t)]
+            ],
+        )
+
+
+@dataclass(frozen=True)
+class Found:
+    products: list[Product]
+    next_cursor: str | None
+
+
+async def browse(session: AsyncSession, query: BrowseQuery, page: PageRequest) -> Found:
+    """Listed products matching the query's filters, in its order, one page. A text query
+    that finds nothing at all is published as a demand signal (`search.missed`)."""
+    statement = select(Product).where(Product.state == ListingState.LISTED)
+    if query.category is not None:
+        prefix = await session.scalar(select(Category.path).where(Category.id == query.category))
+        if prefix is None:
+            raise InvalidInput("query.category", f"no category {query.category}")
+        statement = statement.where(
+            Product.category_id.in_(select(Category.id).where(Category.path.startswith(prefix)))
+        )
+    if query.brand is not None:
+        statement = statement.where(func.lower(Product.brand) == query.brand.lower())
+    if query.min_price is not None:
+        statement = statement.where(Product.price_amount >= query.min_price)
+    if query.max_price is not None:
+        statement = statement.where(Product.price_amount <= query.max_price)
+    if query.in_stock:
+        statement = statement.where(_has_stock())
+    scores: dict[UUID, float] = {}
+    if query.q:
+        normalized = text.normalize(query.q)
+        ranked = await index_for(session).match(session, text.query_tokens(query.q), normalized)
+        if not ranked:
+            await outbox.add(
+                session,
+                SearchMissed(
+                    query=query.q,
+                    normalized=normalized,
+                    tokens=text.query_tokens(query.q),
+                    category_id=query.category,
+                    at=now(),
+                ),
+            )
+            await session.commit()
+            return Found([], None)
+        scores = dict(ranked)
+        statement = statement.where(Product.id.in_(list(scores)))
+    sort = query.sort or (Sort.RELEVANCE if query.q else Sort.NEWEST)
+    if sort == Sort.RELEVANCE and scores:
+        return await _by_relevance(session, statement, scores, page)
+    key = {
+        Sort.RELEVANCE: [Product.listed_at, Product.id],
+        Sort.NEWEST: [Product.listed_at, Product.id],
+        Sort.PRICE_DESC: [Product.price_amount, Product.id],
+        Sort.PRICE_ASC: [Product.price_amount, Product.id],
+    }[sort]
+    rows, cursor = await fetch_page(
+        session, statement, key=key, page=page, descending=sort != Sort.PRICE_ASC
+    )
+    return Found(rows, cursor)
+
+
+async def _by_relevance(
+    session: AsyncSession, statement: Select, scores: dict[UUID, float], page: PageRequest
+) -> Found:
+    """Relevance is the index's score for this query, not a column: the (at most CANDIDATES)
+    matches that pass the filters are ordered here, and the cursor holds the last one's
+    (score, id)."""
+    matches = sorted(
+        ((scores[p.id], p.id, p) for p in await session.scalars(statement)),
+        key=lambda m: (m[0], m[1]),
+        reverse=True,
+    )
+    if page.cursor is not None:
+        last = decode_cursor(page.cursor, [float, UUID])
+        matches = [m for m in matches if (m[0], m[1]) < last]
+    chunk = matches[: page.limit]
+    more = len(matches) > page.limit
+    cursor = encode_cursor([chunk[-1][0], chunk[-1][1]]) if more else None
+    return Found([m[2] for m in chunk], cursor)
+
+
+def _has_stock():
+    return exists().where(
+        Sku.product_id == Product.id,
+        StockLevel.sku_id == Sku.id,
+        StockLevel.on_hand - StockLevel.reserved > 0,
+    )
+
+
+async def suggest(session: AsyncSession, q: str) -> list[str]:
+    """Terms of listed products starting with `q`, in characters, pinyin or initials
+    (保温杯 for 保温, baowenbei, bwb), the most offered first."""
+    prefix = text.normalize(q).replace(" ", "")
+    if not prefix:
+        return []
+    rows = await session.execute(
+        select(SearchTerm.term, func.count().label("offered"))
+        .where(
+            or_(
+                SearchTerm.term.startswith(prefix, autoescape=True),
+                SearchTerm.pinyin.startswith(prefix, autoescape=True),
+                SearchTerm.initials.startswith(prefix, autoescape=True),
+            )
+        )
+        .group_by(SearchTerm.term)
+        .order_by(func.count().desc(), SearchTerm.term)
+        .limit(MAX_SUGGESTIONS)
+    )
+    return [term for term, _ in rows]
