@@ -1,7 +1,8 @@
 """Users settings (environment prefix USERS_)."""
 
-from typing import Self
+from typing import Annotated, Self
 
+from fastapi import Depends, Request
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -30,3 +31,10 @@ class Settings(ServiceSettings):
         if self.environment == "production" and self.admin_password == DEV_ADMIN_PASSWORD:
             raise ValueError("set FLYWHEEL_ADMIN_PASSWORD: the development one is public")
         return self
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.runtime.settings
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]

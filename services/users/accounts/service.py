@@ -1,4 +1,4 @@
-"""Accounts: registration, credential checks and the seeded admin."""
+"""Operations on accounts: registration, credential checks and the seeded admin."""
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -8,8 +8,8 @@ from chassis.auth import Role
 from chassis.events import outbox
 from chassis.http.problems import Conflict
 from contracts.users import UserRegistered
-from services.users.models import User
-from services.users.passwords import hash_password, verify_password
+from services.users.accounts.models import User
+from services.users.accounts.passwords import hash_password, verify_password
 
 
 def normalise(email: str) -> str:

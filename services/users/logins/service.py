@@ -1,4 +1,5 @@
-"""Logins: access tokens with rotating refresh tokens (reuse of a used token revokes its family)."""
+"""Operations on logins: access tokens with rotating refresh tokens (reuse of a used token
+revokes its family)."""
 
 import hashlib
 import secrets
@@ -12,8 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.clock import now
 from chassis.http.problems import Unauthorized
 from chassis.ids import new_id
-from services.users import signing
-from services.users.models import RefreshToken, User
+from services.users.accounts import service as accounts
+from services.users.accounts.models import User
+from services.users.keys import service as keys
+from services.users.keys import signing
+from services.users.logins.models import RefreshToken
 from services.users.settings import Settings
 
 
@@ -32,7 +36,7 @@ async def issue(
     session: AsyncSession, user: User, settings: Settings, family_id: UUID | None = None
 ) -> TokenPair:
     """Issue an access token and a refresh token; the caller commits."""
-    key = (await signing.active_keys(session))[0]
+    key = await keys.signing_key(session)
     lifetime = timedelta(minutes=settings.access_token_minutes)
     access, _ = signing.access_token(
         key, user_id=user.id, email=user.email, roles=user.roles, lifetime=lifetime
@@ -47,6 +51,15 @@ async def issue(
         )
     )
     return TokenPair(access, refresh, int(lifetime.total_seconds()))
+
+
+async def log_in(session: AsyncSession, email: str, password: str, settings: Settings) -> TokenPair:
+    user = await accounts.authenticate(session, email, password)
+    if user is None:
+        raise Unauthorized("Unknown email or wrong password.")
+    pair = await issue(session, user, settings)
+    await session.commit()
+    return pair
 
 
 async def refresh(session: AsyncSession, token: str, settings: Settings) -> TokenPair:

@@ -1,0 +1,28 @@
+"""Request and response bodies of accounts."""
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from services.users.metrics.schemas import OrderSummary
+
+DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class Registration(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+    password: str = Field(min_length=8, max_length=128)
+    display_name: DisplayName | None = None
+
+
+class UserOut(BaseModel):
+    id: UUID
+    email: str
+    display_name: str | None
+    roles: list[str]
+    created_at: datetime
+    orders: OrderSummary | None = None
