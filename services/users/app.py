@@ -16,10 +16,12 @@ from services.users.logins import models as logins_models
 from services.users.metrics import models as metrics_models
 from services.users.metrics.consumers import on_order_placed
 from services.users.models import Base
+from services.users.profiles import api as profiles_api
+from services.users.profiles import models as profiles_models
 from services.users.settings import Settings
 
 # Every domain's tables must be on the metadata before migrations compare against it.
-MODELS = (accounts_models, logins_models, keys_models, metrics_models)
+MODELS = (accounts_models, logins_models, keys_models, metrics_models, profiles_models)
 SCHEMA = Schema.beside(__file__, Base.metadata)
 
 
@@ -36,7 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return build_service(
         name="users",
         settings=settings or Settings(),
-        routers=[accounts_api.router, logins_api.router, keys_api.router],
+        routers=[accounts_api.router, profiles_api.router, logins_api.router, keys_api.router],
         schema=SCHEMA,
         consumers=[on_order_placed],
         on_start=[_prepare],

@@ -1,5 +1,6 @@
 """Users settings (environment prefix USERS_)."""
 
+from datetime import timedelta
 from typing import Annotated, Self
 
 from fastapi import Depends, Request
@@ -7,6 +8,7 @@ from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from chassis.settings import ServiceSettings
+from services.users.logins.lockout import LockoutPolicy
 
 DEV_ADMIN_PASSWORD = "flywheel-admin"  # printed by `make run`: for development only
 
@@ -25,6 +27,17 @@ class Settings(ServiceSettings):
     )
     access_token_minutes: int = 15
     refresh_token_days: int = 30
+    lockout_failures: int = Field(default=5, ge=1, description="failed logins that lock")
+    lockout_window_minutes: int = Field(default=15, ge=1, description="failures counted within")
+    lockout_minutes: int = Field(default=15, ge=1, description="how long a lock lasts")
+
+    @property
+    def lockout(self) -> LockoutPolicy:
+        return LockoutPolicy(
+            max_failures=self.lockout_failures,
+            window=timedelta(minutes=self.lockout_window_minutes),
+            duration=timedelta(minutes=self.lockout_minutes),
+        )
 
     @model_validator(mode="after")
     def _no_known_password_in_production(self) -> Self:

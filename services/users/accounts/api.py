@@ -1,14 +1,15 @@
-"""Routes of accounts: registration and the caller's account."""
+"""Routes of accounts: registration, roles granted and revoked by admins."""
+
+from uuid import UUID
 
 from fastapi import APIRouter, status
 
-from chassis.auth.deps import PrincipalDep
+from chassis.auth import Role
+from chassis.auth.deps import AdminDep
 from chassis.http.deps import SessionDep
-from chassis.http.problems import NotFound, responses
+from chassis.http.problems import responses
 from services.users.accounts import service
-from services.users.accounts.models import User
-from services.users.accounts.schemas import Registration, UserOut
-from services.users.metrics import service as metrics
+from services.users.accounts.schemas import Registration, RolesOut, UserOut
 
 router = APIRouter(tags=["users"])
 
@@ -24,11 +25,21 @@ async def register(body: Registration, session: SessionDep) -> UserOut:
     return UserOut.model_validate(user, from_attributes=True)
 
 
-@router.get("/me", summary="The caller's profile", responses=responses(401, 404))
-async def me(principal: PrincipalDep, session: SessionDep) -> UserOut:
-    user = await session.get(User, principal.user_id)
-    if user is None:
-        raise NotFound("The account no longer exists.")
-    out = UserOut.model_validate(user, from_attributes=True)
-    out.orders = await metrics.order_summary(session, principal.user_id)
-    return out
+@router.put(
+    "/users/{user_id}/roles/{role}",
+    summary="Grant a role (audited; takes effect at the user's next token)",
+    responses=responses(401, 403, 404, 422),
+)
+async def grant_role(user_id: UUID, role: Role, admin: AdminDep, session: SessionDep) -> RolesOut:
+    user = await service.grant_role(session, user_id, role, by=admin.user_id)
+    return RolesOut(id=user.id, roles=user.roles)
+
+
+@router.delete(
+    "/users/{user_id}/roles/{role}",
+    summary="Revoke a role (audited; takes effect at the user's next token)",
+    responses=responses(401, 403, 404, 409, 422),
+)
+async def revoke_role(user_id: UUID, role: Role, admin: AdminDep, session: SessionDep) -> RolesOut:
+    user = await service.revoke_role(session, user_id, role, by=admin.user_id)
+    return RolesOut(id=user.id, roles=user.roles)

@@ -6,8 +6,6 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from services.users.metrics.schemas import OrderSummary
-
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
@@ -25,4 +23,8 @@ class UserOut(BaseModel):
     display_name: str | None
     roles: list[str]
     created_at: datetime
-    orders: OrderSummary | None = None
+
+
+class RolesOut(BaseModel):
+    id: UUID
+    roles: list[str]

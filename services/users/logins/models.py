@@ -3,9 +3,10 @@
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import ForeignKey, String, Uuid
+from sqlalchemy import ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from chassis.clock import now
 from chassis.db import UtcDateTime
 from chassis.ids import new_id
 from services.users.models import Base
@@ -24,3 +25,18 @@ class RefreshToken(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When the login began and when this token was issued (null on tokens older than the
+    # columns); a family's one unused, unrevoked token is the session its owner sees.
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=now)
+
+
+class LoginFailure(Base):
+    """Failed logins for an email, counted by one statement each (see `lockout`)."""
+
+    __tablename__ = "login_failures"
+
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
