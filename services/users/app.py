@@ -16,12 +16,22 @@ from services.users.logins import models as logins_models
 from services.users.metrics import models as metrics_models
 from services.users.metrics.consumers import on_order_placed
 from services.users.models import Base
+from services.users.points import api as points_api
+from services.users.points import consumers as points_consumers
+from services.users.points import models as points_models
 from services.users.profiles import api as profiles_api
 from services.users.profiles import models as profiles_models
 from services.users.settings import Settings
 
 # Every domain's tables must be on the metadata before migrations compare against it.
-MODELS = (accounts_models, logins_models, keys_models, metrics_models, profiles_models)
+MODELS = (
+    accounts_models,
+    logins_models,
+    keys_models,
+    metrics_models,
+    profiles_models,
+    points_models,
+)
 SCHEMA = Schema.beside(__file__, Base.metadata)
 
 
@@ -35,12 +45,19 @@ async def _prepare(runtime: Runtime) -> None:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
     return build_service(
         name="users",
-        settings=settings or Settings(),
-        routers=[accounts_api.router, profiles_api.router, logins_api.router, keys_api.router],
+        settings=settings,
+        routers=[
+            accounts_api.router,
+            profiles_api.router,
+            logins_api.router,
+            keys_api.router,
+            points_api.router,
+        ],
         schema=SCHEMA,
-        consumers=[on_order_placed],
+        consumers=[on_order_placed, *points_consumers.handlers(settings.points_per_currency_unit)],
         on_start=[_prepare],
         description="User operations: accounts, auth, profiles, segments, membership.",
     )
