@@ -7,6 +7,8 @@ from chassis.migrations import Schema
 from services.users.accounts import api as accounts_api
 from services.users.accounts import models as accounts_models
 from services.users.accounts import service as accounts
+from services.users.checkins import api as checkins_api
+from services.users.checkins import models as checkins_models
 from services.users.keys import api as keys_api
 from services.users.keys import models as keys_models
 from services.users.keys import service as keys
@@ -31,6 +33,7 @@ MODELS = (
     metrics_models,
     profiles_models,
     points_models,
+    checkins_models,
 )
 SCHEMA = Schema.beside(__file__, Base.metadata)
 
@@ -55,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             logins_api.router,
             keys_api.router,
             points_api.router,
+            checkins_api.router,
         ],
         schema=SCHEMA,
         consumers=[on_order_placed, *points_consumers.handlers(settings.points_per_currency_unit)],
