@@ -28,11 +28,17 @@ class Settings(ServiceSettings):
     access_token_minutes: int = 15
     refresh_token_days: int = 30
     points_per_currency_unit: int = Field(
-        default=1, ge=0, description="points earned per whole currency unit paid (100 minor)"
+        default=1,
+        ge=0,
+        description="points per whole currency unit (100 minor units) paid on an order's lines",
     )
-    lockout_failures: int = Field(default=5, ge=1, description="failed logins that lock")
-    lockout_window_minutes: int = Field(default=15, ge=1, description="failures counted within")
-    lockout_minutes: int = Field(default=15, ge=1, description="how long a lock lasts")
+    lockout_failures: int = Field(
+        default=5, ge=1, description="failed logins within the window that lock the email (423)"
+    )
+    lockout_window_minutes: int = Field(
+        default=15, ge=1, description="minutes over which failed logins are counted"
+    )
+    lockout_minutes: int = Field(default=15, ge=1, description="minutes a lock lasts")
 
     @property
     def lockout(self) -> LockoutPolicy:
