@@ -21,7 +21,9 @@ class Users:
 
     def client(self, token: str | None = None) -> httpx.AsyncClient:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return httpx.AsyncClient(base_url=self.server.url, headers=headers, timeout=30)
+        return httpx.AsyncClient(
+            base_url=self.server.url, headers=headers, timeout=120
+        )  # argon2 under load
 
     async def register(self, email: str | None = None) -> tuple[str, str]:
         email = email or f"u-{new_id().hex}@example.com"
