@@ -21,9 +21,8 @@ class Users:
 
     def client(self, token: str | None = None) -> httpx.AsyncClient:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return httpx.AsyncClient(
-            base_url=self.server.url, headers=headers, timeout=120
-        )  # argon2 under load
+        # generous: 20 concurrent argon2 checks on a loaded 2-core machine take long
+        return httpx.AsyncClient(base_url=self.server.url, headers=headers, timeout=120)
 
     async def register(self, email: str | None = None) -> tuple[str, str]:
         email = email or f"u-{new_id().hex}@example.com"
