@@ -1,14 +1,40 @@
-"""The users service."""
+"""The users service: every domain's routers and consumers, wired by the chassis."""
 
 from fastapi import FastAPI
 
 from chassis.http.service import Runtime, build_service
 from chassis.migrations import Schema
-from services.users import accounts, api, signing
-from services.users.consumers import on_order_placed
+from services.users.accounts import api as accounts_api
+from services.users.accounts import models as accounts_models
+from services.users.accounts import service as accounts
+from services.users.checkins import api as checkins_api
+from services.users.checkins import models as checkins_models
+from services.users.keys import api as keys_api
+from services.users.keys import models as keys_models
+from services.users.keys import service as keys
+from services.users.keys import signing
+from services.users.logins import api as logins_api
+from services.users.logins import models as logins_models
+from services.users.metrics import models as metrics_models
+from services.users.metrics.consumers import on_order_placed
 from services.users.models import Base
+from services.users.points import api as points_api
+from services.users.points import consumers as points_consumers
+from services.users.points import models as points_models
+from services.users.profiles import api as profiles_api
+from services.users.profiles import models as profiles_models
 from services.users.settings import Settings
 
+# Every domain's tables must be on the metadata before migrations compare against it.
+MODELS = (
+    accounts_models,
+    logins_models,
+    keys_models,
+    metrics_models,
+    profiles_models,
+    points_models,
+    checkins_models,
+)
 SCHEMA = Schema.beside(__file__, Base.metadata)
 
 
@@ -16,18 +42,26 @@ async def _prepare(runtime: Runtime) -> None:
     """Make sure a signing key and the admin account exist; verify our own tokens locally."""
     settings: Settings = runtime.settings
     async with runtime.db.session() as session:
-        await signing.ensure_key(session)
+        await keys.ensure_key(session)
         await accounts.ensure_admin(session, settings.admin_email, settings.admin_password)
-        runtime.jwks.preload(signing.jwks(await signing.active_keys(session)))
+        runtime.jwks.preload(signing.jwks(await keys.active_keys(session)))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
     return build_service(
         name="users",
-        settings=settings or Settings(),
-        routers=[api.router],
+        settings=settings,
+        routers=[
+            accounts_api.router,
+            profiles_api.router,
+            logins_api.router,
+            keys_api.router,
+            points_api.router,
+            checkins_api.router,
+        ],
         schema=SCHEMA,
-        consumers=[on_order_placed],
+        consumers=[on_order_placed, *points_consumers.handlers(settings.points_per_currency_unit)],
         on_start=[_prepare],
         description="User operations: accounts, auth, profiles, segments, membership.",
     )

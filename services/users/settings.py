@@ -1,11 +1,14 @@
 """Users settings (environment prefix USERS_)."""
 
-from typing import Self
+from datetime import timedelta
+from typing import Annotated, Self
 
+from fastapi import Depends, Request
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from chassis.settings import ServiceSettings
+from services.users.logins.lockout import LockoutPolicy
 
 DEV_ADMIN_PASSWORD = "flywheel-admin"  # printed by `make run`: for development only
 
@@ -24,9 +27,36 @@ class Settings(ServiceSettings):
     )
     access_token_minutes: int = 15
     refresh_token_days: int = 30
+    points_per_currency_unit: int = Field(
+        default=1,
+        ge=0,
+        description="points per whole currency unit (100 minor units) paid on an order's lines",
+    )
+    lockout_failures: int = Field(
+        default=5, ge=1, description="failed logins within the window that lock the email (423)"
+    )
+    lockout_window_minutes: int = Field(
+        default=15, ge=1, description="minutes over which failed logins are counted"
+    )
+    lockout_minutes: int = Field(default=15, ge=1, description="minutes a lock lasts")
+
+    @property
+    def lockout(self) -> LockoutPolicy:
+        return LockoutPolicy(
+            max_failures=self.lockout_failures,
+            window=timedelta(minutes=self.lockout_window_minutes),
+            duration=timedelta(minutes=self.lockout_minutes),
+        )
 
     @model_validator(mode="after")
     def _no_known_password_in_production(self) -> Self:
         if self.environment == "production" and self.admin_password == DEV_ADMIN_PASSWORD:
             raise ValueError("set FLYWHEEL_ADMIN_PASSWORD: the development one is public")
         return self
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.runtime.settings
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]

@@ -1,0 +1,1 @@
+"""Accounts: registration, credentials, passwords and the seeded admin."""

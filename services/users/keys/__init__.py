@@ -1,0 +1,1 @@
+"""Signing keys: the RSA keys that sign access tokens, their rotation and the JWKS."""

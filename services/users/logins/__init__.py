@@ -1,0 +1,1 @@
+"""Logins: access tokens with rotating refresh tokens, families of one login, logout."""

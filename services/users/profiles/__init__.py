@@ -1,0 +1,1 @@
+"""Profiles: what a customer tells about themselves, their marketing consent, operator search."""

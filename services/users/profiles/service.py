@@ -1,0 +1,101 @@
+"""Operations on profiles: the caller's profile, its changes with their events, search."""
+
+from uuid import UUID
+
+from sqlalchemy import String, cast, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.auth import Role
+from chassis.clock import now
+from chassis.events import outbox
+from chassis.pagination import PageRequest, fetch_page
+from contracts.users import ConsentChanged, ProfileUpdated
+from services.users import dialects
+from services.users.accounts import service as accounts
+from services.users.accounts.models import User
+from services.users.metrics import service as metrics
+from services.users.profiles.models import Consent, Profile
+from services.users.profiles.schemas import ConsentOut, MeOut, ProfilePatch
+
+PROFILE_FIELDS = ("gender", "birth_year", "city", "time_zone", "locale")
+
+
+async def view(session: AsyncSession, user_id: UUID) -> MeOut:
+    user = await accounts.get(session, user_id)
+    profile = await session.get(Profile, user_id)
+    consents = await session.scalars(select(Consent).where(Consent.user_id == user_id))
+    return MeOut(
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        roles=user.roles,
+        created_at=user.created_at,
+        **{field: getattr(profile, field) for field in PROFILE_FIELDS if profile is not None},
+        consent=ConsentOut(**{c.channel.value: c.granted for c in consents}),
+        orders=await metrics.order_summary(session, user_id),
+    )
+
+
+async def time_zone(session: AsyncSession, user_id: UUID) -> str | None:
+    return await session.scalar(select(Profile.time_zone).where(Profile.user_id == user_id))
+
+
+async def update(session: AsyncSession, user_id: UUID, patch: ProfilePatch) -> None:
+    """Apply the fields sent; publish `ProfileUpdated` if any changed and `ConsentChanged`
+    for each channel whose consent changed, in the same transaction."""
+    user = await accounts.get(session, user_id, for_update=True)
+    at = now()
+    # Created on first change, by a statement that two concurrent first changes both pass.
+    await session.execute(
+        dialects.insert(session, Profile.__table__)
+        .values(user_id=user_id, updated_at=at)
+        .on_conflict_do_nothing()
+    )
+    profile = await session.get(Profile, user_id, with_for_update=True)
+    changed = []
+    for field, value in patch.profile_changes().items():
+        target = user if field == "display_name" else profile
+        if getattr(target, field) != value:
+            setattr(target, field, value)
+            changed.append(field)
+    if changed:
+        profile.updated_at = at
+        await outbox.add(
+            session,
+            ProfileUpdated(
+                user_id=user_id,
+                changed=changed,
+                display_name=user.display_name,
+                **{field: getattr(profile, field) for field in PROFILE_FIELDS},
+                updated_at=at,
+            ),
+        )
+    for channel, granted in patch.consent_changes().items():
+        consent = await session.get(Consent, (user_id, channel), with_for_update=True)
+        if (consent.granted if consent else False) == granted:
+            continue
+        if consent is None:
+            session.add(Consent(user_id=user_id, channel=channel, granted=granted, changed_at=at))
+        else:
+            consent.granted, consent.changed_at = granted, at
+        await outbox.add(
+            session,
+            ConsentChanged(user_id=user_id, channel=channel, granted=granted, changed_at=at),
+        )
+    await session.commit()
+
+
+async def search(
+    session: AsyncSession, email: str | None, role: Role | None, page: PageRequest
+) -> tuple[list[User], str | None]:
+    """Users whose email starts with `email` (any case) and who hold `role`, newest first."""
+    statement = select(User)
+    if email:
+        statement = statement.where(
+            User.email.startswith(accounts.normalise(email), autoescape=True)
+        )
+    if role is not None:
+        # Roles are a JSON list; the role is one of the enum's values, so the pattern is
+        # plain text on both databases.
+        statement = statement.where(cast(User.roles, String).like(f'%"{role.value}"%'))
+    return await fetch_page(session, statement, key=[User.id], page=page)
