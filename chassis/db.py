@@ -4,8 +4,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import DateTime, Enum, TypeDecorator, event, text
+from sqlalchemy import DateTime, Enum, Table, TypeDecorator, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -134,6 +136,23 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def insert_if_absent(session: AsyncSession, table: Table, **values: Any) -> bool:
+    """Insert a row unless one with its primary key exists; whether it was inserted. The
+    portable form of "at most one per key" without an IntegrityError: on PostgreSQL a
+    concurrent insert of the same key waits for the other transaction, then does nothing if
+    that one committed."""
+    insert = _INSERTS[session.get_bind().dialect.name]
+    result = await session.execute(
+        insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=list(table.primary_key))
+    )
+    return result.rowcount == 1
+
+
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def _forget_outbox(session: Session) -> None:

@@ -21,8 +21,8 @@ The contract:
   runs the command and commits, and nothing is stored.
 - A repeat with the same key and the same request answers with the first response (status,
   body, the headers given by `headers`) plus `Idempotent-Replayed: true`, and runs nothing.
-- The same key with another request (SHA-256 of the validated model's JSON) is a 422 naming
-  `header.Idempotency-Key`, before any work.
+- The same key with another request (SHA-256 of the path, with its parameters, and the
+  validated model's JSON) is a 422 naming `header.Idempotency-Key`, before any work.
 - A command that raises stores nothing (its transaction rolls back with the claim): a retry
   with the same key runs again.
 - Concurrent duplicates: the claim is the first statement of the transaction, an insert of
@@ -46,11 +46,10 @@ from fastapi import Depends, Header, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
-from chassis.db import Database
+from chassis.db import Database, insert_if_absent
 from chassis.events.tables import idempotency_keys as keys
 from chassis.http.problems import InvalidInput
 
@@ -60,15 +59,16 @@ RETENTION = timedelta(hours=24)
 JSON = "application/json"
 
 Result = TypeVar("Result", bound=BaseModel)
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 @dataclass(frozen=True)
 class Idempotency:
-    """The key a request came with (or None) and the route it came to."""
+    """The key a request came with (or None), the route it came to and its concrete path
+    (which carries the path parameters: part of the request's fingerprint)."""
 
     key: str | None
     route: str
+    path: str
 
     async def run(
         self,
@@ -86,8 +86,13 @@ class Idempotency:
             await session.commit()
             return _response(status_code, result.model_dump_json(), _headers(headers, result))
         scope = {"caller": str(caller), "route": self.route, "key": self.key}
-        fingerprint = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
-        if not await _claim(session, scope, fingerprint):
+        fingerprint = hashlib.sha256(
+            f"{self.path}\n{request.model_dump_json()}".encode()
+        ).hexdigest()
+        # The claim: False when another request holds (or held) the key.
+        if not await insert_if_absent(
+            session, keys, **scope, fingerprint=fingerprint, created_at=now()
+        ):
             first = (await session.execute(select(keys).filter_by(**scope))).one()
             await session.rollback()  # SQLite: give the write lock back at once
             if first.fingerprint != fingerprint:
@@ -106,17 +111,6 @@ class Idempotency:
         )
         await session.commit()
         return _response(status_code, body, stored)
-
-
-async def _claim(session: AsyncSession, scope: dict[str, str], fingerprint: str) -> bool:
-    """Insert the key's row unless it is there; False if another request holds the key."""
-    insert = _INSERTS[session.get_bind().dialect.name]
-    result = await session.execute(
-        insert(keys)
-        .values(**scope, fingerprint=fingerprint, created_at=now())
-        .on_conflict_do_nothing(index_elements=["caller", "route", "key"])
-    )
-    return result.rowcount == 1
 
 
 def _headers(
@@ -142,7 +136,7 @@ async def idempotency(
         ),
     ] = None,
 ) -> Idempotency:
-    return Idempotency(key, f"{request.method} {request.scope['route'].path}")
+    return Idempotency(key, f"{request.method} {request.scope['route'].path}", request.url.path)
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(idempotency)]

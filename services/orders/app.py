@@ -1,23 +1,41 @@
-"""The orders service."""
+"""The orders service: checkout, the order saga, payments."""
+
+from datetime import timedelta
 
 from fastapi import FastAPI
 
 from chassis.http.service import build_service
 from chassis.migrations import Schema
-from services.orders import api
-from services.orders.consumers import on_product_created
+from services.orders.checkout import api as checkout
 from services.orders.models import Base
+from services.orders.payments import api as payments
+from services.orders.payments.provider import SimulatedProvider
+from services.orders.prices.consumers import on_product_created
+from services.orders.saga.consumers import saga_handlers
+from services.orders.saga.timeouts import cancel_unpaid
 from services.orders.settings import Settings
 
 SCHEMA = Schema.beside(__file__, Base.metadata)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return build_service(
+    settings = settings or Settings()
+    app = build_service(
         name="orders",
-        settings=settings or Settings(),
-        routers=[api.router],
+        settings=settings,
+        routers=[checkout.router, payments.router],
         schema=SCHEMA,
-        consumers=[on_product_created],
-        description="Trade: orders priced from the catalog, placed once per idempotency key.",
+        consumers=[
+            on_product_created,
+            *saga_handlers(timedelta(seconds=settings.payment_timeout_seconds)),
+        ],
+        background=[cancel_unpaid],
+        description="Trade: orders priced from the catalog, placed once per idempotency key, "
+        "through a saga with catalog, campaigns and users; signed payment callbacks.",
     )
+    app.state.payment_provider = SimulatedProvider(
+        settings.payment_secret.get_secret_value().encode(),
+        timedelta(seconds=settings.payment_callback_tolerance_seconds),
+        settings.payment_page_base,
+    )
+    return app

@@ -81,6 +81,14 @@ def _app(db: Database, gate: Gate) -> FastAPI:
             headers=lambda made: {"Location": f"/effects/{made.id}"},
         )
 
+    @router.post("/notes/{slot}/effects", status_code=201, response_model=Made)
+    async def create_in_slot(
+        slot: int, body: Note, session: SessionDep, caller: Caller, idempotency: IdempotencyDep
+    ) -> Response:
+        return await idempotency.run(
+            session, caller=caller, request=body, command=lambda: make(session, body)
+        )
+
     @router.post("/other-effects", status_code=201, response_model=Made)
     async def create_other(
         body: Note, session: SessionDep, caller: Caller, idempotency: IdempotencyDep
@@ -150,6 +158,18 @@ async def test_the_same_key_with_another_body_is_a_422_naming_the_header(stack):
 
     assert other.status_code == 422
     assert other.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in other.json()["errors"]] == ["header.Idempotency-Key"]
+    assert await stack.effects() == 1
+
+
+async def test_the_same_key_on_another_path_parameter_is_a_422(stack):
+    first = await stack.post("tea", path="/notes/1/effects")
+    again = await stack.post("tea", path="/notes/1/effects")
+    other = await stack.post("tea", path="/notes/2/effects")
+
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.content == first.content
+    assert other.status_code == 422
     assert [e["field"] for e in other.json()["errors"]] == ["header.Idempotency-Key"]
     assert await stack.effects() == 1
 

@@ -15,7 +15,8 @@ from chassis.ids import new_id
 from chassis.money import Money
 from chassis.testing import ServiceServer
 from services.orders.app import create_app
-from services.orders.models import KnownProduct, Order
+from services.orders.checkout.models import Order
+from services.orders.prices.models import KnownProduct
 
 pytestmark = pytest.mark.asyncio
 

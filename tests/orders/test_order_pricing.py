@@ -4,7 +4,7 @@ import pytest
 
 from chassis.ids import new_id
 from chassis.money import Money
-from services.orders.pricing import LineRejected, price_order
+from services.orders.checkout.pricing import LineRejected, price_order
 
 TEA, CUP, MUG, DRAFT = new_id(), new_id(), new_id(), new_id()
 PRICES = {

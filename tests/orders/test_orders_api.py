@@ -74,8 +74,19 @@ async def test_an_order_is_priced_by_the_catalog_and_counted_downstream(
     assert placed.status_code == 201
     order = placed.json()
     assert (order["customer_id"], order["status"]) == (customer.id, "placed")
-    assert order["lines"] == [{"product_id": product_id, "quantity": 2, "unit_price": CNY_1999}]
+    assert order["lines"] == [
+        {
+            "product_id": product_id,
+            "quantity": 2,
+            "list_price": CNY_1999,
+            "unit_price": CNY_1999,
+            "paid": {"amount": 3998, "currency": "CNY"},
+        }
+    ]
     assert order["total"] == {"amount": 3998, "currency": "CNY"}
+    assert [(s["status"], s["cause"]) for s in order["history"]] == [
+        ("placed", "placed by the customer")
+    ]
 
     # A draft: staff see it (the storefront sees listed products only).
     async with platform.client("catalog", admin_token) as catalog:

@@ -1,0 +1,94 @@
+"""Checkout and order routes: placing, reading, listing one's own, searching all, cancelling."""
+
+from uuid import UUID
+
+from fastapi import APIRouter, Response, status
+from sqlalchemy import select
+
+from chassis.auth.deps import OperatorDep, PrincipalDep
+from chassis.http.deps import SessionDep
+from chassis.http.problems import NotFound, responses
+from chassis.idempotency import IdempotencyDep
+from chassis.pagination import Page, PageDep, fetch_page
+from contracts.orders import CancelReason
+from services.orders.checkout import service
+from services.orders.checkout.models import Order
+from services.orders.checkout.schemas import FiltersDep, OrderOut, OrderRequest, SearchDep
+
+router = APIRouter(prefix="/orders", tags=["orders"])
+ORDERS = "/api/v1/orders/orders"
+NEWEST_FIRST = (Order.placed_at, Order.id)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OrderOut,
+    summary="Place an order at the catalog's prices (once per Idempotency-Key)",
+    responses=responses(401, 422),
+)
+async def place_order(
+    body: OrderRequest, session: SessionDep, customer: PrincipalDep, idempotency: IdempotencyDep
+) -> Response:
+    async def place() -> OrderOut:
+        return OrderOut.model_validate(await service.place_order(session, customer.user_id, body))
+
+    return await idempotency.run(
+        session,
+        caller=customer.user_id,
+        request=body,
+        command=place,
+        status_code=status.HTTP_201_CREATED,
+        headers=lambda order: {"Location": f"{ORDERS}/{order.id}"},
+    )
+
+
+@router.get("", summary="The caller's orders, newest first", responses=responses(401, 422))
+async def list_orders(
+    session: SessionDep, customer: PrincipalDep, filters: FiltersDep, page: PageDep
+) -> Page[OrderOut]:
+    own = select(Order).where(Order.customer_id == customer.user_id)
+    orders, next_cursor = await fetch_page(
+        session, service.filtered(own, filters), key=NEWEST_FIRST, page=page
+    )
+    return Page(items=[OrderOut.model_validate(o) for o in orders], next_cursor=next_cursor)
+
+
+@router.get(
+    "/search",
+    summary="Every customer's orders, newest first (operators)",
+    responses=responses(401, 403, 422),
+)
+async def search_orders(
+    session: SessionDep, operator: OperatorDep, search: SearchDep, page: PageDep
+) -> Page[OrderOut]:
+    orders, next_cursor = await fetch_page(
+        session, service.searched(select(Order), search), key=NEWEST_FIRST, page=page
+    )
+    return Page(items=[OrderOut.model_validate(o) for o in orders], next_cursor=next_cursor)
+
+
+@router.get(
+    "/{order_id}",
+    summary="One order with its history: the caller's own, or any for staff",
+    responses=responses(401, 404, 422),
+)
+async def get_order(order_id: UUID, session: SessionDep, principal: PrincipalDep) -> OrderOut:
+    if principal.is_staff:
+        if (order := await session.get(Order, order_id)) is None:
+            raise NotFound(f"No order {order_id}.")
+    else:
+        order = await service.own_order(session, order_id, principal.user_id)
+    return OrderOut.model_validate(order)
+
+
+@router.post(
+    "/{order_id}/cancel",
+    summary="Cancel one's own order before it is paid",
+    responses=responses(401, 404, 409, 422),
+)
+async def cancel_order(order_id: UUID, session: SessionDep, customer: PrincipalDep) -> OrderOut:
+    order = await service.own_order(session, order_id, customer.user_id, lock=True)
+    await service.cancel(session, order, CancelReason.CUSTOMER, None, "cancelled by the customer")
+    await session.commit()
+    return OrderOut.model_validate(order)

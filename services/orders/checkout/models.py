@@ -1,0 +1,108 @@
+"""Tables of orders: the order, its lines as priced, and the history of its states."""
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from chassis.clock import now
+from chassis.db import UtcDateTime, enum_column
+from chassis.ids import new_id
+from chassis.money import money_columns
+from contracts.orders import Attribution, OrderLine
+from services.orders.checkout.lifecycle import OrderStatus
+from services.orders.models import Base
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_customer_newest", "customer_id", "placed_at", "id"),
+        Index("ix_orders_status_expires", "status", "payment_expires_at"),
+    )
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    customer_id: Mapped[UUID] = mapped_column(Uuid)
+    status: Mapped[OrderStatus] = mapped_column(
+        enum_column(OrderStatus), default=OrderStatus.PLACED
+    )
+    total_amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    # Coupons, flash reservation, group, bargain, content: what the saga asks participants.
+    attribution: Mapped[dict] = mapped_column(JSON, default=dict)
+    placed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    payment_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    lines: Mapped[list["OrderLineRow"]] = relationship(
+        lazy="selectin", order_by="OrderLineRow.line_no", cascade="all, delete-orphan"
+    )
+    history: Mapped[list["OrderStep"]] = relationship(
+        lazy="selectin", order_by="OrderStep.id", cascade="all, delete-orphan"
+    )
+
+    total = money_columns("total_amount", "currency")
+
+    @property
+    def attributed(self) -> Attribution:
+        return Attribution.model_validate(self.attribution)
+
+    @property
+    def coupon_ids(self) -> list[UUID]:
+        return self.attributed.coupon_ids
+
+    def contract_lines(self) -> list[OrderLine]:
+        """The lines as the events carry them, with their breakdown."""
+        return [line.as_contract() for line in self.lines]
+
+
+class OrderLineRow(Base):
+    """One line of an order, priced when the order was placed; refunds are measured from it."""
+
+    __tablename__ = "order_lines"
+
+    order_id: Mapped[UUID] = mapped_column(
+        ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True
+    )
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[UUID] = mapped_column(Uuid)  # the SKU (a product is its own SKU for now)
+    quantity: Mapped[int] = mapped_column(Integer)
+    list_price_amount: Mapped[int] = mapped_column(BigInteger)
+    unit_price_amount: Mapped[int] = mapped_column(BigInteger)
+    paid_amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    list_price = money_columns("list_price_amount", "currency")
+    unit_price = money_columns("unit_price_amount", "currency")
+    paid = money_columns("paid_amount", "currency")
+
+    def as_contract(self) -> OrderLine:
+        return OrderLine(
+            sku_id=self.product_id,
+            quantity=self.quantity,
+            list_price=self.list_price,
+            unit_price=self.unit_price,
+            paid=self.paid,
+        )
+
+    @classmethod
+    def from_contract(cls, line_no: int, line: OrderLine) -> "OrderLineRow":
+        return cls(
+            line_no=line_no,
+            product_id=line.sku_id,
+            quantity=line.quantity,
+            list_price=line.list_price,
+            unit_price=line.unit_price,
+            paid=line.paid,
+        )
+
+
+class OrderStep(Base):
+    """One state the order entered: when, and why (the event or actor that caused it)."""
+
+    __tablename__ = "order_steps"
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)  # time-ordered
+    order_id: Mapped[UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    status: Mapped[OrderStatus] = mapped_column(enum_column(OrderStatus))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    cause: Mapped[str] = mapped_column(String(500))

@@ -1,0 +1,103 @@
+"""Request and response bodies of checkout and order reading."""
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, Query
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from chassis.money import Money
+from services.orders.checkout.lifecycle import OrderStatus
+
+MAX_POINTS = 10_000_000
+
+
+class LineRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    product_id: UUID = Field(description="The SKU (today each catalog product is its own SKU)")
+    quantity: int = Field(ge=1, le=999, strict=True)
+
+
+class OrderRequest(BaseModel):
+    """What a customer orders; the prices are the catalog's, so the client sends none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lines: list[LineRequest] = Field(min_length=1, max_length=100)
+    coupon_ids: list[UUID] = Field(
+        default_factory=list, max_length=10, description="Coupons the customer holds"
+    )
+    points: int = Field(default=0, ge=0, le=MAX_POINTS, strict=True, description="To redeem")
+
+    @field_validator("coupon_ids")
+    @classmethod
+    def coupons_once(cls, coupon_ids: list[UUID]) -> list[UUID]:
+        if len(set(coupon_ids)) != len(coupon_ids):
+            raise ValueError("a coupon can be used once per order")
+        return coupon_ids
+
+
+class OrderLineOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    product_id: UUID
+    quantity: int
+    list_price: Money
+    unit_price: Money
+    paid: Money
+
+
+class StepOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    status: OrderStatus
+    at: datetime
+    cause: str
+
+
+class OrderOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    customer_id: UUID
+    status: OrderStatus
+    lines: list[OrderLineOut]
+    total: Money
+    points: int
+    coupon_ids: list[UUID]
+    placed_at: datetime
+    payment_expires_at: datetime | None
+    history: list[StepOut] = Field(description="Every state the order entered, oldest first")
+
+
+class OrderFilters(BaseModel):
+    status: OrderStatus | None = None
+    placed_from: AwareDatetime | None = None
+    placed_to: AwareDatetime | None = None
+
+
+class OrderSearch(OrderFilters):
+    customer_id: UUID | None = None
+    sku_id: UUID | None = None
+
+
+def _filters(
+    status: Annotated[OrderStatus | None, Query()] = None,
+    placed_from: Annotated[AwareDatetime | None, Query(description="Placed at or after")] = None,
+    placed_to: Annotated[AwareDatetime | None, Query(description="Placed before")] = None,
+) -> OrderFilters:
+    return OrderFilters(status=status, placed_from=placed_from, placed_to=placed_to)
+
+
+def _search(
+    filters: Annotated[OrderFilters, Depends(_filters)],
+    customer_id: Annotated[UUID | None, Query()] = None,
+    sku_id: Annotated[UUID | None, Query()] = None,
+) -> OrderSearch:
+    return OrderSearch(**filters.model_dump(), customer_id=customer_id, sku_id=sku_id)
+
+
+FiltersDep = Annotated[OrderFilters, Depends(_filters)]
+SearchDep = Annotated[OrderSearch, Depends(_search)]

@@ -1,0 +1,141 @@
+"""Orders' operations: placing one, reading them, and moving one along its lifecycle.
+
+Each operation stages its changes and events in the session; the route or handler that
+calls it owns the transaction (checkout commits through `chassis.idempotency`).
+"""
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.clock import now
+from chassis.events import outbox
+from chassis.http.problems import NotFound
+from contracts.orders import Attribution, CancelReason, OrderCancelled, OrderPlaced
+from services.orders.checkout import lifecycle, pricing
+from services.orders.checkout.lifecycle import OrderStatus
+from services.orders.checkout.models import Order, OrderLineRow, OrderStep
+from services.orders.checkout.schemas import OrderFilters, OrderRequest, OrderSearch
+from services.orders.prices.service import price_list
+
+
+async def place_order(session: AsyncSession, customer_id: UUID, request: OrderRequest) -> Order:
+    """Price the lines from the catalog's read model, stage the order and OrderPlaced."""
+    requested = [(line.product_id, line.quantity) for line in request.lines]
+    priced = pricing.price_order(
+        requested, await price_list(session, [sku for sku, _ in requested])
+    )
+    attribution = Attribution(coupon_ids=request.coupon_ids)
+    order = Order(
+        customer_id=customer_id,
+        total=priced.total,
+        points=request.points,
+        attribution=attribution.model_dump(mode="json"),
+        lines=[OrderLineRow.from_contract(n, line) for n, line in enumerate(priced.lines)],
+        history=[OrderStep(status=OrderStatus.PLACED, cause="placed by the customer")],
+    )
+    session.add(order)
+    await session.flush()
+    await outbox.add(
+        session,
+        OrderPlaced(
+            order_id=order.id,
+            customer_id=customer_id,
+            lines=priced.lines,
+            total=priced.total,
+            points=request.points,
+            attribution=attribution,
+            placed_at=order.placed_at,
+        ),
+    )
+    return order
+
+
+async def advance(
+    session: AsyncSession, order: Order, target: OrderStatus, cause: str, **values
+) -> bool:
+    """Move `order` to `target` if the lifecycle allows it (else IllegalTransition, 409),
+    in one statement that checks the status it leaves; record the step. False when another
+    transaction moved the order first (the caller then does nothing)."""
+    lifecycle.check(order.status, target)
+    moved = await session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.status == order.status)
+        .values(status=target, **values)
+    )
+    if moved.rowcount != 1:
+        return False
+    order.history.append(OrderStep(status=target, cause=cause))
+    return True
+
+
+async def cancel(
+    session: AsyncSession, order: Order, reason: CancelReason, detail: str | None, cause: str
+) -> bool:
+    """Cancel the order and tell every participant to give back what it took, once."""
+    if not await advance(session, order, OrderStatus.CANCELLED, cause):
+        return False
+    await outbox.add(
+        session,
+        OrderCancelled(
+            order_id=order.id,
+            customer_id=order.customer_id,
+            reason=reason,
+            detail=detail,
+            lines=order.contract_lines(),
+            points=order.points,
+            attribution=order.attributed,
+            cancelled_at=now(),
+        ),
+    )
+    return True
+
+
+async def locked(session: AsyncSession, order_id: UUID) -> Order | None:
+    """The order, its row locked until the transaction ends (PostgreSQL; SQLite has one
+    writer at a time), so that two events about it are applied one after the other."""
+    return await session.scalar(
+        select(Order)
+        .where(Order.id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+async def own_order(
+    session: AsyncSession, order_id: UUID, customer_id: UUID, *, lock: bool = False
+) -> Order:
+    """The customer's order; another's is "not found": an id reveals nothing about its owner."""
+    order = await locked(session, order_id) if lock else await session.get(Order, order_id)
+    if order is None or order.customer_id != customer_id:
+        raise NotFound(f"No order {order_id}.")
+    return order
+
+
+def filtered(statement: Select, filters: OrderFilters) -> Select:
+    if filters.status is not None:
+        statement = statement.where(Order.status == filters.status)
+    if filters.placed_from is not None:
+        statement = statement.where(Order.placed_at >= filters.placed_from)
+    if filters.placed_to is not None:
+        statement = statement.where(Order.placed_at < filters.placed_to)
+    return statement
+
+
+def searched(statement: Select, filters: OrderSearch) -> Select:
+    statement = filtered(statement, filters)
+    if filters.customer_id is not None:
+        statement = statement.where(Order.customer_id == filters.customer_id)
+    if (sku_id := filters.sku_id) is not None:
+        with_sku = select(OrderLineRow.order_id).where(OrderLineRow.product_id == sku_id)
+        statement = statement.where(Order.id.in_(with_sku))
+    return statement
+
+
+def expired(at: datetime) -> Select:
+    """Orders still unpaid when their payment window closed at `at` or before."""
+    return select(Order).where(
+        Order.status == OrderStatus.AWAITING_PAYMENT, Order.payment_expires_at <= at
+    )

@@ -1,0 +1,76 @@
+"""Payment providers behind one interface, and the simulated one used until a real one slots in.
+
+A provider creates a payment (a hosted page the customer pays on) and later calls back
+asynchronously; `verify` proves a callback is its own and fresh. Alipay, WeChat Pay or Stripe
+implement the same three steps with their own page and their own verifier.
+"""
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+from uuid import UUID
+
+from chassis.ids import new_id
+from chassis.money import Money
+from services.orders.payments import signatures
+
+
+@dataclass(frozen=True)
+class HostedPayment:
+    page_url: str
+    reference: str  # the provider's id of the payment
+
+
+class PaymentProvider(Protocol):
+    name: str
+
+    async def create(self, payment_id: UUID, order_id: UUID, amount: Money) -> HostedPayment:
+        """Open a payment at the provider; the customer pays on its page."""
+
+    def verify(self, body: bytes, headers: Mapping[str, str], at: datetime) -> signatures.Signed:
+        """Prove a callback is the provider's and fresh (raises InvalidSignature)."""
+
+
+class SimulatedProvider:
+    """A provider that pays when told to: `callback` is what it would POST once paid."""
+
+    name = "simulated"
+
+    def __init__(self, secret: bytes, tolerance: timedelta, page_base: str) -> None:
+        self.secret, self.tolerance, self.page_base = secret, tolerance, page_base
+
+    async def create(self, payment_id: UUID, order_id: UUID, amount: Money) -> HostedPayment:
+        return HostedPayment(f"{self.page_base}/{payment_id}", f"sim_{payment_id.hex}")
+
+    def verify(self, body: bytes, headers: Mapping[str, str], at: datetime) -> signatures.Signed:
+        return signatures.verify(
+            self.secret,
+            body,
+            timestamp=headers.get(signatures.TIMESTAMP),
+            nonce=headers.get(signatures.NONCE),
+            signature=headers.get(signatures.SIGNATURE),
+            at=at,
+            tolerance=self.tolerance,
+        )
+
+    def callback(
+        self, payment_id: UUID, order_id: UUID, amount: Money, at: datetime
+    ) -> tuple[bytes, dict[str, str]]:
+        """The body and headers of the callback saying the payment succeeded at `at`."""
+        body = json.dumps(
+            {
+                "payment_id": str(payment_id),
+                "order_id": str(order_id),
+                "amount": amount.model_dump(),
+                "reference": f"sim_{payment_id.hex}",
+            }
+        ).encode()
+        timestamp, nonce = int(at.timestamp()), new_id().hex
+        return body, {
+            signatures.TIMESTAMP: str(timestamp),
+            signatures.NONCE: nonce,
+            signatures.SIGNATURE: signatures.sign(self.secret, timestamp, nonce, body),
+            "Content-Type": "application/json",
+        }
