@@ -1,0 +1,116 @@
+"""An orders service of its own for the saga's tests: its own broker (the session platform's
+catalog, campaigns and users will answer orders themselves once they take part in the saga),
+with the participants' replies published by the test through that broker."""
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from uuid import UUID
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import select
+from stack import Platform
+
+from chassis.broker import TansuBroker
+from chassis.db import Database
+from chassis.events.envelope import CONTENT_TYPE, CloudEvent, EventData
+from chassis.events.outbox import envelope_for
+from chassis.events.registry import registry
+from chassis.events.tables import inbox, outbox
+from chassis.ids import new_id
+from chassis.money import Money
+from chassis.testing import eventually
+from contracts import load_contracts
+from services.orders.prices.models import KnownProduct
+from services.orders.saga.models import SagaAnswer
+
+ORDERS = "/api/v1/orders/orders"
+SWEEP_SECONDS = 0.2
+
+
+@dataclass
+class Trade:
+    """The orders service on its own broker, and what a test needs to drive the saga."""
+
+    platform: Platform
+    producer: AIOKafkaProducer
+    db: Database
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return self.platform.broker.bootstrap_servers
+
+    async def product(self, amount: int = 1999, currency: str = "CNY") -> str:
+        """A SKU the orders service knows, written straight into its price read model."""
+        sku = new_id()
+        async with self.db.session() as session, session.begin():
+            price = Money(amount=amount, currency=currency)
+            session.add(KnownProduct(product_id=sku, name=f"Tea {sku.hex[-6:]}", price=price))
+        return str(sku)
+
+    async def customer(self) -> tuple[str, httpx.AsyncClient]:
+        user_id, token = await self.platform.customer()
+        return user_id, self.platform.client("orders", token)
+
+    async def reply(self, data: EventData, *, again: CloudEvent | None = None) -> CloudEvent:
+        """Publish a participant's reply as its service would (or the same event again)."""
+        spec = registry.of(data)
+        envelope = again or envelope_for(data, source=f"/flywheel/{spec.service}")
+        await self.producer.send_and_wait(
+            spec.topic,
+            envelope.to_bytes(),
+            key=envelope.subject.encode(),
+            headers=[("content-type", CONTENT_TYPE.encode())],
+        )
+        return envelope
+
+    async def order_when(self, client: httpx.AsyncClient, order_id: str, status: str) -> dict:
+        async def reached() -> dict | None:
+            order = (await client.get(f"{ORDERS}/{order_id}")).json()
+            return order if order["status"] == status else None
+
+        return await eventually(reached, within=20)
+
+    async def answered(self, order_id: str) -> set[str]:
+        """The participants whose answer about the order the saga has recorded."""
+        async with self.db.session() as session:
+            rows = await session.scalars(
+                select(SagaAnswer.participant).where(SagaAnswer.order_id == UUID(order_id))
+            )
+            return {str(row) for row in rows}
+
+    async def applied(self, event: CloudEvent) -> bool:
+        """Whether the orders service has consumed the event (its inbox holds its id)."""
+        async with self.db.session() as session:
+            query = select(inbox.c.event_id).where(inbox.c.event_id == event.id)
+            return await session.scalar(query) is not None
+
+    async def staged(self, type_: str, order_id: str) -> list[dict]:
+        """The events of `type_` about the order in the orders outbox (published or not)."""
+        async with self.db.session() as session:
+            rows = await session.scalars(
+                select(outbox.c.payload).where(
+                    outbox.c.type == type_, outbox.c.key == str(UUID(order_id))
+                )
+            )
+            return [json.loads(row) for row in rows]
+
+
+@pytest.fixture(scope="module")
+async def trade(tmp_path_factory) -> AsyncIterator[Trade]:
+    directory = tmp_path_factory.mktemp("trade")
+    with TansuBroker(topics=load_contracts().topics()) as broker:
+        platform = Platform(broker, lambda name: f"sqlite+aiosqlite:///{directory / name}.db")
+        await platform.start("users")
+        await platform.start("orders", payment_sweep_seconds=SWEEP_SECONDS)
+        producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap_servers, acks="all")
+        await producer.start()
+        db = Database(platform.database_url("orders"), service="probe")
+        try:
+            yield Trade(platform, producer, db)
+        finally:
+            await db.dispose()
+            await producer.stop()
+            await platform.stop()
