@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
-from chassis.db import Database
+from chassis.db import Database, insert_if_absent
 from chassis.events import outbox
 from contracts.orders import CancelReason, OrderAwaitingPayment
 from services.orders.checkout import service as orders
@@ -39,13 +39,17 @@ async def answer(
     if order is None:
         log.warning("%s answered about an unknown order %s", participant, order_id)
         return
-    if await session.get(SagaAnswer, (order_id, participant)) is not None:
-        return  # this participant answered already: its first answer stands
-    session.add(
-        SagaAnswer(
-            order_id=order_id, participant=participant, accepted=reply.accepted, detail=reply.detail
-        )
+    first = await insert_if_absent(
+        session,
+        SagaAnswer.__table__,
+        order_id=order_id,
+        participant=participant,
+        accepted=reply.accepted,
+        detail=reply.detail,
+        answered_at=now(),
     )
+    if not first:
+        return  # this participant answered already: its first answer stands
     if order.status != OrderStatus.PLACED:
         return  # decided already (a refusal, the customer): participants release on cancel
     rows = await session.scalars(select(SagaAnswer).where(SagaAnswer.order_id == order_id))
