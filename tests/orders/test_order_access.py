@@ -1,0 +1,119 @@
+"""Who reaches which orders: customers their own (with filters), operators all of them
+(search by customer, status, SKU, time), and a customer's cancel before payment."""
+
+from datetime import timedelta
+from uuid import UUID
+
+import pytest
+
+from chassis.clock import now
+from chassis.ids import new_id
+from contracts.catalog import StockLine, StockReserved
+
+pytestmark = pytest.mark.asyncio
+
+ORDERS = "/api/v1/orders/orders"
+SEARCH = f"{ORDERS}/search"
+
+
+async def _place(client, sku: str, quantity: int = 1) -> dict:
+    response = await client.post(
+        ORDERS, json={"lines": [{"product_id": sku, "quantity": quantity}]}
+    )
+    assert response.status_code == 201
+    return response.json()
+
+
+async def _reserve(trade, client, order: dict) -> dict:
+    line = StockLine(sku_id=UUID(order["lines"][0]["product_id"]), quantity=1)
+    expires = now() + timedelta(minutes=30)
+    await trade.reply(StockReserved(order_id=UUID(order["id"]), lines=[line], expires_at=expires))
+    return await trade.order_when(client, order["id"], "awaiting_payment")
+
+
+def _ids(page) -> list[str]:
+    return [order["id"] for order in page.json()["items"]]
+
+
+async def test_a_customer_lists_and_filters_only_their_own_orders(trade):
+    sku = await trade.product()
+    _, client = await trade.customer()
+    _, other = await trade.customer()
+    async with client, other:
+        first = await _place(client, sku)
+        second = await _place(client, sku)
+        theirs = await _place(other, sku)
+        await _reserve(trade, client, second)
+
+        everything = await client.get(ORDERS)
+        awaiting = await client.get(ORDERS, params={"status": "awaiting_payment"})
+        since_second = await client.get(ORDERS, params={"placed_from": second["placed_at"]})
+        before_second = await client.get(ORDERS, params={"placed_to": second["placed_at"]})
+        hidden = await client.get(f"{ORDERS}/{theirs['id']}")
+        bad_status = await client.get(ORDERS, params={"status": "lost"})
+        naive_time = await client.get(ORDERS, params={"placed_from": "2026-12-01T09:00:00"})
+
+    assert _ids(everything) == [second["id"], first["id"]]
+    assert _ids(awaiting) == [second["id"]]
+    assert _ids(since_second) == [second["id"]]
+    assert _ids(before_second) == [first["id"]]
+    assert hidden.status_code == 404
+    assert bad_status.json()["errors"][0]["field"] == "query.status"
+    assert naive_time.json()["errors"][0]["field"] == "query.placed_from"
+
+
+async def test_operators_search_every_order_and_customers_may_not(trade):
+    tea, mug = await trade.product(), await trade.product()
+    customer_id, client = await trade.customer()
+    _, other = await trade.customer()
+    _, operator_token = await trade.platform.staff("operator")
+    async with client, other, trade.platform.client("orders", operator_token) as operator:
+        mine = await _place(client, tea)
+        mug_order = await _place(client, mug)
+        theirs = await _place(other, tea)
+        await _reserve(trade, client, mine)
+
+        by_customer = await operator.get(SEARCH, params={"customer_id": customer_id})
+        by_sku = await operator.get(SEARCH, params={"sku_id": tea})
+        by_status = await operator.get(SEARCH, params={"sku_id": tea, "status": "awaiting_payment"})
+        by_time = await operator.get(
+            SEARCH, params={"sku_id": tea, "placed_from": theirs["placed_at"]}
+        )
+        read = await operator.get(f"{ORDERS}/{theirs['id']}")
+        refused = await client.get(SEARCH)
+
+    assert _ids(by_customer) == [mug_order["id"], mine["id"]]
+    assert _ids(by_sku) == [theirs["id"], mine["id"]]
+    assert _ids(by_status) == [mine["id"]]
+    assert _ids(by_time) == [theirs["id"]]
+    assert read.json()["id"] == theirs["id"]
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_customer_cancels_before_payment_once(trade):
+    sku = await trade.product()
+    _, client = await trade.customer()
+    _, other = await trade.customer()
+    async with client, other:
+        placed = await _place(client, sku)
+        awaiting = await _reserve(trade, client, await _place(client, sku))
+
+        not_theirs = await other.post(f"{ORDERS}/{placed['id']}/cancel")
+        cancelled = await client.post(f"{ORDERS}/{placed['id']}/cancel")
+        again = await client.post(f"{ORDERS}/{placed['id']}/cancel")
+        while_awaiting = await client.post(f"{ORDERS}/{awaiting['id']}/cancel")
+        unknown = await client.post(f"{ORDERS}/{new_id()}/cancel")
+
+    assert not_theirs.status_code == 404
+    assert cancelled.status_code == 200
+    assert [(s["status"], s["cause"]) for s in cancelled.json()["history"]] == [
+        ("placed", "placed by the customer"),
+        ("cancelled", "cancelled by the customer"),
+    ]
+    assert again.status_code == 409
+    assert again.json()["current"] == "cancelled"
+    assert while_awaiting.json()["status"] == "cancelled"
+    assert unknown.status_code == 404
+    (event,) = await trade.staged("flywheel.orders.order.cancelled.v1", placed["id"])
+    assert event["data"]["reason"] == "customer"
