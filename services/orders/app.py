@@ -1,4 +1,4 @@
-"""The orders service: checkout, the order saga, payments."""
+"""The orders service: checkout, the order saga, payments, fulfilment."""
 
 from datetime import timedelta
 
@@ -7,12 +7,13 @@ from fastapi import FastAPI
 from chassis.http.service import build_service
 from chassis.migrations import Schema
 from services.orders.checkout import api as checkout
+from services.orders.fulfilment import api as fulfilment
 from services.orders.models import Base
 from services.orders.payments import api as payments
 from services.orders.payments.provider import SimulatedProvider
 from services.orders.prices.consumers import on_product_created
 from services.orders.saga.consumers import saga_handlers
-from services.orders.saga.timeouts import cancel_unpaid
+from services.orders.scheduler import run_schedule
 from services.orders.settings import Settings
 
 SCHEMA = Schema.beside(__file__, Base.metadata)
@@ -23,13 +24,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = build_service(
         name="orders",
         settings=settings,
-        routers=[checkout.router, payments.router],
+        routers=[checkout.router, payments.router, fulfilment.router],
         schema=SCHEMA,
         consumers=[
             on_product_created,
             *saga_handlers(timedelta(seconds=settings.payment_timeout_seconds)),
         ],
-        background=[cancel_unpaid],
+        background=[run_schedule],
         description="Trade: orders priced from the catalog, placed once per idempotency key, "
         "through a saga with catalog, campaigns and users; signed payment callbacks.",
     )

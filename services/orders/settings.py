@@ -15,8 +15,17 @@ class Settings(ServiceSettings):
         gt=0,
         description="How long an order awaits payment before it is cancelled (payment_timeout)",
     )
-    payment_sweep_seconds: float = Field(
-        default=5.0, gt=0, description="How often the scheduler looks for unpaid orders now due"
+    schedule_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often the scheduler looks for orders now due (unpaid, unconfirmed, "
+        "past the return window)",
+    )
+    delivery_auto_confirm_days: float = Field(
+        default=10, gt=0, description="Receipt of a shipped order is confirmed after this"
+    )
+    return_window_days: float = Field(
+        default=7, gt=0, description="A delivered order completes when this has passed"
     )
     payment_secret: SecretStr = Field(
         default=SecretStr("flywheel-dev-payment-secret"),

@@ -5,6 +5,7 @@ with the participants' replies published by the test through that broker."""
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from uuid import UUID
 
 import httpx
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from stack import Platform
 
 from chassis.broker import TansuBroker
+from chassis.clock import now
 from chassis.db import Database
 from chassis.events.envelope import CONTENT_TYPE, CloudEvent, EventData
 from chassis.events.outbox import envelope_for
@@ -23,10 +25,12 @@ from chassis.ids import new_id
 from chassis.money import Money
 from chassis.testing import eventually
 from contracts import load_contracts
+from contracts.catalog import StockLine, StockReserved
 from services.orders.prices.models import KnownProduct
 from services.orders.saga.models import SagaAnswer
 
 ORDERS = "/api/v1/orders/orders"
+CALLBACK = "/api/v1/orders/payments/callback"
 SWEEP_SECONDS = 0.2
 
 
@@ -66,6 +70,40 @@ class Trade:
         )
         return envelope
 
+    async def place(self, client: httpx.AsyncClient, sku: str, quantity: int = 1, **extra) -> dict:
+        body = {"lines": [{"product_id": sku, "quantity": quantity}], **extra}
+        placed = await client.post(ORDERS, json=body)
+        assert placed.status_code == 201, placed.text
+        return placed.json()
+
+    async def reserve(self, client: httpx.AsyncClient, order: dict) -> dict:
+        """Catalog reserves the order's stock: the order (needing nothing else) awaits payment."""
+        lines = [
+            StockLine(sku_id=UUID(line["product_id"]), quantity=line["quantity"])
+            for line in order["lines"]
+        ]
+        expires = now() + timedelta(minutes=30)
+        await self.reply(StockReserved(order_id=UUID(order["id"]), lines=lines, expires_at=expires))
+        return await self.order_when(client, order["id"], "awaiting_payment")
+
+    async def pay(self, client: httpx.AsyncClient, order: dict) -> dict:
+        """Open the order's payment and deliver the provider's signed callback for it."""
+        opened = await client.post(f"{ORDERS}/{order['id']}/payments", json={})
+        assert opened.status_code == 201, opened.text
+        payment = opened.json()
+        provider = self.platform.servers["orders"].app.state.payment_provider
+        amount = Money.model_validate(payment["amount"])
+        body, headers = provider.callback(UUID(payment["id"]), UUID(order["id"]), amount, now())
+        paid = await client.post(CALLBACK, content=body, headers=headers)
+        assert paid.json()["order_status"] == "paid", paid.text
+        return payment
+
+    async def paid(self, client: httpx.AsyncClient, amount: int = 1200) -> dict:
+        """A new order of one SKU at `amount`, reserved and paid."""
+        order = await self.reserve(client, await self.place(client, await self.product(amount)))
+        await self.pay(client, order)
+        return (await client.get(f"{ORDERS}/{order['id']}")).json()
+
     async def order_when(self, client: httpx.AsyncClient, order_id: str, status: str) -> dict:
         async def reached() -> dict | None:
             order = (await client.get(f"{ORDERS}/{order_id}")).json()
@@ -104,7 +142,7 @@ async def trade(tmp_path_factory) -> AsyncIterator[Trade]:
     with TansuBroker(topics=load_contracts().topics()) as broker:
         platform = Platform(broker, lambda name: f"sqlite+aiosqlite:///{directory / name}.db")
         await platform.start("users")
-        await platform.start("orders", payment_sweep_seconds=SWEEP_SECONDS)
+        await platform.start("orders", schedule_seconds=SWEEP_SECONDS)
         producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap_servers, acks="all")
         await producer.start()
         db = Database(platform.database_url("orders"), service="probe")

@@ -1,34 +1,14 @@
 """Who reaches which orders: customers their own (with filters), operators all of them
 (search by customer, status, SKU, time), and a customer's cancel before payment."""
 
-from datetime import timedelta
-from uuid import UUID
-
 import pytest
 
-from chassis.clock import now
 from chassis.ids import new_id
-from contracts.catalog import StockLine, StockReserved
 
 pytestmark = pytest.mark.asyncio
 
 ORDERS = "/api/v1/orders/orders"
 SEARCH = f"{ORDERS}/search"
-
-
-async def _place(client, sku: str, quantity: int = 1) -> dict:
-    response = await client.post(
-        ORDERS, json={"lines": [{"product_id": sku, "quantity": quantity}]}
-    )
-    assert response.status_code == 201
-    return response.json()
-
-
-async def _reserve(trade, client, order: dict) -> dict:
-    line = StockLine(sku_id=UUID(order["lines"][0]["product_id"]), quantity=1)
-    expires = now() + timedelta(minutes=30)
-    await trade.reply(StockReserved(order_id=UUID(order["id"]), lines=[line], expires_at=expires))
-    return await trade.order_when(client, order["id"], "awaiting_payment")
 
 
 def _ids(page) -> list[str]:
@@ -40,10 +20,10 @@ async def test_a_customer_lists_and_filters_only_their_own_orders(trade):
     _, client = await trade.customer()
     _, other = await trade.customer()
     async with client, other:
-        first = await _place(client, sku)
-        second = await _place(client, sku)
-        theirs = await _place(other, sku)
-        await _reserve(trade, client, second)
+        first = await trade.place(client, sku)
+        second = await trade.place(client, sku)
+        theirs = await trade.place(other, sku)
+        await trade.reserve(client, second)
 
         everything = await client.get(ORDERS)
         awaiting = await client.get(ORDERS, params={"status": "awaiting_payment"})
@@ -68,10 +48,10 @@ async def test_operators_search_every_order_and_customers_may_not(trade):
     _, other = await trade.customer()
     _, operator_token = await trade.platform.staff("operator")
     async with client, other, trade.platform.client("orders", operator_token) as operator:
-        mine = await _place(client, tea)
-        mug_order = await _place(client, mug)
-        theirs = await _place(other, tea)
-        await _reserve(trade, client, mine)
+        mine = await trade.place(client, tea)
+        mug_order = await trade.place(client, mug)
+        theirs = await trade.place(other, tea)
+        await trade.reserve(client, mine)
 
         by_customer = await operator.get(SEARCH, params={"customer_id": customer_id})
         by_sku = await operator.get(SEARCH, params={"sku_id": tea})
@@ -96,8 +76,8 @@ async def test_a_customer_cancels_before_payment_once(trade):
     _, client = await trade.customer()
     _, other = await trade.customer()
     async with client, other:
-        placed = await _place(client, sku)
-        awaiting = await _reserve(trade, client, await _place(client, sku))
+        placed = await trade.place(client, sku)
+        awaiting = await trade.reserve(client, await trade.place(client, sku))
 
         not_theirs = await other.post(f"{ORDERS}/{placed['id']}/cancel")
         cancelled = await client.post(f"{ORDERS}/{placed['id']}/cancel")

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from chassis.clock import now
 from chassis.ids import new_id
 from chassis.money import Money
-from contracts.catalog import StockLine, StockReserved
 from services.orders.payments.models import Refund
 
 pytestmark = pytest.mark.asyncio
@@ -23,13 +22,7 @@ PAID = ("flywheel.orders.order", "flywheel.orders.order.paid.v1")
 
 
 async def _awaiting(trade, client, amount: int = 1200) -> dict:
-    sku = await trade.product(amount)
-    placed = await client.post(ORDERS, json={"lines": [{"product_id": sku, "quantity": 1}]})
-    order = placed.json()
-    line = StockLine(sku_id=UUID(sku), quantity=1)
-    expires = now() + timedelta(minutes=30)
-    await trade.reply(StockReserved(order_id=UUID(order["id"]), lines=[line], expires_at=expires))
-    return await trade.order_when(client, order["id"], "awaiting_payment")
+    return await trade.reserve(client, await trade.place(client, await trade.product(amount)))
 
 
 def _provider(trade):

@@ -24,13 +24,6 @@ AWAITING = ("flywheel.orders.order", "flywheel.orders.order.awaiting_payment.v1"
 CANCELLED = ("flywheel.orders.order", "flywheel.orders.order.cancelled.v1")
 
 
-async def _place(trade, client, sku: str, quantity: int = 1, **extra) -> dict:
-    body = {"lines": [{"product_id": sku, "quantity": quantity}], **extra}
-    placed = await client.post(ORDERS, json=body)
-    assert placed.status_code == 201, placed.text
-    return placed.json()
-
-
 def _reserved(order: dict) -> StockReserved:
     return StockReserved(
         order_id=UUID(order["id"]),
@@ -46,7 +39,7 @@ async def test_stock_reserved_puts_the_order_in_awaiting_payment_with_its_histor
     sku = await trade.product(2500)
     customer_id, client = await trade.customer()
     async with client:
-        order = await _place(trade, client, sku, 2)
+        order = await trade.place(client, sku, 2)
         assert order["status"] == "placed"
         await trade.reply(_reserved(order))
 
@@ -70,7 +63,7 @@ async def test_stock_rejected_cancels_the_order_naming_the_lines(trade):
     sku = await trade.product()
     _, client = await trade.customer()
     async with client:
-        order = await _place(trade, client, sku, 5)
+        order = await trade.place(client, sku, 5)
         await trade.reply(
             StockRejected(
                 order_id=UUID(order["id"]),
@@ -92,7 +85,7 @@ async def test_an_order_with_coupons_and_points_waits_for_every_participant(trad
     customer_id, client = await trade.customer()
     coupon = str(new_id())
     async with client:
-        order = await _place(trade, client, sku, coupon_ids=[coupon], points=300)
+        order = await trade.place(client, sku, coupon_ids=[coupon], points=300)
         order_id = UUID(order["id"])
         await trade.reply(_reserved(order))
         await trade.reply(
@@ -142,7 +135,7 @@ async def test_a_refusal_after_stock_was_reserved_cancels_so_stock_is_released(
     sku = await trade.product()
     customer_id, client = await trade.customer()
     async with client:
-        order = await _place(trade, client, sku, coupon_ids=[str(new_id())], points=300)
+        order = await trade.place(client, sku, coupon_ids=[str(new_id())], points=300)
         await trade.reply(_reserved(order))
         await trade.reply(refusal(UUID(order["id"]), UUID(customer_id)))
         await trade.order_when(client, order["id"], "cancelled")
@@ -157,7 +150,7 @@ async def test_redelivered_and_repeated_replies_change_nothing(trade):
     sku = await trade.product()
     _, client = await trade.customer()
     async with client:
-        order = await _place(trade, client, sku)
+        order = await trade.place(client, sku)
         first = await trade.reply(_reserved(order))
         await trade.order_when(client, order["id"], "awaiting_payment")
 
@@ -185,8 +178,8 @@ async def test_an_unpaid_order_is_cancelled_when_its_payment_window_closes(trade
     sku = await trade.product()
     _, client = await trade.customer()
     async with client:
-        order = await _place(trade, client, sku)
-        unpaid_placed = await _place(trade, client, sku)  # never answered: it waits, untouched
+        order = await trade.place(client, sku)
+        unpaid_placed = await trade.place(client, sku)  # never answered: it waits, untouched
         await trade.reply(_reserved(order))
         await trade.order_when(client, order["id"], "awaiting_payment")
         # The window closes: moved into the past rather than waited for (15 minutes).

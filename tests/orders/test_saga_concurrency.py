@@ -1,6 +1,6 @@
-"""The saga's steps under real concurrency, on SQLite and PostgreSQL: answers arriving at
-once decide once, duplicate callbacks pay once, and a payment racing the timeout ends in
-exactly one of paid or cancelled-and-refunded."""
+"""The order's steps under real concurrency, on SQLite and PostgreSQL: answers arriving at
+once decide once, duplicate callbacks pay once, a payment racing the timeout ends in exactly
+one of paid or cancelled-and-refunded, and an order ships once and is delivered once."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -22,6 +22,9 @@ from services.orders.checkout import service as checkout
 from services.orders.checkout.lifecycle import OrderStatus
 from services.orders.checkout.models import Order
 from services.orders.checkout.schemas import OrderRequest
+from services.orders.fulfilment import service as fulfilment
+from services.orders.fulfilment.models import Shipment
+from services.orders.fulfilment.schemas import ShipmentRequest
 from services.orders.payments import service as payments
 from services.orders.payments.models import Refund
 from services.orders.payments.provider import SimulatedProvider
@@ -172,3 +175,54 @@ async def test_a_payment_racing_the_timeout_ends_paid_or_refunded_never_both(db)
             (OrderStatus.PAID, 1, 0, 0),
             (OrderStatus.CANCELLED, 0, 1, 1),
         }
+
+
+async def _paid(db: Database) -> Order:
+    order = await _awaiting(db)
+    await _callback(db, await _payment(db, order), f"pay-{order.id}")
+    return order
+
+
+async def _ship(db: Database, order: Order) -> str:
+    parcel = ShipmentRequest(carrier="SF", tracking_number="SF1")
+    try:
+        async with db.session() as session, session.begin():
+            await fulfilment.ship(session, order.id, parcel, new_id())
+        return "shipped"
+    except Conflict:
+        return "refused"
+
+
+async def _receive(db: Database, order: Order) -> str:
+    try:
+        async with db.session() as session, session.begin():
+            await fulfilment.confirm_receipt(session, order.id, order.customer_id)
+        return "delivered"
+    except Conflict:
+        return "refused"
+
+
+async def test_a_paid_order_ships_once_and_is_delivered_once(db):
+    order = await _paid(db)
+
+    shipped = await asyncio.gather(*(_ship(db, order) for _ in range(8)))
+    async with db.session() as session, session.begin():
+        await session.execute(
+            update(Order).where(Order.id == order.id).values(shipped_at=now() - timedelta(days=30))
+        )
+    delivered = await asyncio.gather(
+        fulfilment.deliver_overdue(db, timedelta(days=10)),
+        *(_receive(db, order) for _ in range(8)),
+    )
+
+    assert sorted(shipped) == ["refused"] * 7 + ["shipped"]
+    async with db.session() as session:
+        shipments = await session.scalar(
+            select(func.count()).select_from(Shipment).where(Shipment.order_id == order.id)
+        )
+    assert shipments == 1
+    assert await _staged(db, "flywheel.orders.order.shipped.v1", order.id) == 1
+    by_customer = delivered[1:].count("delivered")
+    assert by_customer + delivered[0] == 1
+    assert await _staged(db, "flywheel.orders.order.delivered.v1", order.id) == 1
+    assert await _status(db, order.id) == OrderStatus.DELIVERED

@@ -89,6 +89,9 @@ async def get_order(order_id: UUID, session: SessionDep, principal: PrincipalDep
 )
 async def cancel_order(order_id: UUID, session: SessionDep, customer: PrincipalDep) -> OrderOut:
     order = await service.own_order(session, order_id, customer.user_id, lock=True)
-    await service.cancel(session, order, CancelReason.CUSTOMER, None, "cancelled by the customer")
+    if not await service.cancel(
+        session, order, CancelReason.CUSTOMER, None, "cancelled by the customer"
+    ):
+        raise service.ChangedMeanwhile(order_id)
     await session.commit()
     return OrderOut.model_validate(order)

@@ -20,6 +20,8 @@ class Order(Base):
     __table_args__ = (
         Index("ix_orders_customer_newest", "customer_id", "placed_at", "id"),
         Index("ix_orders_status_expires", "status", "payment_expires_at"),
+        Index("ix_orders_status_shipped", "status", "shipped_at"),
+        Index("ix_orders_status_delivered", "status", "delivered_at"),
     )
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
@@ -34,6 +36,8 @@ class Order(Base):
     attribution: Mapped[dict] = mapped_column(JSON, default=dict)
     placed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
     payment_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    shipped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     lines: Mapped[list["OrderLineRow"]] = relationship(
         lazy="selectin", order_by="OrderLineRow.line_no", cascade="all, delete-orphan"
     )

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
 from chassis.events import outbox
-from chassis.http.problems import NotFound
+from chassis.http.problems import Conflict, NotFound
 from contracts.orders import Attribution, CancelReason, OrderCancelled, OrderPlaced
 from services.orders.checkout import lifecycle, pricing
 from services.orders.checkout.lifecycle import OrderStatus
@@ -69,6 +69,11 @@ async def advance(
         return False
     order.history.append(OrderStep(status=target, cause=cause))
     return True
+
+
+class ChangedMeanwhile(Conflict):
+    def __init__(self, order_id: UUID) -> None:
+        super().__init__(f"Order {order_id} changed meanwhile; read it again.")
 
 
 async def cancel(

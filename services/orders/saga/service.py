@@ -80,12 +80,11 @@ async def answer(
 
 async def expire_unpaid(db: Database) -> int:
     """Cancel (payment_timeout) the orders whose payment window has closed, a batch at a
-    time; returns how many. Safe with several replicas: rows are claimed SKIP LOCKED, and
-    the cancel checks the status it leaves."""
+    time; returns how many it cancelled. Safe with several replicas: rows are claimed SKIP
+    LOCKED, and the cancel checks the status it leaves."""
     async with db.session() as session, session.begin():
         claimed = orders.expired(now()).limit(SWEEP_BATCH).with_for_update(skip_locked=True)
-        unpaid = list(await session.scalars(claimed))
-        for order in unpaid:
+        moved = [
             await orders.cancel(
                 session,
                 order,
@@ -93,4 +92,6 @@ async def expire_unpaid(db: Database) -> int:
                 None,
                 "unpaid when its payment window closed",
             )
-    return len(unpaid)
+            for order in list(await session.scalars(claimed))
+        ]
+    return sum(moved)
