@@ -164,3 +164,27 @@ class RefundCompleted(EventData):
     restock: bool = Field(description="The goods came back resaleable")
     coupon_ids_restored: list[UUID] = Field(default_factory=list)
     completed_at: datetime
+
+
+CART = "flywheel.orders.cart"
+
+
+@event("flywheel.orders.cart.item_added.v1", topic=CART, key="customer_id")
+class CartItemAdded(EventData):
+    """A SKU went into a customer's cart, or its quantity changed: abandoned-cart journeys
+    start from here."""
+
+    customer_id: UUID
+    sku_id: UUID
+    quantity: int = Field(gt=0, description="The line's quantity now")
+    unit_price: Money = Field(description="The list price when it was added")
+    added_at: datetime
+
+
+@event("flywheel.orders.cart.item_removed.v1", topic=CART, key="customer_id")
+class CartItemRemoved(EventData):
+    """A customer took a SKU out of their cart."""
+
+    customer_id: UUID
+    sku_id: UUID
+    removed_at: datetime

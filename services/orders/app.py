@@ -1,4 +1,4 @@
-"""The orders service: checkout, the order saga, payments, fulfilment."""
+"""The orders service: carts, checkout, the order saga, payments, fulfilment."""
 
 from datetime import timedelta
 
@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from chassis.http.service import build_service
 from chassis.migrations import Schema
+from services.orders.carts import api as carts
 from services.orders.checkout import api as checkout
 from services.orders.fulfilment import api as fulfilment
 from services.orders.models import Base
@@ -24,7 +25,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = build_service(
         name="orders",
         settings=settings,
-        routers=[checkout.router, payments.router, fulfilment.router],
+        routers=[carts.router, checkout.router, payments.router, fulfilment.router],
         schema=SCHEMA,
         consumers=[
             on_product_created,

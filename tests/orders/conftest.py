@@ -125,12 +125,13 @@ class Trade:
             query = select(inbox.c.event_id).where(inbox.c.event_id == event.id)
             return await session.scalar(query) is not None
 
-    async def staged(self, type_: str, order_id: str) -> list[dict]:
-        """The events of `type_` about the order in the orders outbox (published or not)."""
+    async def staged(self, type_: str, key: str) -> list[dict]:
+        """The events of `type_` keyed by `key` (an order or a customer id) in the orders
+        outbox, published or not."""
         async with self.db.session() as session:
             rows = await session.scalars(
                 select(outbox.c.payload).where(
-                    outbox.c.type == type_, outbox.c.key == str(UUID(order_id))
+                    outbox.c.type == type_, outbox.c.key == str(UUID(key))
                 )
             )
             return [json.loads(row) for row in rows]

@@ -6,7 +6,9 @@ from uuid import uuid4
 
 import pytest
 
+from chassis.money import Money
 from contracts.orders import Attribution, CancelReason
+from services.orders.carts.pricing import price_cart
 from services.orders.checkout.lifecycle import FINAL, IllegalTransition, OrderStatus, check
 from services.orders.payments import signatures
 from services.orders.saga.coordinator import (
@@ -138,3 +140,28 @@ def test_a_forged_changed_stale_or_incomplete_callback_is_refused(headers, body,
     with pytest.raises(signatures.InvalidSignature) as raised:
         _verify(body=body, now=now, **headers)
     assert raised.value.status == 401
+
+
+CNY, USD = "CNY", "USD"
+TEA, MUG = uuid4(), uuid4()
+
+
+def _money(amount: int, currency: str = CNY) -> Money:
+    return Money(amount=amount, currency=currency)
+
+
+@pytest.mark.parametrize(
+    ("lines", "prices", "total"),
+    [
+        ([], {}, None),
+        ([(TEA, 2), (MUG, 1)], {TEA: _money(150), MUG: _money(80)}, _money(380)),
+        ([(TEA, 2), (MUG, 1)], {TEA: _money(150), MUG: None}, None),  # no price today
+        ([(TEA, 2), (MUG, 1)], {TEA: _money(150)}, None),  # no longer known
+        ([(TEA, 2), (MUG, 1)], {TEA: _money(150), MUG: _money(80, USD)}, None),
+    ],
+)
+def test_a_cart_has_a_total_only_when_every_line_is_priced_in_one_currency(lines, prices, total):
+    cart = price_cart(lines, prices)
+    assert cart.total == total
+    assert [line.sku_id for line in cart.lines] == [sku for sku, _ in lines]
+    assert cart.lines[:1] == [] or cart.lines[0].line_total == _money(300)

@@ -1,0 +1,29 @@
+"""Request and response bodies of carts."""
+
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chassis.money import Money
+
+MAX_LINES = 100
+
+
+class CartItemRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    quantity: int = Field(ge=1, le=999, strict=True)
+
+
+class CartLineOut(BaseModel):
+    sku_id: UUID
+    quantity: int
+    unit_price: Money | None = Field(description="Today's list price; None if it has none now")
+    line_total: Money | None
+
+
+class CartOut(BaseModel):
+    lines: list[CartLineOut] = Field(description="Oldest first")
+    total: Money | None = Field(
+        description="Sum of the lines when every line is priced, in one currency; else None"
+    )

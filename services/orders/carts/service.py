@@ -1,0 +1,63 @@
+"""Carts' operations: put a SKU in (or change its quantity), take it out, read the cart."""
+
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.clock import now
+from chassis.events import outbox
+from chassis.http.problems import InvalidInput, NotFound
+from contracts.orders import CartItemAdded, CartItemRemoved
+from services.orders.carts.models import CartLine
+from services.orders.carts.pricing import price_cart
+from services.orders.carts.schemas import MAX_LINES, CartOut
+from services.orders.prices.service import price_list
+
+
+async def put_item(session: AsyncSession, customer_id: UUID, sku_id: UUID, quantity: int) -> None:
+    """The cart holds `quantity` of the SKU (added, or changed); only a priced SKU goes in."""
+    price = (await price_list(session, [sku_id])).get(sku_id)
+    if price is None:
+        raise InvalidInput("path.sku_id", f"{sku_id} is not a SKU that can be ordered now")
+    line = await session.get(CartLine, (customer_id, sku_id))
+    if line is None:
+        lines = select(func.count()).where(CartLine.customer_id == customer_id)
+        if await session.scalar(lines) >= MAX_LINES:
+            raise InvalidInput("path.sku_id", f"a cart holds at most {MAX_LINES} SKUs")
+        session.add(CartLine(customer_id=customer_id, sku_id=sku_id, quantity=quantity))
+    else:
+        line.quantity = quantity
+    await outbox.add(
+        session,
+        CartItemAdded(
+            customer_id=customer_id,
+            sku_id=sku_id,
+            quantity=quantity,
+            unit_price=price,
+            added_at=now(),
+        ),
+    )
+
+
+async def remove_item(session: AsyncSession, customer_id: UUID, sku_id: UUID) -> None:
+    line = await session.get(CartLine, (customer_id, sku_id))
+    if line is None:
+        raise NotFound(f"No {sku_id} in the cart.")
+    await session.delete(line)
+    await outbox.add(
+        session, CartItemRemoved(customer_id=customer_id, sku_id=sku_id, removed_at=now())
+    )
+
+
+async def cart(session: AsyncSession, customer_id: UUID) -> CartOut:
+    """The customer's cart, priced from today's read model of catalog prices."""
+    rows = list(
+        await session.scalars(
+            select(CartLine)
+            .where(CartLine.customer_id == customer_id)
+            .order_by(CartLine.added_at, CartLine.sku_id)
+        )
+    )
+    prices = await price_list(session, [row.sku_id for row in rows])
+    return price_cart([(row.sku_id, row.quantity) for row in rows], prices)
