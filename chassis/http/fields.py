@@ -25,9 +25,19 @@ JsonBool = StrictBool
 
 
 def _iso_text(value: Any) -> Any:
-    if not isinstance(value, str | datetime):
+    # Text that is a number ("0.5", a query parameter's "1700000000") is a Unix time to
+    # pydantic; to us it is not a moment either.
+    if not isinstance(value, str | datetime) or (isinstance(value, str) and _numeric(value)):
         raise PydanticCustomError("datetime_type", "Input should be an ISO 8601 date and time")
     return value
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 # A moment: ISO 8601 text with its offset (`2026-12-01T08:00:00+08:00`), never a number;

@@ -32,6 +32,7 @@ async def test_a_customer_lists_and_filters_only_their_own_orders(trade):
         hidden = await client.get(f"{ORDERS}/{theirs['id']}")
         bad_status = await client.get(ORDERS, params={"status": "lost"})
         naive_time = await client.get(ORDERS, params={"placed_from": "2026-12-01T09:00:00"})
+        number_time = await client.get(ORDERS, params={"placed_to": "0.5"})
 
     assert _ids(everything) == [second["id"], first["id"]]
     assert _ids(awaiting) == [second["id"]]
@@ -40,6 +41,7 @@ async def test_a_customer_lists_and_filters_only_their_own_orders(trade):
     assert hidden.status_code == 404
     assert bad_status.json()["errors"][0]["field"] == "query.status"
     assert naive_time.json()["errors"][0]["field"] == "query.placed_from"
+    assert number_time.json()["errors"][0]["field"] == "query.placed_to"
 
 
 async def test_operators_search_every_order_and_customers_may_not(trade):

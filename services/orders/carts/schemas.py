@@ -4,6 +4,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chassis.http.fields import JsonInt
 from chassis.money import Money
 
 MAX_LINES = 100
@@ -12,7 +13,7 @@ MAX_LINES = 100
 class CartItemRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    quantity: int = Field(ge=1, le=999, strict=True)
+    quantity: JsonInt = Field(ge=1, le=999)
 
 
 class CartLineOut(BaseModel):

@@ -5,8 +5,9 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import Depends, Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from chassis.http.fields import JsonInt, Timestamp
 from chassis.money import Money
 from services.orders.checkout.lifecycle import OrderStatus
 
@@ -17,7 +18,7 @@ class LineRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     product_id: UUID = Field(description="The SKU (today each catalog product is its own SKU)")
-    quantity: int = Field(ge=1, le=999, strict=True)
+    quantity: JsonInt = Field(ge=1, le=999)
 
 
 class OrderRequest(BaseModel):
@@ -29,7 +30,7 @@ class OrderRequest(BaseModel):
     coupon_ids: list[UUID] = Field(
         default_factory=list, max_length=10, description="Coupons the customer holds"
     )
-    points: int = Field(default=0, ge=0, le=MAX_POINTS, strict=True, description="To redeem")
+    points: JsonInt = Field(default=0, ge=0, le=MAX_POINTS, description="To redeem")
 
     @field_validator("coupon_ids")
     @classmethod
@@ -74,8 +75,8 @@ class OrderOut(BaseModel):
 
 class OrderFilters(BaseModel):
     status: OrderStatus | None = None
-    placed_from: AwareDatetime | None = None
-    placed_to: AwareDatetime | None = None
+    placed_from: Timestamp | None = None
+    placed_to: Timestamp | None = None
 
 
 class OrderSearch(OrderFilters):
@@ -85,8 +86,8 @@ class OrderSearch(OrderFilters):
 
 def _filters(
     status: Annotated[OrderStatus | None, Query()] = None,
-    placed_from: Annotated[AwareDatetime | None, Query(description="Placed at or after")] = None,
-    placed_to: Annotated[AwareDatetime | None, Query(description="Placed before")] = None,
+    placed_from: Annotated[Timestamp | None, Query(description="Placed at or after")] = None,
+    placed_to: Annotated[Timestamp | None, Query(description="Placed before")] = None,
 ) -> OrderFilters:
     return OrderFilters(status=status, placed_from=placed_from, placed_to=placed_to)
 
