@@ -4,7 +4,7 @@ from sqlalchemy import select
 from stack import ADMIN
 
 from chassis.db import Database
-from services.catalog.models import Product
+from services.catalog.products.models import Product
 
 
 async def test_a_nul_character_is_a_422_naming_the_field_and_nothing_is_stored(platform):
