@@ -6,12 +6,10 @@ from uuid import UUID
 from chassis.events import EventData, event
 from chassis.money import Money
 
+CAMPAIGN = "flywheel.campaigns.campaign"
 
-@event(
-    "flywheel.campaigns.campaign.scheduled.v1",
-    topic="flywheel.campaigns.campaign",
-    key="campaign_id",
-)
+
+@event("flywheel.campaigns.campaign.scheduled.v1", topic=CAMPAIGN, key="campaign_id")
 class CampaignScheduled(EventData):
     """A campaign was put on the calendar."""
 
@@ -22,6 +20,35 @@ class CampaignScheduled(EventData):
     ends_at: datetime
     budget: Money | None = None
     scheduled_by: UUID
+    sku_ids: list[UUID] = []
+    segments: list[str] = []
+    override_reason: str | None = None
+
+
+@event("flywheel.campaigns.campaign.started.v1", topic=CAMPAIGN, key="campaign_id")
+class CampaignStarted(EventData):
+    """A scheduled campaign's window opened: it runs."""
+
+    campaign_id: UUID
+    started_at: datetime
+
+
+@event("flywheel.campaigns.campaign.ended.v1", topic=CAMPAIGN, key="campaign_id")
+class CampaignEnded(EventData):
+    """A running campaign's window closed."""
+
+    campaign_id: UUID
+    ended_at: datetime
+
+
+@event("flywheel.campaigns.campaign.cancelled.v1", topic=CAMPAIGN, key="campaign_id")
+class CampaignCancelled(EventData):
+    """An operator called a campaign off before it ended."""
+
+    campaign_id: UUID
+    reason: str
+    cancelled_by: UUID
+    cancelled_at: datetime
 
 
 COUPON = "flywheel.campaigns.coupon"

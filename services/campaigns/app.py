@@ -4,9 +4,11 @@ from fastapi import FastAPI
 
 from chassis.http.service import build_service
 from chassis.migrations import Schema
-from services.campaigns import api
-from services.campaigns.consumers import on_product_created
+from services.campaigns.calendar import api as calendar
+from services.campaigns.calendar import scheduler
 from services.campaigns.models import Base
+from services.campaigns.prices import api as prices
+from services.campaigns.prices.consumers import on_product_created
 from services.campaigns.settings import Settings
 
 SCHEMA = Schema.beside(__file__, Base.metadata)
@@ -16,8 +18,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return build_service(
         name="campaigns",
         settings=settings or Settings(),
-        routers=[api.campaigns, api.prices],
+        routers=[calendar.router, prices.router],
         schema=SCHEMA,
         consumers=[on_product_created],
+        background=[scheduler.run],
         description="Campaign operations: the campaign calendar and the SKU prices it starts from.",
     )

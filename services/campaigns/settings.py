@@ -9,3 +9,6 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CAMPAIGNS_", extra="ignore")
 
     service_name: str = "campaigns"
+    # How often the calendar moves campaigns whose window opened or closed: a campaign
+    # starts at most this late.
+    calendar_tick_seconds: float = 5.0
