@@ -92,3 +92,15 @@ class CouponsReleased(EventData):
     order_id: UUID
     customer_id: UUID
     coupon_ids: list[UUID]
+
+
+@event("flywheel.campaigns.coupon.claimed.v1", topic=COUPON, key="coupon_id")
+class CouponClaimed(EventData):
+    """A customer claimed a coupon of a template (reach and claims for ROI)."""
+
+    coupon_id: UUID
+    template_id: UUID
+    campaign_id: UUID | None = None
+    holder_id: UUID
+    valid_until: datetime
+    claimed_at: datetime

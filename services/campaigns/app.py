@@ -6,6 +6,7 @@ from chassis.http.service import build_service
 from chassis.migrations import Schema
 from services.campaigns.calendar import api as calendar
 from services.campaigns.calendar import scheduler
+from services.campaigns.coupons import api as coupons
 from services.campaigns.models import Base
 from services.campaigns.prices import api as prices
 from services.campaigns.prices.consumers import on_product_created
@@ -18,9 +19,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return build_service(
         name="campaigns",
         settings=settings or Settings(),
-        routers=[calendar.router, prices.router],
+        routers=[calendar.router, coupons.router, prices.router],
         schema=SCHEMA,
         consumers=[on_product_created],
         background=[scheduler.run],
-        description="Campaign operations: the campaign calendar and the SKU prices it starts from.",
+        description=(
+            "Campaign operations: the campaign calendar, coupons and the best-price quote, "
+            "and the SKU prices campaigns start from."
+        ),
     )

@@ -1,10 +1,14 @@
 """Fixtures of the campaigns tests: an operator-only user, and the campaigns database on its
 own (for the rules that must hold under real concurrency, without HTTP in between)."""
 
+import asyncpg
 import pytest
+from stack import POSTGRES
 
 from chassis.db import Database
+from chassis.ids import new_id
 from chassis.migrations import upgrade
+from chassis.testing import need
 from services.campaigns.app import SCHEMA
 
 
@@ -25,8 +29,18 @@ async def campaigns_db(database_url):
 
 
 @pytest.fixture
-def postgres_only(campaigns_db):
-    """For concurrency tests: SQLite runs one writer at a time, so races cannot happen there."""
-    if campaigns_db.is_sqlite:
-        pytest.skip("concurrency is PostgreSQL's to show")
-    return campaigns_db
+async def postgres_db():
+    """A migrated campaigns database on PostgreSQL only: for races, which SQLite (one writer
+    at a time) cannot show."""
+    need("PostgreSQL", 5432)
+    name = f"test_campaigns_{new_id().hex[-12:]}"
+    db = Database(f"{POSTGRES}/{name}", service="campaigns")
+    await db.create_database_if_missing()
+    await upgrade(db, SCHEMA)
+    yield db
+    await db.dispose()
+    connection = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres", timeout=10)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', timeout=30)
+    finally:
+        await connection.close(timeout=10)
