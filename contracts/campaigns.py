@@ -104,3 +104,16 @@ class CouponClaimed(EventData):
     holder_id: UUID
     valid_until: datetime
     claimed_at: datetime
+
+
+@event(
+    "flywheel.campaigns.budget.exhausted.v1", topic="flywheel.campaigns.budget", key="campaign_id"
+)
+class BudgetExhausted(EventData):
+    """A campaign's budget cannot cover what was asked of it: it stops issuing (claims are
+    refused, orders' coupons of it refused) until spend is released."""
+
+    campaign_id: UUID
+    budget: Money
+    spent: Money
+    exhausted_at: datetime

@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from chassis.http.service import build_service
 from chassis.migrations import Schema
+from services.campaigns.budgets import api as budgets
 from services.campaigns.calendar import api as calendar
 from services.campaigns.calendar import scheduler
 from services.campaigns.coupons import api as coupons
@@ -19,7 +20,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return build_service(
         name="campaigns",
         settings=settings or Settings(),
-        routers=[calendar.router, coupons.router, prices.router],
+        routers=[calendar.router, budgets.router, coupons.router, prices.router],
         schema=SCHEMA,
         consumers=[on_product_created],
         background=[scheduler.run],

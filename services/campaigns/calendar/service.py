@@ -14,6 +14,7 @@ from chassis.clock import now
 from chassis.events import outbox
 from chassis.http.problems import Conflict, NotFound
 from contracts.campaigns import CampaignCancelled, CampaignEnded, CampaignScheduled, CampaignStarted
+from services.campaigns.budgets import service as budgets
 from services.campaigns.calendar import conflicts, lifecycle
 from services.campaigns.calendar.lifecycle import CampaignState, IllegalTransition
 from services.campaigns.calendar.models import Campaign, CampaignSku
@@ -34,6 +35,9 @@ async def plan(session: AsyncSession, body: CampaignPlan, by: UUID) -> Campaign:
         skus=[CampaignSku(sku_id=sku_id) for sku_id in body.sku_ids],
     )
     session.add(campaign)
+    if body.budget is not None:
+        await session.flush()  # the budget row refers to the campaign
+        budgets.open_budget(session, campaign.id, body.budget)
     await session.commit()
     return campaign
 

@@ -17,6 +17,7 @@ from chassis.events import outbox
 from chassis.http.problems import Conflict, InvalidInput, NotFound
 from chassis.pagination import PageRequest, fetch_page
 from contracts.campaigns import CouponClaimed
+from services.campaigns.budgets import service as budgets
 from services.campaigns.calendar.lifecycle import CampaignState
 from services.campaigns.calendar.models import Campaign
 from services.campaigns.coupons import pricing, validity
@@ -117,6 +118,8 @@ async def _check_claimable(session: AsyncSession, template: CouponTemplate) -> N
         campaign = await session.get(Campaign, template.campaign_id)
         if campaign.state in OVER:
             raise Conflict(f"The campaign of template {template.id} is {campaign.state}.")
+        if await budgets.exhausted(session, campaign.id):
+            raise Conflict(f"The budget of campaign {campaign.id} is spent.")
     if template.remaining <= 0:
         raise Conflict(f"Every coupon of template {template.id} has been claimed.")
 
