@@ -8,6 +8,7 @@ from services.campaigns.budgets import api as budgets
 from services.campaigns.calendar import api as calendar
 from services.campaigns.calendar import scheduler
 from services.campaigns.coupons import api as coupons
+from services.campaigns.coupons import consumers as coupon_saga
 from services.campaigns.models import Base
 from services.campaigns.prices import api as prices
 from services.campaigns.prices.consumers import on_product_created
@@ -22,7 +23,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings or Settings(),
         routers=[calendar.router, budgets.router, coupons.router, prices.router],
         schema=SCHEMA,
-        consumers=[on_product_created],
+        consumers=[
+            on_product_created,
+            coupon_saga.on_order_placed,
+            coupon_saga.on_order_paid,
+            coupon_saga.on_order_cancelled,
+        ],
         background=[scheduler.run],
         description=(
             "Campaign operations: the campaign calendar, coupons and the best-price quote, "

@@ -29,6 +29,8 @@ async def _campaign(db, budget: int) -> object:
 async def _charge(db, campaign_id, key: str, amount: int = 1) -> bool:
     async with db.session() as session:
         taken = await budgets.charge(session, campaign_id, key, amount)
+        if not taken:
+            await budgets.exhaust(session, campaign_id)
         await session.commit()
         return taken
 

@@ -27,9 +27,9 @@ async def exhausted(session: AsyncSession, campaign_id: UUID) -> bool:
 
 
 async def charge(session: AsyncSession, campaign_id: UUID, key: str, amount: int) -> bool:
-    """Take `amount` of the campaign's budget for `key`; False (and `budget.exhausted`,
-    once) if it does not fit. A campaign without a budget takes anything; a key already
-    charged is not charged again."""
+    """Take `amount` of the campaign's budget for `key`; False if it does not fit (then
+    the caller, having undone what it did with it, calls `exhaust`). A campaign without a
+    budget takes anything; a key already charged is not charged again."""
     if await session.get(Budget, campaign_id) is None:
         return True
     if await session.scalar(select(BudgetCharge.id).where(BudgetCharge.key == key)) is not None:
@@ -44,7 +44,6 @@ async def charge(session: AsyncSession, campaign_id: UUID, key: str, amount: int
         session.add(BudgetCharge(campaign_id=campaign_id, key=key, amount=amount))
         await session.flush()
         return True
-    await _mark_exhausted(session, campaign_id)
     return False
 
 
@@ -69,7 +68,8 @@ async def release(session: AsyncSession, key: str) -> int:
     return released.amount
 
 
-async def _mark_exhausted(session: AsyncSession, campaign_id: UUID) -> None:
+async def exhaust(session: AsyncSession, campaign_id: UUID) -> None:
+    """Stop the campaign issuing: a charge did not fit its budget."""
     at = now()
     marked = (
         await session.execute(
