@@ -117,3 +117,31 @@ class BudgetExhausted(EventData):
     budget: Money
     spent: Money
     exhausted_at: datetime
+
+
+FLASH = "flywheel.campaigns.flash"
+
+
+@event("flywheel.campaigns.flash.reserved.v1", topic=FLASH, key="reservation_id")
+class FlashReserved(EventData):
+    """A customer reserved flash-sale stock at the flash price, until `expires_at`."""
+
+    reservation_id: UUID
+    session_id: UUID
+    sku_id: UUID
+    customer_id: UUID
+    quantity: int
+    flash_price: Money
+    expires_at: datetime
+
+
+@event("flywheel.campaigns.flash.expired.v1", topic=FLASH, key="reservation_id")
+class FlashReservationExpired(EventData):
+    """A reservation was not ordered in time: its stock goes back to the session, once."""
+
+    reservation_id: UUID
+    session_id: UUID
+    sku_id: UUID
+    customer_id: UUID
+    quantity: int
+    expired_at: datetime

@@ -1,14 +1,19 @@
 """The campaigns service."""
 
 from fastapi import FastAPI
+from redis.asyncio import Redis
 
 from chassis.http.service import build_service
 from chassis.migrations import Schema
 from services.campaigns.budgets import api as budgets
 from services.campaigns.calendar import api as calendar
 from services.campaigns.calendar import scheduler
+from services.campaigns.checkout import consumers as checkout
 from services.campaigns.coupons import api as coupons
-from services.campaigns.coupons import consumers as coupon_saga
+from services.campaigns.flash import api as flash
+from services.campaigns.flash.scheduler import expiry
+from services.campaigns.flash.sessions import SessionCache
+from services.campaigns.flash.stock import DatabaseStock, FlashStock, RedisStock
 from services.campaigns.models import Base
 from services.campaigns.prices import api as prices
 from services.campaigns.prices.consumers import on_product_created
@@ -18,20 +23,27 @@ SCHEMA = Schema.beside(__file__, Base.metadata)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return build_service(
+    settings = settings or Settings()
+    stock: FlashStock = (
+        RedisStock(Redis.from_url(settings.redis_url)) if settings.redis_url else DatabaseStock()
+    )
+    app = build_service(
         name="campaigns",
-        settings=settings or Settings(),
-        routers=[calendar.router, budgets.router, coupons.router, prices.router],
+        settings=settings,
+        routers=[calendar.router, budgets.router, coupons.router, flash.router, prices.router],
         schema=SCHEMA,
         consumers=[
             on_product_created,
-            coupon_saga.on_order_placed,
-            coupon_saga.on_order_paid,
-            coupon_saga.on_order_cancelled,
+            checkout.on_order_placed,
+            checkout.on_order_paid,
+            checkout.on_order_cancelled,
         ],
-        background=[scheduler.run],
+        background=[scheduler.run, expiry(stock)],
         description=(
-            "Campaign operations: the campaign calendar, coupons and the best-price quote, "
-            "and the SKU prices campaigns start from."
+            "Campaign operations: the campaign calendar, budgets, coupons and the best-price "
+            "quote, flash sales, and the SKU prices campaigns start from."
         ),
     )
+    app.state.flash_stock = stock
+    app.state.flash_sessions = SessionCache()
+    return app

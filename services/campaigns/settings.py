@@ -1,4 +1,4 @@
-"""Campaigns settings (environment prefix CAMPAIGNS_)."""
+"""Campaigns settings (environment prefix CAMPAIGNS_; REDIS_URL shared)."""
 
 from pydantic_settings import SettingsConfigDict
 
@@ -12,3 +12,5 @@ class Settings(ServiceSettings):
     # How often the calendar moves campaigns whose window opened or closed: a campaign
     # starts at most this late.
     calendar_tick_seconds: float = 5.0
+    # How often unpaid flash reservations past their time are expired and stock given back.
+    flash_tick_seconds: float = 1.0

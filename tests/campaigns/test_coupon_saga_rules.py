@@ -14,7 +14,8 @@ from contracts.orders import CancelReason
 from services.campaigns.budgets.models import Budget
 from services.campaigns.calendar import service as calendar
 from services.campaigns.calendar.schemas import CampaignPlan
-from services.campaigns.coupons import saga, service
+from services.campaigns.checkout import saga
+from services.campaigns.coupons import service
 from services.campaigns.coupons.models import Coupon
 from services.campaigns.coupons.schemas import TemplateRequest
 

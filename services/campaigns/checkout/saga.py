@@ -1,5 +1,6 @@
-"""The coupon side of the order saga: lock an order's coupons when it is placed (all or
-none), redeem them when it is paid, release them when it is cancelled, each exactly once.
+"""The campaigns side of the order saga: lock an order's coupons and flash reservation when
+it is placed (all or none), redeem them when it is paid, release them when it is cancelled,
+each exactly once.
 
 Each step is one UPDATE that names the state it leaves (`claimed` → `locked` → `redeemed`,
 or `locked` → `claimed`), so a coupon in two racing orders is locked by one, and a cancel
@@ -17,9 +18,11 @@ from chassis.money import Money
 from contracts.campaigns import CouponsLocked, CouponsRedeemed, CouponsRefused, CouponsReleased
 from contracts.orders import OrderCancelled, OrderPaid, OrderPlaced
 from services.campaigns.budgets import service as budgets
+from services.campaigns.checkout.refusal import Refusal
 from services.campaigns.coupons import pricing
 from services.campaigns.coupons.models import Coupon
 from services.campaigns.coupons.pricing import CouponStatus
+from services.campaigns.flash import service as flash
 
 
 def budget_key(coupon_id: UUID, order_id: UUID) -> str:
@@ -27,8 +30,8 @@ def budget_key(coupon_id: UUID, order_id: UUID) -> str:
 
 
 async def lock(session: AsyncSession, order: OrderPlaced) -> bool:
-    """Lock the order's coupons for it, or none; publishes `coupons.locked` or
-    `coupons.refused`. Returns whether they were locked."""
+    """Lock the order's coupons and flash reservation for it, or nothing; publishes
+    `coupons.locked` or `coupons.refused`. Returns whether they were locked."""
     ids = sorted(set(order.attribution.coupon_ids))
     coupons = list(
         await session.scalars(
@@ -41,36 +44,15 @@ async def lock(session: AsyncSession, order: OrderPlaced) -> bool:
     quote, why = pricing.exactly(_cart_of(order), [c.held() for c in coupons], order.placed_at)
     if quote is None:
         return await _refuse(session, order, why)
-    discounts = {applied.coupon_id: applied.discount for applied in quote.applied}
-    by_id = {coupon.id: coupon for coupon in coupons}
     savepoint = await session.begin_nested()
-    locked = await session.execute(
-        update(Coupon)
-        .where(
-            Coupon.id.in_(ids),
-            Coupon.holder_id == order.customer_id,
-            Coupon.status == CouponStatus.CLAIMED,
-        )
-        .values(status=CouponStatus.LOCKED, order_id=order.order_id, locked_at=now())
-        .execution_options(synchronize_session=False)
-    )
-    if locked.rowcount != len(ids):
+    refused = await _lock_coupons(session, order, coupons, quote)
+    if refused is None and order.attribution.flash_reservation_id is not None:
+        refused = await flash.hold_for_order(session, order)
+    if refused is not None:
         await savepoint.rollback()
-        return await _refuse(session, order, "a coupon is in use by another order or used")
-    for coupon_id, discount in discounts.items():
-        await session.execute(
-            update(Coupon)
-            .where(Coupon.id == coupon_id)
-            .values(discount=discount)
-            .execution_options(synchronize_session=False)
-        )
-        campaign_id = by_id[coupon_id].template.campaign_id
-        if campaign_id is not None and not await budgets.charge(
-            session, campaign_id, budget_key(coupon_id, order.order_id), discount
-        ):
-            await savepoint.rollback()
-            await budgets.exhaust(session, campaign_id)
-            return await _refuse(session, order, f"the budget of campaign {campaign_id} is spent")
+        if refused.exhausted_campaign is not None:
+            await budgets.exhaust(session, refused.exhausted_campaign)
+        return await _refuse(session, order, refused.reason)
     await savepoint.commit()
     await outbox.add(
         session,
@@ -84,8 +66,44 @@ async def lock(session: AsyncSession, order: OrderPlaced) -> bool:
     return True
 
 
+async def _lock_coupons(
+    session: AsyncSession, order: OrderPlaced, coupons: list[Coupon], quote: pricing.Quote
+) -> Refusal | None:
+    if not coupons:
+        return None
+    locked = await session.execute(
+        update(Coupon)
+        .where(
+            Coupon.id.in_([c.id for c in coupons]),
+            Coupon.holder_id == order.customer_id,
+            Coupon.status == CouponStatus.CLAIMED,
+        )
+        .values(status=CouponStatus.LOCKED, order_id=order.order_id, locked_at=now())
+        .execution_options(synchronize_session=False)
+    )
+    if locked.rowcount != len(coupons):
+        return Refusal("a coupon is in use by another order or used")
+    campaigns = {coupon.id: coupon.template.campaign_id for coupon in coupons}
+    for applied in quote.applied:
+        await session.execute(
+            update(Coupon)
+            .where(Coupon.id == applied.coupon_id)
+            .values(discount=applied.discount)
+            .execution_options(synchronize_session=False)
+        )
+        campaign_id = campaigns[applied.coupon_id]
+        key = budget_key(applied.coupon_id, order.order_id)
+        if campaign_id is not None and not await budgets.charge(
+            session, campaign_id, key, applied.discount
+        ):
+            return Refusal(f"the budget of campaign {campaign_id} is spent", campaign_id)
+    return None
+
+
 async def redeem(session: AsyncSession, order: OrderPaid) -> None:
-    """The paid order's locked coupons are spent for good; `coupons.redeemed` once."""
+    """The paid order's locked coupons are spent for good; `coupons.redeemed` once. Its
+    flash reservation is sold."""
+    await flash.purchase(session, order.order_id)
     redeemed = (
         await session.execute(
             update(Coupon)
@@ -111,7 +129,9 @@ async def redeem(session: AsyncSession, order: OrderPaid) -> None:
 
 async def release(session: AsyncSession, order: OrderCancelled) -> None:
     """The cancelled order's locked coupons go back to their holder and their budget
-    charges back to the campaigns; `coupons.released` once."""
+    charges back to the campaigns; `coupons.released` once. Its flash reservation is
+    released (its stock goes back)."""
+    await flash.release_for_order(session, order.order_id)
     released = (
         (
             await session.execute(

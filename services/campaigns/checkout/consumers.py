@@ -1,15 +1,15 @@
-"""Order events the coupons answer: the coupon side of the order saga."""
+"""Order events campaigns answers: its side of the order saga."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.events.handlers import consumes
 from contracts.orders import OrderCancelled, OrderPaid, OrderPlaced
-from services.campaigns.coupons import saga
+from services.campaigns.checkout import saga
 
 
 @consumes(OrderPlaced)
 async def on_order_placed(event: OrderPlaced, session: AsyncSession) -> None:
-    if event.attribution.coupon_ids:
+    if event.attribution.coupon_ids or event.attribution.flash_reservation_id:
         await saga.lock(session, event)
 
 
