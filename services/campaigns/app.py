@@ -15,6 +15,8 @@ from services.campaigns.flash.scheduler import expiry
 from services.campaigns.flash.sessions import SessionCache
 from services.campaigns.flash.stock import DatabaseStock, FlashStock, RedisStock
 from services.campaigns.models import Base
+from services.campaigns.performance import api as performance
+from services.campaigns.performance import consumers as attribution
 from services.campaigns.prices import api as prices
 from services.campaigns.prices.consumers import on_product_created
 from services.campaigns.settings import Settings
@@ -30,13 +32,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = build_service(
         name="campaigns",
         settings=settings,
-        routers=[calendar.router, budgets.router, coupons.router, flash.router, prices.router],
+        routers=[
+            calendar.router,
+            budgets.router,
+            performance.router,
+            coupons.router,
+            flash.router,
+            prices.router,
+        ],
         schema=SCHEMA,
         consumers=[
             on_product_created,
             checkout.on_order_placed,
             checkout.on_order_paid,
             checkout.on_order_cancelled,
+            attribution.on_order_paid,
         ],
         background=[scheduler.run, expiry(stock)],
         description=(

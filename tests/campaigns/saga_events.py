@@ -1,4 +1,5 @@
-"""Order events as the orders service would publish them, for the campaigns saga tests."""
+"""Order events as the orders service would publish them, and a customer holding a coupon,
+for the campaigns saga tests."""
 
 from uuid import UUID
 
@@ -13,6 +14,8 @@ from contracts.orders import (
     OrderPaid,
     OrderPlaced,
 )
+from services.campaigns.coupons import service
+from services.campaigns.coupons.schemas import TemplateRequest
 
 
 def cny(amount: int) -> Money:
@@ -61,3 +64,31 @@ def cancelled(order: OrderPlaced, reason: CancelReason = CancelReason.CUSTOMER) 
         attribution=order.attribution,
         cancelled_at=now(),
     )
+
+
+async def claimed_coupon(db, holder, campaign_id=None, **terms):
+    body = TemplateRequest(
+        **(
+            {
+                "name": "¥40 off ¥300",
+                "kind": "threshold",
+                "currency": "CNY",
+                "amount_off": 40_00,
+                "threshold": 300_00,
+                "valid_days": 7,
+                "total_quantity": 100,
+                "campaign_id": campaign_id,
+            }
+            | terms
+        )
+    )
+    async with db.session() as session:
+        template = await service.create_template(session, body, new_id())
+    async with db.session() as session:
+        return await service.claim(session, template.id, holder)
+
+
+async def apply_step(db, step, event):
+    """Run a saga step (or any handler) as a consumer does: in a transaction of its own."""
+    async with db.session() as session, session.begin():
+        return await step(session, event)

@@ -245,3 +245,31 @@ async def test_sku_prices_are_for_staff_only(platform):
         assert (await anonymous.get(f"{PRICES}/{new_id()}")).status_code == 401
     async with platform.client("campaigns", token) as customer:
         assert (await customer.get(f"{PRICES}/{new_id()}")).status_code == 403
+
+
+async def test_operators_read_a_campaigns_budget_and_performance(platform, operator_token):
+    async with platform.client("campaigns", operator_token) as staff:
+        draft = await _draft(staff)
+        budget = (await staff.get(f"{CAMPAIGNS}/{draft['id']}/budget")).json()
+        performance = (await staff.get(f"{CAMPAIGNS}/{draft['id']}/performance")).json()
+        unknown = await staff.get(f"{CAMPAIGNS}/{new_id()}/performance")
+    assert (budget["budget"], budget["spent"], budget["exhausted_at"]) == (
+        _plan()["budget"],
+        {"amount": 0, "currency": "CNY"},
+        None,
+    )
+    assert performance == {
+        "campaign_id": draft["id"],
+        "reach": 0,
+        "claims": 0,
+        "redemptions": 0,
+        "orders": 0,
+        "gmv": {"amount": 0, "currency": "CNY"},
+        "spend": {"amount": 0, "currency": "CNY"},
+        "roi": None,
+    }
+    assert unknown.status_code == 404
+    _, token = await platform.customer()
+    async with platform.client("campaigns", token) as customer:
+        for path in ("budget", "performance"):
+            assert (await customer.get(f"{CAMPAIGNS}/{draft['id']}/{path}")).status_code == 403

@@ -5,7 +5,7 @@ one coupon pay for two orders; here it is locked by one, redeemed once, released
 import asyncio
 import json
 
-from saga_events import cancelled, line, paid, placed
+from saga_events import apply_step, cancelled, claimed_coupon, line, paid, placed
 from sqlalchemy import select
 
 from chassis.events.tables import outbox
@@ -15,37 +15,7 @@ from services.campaigns.budgets.models import Budget
 from services.campaigns.calendar import service as calendar
 from services.campaigns.calendar.schemas import CampaignPlan
 from services.campaigns.checkout import saga
-from services.campaigns.coupons import service
 from services.campaigns.coupons.models import Coupon
-from services.campaigns.coupons.schemas import TemplateRequest
-
-
-async def _coupon(db, holder, campaign_id=None, **terms):
-    body = TemplateRequest(
-        **(
-            {
-                "name": "¥40 off ¥300",
-                "kind": "threshold",
-                "currency": "CNY",
-                "amount_off": 40_00,
-                "threshold": 300_00,
-                "valid_days": 7,
-                "total_quantity": 100,
-                "campaign_id": campaign_id,
-            }
-            | terms
-        )
-    )
-    async with db.session() as session:
-        template = await service.create_template(session, body, new_id())
-    async with db.session() as session:
-        return await service.claim(session, template.id, holder)
-
-
-async def _apply(db, step, event):
-    """Run a saga step as a consumer does: in a transaction of its own."""
-    async with db.session() as session, session.begin():
-        return await step(session, event)
 
 
 async def _coupon_row(db, coupon_id) -> Coupon:
@@ -61,46 +31,48 @@ async def _events(db, type_: str) -> list[dict]:
 
 async def test_lock_redeem_and_a_second_payment_changes_nothing(campaigns_db):
     holder = new_id()
-    coupon = await _coupon(campaigns_db, holder)
+    coupon = await claimed_coupon(campaigns_db, holder)
     order = placed(holder, [coupon.id])
-    assert await _apply(campaigns_db, saga.lock, order)
+    assert await apply_step(campaigns_db, saga.lock, order)
     row = await _coupon_row(campaigns_db, coupon.id)
     assert (row.status, row.order_id, row.discount) == ("locked", order.order_id, 40_00)
-    await _apply(campaigns_db, saga.redeem, paid(order))
-    await _apply(campaigns_db, saga.redeem, paid(order))
+    await apply_step(campaigns_db, saga.redeem, paid(order))
+    await apply_step(campaigns_db, saga.redeem, paid(order))
     assert (await _coupon_row(campaigns_db, coupon.id)).status == "redeemed"
     redeemed = await _events(campaigns_db, "flywheel.campaigns.coupons.redeemed.v1")
     assert [e["discount"] for e in redeemed] == [{"amount": 40_00, "currency": "CNY"}]
     # Spent: a later order cannot lock it, and a cancel of the paid order gives nothing back.
-    assert not await _apply(campaigns_db, saga.lock, placed(holder, [coupon.id]))
-    await _apply(campaigns_db, saga.release, cancelled(order))
+    assert not await apply_step(campaigns_db, saga.lock, placed(holder, [coupon.id]))
+    await apply_step(campaigns_db, saga.release, cancelled(order))
     assert (await _coupon_row(campaigns_db, coupon.id)).status == "redeemed"
 
 
 async def test_a_cancel_delivered_twice_releases_once(campaigns_db):
     holder = new_id()
-    coupon = await _coupon(campaigns_db, holder)
+    coupon = await claimed_coupon(campaigns_db, holder)
     order = placed(holder, [coupon.id])
-    assert await _apply(campaigns_db, saga.lock, order)
-    await _apply(campaigns_db, saga.release, cancelled(order, CancelReason.PAYMENT_TIMEOUT))
-    await _apply(campaigns_db, saga.release, cancelled(order, CancelReason.CUSTOMER))
+    assert await apply_step(campaigns_db, saga.lock, order)
+    await apply_step(campaigns_db, saga.release, cancelled(order, CancelReason.PAYMENT_TIMEOUT))
+    await apply_step(campaigns_db, saga.release, cancelled(order, CancelReason.CUSTOMER))
     row = await _coupon_row(campaigns_db, coupon.id)
     assert (row.status, row.order_id, row.discount) == ("claimed", None, None)
     released = await _events(campaigns_db, "flywheel.campaigns.coupons.released.v1")
     assert [e["order_id"] for e in released] == [str(order.order_id)]
-    assert await _apply(campaigns_db, saga.lock, placed(holder, [coupon.id]))  # usable again
+    assert await apply_step(campaigns_db, saga.lock, placed(holder, [coupon.id]))  # usable again
 
 
 async def test_all_or_none_an_order_with_one_bad_coupon_locks_nothing(campaigns_db):
     holder = new_id()
-    good = await _coupon(campaigns_db, holder)
-    others = await _coupon(campaigns_db, new_id(), stacking_group="platform")
-    assert not await _apply(campaigns_db, saga.lock, placed(holder, [good.id, others.id]))
+    good = await claimed_coupon(campaigns_db, holder)
+    others = await claimed_coupon(campaigns_db, new_id(), stacking_group="platform")
+    assert not await apply_step(campaigns_db, saga.lock, placed(holder, [good.id, others.id]))
     assert (await _coupon_row(campaigns_db, good.id)).status == "claimed"
-    same_group = await _coupon(campaigns_db, holder, amount_off=5_00, kind="fixed", threshold=0)
-    assert not await _apply(campaigns_db, saga.lock, placed(holder, [good.id, same_group.id]))
+    same_group = await claimed_coupon(
+        campaigns_db, holder, amount_off=5_00, kind="fixed", threshold=0
+    )
+    assert not await apply_step(campaigns_db, saga.lock, placed(holder, [good.id, same_group.id]))
     below = placed(holder, [good.id], line(price=299_00))
-    assert not await _apply(campaigns_db, saga.lock, below)
+    assert not await apply_step(campaigns_db, saga.lock, below)
     reasons = [
         e["reason"] for e in await _events(campaigns_db, "flywheel.campaigns.coupons.refused.v1")
     ]
@@ -123,37 +95,37 @@ async def test_a_lock_takes_the_budget_and_a_release_gives_it_back(campaigns_db)
     async with campaigns_db.session() as session:
         campaign = await calendar.plan(session, plan, new_id())
     first, second = new_id(), new_id()
-    a = await _coupon(campaigns_db, first, campaign.id)
-    b = await _coupon(campaigns_db, second, campaign.id)
+    a = await claimed_coupon(campaigns_db, first, campaign.id)
+    b = await claimed_coupon(campaigns_db, second, campaign.id)
     order = placed(first, [a.id])
-    assert await _apply(campaigns_db, saga.lock, order)
+    assert await apply_step(campaigns_db, saga.lock, order)
     # ¥40 of ¥50 is spent: the second ¥40 does not fit, and nothing of it is locked.
-    assert not await _apply(campaigns_db, saga.lock, placed(second, [b.id]))
+    assert not await apply_step(campaigns_db, saga.lock, placed(second, [b.id]))
     assert (await _coupon_row(campaigns_db, b.id)).status == "claimed"
     async with campaigns_db.session() as session:
         budget = await session.get(Budget, campaign.id)
         assert (budget.spent, budget.exhausted_at is not None) == (40_00, True)
-    await _apply(campaigns_db, saga.release, cancelled(order))
+    await apply_step(campaigns_db, saga.release, cancelled(order))
     async with campaigns_db.session() as session:
         assert (await session.get(Budget, campaign.id)).spent == 0
-    assert await _apply(campaigns_db, saga.lock, placed(second, [b.id]))
+    assert await apply_step(campaigns_db, saga.lock, placed(second, [b.id]))
     assert len(await _events(campaigns_db, "flywheel.campaigns.budget.exhausted.v1")) == 1
 
 
 async def test_one_coupon_in_racing_orders_is_locked_by_one(postgres_db):
     holder = new_id()
-    coupon = await _coupon(postgres_db, holder)
+    coupon = await claimed_coupon(postgres_db, holder)
     orders = [placed(holder, [coupon.id]) for _ in range(10)]
-    locked = await asyncio.gather(*(_apply(postgres_db, saga.lock, o) for o in orders))
+    locked = await asyncio.gather(*(apply_step(postgres_db, saga.lock, o) for o in orders))
     assert locked.count(True) == 1
     winner = orders[locked.index(True)]
     assert (await _coupon_row(postgres_db, coupon.id)).order_id == winner.order_id
     assert len(await _events(postgres_db, "flywheel.campaigns.coupons.refused.v1")) == 9
     # Racing payment of the winner and cancels of the losers: still one redemption.
     await asyncio.gather(
-        _apply(postgres_db, saga.redeem, paid(winner)),
-        _apply(postgres_db, saga.redeem, paid(winner)),
-        *(_apply(postgres_db, saga.release, cancelled(o)) for o in orders if o is not winner),
+        apply_step(postgres_db, saga.redeem, paid(winner)),
+        apply_step(postgres_db, saga.redeem, paid(winner)),
+        *(apply_step(postgres_db, saga.release, cancelled(o)) for o in orders if o is not winner),
     )
     assert (await _coupon_row(postgres_db, coupon.id)).status == "redeemed"
     assert len(await _events(postgres_db, "flywheel.campaigns.coupons.redeemed.v1")) == 1
