@@ -1,5 +1,6 @@
 """Campaigns settings (environment prefix CAMPAIGNS_; REDIS_URL shared)."""
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from chassis.settings import ServiceSettings
@@ -9,8 +10,13 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CAMPAIGNS_", extra="ignore")
 
     service_name: str = "campaigns"
-    # How often the calendar moves campaigns whose window opened or closed: a campaign
-    # starts at most this late.
-    calendar_tick_seconds: float = 5.0
-    # How often unpaid flash reservations past their time are expired and stock given back.
-    flash_tick_seconds: float = 1.0
+    calendar_tick_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often campaigns are started and ended on time: at most this late",
+    )
+    flash_tick_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often unpaid flash reservations expire and their stock goes back",
+    )
