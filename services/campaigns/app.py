@@ -10,6 +10,7 @@ from services.campaigns.calendar import api as calendar
 from services.campaigns.calendar import scheduler
 from services.campaigns.checkout import consumers as checkout
 from services.campaigns.coupons import api as coupons
+from services.campaigns.coupons.consumers import on_user_registered
 from services.campaigns.flash import api as flash
 from services.campaigns.flash.scheduler import expiry
 from services.campaigns.flash.sessions import SessionCache
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         schema=SCHEMA,
         consumers=[
             on_product_created,
+            on_user_registered,
             checkout.on_order_placed,
             checkout.on_order_paid,
             checkout.on_order_cancelled,

@@ -1,6 +1,7 @@
 """Tables of coupons: templates operators issue, and the coupons customers hold."""
 
 from datetime import datetime
+from enum import StrEnum
 from uuid import UUID
 
 from sqlalchemy import (
@@ -22,6 +23,12 @@ from chassis.db import UtcDateTime, enum_column
 from chassis.ids import new_id
 from services.campaigns.coupons.pricing import CouponKind, CouponStatus, HeldCoupon, Scope, Terms
 from services.campaigns.models import Base
+
+
+class GrantTrigger(StrEnum):
+    """An event upon which a template's coupon is given to the user, unclaimed."""
+
+    REGISTRATION = "registration"  # the welcome perk of a new user
 
 
 class CouponTemplate(Base):
@@ -51,6 +58,7 @@ class CouponTemplate(Base):
     brand_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     excluded_sku_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     stacking_group: Mapped[str] = mapped_column(String(64), default="default")
+    grant_on: Mapped[GrantTrigger | None] = mapped_column(enum_column(GrantTrigger), index=True)
     created_by: Mapped[UUID] = mapped_column(Uuid)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
 

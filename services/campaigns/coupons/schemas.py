@@ -15,6 +15,7 @@ from pydantic import (
 )
 
 from chassis.money import MAX_AMOUNT, Money
+from services.campaigns.coupons.models import GrantTrigger
 from services.campaigns.coupons.pricing import CouponKind, CouponStatus, Reason
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -63,6 +64,9 @@ class TemplateRequest(BaseModel):
     brand_ids: Ids = []
     excluded_sku_ids: Ids = []
     stacking_group: Group = "default"
+    grant_on: GrantTrigger | None = Field(
+        default=None, description="Also given to every user upon this event (a welcome perk)"
+    )
 
     @field_validator("amount_off", "percent_off", "cap", "threshold", "repeatable")
     @classmethod
@@ -119,6 +123,7 @@ class TemplateOut(BaseModel):
     brand_ids: list[UUID]
     excluded_sku_ids: list[UUID]
     stacking_group: str
+    grant_on: GrantTrigger | None
 
 
 class CouponOut(BaseModel):

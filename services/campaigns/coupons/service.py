@@ -21,7 +21,7 @@ from services.campaigns.budgets import service as budgets
 from services.campaigns.calendar.lifecycle import CampaignState
 from services.campaigns.calendar.models import Campaign
 from services.campaigns.coupons import pricing, validity
-from services.campaigns.coupons.models import Coupon, CouponTemplate
+from services.campaigns.coupons.models import Coupon, CouponTemplate, GrantTrigger
 from services.campaigns.coupons.pricing import CouponStatus, Reason
 from services.campaigns.coupons.schemas import QuoteRequest, TemplateRequest
 
@@ -52,76 +52,117 @@ async def get_template(session: AsyncSession, template_id: UUID) -> CouponTempla
 async def claim(session: AsyncSession, template_id: UUID, holder_id: UUID) -> Coupon:
     """One more coupon of the template for `holder_id`, or a 409 saying why not."""
     template = await get_template(session, template_id)
-    await _check_claimable(session, template)
+    if (why := await _not_claimable(session, template)) is not None:
+        raise Conflict(why)
     for _ in range(template.per_user_limit):
-        held = await session.scalar(
-            select(func.count()).where(
-                Coupon.template_id == template_id, Coupon.holder_id == holder_id
-            )
-        )
+        held = await _held(session, template_id, holder_id)
         if held >= template.per_user_limit:
             break
-        taken = await session.execute(
-            update(CouponTemplate)
-            .where(
-                CouponTemplate.id == template_id,
-                CouponTemplate.claimed < CouponTemplate.total_quantity,
-            )
-            .values(claimed=CouponTemplate.claimed + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if taken.rowcount != 1:
-            await session.rollback()
-            raise Conflict(f"Every coupon of template {template_id} has been claimed.")
-        at = now()
-        valid_from, valid_until = validity.window(
-            at, template.valid_from, template.valid_until, template.valid_days
-        )
-        coupon = Coupon(
-            template_id=template_id,
-            holder_id=holder_id,
-            claim_number=held + 1,
-            valid_from=valid_from,
-            valid_until=valid_until,
-            claimed_at=at,
-        )
-        session.add(coupon)
         try:
-            await session.flush()
+            coupon = await _issue(session, template, holder_id, held + 1)
         except IntegrityError:
             await session.rollback()  # a racing claim of the same holder took that number
             template = await get_template(session, template_id)
             continue
-        await outbox.add(
-            session,
-            CouponClaimed(
-                coupon_id=coupon.id,
-                template_id=template_id,
-                campaign_id=template.campaign_id,
-                holder_id=holder_id,
-                valid_until=valid_until,
-                claimed_at=at,
-            ),
-        )
+        if coupon is None:
+            await session.rollback()
+            raise Conflict(f"Every coupon of template {template_id} has been claimed.")
         await session.commit()
-        coupon.template = template
         return coupon
     raise Conflict(
         f"Customers hold at most {template.per_user_limit} coupon(s) of template {template_id}."
     )
 
 
-async def _check_claimable(session: AsyncSession, template: CouponTemplate) -> None:
+async def grant_on(session: AsyncSession, trigger: GrantTrigger, holder_id: UUID) -> int:
+    """Give `holder_id` one coupon of every claimable template granted on `trigger`, in the
+    caller's transaction (a consumer's); a template that cannot give one is skipped.
+    Returns how many were granted."""
+    templates = await session.scalars(
+        select(CouponTemplate).where(CouponTemplate.grant_on == trigger)
+    )
+    granted = 0
+    for template in templates:
+        if await _not_claimable(session, template) is not None:
+            continue
+        if await _held(session, template.id, holder_id) > 0:
+            continue  # granted before (the trigger's event came twice)
+        savepoint = await session.begin_nested()
+        try:
+            coupon = await _issue(session, template, holder_id, 1)
+        except IntegrityError:
+            coupon = None  # a racing grant or claim holds the first number
+        if coupon is None:
+            await savepoint.rollback()
+            continue
+        await savepoint.commit()
+        granted += 1
+    return granted
+
+
+async def _held(session: AsyncSession, template_id: UUID, holder_id: UUID) -> int:
+    return await session.scalar(
+        select(func.count()).where(Coupon.template_id == template_id, Coupon.holder_id == holder_id)
+    )
+
+
+async def _issue(
+    session: AsyncSession, template: CouponTemplate, holder_id: UUID, number: int
+) -> Coupon | None:
+    """Take one of the template's total and give it to `holder_id` as their `number`th;
+    None when the total is gone. IntegrityError when that number is taken."""
+    taken = await session.execute(
+        update(CouponTemplate)
+        .where(
+            CouponTemplate.id == template.id,
+            CouponTemplate.claimed < CouponTemplate.total_quantity,
+        )
+        .values(claimed=CouponTemplate.claimed + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        return None
+    at = now()
+    valid_from, valid_until = validity.window(
+        at, template.valid_from, template.valid_until, template.valid_days
+    )
+    coupon = Coupon(
+        template_id=template.id,
+        holder_id=holder_id,
+        claim_number=number,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        claimed_at=at,
+    )
+    session.add(coupon)
+    await session.flush()
+    coupon.template = template
+    await outbox.add(
+        session,
+        CouponClaimed(
+            coupon_id=coupon.id,
+            template_id=template.id,
+            campaign_id=template.campaign_id,
+            holder_id=holder_id,
+            valid_until=valid_until,
+            claimed_at=at,
+        ),
+    )
+    return coupon
+
+
+async def _not_claimable(session: AsyncSession, template: CouponTemplate) -> str | None:
     if template.valid_until is not None and now() >= template.valid_until:
-        raise Conflict(f"Coupons of template {template.id} expired.")
+        return f"Coupons of template {template.id} expired."
     if template.campaign_id is not None:
         campaign = await session.get(Campaign, template.campaign_id)
         if campaign.state in OVER:
-            raise Conflict(f"The campaign of template {template.id} is {campaign.state}.")
+            return f"The campaign of template {template.id} is {campaign.state}."
         if await budgets.exhausted(session, campaign.id):
-            raise Conflict(f"The budget of campaign {campaign.id} is spent.")
+            return f"The budget of campaign {campaign.id} is spent."
     if template.remaining <= 0:
-        raise Conflict(f"Every coupon of template {template.id} has been claimed.")
+        return f"Every coupon of template {template.id} has been claimed."
+    return None
 
 
 async def my_coupons(
