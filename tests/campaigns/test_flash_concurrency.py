@@ -32,7 +32,10 @@ async def stock(request):
         return
     need("Redis", 6379)
     store = RedisStock(Redis.from_url("redis://127.0.0.1:6379/0"))
+    store.created = []  # item ids whose keys the test leaves behind
     yield store
+    for item_id in store.created:
+        await store.redis.delete(*keys(item_id))
     await store.close()
 
 
@@ -52,7 +55,10 @@ async def _session(db, stock, units: int, limit: int):
         ],
     )
     async with db.session() as session:
-        return await service.create_session(session, body, new_id(), stock)
+        flash = await service.create_session(session, body, new_id(), stock)
+    if isinstance(stock, RedisStock):
+        stock.created += [item.id for item in flash.items]
+    return flash
 
 
 SESSIONS = SessionCache()

@@ -60,4 +60,5 @@ async def test_reservations_take_the_stock_kept_in_redis(platform, on_redis):
     try:
         assert (item.stock_left, int(await redis.get(keys(item.id)[0]))) == (2, 1)
     finally:
+        await redis.delete(*keys(item.id))
         await redis.aclose()
