@@ -1,17 +1,19 @@
 """Request and response bodies of the calendar routes."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
     ValidationInfo,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from chassis.money import Money
 from services.campaigns.calendar import windows
@@ -23,6 +25,17 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, m
 Segment = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
 
 
+def _iso_text(value: Any) -> Any:
+    if not isinstance(value, str | datetime):
+        raise PydanticCustomError("datetime_type", "Input should be an ISO 8601 date and time")
+    return value
+
+
+# ISO 8601 text, with an offset (that instant) or without (a wall-clock time in the plan's
+# zone); never a number. Unlike chassis.http.fields.Timestamp, the offset may be left out.
+WallClock = Annotated[datetime, BeforeValidator(_iso_text)]
+
+
 class CampaignPlan(BaseModel):
     """A campaign as an operator plans it. Times without an offset are wall-clock times in
     `time_zone`; every time is kept and answered in UTC."""
@@ -32,8 +45,8 @@ class CampaignPlan(BaseModel):
     name: Name
     kind: CampaignKind
     time_zone: str = Field(default="UTC", description="IANA zone the operator plans in")
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: WallClock
+    ends_at: WallClock
     sku_ids: list[UUID] = Field(default_factory=list, max_length=1000)
     segments: list[Segment] = Field(default_factory=list, max_length=50)
     channels: list[Channel] = Field(default_factory=list)

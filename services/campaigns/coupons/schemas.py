@@ -5,7 +5,6 @@ from typing import Annotated
 from uuid import UUID
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -14,13 +13,14 @@ from pydantic import (
     field_validator,
 )
 
+from chassis.http.fields import JsonBool, JsonInt, Timestamp
 from chassis.money import MAX_AMOUNT, Money
 from services.campaigns.coupons.models import GrantTrigger
 from services.campaigns.coupons.pricing import CouponKind, CouponStatus, Reason
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Group = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
-Amount = Annotated[int, Field(ge=0, le=MAX_AMOUNT)]
+Amount = Annotated[JsonInt, Field(ge=0, le=MAX_AMOUNT)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 Ids = Annotated[list[UUID], Field(max_length=1000)]
 
@@ -50,15 +50,17 @@ class TemplateRequest(BaseModel):
     currency: Currency
     campaign_id: UUID | None = None
     amount_off: Amount = Field(default=0, validate_default=True)
-    percent_off: int = Field(default=0, ge=0, le=99, validate_default=True)
+    percent_off: JsonInt = Field(default=0, ge=0, le=99, validate_default=True)
     cap: Amount | None = Field(default=None, validate_default=True)
     threshold: Amount = Field(default=0, validate_default=True, description="Minimum spend")
-    repeatable: bool = Field(default=False, validate_default=True, description="满减 per threshold")
-    valid_from: AwareDatetime | None = None
-    valid_until: AwareDatetime | None = Field(default=None, validate_default=True)
-    valid_days: int | None = Field(default=None, ge=1, le=3660, validate_default=True)
-    total_quantity: int = Field(ge=1, le=100_000_000)
-    per_user_limit: int = Field(default=1, ge=1, le=100)
+    repeatable: JsonBool = Field(
+        default=False, validate_default=True, description="满减 per threshold"
+    )
+    valid_from: Timestamp | None = None
+    valid_until: Timestamp | None = Field(default=None, validate_default=True)
+    valid_days: JsonInt | None = Field(default=None, ge=1, le=3660, validate_default=True)
+    total_quantity: JsonInt = Field(ge=1, le=100_000_000)
+    per_user_limit: JsonInt = Field(default=1, ge=1, le=100)
     sku_ids: Ids = []
     category_ids: Ids = []
     brand_ids: Ids = []
@@ -149,7 +151,7 @@ class CartLine(BaseModel):
     category_id: UUID | None = None
     brand_id: UUID | None = None
     unit_price: Money
-    quantity: int = Field(gt=0, le=10_000)
+    quantity: JsonInt = Field(gt=0, le=10_000)
 
 
 class QuoteRequest(BaseModel):
@@ -167,6 +169,8 @@ class QuoteRequest(BaseModel):
     def _one_currency(cls, lines: list[CartLine]) -> list[CartLine]:
         if len({line.unit_price.currency for line in lines}) > 1:
             raise ValueError("a cart is priced in one currency")
+        if sum(line.unit_price.amount * line.quantity for line in lines) > MAX_AMOUNT:
+            raise ValueError(f"a cart totals at most {MAX_AMOUNT} minor units")
         return lines
 
     @field_validator("shipping_fee")
@@ -175,6 +179,9 @@ class QuoteRequest(BaseModel):
         lines = info.data.get("lines")
         if fee is not None and lines and fee.currency != lines[0].unit_price.currency:
             raise ValueError("a cart is priced in one currency")
+        subtotal = sum(line.unit_price.amount * line.quantity for line in lines or ())
+        if fee is not None and subtotal + fee.amount > MAX_AMOUNT:
+            raise ValueError(f"a cart totals at most {MAX_AMOUNT} minor units")
         return fee
 
 

@@ -5,7 +5,6 @@ from typing import Annotated
 from uuid import UUID
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -14,6 +13,7 @@ from pydantic import (
     field_validator,
 )
 
+from chassis.http.fields import JsonInt, Timestamp
 from chassis.money import Money
 from services.campaigns.flash.models import ReservationStatus
 
@@ -25,8 +25,8 @@ class ItemRequest(BaseModel):
 
     sku_id: UUID
     flash_price: Money
-    stock: int = Field(ge=1, le=10_000_000)
-    per_user_limit: int = Field(default=1, ge=1, le=100)
+    stock: JsonInt = Field(ge=1, le=10_000_000)
+    per_user_limit: JsonInt = Field(default=1, ge=1, le=100)
 
 
 class SessionRequest(BaseModel):
@@ -34,9 +34,9 @@ class SessionRequest(BaseModel):
 
     name: Name
     campaign_id: UUID | None = None
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
-    reservation_minutes: int = Field(
+    starts_at: Timestamp
+    ends_at: Timestamp
+    reservation_minutes: JsonInt = Field(
         default=15, ge=1, le=1440, description="How long a reservation waits for its order"
     )
     items: list[ItemRequest] = Field(min_length=1, max_length=200)
@@ -78,7 +78,7 @@ class ReservationRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sku_id: UUID
-    quantity: int = Field(default=1, ge=1, le=100)
+    quantity: JsonInt = Field(default=1, ge=1, le=100)
 
 
 class ReservationOut(BaseModel):
