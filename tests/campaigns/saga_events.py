@@ -85,7 +85,9 @@ async def claimed_coupon(db, holder, campaign_id=None, **terms):
     async with db.session() as session:
         template = await service.create_template(session, body, new_id())
     async with db.session() as session:
-        return await service.claim(session, template.id, holder)
+        coupon = await service.claim(session, template.id, holder)
+        await session.commit()
+        return coupon
 
 
 async def apply_step(db, step, event):

@@ -30,6 +30,7 @@ async def _claim(db, template_id, holder_id) -> bool:
     async with db.session() as session:
         try:
             await service.claim(session, template_id, holder_id)
+            await session.commit()
         except Conflict:
             return False
         return True

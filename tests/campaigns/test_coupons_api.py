@@ -254,3 +254,21 @@ async def test_a_bad_cart_is_422_naming_the_field(platform, cart, field):
         response = await customer.post(QUOTE, json=cart)
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+async def test_a_claim_retried_with_its_idempotency_key_answers_as_the_first(
+    platform, operator_token
+):
+    template = await _issue(platform, operator_token, per_user_limit=3)
+    _, token = await platform.customer()
+    path = f"{COUPONS}/{template['id']}/claims"
+    async with platform.client("campaigns", token) as customer:
+        first = await customer.post(path, headers={"Idempotency-Key": "claim-1"})
+        again = await customer.post(path, headers={"Idempotency-Key": "claim-1"})
+        other = await customer.post(path, headers={"Idempotency-Key": "claim-2"})
+        mine = (await customer.get(MINE)).json()["items"]
+    assert (first.status_code, again.status_code, other.status_code) == (201, 201, 201)
+    assert again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert other.json()["id"] != first.json()["id"]
+    assert len(mine) == 2

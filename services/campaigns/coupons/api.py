@@ -3,18 +3,20 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from chassis.auth.deps import OperatorDep, PrincipalDep
 from chassis.clock import now
 from chassis.http.deps import SessionDep
 from chassis.http.problems import responses
+from chassis.idempotency import IdempotencyDep
 from chassis.money import Money
 from chassis.pagination import Page, PageDep
 from services.campaigns.coupons import service
 from services.campaigns.coupons.pricing import CouponStatus
 from services.campaigns.coupons.schemas import (
     AppliedCoupon,
+    ClaimRequest,
     CouponOut,
     QuotedLine,
     QuoteOut,
@@ -51,11 +53,23 @@ async def get_template(template_id: UUID, session: SessionDep) -> TemplateOut:
 @router.post(
     "/coupons/{template_id}/claims",
     status_code=status.HTTP_201_CREATED,
+    response_model=CouponOut,
     summary="Claim a coupon of the template (within its total and the per-customer limit)",
     responses=responses(401, 404, 409, 422),
 )
-async def claim(template_id: UUID, session: SessionDep, customer: PrincipalDep) -> CouponOut:
-    return CouponOut.model_validate(await service.claim(session, template_id, customer.user_id))
+async def claim(
+    template_id: UUID, session: SessionDep, customer: PrincipalDep, idempotency: IdempotencyDep
+) -> Response:
+    async def command() -> CouponOut:
+        return CouponOut.model_validate(await service.claim(session, template_id, customer.user_id))
+
+    return await idempotency.run(
+        session,
+        caller=customer.user_id,
+        request=ClaimRequest(template_id=template_id),
+        command=command,
+        status_code=201,
+    )
 
 
 @router.get(

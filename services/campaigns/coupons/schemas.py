@@ -128,6 +128,12 @@ class TemplateOut(BaseModel):
     grant_on: GrantTrigger | None
 
 
+class ClaimRequest(BaseModel):
+    """What a claim asks for (its Idempotency-Key fingerprint)."""
+
+    template_id: UUID
+
+
 class CouponOut(BaseModel):
     """A coupon its holder sees."""
 

@@ -50,7 +50,8 @@ async def get_template(session: AsyncSession, template_id: UUID) -> CouponTempla
 
 
 async def claim(session: AsyncSession, template_id: UUID, holder_id: UUID) -> Coupon:
-    """One more coupon of the template for `holder_id`, or a 409 saying why not."""
+    """One more coupon of the template for `holder_id`, or a 409 saying why not. Staged in
+    `session`; the caller commits (with its Idempotency-Key's record)."""
     template = await get_template(session, template_id)
     if (why := await _not_claimable(session, template)) is not None:
         raise Conflict(why)
@@ -58,16 +59,16 @@ async def claim(session: AsyncSession, template_id: UUID, holder_id: UUID) -> Co
         held = await _held(session, template_id, holder_id)
         if held >= template.per_user_limit:
             break
+        savepoint = await session.begin_nested()
         try:
             coupon = await _issue(session, template, holder_id, held + 1)
         except IntegrityError:
-            await session.rollback()  # a racing claim of the same holder took that number
-            template = await get_template(session, template_id)
+            await savepoint.rollback()  # a racing claim of the same holder took that number
             continue
         if coupon is None:
-            await session.rollback()
+            await savepoint.rollback()
             raise Conflict(f"Every coupon of template {template_id} has been claimed.")
-        await session.commit()
+        await savepoint.commit()
         return coupon
     raise Conflict(
         f"Customers hold at most {template.per_user_limit} coupon(s) of template {template_id}."
