@@ -121,7 +121,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _serve(factory: str, env: dict[str, str | None], log: Path):
+def _serve(factory: str, env: dict[str, str | None], log: Path, start_seconds: float = 30):
     """Serve an app factory in a process of its own; `None` in `env` unsets a variable."""
     port = _free_port()
     command = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", HOST]
@@ -134,7 +134,7 @@ def _serve(factory: str, env: dict[str, str | None], log: Path):
         )
     url = f"http://{HOST}:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + start_seconds
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"{factory} exited:\n{log.read_text()[-2000:]}")

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-BENCHMARKS = ["bench.events", "bench.gateway", "bench.analytics"]
+BENCHMARKS = ["bench.events", "bench.gateway", "bench.analytics", "bench.flash_sale"]
 
 
 def main() -> int:

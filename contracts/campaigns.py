@@ -6,12 +6,10 @@ from uuid import UUID
 from chassis.events import EventData, event
 from chassis.money import Money
 
+CAMPAIGN = "flywheel.campaigns.campaign"
 
-@event(
-    "flywheel.campaigns.campaign.scheduled.v1",
-    topic="flywheel.campaigns.campaign",
-    key="campaign_id",
-)
+
+@event("flywheel.campaigns.campaign.scheduled.v1", topic=CAMPAIGN, key="campaign_id")
 class CampaignScheduled(EventData):
     """A campaign was put on the calendar."""
 
@@ -22,6 +20,35 @@ class CampaignScheduled(EventData):
     ends_at: datetime
     budget: Money | None = None
     scheduled_by: UUID
+    sku_ids: list[UUID] = []
+    segments: list[str] = []
+    override_reason: str | None = None
+
+
+@event("flywheel.campaigns.campaign.started.v1", topic=CAMPAIGN, key="campaign_id")
+class CampaignStarted(EventData):
+    """A scheduled campaign's window opened: it runs."""
+
+    campaign_id: UUID
+    started_at: datetime
+
+
+@event("flywheel.campaigns.campaign.ended.v1", topic=CAMPAIGN, key="campaign_id")
+class CampaignEnded(EventData):
+    """A running campaign's window closed."""
+
+    campaign_id: UUID
+    ended_at: datetime
+
+
+@event("flywheel.campaigns.campaign.cancelled.v1", topic=CAMPAIGN, key="campaign_id")
+class CampaignCancelled(EventData):
+    """An operator called a campaign off before it ended."""
+
+    campaign_id: UUID
+    reason: str
+    cancelled_by: UUID
+    cancelled_at: datetime
 
 
 COUPON = "flywheel.campaigns.coupon"
@@ -65,3 +92,56 @@ class CouponsReleased(EventData):
     order_id: UUID
     customer_id: UUID
     coupon_ids: list[UUID]
+
+
+@event("flywheel.campaigns.coupon.claimed.v1", topic=COUPON, key="coupon_id")
+class CouponClaimed(EventData):
+    """A customer claimed a coupon of a template (reach and claims for ROI)."""
+
+    coupon_id: UUID
+    template_id: UUID
+    campaign_id: UUID | None = None
+    holder_id: UUID
+    valid_until: datetime
+    claimed_at: datetime
+
+
+@event(
+    "flywheel.campaigns.budget.exhausted.v1", topic="flywheel.campaigns.budget", key="campaign_id"
+)
+class BudgetExhausted(EventData):
+    """A campaign's budget cannot cover what was asked of it: it stops issuing (claims are
+    refused, orders' coupons of it refused) until spend is released."""
+
+    campaign_id: UUID
+    budget: Money
+    spent: Money
+    exhausted_at: datetime
+
+
+FLASH = "flywheel.campaigns.flash"
+
+
+@event("flywheel.campaigns.flash.reserved.v1", topic=FLASH, key="reservation_id")
+class FlashReserved(EventData):
+    """A customer reserved flash-sale stock at the flash price, until `expires_at`."""
+
+    reservation_id: UUID
+    session_id: UUID
+    sku_id: UUID
+    customer_id: UUID
+    quantity: int
+    flash_price: Money
+    expires_at: datetime
+
+
+@event("flywheel.campaigns.flash.expired.v1", topic=FLASH, key="reservation_id")
+class FlashReservationExpired(EventData):
+    """A reservation was not ordered in time: its stock goes back to the session, once."""
+
+    reservation_id: UUID
+    session_id: UUID
+    sku_id: UUID
+    customer_id: UUID
+    quantity: int
+    expired_at: datetime

@@ -46,6 +46,11 @@ async def seed(gateway_url: str, admin_email: str, admin_password: str) -> None:
             headers=staff,
         )
         response.raise_for_status()
+        campaign_id = response.json()["id"]
+        response = await client.post(
+            f"/api/v1/campaigns/campaigns/{campaign_id}/schedule", json={}, headers=staff
+        )
+        response.raise_for_status()
         registered = await client.post("/api/v1/users/register", json=CUSTOMER)
         if registered.status_code not in (201, 409):
             registered.raise_for_status()

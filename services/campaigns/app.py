@@ -1,23 +1,61 @@
 """The campaigns service."""
 
 from fastapi import FastAPI
+from redis.asyncio import Redis
 
 from chassis.http.service import build_service
 from chassis.migrations import Schema
-from services.campaigns import api
-from services.campaigns.consumers import on_product_created
+from services.campaigns.budgets import api as budgets
+from services.campaigns.calendar import api as calendar
+from services.campaigns.calendar import scheduler
+from services.campaigns.checkout import consumers as checkout
+from services.campaigns.coupons import api as coupons
+from services.campaigns.coupons.consumers import on_user_registered
+from services.campaigns.flash import api as flash
+from services.campaigns.flash.scheduler import expiry
+from services.campaigns.flash.sessions import SessionCache
+from services.campaigns.flash.stock import DatabaseStock, FlashStock, RedisStock
 from services.campaigns.models import Base
+from services.campaigns.performance import api as performance
+from services.campaigns.performance import consumers as attribution
+from services.campaigns.prices import api as prices
+from services.campaigns.prices.consumers import on_product_created
 from services.campaigns.settings import Settings
 
 SCHEMA = Schema.beside(__file__, Base.metadata)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return build_service(
-        name="campaigns",
-        settings=settings or Settings(),
-        routers=[api.campaigns, api.prices],
-        schema=SCHEMA,
-        consumers=[on_product_created],
-        description="Campaign operations: the campaign calendar and the SKU prices it starts from.",
+    settings = settings or Settings()
+    stock: FlashStock = (
+        RedisStock(Redis.from_url(settings.redis_url)) if settings.redis_url else DatabaseStock()
     )
+    app = build_service(
+        name="campaigns",
+        settings=settings,
+        routers=[
+            calendar.router,
+            budgets.router,
+            performance.router,
+            coupons.router,
+            flash.router,
+            prices.router,
+        ],
+        schema=SCHEMA,
+        consumers=[
+            on_product_created,
+            on_user_registered,
+            checkout.on_order_placed,
+            checkout.on_order_paid,
+            checkout.on_order_cancelled,
+            attribution.on_order_paid,
+        ],
+        background=[scheduler.run, expiry(stock)],
+        description=(
+            "Campaign operations: the campaign calendar, budgets, coupons and the best-price "
+            "quote, flash sales, and the SKU prices campaigns start from."
+        ),
+    )
+    app.state.flash_stock = stock
+    app.state.flash_sessions = SessionCache()
+    return app

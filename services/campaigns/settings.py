@@ -1,5 +1,6 @@
-"""Campaigns settings (environment prefix CAMPAIGNS_)."""
+"""Campaigns settings (environment prefix CAMPAIGNS_; REDIS_URL shared)."""
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from chassis.settings import ServiceSettings
@@ -9,3 +10,13 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CAMPAIGNS_", extra="ignore")
 
     service_name: str = "campaigns"
+    calendar_tick_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often campaigns are started and ended on time: at most this late",
+    )
+    flash_tick_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often unpaid flash reservations expire and their stock goes back",
+    )

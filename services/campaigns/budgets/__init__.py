@@ -1,0 +1,2 @@
+"""Campaign budgets: spend taken atomically against each campaign's budget, and given back
+exactly."""

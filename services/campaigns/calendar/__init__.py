@@ -1,0 +1,1 @@
+"""The campaign calendar: typed campaigns, their windows, conflicts and lifecycle."""

@@ -1,0 +1,2 @@
+"""The campaigns side of checkout: an order's coupons and flash reservation through the
+order saga."""

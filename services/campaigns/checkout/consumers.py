@@ -1,0 +1,23 @@
+"""Order events campaigns answers: its side of the order saga."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.events.handlers import consumes
+from contracts.orders import OrderCancelled, OrderPaid, OrderPlaced
+from services.campaigns.checkout import saga
+
+
+@consumes(OrderPlaced)
+async def on_order_placed(event: OrderPlaced, session: AsyncSession) -> None:
+    if event.attribution.coupon_ids or event.attribution.flash_reservation_id:
+        await saga.lock(session, event)
+
+
+@consumes(OrderPaid)
+async def on_order_paid(event: OrderPaid, session: AsyncSession) -> None:
+    await saga.redeem(session, event)
+
+
+@consumes(OrderCancelled)
+async def on_order_cancelled(event: OrderCancelled, session: AsyncSession) -> None:
+    await saga.release(session, event)

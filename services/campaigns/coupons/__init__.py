@@ -1,0 +1,1 @@
+"""Coupons: templates, claims by customers, the best-price quote, and locking for orders."""

@@ -1,0 +1,121 @@
+"""Coupon routes: operators issue templates; customers claim, list and price with coupons."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+
+from chassis.auth.deps import OperatorDep, PrincipalDep
+from chassis.clock import now
+from chassis.http.deps import SessionDep
+from chassis.http.problems import responses
+from chassis.idempotency import IdempotencyDep
+from chassis.money import Money
+from chassis.pagination import Page, PageDep
+from services.campaigns.coupons import service
+from services.campaigns.coupons.pricing import CouponStatus
+from services.campaigns.coupons.schemas import (
+    AppliedCoupon,
+    ClaimRequest,
+    CouponOut,
+    QuotedLine,
+    QuoteOut,
+    QuoteRequest,
+    RefusedCoupon,
+    TemplateOut,
+    TemplateRequest,
+)
+
+router = APIRouter(tags=["coupons"])
+
+
+@router.post(
+    "/coupons",
+    status_code=status.HTTP_201_CREATED,
+    summary="Issue a coupon template",
+    responses=responses(401, 403, 422),
+)
+async def create_template(
+    body: TemplateRequest, session: SessionDep, by: OperatorDep
+) -> TemplateOut:
+    return TemplateOut.model_validate(await service.create_template(session, body, by.user_id))
+
+
+@router.get(
+    "/coupons/{template_id}",
+    summary="A coupon template and how many remain",
+    responses=responses(404, 422),
+)
+async def get_template(template_id: UUID, session: SessionDep) -> TemplateOut:
+    return TemplateOut.model_validate(await service.get_template(session, template_id))
+
+
+@router.post(
+    "/coupons/{template_id}/claims",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CouponOut,
+    summary="Claim a coupon of the template (within its total and the per-customer limit)",
+    responses=responses(401, 404, 409, 422),
+)
+async def claim(
+    template_id: UUID, session: SessionDep, customer: PrincipalDep, idempotency: IdempotencyDep
+) -> Response:
+    async def command() -> CouponOut:
+        return CouponOut.model_validate(await service.claim(session, template_id, customer.user_id))
+
+    return await idempotency.run(
+        session,
+        caller=customer.user_id,
+        request=ClaimRequest(template_id=template_id),
+        command=command,
+        status_code=201,
+    )
+
+
+@router.get(
+    "/me/coupons", summary="The coupons the signed-in customer holds", responses=responses(401, 422)
+)
+async def my_coupons(
+    session: SessionDep,
+    customer: PrincipalDep,
+    page: PageDep,
+    status: Annotated[CouponStatus | None, Query(description="Only coupons in this status")] = None,
+) -> Page[CouponOut]:
+    coupons, cursor = await service.my_coupons(session, customer.user_id, status, page)
+    return Page(items=[CouponOut.model_validate(c) for c in coupons], next_cursor=cursor)
+
+
+@router.post(
+    "/quote",
+    summary="Price a cart with the best valid combination of the customer's coupons",
+    responses=responses(401, 422),
+)
+async def quote(body: QuoteRequest, session: SessionDep, customer: PrincipalDep) -> QuoteOut:
+    cart, result = await service.quote(session, customer.user_id, body, now())
+
+    def money(amount: int) -> Money:
+        return Money(amount=amount, currency=cart.currency)
+
+    return QuoteOut(
+        subtotal=money(cart.subtotal),
+        shipping_fee=money(cart.shipping_fee),
+        discount=money(result.discount),
+        total=money(cart.subtotal + cart.shipping_fee - result.discount),
+        lines=[
+            QuotedLine(
+                sku_id=line.sku_id,
+                amount=money(line.amount),
+                discount=money(off),
+                pays=money(line.amount - off),
+            )
+            for line, off in zip(cart.lines, result.line_discounts, strict=True)
+        ],
+        applied=[
+            AppliedCoupon(coupon_id=a.coupon_id, discount=money(a.discount), on_shipping=a.shipping)
+            for a in result.applied
+        ],
+        not_applied=[
+            RefusedCoupon(coupon_id=coupon_id, reason=reason)
+            for coupon_id, reason in result.refused.items()
+        ],
+    )

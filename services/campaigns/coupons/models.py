@@ -1,0 +1,128 @@
+"""Tables of coupons: templates operators issue, and the coupons customers hold."""
+
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from chassis.clock import now
+from chassis.db import UtcDateTime, enum_column
+from chassis.ids import new_id
+from services.campaigns.coupons.pricing import CouponKind, CouponStatus, HeldCoupon, Scope, Terms
+from services.campaigns.models import Base
+
+
+class GrantTrigger(StrEnum):
+    """An event upon which a template's coupon is given to the user, unclaimed."""
+
+    REGISTRATION = "registration"  # the welcome perk of a new user
+
+
+class CouponTemplate(Base):
+    __tablename__ = "coupon_templates"
+    # The total is never exceeded: claims take it in one guarded UPDATE, and the database
+    # refuses a count past it whatever the code does.
+    __table_args__ = (CheckConstraint("claimed <= total_quantity", name="claimed_within_total"),)
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    campaign_id: Mapped[UUID | None] = mapped_column(Uuid, ForeignKey("campaigns.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[CouponKind] = mapped_column(enum_column(CouponKind))
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_off: Mapped[int] = mapped_column(BigInteger, default=0)
+    percent_off: Mapped[int] = mapped_column(Integer, default=0)
+    cap: Mapped[int | None] = mapped_column(BigInteger)
+    threshold: Mapped[int] = mapped_column(BigInteger, default=0)
+    repeatable: Mapped[bool] = mapped_column(Boolean, default=False)
+    valid_from: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    valid_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    valid_days: Mapped[int | None] = mapped_column(Integer)
+    total_quantity: Mapped[int] = mapped_column(Integer)
+    claimed: Mapped[int] = mapped_column(Integer, default=0)
+    per_user_limit: Mapped[int] = mapped_column(Integer, default=1)
+    sku_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    category_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    brand_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    excluded_sku_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    stacking_group: Mapped[str] = mapped_column(String(64), default="default")
+    grant_on: Mapped[GrantTrigger | None] = mapped_column(enum_column(GrantTrigger), index=True)
+    created_by: Mapped[UUID] = mapped_column(Uuid)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+
+    @property
+    def terms(self) -> Terms:
+        return Terms(
+            kind=self.kind,
+            currency=self.currency,
+            amount_off=self.amount_off,
+            percent_off=self.percent_off,
+            cap=self.cap,
+            threshold=self.threshold,
+            repeatable=self.repeatable,
+            scope=Scope(*(frozenset(map(UUID, ids)) for ids in self._scope_lists())),
+            stacking_group=self.stacking_group,
+        )
+
+    def _scope_lists(self) -> tuple[list[str], ...]:
+        return self.sku_ids, self.category_ids, self.brand_ids, self.excluded_sku_ids
+
+    @property
+    def remaining(self) -> int:
+        return self.total_quantity - self.claimed
+
+
+class Coupon(Base):
+    """One coupon a customer holds. `claim_number` is its place among the holder's coupons
+    of the template (1 .. per-user limit): the unique constraint over it is what keeps a
+    customer within the limit, however many claims race."""
+
+    __tablename__ = "coupons"
+    __table_args__ = (
+        UniqueConstraint("template_id", "holder_id", "claim_number"),
+        Index("ix_coupons_holder_id_id", "holder_id", "id"),
+    )
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    template_id: Mapped[UUID] = mapped_column(Uuid, ForeignKey("coupon_templates.id"))
+    holder_id: Mapped[UUID] = mapped_column(Uuid)
+    claim_number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[CouponStatus] = mapped_column(
+        enum_column(CouponStatus), default=CouponStatus.CLAIMED
+    )
+    valid_from: Mapped[datetime] = mapped_column(UtcDateTime)
+    valid_until: Mapped[datetime] = mapped_column(UtcDateTime)
+    # While locked or redeemed: the order, and the discount taken for it (what a release
+    # or a budget measures, never recomputed).
+    order_id: Mapped[UUID | None] = mapped_column(Uuid, index=True)
+    discount: Mapped[int | None] = mapped_column(BigInteger)
+    claimed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    locked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    redeemed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    template: Mapped[CouponTemplate] = relationship(lazy="joined")
+
+    @property
+    def name(self) -> str:
+        return self.template.name
+
+    @property
+    def kind(self) -> CouponKind:
+        return self.template.kind
+
+    def held(self) -> HeldCoupon:
+        """This coupon as the pricing rules see it."""
+        return HeldCoupon(
+            self.id, self.template.terms, self.status, self.valid_from, self.valid_until
+        )

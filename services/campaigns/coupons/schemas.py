@@ -1,0 +1,219 @@
+"""Request and response bodies of the coupon routes."""
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+
+from chassis.http.fields import JsonBool, JsonInt, Timestamp
+from chassis.money import MAX_AMOUNT, Money
+from services.campaigns.coupons.models import GrantTrigger
+from services.campaigns.coupons.pricing import CouponKind, CouponStatus, Reason
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Group = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
+Amount = Annotated[JsonInt, Field(ge=0, le=MAX_AMOUNT)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+Ids = Annotated[list[UUID], Field(max_length=1000)]
+
+# Which of the kind-specific terms each kind needs (>0) and which it must leave out.
+NEEDS = {
+    CouponKind.FIXED: {"amount_off"},
+    CouponKind.THRESHOLD: {"amount_off", "threshold"},
+    CouponKind.PERCENT: {"percent_off"},
+    CouponKind.FREE_SHIPPING: set(),
+}
+FORBIDS = {
+    CouponKind.FIXED: {"percent_off", "cap", "repeatable"},
+    CouponKind.THRESHOLD: {"percent_off", "cap"},
+    CouponKind.PERCENT: {"amount_off", "repeatable"},
+    CouponKind.FREE_SHIPPING: {"amount_off", "percent_off", "cap", "repeatable"},
+}
+
+
+class TemplateRequest(BaseModel):
+    """A coupon template. Validity is fixed dates (`valid_from`, `valid_until`) or
+    `valid_days` after each claim. Amounts are minor units of `currency`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    kind: CouponKind
+    currency: Currency
+    campaign_id: UUID | None = None
+    amount_off: Amount = Field(default=0, validate_default=True)
+    percent_off: JsonInt = Field(default=0, ge=0, le=99, validate_default=True)
+    cap: Amount | None = Field(default=None, validate_default=True)
+    threshold: Amount = Field(default=0, validate_default=True, description="Minimum spend")
+    repeatable: JsonBool = Field(
+        default=False, validate_default=True, description="满减 per threshold"
+    )
+    valid_from: Timestamp | None = None
+    valid_until: Timestamp | None = Field(default=None, validate_default=True)
+    valid_days: JsonInt | None = Field(default=None, ge=1, le=3660, validate_default=True)
+    total_quantity: JsonInt = Field(ge=1, le=100_000_000)
+    per_user_limit: JsonInt = Field(default=1, ge=1, le=100)
+    sku_ids: Ids = []
+    category_ids: Ids = []
+    brand_ids: Ids = []
+    excluded_sku_ids: Ids = []
+    stacking_group: Group = "default"
+    grant_on: GrantTrigger | None = Field(
+        default=None, description="Also given to every user upon this event (a welcome perk)"
+    )
+
+    @field_validator("amount_off", "percent_off", "cap", "threshold", "repeatable")
+    @classmethod
+    def _terms_of_the_kind(cls, value, info: ValidationInfo):
+        kind = info.data.get("kind")
+        if kind is None:
+            return value
+        if info.field_name in NEEDS[kind] and not value:
+            raise ValueError(f"a {kind} coupon needs it")
+        if info.field_name in FORBIDS[kind] and value:
+            raise ValueError(f"a {kind} coupon has none")
+        return value
+
+    @field_validator("valid_until")
+    @classmethod
+    def _fixed_window(cls, until: datetime | None, info: ValidationInfo) -> datetime | None:
+        start = info.data.get("valid_from")
+        if (start is None) != (until is None):
+            raise ValueError("fixed validity needs both valid_from and valid_until")
+        if start is not None and until <= start:
+            raise ValueError("must be after valid_from")
+        return until
+
+    @field_validator("valid_days")
+    @classmethod
+    def _one_validity(cls, days: int | None, info: ValidationInfo) -> int | None:
+        fixed = info.data.get("valid_until") is not None
+        if "valid_until" in info.data and fixed == (days is not None):
+            raise ValueError("give either valid_days or valid_from and valid_until")
+        return days
+
+
+class TemplateOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    name: str
+    kind: CouponKind
+    currency: str
+    campaign_id: UUID | None
+    amount_off: int
+    percent_off: int
+    cap: int | None
+    threshold: int
+    repeatable: bool
+    valid_from: datetime | None
+    valid_until: datetime | None
+    valid_days: int | None
+    total_quantity: int
+    remaining: int
+    per_user_limit: int
+    sku_ids: list[UUID]
+    category_ids: list[UUID]
+    brand_ids: list[UUID]
+    excluded_sku_ids: list[UUID]
+    stacking_group: str
+    grant_on: GrantTrigger | None
+
+
+class ClaimRequest(BaseModel):
+    """What a claim asks for (its Idempotency-Key fingerprint)."""
+
+    template_id: UUID
+
+
+class CouponOut(BaseModel):
+    """A coupon its holder sees."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    template_id: UUID
+    name: str
+    kind: CouponKind
+    status: CouponStatus
+    valid_from: datetime
+    valid_until: datetime
+    claimed_at: datetime
+    order_id: UUID | None
+
+
+class CartLine(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sku_id: UUID
+    category_id: UUID | None = None
+    brand_id: UUID | None = None
+    unit_price: Money
+    quantity: JsonInt = Field(gt=0, le=10_000)
+
+
+class QuoteRequest(BaseModel):
+    """A cart to price. `coupon_ids`: the coupons to consider, or null for every coupon
+    the customer holds (the storefront's "best price" suggestion); [] prices no coupon."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lines: list[CartLine] = Field(min_length=1, max_length=200)
+    shipping_fee: Money | None = None
+    coupon_ids: list[UUID] | None = Field(default=None, max_length=100)
+
+    @field_validator("lines")
+    @classmethod
+    def _one_currency(cls, lines: list[CartLine]) -> list[CartLine]:
+        if len({line.unit_price.currency for line in lines}) > 1:
+            raise ValueError("a cart is priced in one currency")
+        if sum(line.unit_price.amount * line.quantity for line in lines) > MAX_AMOUNT:
+            raise ValueError(f"a cart totals at most {MAX_AMOUNT} minor units")
+        return lines
+
+    @field_validator("shipping_fee")
+    @classmethod
+    def _in_the_carts_currency(cls, fee: Money | None, info: ValidationInfo) -> Money | None:
+        lines = info.data.get("lines")
+        if fee is not None and lines and fee.currency != lines[0].unit_price.currency:
+            raise ValueError("a cart is priced in one currency")
+        subtotal = sum(line.unit_price.amount * line.quantity for line in lines or ())
+        if fee is not None and subtotal + fee.amount > MAX_AMOUNT:
+            raise ValueError(f"a cart totals at most {MAX_AMOUNT} minor units")
+        return fee
+
+
+class QuotedLine(BaseModel):
+    sku_id: UUID
+    amount: Money
+    discount: Money
+    pays: Money
+
+
+class AppliedCoupon(BaseModel):
+    coupon_id: UUID
+    discount: Money
+    on_shipping: bool
+
+
+class RefusedCoupon(BaseModel):
+    coupon_id: UUID
+    reason: Reason
+
+
+class QuoteOut(BaseModel):
+    subtotal: Money
+    shipping_fee: Money
+    discount: Money
+    total: Money
+    lines: list[QuotedLine]
+    applied: list[AppliedCoupon]
+    not_applied: list[RefusedCoupon]

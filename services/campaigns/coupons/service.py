@@ -1,0 +1,210 @@
+"""Coupon operations: templates, claims within the total and the per-user limit, quotes.
+
+The total is taken by one guarded UPDATE (`claimed < total_quantity`), the per-user limit
+is the unique (template, holder, claim number): a count read before the insert only picks
+the number to try, the constraint decides. So 50 claims racing for the last coupon give one
+coupon, and a customer's racing claims never pass their limit."""
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.clock import now
+from chassis.events import outbox
+from chassis.http.problems import Conflict, InvalidInput, NotFound
+from chassis.pagination import PageRequest, fetch_page
+from contracts.campaigns import CouponClaimed
+from services.campaigns.budgets import service as budgets
+from services.campaigns.calendar.lifecycle import CampaignState
+from services.campaigns.calendar.models import Campaign
+from services.campaigns.coupons import pricing, validity
+from services.campaigns.coupons.models import Coupon, CouponTemplate, GrantTrigger
+from services.campaigns.coupons.pricing import CouponStatus, Reason
+from services.campaigns.coupons.schemas import QuoteRequest, TemplateRequest
+
+OVER = frozenset({CampaignState.ENDED, CampaignState.CANCELLED})
+
+
+async def create_template(session: AsyncSession, body: TemplateRequest, by: UUID) -> CouponTemplate:
+    if body.campaign_id is not None and await session.get(Campaign, body.campaign_id) is None:
+        raise InvalidInput("body.campaign_id", f"no campaign {body.campaign_id}")
+    fields = body.model_dump(exclude={"sku_ids", "category_ids", "brand_ids", "excluded_sku_ids"})
+    template = CouponTemplate(
+        **fields,
+        **{name: [str(i) for i in getattr(body, name)] for name in _SCOPE},
+        created_by=by,
+    )
+    session.add(template)
+    await session.commit()
+    return template
+
+
+async def get_template(session: AsyncSession, template_id: UUID) -> CouponTemplate:
+    template = await session.get(CouponTemplate, template_id)
+    if template is None:
+        raise NotFound(f"No coupon template {template_id}.")
+    return template
+
+
+async def claim(session: AsyncSession, template_id: UUID, holder_id: UUID) -> Coupon:
+    """One more coupon of the template for `holder_id`, or a 409 saying why not. Staged in
+    `session`; the caller commits (with its Idempotency-Key's record)."""
+    template = await get_template(session, template_id)
+    if (why := await _not_claimable(session, template)) is not None:
+        raise Conflict(why)
+    for _ in range(template.per_user_limit):
+        held = await _held(session, template_id, holder_id)
+        if held >= template.per_user_limit:
+            break
+        savepoint = await session.begin_nested()
+        try:
+            coupon = await _issue(session, template, holder_id, held + 1)
+        except IntegrityError:
+            await savepoint.rollback()  # a racing claim of the same holder took that number
+            continue
+        if coupon is None:
+            await savepoint.rollback()
+            raise Conflict(f"Every coupon of template {template_id} has been claimed.")
+        await savepoint.commit()
+        return coupon
+    raise Conflict(
+        f"Customers hold at most {template.per_user_limit} coupon(s) of template {template_id}."
+    )
+
+
+async def grant_on(session: AsyncSession, trigger: GrantTrigger, holder_id: UUID) -> int:
+    """Give `holder_id` one coupon of every claimable template granted on `trigger`, in the
+    caller's transaction (a consumer's); a template that cannot give one is skipped.
+    Returns how many were granted."""
+    templates = await session.scalars(
+        select(CouponTemplate).where(CouponTemplate.grant_on == trigger)
+    )
+    granted = 0
+    for template in templates:
+        if await _not_claimable(session, template) is not None:
+            continue
+        if await _held(session, template.id, holder_id) > 0:
+            continue  # granted before (the trigger's event came twice)
+        savepoint = await session.begin_nested()
+        try:
+            coupon = await _issue(session, template, holder_id, 1)
+        except IntegrityError:
+            coupon = None  # a racing grant or claim holds the first number
+        if coupon is None:
+            await savepoint.rollback()
+            continue
+        await savepoint.commit()
+        granted += 1
+    return granted
+
+
+async def _held(session: AsyncSession, template_id: UUID, holder_id: UUID) -> int:
+    return await session.scalar(
+        select(func.count()).where(Coupon.template_id == template_id, Coupon.holder_id == holder_id)
+    )
+
+
+async def _issue(
+    session: AsyncSession, template: CouponTemplate, holder_id: UUID, number: int
+) -> Coupon | None:
+    """Take one of the template's total and give it to `holder_id` as their `number`th;
+    None when the total is gone. IntegrityError when that number is taken."""
+    taken = await session.execute(
+        update(CouponTemplate)
+        .where(
+            CouponTemplate.id == template.id,
+            CouponTemplate.claimed < CouponTemplate.total_quantity,
+        )
+        .values(claimed=CouponTemplate.claimed + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        return None
+    at = now()
+    valid_from, valid_until = validity.window(
+        at, template.valid_from, template.valid_until, template.valid_days
+    )
+    coupon = Coupon(
+        template_id=template.id,
+        holder_id=holder_id,
+        claim_number=number,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        claimed_at=at,
+    )
+    session.add(coupon)
+    await session.flush()
+    coupon.template = template
+    await outbox.add(
+        session,
+        CouponClaimed(
+            coupon_id=coupon.id,
+            template_id=template.id,
+            campaign_id=template.campaign_id,
+            holder_id=holder_id,
+            valid_until=valid_until,
+            claimed_at=at,
+        ),
+    )
+    return coupon
+
+
+async def _not_claimable(session: AsyncSession, template: CouponTemplate) -> str | None:
+    if template.valid_until is not None and now() >= template.valid_until:
+        return f"Coupons of template {template.id} expired."
+    if template.campaign_id is not None:
+        campaign = await session.get(Campaign, template.campaign_id)
+        if campaign.state in OVER:
+            return f"The campaign of template {template.id} is {campaign.state}."
+        if await budgets.exhausted(session, campaign.id):
+            return f"The budget of campaign {campaign.id} is spent."
+    if template.remaining <= 0:
+        return f"Every coupon of template {template.id} has been claimed."
+    return None
+
+
+async def my_coupons(
+    session: AsyncSession, holder_id: UUID, status: CouponStatus | None, page: PageRequest
+) -> tuple[list[Coupon], str | None]:
+    statement = select(Coupon).where(Coupon.holder_id == holder_id)
+    if status is not None:
+        statement = statement.where(Coupon.status == status)
+    return await fetch_page(session, statement, key=[Coupon.id], page=page)
+
+
+async def quote(
+    session: AsyncSession, holder_id: UUID, body: QuoteRequest, at: datetime
+) -> tuple[pricing.Cart, pricing.Quote]:
+    cart = pricing.Cart(
+        currency=body.lines[0].unit_price.currency,
+        lines=tuple(
+            pricing.Line(
+                sku_id=line.sku_id,
+                unit_price=line.unit_price.amount,
+                quantity=line.quantity,
+                category_id=line.category_id,
+                brand_id=line.brand_id,
+            )
+            for line in body.lines
+        ),
+        shipping_fee=body.shipping_fee.amount if body.shipping_fee else 0,
+    )
+    statement = select(Coupon).where(Coupon.holder_id == holder_id)
+    if body.coupon_ids is None:
+        statement = statement.where(
+            Coupon.status == CouponStatus.CLAIMED, Coupon.valid_until > at
+        ).limit(200)
+    else:
+        statement = statement.where(Coupon.id.in_(body.coupon_ids))
+    held = {coupon.id: coupon.held() for coupon in await session.scalars(statement)}
+    result = pricing.best(cart, list(held.values()), at)
+    for coupon_id in body.coupon_ids or ():
+        if coupon_id not in held:  # another customer's coupon is as unknown as none
+            result.refused[coupon_id] = Reason.NOT_FOUND
+    return cart, result
+
+
+_SCOPE = ("sku_ids", "category_ids", "brand_ids", "excluded_sku_ids")

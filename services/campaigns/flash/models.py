@@ -1,0 +1,112 @@
+"""Tables of flash sales: sessions, their items, reservations and who holds how many."""
+
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from chassis.clock import now
+from chassis.db import UtcDateTime, enum_column
+from chassis.ids import new_id
+from chassis.money import money_columns
+from services.campaigns.models import Base
+
+
+class FlashSession(Base):
+    """A time slot (场次) of a flash sale."""
+
+    __tablename__ = "flash_sessions"
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    campaign_id: Mapped[UUID | None] = mapped_column(Uuid, ForeignKey("campaigns.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reservation_minutes: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[UUID] = mapped_column(Uuid)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    items: Mapped[list["FlashItem"]] = relationship(
+        lazy="selectin", order_by="FlashItem.sku_id", back_populates="session"
+    )
+
+
+class FlashItem(Base):
+    """A SKU of a session. `stock_left` is the stock on the database path; on the Redis path
+    Redis holds it (loaded once from `stock`)."""
+
+    __tablename__ = "flash_items"
+    __table_args__ = (
+        UniqueConstraint("session_id", "sku_id"),
+        CheckConstraint("stock_left >= 0 AND stock_left <= stock", name="stock_left_within_stock"),
+    )
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    session_id: Mapped[UUID] = mapped_column(Uuid, ForeignKey("flash_sessions.id"))
+    sku_id: Mapped[UUID] = mapped_column(Uuid)
+    flash_price_amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    stock: Mapped[int] = mapped_column(Integer)
+    stock_left: Mapped[int] = mapped_column(Integer)
+    per_user_limit: Mapped[int] = mapped_column(Integer)
+    flash_price = money_columns("flash_price_amount", "currency")
+    session: Mapped[FlashSession] = relationship(back_populates="items", lazy="joined")
+
+
+class FlashHolding(Base):
+    """How many units of an item a customer holds in live reservations (database path):
+    the per-customer limit is one guarded upsert on it, never a count before an insert."""
+
+    __tablename__ = "flash_holdings"
+    __table_args__ = (CheckConstraint("reserved >= 0", name="reserved_not_negative"),)
+
+    item_id: Mapped[UUID] = mapped_column(Uuid, ForeignKey("flash_items.id"), primary_key=True)
+    customer_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    reserved: Mapped[int] = mapped_column(Integer)
+
+
+class ReservationStatus(StrEnum):
+    RESERVED = "reserved"  # stock held for the customer until expires_at
+    ORDERED = "ordered"  # an order placed with it waits for payment
+    PURCHASED = "purchased"  # the order was paid: the stock is sold
+    EXPIRED = "expired"  # not ordered in time
+    RELEASED = "released"  # its order was cancelled
+
+
+# Reservations whose stock goes back to the session (once: `restored_at`).
+RETURNING = (ReservationStatus.EXPIRED, ReservationStatus.RELEASED)
+
+
+class FlashReservation(Base):
+    __tablename__ = "flash_reservations"
+    __table_args__ = (
+        Index("ix_flash_reservations_status_expires_at", "status", "expires_at"),
+        Index("ix_flash_reservations_customer_id_id", "customer_id", "id"),
+    )
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    item_id: Mapped[UUID] = mapped_column(Uuid, ForeignKey("flash_items.id"))
+    session_id: Mapped[UUID] = mapped_column(Uuid, ForeignKey("flash_sessions.id"))
+    sku_id: Mapped[UUID] = mapped_column(Uuid)
+    customer_id: Mapped[UUID] = mapped_column(Uuid)
+    quantity: Mapped[int] = mapped_column(Integer)
+    flash_price_amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[ReservationStatus] = mapped_column(
+        enum_column(ReservationStatus), default=ReservationStatus.RESERVED
+    )
+    order_id: Mapped[UUID | None] = mapped_column(Uuid, index=True)
+    reserved_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    restored_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    flash_price = money_columns("flash_price_amount", "currency")

@@ -1,0 +1,1 @@
+"""SKU prices as the catalog announced them: the read model campaign prices start from."""
