@@ -4,6 +4,7 @@ import asyncio
 from collections import Counter
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 from test_backbone import TOPIC, Backbone
 
@@ -61,3 +62,34 @@ async def test_broker_restarted_empty_still_gets_every_unpublished_event(databas
     finally:
         await backbone.stop()
     assert set(effects.values()) == {1}
+
+
+async def test_start_over_rewinds_to_the_earliest_offset_and_applies_nothing_twice(
+    database_url, broker
+):
+    """What a broker replaced by an empty one triggers (kafka.ClusterWatch): offsets
+    committed before, or by a stale member since, are not trusted; every partition is read
+    again from its beginning, and the inbox absorbs the repeats."""
+    backbone = Backbone(database_url("rewind"), broker.bootstrap_servers)
+    await backbone.start()
+    labels = {"service": "testkit", "group": backbone.group, "outcome": "duplicate"}
+
+    def duplicates() -> float:
+        return REGISTRY.get_sample_value("flywheel_events_consumed_total", labels) or 0.0
+
+    try:
+        ids = await backbone.change(9)
+        await eventually(lambda: backbone.all_applied(ids), within=20)
+        before = duplicates()
+        backbone.consumer.start_over()
+
+        async def reread():
+            # The group's committed offsets are past these 9 events: only a rewind reads
+            # them again, each then counted as a duplicate.
+            return duplicates() - before >= len(ids)
+
+        await eventually(reread, within=30)
+        effects = await backbone.effects(ids)
+    finally:
+        await backbone.stop()
+    assert effects == Counter({thing_id: 1 for thing_id in ids})
