@@ -6,11 +6,13 @@ from collections import Counter
 import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select
-from test_backbone import TOPIC, Backbone
+from test_backbone import TOPIC, Backbone, Effect, ThingHappened
 
 from chassis.broker import TansuBroker
+from chassis.events import outbox as events_outbox
 from chassis.events.relay import backlog
 from chassis.events.tables import outbox
+from chassis.ids import new_id
 from chassis.testing import eventually
 
 
@@ -93,3 +95,36 @@ async def test_start_over_rewinds_to_the_earliest_offset_and_applies_nothing_twi
     finally:
         await backbone.stop()
     assert effects == Counter({thing_id: 1 for thing_id in ids})
+
+
+async def test_events_of_one_aggregate_arrive_in_commit_order_after_an_outage(
+    database_url, own_broker
+):
+    backbone = Backbone(database_url("ordered"), own_broker.bootstrap_servers)
+    await backbone.start()
+    things = [new_id() for _ in range(5)]
+    try:
+        warm = await backbone.change(1)
+        await eventually(lambda: backbone.all_applied(warm), within=20)
+        own_broker.pause()
+        # One transaction per step, the steps of the things interleaved: the order to keep
+        # is the order of commits, per aggregate.
+        for step in range(12):
+            for thing_id in things:
+                async with backbone.db.session() as session:
+                    await events_outbox.add(session, ThingHappened(thing_id=thing_id, step=step))
+                    await session.commit()
+        own_broker.resume()
+
+        async def applied():
+            query = select(Effect.thing_id, Effect.step).where(Effect.thing_id.in_(things))
+            async with backbone.db.session() as session:
+                rows = (await session.execute(query.order_by(Effect.id))).all()
+            return rows if len(rows) == 12 * len(things) else None
+
+        rows = await eventually(applied, within=60)
+    finally:
+        own_broker.resume()
+        await backbone.stop()
+    for thing in things:
+        assert [step for thing_id, step in rows if thing_id == thing] == list(range(12))
