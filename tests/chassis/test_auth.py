@@ -3,6 +3,7 @@
 Fast and in-process (tokens signed here, the JWKS served by an httpx transport), so that
 `make mutants` can run them for every mutant of `chassis/auth`."""
 
+import dataclasses
 import time
 from uuid import UUID
 
@@ -200,6 +201,8 @@ def test_staff_are_operators_and_admins():
     assert principal(Role.ADMIN).is_staff
     assert principal(Role.CUSTOMER, Role.ADMIN).has_any(Role.ADMIN, Role.PARTNER)
     assert not principal().has_any(Role.CUSTOMER)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        principal(Role.CUSTOMER).roles = frozenset({Role.ADMIN})  # type: ignore[misc]
 
 
 def guarded_app(issuer: Issuer) -> FastAPI:
