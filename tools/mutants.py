@@ -11,6 +11,7 @@ import json
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -102,6 +103,9 @@ def mutate(module: dict, where: Path) -> dict:
 
 
 def main() -> None:
+    # A SIGTERM (a CI timeout) unwinds like Ctrl-C: the running test command is killed and
+    # the scratch copy removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help=f"paths as listed in {CONFIG.name}")
     chosen = modules(parser.parse_args().modules)

@@ -119,10 +119,36 @@ async def test_a_token_that_is_not_a_valid_access_token_is_refused_saying_why(to
     assert reason in str(refused.value)
 
 
-async def test_a_token_just_expired_passes_within_the_leeway():
+async def verified_within_one_second(expired_by: int) -> Principal | InvalidToken:
+    """Verify a token whose `exp` is `expired_by` whole seconds before now, signing and
+    verifying within one second of the clock (claims are whole seconds), so the leeway is
+    measured to the second."""
     issuer = Issuer(jwk(KEY, "k1"))
-    token = sign(exp=int(time.time()) - tokens.LEEWAY_SECONDS // 2)
-    assert (await verify_access_token(token, issuer.verifier())).user_id == USER
+    keys = issuer.verifier()
+    while True:
+        second = int(time.time())
+        token = sign(exp=second - expired_by)
+        try:
+            outcome = await verify_access_token(token, keys)
+        except InvalidToken as error:
+            outcome = error
+        if int(time.time()) == second:
+            return outcome
+
+
+async def test_the_leeway_is_exactly_leeway_seconds():
+    accepted = await verified_within_one_second(tokens.LEEWAY_SECONDS - 1)
+    refused = await verified_within_one_second(tokens.LEEWAY_SECONDS)
+    assert isinstance(accepted, Principal)
+    assert isinstance(refused, InvalidToken)
+    assert str(refused) == "token expired"
+
+
+async def test_only_rs256_is_accepted():
+    issuer = Issuer(jwk(KEY, "k1"))
+    for algorithm in ("RS512", "PS256", "RS384"):
+        with pytest.raises(InvalidToken, match="unexpected token algorithm"):
+            await verify_access_token(sign(algorithm=algorithm), issuer.verifier())
 
 
 async def test_roles_default_to_none():
@@ -154,6 +180,16 @@ async def test_keys_are_fetched_once_then_refetched_for_an_unknown_kid_at_most_e
     with pytest.raises(InvalidToken, match="unknown signing key"):
         await verify_access_token(sign(kid="k9"), keys)
     assert issuer.fetches == 3
+
+
+async def test_a_refetch_is_allowed_again_exactly_a_second_later(clock):
+    issuer = Issuer(jwk(KEY, "k1"))
+    keys = issuer.verifier()
+    await verify_access_token(sign(), keys)
+    issuer.keys.append(jwk(OTHER_KEY, "k2"))
+    clock[0] += tokens.REFRESH_AT_MOST_EVERY
+    assert (await verify_access_token(sign(key=OTHER_KEY, kid="k2"), keys)).user_id == USER
+    assert issuer.fetches == 2
 
 
 async def test_a_refetch_within_the_second_waits_its_turn(clock):
