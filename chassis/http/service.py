@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import stamina
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -145,16 +146,18 @@ async def _run_messaging(runtime: Runtime, handlers: Sequence[Handler]) -> None:
             settings.kafka_bootstrap_servers, topics, partitions=settings.topic_partitions
         )
 
-    delay = 0.5
-    while True:
-        try:
-            await ensure_topics()
-            await producer.start()
-            break
-        except Exception as error:
-            log.warning("broker unreachable (%r); retrying in %.1fs", error, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 5.0)
+    # Until the broker answers, however long that takes (stamina: exponential backoff with
+    # jitter, each retry logged and counted in `stamina_retries_total`).
+    async for attempt in stamina.retry_context(
+        on=Exception, attempts=None, timeout=None, wait_initial=0.5, wait_max=5.0, wait_jitter=0.5
+    ):
+        with attempt:
+            try:
+                await ensure_topics()
+                await producer.start()
+            except Exception as error:
+                log.warning("broker unreachable; retrying", extra={"error": repr(error)})
+                raise
     runtime.producer = producer
     runtime.relay = OutboxRelay(
         runtime.db, producer, service=runtime.name, batch_size=settings.relay_batch_size

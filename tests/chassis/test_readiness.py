@@ -7,9 +7,11 @@ import pytest
 from stack import POSTGRES, Platform
 from test_database_outage import ADMIN_DSN, allow_connections
 
+from chassis.broker import TansuBroker
 from chassis.http import readiness
 from chassis.ids import new_id
 from chassis.testing import eventually, need
+from contracts import load_contracts
 
 # A bound on how long the probe may wait, not a speed: each check gives up after
 # readiness.TIMEOUT, and a check that waited on a client's own timeouts would take 10 s.
@@ -76,3 +78,28 @@ async def test_readyz_fails_once_shutdown_has_begun(platform):
 async def _status_is(client, status: int):
     response = await client.get("/readyz")
     return response if response.status_code == status else None
+
+
+async def test_a_service_started_before_its_broker_serves_degraded_then_connects(tmp_path):
+    broker = TansuBroker(topics=load_contracts().topics())  # not started yet
+    running = Platform(broker, lambda service: f"sqlite+aiosqlite:///{tmp_path / service}.db")
+    await running.start("catalog")
+    try:
+        async with running.client("catalog") as catalog:
+            waiting = await catalog.get("/readyz")
+            broker.start()
+            ready = await eventually(lambda: _fully_ready(catalog), within=60, interval=0.2)
+    finally:
+        await running.stop()
+        broker.stop()
+    assert waiting.status_code == 200
+    assert waiting.json()["status"] == "degraded"
+    assert waiting.json()["checks"] == {"database": "ok", "broker": "connecting"}
+    assert ready["checks"] == {"database": "ok", "broker": "ok"}
+    assert ready["consumers"] == {"catalog": "running"}
+
+
+async def _fully_ready(client):
+    response = await client.get("/readyz")
+    body = response.json()
+    return body if response.status_code == 200 and body["status"] == "ready" else None
