@@ -330,10 +330,14 @@ def _print(result: dict) -> None:
                 f"{share:>11}{row['errors']:>8}{row['client_cpu']:>12.0%}"
             )
     if result["client_bound"]:
+        why = (
+            "the machine was too loaded for wrk to load even the bare ping"
+            if result["client"].startswith("wrk")
+            else "the httpx fallback client is the limit (make bench installs wrk)"
+        )
         print(
-            f"\nCLIENT-BOUND, NOT JUDGED: {result['client_bound']}. The shares above are the "
-            "limit of the client (or of a loaded machine), not the gateway's; make bench "
-            "installs wrk."
+            f"\nCLIENT-BOUND, NOT JUDGED: {result['client_bound']}: {why}. The shares above "
+            "say nothing of the gateway."
         )
         return
     met = result["met"]
