@@ -277,6 +277,7 @@ ROUTES = ("/anyone-signed-in", "/operators", "/admins", "/maybe")
         (["operator"], (200, 200, 403, 200)),
         (["admin"], (200, 200, 200, 200)),
     ],
+    ids=["anonymous", "customer", "partner", "operator-only", "admin-only"],
 )
 async def test_each_role_reaches_exactly_its_routes(roles, statuses):
     app = guarded_app(Issuer(jwk(KEY, "k1")))
