@@ -14,13 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 
 from chassis.auth import tokens
-from chassis.auth.deps import (
-    AdminDep,
-    OperatorDep,
-    OptionalPrincipalDep,
-    PrincipalDep,
-    optional_auth_in_openapi,
-)
+from chassis.auth.deps import AdminDep, OperatorDep, OptionalPrincipalDep, PrincipalDep
+from chassis.auth.openapi import optional_auth_in_openapi
 from chassis.auth.principal import Principal, Role
 from chassis.auth.tokens import InvalidToken, JwksKeys, verify_access_token
 from chassis.http import problems
