@@ -34,8 +34,8 @@ class JwksKeys:
     def __init__(
         self,
         url: str,
-        *,
-        client: httpx.AsyncClient | None = None,  # pragma: no mutate
+        *,  # pragma: no mutate
+        client: httpx.AsyncClient | None = None,
     ) -> None:
         self.url = url
         self._client = client or httpx.AsyncClient(timeout=3.0)  # pragma: no mutate
