@@ -20,7 +20,7 @@ async def drain(
     max_backoff: float = 5.0,
 ) -> None:
     """Run `step` while it reports more work, then `wait` for more, forever. A failing step
-    is retried with exponential backoff and jitter (stamina, ADR 0017), without end: an
+    is retried with exponential backoff and jitter (stamina, ADR 0019), without end: an
     outage delays the work, never ends the loop. The backoff starts over after a success."""
     while True:
         async for attempt in stamina.retry_context(
