@@ -5,8 +5,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RUFF := $(VENV)/bin/ruff
 PYTEST_ARGS ?=
+# Modules for `make mutants` (paths as listed in mutants.toml); empty: all of them.
+MUTANTS ?=
+# e.g. BENCH_ARGS=--quick
+BENCH_ARGS ?=
 
-.PHONY: venv run test lint format bench docs clean
+.PHONY: venv run test lint format bench mutants docs clean
 
 venv: $(VENV)/.installed
 
@@ -30,8 +34,16 @@ format: venv
 	$(RUFF) check --select I --fix .
 	$(RUFF) format .
 
+# wrk is the load generator (Debian package); without it the httpx fallback client limits the
+# figures, and the gateway benchmark then says so and judges nothing.
 bench: venv
-	$(PY) -m bench.run_all
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y wrk || sudo -n apt-get install -y wrk \
+		|| echo "warning: could not install wrk; the gateway benchmark will be client-bound"
+	$(PY) -m bench.run_all $(BENCH_ARGS)
+
+# Mutation testing (slow, not part of `test`): see docs/testing.md.
+mutants: venv
+	$(PY) -m tools.mutants $(MUTANTS)
 
 docs: venv
 	$(PY) -m gateway.eventdocs > docs/events.md.tmp || { rm -f docs/events.md.tmp; exit 1; }

@@ -4,6 +4,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+import stamina
+
 log = logging.getLogger(__name__)
 
 HOURLY = 3600.0
@@ -18,18 +20,25 @@ async def drain(
     max_backoff: float = 5.0,
 ) -> None:
     """Run `step` while it reports more work, then `wait` for more, forever. A failing step
-    is retried with exponential backoff: an outage delays the work, never ends the loop."""
-    backoff = first_backoff
+    is retried with exponential backoff and jitter (stamina, ADR 0020), without end: an
+    outage delays the work, never ends the loop. The backoff starts over after a success."""
     while True:
-        try:
-            while await step():
-                pass
-        except Exception as error:
-            log.warning("%s failed; retrying in %.1fs", what, backoff, extra={"error": repr(error)})
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, max_backoff)
-            continue
-        backoff = first_backoff
+        async for attempt in stamina.retry_context(
+            on=Exception,
+            attempts=None,
+            timeout=None,
+            wait_initial=first_backoff,
+            wait_max=max_backoff,
+            wait_jitter=first_backoff,
+        ):
+            with attempt:
+                try:
+                    while await step():
+                        pass
+                except Exception as error:
+                    # The line on-call greps for (docs/architecture.md, runbook).
+                    log.warning("%s failed; retrying", what, extra={"error": repr(error)})
+                    raise
         await wait()
 
 

@@ -1,6 +1,6 @@
 """Prometheus metrics of the chassis, labelled by service (one registry per process)."""
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter, Enum, Gauge, Histogram
 
 http_requests = Counter(
     "flywheel_http_requests_total", "HTTP requests served", ["service", "method", "route", "status"]
@@ -12,6 +12,20 @@ http_latency = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 outbox_backlog = Gauge("flywheel_outbox_backlog", "Outbox rows not yet published", ["service"])
+outbox_oldest_age = Gauge(
+    "flywheel_outbox_oldest_pending_age_seconds",
+    "How long the oldest unpublished outbox row has waited (0 when none waits)",
+    ["service"],
+)
+broker_up = Gauge(
+    "flywheel_broker_up", "1 if the broker answered the last readiness check", ["service"]
+)
+consumer_state = Enum(
+    "flywheel_consumer_state",
+    "State of a consumer group's consumer",
+    ["service", "group"],
+    states=["starting", "running", "reconnecting"],
+)
 events_published = Counter(
     "flywheel_events_published_total", "Events published from the outbox", ["service", "topic"]
 )

@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Composite, composite
 
 from chassis.http.fields import JsonInt
 
@@ -16,21 +17,25 @@ class Money(BaseModel):
     amount: JsonInt = Field(ge=0, le=MAX_AMOUNT, description="Amount in minor units (cents, fen)")
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. CNY, USD")
 
+    @classmethod
+    def from_columns(cls, amount: int, currency: str) -> "Money":
+        return cls(amount=amount, currency=currency)
 
-def money_columns(amount: str, currency: str) -> property:
+    def __composite_values__(self) -> tuple[int, str]:
+        """Its columns, in the order `money_columns` names them."""
+        return self.amount, self.currency
+
+
+def _half_missing(amount: int | None, currency: str | None) -> bool:
+    return amount is None or currency is None
+
+
+def money_columns(amount: str, currency: str) -> Composite[Money | None]:
     """A `Money` attribute of an ORM model kept in two of its columns (minor units, ISO
-    code): reads None where either is NULL; assigning (also as a constructor keyword) sets
-    both."""
-
-    def get(row) -> Money | None:
-        value, code = getattr(row, amount), getattr(row, currency)
-        return None if value is None or code is None else Money(amount=value, currency=code)
-
-    def set_(row, money: Money | None) -> None:
-        setattr(row, amount, None if money is None else money.amount)
-        setattr(row, currency, None if money is None else money.currency)
-
-    return property(get, set_)
+    code), as an SQLAlchemy composite: reads None where either is NULL (half a price is no
+    price); assigning (also as a constructor keyword) sets both; `Model.price == money`
+    compares both columns in SQL."""
+    return composite(Money.from_columns, amount, currency, return_none_on=_half_missing)
 
 
 # ISO 4217 active codes (2024 list, funds and precious metals left out): a price in any other

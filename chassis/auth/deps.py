@@ -25,7 +25,8 @@ async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    if credentials is None or credentials.scheme.lower() != "bearer":
+    # HTTPBearer(auto_error=False) gives None for no header and for another scheme alike.
+    if credentials is None:
         raise Unauthorized("A bearer access token is required.")
     keys: JwksKeys = request.app.state.jwks
     try:

@@ -96,6 +96,16 @@ class GroupConsumer:
         # After a start-over, partitions on which we have committed since; None: no rewind.
         self._settled: set[TopicPartition] | None = None
 
+    @property
+    def state(self) -> str:
+        """starting, running or reconnecting (also the `flywheel_consumer_state` metric)."""
+        return self._state
+
+    @state.setter
+    def state(self, value: str) -> None:
+        self._state = value
+        metrics.consumer_state.labels(self.service, self.group).state(value)
+
     def start_over(self) -> None:
         """Rejoin and read every partition from the beginning (the inbox absorbs repeats).
 

@@ -58,9 +58,10 @@ async def ensure_topics(
         await admin.close()
 
 
-async def reachable(client: AIOKafkaProducer) -> bool:
+async def reachable(client: AIOKafkaProducer, within: float = 2.0) -> bool:
+    """Whether the broker answers a metadata request within `within` seconds."""
     try:
-        await asyncio.wait_for(client.client.fetch_all_metadata(), 2.0)
+        await asyncio.wait_for(client.client.fetch_all_metadata(), within)
     except Exception:
         return False
     return True

@@ -2,7 +2,8 @@
 
 import asyncio
 import contextlib
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import delete, func, select, update
@@ -101,11 +102,33 @@ class OutboxRelay:
         return result.rowcount
 
 
-async def backlog(db: Database, service: str) -> int:
-    """Count the rows not yet published, and export the figure as a gauge."""
+@dataclass(frozen=True)
+class Backlog:
+    """The rows waiting to be published: how many, and how long the oldest has waited."""
+
+    pending: int
+    oldest_age_seconds: float
+
+
+async def backlog_report(db: Database, service: str) -> Backlog:
+    """Measure the backlog, and export it as gauges (count and age of the oldest row)."""
     async with db.session() as session:
-        pending = await session.scalar(
-            select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
-        )
+        pending, oldest = (
+            await session.execute(
+                select(func.count(), func.min(outbox.c.created_at)).where(
+                    outbox.c.published_at.is_(None)
+                )
+            )
+        ).one()
+    # SQLite returns the aggregate of a UtcDateTime column as text.
+    if isinstance(oldest, str):
+        oldest = datetime.fromisoformat(oldest).replace(tzinfo=UTC)
+    age = max((now() - oldest).total_seconds(), 0.0) if oldest is not None else 0.0
     metrics.outbox_backlog.labels(service).set(pending or 0)
-    return pending or 0
+    metrics.outbox_oldest_age.labels(service).set(age)
+    return Backlog(pending or 0, round(age, 3))
+
+
+async def backlog(db: Database, service: str) -> int:
+    """Count the rows not yet published (and export the gauges)."""
+    return (await backlog_report(db, service)).pending

@@ -7,6 +7,7 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chassis import metrics
+from chassis.http.problems import unexpected
 from chassis.ids import new_id
 from chassis.logs import current_request_id
 
@@ -59,11 +60,12 @@ class RequestContext:
         token = current_request_id.set(request_id)
         started = time.perf_counter()
         status = 500
+        responded = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, responded
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, responded = message["status"], True
                 message["headers"] = [
                     *message.get("headers", []),
                     (REQUEST_ID.encode(), request_id.encode()),
@@ -72,6 +74,14 @@ class RequestContext:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Answered here, inside the request's context, rather than by Starlette's
+            # outermost error middleware: the 500 then carries the request id, and so does
+            # the log line with the traceback that the response does not reveal.
+            if responded:
+                raise
+            log.exception("unexpected error serving %s %s", scope["method"], scope["path"])
+            await unexpected(scope["path"])(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
             route = self._route_template(scope)

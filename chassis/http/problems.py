@@ -173,8 +173,13 @@ def _allowed(request: Request) -> list[str]:
     ]
 
 
+def unexpected(instance: str) -> JSONResponse:
+    """The 500 of an error nobody expected: it says nothing of the error (the log does)."""
+    return problem_response(500, detail="An unexpected error occurred.", instance=instance)
+
+
 async def _on_unexpected(request: Request, error: Exception) -> JSONResponse:
-    return problem_response(500, detail="An unexpected error occurred.", instance=request.url.path)
+    return unexpected(request.url.path)
 
 
 def install(app: FastAPI) -> None:

@@ -115,6 +115,8 @@ def test_the_registry_knows_each_type_once_with_its_topic_and_key():
 
     with pytest.raises(ValueError, match="declared twice"):
         registry.register(EventSpec(spec.type, spec.topic, spec.key, Other, ""))
+    with pytest.raises(LookupError, match=r"^Other is not a registered event$"):
+        registry.of(Other)
 
 
 def test_payloads_are_immutable_and_strict():
