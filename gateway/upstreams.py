@@ -47,23 +47,26 @@ class Upstream:
         await self.session.close()
 
     async def probe(self) -> str:
-        """'up' if the service is ready, else what is wrong with it ('not ready: broker down',
-        'down: no answer')."""
+        """'up' if the service is ready, 'degraded: broker down' if it serves without some
+        dependency (writes queue in its outbox), else what is wrong with it ('not ready:
+        database down', 'down: no answer')."""
         try:
             async with self.session.get(
                 f"{self.base_url}/readyz", timeout=PROBE_TIMEOUT
             ) as response:
                 status = response.status
-                body = await response.json(content_type=None) if status == 503 else None
+                body = await response.json(content_type=None) if status in (200, 503) else None
         except TimeoutError:
             return "down: no answer"
         except (aiohttp.ClientError, ValueError) as error:
             return f"down: {type(error).__name__}"
-        if status == 200:
-            return "up"
-        if status == 503 and isinstance(body, dict):
-            checks = (body.get("checks") or {}).items()
+        failing = ""
+        if isinstance(body, dict) and isinstance(body.get("checks"), dict):
+            checks = body["checks"].items()
             failing = ", ".join(f"{name} {state}" for name, state in checks if state != "ok")
+        if status == 200:
+            return f"degraded: {failing}" if body and body.get("status") == "degraded" else "up"
+        if status == 503 and isinstance(body, dict):
             return f"not ready: {failing or 'see its /readyz'}"
         return f"down: status {status}"
 

@@ -34,7 +34,8 @@ from gateway.settings import GatewaySettings, RateLimit
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
-NOT_READY = "analytics"  # its fake answers /readyz with 503: the broker is down
+NOT_READY = "analytics"  # its fake answers /readyz with 503: its database is down
+DEGRADED = "content"  # its fake serves without its broker (200, degraded)
 HANG_TIMEOUT = 0.5
 # Routes only the tests have: a slow route with a short timeout, a partner-only route, and
 # routes with a tiny rate limit.
@@ -116,8 +117,10 @@ def fake_service(name: str, journal: Journal, jwks: dict[str, Any]) -> FastAPI:
     @app.get("/readyz", include_in_schema=False)
     async def readyz():
         if name == NOT_READY:
-            checks = {"database": "ok", "broker": "down"}
+            checks = {"database": "down: refused", "broker": "ok"}
             return JSONResponse({"status": "not ready", "checks": checks}, status_code=503)
+        if name == DEGRADED:
+            return {"status": "degraded", "checks": {"database": "ok", "broker": "down"}}
         return {"status": "ready", "checks": {"database": "ok", "broker": "ok"}}
 
     @app.get("/metrics", include_in_schema=False)
