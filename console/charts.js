@@ -43,6 +43,8 @@ export function funnelOption(steps) {
       name: t("funnel.title"),
       type: "funnel",
       sort: "none",
+      left: "10%",
+      width: "65%",
       label: { formatter: "{b}: {c}" },
       data: steps.map((step) => ({ name: step.name, value: step.people })),
     }],
