@@ -51,13 +51,22 @@ export async function signOut() {
   if (refresh) await post(`${AUTH}/logout`, { refresh_token: refresh }).catch(() => {});
 }
 
-async function refreshed() {
-  if (!tokens) return false;
+async function renew() {
   const response = await post(`${AUTH}/refresh`, { refresh_token: tokens.refresh });
   if (!response.ok) return false;
   const { access_token, refresh_token } = await response.json();
   keep({ access: access_token, refresh: refresh_token });
   return true;
+}
+
+// One refresh at a time: the panels load together, and a refresh token works only once.
+let renewing = null;
+
+async function refreshed(refused) {
+  if (!tokens) return false;
+  if (tokens.access !== refused) return true; // renewed while this call was under way
+  renewing ??= renew().finally(() => { renewing = null; });
+  return renewing;
 }
 
 // GET `path` with `params` (arrays repeat the name); the parsed JSON, or an ApiError.
@@ -67,9 +76,10 @@ export async function get(path, params = {}) {
     for (const one of [value].flat()) if (one !== null && one !== undefined) query.append(name, one);
   }
   const url = `${path}?${query}`;
-  const send = () => fetch(url, { headers: { Authorization: `Bearer ${tokens?.access}` } });
-  let response = await send();
-  if (response.status === 401 && (await refreshed())) response = await send();
+  const send = (access) => fetch(url, { headers: { Authorization: `Bearer ${access}` } });
+  const access = tokens?.access;
+  let response = await send(access);
+  if (response.status === 401 && (await refreshed(access))) response = await send(tokens.access);
   if (response.status === 401) forget();
   if (!response.ok) throw await failure(response);
   return response.json();

@@ -176,10 +176,49 @@ def _drive(console_url: str, email: str, password: str, screenshot: Path) -> dic
             ".getOption().series.at(-1).name"
         )
         driver.save_screenshot(str(screenshot))
+        seen["csv"] = driver.execute_async_script(
+            """
+            const done = arguments[arguments.length - 1];
+            import("./table.js").then(({ toCsv }) => done(toCsv(
+              [{ label: "funnel.step", value: (r) => r.a }, { label: "x", value: (r) => r.b }],
+              [{ a: "=cmd()", b: 'say "hi", twice' }])));
+            """
+        )
+        seen["refreshed"] = _reload_with(driver, access="expired")
+        seen["signed_out"] = _reload_with(driver, access="expired", refresh="expired")
         seen["log"] = [entry["message"] for entry in driver.get_log("browser")]
         return seen
     finally:
         driver.quit()
+
+
+def _reload_with(driver, **tokens) -> dict:
+    """Spoil the kept tokens, ask for every panel again, and say where the console ended."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.execute_script(
+        """
+        const key = "flywheel.console.tokens";
+        const kept = JSON.parse(sessionStorage.getItem(key));
+        sessionStorage.setItem(key, JSON.stringify({...kept, ...arguments[0]}));
+        """,
+        tokens,
+    )
+    driver.refresh()
+    body = driver.find_element(By.TAG_NAME, "body")
+    WebDriverWait(driver, 60).until(
+        lambda d: (
+            body.get_attribute("data-state") == "signed-out"
+            or body.get_attribute("data-loaded") in ("all", "with-errors")
+        )
+    )
+    return driver.execute_script(
+        """
+        return {state: document.body.dataset.state, loaded: document.body.dataset.loaded,
+                tokens: JSON.parse(sessionStorage.getItem("flywheel.console.tokens"))};
+        """
+    )
 
 
 async def test_an_operator_signs_in_and_sees_every_chart_drawn_with_data(
@@ -213,5 +252,11 @@ async def test_an_operator_signs_in_and_sees_every_chart_drawn_with_data(
     assert all(count > 0 for count in seen["tables"].values()), seen["tables"]
     assert seen["chinese_title"] == "转化漏斗"
     assert seen["chinese_legend"] == "订单数"
+    assert seen["csv"] == '步骤,x\r\n\'=cmd(),"say ""hi"", twice"\r\n'
+    # An access token the API refuses is traded for a new one; a refused refresh signs out.
+    assert seen["refreshed"]["loaded"] == "all"
+    assert seen["refreshed"]["tokens"]["access"] != "expired"
+    assert seen["signed_out"]["state"] == "signed-out"
+    assert seen["signed_out"]["tokens"] is None
     assert not [line for line in seen["log"] if "Content Security Policy" in line], seen["log"]
     assert screenshot.stat().st_size > 10_000
