@@ -215,8 +215,11 @@ def _reload_with(driver, **tokens) -> dict:
     )
     return driver.execute_script(
         """
+        const refreshes = performance.getEntriesByType("resource")
+          .filter((entry) => entry.name.endsWith("/api/v1/users/auth/refresh")).length;
         return {state: document.body.dataset.state, loaded: document.body.dataset.loaded,
-                tokens: JSON.parse(sessionStorage.getItem("flywheel.console.tokens"))};
+                tokens: JSON.parse(sessionStorage.getItem("flywheel.console.tokens")),
+                refreshes};
         """
     )
 
@@ -256,6 +259,8 @@ async def test_an_operator_signs_in_and_sees_every_chart_drawn_with_data(
     # An access token the API refuses is traded for a new one; a refused refresh signs out.
     assert seen["refreshed"]["loaded"] == "all"
     assert seen["refreshed"]["tokens"]["access"] != "expired"
+    # Four panels refused at once, one refresh: a refresh token is good for one use only.
+    assert seen["refreshed"]["refreshes"] == 1
     assert seen["signed_out"]["state"] == "signed-out"
     assert seen["signed_out"]["tokens"] is None
     assert not [line for line in seen["log"] if "Content Security Policy" in line], seen["log"]
