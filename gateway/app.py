@@ -19,7 +19,7 @@ from chassis.http import problems
 from chassis.http.context import REQUEST_ID, RequestContext
 from chassis.http.text import refuse_nul
 from chassis.logs import configure_logging
-from gateway import accesslog, upstreams
+from gateway import accesslog, console, upstreams
 from gateway.api import docs, partners, probes
 from gateway.credentials import Gatekeeper, VerifiedTokens
 from gateway.edge import EdgeGuard
@@ -113,6 +113,10 @@ def create_app(
     app.include_router(probes.router)
     app.include_router(docs.router)
     app.mount(docs.ASSETS_PATH, StaticFiles(directory=docs.SWAGGER_ASSETS), name="docs-assets")
+    # The proxy forwards /api/ only: the console's files are served here, like the docs.
+    app.mount(
+        console.PATH, console.ConsoleFiles(settings.console_dir or console.REPO_DIR), name="console"
+    )
     gatekeeper = Gatekeeper(VerifiedTokens(jwks), keys)
 
     def edge(inner: ASGIApp) -> ASGIApp:

@@ -1,5 +1,6 @@
 """Gateway settings: environment variables prefixed `GATEWAY_`, with dev defaults."""
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, PositiveFloat, PositiveInt
@@ -60,3 +61,8 @@ class GatewaySettings(ServiceSettings):
     # services log every request themselves); "all": log every request here too.
     access_log: Literal["problems", "all"] = "problems"
     slow_request_ms: PositiveFloat = 1000.0
+    console_dir: Path | None = Field(
+        default=None,
+        description="The ops console's files, served at /console; unset: the repository's "
+        "`console/` (the image sets `/app/console`)",
+    )

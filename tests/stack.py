@@ -74,9 +74,15 @@ class Platform:
         return response.json()["id"], await self.token(email, password)
 
     async def staff(self, *roles: str) -> tuple[str, str]:
-        """A fresh user holding exactly `roles` (e.g. only "operator"): registered through the
-        API, given the roles straight in the users database (a factory, not a flow under
-        test), then signed in. Returns (user id, access token)."""
+        """A fresh user holding exactly `roles` (e.g. only "operator"), signed in. Returns
+        (user id, access token)."""
+        user_id, email, password = await self.staff_account(*roles)
+        return user_id, await self.token(email, password)
+
+    async def staff_account(self, *roles: str) -> tuple[str, str, str]:
+        """A fresh user holding exactly `roles`: registered through the API, given the roles
+        straight in the users database (a factory, not a flow under test). Returns (user id,
+        email, password), for tests that sign in themselves (the console's)."""
         email, password = f"s-{new_id().hex}@example.com", "correct horse battery"
         async with self.client("users") as users:
             registered = await users.post(
@@ -92,7 +98,7 @@ class Platform:
                 )
         finally:
             await db.dispose()
-        return registered.json()["id"], await self.token(email, password)
+        return registered.json()["id"], email, password
 
     async def stop(self) -> None:
         for server in reversed(list(self.servers.values())):

@@ -1,0 +1,73 @@
+// ECharts options of the panels, from the analytics API's answers.
+import { t } from "./i18n.js";
+
+const digits = (currency) =>
+  new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions()
+    .maximumFractionDigits;
+
+// Minor units (the API's money) as a number of major units, e.g. 4200 CNY -> 42.
+export const major = (money) => money && money.amount / 10 ** digits(money.currency);
+
+// GMV per currency as lines, orders (all currencies) as bars on their own axis.
+export function salesOption(points) {
+  const periods = [...new Set(points.map((p) => p.period))];
+  const currencies = [...new Set(points.map((p) => p.gmv.currency))];
+  const gmv = currencies.map((currency) => ({
+    name: `${t("sales.gmv")} ${currency}`,
+    type: "line",
+    data: periods.map((period) => {
+      const point = points.find((p) => p.period === period && p.gmv.currency === currency);
+      return point ? major(point.gmv) : 0;
+    }),
+  }));
+  const orders = {
+    name: t("sales.orders"),
+    type: "bar",
+    yAxisIndex: 1,
+    data: periods.map((period) =>
+      points.filter((p) => p.period === period).reduce((sum, p) => sum + p.orders, 0)),
+  };
+  return {
+    tooltip: { trigger: "axis" },
+    legend: {},
+    xAxis: { type: "category", data: periods },
+    yAxis: [{ type: "value", name: t("sales.gmv") }, { type: "value", name: t("sales.orders") }],
+    series: [...gmv, orders],
+  };
+}
+
+export function funnelOption(steps) {
+  return {
+    tooltip: { trigger: "item", formatter: "{b}: {c}" },
+    series: [{
+      name: t("funnel.title"),
+      type: "funnel",
+      sort: "none",
+      left: "10%",
+      width: "65%",
+      label: { formatter: "{b}: {c}" },
+      data: steps.map((step) => ({ name: step.name, value: step.people })),
+    }],
+  };
+}
+
+// Cohorts down, weeks after the first across, the share retained as colour (percent).
+export function cohortOption(answer) {
+  const weeks = Array.from({ length: answer.weeks + 1 }, (_, week) => String(week));
+  const cohorts = answer.cohorts.map((c) => c.week);
+  const data = answer.cohorts.flatMap((cohort, row) =>
+    cohort.rates.map((rate, week) => [week, row, Math.round(rate * 1000) / 10]));
+  return {
+    tooltip: { formatter: (p) => `${cohorts[p.value[1]]} +${p.value[0]}: ${p.value[2]}%` },
+    grid: { left: 100 },
+    xAxis: { type: "category", data: weeks, name: t("cohorts.after") },
+    yAxis: { type: "category", data: cohorts, name: t("cohorts.week") },
+    visualMap: { min: 0, max: 100, calculable: true, orient: "horizontal", left: "center", bottom: 0 },
+    series: [{
+      name: t("cohorts.title"),
+      type: "heatmap",
+      data,
+      label: { show: true, formatter: (p) => `${p.value[2]}%` },
+    }],
+  };
+}
