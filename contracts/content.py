@@ -1,17 +1,97 @@
-"""Events the content service publishes."""
+"""Events the content service publishes: posts going live or away, moderation, live sessions."""
 
 from datetime import datetime
+from enum import StrEnum
 from uuid import UUID
 
+from pydantic import Field
+
 from chassis.events import EventData, event
+
+POST = "flywheel.content.post"
+LIVE = "flywheel.content.live"
+
+
+class PostKind(StrEnum):
+    ARTICLE = "article"
+    IMAGE = "image"
+    VIDEO = "video"
+    LIVE = "live"
+    GUIDE = "guide"
+
+
+class ModerationDecision(StrEnum):
+    APPROVED = "approved"
+    SCHEDULED = "scheduled"
+    REJECTED = "rejected"
+    ARCHIVED = "archived"
+    REPORTS_DISMISSED = "reports_dismissed"
 
 
 @event("flywheel.content.article.published.v1", topic="flywheel.content.article", key="article_id")
 class ArticlePublished(EventData):
-    """An article went live, linking to catalog products."""
+    """An article went live, linking to catalog products.
+
+    Deprecated: `flywheel.content.post.published.v1` covers articles and every other kind;
+    this one is still published beside it for articles during the deprecation window."""
 
     article_id: UUID
     title: str
     product_ids: list[UUID]
     author: UUID
     published_at: datetime
+
+
+@event("flywheel.content.post.published.v1", topic=POST, key="post_id")
+class PostPublished(EventData):
+    """A post went live for storefronts (at once on approval, or at its scheduled time)."""
+
+    post_id: UUID
+    kind: PostKind
+    title: str
+    author: UUID
+    product_ids: list[UUID] = Field(default_factory=list)
+    sku_ids: list[UUID] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list, description="Scenario tags: 搭配, 布置, 教程…")
+    topics: list[str] = Field(default_factory=list)
+    published_at: datetime
+
+
+@event("flywheel.content.post.archived.v1", topic=POST, key="post_id")
+class PostArchived(EventData):
+    """A post left the storefronts for good (withdrawn, or taken down by a moderator)."""
+
+    post_id: UUID
+    reason: str | None = None
+    archived_at: datetime
+
+
+@event("flywheel.content.post.moderated.v1", topic=POST, key="post_id")
+class PostModerated(EventData):
+    """A moderator decided on a post, with the reason and the banned words it was shown."""
+
+    post_id: UUID
+    decision: ModerationDecision
+    reason: str | None = None
+    moderator: UUID
+    flagged_terms: list[str] = Field(default_factory=list)
+    decided_at: datetime
+
+
+@event("flywheel.content.live.started.v1", topic=LIVE, key="post_id")
+class LiveSessionStarted(EventData):
+    """A live session went on air; its linked SKUs are on sale in it."""
+
+    post_id: UUID
+    sku_ids: list[UUID] = Field(default_factory=list)
+    campaign_id: UUID | None = None
+    started_at: datetime
+
+
+@event("flywheel.content.live.ended.v1", topic=LIVE, key="post_id")
+class LiveSessionEnded(EventData):
+    """A live session went off air; `replay_url` is where it can be watched again."""
+
+    post_id: UUID
+    replay_url: str | None = None
+    ended_at: datetime
