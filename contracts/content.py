@@ -95,3 +95,19 @@ class LiveSessionEnded(EventData):
     post_id: UUID
     replay_url: str | None = None
     ended_at: datetime
+
+
+REVIEW = "flywheel.content.review"
+
+
+@event("flywheel.content.review.posted.v1", topic=REVIEW, key="review_id")
+class ReviewPosted(EventData):
+    """A customer reviewed a SKU. `verified`: the author had paid for it when posting (a
+    payment that arrives later verifies the review from then on, as the API shows)."""
+
+    review_id: UUID
+    sku_id: UUID
+    author: UUID
+    rating: int = Field(ge=1, le=5)
+    verified: bool
+    posted_at: datetime

@@ -9,6 +9,9 @@ from services.content.moderation import api as moderation
 from services.content.posts import api as posts
 from services.content.posts.consumers import on_product_created
 from services.content.posts.scheduler import publishing
+from services.content.qa import api as qa
+from services.content.reviews import api as reviews
+from services.content.reviews.consumers import on_order_paid
 from services.content.settings import Settings
 
 SCHEMA = Schema.beside(__file__, Base.metadata)
@@ -19,10 +22,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return build_service(
         name="content",
         settings=settings,
-        routers=[posts.router, moderation.router],
+        routers=[posts.router, moderation.router, reviews.router, qa.router],
         schema=SCHEMA,
-        consumers=[on_product_created],
+        consumers=[on_product_created, on_order_paid],
         background=[publishing(settings.schedule_poll_seconds)],
         description="Content operations: posts of every kind linked to products, their "
-        "editorial workflow and scheduled publishing, and moderation.",
+        "editorial workflow and scheduled publishing, moderation, reviews verified by "
+        "purchases, and community Q&A.",
     )

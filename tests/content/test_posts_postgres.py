@@ -1,5 +1,6 @@
-"""Races on PostgreSQL: moderators approving one post at once, users reporting twice at once,
-two schedulers publishing the same due post; and the revisions build the models' schema."""
+"""Races on PostgreSQL: moderators approving one post at once, a customer reviewing one SKU
+many times at once, two schedulers publishing the same due post; and the revisions build the
+models' schema."""
 
 import asyncio
 from datetime import timedelta
@@ -15,14 +16,16 @@ from chassis import migrations
 from chassis.clock import now
 from chassis.db import Database
 from chassis.events.tables import outbox
+from chassis.ids import new_id
 from chassis.testing import ServiceServer
 from services.content.app import SCHEMA, create_app
 from services.content.models import Base
 from services.content.posts import service
-from services.content.posts.models import Post
+from services.content.posts.models import LinkedProduct, Post
 from services.content.settings import Settings
 
 pytestmark = pytest.mark.asyncio
+REVIEWS = "/api/v1/content/reviews"
 ON_POSTGRES = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 
 
@@ -67,6 +70,53 @@ async def test_concurrent_approvals_publish_once(platform, operator, content_on)
     assert sorted(r.status_code for r in answers) == [200] + [409] * 19
     assert await _outbox_count(db, "flywheel.content.post.published.v1", post) == 1
     assert await _outbox_count(db, "flywheel.content.post.moderated.v1", post) == 1
+
+
+@ON_POSTGRES
+async def test_concurrent_reviews_of_one_sku_by_one_customer_keep_one(
+    platform, customer, content_on
+):
+    server, db = content_on
+    _, token = customer
+    headers = {"Authorization": f"Bearer {token}"}
+    sku = str(new_id())
+    async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=30) as client:
+        answers = await asyncio.gather(
+            *(
+                client.post(REVIEWS, json={"sku_id": sku, "rating": 5, "text": "ok"})
+                for _ in range(10)
+            )
+        )
+    assert sorted(r.status_code for r in answers) == [201] + [409] * 9
+    (kept,) = [r.json()["id"] for r in answers if r.status_code == 201]
+    assert await _outbox_count(db, "flywheel.content.review.posted.v1", kept) == 1
+
+
+@ON_POSTGRES
+async def test_concurrent_best_answer_choices_keep_the_first(platform, customer, content_on):
+    server, db = content_on
+    async with db.session() as session:  # what the catalog's event would have said
+        product = LinkedProduct(product_id=new_id(), name="Tea set")
+        session.add(product)
+        await session.commit()
+    _, token = customer
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=30) as asker:
+        asked = await asker.post(
+            "/api/v1/content/questions", json={"product_id": str(product.product_id), "text": "?"}
+        )
+        question = f"/api/v1/content/questions/{asked.json()['id']}"
+        answers = [
+            (await asker.post(f"{question}/answers", json={"text": f"#{i}"})).json()["id"]
+            for i in range(10)
+        ]
+        choices = await asyncio.gather(
+            *(asker.post(f"{question}/best-answer", json={"answer_id": a}) for a in answers)
+        )
+        final = (await asker.get(question)).json()["best_answer_id"]
+    assert sorted(r.status_code for r in choices) == [200] + [409] * 9
+    (winner,) = [r.json()["best_answer_id"] for r in choices if r.status_code == 200]
+    assert final == winner
 
 
 @ON_POSTGRES
