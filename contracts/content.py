@@ -111,3 +111,30 @@ class ReviewPosted(EventData):
     rating: int = Field(ge=1, le=5)
     verified: bool
     posted_at: datetime
+
+
+class InteractionKind(StrEnum):
+    VIEW = "view"
+    LIKE = "like"
+    FAVOURITE = "favourite"
+    SHARE = "share"
+    COMMENT = "comment"
+    CLICK = "click"  # through to a product
+
+
+@event(
+    "flywheel.content.interaction.recorded.v1", topic="flywheel.content.interaction", key="post_id"
+)
+class InteractionRecorded(EventData):
+    """A user interacted with a post: what analytics attributes GMV to the content a buyer
+    came from, and what recommendations learn from. `undone`: a like or favourite taken back."""
+
+    post_id: UUID
+    user_id: UUID
+    kind: InteractionKind
+    undone: bool = False
+    dwell_ms: int | None = Field(default=None, ge=0, description="Views: time on the post")
+    product_id: UUID | None = Field(default=None, description="Clicks: the product clicked")
+    sku_id: UUID | None = None
+    comment_id: UUID | None = None
+    occurred_at: datetime

@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from chassis.http.service import build_service
 from chassis.migrations import Schema
+from services.content.interactions import api as interactions
 from services.content.models import Base
 from services.content.moderation import api as moderation
 from services.content.posts import api as posts
@@ -22,7 +23,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return build_service(
         name="content",
         settings=settings,
-        routers=[posts.router, moderation.router, reviews.router, qa.router],
+        routers=[posts.router, moderation.router, reviews.router, qa.router, interactions.router],
         schema=SCHEMA,
         consumers=[on_product_created, on_order_paid],
         background=[publishing(settings.schedule_poll_seconds)],

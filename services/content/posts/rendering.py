@@ -31,3 +31,8 @@ def render(markdown: str) -> str:
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
+
+
+def plain(text: str) -> str:
+    """Plain text (a comment) as HTML that shows it as written and runs nothing."""
+    return nh3.clean_text(text).replace("\n", "<br>")

@@ -4,8 +4,6 @@ each is a verified purchase, and learning purchases from paid orders."""
 from uuid import UUID
 
 from sqlalchemy import and_, case, delete, func, select, tuple_
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +19,7 @@ from services.content.moderation.screening import first_block, screen
 from services.content.reviews.models import Purchase, Review
 from services.content.reviews.schemas import ReviewEdit, ReviewIn
 from services.content.reviews.summary import Summary, summarize
+from services.content.upserts import insert
 
 
 async def post(session: AsyncSession, body: ReviewIn, by: Principal) -> tuple[Review, bool]:
@@ -95,11 +94,9 @@ async def summary(session: AsyncSession, sku_id: UUID) -> Summary:
 async def record_purchase(session: AsyncSession, paid: OrderPaid) -> None:
     """Remember each SKU the customer paid for (the first order that had it): from then on
     their reviews of it are verified. A redelivered event or a later order changes nothing."""
-    dialect = session.bind.dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     for sku_id in dict.fromkeys(line.sku_id for line in paid.lines):
         await session.execute(
-            insert(Purchase)
+            insert(session, Purchase)
             .values(
                 customer_id=paid.customer_id,
                 sku_id=sku_id,

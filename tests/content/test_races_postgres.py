@@ -1,9 +1,10 @@
 """Races on PostgreSQL: moderators approving one post at once, a customer reviewing one SKU
-many times at once, two schedulers publishing the same due post; and the revisions build the
-models' schema."""
+many times at once, likes and unlikes at once, best answers chosen at once, two schedulers
+publishing the same due post; and the revisions build the models' schema."""
 
 import asyncio
 from datetime import timedelta
+from uuid import UUID
 
 import httpx
 import pytest
@@ -19,6 +20,7 @@ from chassis.events.tables import outbox
 from chassis.ids import new_id
 from chassis.testing import ServiceServer
 from services.content.app import SCHEMA, create_app
+from services.content.interactions.models import Reaction
 from services.content.models import Base
 from services.content.posts import service
 from services.content.posts.models import LinkedProduct, Post
@@ -46,6 +48,10 @@ async def content_on(platform, database_url):
     yield server, db
     await db.dispose()
     await server.stop()
+
+
+def _bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
 
 
 async def _outbox_count(db: Database, type_: str, subject: str) -> int:
@@ -117,6 +123,41 @@ async def test_concurrent_best_answer_choices_keep_the_first(platform, customer,
     assert sorted(r.status_code for r in choices) == [200] + [409] * 9
     (winner,) = [r.json()["best_answer_id"] for r in choices if r.status_code == 200]
     assert final == winner
+
+
+@ON_POSTGRES
+async def test_concurrent_likes_and_unlikes_keep_the_counter_true(
+    platform, operator, customer, content_on
+):
+    server, db = content_on
+    _, token = customer
+    async with (
+        httpx.AsyncClient(base_url=server.url, headers=_bearer(operator), timeout=30) as staff,
+        httpx.AsyncClient(base_url=server.url, headers=_bearer(token), timeout=30) as user,
+    ):
+        post = (await staff.post(POSTS, json=article())).json()["id"]
+        await staff.post(f"{POSTS}/{post}/submit")
+        await staff.post(f"{POSTS}/{post}/approve", json={})
+        likes = await asyncio.gather(
+            *(user.post(f"{POSTS}/{post}/interactions", json={"kind": "like"}) for _ in range(20))
+        )
+        assert sum(r.json()["recorded"] for r in likes) == 1
+        assert (await user.get(f"{POSTS}/{post}/stats")).json()["likes"] == 1
+        mixed = await asyncio.gather(
+            *(
+                user.delete(f"{POSTS}/{post}/reactions/like")
+                if i % 2
+                else user.post(f"{POSTS}/{post}/interactions", json={"kind": "like"})
+                for i in range(30)
+            )
+        )
+        assert all(r.status_code == 200 for r in mixed)
+        stats = (await user.get(f"{POSTS}/{post}/stats")).json()
+    async with db.session() as session:
+        rows = await session.scalar(
+            select(func.count()).select_from(Reaction).where(Reaction.post_id == UUID(post))
+        )
+    assert stats["likes"] == rows == (1 if stats["liked"] else 0)
 
 
 @ON_POSTGRES
