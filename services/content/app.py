@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from chassis.http.service import build_service
 from chassis.migrations import Schema
+from services.content.feeds import api as feeds
 from services.content.interactions import api as interactions
 from services.content.models import Base
 from services.content.moderation import api as moderation
@@ -23,11 +24,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return build_service(
         name="content",
         settings=settings,
-        routers=[posts.router, moderation.router, reviews.router, qa.router, interactions.router],
+        routers=[
+            posts.router,
+            moderation.router,
+            reviews.router,
+            qa.router,
+            interactions.router,
+            feeds.router,
+        ],
         schema=SCHEMA,
         consumers=[on_product_created, on_order_paid],
         background=[publishing(settings.schedule_poll_seconds)],
         description="Content operations: posts of every kind linked to products, their "
         "editorial workflow and scheduled publishing, moderation, reviews verified by "
-        "purchases, and community Q&A.",
+        "purchases, community Q&A, interactions and ranked feeds.",
     )
