@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 RUFF := $(VENV)/bin/ruff
 PYTEST_ARGS ?=
 
-.PHONY: venv run test lint format bench docs clean
+.PHONY: venv run test lint format bench eval-recs docs clean
 
 venv: $(VENV)/.installed
 
@@ -32,6 +32,11 @@ format: venv
 
 bench: venv
 	$(PY) -m bench.run_all
+
+# Offline evaluation of the content recommender; DATA=interactions.csv ITEMS=items.csv to run
+# it on other data (columns in bench/eval_recs.py).
+eval-recs: venv
+	$(PY) -m bench.eval_recs $(if $(DATA),--data $(DATA)) $(if $(ITEMS),--items $(ITEMS)) $(EVAL_ARGS)
 
 docs: venv
 	$(PY) -m gateway.eventdocs > docs/events.md.tmp || { rm -f docs/events.md.tmp; exit 1; }
