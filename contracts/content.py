@@ -1,10 +1,11 @@
-"""Events the content service publishes: posts going live or away, moderation, live sessions."""
+"""Events the content service publishes: posts, moderation, live sessions, reviews,
+interactions and content calls."""
 
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from chassis.events import EventData, event
 
@@ -138,3 +139,45 @@ class InteractionRecorded(EventData):
     sku_id: UUID | None = None
     comment_id: UUID | None = None
     occurred_at: datetime
+
+
+CALL = "flywheel.content.call"
+
+
+class RewardKind(StrEnum):
+    COUPON = "coupon"
+    POINTS = "points"
+
+
+class Reward(BaseModel):
+    """What a winner gets: granted by campaigns (a coupon) or users (points) when they
+    consume `call.winner_chosen`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: RewardKind
+    coupon_id: UUID | None = Field(default=None, description="Coupons: the coupon to grant")
+    points: int | None = Field(default=None, gt=0, description="Points: how many")
+
+
+@event("flywheel.content.call.entry_submitted.v1", topic=CALL, key="call_id")
+class CallEntrySubmitted(EventData):
+    """A customer entered a post in a content call (内容征集)."""
+
+    call_id: UUID
+    post_id: UUID
+    author: UUID
+    submitted_at: datetime
+
+
+@event("flywheel.content.call.winner_chosen.v1", topic=CALL, key="call_id")
+class CallWinnerChosen(EventData):
+    """An entry won a content call: the reward is for campaigns or users to grant, once per
+    (call, post)."""
+
+    call_id: UUID
+    post_id: UUID
+    author: UUID
+    rank: int = Field(ge=1)
+    reward: Reward
+    chosen_at: datetime

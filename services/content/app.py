@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from chassis.http.service import build_service
 from chassis.migrations import Schema
+from services.content.calls import api as calls
 from services.content.feeds import api as feeds
 from services.content.interactions import api as interactions
 from services.content.models import Base
@@ -31,11 +32,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             qa.router,
             interactions.router,
             feeds.router,
+            calls.router,
         ],
         schema=SCHEMA,
         consumers=[on_product_created, on_order_paid],
         background=[publishing(settings.schedule_poll_seconds)],
         description="Content operations: posts of every kind linked to products, their "
         "editorial workflow and scheduled publishing, moderation, reviews verified by "
-        "purchases, community Q&A, interactions and ranked feeds.",
+        "purchases, community Q&A, interactions, ranked feeds and content calls.",
     )
