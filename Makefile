@@ -10,7 +10,7 @@ MUTANTS ?=
 # e.g. BENCH_ARGS=--quick
 BENCH_ARGS ?=
 
-.PHONY: venv run test lint format bench mutants docs clean
+.PHONY: venv run test lint format bench mutants eval-recs docs clean
 
 venv: $(VENV)/.installed
 
@@ -44,6 +44,11 @@ bench: venv
 # Mutation testing (slow, not part of `test`): see docs/testing.md.
 mutants: venv
 	$(PY) -m tools.mutants $(MUTANTS)
+
+# Offline evaluation of the content recommender; DATA=interactions.csv ITEMS=items.csv to run
+# it on other data (columns in bench/eval_recs.py).
+eval-recs: venv
+	$(PY) -m bench.eval_recs $(if $(DATA),--data $(DATA)) $(if $(ITEMS),--items $(ITEMS)) $(EVAL_ARGS)
 
 docs: venv
 	$(PY) -m gateway.eventdocs > docs/events.md.tmp || { rm -f docs/events.md.tmp; exit 1; }

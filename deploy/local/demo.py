@@ -1,5 +1,5 @@
 """Demo data for `make run`: a shop (its assortment in `demo_catalog`) whose events fill
-analytics, loaded via the gateway.
+analytics, with content on its products (`demo_content`), loaded via the gateway.
 
 Loaded once per `var/` (a marker file records it), so restarts do not duplicate it.
 """
@@ -10,12 +10,18 @@ import httpx
 
 from chassis.settings import VAR_DIR
 from deploy.local import demo_catalog
+from deploy.local.demo_content import seed_content
 
 MARKER = VAR_DIR / ".demo-loaded"
 CUSTOMER = {
     "email": "demo.customer@example.com",
     "password": "flywheel-demo",
     "display_name": "Mei",
+}
+SECOND_CUSTOMER = {
+    "email": "demo.tom@example.com",
+    "password": "flywheel-demo",
+    "display_name": "Tom",
 }
 
 
@@ -51,13 +57,7 @@ async def seed(gateway_url: str, admin_email: str, admin_password: str) -> None:
             f"/api/v1/campaigns/campaigns/{campaign_id}/schedule", json={}, headers=staff
         )
         response.raise_for_status()
-        registered = await client.post("/api/v1/users/register", json=CUSTOMER)
-        if registered.status_code not in (201, 409):
-            registered.raise_for_status()
-        customer = {
-            "Authorization": "Bearer "
-            + await _token(client, CUSTOMER["email"], CUSTOMER["password"])
-        }
+        customer, second = [await _customer(client, c) for c in (CUSTOMER, SECOND_CUSTOMER)]
         behaviour = [{"action": "view", "target": pid} for pid in product_ids]
         behaviour.append({"action": "add_to_cart", "target": product_ids[0]})
         response = await client.post(
@@ -65,7 +65,17 @@ async def seed(gateway_url: str, admin_email: str, admin_password: str) -> None:
         )
         response.raise_for_status()
         await _place_order(client, customer, demo_catalog.orderable(product_ids))
+        await seed_content(client, staff, [customer, second], product_ids[:5])
     MARKER.write_text("loaded\n")
+
+
+async def _customer(client: httpx.AsyncClient, account: dict) -> dict:
+    """A demo customer's Authorization header, registering them first if need be."""
+    registered = await client.post("/api/v1/users/register", json=account)
+    if registered.status_code not in (201, 409):
+        registered.raise_for_status()
+    token = await _token(client, account["email"], account["password"])
+    return {"Authorization": f"Bearer {token}"}
 
 
 async def _place_order(client: httpx.AsyncClient, customer: dict, product_id: str) -> None:

@@ -4,20 +4,40 @@ from fastapi import FastAPI
 
 from chassis.http.service import build_service
 from chassis.migrations import Schema
-from services.content import api
-from services.content.consumers import on_product_created
+from services.content.calls import api as calls
+from services.content.feeds import api as feeds
+from services.content.interactions import api as interactions
 from services.content.models import Base
+from services.content.moderation import api as moderation
+from services.content.posts import api as posts
+from services.content.posts.consumers import on_product_created
+from services.content.posts.scheduler import publishing
+from services.content.qa import api as qa
+from services.content.reviews import api as reviews
+from services.content.reviews.consumers import on_order_paid
 from services.content.settings import Settings
 
 SCHEMA = Schema.beside(__file__, Base.metadata)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
     return build_service(
         name="content",
-        settings=settings or Settings(),
-        routers=[api.router],
+        settings=settings,
+        routers=[
+            posts.router,
+            moderation.router,
+            reviews.router,
+            qa.router,
+            interactions.router,
+            feeds.router,
+            calls.router,
+        ],
         schema=SCHEMA,
-        consumers=[on_product_created],
-        description="Content operations: articles linked to products, drafted then published.",
+        consumers=[on_product_created, on_order_paid],
+        background=[publishing(settings.schedule_poll_seconds)],
+        description="Content operations: posts of every kind linked to products, their "
+        "editorial workflow and scheduled publishing, moderation, reviews verified by "
+        "purchases, community Q&A, interactions, ranked feeds and content calls.",
     )

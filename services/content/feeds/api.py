@@ -1,0 +1,83 @@
+"""Feed routes: anyone gets a feed (a signed-in reader a personal one)."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path
+
+from chassis.auth.deps import OptionalPrincipalDep
+from chassis.http.deps import SessionDep
+from chassis.http.problems import responses
+from chassis.pagination import PageDep
+from services.content.feeds import service
+from services.content.feeds.ranking import Ranked
+from services.content.feeds.schemas import FeedItem, FeedPage, LiveFeed, ReasonOut
+from services.content.posts.models import LabelKind, Post
+from services.content.posts.schemas import PostOut
+
+router = APIRouter(prefix="/feeds", tags=["feeds"])
+
+
+def _page(rows: list[tuple[Post, Ranked]], next_cursor: str | None) -> FeedPage:
+    return FeedPage(
+        items=[
+            FeedItem(
+                post=PostOut.model_validate(post),
+                reason=ReasonOut(code=ranked.reason.code, label=ranked.reason.label),
+                score=round(ranked.score, 4),
+            )
+            for post, ranked in rows
+        ],
+        next_cursor=next_cursor,
+    )
+
+
+@router.get(
+    "/home",
+    summary="The home feed: personal with a token (interests, seen posts left out), "
+    "popular and fresh without",
+    responses=responses(401, 422),
+)
+async def home(session: SessionDep, page: PageDep, reader: OptionalPrincipalDep) -> FeedPage:
+    return _page(*await service.home(session, reader, page))
+
+
+@router.get(
+    "/topics/{topic}",
+    summary="A topic's feed",
+    responses=responses(401, 422),
+)
+async def topic(
+    topic: Annotated[str, Path(max_length=32)],
+    session: SessionDep,
+    page: PageDep,
+    reader: OptionalPrincipalDep,
+) -> FeedPage:
+    return _page(*await service.topic(session, topic, reader, page))
+
+
+@router.get(
+    "/products/{product_id}",
+    summary="The content on a product page: posts linking the product",
+    responses=responses(422),
+)
+async def product(product_id: UUID, session: SessionDep, page: PageDep) -> FeedPage:
+    return _page(*await service.product(session, LabelKind.PRODUCT, product_id, page))
+
+
+@router.get(
+    "/skus/{sku_id}",
+    summary="The content on a SKU's page: posts linking the SKU",
+    responses=responses(422),
+)
+async def sku(sku_id: UUID, session: SessionDep, page: PageDep) -> FeedPage:
+    return _page(*await service.product(session, LabelKind.SKU, sku_id, page))
+
+
+@router.get("/live", summary="Live sessions on air now, and upcoming ones")
+async def live(session: SessionDep) -> LiveFeed:
+    on_air, upcoming = await service.live(session)
+    return LiveFeed(
+        live_now=[PostOut.model_validate(p) for p in on_air],
+        upcoming=[PostOut.model_validate(p) for p in upcoming],
+    )

@@ -1,0 +1,1 @@
+"""Moderation: the banned-words filter, user reports and moderators' decisions."""

@@ -1,0 +1,1 @@
+"""Posts of every kind: article, image post, short video, live session, guide."""

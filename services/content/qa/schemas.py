@@ -1,0 +1,54 @@
+"""Request and response bodies of Q&A."""
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
+
+
+class QuestionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    product_id: UUID
+    text: Text
+
+
+class AnswerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Text
+
+
+class BestAnswer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    answer_id: UUID
+
+
+class AnswerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    question_id: UUID
+    author: UUID
+    by_staff: bool
+    text: str
+    created_at: datetime
+
+
+class QuestionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    product_id: UUID
+    asker: UUID
+    text: str
+    best_answer_id: UUID | None
+    created_at: datetime
+
+
+class QuestionWithAnswers(QuestionOut):
+    answers: list[AnswerOut]

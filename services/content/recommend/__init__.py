@@ -1,0 +1,1 @@
+"""Recommenders (pure: numbers in, rankings out), and their offline evaluation."""

@@ -1,0 +1,1 @@
+"""Customer reviews of SKUs, verified against the purchases that orders announce."""
