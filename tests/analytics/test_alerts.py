@@ -3,13 +3,10 @@ once, keeps quiet until it recovers, and two replicas evaluating at once fire it
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
-from chassis import migrations
 from chassis.db import Database
 from chassis.events.tables import outbox
 from chassis.ids import new_id
@@ -18,7 +15,6 @@ from services.analytics.alerts import service
 from services.analytics.alerts.models import AlertRule, WebhookDelivery
 from services.analytics.alerts.rules import AlertState
 from services.analytics.alerts.schemas import RuleIn
-from services.analytics.app import SCHEMA
 from services.analytics.store.service import record
 from tests.analytics.events import paid, refunded
 
@@ -26,15 +22,6 @@ AT = datetime(2026, 11, 9, 10, 0, tzinfo=UTC)  # a Monday, 10:00
 MINUTE, WEEK = timedelta(minutes=1), timedelta(weeks=1)
 FIRED = "flywheel.analytics.alert.fired.v1"
 RECOVERED = "flywheel.analytics.alert.recovered.v1"
-
-
-@pytest.fixture
-async def db(database_url) -> AsyncIterator[Database]:
-    running = Database(database_url("analytics_alerts"), service="analytics")
-    await running.create_database_if_missing()
-    await migrations.upgrade(running, SCHEMA)
-    yield running
-    await running.dispose()
 
 
 async def rule(db: Database, **fields) -> AlertRule:
