@@ -16,6 +16,7 @@ from sqlalchemy import select
 from chassis.background import drain
 from chassis.clock import now
 from chassis.db import Database
+from chassis.http.service import Runtime
 from services.analytics.alerts.models import AlertRule, WebhookDelivery
 from services.analytics.alerts.signing import HEADER, signature
 
@@ -102,7 +103,7 @@ class WebhookSender:
         return f"{response.status_code} {response.text[:200]}"
 
 
-async def send_pending(runtime) -> None:
+async def send_pending(runtime: Runtime) -> None:
     """The analytics service's background webhook sender."""
     async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False) as client:
         await WebhookSender(runtime.db, client).run()
