@@ -46,3 +46,49 @@ class BehaviourRecorded(EventData):
     target: str | None = Field(default=None, description="Product, content or query acted on")
     properties: dict[str, Any] = Field(default_factory=dict)
     occurred_at: datetime = Field(description="When it happened, by the client's clock")
+
+
+class AlertMetric(StrEnum):
+    """What an alert rule watches: a sales figure over its window, in its currency."""
+
+    GMV = "gmv"
+    ORDERS = "orders"
+    PAYING_USERS = "paying_users"
+    REFUND_RATE = "refund_rate"
+
+
+class AlertCondition(StrEnum):
+    """`above`/`below` a value, or `up_percent`/`down_percent` against the same window a
+    week before (the same hour last week, for a one-hour window)."""
+
+    ABOVE = "above"
+    BELOW = "below"
+    UP_PERCENT = "up_percent"
+    DOWN_PERCENT = "down_percent"
+
+
+class _AlertChange(EventData):
+    rule_id: UUID
+    name: str
+    metric: AlertMetric
+    currency: str
+    condition: AlertCondition
+    threshold: float = Field(
+        description="The condition's value: minor units, a count, a share or a percent"
+    )
+    window_s: int = Field(description="The window's length in seconds, ending at `at`")
+    value: float = Field(description="The metric over the window when the rule was evaluated")
+    baseline: float | None = Field(
+        default=None, description="The metric a week before (change conditions only)"
+    )
+    at: datetime = Field(description="The end of the window evaluated")
+
+
+@event("flywheel.analytics.alert.fired.v1", topic="flywheel.analytics.alert", key="rule_id")
+class AlertFired(_AlertChange):
+    """An alert rule's condition became true; it stays quiet until it recovers."""
+
+
+@event("flywheel.analytics.alert.recovered.v1", topic="flywheel.analytics.alert", key="rule_id")
+class AlertRecovered(_AlertChange):
+    """A firing alert rule's condition is no longer true."""

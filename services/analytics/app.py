@@ -5,8 +5,12 @@ import logging
 from fastapi import FastAPI
 
 from chassis.background import HOURLY, every
+from chassis.clock import now
 from chassis.http.service import Runtime, build_service
 from chassis.migrations import Schema
+from services.analytics.alerts import api as alerts_api
+from services.analytics.alerts.service import evaluate
+from services.analytics.alerts.webhooks import send_pending
 from services.analytics.cohorts import api as cohorts_api
 from services.analytics.collect import api as collect_api
 from services.analytics.collect.service import prune_keys
@@ -34,12 +38,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             metrics_api.router,
             funnels_api.router,
             cohorts_api.router,
+            alerts_api.router,
         ],
         schema=SCHEMA,
         consumers=[recorder(store)],
         on_start=[_prepare(store)],
-        background=[_prune_collected_keys],
-        description="Data operations: collection, the event store, metrics, funnels, cohorts.",
+        background=[_prune_collected_keys, _evaluate_alerts(store), send_pending],
+        description="Data operations: collection, the event store, metrics, funnels, cohorts, "
+        "alerts.",
     )
     app.state.store = store
     return app
@@ -59,3 +65,11 @@ def _prepare(store: EventStore):
 
 async def _prune_collected_keys(runtime: Runtime) -> None:
     await every(HOURLY, lambda: prune_keys(runtime.db), what="collected keys prune")
+
+
+def _evaluate_alerts(store: EventStore):
+    async def evaluate_alerts(runtime: Runtime) -> None:
+        interval = runtime.settings.alert_interval_s
+        await every(interval, lambda: evaluate(runtime.db, store, now()), what="alert evaluation")
+
+    return evaluate_alerts

@@ -32,6 +32,9 @@ class Settings(ServiceSettings):
     store_timeout_s: float = Field(
         default=30.0, description="A store query that takes longer answers 503"
     )
+    alert_interval_s: float = Field(
+        default=60.0, gt=0, description="How often alert rules are evaluated, in seconds"
+    )
 
     def store_database(self) -> str:
         named = urlsplit(self.clickhouse_url).path.strip("/") if self.clickhouse_url else ""

@@ -101,6 +101,35 @@ async def test_a_funnel_counts_people_in_order_within_the_window(store):
     ]
     assert [s.conversion_from_previous for s in steps] == [1.0, 0.4, 0.5]
     assert [s.conversion_from_first for s in steps] == [1.0, 0.4, 0.2]
+    # From the page view to the product view: A 10 min, E 30 min; to the cart: A 10 min.
+    assert [s.median_seconds_from_previous for s in steps] == [None, 1200.0, 600.0]
+
+
+async def test_the_median_time_between_steps_follows_the_chain_the_funnel_counts(store):
+    g, h, i, j = new_id(), new_id(), new_id(), new_id()
+    minutes = timedelta(minutes=1)
+    await record(
+        store,
+        [
+            # G's first page view is too early for the product view: the second one counts.
+            behaviour(Action.PAGE_VIEW, MONDAY, user_id=g),
+            behaviour(Action.PAGE_VIEW, MONDAY + 50 * minutes, user_id=g),
+            behaviour(Action.PRODUCT_VIEW, MONDAY + 70 * minutes, user_id=g),
+            # H is done at the first product view; a second one changes nothing.
+            behaviour(Action.PAGE_VIEW, MONDAY, user_id=h),
+            behaviour(Action.PRODUCT_VIEW, MONDAY + 5 * minutes, user_id=h),
+            behaviour(Action.PRODUCT_VIEW, MONDAY + 10 * minutes, user_id=h),
+            behaviour(Action.PAGE_VIEW, MONDAY, user_id=i),
+            behaviour(Action.PRODUCT_VIEW, MONDAY + minutes, user_id=i),
+            behaviour(Action.PAGE_VIEW, MONDAY, user_id=j),  # never goes on
+        ],
+    )
+    steps = await funnel(
+        store, ["page_view", "product_view"], timedelta(hours=1), MONDAY - DAY, MONDAY + DAY
+    )
+    assert [s.people for s in steps] == [4, 3]
+    # 20 min (G), 5 min (H), 1 min (I): the median is H's.
+    assert [s.median_seconds_from_previous for s in steps] == [None, 300.0]
 
 
 async def test_a_funnel_step_may_be_a_domain_event(store):

@@ -20,9 +20,12 @@ def check_steps(steps: list[str], window: timedelta, known: Set[str]) -> None:
         raise InvalidInput("query.window", f"more than 0 s and at most {MAX_WINDOW.days} days")
 
 
-def conversions(levels: Mapping[int, int], steps: list[str]) -> list[FunnelStep]:
+def conversions(
+    levels: Mapping[int, int], steps: list[str], medians: Mapping[int, float] | None = None
+) -> list[FunnelStep]:
     """Per step, the people who reached it (`levels`: people by the furthest step they
-    reached, 1-based) and the shares of the step before and of the first."""
+    reached, 1-based), the shares of the step before and of the first, and the median
+    seconds from the step before (`medians`, by 1-based step)."""
     result = []
     for number, name in enumerate(steps, start=1):
         people = sum(count for level, count in levels.items() if level >= number)
@@ -34,6 +37,7 @@ def conversions(levels: Mapping[int, int], steps: list[str]) -> list[FunnelStep]
                 people=people,
                 conversion_from_previous=_share(people, previous),
                 conversion_from_first=_share(people, first),
+                median_seconds_from_previous=(medians or {}).get(number),
             )
         )
     return result

@@ -1,5 +1,17 @@
 """Sales figures from counted orders (pure: no I/O)."""
 
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Sales over one window, in one currency (minor units)."""
+
+    gmv: int
+    orders: int
+    paying_users: int
+    refunded: int
+
 
 def average_order_value(gmv: int, orders: int) -> int | None:
     """GMV per order in minor units, rounded half up; None without orders."""

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from chassis.money import Money
 from services.analytics.metrics.ranges import Interval
-from services.analytics.metrics.sales import average_order_value, refund_rate
+from services.analytics.metrics.sales import Totals, average_order_value, refund_rate
 from services.analytics.metrics.schemas import SalesPoint
 from services.analytics.store.clickhouse import EventStore
 from services.analytics.store.rows import ORDER_PAID, REFUND_COMPLETED
@@ -62,3 +62,29 @@ def _point(row: dict) -> SalesPoint:
         refunded=Money(amount=row["refunded"], currency=currency),
         refund_rate=refund_rate(row["refunded"], row["gmv"]),
     )
+
+
+_TOTALS = """
+SELECT sumIf(amount, type = {paid:String}) AS gmv,
+    countIf(type = {paid:String}) AS orders,
+    uniqExactIf(actor, type = {paid:String}) AS paying_users,
+    sumIf(amount, type = {refunded:String}) AS refunded
+FROM {db:Identifier}.events FINAL
+WHERE type IN ({paid:String}, {refunded:String}) AND currency = {currency:String}
+    AND time >= {start:DateTime64(3, 'UTC')} AND time < {end:DateTime64(3, 'UTC')}
+"""
+
+
+async def totals(store: EventStore, start: datetime, end: datetime, currency: str) -> Totals:
+    """GMV, orders, paying users and refunds in [start, end) (what alert rules watch)."""
+    [row] = await store.rows(
+        _TOTALS,
+        {
+            "paid": ORDER_PAID,
+            "refunded": REFUND_COMPLETED,
+            "currency": currency,
+            "start": start,
+            "end": end,
+        },
+    )
+    return Totals(**row)

@@ -1,0 +1,1 @@
+"""Alerts: rules on sales metrics, evaluated on a schedule, fired once until they recover."""
