@@ -3,10 +3,11 @@
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import JSON, DateTime, ForeignKey, MetaData, String, Uuid
+from sqlalchemy import JSON, ForeignKey, MetaData, String, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from chassis.clock import now
+from chassis.db import UtcDateTime
 from chassis.ids import new_id
 
 NAMING = {
@@ -30,8 +31,8 @@ class Partner(Base):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     scopes: Mapped[list[str]] = mapped_column(JSON)
     created_by: Mapped[UUID] = mapped_column(Uuid)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     keys: Mapped[list["PartnerKey"]] = relationship(
         back_populates="partner", order_by="PartnerKey.id", lazy="selectin"
     )
@@ -46,7 +47,7 @@ class PartnerKey(Base):
     partner_id: Mapped[UUID] = mapped_column(ForeignKey("gateway_partners.id"), index=True)
     prefix: Mapped[str] = mapped_column(String(16))
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     partner: Mapped[Partner] = relationship(back_populates="keys", lazy="joined")

@@ -3,6 +3,7 @@
 import hashlib
 import sqlite3
 import uuid
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -102,6 +103,10 @@ async def test_rotation_with_grace_keeps_both_keys_working(gw_stack, gw_client, 
         assert (await gw_client.get(FEED, headers=_key(secret))).status_code == 200
     keys = (await gw_client.get(f"{PARTNERS}/{gw_partner['id']}", headers=admin)).json()["keys"]
     assert [k["expires_at"] is not None for k in keys] == [True, False]
+    # Times read back from the gateway's SQLite database are UTC with their offset, as on
+    # PostgreSQL: a naive time would be read by clients in their own zone.
+    for moment in (keys[0]["expires_at"], keys[0]["created_at"], keys[1]["created_at"]):
+        assert datetime.fromisoformat(moment).utcoffset() == timedelta(0)
 
 
 async def test_rotation_without_grace_retires_the_old_key_at_once(gw_stack, gw_client, gw_partner):

@@ -2,12 +2,16 @@
 and the order reaching catalog and users through the broker."""
 
 from dataclasses import dataclass
+from uuid import UUID
 
 import httpx
 import pytest
+from sqlalchemy import select
 
+from chassis.db import Database
 from chassis.ids import new_id
 from chassis.testing import eventually
+from services.orders.prices.models import KnownProduct
 
 pytestmark = pytest.mark.asyncio
 
@@ -28,14 +32,24 @@ def _order(*lines: tuple[str, int]) -> dict:
     return {"lines": [{"product_id": p, "quantity": q} for p, q in lines]}
 
 
-async def _place_when_known(orders: httpx.AsyncClient, body: dict, **kwargs) -> httpx.Response:
-    """Post the order once the orders service has heard of its products from the catalog."""
+async def _place_when_known(
+    platform, orders: httpx.AsyncClient, body: dict, **kwargs
+) -> httpx.Response:
+    """Post the order once the orders service has heard of its products from the catalog:
+    its read model (`known_products`) is read in its own database, not guessed from errors."""
+    wanted = {UUID(line["product_id"]) for line in body["lines"]}
+    db = Database(platform.database_url("orders"), service="orders")
+    try:
 
-    async def attempt() -> httpx.Response | None:
-        response = await orders.post(ORDERS, json=body, **kwargs)
-        return None if "is not a known product" in response.text else response
+        async def known() -> bool:
+            async with db.session() as session:
+                ids = select(KnownProduct.product_id).where(KnownProduct.product_id.in_(wanted))
+                return set(await session.scalars(ids)) == wanted
 
-    return await eventually(attempt)
+        await eventually(known)
+    finally:
+        await db.dispose()
+    return await orders.post(ORDERS, json=body, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +58,9 @@ async def tea(platform, admin_token) -> str:
     product_id = await _product(platform, admin_token, CNY_1999)
     _, token = await platform.customer()
     async with platform.client("orders", token) as orders:
-        assert (await _place_when_known(orders, _order((product_id, 1)))).status_code == 201
+        assert (
+            await _place_when_known(platform, orders, _order((product_id, 1)))
+        ).status_code == 201
     return product_id
 
 
@@ -69,7 +85,7 @@ async def test_an_order_is_priced_by_the_catalog_and_counted_downstream(
     orders = customer.orders
     product_id = await _product(platform, admin_token, CNY_1999)
 
-    placed = await _place_when_known(orders, _order((product_id, 2)))
+    placed = await _place_when_known(platform, orders, _order((product_id, 2)))
 
     assert placed.status_code == 201
     order = placed.json()
@@ -140,7 +156,7 @@ async def test_an_unknown_product_is_422_naming_its_line(customer, tea):
 async def test_a_product_without_a_price_cannot_be_ordered(platform, admin_token, customer):
     orders = customer.orders
     unpriced = await _product(platform, admin_token, None)
-    response = await _place_when_known(orders, _order((unpriced, 1)))
+    response = await _place_when_known(platform, orders, _order((unpriced, 1)))
     assert response.status_code == 422
     (error,) = response.json()["errors"]
     assert error["field"] == "body.lines.0.product_id"
@@ -150,7 +166,7 @@ async def test_a_product_without_a_price_cannot_be_ordered(platform, admin_token
 async def test_lines_in_two_currencies_are_422(platform, admin_token, customer, tea):
     orders = customer.orders
     mug = await _product(platform, admin_token, {"amount": 800, "currency": "USD"})
-    assert (await _place_when_known(orders, _order((mug, 1)))).status_code == 201
+    assert (await _place_when_known(platform, orders, _order((mug, 1)))).status_code == 201
 
     response = await orders.post(ORDERS, json=_order((tea, 1), (mug, 1)))
 
