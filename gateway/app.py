@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from chassis import migrations, tracing
 from chassis.auth.tokens import JwksKeys
 from chassis.db import Database
-from chassis.http import problems
+from chassis.http import openapi, problems
 from chassis.http.context import REQUEST_ID, RequestContext
 from chassis.http.text import refuse_nul
 from chassis.logs import configure_logging
@@ -105,7 +105,7 @@ def create_app(
     app.state.keys = keys
     app.state.upstreams = pools
     app.state.documents = documents
-    app.state.openapi = MergedOpenApi(app.openapi, documents, table)
+    app.state.openapi = MergedOpenApi(lambda: openapi.complete(app.openapi()), documents, table)
     problems.install(app)
     app.include_router(
         partners.router, prefix="/api/v1/gateway", dependencies=[Depends(refuse_nul)]

@@ -11,6 +11,7 @@ from typing import Any
 import aiohttp
 
 from chassis.auth.access import Access
+from chassis.http.openapi import problem_response
 from gateway.routes import OPERATIONS, RoutingTable, under
 from gateway.upstreams import Upstream
 
@@ -115,6 +116,9 @@ def _annotated(path: str, item: dict[str, Any], table: RoutingTable) -> dict[str
             "rate_class": route.rate_class,
             "timeout_seconds": route.timeout,
         }
+        responses = operation["responses"] = dict(operation.get("responses", {}))
+        for status in _edge_statuses(route.policy, "requestBody" in operation):
+            responses.setdefault(str(status), problem_response(status))
         security = operation.get("security", [])
         if route.policy is Access.PUBLIC and {} not in security:
             operation["security"] = [{}, *security]
@@ -122,6 +126,17 @@ def _annotated(path: str, item: dict[str, Any], table: RoutingTable) -> dict[str
             operation["security"] = [*security, {PARTNER_KEY: []}]
         item[method] = operation
     return item
+
+
+def _edge_statuses(policy: Access, has_body: bool) -> set[int]:
+    """What the gateway itself may answer for an operation, before or instead of the service:
+    a path it refuses, its own admission, the rate limit, size limits and upstream trouble."""
+    statuses = {400, 429, 431, 502, 503, 504}
+    if policy is not Access.PUBLIC:
+        statuses |= {401, 403}
+    if has_body:
+        statuses.add(413)
+    return statuses
 
 
 class ServiceDocuments:

@@ -5,6 +5,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from chassis.http.fields import JsonInt
+
 
 class PartnerCreate(BaseModel):
     name: str = Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")
@@ -18,7 +20,7 @@ class PartnerCreate(BaseModel):
 
 
 class KeyRotation(BaseModel):
-    grace_seconds: int = Field(
+    grace_seconds: JsonInt = Field(
         default=86_400,
         ge=0,
         le=30 * 86_400,

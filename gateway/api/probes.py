@@ -43,6 +43,8 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse(body, status_code=200 if ready else 503)
 
 
-@router.get("/metrics", summary="Prometheus metrics, by route and upstream")
+@router.get(
+    "/metrics", summary="Prometheus metrics, by route and upstream", include_in_schema=False
+)
 async def prometheus() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

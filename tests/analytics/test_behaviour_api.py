@@ -67,6 +67,18 @@ async def test_anonymous_behaviour_needs_an_anonymous_id(platform):
             },
             "body.events.0.occurred_at",
         ),
+        *(  # outside what the event store keeps: never accepted, then dead-lettered
+            (
+                {
+                    "events": [
+                        {"action": "view", "anonymous_id": "d-123456", "occurred_at": moment},
+                        {"action": "view", "anonymous_id": "d-123456"},
+                    ]
+                },
+                "body.events.0.occurred_at",
+            )
+            for moment in ("0213-03-14T12:23:28Z", "2999-01-01T00:00:00Z")
+        ),
     ],
 )
 async def test_bad_behaviour_is_422_naming_the_field(platform, body, field):

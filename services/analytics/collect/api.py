@@ -76,13 +76,17 @@ async def behaviour(
     body: BehaviourBatch, session: SessionDep, caller: OptionalPrincipalDep
 ) -> Accepted:
     user_id = caller.user_id if caller else None
-    events = []
+    events, moment = [], now()
     for index, item in enumerate(body.events):
         actor = str(user_id) if user_id else item.anonymous_id
         if actor is None:
             raise InvalidInput(
                 f"body.events.{index}.anonymous_id", "required when no access token is sent"
             )
+        # The store keeps what this window admits, as /collect does (a year-213 view would be
+        # refused by it and dead-lettered after the client was told it was accepted).
+        if item.occurred_at and (problem := rules.out_of_window(item.occurred_at, moment)):
+            raise InvalidInput(f"body.events.{index}.occurred_at", problem)
         events.append(
             BehaviourRecorded(
                 behaviour_id=new_id(),
@@ -92,7 +96,7 @@ async def behaviour(
                 action=item.action,
                 target=item.target,
                 properties=item.properties,
-                occurred_at=item.occurred_at or now(),
+                occurred_at=item.occurred_at or moment,
             )
         )
     await outbox.add_all(session, events)

@@ -47,10 +47,8 @@ def judge(index: int, raw: Any, now: datetime) -> CollectedEvent | Rejected:
     if event.name not in COLLECTED:
         names = ", ".join(sorted(COLLECTED))
         reasons.append(Reason(field="name", message=f"unknown event name; one of: {names}"))
-    if event.client_time > now + MAX_FUTURE:
-        reasons.append(Reason(field="client_time", message=f"more than {MAX_FUTURE} ahead"))
-    if event.client_time < now - MAX_PAST:
-        reasons.append(Reason(field="client_time", message=f"more than {MAX_PAST.days} days ago"))
+    if problem := out_of_window(event.client_time, now):
+        reasons.append(Reason(field="client_time", message=problem))
     if reasons:
         return Rejected(index=index, client_event_id=event.client_event_id, reasons=reasons)
     return event
@@ -59,3 +57,12 @@ def judge(index: int, raw: Any, now: datetime) -> CollectedEvent | Rejected:
 def _client_event_id(raw: Any) -> str | None:
     value = raw.get("client_event_id") if isinstance(raw, dict) else None
     return value if isinstance(value, str) and len(value) <= 64 else None
+
+
+def out_of_window(moment: datetime, now: datetime) -> str | None:
+    """Why a client's time for an event cannot be kept, or None if it can."""
+    if moment > now + MAX_FUTURE:
+        return f"more than {MAX_FUTURE} ahead"
+    if moment < now - MAX_PAST:
+        return f"more than {MAX_PAST.days} days ago"
+    return None

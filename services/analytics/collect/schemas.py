@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from chassis.http.fields import Timestamp
 from contracts.analytics import Action
@@ -28,7 +28,7 @@ class CollectedEvent(BaseModel):
         max_length=50,
         description="page_view, product_view, search, add_to_cart, content_view, share or click",
     )
-    client_time: AwareDatetime = Field(description="When it happened, by the client's clock")
+    client_time: Timestamp = Field(description="When it happened, by the client's clock")
     target: str | None = Field(
         default=None, max_length=200, description="Product, content or query"
     )

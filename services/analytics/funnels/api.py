@@ -4,13 +4,13 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from chassis.auth.deps import OperatorDep
+from chassis.http.fields import Timestamp
 from chassis.http.problems import responses
 from services.analytics.funnels import service
 from services.analytics.funnels.schemas import Funnel
-from services.analytics.funnels.steps import MAX_STEPS, MIN_STEPS, check_steps
+from services.analytics.funnels.steps import MAX_STEPS, MAX_WINDOW, MIN_STEPS, check_steps
 from services.analytics.metrics.ranges import FUNNEL_MAX_RANGE, check_range
 from services.analytics.store.deps import StoreDep
 
@@ -31,9 +31,9 @@ async def funnel(
     store: StoreDep,
     _: OperatorDep,
     step: Annotated[list[str], Query(description="The steps, in order (repeat the parameter)")],
-    window: Annotated[int, Query(ge=0, description="Seconds")],
-    start: Annotated[AwareDatetime, Query(alias="from")],
-    end: Annotated[AwareDatetime, Query(alias="to")],
+    window: Annotated[int, Query(ge=0, le=int(MAX_WINDOW.total_seconds()), description="Seconds")],
+    start: Annotated[Timestamp, Query(alias="from")],
+    end: Annotated[Timestamp, Query(alias="to")],
 ) -> Funnel:
     window_span = timedelta(seconds=window)
     check_steps(step, window_span, service.step_names())

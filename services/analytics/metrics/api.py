@@ -3,9 +3,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from chassis.auth.deps import OperatorDep
+from chassis.http.fields import Timestamp
 from chassis.http.problems import responses
 from services.analytics.metrics import service
 from services.analytics.metrics.ranges import MAX_RANGE, Interval, check_range
@@ -26,8 +26,8 @@ _LIMITS = ", ".join(f"{interval.value} {limit.days}" for interval, limit in MAX_
 async def sales(
     store: StoreDep,
     _: OperatorDep,
-    start: Annotated[AwareDatetime, Query(alias="from")],
-    end: Annotated[AwareDatetime, Query(alias="to")],
+    start: Annotated[Timestamp, Query(alias="from")],
+    end: Annotated[Timestamp, Query(alias="to")],
     interval: Interval = Interval.DAY,
 ) -> Sales:
     check_range(start, end, MAX_RANGE[interval], f"{interval.value} figures")

@@ -4,8 +4,9 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from chassis.http.fields import Timestamp
 from contracts.content import Reward, RewardKind
 from services.content.calls.models import Judging
 from services.content.posts.schemas import Caption, Label, Title
@@ -17,8 +18,8 @@ class CallIn(BaseModel):
     title: Title
     description: Caption = ""
     topic: Label | None = Field(default=None, description="The topic entries are shown under")
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Timestamp
+    ends_at: Timestamp
     judging: Judging
     winners: int = Field(ge=1, le=100)
     reward: Reward

@@ -4,8 +4,9 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
 
+from chassis.http.fields import Timestamp
 from contracts.content import PostKind
 from services.content.moderation.filter import Severity
 from services.content.posts.live import LiveState
@@ -72,7 +73,7 @@ class VideoDraft(_Draft):
 class LiveDraft(_Draft):
     kind: Literal[PostKind.LIVE]
     body: Caption = ""
-    starts_at: AwareDatetime
+    starts_at: Timestamp
     campaign_id: UUID | None = Field(default=None, description="A live-commerce campaign")
 
 
@@ -91,7 +92,7 @@ PostDraft = Annotated[
 class Approval(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    publish_at: AwareDatetime | None = Field(
+    publish_at: Timestamp | None = Field(
         default=None, description="Publish at this time instead of now (must be in the future)"
     )
     reason: Reason | None = None

@@ -77,7 +77,7 @@ async def list_reviews(
 
 
 @router.get(
-    "/summary",
+    "/summary/{sku_id}",
     summary="A SKU's rating summary: all reviews, and the verified purchases apart",
     responses=responses(422),
 )
