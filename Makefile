@@ -4,7 +4,9 @@ PYTHON_BOOTSTRAP := $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 RUFF := $(VENV)/bin/ruff
-PYTEST_ARGS ?=
+# Three workers, each with its own broker and databases; one file's tests stay on one worker
+# (module fixtures). PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n 3 --dist loadfile
 # Modules for `make mutants` (paths as listed in mutants.toml); empty: all of them.
 MUTANTS ?=
 # e.g. BENCH_ARGS=--quick

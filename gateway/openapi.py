@@ -56,6 +56,12 @@ def merge(
                 paths[path] = _annotated(path, item, table)
         for tag in service.get("tags", []):
             tags.setdefault(tag["name"], tag)
+    for item in own_paths.values():  # the gateway's own API: admins, behind the same edge
+        for method, operation in item.items():
+            if method in OPERATIONS:
+                responses = operation.setdefault("responses", {})
+                for status in _edge_statuses(Access.ADMIN, "requestBody" in operation):
+                    responses.setdefault(str(status), problem_response(status))
     paths.update(own_paths)  # the services' routes first, the gateway's own after them
     if tags:
         document["tags"] = list(tags.values())

@@ -37,4 +37,4 @@ async def event_about(bootstrap_servers: str, topic: str, type_: str, subject: s
         events = await events_on(bootstrap_servers, topic)
         return next((e for e in events if (e["type"], e["subject"]) == (type_, subject)), None)
 
-    return await eventually(published)
+    return await eventually(published, within=30)  # generous: workers share 2 cores

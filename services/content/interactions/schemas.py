@@ -13,6 +13,7 @@ from pydantic import (
     model_validator,
 )
 
+from chassis.http.fields import JsonInt
 from services.content.interactions.models import CommentState
 from services.content.posts import rendering
 from services.content.posts.schemas import Flag, Reason
@@ -26,7 +27,7 @@ class View(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["view"]
-    dwell_ms: int = Field(default=0, ge=0, le=86_400_000, description="Time on the post")
+    dwell_ms: JsonInt = Field(default=0, ge=0, le=86_400_000, description="Time on the post")
 
 
 class Reacted(BaseModel):

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, UrlConstraints
 
 from chassis.http.fields import Timestamp
 from contracts.content import PostKind
@@ -24,6 +24,11 @@ Markdown = Annotated[
 ]
 Caption = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_CAPTION)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+# Shorter than HttpUrl's 2083: a URL is normalised when stored (a trailing slash, IDNA) and
+# must still be a valid HttpUrl when read back.
+MediaUrl = Annotated[HttpUrl, UrlConstraints(max_length=2000)]
 
 
 class _Draft(BaseModel):
@@ -46,7 +51,7 @@ class ArticleDraft(_Draft):
 class Image(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: HttpUrl
+    url: MediaUrl
     caption: Caption = ""
 
 
@@ -59,9 +64,9 @@ class ImagePostDraft(_Draft):
 class Video(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: HttpUrl
+    url: MediaUrl
     duration_seconds: int = Field(gt=0, le=600, description="A short video: ten minutes at most")
-    cover_url: HttpUrl
+    cover_url: MediaUrl
 
 
 class VideoDraft(_Draft):
@@ -113,7 +118,7 @@ class Archival(BaseModel):
 class LiveEnd(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    replay_url: HttpUrl | None = None
+    replay_url: MediaUrl | None = None
 
 
 class PostOut(BaseModel):
