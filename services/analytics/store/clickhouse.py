@@ -10,6 +10,7 @@ thread, bounded by a timeout, so the event loop never waits on the store.
 import asyncio
 import json
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +31,7 @@ class StoreUnavailable(ServiceUnavailable):
     """The event store does not answer (down, unreachable or too slow)."""
 
 
-class EventStore:
+class EventStore(ABC):
     """The store's operations; subclasses run them on one backend."""
 
     def __init__(self, database: str, *, timeout: float = QUERY_TIMEOUT) -> None:
@@ -68,8 +69,8 @@ class EventStore:
                     await self._call(self._query, statement, self._bind(None))
                 self._schema_ready = True
 
-    async def close(self) -> None:
-        pass
+    async def close(self) -> None:  # noqa: B027 - a store with nothing to close inherits it
+        """Release what the store holds; by default nothing."""
 
     def _bind(self, params: Mapping[str, Any] | None) -> dict[str, Any]:
         bound = {"db": self.database}
@@ -85,11 +86,13 @@ class EventStore:
                 f"the event store did not answer within {self.timeout}s"
             ) from None
 
+    @abstractmethod
     def _query(self, sql: str, params: dict[str, Any]) -> str:
-        raise NotImplementedError
+        """Run `sql` (blocking; called in a thread) and return its JSONEachRow output."""
 
+    @abstractmethod
     def _insert(self, table: str, payload: str) -> None:
-        raise NotImplementedError
+        """Insert JSONEachRow `payload` into `table` (blocking; called in a thread)."""
 
 
 class ChdbStore(EventStore):
