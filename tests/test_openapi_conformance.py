@@ -39,16 +39,7 @@ async def schemathesis(url: str, token: str, report: Path) -> tuple[int, str]:
     return done.returncode, text[max(0, text.find("= FAILURES =")) :][:20_000]
 
 
-# Known findings, not yet fixed (see the closing note of 2026-12-01): fuzzed behaviour events
-# whose stored JSON the event list cannot read back (a 500 on GET /analytics/events), and a
-# media URL that normalisation still lengthens past HttpUrl's limit (a 500 on POST
-# /content/posts, seen through the gateway). Non-strict: they fail only when found.
-KNOWN = pytest.mark.xfail(reason="known findings, see the module comment", strict=False)
-
-
-@pytest.mark.parametrize(
-    "service", [pytest.param(n, marks=KNOWN) if n == "analytics" else n for n in NAMES]
-)
+@pytest.mark.parametrize("service", NAMES)
 async def test_schemathesis_finds_nothing(platform, service, tmp_path):
     # A staff user of its own: fuzzed password changes with wrong old passwords lock the
     # account they are made with, which must not be the admin the other tests sign in as.
@@ -74,7 +65,6 @@ async def gateway(platform, sqlite_dir):
     await server.stop()
 
 
-@KNOWN
 async def test_schemathesis_finds_nothing_at_the_gateway(platform, gateway, tmp_path):
     """The merged document, with the gateway's own answers (edge auth, 413, 429, 5xx)."""
     _, token = await platform.staff("admin", "operator")

@@ -10,7 +10,14 @@ every number as a double. So: an integer is a JSON number with no fraction, a bo
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StrictBool
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    HttpUrl,
+    StrictBool,
+    UrlConstraints,
+)
 from pydantic_core import PydanticCustomError
 
 
@@ -46,4 +53,25 @@ Timestamp = Annotated[
     AwareDatetime,
     BeforeValidator(_iso_text),
     AfterValidator(lambda moment: moment.astimezone(UTC)),
+]
+
+
+MAX_URL = 2000
+
+
+def _short_once_normalised(url: HttpUrl) -> HttpUrl:
+    # The length limit applies to the text as sent; normalising (percent-encoding, IDNA,
+    # a trailing slash) can lengthen it past what a reader of the stored URL accepts.
+    if len(str(url)) > MAX_URL:
+        raise PydanticCustomError(
+            "url_too_long",
+            "URL should have at most {max_length} characters once normalised",
+            {"max_length": MAX_URL},
+        )
+    return url
+
+
+# An http(s) URL kept in its normalised form, at most MAX_URL characters in that form too.
+WebUrl = Annotated[
+    HttpUrl, UrlConstraints(max_length=MAX_URL), AfterValidator(_short_once_normalised)
 ]

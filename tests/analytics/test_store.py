@@ -87,6 +87,18 @@ async def test_the_list_pages_newest_first_by_type_and_subject(store):
     assert [row["id"] for row in only] == [str(mine[0].id)]
 
 
+async def test_text_with_every_kind_of_line_break_lists_back_as_stored(store):
+    # Python's str.splitlines() also breaks at \x0b, \x0c, \x1c-\x1e, \x85, \u2028 and
+    # \u2029, which JSONEachRow leaves unescaped inside strings: rows split only at "\n".
+    odd = "dev-\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\r\n-end"
+    event = behaviour(Action.SEARCH, T0, anonymous_id=odd)
+    await service.record(store, [event])
+    rows, _ = await service.list_events(
+        store, type=None, subject=str(event.subject), page=PageRequest()
+    )
+    assert [row["data"]["anonymous_id"] for row in rows] == [odd]
+
+
 async def test_a_server_that_is_down_is_unavailable_fast():
     store = ServerStore("http://127.0.0.1:1", "flywheel", timeout=5)
     started = time.monotonic()

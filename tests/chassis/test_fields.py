@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from chassis.http.fields import Timestamp
+from chassis.http.fields import MAX_URL, Timestamp, WebUrl
 
 MOMENT = TypeAdapter(Timestamp)
 
@@ -20,3 +20,21 @@ def test_iso_text_with_an_offset_is_the_same_instant_in_utc():
     parsed = MOMENT.validate_python("2026-12-01T17:00:00+08:00")
     assert parsed == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     assert parsed.tzinfo is UTC
+
+
+WEB_URL = TypeAdapter(WebUrl)
+
+
+def test_a_url_lengthened_past_the_limit_by_normalisation_is_refused():
+    # 700 "é" are 700 characters as sent and 4,200 once percent-encoded.
+    lengthened = "https://cdn.example.com/" + "é" * 700
+    with pytest.raises(ValidationError, match="once normalised"):
+        WEB_URL.validate_python(lengthened)
+
+
+def test_a_url_is_kept_normalised_and_reads_back_as_itself():
+    url = WEB_URL.validate_python("https://CDN.example.com/茶.jpg")
+    assert str(url) == "https://cdn.example.com/%E8%8C%B6.jpg"
+    assert WEB_URL.validate_python(str(url)) == url
+    edge = "https://cdn.example.com/" + "a" * (MAX_URL - 24)
+    assert len(str(WEB_URL.validate_python(edge))) == MAX_URL

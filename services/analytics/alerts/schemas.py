@@ -4,9 +4,9 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
-from chassis.http.fields import JsonInt
+from chassis.http.fields import JsonInt, WebUrl
 from contracts.analytics import AlertCondition, AlertMetric
 from services.analytics.alerts.rules import AlertState
 
@@ -33,8 +33,7 @@ Threshold = Annotated[
     ),
 ]
 WebhookUrl = Annotated[
-    AnyHttpUrl,
-    UrlConstraints(max_length=2000),
+    WebUrl,
     Field(description="Where fired and recovered alerts are POSTed, signed (docs/analytics.md)"),
 ]
 

@@ -45,7 +45,9 @@ class EventStore(ABC):
     async def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict]:
         await self.ensure_schema()
         text = await self._call(self._query, sql, self._bind(params))
-        return [json.loads(line) for line in text.splitlines() if line]
+        # One row per "\n": `splitlines()` would also break at characters such as \u2028
+        # that JSONEachRow leaves unescaped inside strings.
+        return [json.loads(line) for line in text.split("\n") if line]
 
     async def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
         await self.ensure_schema()

@@ -4,8 +4,9 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from chassis.http.fields import WebUrl
 from chassis.money import Money, Price
 from services.catalog.products.listing import ListingState
 
@@ -36,7 +37,7 @@ class ProductDetails(BaseModel):
     brand: Label | None = None
     category_id: UUID | None = None
     attributes: dict[Label, list[Label]] = Field(default_factory=dict, max_length=10)
-    media: list[AnyHttpUrl] = Field(default_factory=list, max_length=20)
+    media: list[WebUrl] = Field(default_factory=list, max_length=20)
     keywords: list[Label] = Field(default_factory=list, max_length=30)
     scenario_tags: list[Label] = Field(default_factory=list, max_length=20)
 
@@ -60,7 +61,7 @@ class ProductChange(BaseModel):
     brand: Label | None = None
     category_id: UUID | None = None
     attributes: dict[Label, list[Label]] | None = Field(default=None, max_length=10)
-    media: list[AnyHttpUrl] | None = Field(default=None, max_length=20)
+    media: list[WebUrl] | None = Field(default=None, max_length=20)
     keywords: list[Label] | None = Field(default=None, max_length=30)
     scenario_tags: list[Label] | None = Field(default=None, max_length=20)
 

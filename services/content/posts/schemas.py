@@ -4,9 +4,9 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, UrlConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from chassis.http.fields import Timestamp
+from chassis.http.fields import Timestamp, WebUrl
 from contracts.content import PostKind
 from services.content.moderation.filter import Severity
 from services.content.posts.live import LiveState
@@ -26,9 +26,7 @@ Caption = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
-# Shorter than HttpUrl's 2083: a URL is normalised when stored (a trailing slash, IDNA) and
-# must still be a valid HttpUrl when read back.
-MediaUrl = Annotated[HttpUrl, UrlConstraints(max_length=2000)]
+MediaUrl = WebUrl
 
 
 class _Draft(BaseModel):

@@ -4,8 +4,9 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from chassis.http.fields import WebUrl
 from services.content.posts.schemas import Flag
 
 MAX_IMAGES = 9
@@ -18,7 +19,7 @@ class ReviewIn(BaseModel):
     sku_id: UUID
     rating: int = Field(ge=1, le=5)
     text: Text
-    images: list[HttpUrl] = Field(default_factory=list, max_length=MAX_IMAGES)
+    images: list[WebUrl] = Field(default_factory=list, max_length=MAX_IMAGES)
 
 
 class ReviewEdit(BaseModel):
@@ -26,7 +27,7 @@ class ReviewEdit(BaseModel):
 
     rating: int = Field(ge=1, le=5)
     text: Text
-    images: list[HttpUrl] = Field(default_factory=list, max_length=MAX_IMAGES)
+    images: list[WebUrl] = Field(default_factory=list, max_length=MAX_IMAGES)
 
 
 class ReviewOut(BaseModel):
