@@ -81,6 +81,13 @@ class ServiceSettings(BaseSettings):
     database_max_overflow: int = Field(
         default=10, description="More connections for bursts, closed when given back"
     )
+    shutdown_drain_seconds: float = Field(
+        default=0,
+        ge=0,
+        validation_alias=AliasChoices("FLYWHEEL_SHUTDOWN_DRAIN_SECONDS"),
+        description="On SIGTERM, seconds of serving with /readyz failing before the graceful "
+        "stop, so that load balancers stop sending first (5 on Kubernetes)",
+    )
     kafka_enabled: bool = Field(default=True, description="Run the outbox relay and consumers")
     relay_batch_size: int = Field(default=500, description="Outbox rows published per batch")
     consumer_max_attempts: int = Field(

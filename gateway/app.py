@@ -17,6 +17,7 @@ from chassis.auth.tokens import JwksKeys
 from chassis.db import Database
 from chassis.http import openapi, problems
 from chassis.http.context import REQUEST_ID, RequestContext
+from chassis.http.draining import drain_on_sigterm
 from chassis.http.text import refuse_nul
 from chassis.logs import configure_logging
 from gateway import accesslog, console, upstreams
@@ -77,6 +78,8 @@ def create_app(
         # collector's scans takes full collections (~100 ms pauses at p99) off the hot path.
         gc.collect()
         gc.freeze()
+        app.state.phase = "serving"
+        drain_on_sigterm(app.state, settings.shutdown_drain_seconds)
         try:
             yield
         finally:

@@ -23,7 +23,7 @@ from chassis.events.consumer import GroupConsumer
 from chassis.events.handlers import Handler
 from chassis.events.registry import registry
 from chassis.events.relay import OutboxRelay
-from chassis.http import openapi, problems, readiness
+from chassis.http import draining, openapi, problems, readiness
 from chassis.http.context import RequestContext
 from chassis.http.text import refuse_nul
 from chassis.logs import configure_logging
@@ -47,7 +47,7 @@ class Runtime:
     tasks: list[asyncio.Task] = field(default_factory=list)
     producer: object | None = None
     broker_started: asyncio.Event = field(default_factory=asyncio.Event)
-    # starting -> serving -> stopping; readiness holds only while serving.
+    # starting -> serving (-> draining) -> stopping; readiness holds only while serving.
     phase: str = "starting"
 
 
@@ -74,6 +74,7 @@ def build_service(
     async def lifespan(app: FastAPI):
         runtime = await _start(app, name, settings, schema, consumers, on_start, background)
         runtime.phase = "serving"
+        draining.drain_on_sigterm(runtime, settings.shutdown_drain_seconds)
         try:
             yield
         finally:

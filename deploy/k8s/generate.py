@@ -113,8 +113,9 @@ def workload(name: str, app: str, prefix: str, migrate: str, component: str) -> 
         "failureThreshold": 30,
     }
     pod = _pod_spec([container])
-    # SIGTERM: readiness fails first, in-flight requests finish, the relay flushes.
-    pod["terminationGracePeriodSeconds"] = 30
+    # SIGTERM: readiness fails for the drain (5 s) while requests are still served, then
+    # in-flight requests finish (10 s at most) and the lifespan stops (15 s bound).
+    pod["terminationGracePeriodSeconds"] = 35
     meta = {"name": full, "labels": labels}
     migration = _container(
         "migrate", app, prefix, command=["python", "-m", "deploy.migrate", migrate, "upgrade"]
@@ -291,6 +292,7 @@ def config() -> dict:
         "metadata": {"name": "flywheel-config", "labels": PART_OF},
         "data": {
             "FLYWHEEL_ENV": "production",
+            "FLYWHEEL_SHUTDOWN_DRAIN_SECONDS": "5",
             "KAFKA_BOOTSTRAP_SERVERS": "flywheel-kafka-bootstrap:9092",
             "FLYWHEEL_JWKS_URL": "http://flywheel-users/api/v1/users/.well-known/jwks.json",
             "GATEWAY_UPSTREAMS": json.dumps(upstreams),

@@ -17,7 +17,8 @@ async def healthz() -> dict[str, str]:
 @router.get(
     "/readyz",
     summary="Readiness: the gateway's database, and which upstreams are up",
-    description="503 only when the gateway itself cannot serve (its database is down). "
+    description="503 only when the gateway itself cannot serve (its database is down, or "
+    "it is draining after SIGTERM). "
     "A down upstream makes the gateway `degraded`, not unready: taking every replica out of "
     "rotation would turn one service's outage into a whole-platform one.",
 )
@@ -33,13 +34,16 @@ async def readyz(request: Request) -> JSONResponse:
         name: {"status": probe, "breaker": upstream.breaker.state}
         for (name, upstream), probe in zip(upstreams.items(), probes, strict=True)
     }
-    ready = database == "ok"
+    phase = getattr(request.app.state, "phase", "serving")
+    ready = database == "ok" and phase == "serving"
     degraded = any(s["status"] != "up" or s["breaker"] != "closed" for s in states.values())
     body = {
         "status": "not ready" if not ready else "degraded" if degraded else "ready",
         "checks": {"database": database},
         "upstreams": states,
     }
+    if phase != "serving":
+        body["phase"] = phase
     return JSONResponse(body, status_code=200 if ready else 503)
 
 
