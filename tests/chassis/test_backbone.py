@@ -1,6 +1,7 @@
 """The event backbone across the real broker: outbox, relay, idempotent consumer, DLQ."""
 
 import asyncio
+import json
 from collections import Counter
 from datetime import timedelta
 from uuid import UUID
@@ -12,7 +13,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from chassis.clock import now
 from chassis.db import Database
-from chassis.events import EventData, event, kafka, outbox
+from chassis.events import EventData, dlq, event, kafka, outbox
 from chassis.events.consumer import GroupConsumer
 from chassis.events.envelope import CloudEvent
 from chassis.events.handlers import Handler
@@ -21,6 +22,7 @@ from chassis.events.tables import inbox, messaging_metadata
 from chassis.events.tables import outbox as outbox_table
 from chassis.ids import new_id
 from chassis.testing import eventually
+from deploy import dlq as dlq_command
 
 TOPIC = "flywheel.testkit.thing"
 
@@ -317,6 +319,41 @@ async def test_a_handler_that_keeps_failing_dead_letters_the_event(database_url,
     ]
     assert any("dead-lettering" in line for line in about)
     assert any("dead-lettered handler-failed" in line for line in about)
+
+
+async def test_dead_letters_replayed_after_the_fix_apply_once_however_often(
+    database_url, broker, monkeypatch, capsys
+):
+    doomed, fine = new_id(), new_id()
+    running = Backbone(database_url("replayed"), broker.bootstrap_servers, fails={doomed: 99})
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrap_servers)
+    await running.start()
+    try:
+        async with running.db.session() as session:
+            doomed_event = await outbox.add(session, ThingHappened(thing_id=doomed))
+            await outbox.add(session, ThingHappened(thing_id=fine))
+            await session.commit()
+        await eventually(lambda: dead_letters(broker.bootstrap_servers, running.group), within=20)
+        capsys.readouterr()
+        assert await dlq_command.main(["list", TOPIC, "--group", running.group]) == 0
+        (listed,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        assert (listed["reason"], listed["event"]["id"]) == ("handler-failed", str(doomed_event.id))
+
+        running.fails.clear()  # the fix is deployed
+        for _ in range(2):  # an engineer replays twice: the second changes nothing
+            assert await dlq_command.main(["replay", TOPIC, "--group", running.group]) == 0
+        await eventually(lambda: running.all_applied([doomed, fine]), within=20)
+        out = capsys.readouterr().out
+        await asyncio.sleep(1.0)  # room for a second application, were there one
+        effects = await running.effects([doomed, fine])
+    finally:
+        await running.stop()
+    assert effects == Counter({doomed: 1, fine: 1})
+    assert out.splitlines()[0].startswith("1 of ")  # of every group's letters on the topic
+    assert out.count("[1/1] replayed") == 2
+    # Only this group's handler failures are chosen: another group's letters stay put.
+    others = await dlq.read(broker.bootstrap_servers, TOPIC)
+    assert dlq.chosen(others, group="nobody") == []
 
 
 async def test_the_inbox_forgets_only_its_own_events_older_than_the_retention(backbone):
