@@ -228,3 +228,21 @@ async def test_owners_list_and_end_their_sessions(users):
     assert (ended.status_code, again.status_code) == (204, 404)
     assert (dead.status_code, alive.status_code) == (401, 200)
     assert [s["id"] for s in remaining] == [oldest["id"]]
+
+
+async def test_one_refresh_token_presented_concurrently_is_exchanged_once(users):
+    _, email = await users.register()
+    pair = await users.login(email)
+    body = {"refresh_token": pair["refresh_token"]}
+    async with users.client() as client:
+        responses = await asyncio.gather(
+            *(client.post("/api/v1/users/auth/refresh", json=body) for _ in range(10))
+        )
+        statuses = sorted(r.status_code for r in responses)
+        winner = next(r.json() for r in responses if r.status_code == 200)
+        # The duplicates look like a leaked token being replayed: the login is ended.
+        after = await client.post(
+            "/api/v1/users/auth/refresh", json={"refresh_token": winner["refresh_token"]}
+        )
+    assert statuses == [200] + [401] * 9
+    assert after.status_code == 401

@@ -152,12 +152,18 @@ async def refresh(session: AsyncSession, token: str, settings: Settings) -> Toke
     )
     if stored is None or stored.revoked_at is not None or stored.expires_at <= now():
         raise Unauthorized("The refresh token is invalid or expired.")
-    if stored.used_at is not None:
+    # Marked used only if it still is not, in one statement: SQLite takes no row lock for
+    # the SELECT above, so two concurrent exchanges could both have read it unused.
+    marked = await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == stored.id, RefreshToken.used_at.is_(None))
+        .values(used_at=now())
+    )
+    if marked.rowcount != 1:
         # A used token presented again means it leaked: end every session of this login.
         await revoke_family(session, stored.family_id)
         await session.commit()
         raise Unauthorized("The refresh token was already used; the login is revoked.")
-    stored.used_at = now()
     user = await session.get(User, stored.user_id)
     pair = await issue(
         session, user, settings, family_id=stored.family_id, started_at=stored.started_at
