@@ -12,16 +12,19 @@ import os
 import shlex
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import tomllib
+from contextlib import closing
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "mutants.toml"
 BIN = Path(sys.executable).parent
+PROGRESS_EVERY = 30  # seconds
 
 
 def modules(selected: list[str]) -> list[dict]:
@@ -76,7 +79,7 @@ def mutate(module: dict, where: Path) -> dict:
     run([str(BIN / "cosmic-ray"), "init", str(config), str(session)], where, check=True)
     # Lines marked `# pragma: no mutate` hold mutants shown equivalent (say why beside it).
     run([str(BIN / "cr-filter-pragma"), str(session)], where, check=True)
-    run([str(BIN / "cosmic-ray"), "exec", str(config), str(session)], where, check=True)
+    execute(config, session, where, module["path"])
     dump = run([str(BIN / "cosmic-ray"), "dump", str(session)], where, capture_output=True)
     counts = {"mutants": 0, "killed": 0, "survived": 0, "skipped": 0, "incompetent": 0}
     survivors = []
@@ -100,6 +103,32 @@ def mutate(module: dict, where: Path) -> dict:
                 }
             )
     return {**counts, "survivors": survivors}
+
+
+def execute(config: Path, session: Path, where: Path, path: str) -> None:
+    """`cosmic-ray exec`, with a line of progress every half minute (a module takes minutes
+    to an hour): how many of its mutants are tested, how many survived so far."""
+    env = {**os.environ, "PYTHONPATH": str(where)}
+    command = [str(BIN / "cosmic-ray"), "exec", str(config), str(session)]
+    with subprocess.Popen(command, cwd=where, env=env, text=True) as running:
+        while True:
+            try:
+                running.wait(timeout=PROGRESS_EVERY)
+                break
+            except subprocess.TimeoutExpired:
+                done, total, survived = progress(session)
+                print(f"   {path}: {done}/{total} mutants tested, {survived} survived", flush=True)
+    if running.returncode != 0:
+        raise subprocess.CalledProcessError(running.returncode, command)
+
+
+def progress(session: Path) -> tuple[int, int, int]:
+    with closing(sqlite3.connect(session)) as db:
+        total = db.execute("SELECT count(*) FROM work_items").fetchone()[0]
+        done, survived = db.execute(
+            "SELECT count(*), coalesce(sum(test_outcome = 'SURVIVED'), 0) FROM work_results"
+        ).fetchone()
+    return done, total, survived
 
 
 def main() -> None:
