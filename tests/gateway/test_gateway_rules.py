@@ -6,8 +6,9 @@ import re
 import pytest
 
 from chassis.auth.access import Access
-from chassis.auth.principal import Role
+from chassis.auth.principal import Principal, Role
 from chassis.http.problems import InvalidInput
+from chassis.ids import new_id
 from gateway.access import Caller, CallerKind, Scope, admits
 from gateway.breaker import BreakerState, CircuitBreaker
 from gateway.forwarding import (
@@ -260,6 +261,31 @@ def test_partner_keys_stay_within_their_scopes():
     assert not admits(route, PARTNER, "POST", "/api/v1/catalog/products")
     assert not admits(route, PARTNER, "GET", "/api/v1/catalogue")
     assert not admits(route, PARTNER, "GET", "/api/v1/orders")
+
+
+@pytest.mark.parametrize(
+    ("scope", "method", "covered"),
+    [
+        ("GET /api/v1/orders", "GET", True),
+        ("GET /api/v1/orders", "POST", False),
+        ("POST /api/v1/orders", "GET", False),  # POST sorts after GET: not a range of methods
+        ("/api/v1/orders", "DELETE", True),
+    ],
+)
+def test_a_scope_with_a_method_covers_that_method_only(scope, method, covered):
+    assert Scope.parse(scope).covers(method, "/api/v1/orders/o-1") is covered
+
+
+def test_a_signed_in_user_is_a_caller_with_their_roles_and_a_bucket_of_their_own():
+    user_id = new_id()
+    caller = Caller.user(Principal(user_id=user_id, roles=frozenset({Role.OPERATOR})))
+    assert (caller.kind, caller.id, caller.roles) == (
+        CallerKind.USER,
+        str(user_id),
+        frozenset({Role.OPERATOR}),
+    )
+    assert caller.bucket == f"user:{user_id}"
+    assert Caller(CallerKind.ANONYMOUS, "203.0.113.9").bucket == "anonymous:203.0.113.9"
 
 
 def test_scopes_parse_and_print():
