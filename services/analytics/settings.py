@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
+from chassis.http.destinations import Destinations
 from chassis.settings import VAR_DIR, ServiceSettings
 
 DATABASE_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -35,6 +36,23 @@ class Settings(ServiceSettings):
     alert_interval_s: float = Field(
         default=60.0, gt=0, description="How often alert rules are evaluated, in seconds"
     )
+
+    webhook_private_allowed: bool | None = Field(
+        default=None,
+        description="Let alert webhooks reach private, loopback and link-local addresses; "
+        "unset: allowed unless FLYWHEEL_ENV=production",
+    )
+    webhook_allowed_networks: list[str] = Field(
+        default_factory=list,
+        description="Private networks webhooks may reach all the same (JSON list of CIDRs, "
+        'e.g. ["10.20.0.0/16"])',
+    )
+
+    def webhook_destinations(self) -> Destinations:
+        private = self.webhook_private_allowed
+        if private is None:
+            private = self.environment != "production"
+        return Destinations(private_allowed=private, networks=self.webhook_allowed_networks)
 
     def store_database(self) -> str:
         named = urlsplit(self.clickhouse_url).path.strip("/") if self.clickhouse_url else ""

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from chassis.db import Database
 from chassis.events.tables import outbox
+from chassis.http.destinations import Destinations
 from chassis.ids import new_id
 from contracts.analytics import AlertCondition, AlertMetric
 from services.analytics.alerts import service
@@ -27,7 +28,7 @@ RECOVERED = "flywheel.analytics.alert.recovered.v1"
 async def rule(db: Database, **fields) -> AlertRule:
     fields = {"name": "rule", "currency": "CNY", "window_s": 3600, **fields}
     async with db.session() as session:
-        return await service.create(session, RuleIn(**fields))
+        return await service.create(session, RuleIn(**fields), Destinations(private_allowed=True))
 
 
 async def staged(db: Database) -> list[dict]:

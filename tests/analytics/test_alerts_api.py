@@ -80,6 +80,24 @@ async def test_a_bad_rule_is_422_naming_the_field(platform, operator_token, body
     assert field in [error["field"] for error in response.json()["errors"]]
 
 
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8001/api/v1/users/auth/keys/rotate", "http://169.254.169.254/"]
+)
+async def test_in_production_a_webhook_into_the_platforms_network_is_422(
+    platform, operator_token, tmp_path, url
+):
+    production = analytics(platform, tmp_path, environment="production")
+    async with production as (_, base), client(base, operator_token) as analytics_api:
+        refused = await analytics_api.post(RULES, json={**RULE, "webhook_url": url})
+        rule = (await analytics_api.post(RULES, json=RULE)).json()
+        changed = await analytics_api.patch(f"{RULES}/{rule['id']}", json={"webhook_url": url})
+    for response in (refused, changed):
+        assert response.status_code == 422
+        (error,) = response.json()["errors"]
+        assert error["field"] == "body.webhook_url"
+        assert error["message"].endswith("not a public address")
+
+
 async def test_a_null_where_only_the_webhook_may_be_cleared_is_422(platform, operator_token):
     async with platform.client("analytics", operator_token) as analytics_api:
         rule = (await analytics_api.post(RULES, json=RULE)).json()

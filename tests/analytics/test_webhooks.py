@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request, Response
 from sqlalchemy import select, update
 
 from chassis.clock import now
+from chassis.http.destinations import Destinations
 from chassis.ids import new_id
 from chassis.testing import ServiceServer
 from services.analytics.alerts import service
@@ -22,6 +23,7 @@ from services.analytics.store.service import record
 from tests.analytics.events import paid
 
 AT = datetime(2026, 11, 9, 10, 0, tzinfo=UTC)
+LOCAL = Destinations(private_allowed=True)  # the receiver runs on 127.0.0.1
 
 
 def receiver(secret: list[str], received: list[dict]) -> FastAPI:
@@ -64,13 +66,14 @@ async def test_a_fired_alert_is_delivered_signed_after_a_failed_attempt(db, stor
                     threshold=0,
                     webhook_url=f"{server.url}/hook",
                 ),
+                LOCAL,
             )
             secret.append(rule.webhook_secret)
         await record(store, [paid(new_id(), AT - timedelta(minutes=5), 900)])
         assert await service.evaluate(db, store, AT) == 1
 
         async with httpx.AsyncClient(timeout=10) as client:
-            sender = WebhookSender(db, client)
+            sender = WebhookSender(db, client, LOCAL)
             assert await sender.send_next()  # 503: recorded, retried later
             assert not await sender.send_next()  # not due yet
             async with db.session() as session:
@@ -94,3 +97,33 @@ async def test_a_fired_alert_is_delivered_signed_after_a_failed_attempt(db, stor
     assert first == second  # the same event, with the same id to drop a repeat
     assert first["type"] == "flywheel.analytics.alert.fired.v1"
     assert (first["data"]["rule_id"], first["data"]["value"]) == (str(rule.id), 900)
+
+
+async def test_a_delivery_to_an_address_made_private_since_is_refused_and_retried(db, store):
+    # Saved while its host was public; now it resolves inside the platform's network.
+    async with db.session() as session:
+        rule = await service.create(
+            session,
+            RuleIn(
+                name="GMV",
+                metric="gmv",
+                currency="CNY",
+                condition="above",
+                threshold=0,
+                webhook_url="http://169.254.169.254/latest/meta-data/",
+            ),
+            LOCAL,
+        )
+    await record(store, [paid(new_id(), AT - timedelta(minutes=5), 900)])
+    assert await service.evaluate(db, store, AT) == 1
+    requests = []
+    transport = httpx.MockTransport(lambda request: requests.append(request) or Response(204))
+    async with httpx.AsyncClient(transport=transport) as client:
+        assert await WebhookSender(db, client, Destinations(private_allowed=False)).send_next()
+    async with db.session() as session:
+        (delivery,) = await session.scalars(
+            select(WebhookDelivery).where(WebhookDelivery.rule_id == rule.id)
+        )
+    assert requests == []  # nothing was sent
+    assert (delivery.attempts, delivery.sent_at) == (1, None)
+    assert delivery.last_error == "refused: 169.254.169.254 not a public address"

@@ -1,11 +1,13 @@
 """Alert rule routes (operators)."""
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Depends, Request, status
 
 from chassis.auth.deps import OperatorDep
 from chassis.http.deps import SessionDep
+from chassis.http.destinations import Destinations
 from chassis.http.problems import responses
 from chassis.pagination import Page, PageDep
 from services.analytics.alerts import service
@@ -14,14 +16,23 @@ from services.analytics.alerts.schemas import RuleCreated, RuleIn, RuleOut, Rule
 router = APIRouter(prefix="/alerts/rules", tags=["alerts"])
 
 
+def _destinations(request: Request) -> Destinations:
+    return request.app.state.runtime.settings.webhook_destinations()
+
+
+DestinationsDep = Annotated[Destinations, Depends(_destinations)]
+
+
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Create an alert rule; the answer holds its webhook secret, shown only once",
     responses=responses(401, 403, 422),
 )
-async def create_rule(body: RuleIn, session: SessionDep, _: OperatorDep) -> RuleCreated:
-    return RuleCreated.model_validate(await service.create(session, body))
+async def create_rule(
+    body: RuleIn, session: SessionDep, _: OperatorDep, destinations: DestinationsDep
+) -> RuleCreated:
+    return RuleCreated.model_validate(await service.create(session, body, destinations))
 
 
 @router.get("", summary="Alert rules, newest first", responses=responses(401, 403, 422))
@@ -41,9 +52,13 @@ async def get_rule(rule_id: UUID, session: SessionDep, _: OperatorDep) -> RuleOu
     responses=responses(401, 403, 404, 422),
 )
 async def change_rule(
-    rule_id: UUID, body: RulePatch, session: SessionDep, _: OperatorDep
+    rule_id: UUID,
+    body: RulePatch,
+    session: SessionDep,
+    _: OperatorDep,
+    destinations: DestinationsDep,
 ) -> RuleOut:
-    return RuleOut.model_validate(await service.change(session, rule_id, body))
+    return RuleOut.model_validate(await service.change(session, rule_id, body, destinations))
 
 
 @router.delete(

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.db import Database
 from chassis.events import outbox
+from chassis.http.destinations import Destinations, UnsafeDestination
 from chassis.http.problems import InvalidInput, NotFound
 from chassis.pagination import PageRequest, fetch_page
 from contracts.analytics import AlertFired, AlertRecovered
@@ -30,9 +31,9 @@ log = logging.getLogger(__name__)
 WEEK = timedelta(weeks=1)
 
 
-async def create(session: AsyncSession, rule: RuleIn) -> AlertRule:
+async def create(session: AsyncSession, rule: RuleIn, destinations: Destinations) -> AlertRule:
     fields = rule.model_dump()
-    fields["webhook_url"] = _url(rule.webhook_url)
+    fields["webhook_url"] = await _destination(_url(rule.webhook_url), destinations)
     created = AlertRule(**fields, webhook_secret=new_secret(), state=AlertState.OK)
     session.add(created)
     await session.commit()
@@ -52,13 +53,17 @@ async def list_rules(
     return await fetch_page(session, select(AlertRule), key=[AlertRule.id], page=page)
 
 
-async def change(session: AsyncSession, rule_id: UUID, patch: RulePatch) -> AlertRule:
+async def change(
+    session: AsyncSession, rule_id: UUID, patch: RulePatch, destinations: Destinations
+) -> AlertRule:
     """A changed rule keeps its state: the next evaluation fires or recovers it."""
     rule = await get(session, rule_id)
     for field, value in patch.model_dump(exclude_unset=True).items():
         if value is None and field != "webhook_url":
             raise InvalidInput(f"body.{field}", "may not be null (only `webhook_url` may)")
-        setattr(rule, field, _url(value) if field == "webhook_url" else value)
+        if field == "webhook_url":
+            value = await _destination(_url(value), destinations)
+        setattr(rule, field, value)
     await session.commit()
     return rule
 
@@ -129,6 +134,15 @@ async def _move(
             )
     log.info("alert %s %s", rule.name, target.value, extra={"rule_id": str(rule.id)})
     return 1
+
+
+async def _destination(url: str | None, destinations: Destinations) -> str | None:
+    if url is not None:
+        try:
+            await destinations.check(url)
+        except UnsafeDestination as error:
+            raise InvalidInput("body.webhook_url", str(error)) from None
+    return url
 
 
 def _url(url) -> str | None:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from chassis.background import drain
 from chassis.clock import now
 from chassis.db import Database
+from chassis.http.destinations import Destinations, UnsafeDestination
 from chassis.http.service import Runtime
 from services.analytics.alerts.models import AlertRule, WebhookDelivery
 from services.analytics.alerts.signing import HEADER, signature
@@ -39,12 +40,14 @@ class WebhookSender:
         self,
         db: Database,
         client: httpx.AsyncClient,
+        destinations: Destinations,
         *,
         poll: float = POLL,
         first_retry: timedelta = FIRST_RETRY,
     ) -> None:
         self.db = db
         self.client = client
+        self.destinations = destinations
         self.poll = poll
         self.first_retry = first_retry
 
@@ -95,7 +98,10 @@ class WebhookSender:
             HEADER: signature(secret, int(time.time()), body),
         }
         try:
+            await self.destinations.check(delivery.url)  # DNS may have changed since saved
             response = await self.client.post(delivery.url, content=body, headers=headers)
+        except UnsafeDestination as error:
+            return f"refused: {error}"
         except httpx.HTTPError as error:
             return repr(error)
         if response.is_success:
@@ -106,4 +112,4 @@ class WebhookSender:
 async def send_pending(runtime: Runtime) -> None:
     """The analytics service's background webhook sender."""
     async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False) as client:
-        await WebhookSender(runtime.db, client).run()
+        await WebhookSender(runtime.db, client, runtime.settings.webhook_destinations()).run()
