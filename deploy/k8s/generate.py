@@ -199,6 +199,14 @@ DNS = {
 # PostgreSQL, Redis and Kafka are managed services or live in their own namespaces, so
 # egress is allowed by port; tighten with `to:` CIDRs or selectors in an overlay.
 DATA = [5432, 6379, 9092, 9093]
+# Alert webhooks go to partners on the internet: HTTPS and HTTP to public addresses only,
+# the network's half of the SSRF guard in chassis.http.destinations.
+PRIVATE = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10"]
+INTERNET = {
+    "to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": PRIVATE}}],
+    "ports": [{"protocol": "TCP", "port": 443}, {"protocol": "TCP", "port": 80}],
+}
+WEBHOOKS = {"analytics"}
 
 
 def service_policy(service: ServiceSpec) -> dict:
@@ -229,6 +237,7 @@ def service_policy(service: ServiceSpec) -> dict:
                 DNS,
                 _egress_ports(DATA + EXTRA_EGRESS.get(service.name, [])),
                 {"to": [users], "ports": [{"protocol": "TCP", "port": PORT}]},
+                *([INTERNET] if service.name in WEBHOOKS else []),
             ],
         },
     }

@@ -107,6 +107,26 @@ def test_only_the_gateway_is_reachable_from_outside_and_services_only_from_it():
         assert all(peer.get("podSelector") or peer.get("namespaceSelector") for peer in sources)
 
 
+def test_only_analytics_reaches_the_internet_and_never_private_networks():
+    policies = of_kind(render("prod"), "NetworkPolicy")
+    internet = {}
+    for name, policy in policies.items():
+        blocks = [
+            peer["ipBlock"]
+            for rule in policy["spec"]["egress"]
+            for peer in rule.get("to", [])
+            if "ipBlock" in peer
+        ]
+        if blocks:
+            internet[name] = blocks
+    assert list(internet) == ["flywheel-analytics"]  # its alert webhooks
+    (block,) = internet["flywheel-analytics"]
+    assert block["cidr"] == "0.0.0.0/0"
+    assert {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"} <= set(
+        block["except"]
+    )
+
+
 def test_every_topic_of_the_contracts_and_its_dead_letters_is_a_kafka_topic():
     from contracts import load_contracts
 
