@@ -10,6 +10,7 @@ import httpx
 
 from chassis.settings import VAR_DIR
 from deploy.local import demo_catalog
+from deploy.local.answers import checked
 from deploy.local.demo_content import seed_content
 
 MARKER = VAR_DIR / ".demo-loaded"
@@ -29,7 +30,7 @@ async def _token(client: httpx.AsyncClient, email: str, password: str) -> str:
     response = await client.post(
         "/api/v1/users/auth/token", json={"email": email, "password": password}
     )
-    response.raise_for_status()
+    checked(response)
     return response.json()["access_token"]
 
 
@@ -51,19 +52,19 @@ async def seed(gateway_url: str, admin_email: str, admin_password: str) -> None:
             },
             headers=staff,
         )
-        response.raise_for_status()
+        checked(response)
         campaign_id = response.json()["id"]
         response = await client.post(
             f"/api/v1/campaigns/campaigns/{campaign_id}/schedule", json={}, headers=staff
         )
-        response.raise_for_status()
+        checked(response)
         customer, second = [await _customer(client, c) for c in (CUSTOMER, SECOND_CUSTOMER)]
         behaviour = [{"action": "view", "target": pid} for pid in product_ids]
         behaviour.append({"action": "add_to_cart", "target": product_ids[0]})
         response = await client.post(
             "/api/v1/analytics/behaviour", json={"events": behaviour}, headers=customer
         )
-        response.raise_for_status()
+        checked(response)
         await _place_order(client, customer, demo_catalog.orderable(product_ids))
         await seed_content(client, staff, [customer, second], product_ids[:5])
     MARKER.write_text("loaded\n")
@@ -73,7 +74,7 @@ async def _customer(client: httpx.AsyncClient, account: dict) -> dict:
     """A demo customer's Authorization header, registering them first if need be."""
     registered = await client.post("/api/v1/users/register", json=account)
     if registered.status_code not in (201, 409):
-        registered.raise_for_status()
+        checked(registered)
     token = await _token(client, account["email"], account["password"])
     return {"Authorization": f"Bearer {token}"}
 
@@ -89,4 +90,4 @@ async def _place_order(client: httpx.AsyncClient, customer: dict, product_id: st
         if response.status_code == 201:
             return
         await asyncio.sleep(0.2)
-    response.raise_for_status()
+    checked(response)

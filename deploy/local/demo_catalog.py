@@ -9,6 +9,7 @@ import httpx
 from sqlalchemy import text
 
 from chassis.db import Database
+from deploy.local.answers import checked
 from services.users.settings import Settings as UsersSettings
 
 REVIEWER = {"email": "demo.reviewer@example.com", "password": "flywheel-demo-reviewer"}
@@ -191,11 +192,11 @@ async def _stock_up(client: httpx.AsyncClient, staff: dict, sku_id: str, stock: 
             json={"delta": stock, "reason": "receipt", "note": "opening stock"},
             headers=staff,
         )
-        received.raise_for_status()
+        checked(received)
     threshold = await client.put(
         f"{stock_url}/threshold", json={"low_stock_threshold": 5}, headers=staff
     )
-    threshold.raise_for_status()
+    checked(threshold)
 
 
 def orderable(product_ids: list[str]) -> str:
@@ -211,7 +212,7 @@ async def reviewer_token(client: httpx.AsyncClient, token) -> str:
     users database of this development platform."""
     registered = await client.post("/api/v1/users/register", json=REVIEWER)
     if registered.status_code not in (201, 409):
-        registered.raise_for_status()
+        checked(registered)
     db = Database(UsersSettings().resolved_database_url(), service="users")
     try:
         async with db.engine.begin() as conn:
@@ -234,7 +235,7 @@ async def seed_catalog(client: httpx.AsyncClient, staff: dict, reviewer: dict) -
             json={"name": name, "role": role, "parent_id": categories.get(parent)},
             headers=staff,
         )
-        response.raise_for_status()
+        checked(response)
         categories[key] = response.json()["id"]
     gate = asyncio.Semaphore(4)
 
@@ -256,18 +257,18 @@ async def seed_catalog(client: httpx.AsyncClient, staff: dict, reviewer: dict) -
             body["price"] = {"amount": price, "currency": "CNY"}
         async with gate:
             created = await client.post("/api/v1/catalog/products", json=body, headers=staff)
-            created.raise_for_status()
+            checked(created)
             product_id = created.json()["id"]
             if not attributes:
                 await _stock_up(client, staff, product_id, stock)
             submitted = await client.post(
                 f"/api/v1/catalog/products/{product_id}/submit", headers=staff
             )
-            submitted.raise_for_status()
+            checked(submitted)
             approved = await client.post(
                 f"/api/v1/catalog/products/{product_id}/approve", headers=reviewer
             )
-            approved.raise_for_status()
+            checked(approved)
             return product_id
 
     return list(await asyncio.gather(*(list_one(i, e) for i, e in enumerate(PRODUCTS))))

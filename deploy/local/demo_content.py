@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from deploy.local.answers import checked
+
 CONTENT = "/api/v1/content"
 
 
@@ -64,9 +66,9 @@ async def seed_content(
     for post in _posts(products):
         created = await _linked(client, f"{CONTENT}/posts", post, staff)
         post_id = created["id"]
-        (await client.post(f"{CONTENT}/posts/{post_id}/submit", headers=staff)).raise_for_status()
+        checked(await client.post(f"{CONTENT}/posts/{post_id}/submit", headers=staff))
         approved = await client.post(f"{CONTENT}/posts/{post_id}/approve", json={}, headers=staff)
-        approved.raise_for_status()
+        checked(approved)
     mei, tom = customers
     reviews = [
         (mei, {"sku_id": products[0], "rating": 5, "text": "香气清高，回甘明显，会回购。"}),
@@ -76,7 +78,7 @@ async def seed_content(
     for customer, review in reviews:
         response = await client.post(f"{CONTENT}/reviews", json=review, headers=customer)
         if response.status_code != 409:  # reviewed already by an earlier load
-            response.raise_for_status()
+            checked(response)
     question = await _linked(
         client,
         f"{CONTENT}/questions",
@@ -88,7 +90,7 @@ async def seed_content(
         json={"text": "Wipe it dry after use; oil it twice a year. 用后擦干即可。"},
         headers=staff,
     )
-    answer.raise_for_status()
+    checked(answer)
     now = datetime.now(UTC).replace(microsecond=0)
     call = await client.post(
         f"{CONTENT}/calls",
@@ -104,7 +106,7 @@ async def seed_content(
         },
         headers=staff,
     )
-    call.raise_for_status()
+    checked(call)
 
 
 async def _linked(client: httpx.AsyncClient, path: str, body: dict, headers: dict) -> dict:
@@ -114,7 +116,7 @@ async def _linked(client: httpx.AsyncClient, path: str, body: dict, headers: dic
         if response.status_code == 201:
             return response.json()
         if response.status_code != 422:
-            response.raise_for_status()
+            checked(response)
         await asyncio.sleep(0.2)
-    response.raise_for_status()
+    checked(response)
     return response.json()
