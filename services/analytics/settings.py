@@ -1,12 +1,14 @@
 """Analytics settings (environment prefix ANALYTICS_)."""
 
 from pathlib import Path
+from typing import Self
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from chassis.http.destinations import Destinations
+from chassis.secrets import DEV_KEY, SecretBox
 from chassis.settings import VAR_DIR, ServiceSettings
 
 DATABASE_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -47,6 +49,24 @@ class Settings(ServiceSettings):
         description="Private networks webhooks may reach all the same (JSON list of CIDRs, "
         'e.g. ["10.20.0.0/16"])',
     )
+
+    webhook_secrets_keys: SecretStr = Field(
+        default=SecretStr(DEV_KEY),
+        description="Fernet keys that seal webhook signing secrets at rest, comma-separated: "
+        "the first seals, each opens (rotate by putting a new key first)",
+    )
+
+    @model_validator(mode="after")
+    def _no_known_key_in_production(self) -> Self:
+        if (
+            self.environment == "production"
+            and DEV_KEY in self.webhook_secrets_keys.get_secret_value()
+        ):
+            raise ValueError("set ANALYTICS_WEBHOOK_SECRETS_KEYS: the development key is public")
+        return self
+
+    def secret_box(self) -> SecretBox:
+        return SecretBox(self.webhook_secrets_keys.get_secret_value())
 
     def webhook_destinations(self) -> Destinations:
         private = self.webhook_private_allowed

@@ -11,6 +11,7 @@ from chassis.db import Database
 from chassis.events.tables import outbox
 from chassis.http.destinations import Destinations
 from chassis.ids import new_id
+from chassis.secrets import DEV_KEY, SecretBox
 from contracts.analytics import AlertCondition, AlertMetric
 from services.analytics.alerts import service
 from services.analytics.alerts.models import AlertRule, WebhookDelivery
@@ -23,12 +24,14 @@ AT = datetime(2026, 11, 9, 10, 0, tzinfo=UTC)  # a Monday, 10:00
 MINUTE, WEEK = timedelta(minutes=1), timedelta(weeks=1)
 FIRED = "flywheel.analytics.alert.fired.v1"
 RECOVERED = "flywheel.analytics.alert.recovered.v1"
+LOCAL = Destinations(private_allowed=True)
 
 
 async def rule(db: Database, **fields) -> AlertRule:
     fields = {"name": "rule", "currency": "CNY", "window_s": 3600, **fields}
     async with db.session() as session:
-        return await service.create(session, RuleIn(**fields), Destinations(private_allowed=True))
+        created, _ = await service.create(session, RuleIn(**fields), LOCAL, SecretBox(DEV_KEY))
+        return created
 
 
 async def staged(db: Database) -> list[dict]:

@@ -5,11 +5,13 @@ import json
 from datetime import timedelta
 
 import pytest
+from cryptography.fernet import Fernet
 from fastapi import FastAPI, Request, Response
 
 from chassis.clock import now
 from chassis.ids import new_id
 from chassis.testing import ServiceServer, eventually
+from services.analytics.settings import Settings
 from services.analytics.store.service import record
 from tests.analytics.events import paid
 from tests.analytics.serving import analytics, client
@@ -86,7 +88,8 @@ async def test_a_bad_rule_is_422_naming_the_field(platform, operator_token, body
 async def test_in_production_a_webhook_into_the_platforms_network_is_422(
     platform, operator_token, tmp_path, url
 ):
-    production = analytics(platform, tmp_path, environment="production")
+    key = Fernet.generate_key().decode()
+    production = analytics(platform, tmp_path, environment="production", webhook_secrets_keys=key)
     async with production as (_, base), client(base, operator_token) as analytics_api:
         refused = await analytics_api.post(RULES, json={**RULE, "webhook_url": url})
         rule = (await analytics_api.post(RULES, json=RULE)).json()
@@ -158,3 +161,9 @@ async def test_the_schedule_fires_a_rule_and_calls_its_webhook(platform, operato
 
 async def _some(items: list) -> bool:
     return bool(items)
+
+
+def test_production_refuses_the_public_development_key():
+    with pytest.raises(ValueError, match="ANALYTICS_WEBHOOK_SECRETS_KEYS"):
+        Settings(environment="production")
+    Settings(environment="production", webhook_secrets_keys=Fernet.generate_key().decode())

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from chassis.clock import now
 from chassis.http.destinations import Destinations
 from chassis.ids import new_id
+from chassis.secrets import DEV_KEY, SecretBox
 from chassis.testing import ServiceServer
 from services.analytics.alerts import service
 from services.analytics.alerts.models import WebhookDelivery
@@ -24,6 +25,7 @@ from tests.analytics.events import paid
 
 AT = datetime(2026, 11, 9, 10, 0, tzinfo=UTC)
 LOCAL = Destinations(private_allowed=True)  # the receiver runs on 127.0.0.1
+BOX = SecretBox(DEV_KEY)
 
 
 def receiver(secret: list[str], received: list[dict]) -> FastAPI:
@@ -56,7 +58,7 @@ async def test_a_fired_alert_is_delivered_signed_after_a_failed_attempt(db, stor
     server = await ServiceServer(receiver(secret, received)).start()
     try:
         async with db.session() as session:
-            rule = await service.create(
+            rule, plain = await service.create(
                 session,
                 RuleIn(
                     name="GMV",
@@ -67,13 +69,15 @@ async def test_a_fired_alert_is_delivered_signed_after_a_failed_attempt(db, stor
                     webhook_url=f"{server.url}/hook",
                 ),
                 LOCAL,
+                BOX,
             )
-            secret.append(rule.webhook_secret)
+            secret.append(plain)
+            assert plain not in rule.webhook_secret  # stored sealed
         await record(store, [paid(new_id(), AT - timedelta(minutes=5), 900)])
         assert await service.evaluate(db, store, AT) == 1
 
         async with httpx.AsyncClient(timeout=10) as client:
-            sender = WebhookSender(db, client, LOCAL)
+            sender = WebhookSender(db, client, LOCAL, BOX)
             assert await sender.send_next()  # 503: recorded, retried later
             assert not await sender.send_next()  # not due yet
             async with db.session() as session:
@@ -102,7 +106,7 @@ async def test_a_fired_alert_is_delivered_signed_after_a_failed_attempt(db, stor
 async def test_a_delivery_to_an_address_made_private_since_is_refused_and_retried(db, store):
     # Saved while its host was public; now it resolves inside the platform's network.
     async with db.session() as session:
-        rule = await service.create(
+        rule, _ = await service.create(
             session,
             RuleIn(
                 name="GMV",
@@ -113,13 +117,15 @@ async def test_a_delivery_to_an_address_made_private_since_is_refused_and_retrie
                 webhook_url="http://169.254.169.254/latest/meta-data/",
             ),
             LOCAL,
+            BOX,
         )
     await record(store, [paid(new_id(), AT - timedelta(minutes=5), 900)])
     assert await service.evaluate(db, store, AT) == 1
     requests = []
     transport = httpx.MockTransport(lambda request: requests.append(request) or Response(204))
     async with httpx.AsyncClient(transport=transport) as client:
-        assert await WebhookSender(db, client, Destinations(private_allowed=False)).send_next()
+        sender = WebhookSender(db, client, Destinations(private_allowed=False), BOX)
+        assert await sender.send_next()
     async with db.session() as session:
         (delivery,) = await session.scalars(
             select(WebhookDelivery).where(WebhookDelivery.rule_id == rule.id)

@@ -7,20 +7,20 @@ from fastapi import APIRouter, Depends, Request, status
 
 from chassis.auth.deps import OperatorDep
 from chassis.http.deps import SessionDep
-from chassis.http.destinations import Destinations
 from chassis.http.problems import responses
 from chassis.pagination import Page, PageDep
 from services.analytics.alerts import service
 from services.analytics.alerts.schemas import RuleCreated, RuleIn, RuleOut, RulePatch
+from services.analytics.settings import Settings
 
 router = APIRouter(prefix="/alerts/rules", tags=["alerts"])
 
 
-def _destinations(request: Request) -> Destinations:
-    return request.app.state.runtime.settings.webhook_destinations()
+def _settings(request: Request) -> Settings:
+    return request.app.state.runtime.settings
 
 
-DestinationsDep = Annotated[Destinations, Depends(_destinations)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
 
 
 @router.post(
@@ -30,9 +30,12 @@ DestinationsDep = Annotated[Destinations, Depends(_destinations)]
     responses=responses(401, 403, 422),
 )
 async def create_rule(
-    body: RuleIn, session: SessionDep, _: OperatorDep, destinations: DestinationsDep
+    body: RuleIn, session: SessionDep, _: OperatorDep, settings: SettingsDep
 ) -> RuleCreated:
-    return RuleCreated.model_validate(await service.create(session, body, destinations))
+    rule, secret = await service.create(
+        session, body, settings.webhook_destinations(), settings.secret_box()
+    )
+    return RuleCreated(**RuleOut.model_validate(rule).model_dump(), webhook_secret=secret)
 
 
 @router.get("", summary="Alert rules, newest first", responses=responses(401, 403, 422))
@@ -56,9 +59,10 @@ async def change_rule(
     body: RulePatch,
     session: SessionDep,
     _: OperatorDep,
-    destinations: DestinationsDep,
+    settings: SettingsDep,
 ) -> RuleOut:
-    return RuleOut.model_validate(await service.change(session, rule_id, body, destinations))
+    changed = await service.change(session, rule_id, body, settings.webhook_destinations())
+    return RuleOut.model_validate(changed)
 
 
 @router.delete(

@@ -28,7 +28,7 @@ class AlertRule(Base):
     condition: Mapped[AlertCondition] = mapped_column(enum_column(AlertCondition))
     threshold: Mapped[float] = mapped_column(Float)
     webhook_url: Mapped[str | None] = mapped_column(String(2000))
-    webhook_secret: Mapped[str] = mapped_column(String(100))
+    webhook_secret: Mapped[str] = mapped_column(Text)  # sealed (chassis.secrets)
     state: Mapped[AlertState] = mapped_column(enum_column(AlertState), default=AlertState.OK)
     state_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)

@@ -12,6 +12,7 @@ from chassis.events import outbox
 from chassis.http.destinations import Destinations, UnsafeDestination
 from chassis.http.problems import InvalidInput, NotFound
 from chassis.pagination import PageRequest, fetch_page
+from chassis.secrets import SecretBox
 from contracts.analytics import AlertFired, AlertRecovered
 from services.analytics.alerts.models import AlertRule, WebhookDelivery
 from services.analytics.alerts.rules import (
@@ -31,13 +32,17 @@ log = logging.getLogger(__name__)
 WEEK = timedelta(weeks=1)
 
 
-async def create(session: AsyncSession, rule: RuleIn, destinations: Destinations) -> AlertRule:
+async def create(
+    session: AsyncSession, rule: RuleIn, destinations: Destinations, box: SecretBox
+) -> tuple[AlertRule, str]:
+    """The new rule, and its webhook secret: shown once, stored only sealed."""
     fields = rule.model_dump()
     fields["webhook_url"] = await _destination(_url(rule.webhook_url), destinations)
-    created = AlertRule(**fields, webhook_secret=new_secret(), state=AlertState.OK)
+    secret = new_secret()
+    created = AlertRule(**fields, webhook_secret=box.seal(secret), state=AlertState.OK)
     session.add(created)
     await session.commit()
-    return created
+    return created, secret
 
 
 async def get(session: AsyncSession, rule_id: UUID) -> AlertRule:

@@ -18,6 +18,7 @@ from chassis.clock import now
 from chassis.db import Database
 from chassis.http.destinations import Destinations, UnsafeDestination
 from chassis.http.service import Runtime
+from chassis.secrets import SecretBox
 from services.analytics.alerts.models import AlertRule, WebhookDelivery
 from services.analytics.alerts.signing import HEADER, signature
 
@@ -41,6 +42,7 @@ class WebhookSender:
         db: Database,
         client: httpx.AsyncClient,
         destinations: Destinations,
+        box: SecretBox,
         *,
         poll: float = POLL,
         first_retry: timedelta = FIRST_RETRY,
@@ -48,6 +50,7 @@ class WebhookSender:
         self.db = db
         self.client = client
         self.destinations = destinations
+        self.box = box
         self.poll = poll
         self.first_retry = first_retry
 
@@ -77,8 +80,8 @@ class WebhookSender:
             ).first()
             if found is None:
                 return False
-            delivery, secret = found
-            error = await self._post(delivery, secret)
+            delivery, sealed = found
+            error = await self._post(delivery, self.box.open(sealed))
             if error is None:
                 delivery.sent_at = now()
                 return True
@@ -112,4 +115,8 @@ class WebhookSender:
 async def send_pending(runtime: Runtime) -> None:
     """The analytics service's background webhook sender."""
     async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False) as client:
-        await WebhookSender(runtime.db, client, runtime.settings.webhook_destinations()).run()
+        settings = runtime.settings
+        sender = WebhookSender(
+            runtime.db, client, settings.webhook_destinations(), settings.secret_box()
+        )
+        await sender.run()
