@@ -40,6 +40,9 @@ async def test_operators_read_sales_funnels_and_cohorts(platform, operator_token
         )
         async with client(url, operator_token) as api:
             sales = await api.get("/api/v1/analytics/metrics/sales", params=SALES)
+            by_channel = await api.get(
+                "/api/v1/analytics/metrics/sales", params=SALES | {"by": "channel"}
+            )
             funnel = await api.get("/api/v1/analytics/funnels", params=FUNNEL)
             cohorts = await api.get("/api/v1/analytics/cohorts", params=COHORTS)
     assert sales.status_code == 200, sales.text
@@ -47,6 +50,12 @@ async def test_operators_read_sales_funnels_and_cohorts(platform, operator_token
     assert point["period"] == "2026-11-02"
     assert point["gmv"] == {"amount": 4200, "currency": "CNY"}
     assert (point["orders"], point["paying_users"]) == (1, 1)
+    assert (point["repeat_buyers"], point["repurchase_rate"], point["group"]) == (0, 0.0, None)
+    assert by_channel.status_code == 200, by_channel.text
+    assert by_channel.json()["by"] == "channel"
+    assert [(p["group"], p["gmv"]["amount"]) for p in by_channel.json()["points"]] == [
+        ("direct", 4200)
+    ]
     assert funnel.status_code == 200, funnel.text
     assert [(s["name"], s["people"]) for s in funnel.json()["steps"]] == [
         ("page_view", 2),
@@ -72,6 +81,13 @@ async def test_operators_read_sales_funnels_and_cohorts(platform, operator_token
         ("/funnels", FUNNEL | {"to": "2027-03-01T00:00:00Z"}, "query.to", "at most 92 days"),
         ("/metrics/sales", SALES | {"to": "2027-12-01T00:00:00Z"}, "query.to", "at most 370 days"),
         ("/metrics/sales", SALES | {"to": SALES["from"]}, "query.to", "after"),
+        ("/metrics/sales", SALES | {"by": "colour"}, "query.by", "'channel', 'category'"),
+        (
+            "/metrics/sales",
+            SALES | {"by": "campaign", "to": "2027-12-01T00:00:00Z"},
+            "query.to",
+            "at most 370 days",
+        ),
         ("/cohorts", COHORTS | {"to": "2028-01-01"}, "query.to", "at most 371 days"),
         ("/cohorts", COHORTS | {"weeks": 0}, "query.weeks", "from 1 to 26"),
     ],

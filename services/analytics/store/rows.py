@@ -6,9 +6,14 @@ from typing import Any
 
 from chassis.events import CloudEvent, registry
 from contracts.analytics import BehaviourRecorded
+from contracts.campaigns import CouponClaimed
+from contracts.catalog import ProductCreated, ProductUpdated
 from contracts.orders import OrderPaid, RefundCompleted
 
 BEHAVIOUR = registry.of(BehaviourRecorded).type
+COUPON_CLAIMED = registry.of(CouponClaimed).type
+PRODUCT_CREATED = registry.of(ProductCreated).type
+PRODUCT_UPDATED = registry.of(ProductUpdated).type
 ORDER_PAID = registry.of(OrderPaid).type
 REFUND_COMPLETED = registry.of(RefundCompleted).type
 
