@@ -6,7 +6,7 @@ from uuid import UUID
 from chassis.events import CloudEvent, EventData, registry
 from chassis.ids import new_id
 from chassis.money import Money
-from contracts.analytics import Action, BehaviourRecorded
+from contracts.analytics import Action, BehaviourRecorded, BotSignal
 from contracts.campaigns import CouponClaimed
 from contracts.catalog import ProductCreated, ProductUpdated, SkuPrice
 from contracts.orders import Attribution, OrderLine, OrderPaid, RefundCompleted, RefundedLine
@@ -25,7 +25,12 @@ def envelope(data: EventData, at: datetime, source: str = "/flywheel/test") -> C
 
 
 def behaviour(
-    action: Action, at: datetime, *, anonymous_id: str | None = None, user_id: UUID | None = None
+    action: Action,
+    at: datetime,
+    *,
+    anonymous_id: str | None = None,
+    user_id: UUID | None = None,
+    bot_signals: list[BotSignal] = (),
 ) -> CloudEvent:
     data = BehaviourRecorded(
         behaviour_id=new_id(),
@@ -34,6 +39,7 @@ def behaviour(
         anonymous_id=anonymous_id,
         action=action,
         occurred_at=at,
+        bot_signals=list(bot_signals),
     )
     return envelope(data, at, source="/flywheel/analytics")
 

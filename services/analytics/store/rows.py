@@ -36,6 +36,7 @@ def event_row(envelope: CloudEvent) -> dict[str, Any]:
         "amount": amount,
         "currency": currency,
         "data": json.dumps(data, separators=(",", ":"), ensure_ascii=False),
+        "bot_signals": (data.get("bot_signals") or []) if envelope.type == BEHAVIOUR else [],
     }
 
 

@@ -42,4 +42,10 @@ STATEMENTS = (
     ENGINE = ReplacingMergeTree(linked_at)
     ORDER BY anonymous_id
     """,
+    # Behaviour judged a bot's at collection: stored, not counted.
+    """
+    ALTER TABLE {db:Identifier}.events
+    ADD COLUMN IF NOT EXISTS bot_signals Array(LowCardinality(String))
+        COMMENT 'why collection judged it a bot''s; empty: a person''s' AFTER data
+    """,
 )
