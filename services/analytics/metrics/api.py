@@ -1,5 +1,6 @@
 """Metrics routes (operators)."""
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -10,7 +11,7 @@ from chassis.http.problems import responses
 from services.analytics.metrics import service
 from services.analytics.metrics.dimensions import Dimension
 from services.analytics.metrics.ranges import MAX_RANGE, Interval, check_range
-from services.analytics.metrics.schemas import Sales
+from services.analytics.metrics.schemas import Gmv, Sales
 from services.analytics.store.deps import StoreDep
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
@@ -35,3 +36,21 @@ async def sales(
     check_range(start, end, MAX_RANGE[interval], f"{interval.value} figures")
     points = await service.sales(store, start, end, interval, by)
     return Sales(interval=interval, by=by, points=points)
+
+
+@router.get(
+    "/gmv",
+    summary="GMV, orders and refunds by day, week or month, from the daily rollup",
+    description=f"The days [from, to), UTC, from the rollup the writer keeps (no raw scan: "
+    f"the console's chart). Longest range in days: {_LIMITS} (422 beyond).",
+    responses=responses(401, 403, 422, 503),
+)
+async def gmv(
+    store: StoreDep,
+    _: OperatorDep,
+    start: Annotated[date, Query(alias="from")],
+    end: Annotated[date, Query(alias="to")],
+    interval: Interval = Interval.DAY,
+) -> Gmv:
+    check_range(start, end, MAX_RANGE[interval], f"{interval.value} figures")
+    return Gmv(interval=interval, points=await service.gmv(store, start, end, interval))

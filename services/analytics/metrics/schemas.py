@@ -26,6 +26,20 @@ class SalesPoint(BaseModel):
     refund_rate: float | None = Field(description="`refunded` as a share of `gmv`")
 
 
+class GmvPoint(BaseModel):
+    period: date = Field(description="First day of the day, week (Monday) or month, UTC")
+    gmv: Money = Field(description="What buyers paid for goods in orders paid (no shipping)")
+    orders: int = Field(description="Orders paid")
+    average_order_value: Money | None = Field(description="GMV per order, rounded half up")
+    refunded: Money = Field(description="Refunds completed")
+    refund_rate: float | None = Field(description="`refunded` as a share of `gmv`")
+
+
+class Gmv(BaseModel):
+    interval: str
+    points: list[GmvPoint] = Field(description="By period, then currency; no empty periods")
+
+
 class Sales(BaseModel):
     interval: str
     by: str | None = Field(default=None, description="The dimension the points are split by")

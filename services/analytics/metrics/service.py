@@ -1,12 +1,12 @@
 """Metrics queries over the event store."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from chassis.money import Money
 from services.analytics.metrics.dimensions import FACTS, Dimension
 from services.analytics.metrics.ranges import Interval
 from services.analytics.metrics.sales import Totals, average_order_value, refund_rate, share
-from services.analytics.metrics.schemas import SalesPoint
+from services.analytics.metrics.schemas import GmvPoint, SalesPoint
 from services.analytics.store.clickhouse import EventStore
 from services.analytics.store.rows import (
     COUPON_CLAIMED,
@@ -85,7 +85,6 @@ async def sales(
 
 def _point(row: dict, *, grouped: bool) -> SalesPoint:
     currency = row["currency"]
-    aov = average_order_value(row["gmv"], row["orders"])
     return SalesPoint(
         period=row["period"],
         group=(row["breakdown"] or None) if grouped else None,
@@ -96,10 +95,44 @@ def _point(row: dict, *, grouped: bool) -> SalesPoint:
         returning_buyers=row["paying_users"] - row["new_buyers"],
         repeat_buyers=row["repeat_buyers"],
         repurchase_rate=share(row["repeat_buyers"], row["paying_users"]),
-        average_order_value=None if aov is None else Money(amount=aov, currency=currency),
+        average_order_value=_money(average_order_value(row["gmv"], row["orders"]), row),
         refunded=Money(amount=row["refunded"], currency=currency),
         refund_rate=refund_rate(row["refunded"], row["gmv"]),
     )
+
+
+_ROLLED_UP = """
+SELECT {period} AS period, currency,
+    sum(gmv) AS gmv, sum(orders) AS orders, sum(refunded) AS refunded
+FROM {db:Identifier}.sales_daily FINAL
+WHERE day >= {start:Date} AND day < {end:Date}
+GROUP BY period, currency
+ORDER BY period, currency
+"""
+
+
+async def gmv(store: EventStore, start: date, end: date, interval: Interval) -> list[GmvPoint]:
+    """GMV, orders and refunds per period and currency of the days [start, end), from the
+    daily rollup (`store/rollups.py`): the console's hot chart, without a raw scan."""
+    rows = await store.rows(
+        _ROLLED_UP.replace("{period}", _PERIOD[interval].replace("{t}", "day")),
+        {"start": start, "end": end},
+    )
+    return [
+        GmvPoint(
+            period=row["period"],
+            gmv=Money(amount=row["gmv"], currency=row["currency"]),
+            orders=row["orders"],
+            average_order_value=_money(average_order_value(row["gmv"], row["orders"]), row),
+            refunded=Money(amount=row["refunded"], currency=row["currency"]),
+            refund_rate=refund_rate(row["refunded"], row["gmv"]),
+        )
+        for row in rows
+    ]
+
+
+def _money(amount: int | None, row: dict) -> Money | None:
+    return None if amount is None else Money(amount=amount, currency=row["currency"])
 
 
 _TOTALS = """
