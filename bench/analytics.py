@@ -125,10 +125,10 @@ async def _send(url: str, events: int, concurrency: int) -> dict:
 
 
 async def _stored(store: EventStore) -> int:
-    rows = await store.rows(
-        "SELECT count() AS n FROM {db:Identifier}.events WHERE type = {type:String}",
-        {"type": BEHAVIOUR},
-    )
+    # The ingest database holds only the behaviour sent: the table's row count, which
+    # ClickHouse answers from its parts' metadata, is that count without reading them (a
+    # filtered count, polled every 0.1 s, took seconds of the store's time from the path).
+    rows = await store.rows("SELECT count() AS n FROM {db:Identifier}.events")
     return rows[0]["n"]
 
 
