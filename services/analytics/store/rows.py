@@ -45,7 +45,7 @@ def event_row(envelope: CloudEvent) -> dict[str, Any]:
 
 def dumps(value: Any, default: Callable[[Any], Any] | None = None) -> str:
     """Compact JSON text, UTF-8 kept, datetimes given to `default`. orjson, a few times
-    faster than the standard library at ingest rate (ADR 0025); it refuses integers beyond
+    faster than the standard library at ingest rate (ADR 0026); it refuses integers beyond
     64 bits, which a client's properties may hold, and those rows take the standard path."""
     try:
         return orjson.dumps(value, default=default, option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
