@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from contracts.analytics import Action, BotSignal
-from services.analytics.collect.bots import MAX_PER_SECOND, NO_DWELL_RUN, signals
+from services.analytics.collect.bots import MAX_PER_SECOND, MIN_DWELL, NO_DWELL_RUN, signals
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 CHROME = (
@@ -22,12 +22,18 @@ def flagged(found, signal: BotSignal) -> list[int]:
     return [i for i, marks in enumerate(found) if signal in marks]
 
 
+def test_the_bounds_are_the_documented_ones():
+    bounds = {"per_second": MAX_PER_SECOND, "dwell": MIN_DWELL, "run": NO_DWELL_RUN}
+    assert bounds == {"per_second": 10, "dwell": timedelta(seconds=1), "run": 50}
+
+
 @pytest.mark.parametrize(
     "agent",
     [
         "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
         "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)",
         "Mozilla/5.0 (compatible; Bytespider; spider-feedback@bytedance.com)",
+        "Mozilla/5.0 (compatible; SemrushBot-SI/0.97; +http://www.semrush.com/bot.html)",
         "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/131.0.0.0",
         "curl/8.5.0",
         "python-requests/2.32.3",
@@ -87,3 +93,15 @@ def test_a_pause_of_a_second_ends_a_run():
     assert flagged(signals([*first, *second], CHROME), BotSignal.NO_DWELL) == []
     joined = [*first, (Action.PRODUCT_VIEW, pause - timedelta(milliseconds=1))]
     assert flagged(signals(joined, CHROME), BotSignal.NO_DWELL) == list(range(NO_DWELL_RUN))
+
+
+def test_a_run_ended_by_a_pause_is_judged_on_its_own():
+    run = [(Action.PRODUCT_VIEW, at(n * 0.5)) for n in range(NO_DWELL_RUN)]
+    later = (Action.PRODUCT_VIEW, run[-1][1] + timedelta(seconds=5))
+    assert flagged(signals([*run, later], CHROME), BotSignal.NO_DWELL) == list(range(NO_DWELL_RUN))
+
+
+def test_only_product_views_make_a_run():
+    views = [(Action.PRODUCT_VIEW, at(n * 0.9)) for n in range(NO_DWELL_RUN - 1)]
+    pages = [(Action.PAGE_VIEW, at(n * 0.9 + 0.45)) for n in range(5)]
+    assert flagged(signals([*views, *pages], CHROME), BotSignal.NO_DWELL) == []
