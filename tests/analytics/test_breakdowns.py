@@ -140,3 +140,24 @@ async def test_a_refund_counts_in_its_own_period_under_its_orders_group(recorded
     later = [p for p in points if p.period == date(2026, 11, 3)]
     assert figures(later) == [("campaign", 0, 0, 0, 0, 0, 0, 100)]
     assert later[0].refund_rate is None
+
+
+async def test_each_channel_in_its_order_of_precedence(store):
+    attributions = {
+        "flash_sale": Attribution(flash_reservation_id=new_id(), group_id=new_id()),
+        "group_buy": Attribution(group_id=new_id(), bargain_id=new_id()),
+        "bargain": Attribution(bargain_id=new_id(), content_id=new_id()),
+        "content": Attribution(content_id=new_id(), campaign_ids=[C1]),
+        "campaign": Attribution(coupon_ids=[COUPON]),  # a coupon alone is a campaign's
+        "direct": Attribution(),
+    }
+    amounts = dict(zip(attributions, (100, 200, 300, 400, 500, 600), strict=True))
+    await record(
+        store,
+        [
+            order_paid(X, MONDAY, [(S1, amounts[channel])], attribution=attribution)
+            for channel, attribution in attributions.items()
+        ],
+    )
+    points = await day(store, Dimension.CHANNEL)
+    assert {p.group: p.gmv.amount for p in points} == amounts
