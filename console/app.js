@@ -8,6 +8,7 @@ import { renderTable } from "./table.js";
 const ANALYTICS = "/api/v1/analytics";
 const $ = (id) => document.getElementById(id);
 const percent = (share) => `${(share * 100).toFixed(1)}%`;
+const rate = (share) => (share === null ? "" : percent(share));
 const money = (value) => (value ? `${major(value)} ${value.currency}` : "");
 
 // The last answers, so a language switch redraws without asking again.
@@ -20,8 +21,11 @@ function chart(id, option) {
 }
 
 const PANELS = {
-  sales(answer) {
+  // The chart reads the daily rollup; the table the full figures, from the raw events.
+  gmv(answer) {
     chart("sales-chart", salesOption(answer.points));
+  },
+  sales(answer) {
     renderTable($("sales-table"), "sales", [
       { label: "sales.period", value: (p) => p.period },
       { label: "sales.currency", value: (p) => p.gmv.currency },
@@ -29,6 +33,7 @@ const PANELS = {
       { label: "sales.orders", value: (p) => p.orders },
       { label: "sales.payingUsers", value: (p) => p.paying_users },
       { label: "sales.newBuyers", value: (p) => p.new_buyers },
+      { label: "sales.repurchaseRate", value: (p) => rate(p.repurchase_rate) },
       { label: "sales.aov", value: (p) => money(p.average_order_value) },
       { label: "sales.refunded", value: (p) => major(p.refunded) },
     ], answer.points);
@@ -85,6 +90,7 @@ async function load() {
   const at = (day) => `${day}T00:00:00Z`;
   const range = { from: at(from), to: at(end) };
   const requests = {
+    gmv: get(`${ANALYTICS}/metrics/gmv`, { from, to: end, interval }),
     sales: get(`${ANALYTICS}/metrics/sales`, { ...range, interval }),
     funnel: get(`${ANALYTICS}/funnels`, { ...range, step: steps, window: 86400 }),
     cohorts: get(`${ANALYTICS}/cohorts`, { from, to: end, weeks: 8 }),

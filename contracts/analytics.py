@@ -26,6 +26,14 @@ class Action(StrEnum):
     EXPOSURE = "exposure"
 
 
+class BotSignal(StrEnum):
+    """Why collection judged an event to be a bot's (`services/analytics/collect/bots.py`)."""
+
+    USER_AGENT = "user_agent"  # a crawler, headless browser or HTTP library
+    RATE = "rate"  # too many events in one second
+    NO_DWELL = "no_dwell"  # a long run of product views without time to read them
+
+
 @event(
     "flywheel.analytics.behaviour.recorded.v1", topic="flywheel.analytics.behaviour", key="actor"
 )
@@ -46,6 +54,10 @@ class BehaviourRecorded(EventData):
     target: str | None = Field(default=None, description="Product, content or query acted on")
     properties: dict[str, Any] = Field(default_factory=dict)
     occurred_at: datetime = Field(description="When it happened, by the client's clock")
+    bot_signals: list[BotSignal] = Field(
+        default_factory=list,
+        description="Why it looks like a bot's (empty: a person's); kept, not counted",
+    )
 
 
 class AlertMetric(StrEnum):

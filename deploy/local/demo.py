@@ -61,8 +61,11 @@ async def seed(gateway_url: str, admin_email: str, admin_password: str) -> None:
         customer, second = [await _customer(client, c) for c in (CUSTOMER, SECOND_CUSTOMER)]
         behaviour = [{"action": "view", "target": pid} for pid in product_ids]
         behaviour.append({"action": "add_to_cart", "target": product_ids[0]})
+        # As a storefront reports it, from the customer's browser (an HTTP library's own
+        # User-Agent is flagged as a bot's and left out of the funnels).
+        browser = {"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1) Mobile Safari/604.1"}
         response = await client.post(
-            "/api/v1/analytics/behaviour", json={"events": behaviour}, headers=customer
+            "/api/v1/analytics/behaviour", json={"events": behaviour}, headers=customer | browser
         )
         checked(response)
         await _place_order(client, customer, demo_catalog.orderable(product_ids))

@@ -19,6 +19,7 @@ from services.analytics.metrics import api as metrics_api
 from services.analytics.models import Base
 from services.analytics.settings import Settings
 from services.analytics.store import api as store_api
+from services.analytics.store import rollups
 from services.analytics.store.clickhouse import EventStore, StoreUnavailable, open_store
 from services.analytics.store.consumers import recorder
 
@@ -57,6 +58,7 @@ def _prepare(store: EventStore):
         # created on first use instead.
         try:
             await store.ensure_schema()
+            await rollups.rebuild_if_empty(store)
         except StoreUnavailable as error:
             log.warning("event store unavailable at start: %s", error)
 

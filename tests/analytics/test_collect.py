@@ -153,7 +153,7 @@ async def test_concurrent_copies_of_a_batch_publish_each_event_once(database_url
 
     async def send():
         async with db.session() as session:
-            return await service.collect(session, device, None, events)
+            return await service.collect(session, device, None, events, {})
 
     try:
         results = await asyncio.gather(*(send() for _ in range(8)))
@@ -186,3 +186,40 @@ async def test_dedup_keys_are_forgotten_only_past_what_collection_still_accepts(
             assert list(left) == [recent.anonymous_id]
     finally:
         await db.dispose()
+
+
+async def test_bot_like_events_are_kept_with_their_signals_and_listed_as_flagged(
+    platform, operator_token
+):
+    device, crawler = anonymous(), anonymous()
+    start = now() - timedelta(minutes=1)
+    burst = [
+        event(f"c-{n}", "click", client_time=(start + timedelta(milliseconds=40 * n)).isoformat())
+        for n in range(11)
+    ]
+    calm = event("c-11", client_time=(start + timedelta(seconds=30)).isoformat())
+    googlebot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+    async with platform.client("analytics") as analytics:
+        fast = await analytics.post(
+            "/api/v1/analytics/collect",
+            json={"anonymous_id": device, "events": [*burst, calm, burst[0]]},
+            headers={"User-Agent": "Mozilla/5.0 (Windows NT 10.0) Chrome/131.0.0.0"},
+        )
+        bot = await analytics.post(
+            "/api/v1/analytics/collect",
+            json={"anonymous_id": crawler, "events": [event("c-1")]},
+            headers={"User-Agent": googlebot},
+        )
+    assert fast.status_code == 202, fast.text
+    assert len(fast.json()["accepted"]) == 12
+    assert fast.json()["flagged"] == [
+        {"index": n, "client_event_id": f"c-{n}", "signals": ["rate"]} for n in range(11)
+    ]  # the repeat of c-0 (index 12) is a duplicate, not flagged again
+    assert bot.json()["flagged"] == [
+        {"index": 0, "client_event_id": "c-1", "signals": ["user_agent"]}
+    ]
+    items = await stored(platform, operator_token, device, 12)
+    signals = {i["data"]["client_event_id"]: i["data"]["bot_signals"] for i in items}
+    assert signals == {f"c-{n}": ["rate"] for n in range(11)} | {"c-11": []}
+    [crawled] = await stored(platform, operator_token, crawler, 1)
+    assert crawled["data"]["bot_signals"] == ["user_agent"]

@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 from chassis.ids import new_id
-from contracts.analytics import Action
+from contracts.analytics import Action, BotSignal
 from services.analytics.cohorts.service import cohorts
 from services.analytics.funnels.service import funnel
 from services.analytics.metrics.ranges import Interval
@@ -173,3 +173,35 @@ async def test_weekly_cohorts_follow_buyers_from_their_first_paid_week(store):
         (date(2026, 11, 2), 2, [2, 1, 2], [1.0, 0.5, 1.0]),
         (date(2026, 11, 9), 1, [1, 1, 0], [1.0, 1.0, 0.0]),
     ]
+
+
+async def test_a_funnel_leaves_out_events_flagged_as_a_bots(store):
+    person, crawler = "anon-person-01", "anon-crawler-1"
+    await record(
+        store,
+        [
+            behaviour(Action.PAGE_VIEW, MONDAY, anonymous_id=person),
+            behaviour(Action.ADD_TO_CART, MONDAY + timedelta(minutes=1), anonymous_id=person),
+            behaviour(
+                Action.PAGE_VIEW, MONDAY, anonymous_id=crawler, bot_signals=[BotSignal.USER_AGENT]
+            ),
+            behaviour(
+                Action.ADD_TO_CART,
+                MONDAY + timedelta(seconds=1),
+                anonymous_id=crawler,
+                bot_signals=[BotSignal.USER_AGENT],
+            ),
+            # A person's one flagged event drops that step for them alone.
+            behaviour(Action.PAGE_VIEW, MONDAY, anonymous_id="anon-person-02"),
+            behaviour(
+                Action.ADD_TO_CART,
+                MONDAY + timedelta(seconds=2),
+                anonymous_id="anon-person-02",
+                bot_signals=[BotSignal.RATE],
+            ),
+        ],
+    )
+    steps = await funnel(
+        store, ["page_view", "add_to_cart"], timedelta(hours=1), MONDAY - DAY, MONDAY + DAY
+    )
+    assert [s.people for s in steps] == [2, 1]

@@ -24,6 +24,7 @@ FUNNEL = {
 }
 SALES = {"from": "2026-11-01T00:00:00Z", "to": "2026-11-03T00:00:00Z", "interval": "day"}
 COHORTS = {"from": "2026-11-02", "to": "2026-11-09", "weeks": 4}
+GMV = {"from": "2026-11-01", "to": "2026-11-03", "interval": "day"}
 
 
 async def test_operators_read_sales_funnels_and_cohorts(platform, operator_token, tmp_path):
@@ -40,13 +41,34 @@ async def test_operators_read_sales_funnels_and_cohorts(platform, operator_token
         )
         async with client(url, operator_token) as api:
             sales = await api.get("/api/v1/analytics/metrics/sales", params=SALES)
+            by_channel = await api.get(
+                "/api/v1/analytics/metrics/sales", params=SALES | {"by": "channel"}
+            )
             funnel = await api.get("/api/v1/analytics/funnels", params=FUNNEL)
             cohorts = await api.get("/api/v1/analytics/cohorts", params=COHORTS)
+            gmv = await api.get("/api/v1/analytics/metrics/gmv", params=GMV)
     assert sales.status_code == 200, sales.text
     [point] = sales.json()["points"]
     assert point["period"] == "2026-11-02"
     assert point["gmv"] == {"amount": 4200, "currency": "CNY"}
     assert (point["orders"], point["paying_users"]) == (1, 1)
+    assert (point["repeat_buyers"], point["repurchase_rate"], point["group"]) == (0, 0.0, None)
+    assert by_channel.status_code == 200, by_channel.text
+    assert by_channel.json()["by"] == "channel"
+    assert [(p["group"], p["gmv"]["amount"]) for p in by_channel.json()["points"]] == [
+        ("direct", 4200)
+    ]
+    assert gmv.status_code == 200, gmv.text
+    assert gmv.json()["points"] == [
+        {
+            "period": "2026-11-02",
+            "gmv": {"amount": 4200, "currency": "CNY"},
+            "orders": 1,
+            "average_order_value": {"amount": 4200, "currency": "CNY"},
+            "refunded": {"amount": 0, "currency": "CNY"},
+            "refund_rate": 0.0,
+        }
+    ]
     assert funnel.status_code == 200, funnel.text
     assert [(s["name"], s["people"]) for s in funnel.json()["steps"]] == [
         ("page_view", 2),
@@ -72,7 +94,17 @@ async def test_operators_read_sales_funnels_and_cohorts(platform, operator_token
         ("/funnels", FUNNEL | {"to": "2027-03-01T00:00:00Z"}, "query.to", "at most 92 days"),
         ("/metrics/sales", SALES | {"to": "2027-12-01T00:00:00Z"}, "query.to", "at most 370 days"),
         ("/metrics/sales", SALES | {"to": SALES["from"]}, "query.to", "after"),
+        ("/metrics/sales", SALES | {"by": "colour"}, "query.by", "'channel', 'category'"),
+        (
+            "/metrics/sales",
+            SALES | {"by": "campaign", "to": "2027-12-01T00:00:00Z"},
+            "query.to",
+            "at most 370 days",
+        ),
         ("/cohorts", COHORTS | {"to": "2028-01-01"}, "query.to", "at most 371 days"),
+        ("/metrics/gmv", GMV | {"to": "2027-12-01"}, "query.to", "at most 370 days"),
+        ("/metrics/gmv", GMV | {"interval": "month", "to": "2036-12-01"}, "query.to", "3660"),
+        ("/metrics/gmv", GMV | {"interval": "hour"}, "query.interval", "'day'"),
         ("/cohorts", COHORTS | {"weeks": 0}, "query.weeks", "from 1 to 26"),
     ],
 )
@@ -87,9 +119,14 @@ async def test_a_query_beyond_the_plan_is_422_with_the_limit(
     assert words in error["message"]
 
 
-@pytest.mark.parametrize("path", ["/metrics/sales", "/funnels", "/cohorts"])
+@pytest.mark.parametrize("path", ["/metrics/sales", "/metrics/gmv", "/funnels", "/cohorts"])
 async def test_only_operators_read_metrics(platform, path):
-    params = {"/metrics/sales": SALES, "/funnels": FUNNEL, "/cohorts": COHORTS}[path]
+    params = {
+        "/metrics/sales": SALES,
+        "/metrics/gmv": GMV,
+        "/funnels": FUNNEL,
+        "/cohorts": COHORTS,
+    }[path]
     _, customer = await platform.customer()
     async with platform.client("analytics", customer) as api:
         assert (await api.get(f"/api/v1/analytics{path}", params=params)).status_code == 403

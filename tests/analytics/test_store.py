@@ -99,6 +99,21 @@ async def test_text_with_every_kind_of_line_break_lists_back_as_stored(store):
     assert [row["data"]["anonymous_id"] for row in rows] == [odd]
 
 
+async def test_properties_beyond_what_orjson_encodes_are_stored_as_sent(store):
+    # A client's properties may hold an integer past 64 bits (orjson refuses those) and any
+    # text: each row is stored and listed back as it came.
+    big = behaviour(Action.CLICK, T0, anonymous_id="anon-big-0001")
+    big.data["properties"] = {"n": 2**70, "text": '雪 \u2028 "quoted"'}
+    usual = behaviour(Action.CLICK, T0, anonymous_id="anon-usual-01")
+    usual.data["properties"] = {"n": 2**63 - 1, "f": 0.1}
+    await service.record(store, [big, usual])
+    rows, _ = await service.list_events(store, type=None, subject=None, page=PageRequest())
+    assert {row["data"]["anonymous_id"]: row["data"]["properties"] for row in rows} == {
+        "anon-big-0001": {"n": 2**70, "text": '雪 \u2028 "quoted"'},
+        "anon-usual-01": {"n": 2**63 - 1, "f": 0.1},
+    }
+
+
 async def test_a_server_that_is_down_is_unavailable_fast():
     store = ServerStore("http://127.0.0.1:1", "flywheel", timeout=5)
     started = time.monotonic()

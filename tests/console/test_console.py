@@ -57,6 +57,9 @@ async def test_the_gateway_serves_the_console_as_static_files_under_a_self_only_
     assert missing.status_code == 404
 
 
+BROWSER = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 Safari/605.1.15"
+
+
 async def _publish_orders(platform, *orders) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=platform.broker.bootstrap_servers)
     await producer.start()
@@ -86,11 +89,13 @@ async def _collect(gateway, token: str, steps: list[str]) -> None:
             for i, name in enumerate(steps)
         ],
     }
-    headers = {"Authorization": f"Bearer {token}"}
+    # A storefront is a browser: an HTTP library's User-Agent would be flagged as a bot's.
+    headers = {"Authorization": f"Bearer {token}", "User-Agent": BROWSER}
     async with httpx.AsyncClient(base_url=gateway.url, headers=headers) as client:
         response = await client.post(f"{ANALYTICS}/collect", json=batch)
     assert response.status_code == 202, response.text
     assert len(response.json()["accepted"]) == len(steps)
+    assert response.json()["flagged"] == []
 
 
 async def _seed(platform, gateway) -> None:
@@ -166,6 +171,8 @@ def _drive(console_url: str, email: str, password: str, screenshot: Path) -> dic
               cohorts: series("cohorts-chart"),
               tables: {sales: rows("sales-table"), funnel: rows("funnel-table"),
                        cohorts: rows("cohorts-table"), events: rows("events-table")},
+              asked: performance.getEntriesByType("resource")
+                .map((entry) => new URL(entry.name).pathname),
             };
             """
         )
@@ -240,6 +247,7 @@ async def test_an_operator_signs_in_and_sees_every_chart_drawn_with_data(
 
     assert seen["loaded"] == "all", seen["error"]
     assert seen["token"]
+    assert "/api/v1/analytics/metrics/gmv" in seen["asked"]  # the chart reads the rollup
     *gmv, orders = seen["sales"]
     assert gmv[0]["type"] == "line"
     assert any(value > 0 for value in gmv[0]["data"])
@@ -259,7 +267,7 @@ async def test_an_operator_signs_in_and_sees_every_chart_drawn_with_data(
     # An access token the API refuses is traded for a new one; a refused refresh signs out.
     assert seen["refreshed"]["loaded"] == "all"
     assert seen["refreshed"]["tokens"]["access"] != "expired"
-    # Four panels refused at once, one refresh: a refresh token is good for one use only.
+    # Five requests refused at once, one refresh: a refresh token is good for one use only.
     assert seen["refreshed"]["refreshes"] == 1
     assert seen["signed_out"]["state"] == "signed-out"
     assert seen["signed_out"]["tokens"] is None

@@ -1,6 +1,8 @@
 """Collection routes: storefronts report behaviour, signed in or not."""
 
-from fastapi import APIRouter, Depends, Request, status
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request, status
 
 from chassis.auth.deps import OptionalPrincipalDep
 from chassis.clock import now
@@ -8,14 +10,15 @@ from chassis.events import outbox
 from chassis.http.deps import SessionDep
 from chassis.http.problems import InvalidInput, Problem, responses
 from chassis.ids import new_id
-from contracts.analytics import BehaviourRecorded
-from services.analytics.collect import rules, service
+from contracts.analytics import Action, BehaviourRecorded
+from services.analytics.collect import bots, rules, service
 from services.analytics.collect.schemas import (
     Accepted,
     BehaviourBatch,
     CollectBatch,
     CollectedEvent,
     CollectResult,
+    Flagged,
     Rejected,
 )
 
@@ -42,26 +45,39 @@ def _refuse_large_bodies(request: Request) -> None:
         "its name is not collected, or its client time is more than "
         f"{rules.MAX_FUTURE} ahead or {rules.MAX_PAST.days} days behind the server's. The "
         "user is the token's (none: anonymous); a batch that carries both links the "
-        "anonymous id's history to the user."
+        "anonymous id's history to the user. Events that look like a bot's (its User-Agent, "
+        f"more than {bots.MAX_PER_SECOND} events in a second, {bots.NO_DWELL_RUN} product views "
+        "without dwell) are kept with their signals and listed in `flagged`; metrics and "
+        "funnels do not count them."
     ),
     responses=responses(401, 413, 422),
     dependencies=[Depends(_refuse_large_bodies)],
 )
 async def collect(
-    body: CollectBatch, session: SessionDep, caller: OptionalPrincipalDep
+    body: CollectBatch,
+    session: SessionDep,
+    caller: OptionalPrincipalDep,
+    user_agent: Annotated[str | None, Header()] = None,
 ) -> CollectResult:
     if len(body.events) > rules.MAX_EVENTS:
         raise BatchTooLarge(f"a batch takes at most {rules.MAX_EVENTS} events")
     at = now()
     judged = [rules.judge(index, raw, at) for index, raw in enumerate(body.events)]
     valid = [(i, e) for i, e in enumerate(judged) if isinstance(e, CollectedEvent)]
+    found = bots.signals([(Action(e.name), e.client_time) for _, e in valid], user_agent)
+    signals = {index: marks for (index, _), marks in zip(valid, found, strict=True) if marks}
     collected = await service.collect(
-        session, body.anonymous_id, caller.user_id if caller else None, valid
+        session, body.anonymous_id, caller.user_id if caller else None, valid, signals
     )
     return CollectResult(
         accepted=collected.accepted,
         duplicates=collected.duplicates,
         rejected=[e for e in judged if isinstance(e, Rejected)],
+        flagged=[
+            Flagged(index=kept.index, client_event_id=kept.client_event_id, signals=signals[i])
+            for kept in collected.accepted
+            if (i := kept.index) in signals
+        ],
     )
 
 
@@ -73,10 +89,16 @@ async def collect(
     responses=responses(401, 422),
 )
 async def behaviour(
-    body: BehaviourBatch, session: SessionDep, caller: OptionalPrincipalDep
+    body: BehaviourBatch,
+    session: SessionDep,
+    caller: OptionalPrincipalDep,
+    user_agent: Annotated[str | None, Header()] = None,
 ) -> Accepted:
     user_id = caller.user_id if caller else None
     events, moment = [], now()
+    found = bots.signals(
+        [(item.action, item.occurred_at or moment) for item in body.events], user_agent
+    )
     for index, item in enumerate(body.events):
         actor = str(user_id) if user_id else item.anonymous_id
         if actor is None:
@@ -97,6 +119,7 @@ async def behaviour(
                 target=item.target,
                 properties=item.properties,
                 occurred_at=item.occurred_at or moment,
+                bot_signals=found[index],
             )
         )
     await outbox.add_all(session, events)

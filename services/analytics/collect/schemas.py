@@ -5,7 +5,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from chassis.http.fields import Timestamp
-from contracts.analytics import Action
+from contracts.analytics import Action, BotSignal
 
 ANONYMOUS_ID = Field(
     min_length=8, max_length=64, description="The client's anonymous id (device or browser)"
@@ -60,10 +60,17 @@ class Kept(BaseModel):
     client_event_id: str
 
 
+class Flagged(Kept):
+    signals: list[BotSignal] = Field(description="Why it looks like a bot's")
+
+
 class CollectResult(BaseModel):
     accepted: list[Kept] = Field(description="Published now")
     duplicates: list[Kept] = Field(description="Sent before (same client event id): kept once")
     rejected: list[Rejected]
+    flagged: list[Flagged] = Field(
+        description="Of those accepted, the ones kept as a bot's: not counted by metrics"
+    )
 
 
 class Behaviour(BaseModel):

@@ -12,7 +12,7 @@ from chassis.clock import now
 from chassis.db import Database
 from chassis.events import outbox
 from chassis.ids import new_id
-from contracts.analytics import Action, BehaviourRecorded
+from contracts.analytics import Action, BehaviourRecorded, BotSignal
 from services.analytics.collect.models import CollectedKey
 from services.analytics.collect.rules import MAX_PAST
 from services.analytics.collect.schemas import CollectedEvent, Kept
@@ -39,9 +39,11 @@ async def collect(
     anonymous_id: str,
     user_id: UUID | None,
     events: list[tuple[int, CollectedEvent]],
+    signals: dict[int, list[BotSignal]],
 ) -> Collected:
-    """Publish the events whose client event id this anonymous id has not sent before; one
-    transaction, so a batch retried after a failure publishes what the first did not."""
+    """Publish the events whose client event id this anonymous id has not sent before, each
+    with the bot signals found at its index; one transaction, so a batch retried after a
+    failure publishes what the first did not."""
     first: dict[str, tuple[int, CollectedEvent]] = {}
     for index, event in events:
         first.setdefault(event.client_event_id, (index, event))
@@ -57,7 +59,10 @@ async def collect(
     accepted = [(index, event) for key, (index, event) in first.items() if key in claimed]
     await outbox.add_all(
         session,
-        [_recorded(event, anonymous_id, user_id) for _, event in accepted],
+        [
+            _recorded(event, anonymous_id, user_id, signals.get(index, []))
+            for index, event in accepted
+        ],
     )
     await session.commit()
     accepted_indexes = {index for index, _ in accepted}
@@ -71,7 +76,9 @@ async def collect(
     )
 
 
-def _recorded(event: CollectedEvent, anonymous_id: str, user_id: UUID | None) -> BehaviourRecorded:
+def _recorded(
+    event: CollectedEvent, anonymous_id: str, user_id: UUID | None, signals: list[BotSignal]
+) -> BehaviourRecorded:
     return BehaviourRecorded(
         behaviour_id=new_id(),
         actor=str(user_id) if user_id else anonymous_id,
@@ -82,6 +89,7 @@ def _recorded(event: CollectedEvent, anonymous_id: str, user_id: UUID | None) ->
         target=event.target,
         properties=event.properties,
         occurred_at=event.client_time,
+        bot_signals=signals,
     )
 
 

@@ -17,7 +17,7 @@ LEFT JOIN (
     SELECT anonymous_id, argMax(user_id, linked_at) AS user_id
     FROM {db:Identifier}.identities GROUP BY anonymous_id
 ) AS i ON e.anonymous_id = i.anonymous_id
-WHERE e.name IN {names:Array(String)} AND e.actor != ''
+WHERE e.name IN {names:Array(String)} AND e.actor != '' AND empty(e.bot_signals)
     AND e.time >= {start:DateTime64(3, 'UTC')} AND e.time < {end:DateTime64(3, 'UTC')}
 """
 _FUNNEL = """

@@ -1,7 +1,7 @@
 """How far a query may reach (pure: no I/O): a range too large for the plan is a 422 that
 says the limit, before it scans months of raw events."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from chassis.http.problems import InvalidInput
@@ -23,7 +23,7 @@ FUNNEL_MAX_RANGE = timedelta(days=92)
 COHORT_MAX_RANGE = timedelta(weeks=53)
 
 
-def check_range(start: datetime, end: datetime, limit: timedelta, what: str) -> None:
+def check_range(start: datetime | date, end: datetime | date, limit: timedelta, what: str) -> None:
     """`start` before `end`, at most `limit` apart; errors name `query.to`."""
     if end <= start:
         raise InvalidInput("query.to", "must be after `from`")

@@ -22,4 +22,9 @@ def average_order_value(gmv: int, orders: int) -> int | None:
 
 def refund_rate(refunded: int, gmv: int) -> float | None:
     """Refunds completed in a period as a share of its GMV; None without GMV."""
-    return round(refunded / gmv, 6) if gmv else None
+    return share(refunded, gmv)
+
+
+def share(part: int, whole: int) -> float | None:
+    """`part` of `whole`, to six places; None when the whole is nothing."""
+    return round(part / whole, 6) if whole else None

@@ -1,67 +1,138 @@
 """Metrics queries over the event store."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from chassis.money import Money
+from services.analytics.metrics.dimensions import FACTS, Dimension
 from services.analytics.metrics.ranges import Interval
-from services.analytics.metrics.sales import Totals, average_order_value, refund_rate
-from services.analytics.metrics.schemas import SalesPoint
+from services.analytics.metrics.sales import Totals, average_order_value, refund_rate, share
+from services.analytics.metrics.schemas import GmvPoint, SalesPoint
 from services.analytics.store.clickhouse import EventStore
-from services.analytics.store.rows import ORDER_PAID, REFUND_COMPLETED
+from services.analytics.store.rows import (
+    COUPON_CLAIMED,
+    ORDER_PAID,
+    PRODUCT_CREATED,
+    PRODUCT_UPDATED,
+    REFUND_COMPLETED,
+)
 
 _PERIOD = {
     Interval.DAY: "toDate({t})",
     Interval.WEEK: "toMonday({t})",
     Interval.MONTH: "toStartOfMonth({t})",
 }
-# A new buyer's first paid order ever falls in the period; the others who paid are returning.
+# Per person and group first (a repeat buyer paid two orders or more in the period), then
+# per group; a new buyer's first paid order ever falls in the period, the others returning.
 _SALES = """
-SELECT {period} AS period, currency,
-    sumIf(amount, type = {paid:String}) AS gmv,
-    countIf(type = {paid:String}) AS orders,
-    uniqExactIf(e.actor, type = {paid:String}) AS paying_users,
-    uniqExactIf(e.actor, type = {paid:String} AND {first_period} = period) AS new_buyers,
-    sumIf(amount, type = {refunded:String}) AS refunded
-FROM {db:Identifier}.events AS e FINAL
+SELECT period, currency, breakdown,
+    sum(person_gmv) AS gmv,
+    sum(person_orders) AS orders,
+    countIf(person_orders > 0) AS paying_users,
+    countIf(person_orders > 0 AND {first_period} = period) AS new_buyers,
+    countIf(person_orders > 1) AS repeat_buyers,
+    sum(person_refunded) AS refunded
+FROM (
+    SELECT {period} AS period, f.currency AS currency, {breakdown} AS breakdown, f.actor AS actor,
+        sumIf(f.amount, f.is_paid) AS person_gmv,
+        uniqExactIf(f.order_id, f.is_paid) AS person_orders,
+        sumIf(f.amount, NOT f.is_paid) AS person_refunded
+    FROM ({facts}) AS f
+    {join}
+    GROUP BY period, currency, breakdown, actor
+) AS p
 LEFT JOIN (
     SELECT actor, min(time) AS first_paid
     FROM {db:Identifier}.events FINAL
     WHERE type = {paid:String}
     GROUP BY actor
-) AS f ON e.actor = f.actor
-WHERE type IN ({paid:String}, {refunded:String})
-    AND time >= {start:DateTime64(3, 'UTC')} AND time < {end:DateTime64(3, 'UTC')}
-GROUP BY period, currency
-ORDER BY period, currency
+) AS b ON p.actor = b.actor
+GROUP BY period, currency, breakdown
+ORDER BY period, currency, breakdown = '', breakdown
 """
 
 
 async def sales(
-    store: EventStore, start: datetime, end: datetime, interval: Interval
+    store: EventStore,
+    start: datetime,
+    end: datetime,
+    interval: Interval,
+    by: Dimension | None = None,
 ) -> list[SalesPoint]:
-    rows = await store.rows(
-        _SALES.replace("{period}", _PERIOD[interval].replace("{t}", "e.time")).replace(
-            "{first_period}", _PERIOD[interval].replace("{t}", "f.first_paid")
-        ),
-        {"paid": ORDER_PAID, "refunded": REFUND_COMPLETED, "start": start, "end": end},
+    """Sales per period and currency in [start, end), split by `by` when given."""
+    facts, groups, key = FACTS[by]
+    join = f"LEFT JOIN ({groups}) AS g ON f.{key} = g.{key}" if groups else ""
+    sql = (
+        _SALES.replace("{facts}", facts)
+        .replace("{join}", join)
+        .replace("{breakdown}", "g.breakdown" if groups else "''")
+        .replace("{period}", _PERIOD[interval].replace("{t}", "f.time"))
+        .replace("{first_period}", _PERIOD[interval].replace("{t}", "b.first_paid"))
     )
-    return [_point(row) for row in rows]
+    rows = await store.rows(
+        sql,
+        {
+            "paid": ORDER_PAID,
+            "refunded": REFUND_COMPLETED,
+            "coupon_claimed": COUPON_CLAIMED,
+            "product_created": PRODUCT_CREATED,
+            "product_updated": PRODUCT_UPDATED,
+            "start": start,
+            "end": end,
+        },
+    )
+    return [_point(row, grouped=by is not None) for row in rows]
 
 
-def _point(row: dict) -> SalesPoint:
+def _point(row: dict, *, grouped: bool) -> SalesPoint:
     currency = row["currency"]
-    aov = average_order_value(row["gmv"], row["orders"])
     return SalesPoint(
         period=row["period"],
+        group=(row["breakdown"] or None) if grouped else None,
         gmv=Money(amount=row["gmv"], currency=currency),
         orders=row["orders"],
         paying_users=row["paying_users"],
         new_buyers=row["new_buyers"],
         returning_buyers=row["paying_users"] - row["new_buyers"],
-        average_order_value=None if aov is None else Money(amount=aov, currency=currency),
+        repeat_buyers=row["repeat_buyers"],
+        repurchase_rate=share(row["repeat_buyers"], row["paying_users"]),
+        average_order_value=_money(average_order_value(row["gmv"], row["orders"]), row),
         refunded=Money(amount=row["refunded"], currency=currency),
         refund_rate=refund_rate(row["refunded"], row["gmv"]),
     )
+
+
+_ROLLED_UP = """
+SELECT {period} AS period, currency,
+    sum(gmv) AS gmv, sum(orders) AS orders, sum(refunded) AS refunded
+FROM {db:Identifier}.sales_daily FINAL
+WHERE day >= {start:Date} AND day < {end:Date}
+GROUP BY period, currency
+ORDER BY period, currency
+"""
+
+
+async def gmv(store: EventStore, start: date, end: date, interval: Interval) -> list[GmvPoint]:
+    """GMV, orders and refunds per period and currency of the days [start, end), from the
+    daily rollup (`store/rollups.py`): the console's hot chart, without a raw scan."""
+    rows = await store.rows(
+        _ROLLED_UP.replace("{period}", _PERIOD[interval].replace("{t}", "day")),
+        {"start": start, "end": end},
+    )
+    return [
+        GmvPoint(
+            period=row["period"],
+            gmv=Money(amount=row["gmv"], currency=row["currency"]),
+            orders=row["orders"],
+            average_order_value=_money(average_order_value(row["gmv"], row["orders"]), row),
+            refunded=Money(amount=row["refunded"], currency=row["currency"]),
+            refund_rate=refund_rate(row["refunded"], row["gmv"]),
+        )
+        for row in rows
+    ]
+
+
+def _money(amount: int | None, row: dict) -> Money | None:
+    return None if amount is None else Money(amount=amount, currency=row["currency"])
 
 
 _TOTALS = """

@@ -8,7 +8,6 @@ thread, bounded by a timeout, so the event loop never waits on the store.
 """
 
 import asyncio
-import json
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
@@ -16,9 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from clickhouse_connect.driver.binding import format_bind_value
 
 from chassis.http.problems import ServiceUnavailable
+from services.analytics.store.rows import dumps
 from services.analytics.store.schema import STATEMENTS
 
 # Numbers as JSON numbers and times as ISO 8601 with `Z`, on either backend.
@@ -47,7 +48,7 @@ class EventStore(ABC):
         text = await self._call(self._query, sql, self._bind(params))
         # One row per "\n": `splitlines()` would also break at characters such as \u2028
         # that JSONEachRow leaves unescaped inside strings.
-        return [json.loads(line) for line in text.split("\n") if line]
+        return [orjson.loads(line) for line in text.split("\n") if line]
 
     async def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
         await self.ensure_schema()
@@ -57,7 +58,7 @@ class EventStore(ABC):
         if not rows:
             return
         await self.ensure_schema()
-        payload = "\n".join(json.dumps(row, default=_json_value) for row in rows)
+        payload = "\n".join(dumps(row, default=_json_value) for row in rows)
         await self._call(self._insert, table, payload)
 
     async def ensure_schema(self) -> None:
@@ -217,7 +218,7 @@ def _datetime_text(value: datetime) -> str:
 def _json_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return _datetime_text(value)
-    return str(value)  # UUIDs
+    return str(value)  # UUIDs (for the standard library's encoder)
 
 
 def open_store(settings) -> EventStore:

@@ -1,14 +1,22 @@
 """How an event becomes a row of the store (pure: no I/O)."""
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from chassis.events import CloudEvent, registry
 from contracts.analytics import BehaviourRecorded
+from contracts.campaigns import CouponClaimed
+from contracts.catalog import ProductCreated, ProductUpdated
 from contracts.orders import OrderPaid, RefundCompleted
 
 BEHAVIOUR = registry.of(BehaviourRecorded).type
+COUPON_CLAIMED = registry.of(CouponClaimed).type
+PRODUCT_CREATED = registry.of(ProductCreated).type
+PRODUCT_UPDATED = registry.of(ProductUpdated).type
 ORDER_PAID = registry.of(OrderPaid).type
 REFUND_COMPLETED = registry.of(RefundCompleted).type
 
@@ -30,8 +38,19 @@ def event_row(envelope: CloudEvent) -> dict[str, Any]:
         "anonymous_id": str(data.get("anonymous_id") or "") if envelope.type == BEHAVIOUR else "",
         "amount": amount,
         "currency": currency,
-        "data": json.dumps(data, separators=(",", ":"), ensure_ascii=False),
+        "data": dumps(data),
+        "bot_signals": (data.get("bot_signals") or []) if envelope.type == BEHAVIOUR else [],
     }
+
+
+def dumps(value: Any, default: Callable[[Any], Any] | None = None) -> str:
+    """Compact JSON text, UTF-8 kept, datetimes given to `default`. orjson, a few times
+    faster than the standard library at ingest rate (ADR 0026); it refuses integers beyond
+    64 bits, which a client's properties may hold, and those rows take the standard path."""
+    try:
+        return orjson.dumps(value, default=default, option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
+    except TypeError:
+        return json.dumps(value, default=default, separators=(",", ":"), ensure_ascii=False)
 
 
 def identity_links(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -42,4 +42,24 @@ STATEMENTS = (
     ENGINE = ReplacingMergeTree(linked_at)
     ORDER BY anonymous_id
     """,
+    # Behaviour judged a bot's at collection: stored, not counted.
+    """
+    ALTER TABLE {db:Identifier}.events
+    ADD COLUMN IF NOT EXISTS bot_signals Array(LowCardinality(String))
+        COMMENT 'why collection judged it a bot''s; empty: a person''s' AFTER data
+    """,
+    # GMV, orders and refunds per day and currency (store/rollups.py): the latest recount of
+    # a day, `events` being how many events it summed.
+    """
+    CREATE TABLE IF NOT EXISTS {db:Identifier}.sales_daily (
+        day Date,
+        currency LowCardinality(String),
+        gmv Int64,
+        orders UInt64,
+        refunded Int64,
+        events UInt64 COMMENT 'events summed: the version, a later recount sees more'
+    )
+    ENGINE = ReplacingMergeTree(events)
+    ORDER BY (day, currency)
+    """,
 )

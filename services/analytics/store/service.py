@@ -1,12 +1,13 @@
 """The store's operations: record events once, list them newest first."""
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from chassis.events import CloudEvent
 from chassis.pagination import PageRequest, decode_cursor, encode_cursor
+from services.analytics.store import rollups
 from services.analytics.store.clickhouse import EventStore
 from services.analytics.store.rows import event_row, identity_links
 
@@ -19,10 +20,12 @@ WHERE type IN {types:Array(String)}
 
 
 async def record(store: EventStore, envelopes: list[CloudEvent]) -> int:
-    """Write the events not stored yet, with the identity links they carry; return how many.
+    """Write the events not stored yet, with the identity links they carry, and recount the
+    sales rollup's days of the batch's orders and refunds; return how many were new.
 
     A redelivered event (its first write landed, its inbox commit did not) is left out here;
-    the table's ReplacingMergeTree collapses any copy that two writers race in."""
+    the table's ReplacingMergeTree collapses any copy that two writers race in. The days are
+    recounted even when nothing was new: a retry after a failed recount catches up."""
     rows = list({row["id"]: row for row in map(event_row, envelopes)}.values())
     if not rows:
         return 0
@@ -41,6 +44,14 @@ async def record(store: EventStore, envelopes: list[CloudEvent]) -> int:
         fresh = [row for row in rows if row["id"] not in known]
         await store.insert("identities", identity_links(fresh))
         await store.insert("events", fresh)
+        await rollups.recount(
+            store,
+            (
+                row["time"].astimezone(UTC).date()
+                for row in rows
+                if row["type"] in rollups.SALES_TYPES
+            ),
+        )
     return len(fresh)
 
 
