@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from chassis.events.handlers import Handler
 from chassis.http.service import Runtime, build_service
 from chassis.migrations import Schema
 from services.users.accounts import api as accounts_api
@@ -62,6 +63,19 @@ async def _prepare(runtime: Runtime) -> None:
         runtime.jwks.preload(signing.jwks(await keys.active_keys(session)))
 
 
+def handlers(settings: Settings) -> list[Handler]:
+    """Every event handler, in the order they run within one transaction per event: the
+    metrics first, so that every later handler decides from fresh facts; points before
+    membership, so an order earns at the tier held when it was paid."""
+    return [
+        *metrics_consumers.HANDLERS,
+        *points_consumers.handlers(settings.points_per_currency_unit),
+        *membership_consumers.handlers(settings.tier_review_period),
+        *lifecycle_consumers.HANDLERS,
+        *rfm_consumers.HANDLERS,
+    ]
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     return build_service(
@@ -79,16 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             membership_api.router,
         ],
         schema=SCHEMA,
-        # In this order within one transaction per event: the metrics first, so that every
-        # later handler decides from fresh facts; points before membership, so an order earns
-        # at the tier held when it was paid.
-        consumers=[
-            *metrics_consumers.HANDLERS,
-            *points_consumers.handlers(settings.points_per_currency_unit),
-            *membership_consumers.handlers(settings.tier_review_period),
-            *lifecycle_consumers.HANDLERS,
-            *rfm_consumers.HANDLERS,
-        ],
+        consumers=handlers(settings),
         on_start=[_prepare],
         background=[run_schedule],
         description="User operations: accounts, profiles, lifecycle, RFM, membership, points.",

@@ -9,7 +9,8 @@ user. No I/O.
     new, active, high_value ──inactive──▶ churned (when the dormant step was missed)
     dormant, churned ──reactivated──▶ active, high_value
 
-Any other move happens only when operators change the rules (reason `rules_changed`)."""
+The first decision after operators change the rules may make any move, with the reason
+`rules_changed`."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -97,17 +98,17 @@ def stage_of(facts: Facts, rules: Rules, now: datetime) -> Stage:
 def decide(
     current: Stage, facts: Facts, rules: Rules, now: datetime, *, rules_changed: bool = False
 ) -> Transition | None:
-    """The move the facts call for, or None when the user stays. A move outside `EDGES` is
-    legal only as the effect of new rules (`rules_changed`: the stage was last decided under
-    an older version)."""
+    """The move the facts call for, or None when the user stays. The first decision under a
+    newer version of the rules (`rules_changed`) gives `rules_changed` as its reason, and may
+    make any move; otherwise only the moves of `EDGES` are legal."""
     target = stage_of(facts, rules, now)
     if target == current:
         return None
+    if rules_changed:
+        return Transition(current, target, Reason.RULES_CHANGED)
     reason = EDGES.get((current, target))
     if reason is None:
-        if not rules_changed:
-            raise IllegalTransition(f"{current} → {target} is not a move of the lifecycle")
-        reason = Reason.RULES_CHANGED
+        raise IllegalTransition(f"{current} → {target} is not a move of the lifecycle")
     return Transition(current, target, reason)
 
 

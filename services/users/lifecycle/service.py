@@ -112,13 +112,16 @@ async def decide(session: AsyncSession, user_id: UUID, at: datetime | None = Non
     timer_before = await session.scalar(
         select(LifecycleTimer.due_at).where(LifecycleTimer.user_id == user_id).with_for_update()
     )
-    stage, decided_under = (
+    stage, decided_under, since = (
         await session.execute(
-            select(LifecycleState.stage, LifecycleState.rule_version)
+            select(LifecycleState.stage, LifecycleState.rule_version, LifecycleState.since)
             .where(LifecycleState.user_id == user_id)
             .with_for_update()
         )
     ).one()
+    # Never decide as of a moment before the last decision (replicas' clocks differ a
+    # little): the stage moves forward in time only.
+    at = max(at, since)
     known = machine.Facts(
         facts.paid_orders, facts.net_spend, facts.first_paid_at, facts.last_active_at
     )
