@@ -143,7 +143,8 @@ async def distribution(session: AsyncSession) -> dict[str, dict[str, int]]:
         ("frequency", RfmScore.f),
         ("monetary", RfmScore.m),
     ):
-        counts = dict(await session.execute(select(column, func.count()).group_by(column)))
+        rows = await session.execute(select(column, func.count()).group_by(column))
+        counts = {score: count for score, count in rows}
         result[name] = {str(score): counts.get(score, 0) for score in range(1, 6)}
     codes = await session.execute(
         select(RfmScore.r, RfmScore.f, RfmScore.m, func.count())
