@@ -122,3 +122,26 @@ async def test_customers_read_only_their_own_tier_and_operators_anyones(users):
         ("gold", 500_000),
         ("platinum", 2_000_000),
     ]
+
+
+async def test_operators_search_users_by_lifecycle_stage_and_tier(users):
+    _, operator = await users.staff("operator")
+    gold, _ = await users.register()
+    new, _ = await users.register()
+    await deliver(users, orders.paid(orders.placed(gold, 0, paid=600_000)))
+    await deliver(users, orders.paid(orders.placed(new, 0, paid=1_000)))
+
+    async def found(**params) -> list[str]:
+        async with users.client(operator) as client:
+            response = await client.get("/api/v1/users/users", params=params)
+        assert response.status_code == 200, response.text
+        return [u["id"] for u in response.json()["items"]]
+
+    assert await found(tier="gold") == [gold]
+    assert await found(stage="new") == [new, gold]  # newest first
+    assert await found(stage="new", tier="regular") == [new]
+    assert gold not in await found(stage="potential")
+    assert len(await found(stage="potential")) == 2  # the operator and the seeded admin
+    async with users.client(operator) as client:
+        bad = await client.get("/api/v1/users/users", params={"tier": "diamond"})
+    assert bad.json()["errors"][0]["field"] == "query.tier"

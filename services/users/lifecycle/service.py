@@ -224,6 +224,15 @@ async def state(
     return row, timer
 
 
+def users_in(stage: LifecycleStage):
+    """A condition on `User.id`: the user is in `stage` (potential: never decided)."""
+    staged = select(LifecycleState.user_id)
+    if stage == LifecycleStage.POTENTIAL:
+        potential = staged.where(LifecycleState.stage != LifecycleStage.POTENTIAL)
+        return User.id.not_in(potential)
+    return User.id.in_(staged.where(LifecycleState.stage == stage))
+
+
 async def distribution(session: AsyncSession) -> dict[LifecycleStage, int]:
     counts = dict.fromkeys(LifecycleStage, 0)
     rows = await session.execute(

@@ -12,6 +12,7 @@ from chassis.db import Database
 from chassis.events import outbox
 from contracts.users import Tier, TierChanged
 from services.users import dialects
+from services.users.accounts.models import User
 from services.users.membership import tiers
 from services.users.membership.models import Membership
 from services.users.metrics import service as metrics
@@ -85,6 +86,13 @@ async def review_due(db: Database, period: timedelta, at: datetime | None = None
         for user_id in due:
             await decide(session, user_id, period, at)
     return len(due)
+
+
+def users_holding(tier: Tier):
+    """A condition on `User.id`: the user holds `tier` (regular: also no membership row)."""
+    if tier == Tier.REGULAR:
+        return User.id.not_in(select(Membership.user_id).where(Membership.tier != Tier.REGULAR))
+    return User.id.in_(select(Membership.user_id).where(Membership.tier == tier))
 
 
 async def membership(session: AsyncSession, user_id: UUID) -> Membership:

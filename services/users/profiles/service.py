@@ -9,10 +9,12 @@ from chassis.auth import Role
 from chassis.clock import now
 from chassis.events import outbox
 from chassis.pagination import PageRequest, fetch_page
-from contracts.users import ConsentChanged, ProfileUpdated
+from contracts.users import ConsentChanged, LifecycleStage, ProfileUpdated, Tier
 from services.users import dialects
 from services.users.accounts import service as accounts
 from services.users.accounts.models import User
+from services.users.lifecycle import service as lifecycle
+from services.users.membership import service as membership
 from services.users.metrics import service as metrics
 from services.users.profiles.models import Consent, Profile
 from services.users.profiles.schemas import ConsentOut, MeOut, ProfilePatch
@@ -86,10 +88,20 @@ async def update(session: AsyncSession, user_id: UUID, patch: ProfilePatch) -> N
 
 
 async def search(
-    session: AsyncSession, email: str | None, role: Role | None, page: PageRequest
+    session: AsyncSession,
+    email: str | None,
+    role: Role | None,
+    page: PageRequest,
+    stage: LifecycleStage | None = None,
+    tier: Tier | None = None,
 ) -> tuple[list[User], str | None]:
-    """Users whose email starts with `email` (any case) and who hold `role`, newest first."""
+    """Users whose email starts with `email` (any case), who hold `role`, are in lifecycle
+    `stage` and hold membership `tier` (each when given), newest first."""
     statement = select(User)
+    if stage is not None:
+        statement = statement.where(lifecycle.users_in(stage))
+    if tier is not None:
+        statement = statement.where(membership.users_holding(tier))
     if email:
         statement = statement.where(
             User.email.startswith(accounts.normalise(email), autoescape=True)
