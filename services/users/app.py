@@ -35,6 +35,7 @@ from services.users.rfm import api as rfm_api
 from services.users.rfm import consumers as rfm_consumers
 from services.users.rfm import models as rfm_models
 from services.users.scheduler import run_schedule
+from services.users.segments import api as segments_api
 from services.users.settings import Settings
 
 # Every domain's tables must be on the metadata before migrations compare against it.
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             lifecycle_api.router,
             rfm_api.router,
             membership_api.router,
+            segments_api.router,
         ],
         schema=SCHEMA,
         consumers=handlers(settings),
