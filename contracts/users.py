@@ -221,3 +221,24 @@ class RfmCutsChanged(EventData):
     monetary: list[int] = Field(min_length=4, max_length=4)
     population: int = Field(ge=0, description="Users with a paid order when computed")
     changed_at: datetime
+
+
+SEGMENT = "flywheel.users.segment"  # keyed by user: one user's entries and exits in order
+
+
+@event("flywheel.users.segment.entered.v1", topic=SEGMENT, key="user_id")
+class SegmentEntered(EventData):
+    """A user now matches a segment's rule (on its creation, or as their data changed)."""
+
+    segment_id: UUID
+    user_id: UUID
+    entered_at: datetime
+
+
+@event("flywheel.users.segment.left.v1", topic=SEGMENT, key="user_id")
+class SegmentLeft(EventData):
+    """A user no longer matches a segment's rule."""
+
+    segment_id: UUID
+    user_id: UUID
+    left_at: datetime

@@ -36,6 +36,8 @@ from services.users.rfm import consumers as rfm_consumers
 from services.users.rfm import models as rfm_models
 from services.users.scheduler import run_schedule
 from services.users.segments import api as segments_api
+from services.users.segments import consumers as segments_consumers
+from services.users.segments import models as segments_models
 from services.users.settings import Settings
 
 # Every domain's tables must be on the metadata before migrations compare against it.
@@ -51,6 +53,7 @@ MODELS = (
     lifecycle_models,
     membership_models,
     rfm_models,
+    segments_models,
 )
 SCHEMA = Schema.beside(__file__, Base.metadata)
 
@@ -67,13 +70,15 @@ async def _prepare(runtime: Runtime) -> None:
 def handlers(settings: Settings) -> list[Handler]:
     """Every event handler, in the order they run within one transaction per event: the
     metrics first, so that every later handler decides from fresh facts; points before
-    membership, so an order earns at the tier held when it was paid."""
+    membership, so an order earns at the tier held when it was paid; segments last, so
+    they read what every other domain made of the event."""
     return [
         *metrics_consumers.HANDLERS,
         *points_consumers.handlers(settings.points_per_currency_unit),
         *membership_consumers.handlers(settings.tier_review_period),
         *lifecycle_consumers.HANDLERS,
         *rfm_consumers.HANDLERS,
+        *segments_consumers.HANDLERS,
     ]
 
 

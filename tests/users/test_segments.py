@@ -182,3 +182,58 @@ async def test_previews_are_for_operators_only(users):
         assert (await client.post("/api/v1/users/segments/preview", json=body)).status_code == 403
     async with users.client() as client:
         assert (await client.post("/api/v1/users/segments/preview", json=body)).status_code == 401
+
+
+async def save(client, name: str, rule: dict) -> dict:
+    response = await client.post("/api/v1/users/segments", json={"name": name, "rule": rule})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def test_a_saved_segment_materializes_its_members_and_lists_them(users, population):
+    _, operator = await users.staff("operator")
+    rule = {"field": "membership.tier", "op": "in", "value": ["gold", "platinum"]}
+    node = rules.parse(rule)
+    expected = {uid for uid, values in population.items() if predicate.matches(node, values)}
+    async with users.client(operator) as client:
+        segment = await save(client, "gold and up", rule)
+        again = await client.post(
+            "/api/v1/users/segments", json={"name": "gold and up", "rule": rule}
+        )
+        bad = await client.post(
+            "/api/v1/users/segments",
+            json={"name": "x", "rule": {"not": {"field": "rfm.r", "op": "eq", "value": "5"}}},
+        )
+        read = (await client.get(f"/api/v1/users/segments/{segment['id']}")).json()
+        listed, cursor = [], None
+        while True:
+            params = {"limit": 4} | ({"cursor": cursor} if cursor else {})
+            page = (
+                await client.get(f"/api/v1/users/segments/{segment['id']}/members", params=params)
+            ).json()
+            listed += [UUID(m["user_id"]) for m in page["items"]]
+            if not (cursor := page["next_cursor"]):
+                break
+        unknown = await client.get(f"/api/v1/users/segments/{new_id()}/members")
+    assert 0 < segment["members"] == len(expected) == read["members"]
+    assert segment["fields"] == ["membership.tier"]
+    assert again.status_code == 409
+    assert [e["field"] for e in bad.json()["errors"]] == ["body.rule.not.value"]
+    assert sorted(listed, reverse=True) == listed
+    assert set(listed) == expected
+    assert unknown.status_code == 404
+    entered = await users.events("flywheel.users.segment.entered.v1")
+    assert {UUID(e["user_id"]) for e in entered} == expected
+    assert len(entered) == len(expected)
+
+
+async def test_saved_segments_are_for_operators_only(users):
+    _, customer = await users.customer()
+    body = {"name": "x", "rule": {"field": "rfm.r", "op": "eq", "value": 5}}
+    async with users.client(customer) as client:
+        assert (await client.post("/api/v1/users/segments", json=body)).status_code == 403
+        for path in (
+            f"/api/v1/users/segments/{new_id()}",
+            f"/api/v1/users/segments/{new_id()}/members",
+        ):
+            assert (await client.get(path)).status_code == 403

@@ -22,6 +22,7 @@ from services.users.lifecycle import machine
 from services.users.lifecycle.models import LifecycleRules, LifecycleState, LifecycleTimer
 from services.users.metrics import service as metrics
 from services.users.metrics.models import UserActivity
+from services.users.segments import service as segments
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +151,8 @@ async def decide(session: AsyncSession, user_id: UUID, at: datetime | None = Non
                 changed_at=at,
             ),
         )
+        # segments reading the stage follow it, however the move came (event or timer)
+        await segments.refresh(session, user_id, {"lifecycle.stage"})
     due = machine.next_change(known, rules, at)
     await session.execute(
         update(LifecycleTimer).where(LifecycleTimer.user_id == user_id).values(due_at=due)

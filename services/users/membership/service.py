@@ -16,6 +16,7 @@ from services.users.accounts.models import User
 from services.users.membership import tiers
 from services.users.membership.models import Membership
 from services.users.metrics import service as metrics
+from services.users.segments import service as segments
 
 REVIEW_BATCH = 200
 
@@ -55,6 +56,7 @@ async def decide(
         .values(**values)
     )
     if decision.reason is not None:
+        await segments.refresh(session, user_id, {"membership.tier"})
         await outbox.add(
             session,
             TierChanged(

@@ -18,6 +18,7 @@ from services.users.membership import service as membership
 from services.users.metrics import service as metrics
 from services.users.profiles.models import Consent, Profile
 from services.users.profiles.schemas import ConsentOut, MeOut, ProfilePatch
+from services.users.segments import service as segments
 
 PROFILE_FIELDS = ("gender", "birth_year", "city", "time_zone", "locale")
 
@@ -72,6 +73,9 @@ async def update(session: AsyncSession, user_id: UUID, patch: ProfilePatch) -> N
                 updated_at=at,
             ),
         )
+    if changed:
+        await session.flush()  # the segments' SQL reads the profile as changed
+        await segments.refresh(session, user_id, {f"profile.{field}" for field in changed})
     for channel, granted in patch.consent_changes().items():
         consent = await session.get(Consent, (user_id, channel), with_for_update=True)
         if (consent.granted if consent else False) == granted:

@@ -17,6 +17,7 @@ from services.users.metrics import service as metrics
 from services.users.metrics.models import UserActivity
 from services.users.rfm import scoring
 from services.users.rfm.models import RfmCuts, RfmScore
+from services.users.segments import service as segments
 
 CUTS_ID = 1
 QUINTILES, OPERATOR = "quintiles", "operator"
@@ -111,6 +112,8 @@ async def recompute(
     row.recency_days = list(edges.recency_days)
     row.frequency, row.monetary = list(edges.frequency), list(edges.monetary)
     await _upsert(session, [_row(user_id, values, edges, at) for user_id, values in population])
+    # everyone was rescored: segments reading RFM are brought to what SQL selects now
+    await segments.rematerialize(session, {"rfm.r", "rfm.f", "rfm.m"})
     if before != (basis, edges):
         await outbox.add(
             session,

@@ -1,12 +1,25 @@
-"""Routes of segments (operators): previewing a rule before it is saved."""
+"""Routes of segments (operators): previewing a rule, saving a segment, reading it and its
+members."""
 
-from fastapi import APIRouter
+from uuid import UUID
+
+from fastapi import APIRouter, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth.deps import OperatorDep
 from chassis.http.deps import SessionDep
 from chassis.http.problems import responses
+from chassis.pagination import Page, PageDep
 from services.users.segments import rules, service
-from services.users.segments.schemas import PreviewIn, PreviewOut, SampleUser
+from services.users.segments.models import Segment
+from services.users.segments.schemas import (
+    MemberOut,
+    PreviewIn,
+    PreviewOut,
+    SampleUser,
+    SegmentIn,
+    SegmentOut,
+)
 
 router = APIRouter(tags=["segments"])
 
@@ -23,4 +36,51 @@ async def preview(body: PreviewIn, _: OperatorDep, session: SessionDep) -> Previ
         count=count,
         sample=[SampleUser(id=user_id, email=email) for user_id, email in sample],
         fields=sorted(rules.fields_of(rule)),
+    )
+
+
+async def _out(session: AsyncSession, segment: Segment, members: int | None = None) -> SegmentOut:
+    return SegmentOut(
+        id=segment.id,
+        name=segment.name,
+        rule=segment.rule,
+        fields=sorted(rules.fields_of(rules.parse(segment.rule))),
+        created_at=segment.created_at,
+        created_by=segment.created_by,
+        members=await service.size(session, segment.id) if members is None else members,
+    )
+
+
+@router.post(
+    "/segments",
+    status_code=status.HTTP_201_CREATED,
+    summary="Save a segment; its members are materialized now and kept current",
+    responses=responses(401, 403, 409, 422),
+)
+async def create(body: SegmentIn, operator: OperatorDep, session: SessionDep) -> SegmentOut:
+    segment, members = await service.create(session, body.name, body.rule, by=operator.user_id)
+    return await _out(session, segment, members)
+
+
+@router.get(
+    "/segments/{segment_id}",
+    summary="A segment and its size",
+    responses=responses(401, 403, 404, 422),
+)
+async def get(segment_id: UUID, _: OperatorDep, session: SessionDep) -> SegmentOut:
+    return await _out(session, await service.get(session, segment_id))
+
+
+@router.get(
+    "/segments/{segment_id}/members",
+    summary="The users in a segment now, in pages",
+    responses=responses(401, 403, 404, 422),
+)
+async def members(
+    segment_id: UUID, _: OperatorDep, session: SessionDep, page: PageDep
+) -> Page[MemberOut]:
+    rows, next_cursor = await service.members(session, segment_id, page)
+    return Page(
+        items=[MemberOut.model_validate(r, from_attributes=True) for r in rows],
+        next_cursor=next_cursor,
     )

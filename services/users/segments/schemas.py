@@ -1,9 +1,10 @@
 """Request and response bodies of segments."""
 
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, Strict
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 
 class PreviewIn(BaseModel):
@@ -13,6 +14,28 @@ class PreviewIn(BaseModel):
         description="The rule tree: all / any / not over conditions {field, op, value}"
     )
     sample_size: Annotated[int, Strict(), Field(ge=0, le=50)] = 10
+
+
+class SegmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    rule: dict[str, Any] = Field(description="The rule tree, as for a preview")
+
+
+class SegmentOut(BaseModel):
+    id: UUID
+    name: str
+    rule: dict[str, Any]
+    fields: list[str] = Field(description="The fields the rule reads")
+    created_at: datetime
+    created_by: UUID
+    members: int = Field(description="Users in the segment now")
+
+
+class MemberOut(BaseModel):
+    user_id: UUID
+    entered_at: datetime
 
 
 class SampleUser(BaseModel):
