@@ -11,6 +11,7 @@ import orders
 from deliver import deliver
 
 from chassis.clock import now
+from chassis.ids import new_id
 from services.users.lifecycle import service as lifecycle
 from services.users.profiles.models import Profile
 from services.users.segments import service as segments
@@ -98,3 +99,36 @@ async def test_concurrent_re_evaluations_enter_a_user_once(users):
     assert [e["segment_id"] for e in entered] == [segment_id]
     rows = await users.sql("SELECT count(*) AS n FROM segment_members")
     assert rows[0].n == 1
+
+
+async def test_why_explains_a_membership_with_the_values_seen(users):
+    _, operator = await users.staff("operator")
+    segment_id = await saved(
+        users,
+        operator,
+        "repeat buyers",
+        {"all": [{"field": "metrics.paid_orders", "op": "gte", "value": 2}]},
+    )
+    buyer, _ = await users.register()
+    await deliver(users, *(orders.paid(orders.placed(buyer, 0)) for _ in range(2)))
+    async with users.client(operator) as client:
+        why = (await client.get(f"/api/v1/users/segments/{segment_id}/why/{buyer}")).json()
+        unknown = await client.get(f"/api/v1/users/segments/{segment_id}/why/{new_id()}")
+    _, customer = await users.customer()
+    async with users.client(customer) as client:
+        refused = await client.get(f"/api/v1/users/segments/{segment_id}/why/{buyer}")
+    assert why["member"] is True
+    assert why["explanation"] == {
+        "all": [
+            {
+                "field": "metrics.paid_orders",
+                "op": "gte",
+                "value": 2,
+                "seen": 2,
+                "matches": True,
+            }
+        ],
+        "matches": True,
+    }
+    assert unknown.status_code == 404
+    assert refused.status_code == 403

@@ -121,3 +121,30 @@ def test_all_any_and_not_combine():
     assert not predicate.matches(All((yes, no)), user)
     assert predicate.matches(AnyOf((no, yes)), user)
     assert not predicate.matches(AnyOf((no, no)), user)
+
+
+def test_an_explanation_shows_each_condition_with_the_value_seen():
+    node = rules.parse(
+        {
+            "all": [
+                {"field": "rfm.r", "op": "between", "value": [4, 5]},
+                {"not": {"field": "profile.city", "op": "in", "value": ["Lhasa"]}},
+            ]
+        }
+    )
+    assert predicate.explain(node, {"rfm.r": 3, "profile.city": None}) == {
+        "all": [
+            {"field": "rfm.r", "op": "between", "value": [4, 5], "seen": 3, "matches": False},
+            {
+                "not": {
+                    "field": "profile.city",
+                    "op": "in",
+                    "value": ["Lhasa"],
+                    "seen": None,
+                    "matches": False,
+                },
+                "matches": True,
+            },
+        ],
+        "matches": False,
+    }

@@ -19,6 +19,7 @@ from services.users.segments.schemas import (
     SampleUser,
     SegmentIn,
     SegmentOut,
+    WhyOut,
 )
 
 router = APIRouter(tags=["segments"])
@@ -84,3 +85,13 @@ async def members(
         items=[MemberOut.model_validate(r, from_attributes=True) for r in rows],
         next_cursor=next_cursor,
     )
+
+
+@router.get(
+    "/segments/{segment_id}/why/{user_id}",
+    summary="Why a user is in a segment or not: each condition with the value seen",
+    responses=responses(401, 403, 404, 422),
+)
+async def why(segment_id: UUID, user_id: UUID, _: OperatorDep, session: SessionDep) -> WhyOut:
+    member, explanation = await service.why(session, segment_id, user_id)
+    return WhyOut(segment_id=segment_id, user_id=user_id, member=member, explanation=explanation)

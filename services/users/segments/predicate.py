@@ -30,3 +30,24 @@ def matches(node: Node, user: Mapping[str, Any]) -> bool:
             return all(matches(child, user) for child in children)
         case AnyOf(children=children):
             return any(matches(child, user) for child in children)
+
+
+def explain(node: Node, user: Mapping[str, Any]) -> dict[str, Any]:
+    """Why the rule holds or not for the user: the tree with each node's result, and for
+    each condition the value seen (None: the user has none)."""
+    match node:
+        case Condition(field=field, op=op, value=value):
+            seen = user.get(field)
+            return {
+                "field": field,
+                "op": op,
+                "value": list(value) if isinstance(value, tuple) else value,
+                "seen": seen,
+                "matches": matches(node, user),
+            }
+        case Not(child=child):
+            return {"not": explain(child, user), "matches": matches(node, user)}
+        case All(children=children):
+            return {"all": [explain(c, user) for c in children], "matches": matches(node, user)}
+        case AnyOf(children=children):
+            return {"any": [explain(c, user) for c in children], "matches": matches(node, user)}

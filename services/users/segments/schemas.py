@@ -47,3 +47,12 @@ class PreviewOut(BaseModel):
     count: int = Field(description="Users the rule selects now")
     sample: list[SampleUser] = Field(description="Some of them, newest first")
     fields: list[str] = Field(description="The fields the rule reads")
+
+
+class WhyOut(BaseModel):
+    segment_id: UUID
+    user_id: UUID
+    member: bool = Field(description="In the segment now (materialized)")
+    explanation: dict[str, Any] = Field(
+        description="The rule with each node's result and, for each condition, the value seen"
+    )

@@ -140,6 +140,16 @@ async def rematerialize(session: AsyncSession, fields: set[str]) -> None:
         await _leave(session, segment.id, members - should, at)
 
 
+async def why(session: AsyncSession, segment_id: UUID, user_id: UUID) -> tuple[bool, dict]:
+    """Whether the user is a member, and the rule explained against their values now."""
+    segment = await get(session, segment_id)
+    row = (await session.execute(sql.records().where(User.id == user_id))).mappings().first()
+    if row is None:
+        raise NotFound("No such user.")
+    member = await session.get(SegmentMember, (segment_id, user_id))
+    return member is not None, predicate.explain(rules.parse(segment.rule), dict(row))
+
+
 async def get(session: AsyncSession, segment_id: UUID) -> Segment:
     segment = await session.get(Segment, segment_id)
     if segment is None:
