@@ -64,7 +64,7 @@ async def create(body: SegmentIn, operator: OperatorDep, session: SessionDep) ->
 
 
 @router.get(
-    "/segments/{segment_id}",
+    "/segments/{segment_id:uuid}",
     summary="A segment and its size",
     responses=responses(401, 403, 404, 422),
 )
@@ -73,7 +73,7 @@ async def get(segment_id: UUID, _: OperatorDep, session: SessionDep) -> SegmentO
 
 
 @router.get(
-    "/segments/{segment_id}/members",
+    "/segments/{segment_id:uuid}/members",
     summary="The users in a segment now, in pages",
     responses=responses(401, 403, 404, 422),
 )
@@ -88,7 +88,7 @@ async def members(
 
 
 @router.get(
-    "/segments/{segment_id}/why/{user_id}",
+    "/segments/{segment_id:uuid}/why/{user_id}",
     summary="Why a user is in a segment or not: each condition with the value seen",
     responses=responses(401, 403, 404, 422),
 )
