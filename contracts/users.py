@@ -145,3 +145,100 @@ class PointsReversed(EventData):
     points: int = Field(ge=0)
     unrecovered: int = Field(ge=0)
     reversed_at: datetime
+
+
+LIFECYCLE = "flywheel.users.lifecycle"
+
+
+class LifecycleStage(StrEnum):
+    """Where a user stands in the lifecycle (docs/users.md: the state machine)."""
+
+    POTENTIAL = "potential"  # registered, never paid
+    NEW = "new"  # first paid order within the rules' new_days
+    ACTIVE = "active"
+    HIGH_VALUE = "high_value"
+    DORMANT = "dormant"  # no activity for the rules' dormant_days
+    CHURNED = "churned"  # no activity for the rules' churned_days
+
+
+class LifecycleReason(StrEnum):
+    FIRST_ORDER = "first_order"
+    NEW_PERIOD_OVER = "new_period_over"
+    SPEND_REACHED = "spend_reached"
+    SPEND_FELL = "spend_fell"
+    INACTIVE = "inactive"
+    REACTIVATED = "reactivated"
+    RULES_CHANGED = "rules_changed"
+
+
+@event("flywheel.users.lifecycle.changed.v1", topic=LIFECYCLE, key="user_id")
+class LifecycleChanged(EventData):
+    """A user moved from one lifecycle stage to another, under the rules of `rule_version`."""
+
+    user_id: UUID
+    from_stage: LifecycleStage
+    to_stage: LifecycleStage
+    reason: LifecycleReason
+    rule_version: int = Field(ge=1)
+    changed_at: datetime
+
+
+class Tier(StrEnum):
+    """Membership tiers, lowest first."""
+
+    REGULAR = "regular"
+    SILVER = "silver"
+    GOLD = "gold"
+    PLATINUM = "platinum"
+
+
+class TierReason(StrEnum):
+    UPGRADE = "upgrade"  # the rolling 12-month spend reached a higher tier: at once
+    REVIEW = "review"  # the review date came and the spend no longer holds the tier
+
+
+@event("flywheel.users.tier.changed.v1", topic="flywheel.users.membership", key="user_id")
+class TierChanged(EventData):
+    """A user's membership tier changed: upgrades at once, downgrades on the review date."""
+
+    user_id: UUID
+    from_tier: Tier
+    to_tier: Tier
+    reason: TierReason
+    spend_12m: int = Field(ge=0, description="Rolling 12-month net spend, minor units")
+    review_at: datetime | None = Field(description="When the tier is next reviewed")
+    changed_at: datetime
+
+
+@event("flywheel.users.rfm.cuts_changed.v1", topic="flywheel.users.rfm", key="basis")
+class RfmCutsChanged(EventData):
+    """The cut-offs between RFM scores changed: recomputed quintiles or set by an operator.
+    Each list holds four ascending cut-offs separating scores 1..5."""
+
+    basis: str = Field(description="`quintiles` or `operator`")
+    recency_days: list[int] = Field(min_length=4, max_length=4)
+    frequency: list[int] = Field(min_length=4, max_length=4)
+    monetary: list[int] = Field(min_length=4, max_length=4)
+    population: int = Field(ge=0, description="Users with a paid order when computed")
+    changed_at: datetime
+
+
+SEGMENT = "flywheel.users.segment"  # keyed by user: one user's entries and exits in order
+
+
+@event("flywheel.users.segment.entered.v1", topic=SEGMENT, key="user_id")
+class SegmentEntered(EventData):
+    """A user now matches a segment's rule (on its creation, or as their data changed)."""
+
+    segment_id: UUID
+    user_id: UUID
+    entered_at: datetime
+
+
+@event("flywheel.users.segment.left.v1", topic=SEGMENT, key="user_id")
+class SegmentLeft(EventData):
+    """A user no longer matches a segment's rule."""
+
+    segment_id: UUID
+    user_id: UUID
+    left_at: datetime

@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from chassis.events.handlers import Handler
 from chassis.http.service import Runtime, build_service
 from chassis.migrations import Schema
 from services.users.accounts import api as accounts_api
@@ -9,20 +10,34 @@ from services.users.accounts import models as accounts_models
 from services.users.accounts import service as accounts
 from services.users.checkins import api as checkins_api
 from services.users.checkins import models as checkins_models
+from services.users.jobs import models as jobs_models
 from services.users.keys import api as keys_api
 from services.users.keys import models as keys_models
 from services.users.keys import service as keys
 from services.users.keys import signing
+from services.users.lifecycle import api as lifecycle_api
+from services.users.lifecycle import consumers as lifecycle_consumers
+from services.users.lifecycle import models as lifecycle_models
 from services.users.logins import api as logins_api
 from services.users.logins import models as logins_models
+from services.users.membership import api as membership_api
+from services.users.membership import consumers as membership_consumers
+from services.users.membership import models as membership_models
+from services.users.metrics import consumers as metrics_consumers
 from services.users.metrics import models as metrics_models
-from services.users.metrics.consumers import on_order_placed
 from services.users.models import Base
 from services.users.points import api as points_api
 from services.users.points import consumers as points_consumers
 from services.users.points import models as points_models
 from services.users.profiles import api as profiles_api
 from services.users.profiles import models as profiles_models
+from services.users.rfm import api as rfm_api
+from services.users.rfm import consumers as rfm_consumers
+from services.users.rfm import models as rfm_models
+from services.users.scheduler import run_schedule
+from services.users.segments import api as segments_api
+from services.users.segments import consumers as segments_consumers
+from services.users.segments import models as segments_models
 from services.users.settings import Settings
 
 # Every domain's tables must be on the metadata before migrations compare against it.
@@ -34,6 +49,11 @@ MODELS = (
     profiles_models,
     points_models,
     checkins_models,
+    jobs_models,
+    lifecycle_models,
+    membership_models,
+    rfm_models,
+    segments_models,
 )
 SCHEMA = Schema.beside(__file__, Base.metadata)
 
@@ -45,6 +65,21 @@ async def _prepare(runtime: Runtime) -> None:
         await keys.ensure_key(session)
         await accounts.ensure_admin(session, settings.admin_email, settings.admin_password)
         runtime.jwks.preload(signing.jwks(await keys.active_keys(session)))
+
+
+def handlers(settings: Settings) -> list[Handler]:
+    """Every event handler, in the order they run within one transaction per event: the
+    metrics first, so that every later handler decides from fresh facts; points before
+    membership, so an order earns at the tier held when it was paid; segments last, so
+    they read what every other domain made of the event."""
+    return [
+        *metrics_consumers.HANDLERS,
+        *points_consumers.handlers(settings.points_per_currency_unit),
+        *membership_consumers.handlers(settings.tier_review_period),
+        *lifecycle_consumers.HANDLERS,
+        *rfm_consumers.HANDLERS,
+        *segments_consumers.HANDLERS,
+    ]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -59,9 +94,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             keys_api.router,
             points_api.router,
             checkins_api.router,
+            lifecycle_api.router,
+            rfm_api.router,
+            membership_api.router,
+            segments_api.router,
         ],
         schema=SCHEMA,
-        consumers=[on_order_placed, *points_consumers.handlers(settings.points_per_currency_unit)],
+        consumers=handlers(settings),
         on_start=[_prepare],
-        description="User operations: accounts, auth, profiles, segments, membership.",
+        background=[run_schedule],
+        description="User operations: accounts, profiles, lifecycle, RFM, membership, points.",
     )

@@ -1,6 +1,6 @@
 """Users settings (environment prefix USERS_)."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Annotated, Self
 
 from fastapi import Depends, Request
@@ -39,6 +39,22 @@ class Settings(ServiceSettings):
         default=15, ge=1, description="minutes over which failed logins are counted"
     )
     lockout_minutes: int = Field(default=15, ge=1, description="minutes a lock lasts")
+    schedule_seconds: float = Field(
+        default=30,
+        ge=0.1,
+        description="seconds between the scheduler's turns (lifecycle timers, tier reviews, "
+        "daily jobs)",
+    )
+    rfm_recompute_at: time = Field(
+        default=time(2, 0), description="time of day (UTC) the RFM quintiles are recomputed"
+    )
+    lifecycle_sweep_at: time = Field(
+        default=time(3, 0),
+        description="time of day (UTC) of the lifecycle safety sweep behind the timers",
+    )
+    tier_review_days: int = Field(
+        default=365, ge=1, description="days a tier is held before its review (downgrades then)"
+    )
 
     @property
     def lockout(self) -> LockoutPolicy:
@@ -47,6 +63,10 @@ class Settings(ServiceSettings):
             window=timedelta(minutes=self.lockout_window_minutes),
             duration=timedelta(minutes=self.lockout_minutes),
         )
+
+    @property
+    def tier_review_period(self) -> timedelta:
+        return timedelta(days=self.tier_review_days)
 
     @model_validator(mode="after")
     def _no_known_password_in_production(self) -> Self:

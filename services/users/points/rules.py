@@ -1,10 +1,11 @@
 """The arithmetic of points: what an order earns, what a refund takes back. No I/O."""
 
 
-def earned(paid: int, points_per_unit: int) -> int:
+def earned(paid: int, points_per_unit: int, multiplier_percent: int = 100) -> int:
     """Points for `paid` minor units: `points_per_unit` for each whole currency unit (100
-    minor units), rounded down, so no fraction of a point is ever given."""
-    return paid // 100 * points_per_unit
+    minor units), times the member's tier multiplier (percent), rounded down once at the
+    end, so no fraction of a point is ever given."""
+    return paid // 100 * points_per_unit * multiplier_percent // 100
 
 
 def reversal(points: int, basis: int, refunded: int, already: int) -> int:

@@ -22,6 +22,7 @@ from contracts.users import (
     PointsUnfrozen,
 )
 from services.users import dialects
+from services.users.membership import service as membership
 from services.users.points import rules
 from services.users.points.models import (
     EarningStatus,
@@ -197,9 +198,11 @@ async def release(session: AsyncSession, event: OrderCancelled) -> None:
 
 
 async def earn(session: AsyncSession, event: OrderPaid, points_per_unit: int) -> None:
-    """Earn points on the lines paid (not shipping), frozen until the order completes."""
+    """Earn points on the lines paid (not shipping) at the multiplier of the tier held when
+    the order was paid, frozen until the order completes."""
     basis = sum(line.paid.amount for line in event.lines)
-    points = rules.earned(basis, points_per_unit)
+    multiplier = await membership.multiplier_percent(session, event.customer_id)
+    points = rules.earned(basis, points_per_unit, multiplier)
     if points == 0:
         return
     user_id, order_id = event.customer_id, event.order_id

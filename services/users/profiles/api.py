@@ -9,6 +9,7 @@ from chassis.auth.deps import OperatorDep, PrincipalDep
 from chassis.http.deps import SessionDep
 from chassis.http.problems import responses
 from chassis.pagination import Page, PageDep
+from contracts.users import LifecycleStage, Tier
 from services.users.profiles import service
 from services.users.profiles.schemas import MeOut, ProfilePatch, UserSummary
 
@@ -39,8 +40,10 @@ async def search(
         str | None, Query(max_length=320, description="The email starts with this, any case")
     ] = None,
     role: Annotated[Role | None, Query(description="Holds this role")] = None,
+    stage: Annotated[LifecycleStage | None, Query(description="In this lifecycle stage")] = None,
+    tier: Annotated[Tier | None, Query(description="Holds this membership tier")] = None,
 ) -> Page[UserSummary]:
-    users, next_cursor = await service.search(session, email, role, page)
+    users, next_cursor = await service.search(session, email, role, page, stage, tier)
     return Page(
         items=[UserSummary.model_validate(u, from_attributes=True) for u in users],
         next_cursor=next_cursor,

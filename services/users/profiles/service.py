@@ -9,13 +9,16 @@ from chassis.auth import Role
 from chassis.clock import now
 from chassis.events import outbox
 from chassis.pagination import PageRequest, fetch_page
-from contracts.users import ConsentChanged, ProfileUpdated
+from contracts.users import ConsentChanged, LifecycleStage, ProfileUpdated, Tier
 from services.users import dialects
 from services.users.accounts import service as accounts
 from services.users.accounts.models import User
+from services.users.lifecycle import service as lifecycle
+from services.users.membership import service as membership
 from services.users.metrics import service as metrics
 from services.users.profiles.models import Consent, Profile
 from services.users.profiles.schemas import ConsentOut, MeOut, ProfilePatch
+from services.users.segments import service as segments
 
 PROFILE_FIELDS = ("gender", "birth_year", "city", "time_zone", "locale")
 
@@ -70,6 +73,9 @@ async def update(session: AsyncSession, user_id: UUID, patch: ProfilePatch) -> N
                 updated_at=at,
             ),
         )
+    if changed:
+        await session.flush()  # the segments' SQL reads the profile as changed
+        await segments.refresh(session, user_id, {f"profile.{field}" for field in changed})
     for channel, granted in patch.consent_changes().items():
         consent = await session.get(Consent, (user_id, channel), with_for_update=True)
         if (consent.granted if consent else False) == granted:
@@ -86,10 +92,20 @@ async def update(session: AsyncSession, user_id: UUID, patch: ProfilePatch) -> N
 
 
 async def search(
-    session: AsyncSession, email: str | None, role: Role | None, page: PageRequest
+    session: AsyncSession,
+    email: str | None,
+    role: Role | None,
+    page: PageRequest,
+    stage: LifecycleStage | None = None,
+    tier: Tier | None = None,
 ) -> tuple[list[User], str | None]:
-    """Users whose email starts with `email` (any case) and who hold `role`, newest first."""
+    """Users whose email starts with `email` (any case), who hold `role`, are in lifecycle
+    `stage` and hold membership `tier` (each when given), newest first."""
     statement = select(User)
+    if stage is not None:
+        statement = statement.where(lifecycle.users_in(stage))
+    if tier is not None:
+        statement = statement.where(membership.users_holding(tier))
     if email:
         statement = statement.where(
             User.email.startswith(accounts.normalise(email), autoescape=True)

@@ -1,0 +1,1 @@
+"""Jobs the service runs on a daily schedule, claimed once across replicas."""

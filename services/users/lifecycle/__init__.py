@@ -1,0 +1,1 @@
+"""Lifecycle layering: an explicit state machine, moved by events and durable timers."""

@@ -1,0 +1,1 @@
+"""Membership tiers by rolling 12-month spend, with their benefits."""

@@ -1,0 +1,35 @@
+"""The service's scheduler: lifecycle timers fire on their due time, tier reviews on their
+date, and the daily jobs (RFM quintiles, the lifecycle sweep) once a day across replicas.
+Timers and reviews are taken SKIP LOCKED, so replicas share the work."""
+
+import asyncio
+
+from chassis.background import every
+from chassis.http.service import Runtime
+from services.users.jobs import service as jobs
+from services.users.lifecycle import service as lifecycle
+from services.users.membership import service as membership
+from services.users.rfm import service as rfm
+from services.users.settings import Settings
+
+
+async def run_schedule(runtime: Runtime) -> None:
+    """Run as long as the service does (a background hook of build_service); the first turn
+    comes one interval after start, not during it."""
+    settings: Settings = runtime.settings
+    db = runtime.db
+
+    async def turn() -> None:
+        while await lifecycle.fire_due(db) == lifecycle.TIMER_BATCH:
+            pass  # a full batch: more may be due now
+        while (
+            await membership.review_due(db, settings.tier_review_period) == membership.REVIEW_BATCH
+        ):
+            pass
+        if await jobs.claim(db, "rfm_recompute", settings.rfm_recompute_at):
+            await rfm.nightly(db)
+        if await jobs.claim(db, "lifecycle_sweep", settings.lifecycle_sweep_at):
+            await lifecycle.sweep(db)
+
+    await asyncio.sleep(settings.schedule_seconds)
+    await every(settings.schedule_seconds, turn, what="users schedule")

@@ -1,0 +1,53 @@
+"""The in-memory evaluator of segment rules: a rule applied to one user's known values (a
+mapping from field to value, None where unknown). No I/O."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from services.users.segments.rules import All, AnyOf, Condition, Node, Not
+
+COMPARE = {
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "lt": lambda a, b: a < b,
+    "lte": lambda a, b: a <= b,
+    "gt": lambda a, b: a > b,
+    "gte": lambda a, b: a >= b,
+    "in": lambda a, b: a in b,
+    "between": lambda a, b: b[0] <= a <= b[1],
+    "starts_with": lambda a, b: a.startswith(b),
+}
+
+
+def matches(node: Node, user: Mapping[str, Any]) -> bool:
+    match node:
+        case Condition(field=field, op=op, value=value):
+            known = user.get(field)
+            return known is not None and COMPARE[op](known, value)
+        case Not(child=child):
+            return not matches(child, user)
+        case All(children=children):
+            return all(matches(child, user) for child in children)
+        case AnyOf(children=children):
+            return any(matches(child, user) for child in children)
+
+
+def explain(node: Node, user: Mapping[str, Any]) -> dict[str, Any]:
+    """Why the rule holds or not for the user: the tree with each node's result, and for
+    each condition the value seen (None: the user has none)."""
+    match node:
+        case Condition(field=field, op=op, value=value):
+            seen = user.get(field)
+            return {
+                "field": field,
+                "op": op,
+                "value": list(value) if isinstance(value, tuple) else value,
+                "seen": seen,
+                "matches": matches(node, user),
+            }
+        case Not(child=child):
+            return {"not": explain(child, user), "matches": matches(node, user)}
+        case All(children=children):
+            return {"all": [explain(c, user) for c in children], "matches": matches(node, user)}
+        case AnyOf(children=children):
+            return {"any": [explain(c, user) for c in children], "matches": matches(node, user)}

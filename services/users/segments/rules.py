@@ -1,0 +1,167 @@
+"""The segment rule language: a tree of `all` / `any` / `not` over typed conditions on known
+fields, parsed from JSON and validated with the path of the bad node. Rules are data, never
+evaluated as code. No I/O.
+
+    {"all": [{"field": "rfm.r", "op": "gte", "value": 4},
+             {"not": {"field": "lifecycle.stage", "op": "in", "value": ["dormant", "churned"]}}]}
+
+A condition on a value a user does not have (no profile city, never scored) is false, so
+`not` of it is true: two-valued logic, which both evaluators (`predicate`, `sql`) follow.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from contracts.users import Gender, LifecycleStage, Tier
+
+MAX_DEPTH = 6
+MAX_NODES = 50
+MAX_CHOICES = 100
+MAX_TEXT = 100
+
+
+class Kind(StrEnum):
+    INTEGER = "integer"
+    CHOICE = "choice"
+    TEXT = "text"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    kind: Kind
+    choices: tuple[str, ...] = ()
+
+
+FIELDS = {
+    "profile.gender": FieldSpec(Kind.CHOICE, tuple(Gender)),
+    "profile.birth_year": FieldSpec(Kind.INTEGER),
+    "profile.city": FieldSpec(Kind.TEXT),
+    "lifecycle.stage": FieldSpec(Kind.CHOICE, tuple(LifecycleStage)),
+    "membership.tier": FieldSpec(Kind.CHOICE, tuple(Tier)),
+    "rfm.r": FieldSpec(Kind.INTEGER),
+    "rfm.f": FieldSpec(Kind.INTEGER),
+    "rfm.m": FieldSpec(Kind.INTEGER),
+    "metrics.paid_orders": FieldSpec(Kind.INTEGER),
+    "metrics.net_spend": FieldSpec(Kind.INTEGER),
+}
+OPERATORS = {
+    Kind.INTEGER: ("eq", "ne", "lt", "lte", "gt", "gte", "between", "in"),
+    Kind.CHOICE: ("eq", "ne", "in"),
+    Kind.TEXT: ("eq", "ne", "in", "starts_with"),
+}
+REGEX = ("matches", "regex", "like")  # named so the refusal can say why
+
+
+@dataclass(frozen=True)
+class Condition:
+    field: str
+    op: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class All:
+    children: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    children: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    child: "Node"
+
+
+Node = Condition | All | AnyOf | Not
+
+
+class RuleError(ValueError):
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path, self.message = path, message
+
+
+def parse(tree: Any, path: str = "rule") -> Node:
+    """The rule `tree` as nodes; `RuleError` names the first bad node's path."""
+    counted = [0]
+    return _parse(tree, path, 1, counted)
+
+
+def _parse(tree: Any, path: str, depth: int, counted: list[int]) -> Node:
+    counted[0] += 1
+    if counted[0] > MAX_NODES:
+        raise RuleError(path, f"a rule has at most {MAX_NODES} nodes")
+    if depth > MAX_DEPTH:
+        raise RuleError(path, f"a rule nests at most {MAX_DEPTH} levels")
+    if not isinstance(tree, dict):
+        raise RuleError(path, "must be an object: all, any, not or a condition")
+    keys = set(tree)
+    for combinator, make in (("all", All), ("any", AnyOf)):
+        if keys == {combinator}:
+            children = tree[combinator]
+            if not isinstance(children, list) or not children:
+                raise RuleError(f"{path}.{combinator}", "must be a non-empty list of rules")
+            return make(
+                tuple(
+                    _parse(child, f"{path}.{combinator}[{i}]", depth + 1, counted)
+                    for i, child in enumerate(children)
+                )
+            )
+    if keys == {"not"}:
+        return Not(_parse(tree["not"], f"{path}.not", depth + 1, counted))
+    if keys == {"field", "op", "value"}:
+        return _condition(tree, path)
+    raise RuleError(path, "must hold exactly one of all, any, not, or field, op and value")
+
+
+def _condition(tree: dict, path: str) -> Condition:
+    field, op, value = tree["field"], tree["op"], tree["value"]
+    spec = FIELDS.get(field) if isinstance(field, str) else None
+    if spec is None:
+        raise RuleError(f"{path}.field", f"unknown field; known: {', '.join(FIELDS)}")
+    if op in REGEX:
+        raise RuleError(f"{path}.op", "regular expressions are not allowed in segment rules")
+    if op not in OPERATORS[spec.kind]:
+        allowed = ", ".join(OPERATORS[spec.kind])
+        raise RuleError(f"{path}.op", f"not an operator of {field} ({spec.kind}): {allowed}")
+    at = f"{path}.value"
+    if op == "in":
+        if not isinstance(value, list) or not 1 <= len(value) <= MAX_CHOICES:
+            raise RuleError(at, f"must be a list of 1 to {MAX_CHOICES} values")
+        return Condition(
+            field, op, tuple(_scalar(spec, v, f"{at}[{i}]") for i, v in enumerate(value))
+        )
+    if op == "between":
+        if not isinstance(value, list) or len(value) != 2:
+            raise RuleError(at, "must be [low, high]")
+        low, high = (_scalar(spec, v, f"{at}[{i}]") for i, v in enumerate(value))
+        if low > high:
+            raise RuleError(at, "low must not be above high")
+        return Condition(field, op, (low, high))
+    return Condition(field, op, _scalar(spec, value, at))
+
+
+def _scalar(spec: FieldSpec, value: Any, path: str) -> Any:
+    if spec.kind is Kind.INTEGER:
+        if type(value) is not int or abs(value) > 2**53 - 1:
+            raise RuleError(path, "must be an integer")
+        return value
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_TEXT:
+        raise RuleError(path, f"must be text of 1 to {MAX_TEXT} characters")
+    if spec.kind is Kind.CHOICE and value not in spec.choices:
+        raise RuleError(path, f"must be one of {', '.join(spec.choices)}")
+    return value
+
+
+def fields_of(node: Node) -> set[str]:
+    """The fields a rule reads."""
+    match node:
+        case Condition(field=field):
+            return {field}
+        case Not(child=child):
+            return fields_of(child)
+        case All(children=children) | AnyOf(children=children):
+            return set().union(*(fields_of(child) for child in children))
