@@ -13,3 +13,15 @@ class Settings(ServiceSettings):
     schedule_poll_seconds: float = Field(
         default=1.0, gt=0, description="How often due scheduled posts are published"
     )
+    recommender_retrain_seconds: float = Field(
+        default=900.0, gt=0, description="How often the feed recommender retrains (also at start)"
+    )
+    recommender_factors: int = Field(
+        default=64, ge=2, le=512, description="Latent factors of the recommender's ALS"
+    )
+    recommender_iterations: int = Field(
+        default=15, ge=1, le=100, description="ALS iterations of each training"
+    )
+    recommender_popular: int = Field(
+        default=100, ge=0, le=10_000, description="Most-had posts every feed ranks as candidates"
+    )

@@ -86,7 +86,7 @@ class Collaborative:
         return self.users[rows] @ self.items.T
 
 
-def _scaled(scores: np.ndarray) -> np.ndarray:
+def scaled(scores: np.ndarray) -> np.ndarray:
     """Each row to [0, 1], so components of different units can be blended."""
     low = scores.min(axis=1, keepdims=True)
     span = scores.max(axis=1, keepdims=True) - low
@@ -116,9 +116,9 @@ class Hybrid:
 
     def scores(self, rows: np.ndarray) -> np.ndarray:
         blended = sum(
-            self.WEIGHTS[name] * _scaled(part.scores(rows)) for name, part in self.parts.items()
+            self.WEIGHTS[name] * scaled(part.scores(rows)) for name, part in self.parts.items()
         )
         cold = self.history[rows] == 0
         if cold.any():
-            blended[cold] = _scaled(self.parts["popularity"].scores(rows[cold]))
+            blended[cold] = scaled(self.parts["popularity"].scores(rows[cold]))
         return blended
