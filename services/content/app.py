@@ -8,6 +8,7 @@ from services.content.calls import api as calls
 from services.content.feeds import api as feeds
 from services.content.feeds.recommender import Recommender, training
 from services.content.interactions import api as interactions
+from services.content.interactions import quotas
 from services.content.models import Base
 from services.content.moderation import api as moderation
 from services.content.posts import api as posts
@@ -49,4 +50,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "and content calls.",
     )
     app.state.recommender = model
+    app.state.quotas = quotas.limiter(settings)
     return app

@@ -3,6 +3,7 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from chassis.ratelimit import RateLimit
 from chassis.settings import ServiceSettings
 
 
@@ -24,4 +25,12 @@ class Settings(ServiceSettings):
     )
     recommender_popular: int = Field(
         default=100, ge=0, le=10_000, description="Most-had posts every feed ranks as candidates"
+    )
+    interaction_rate_limit: RateLimit = Field(
+        default=RateLimit(limit=120, window=60),
+        description="Interactions (views, reactions, shares, click-throughs) per user: a "
+        "burst of `limit`, refilled over `window` seconds",
+    )
+    comment_rate_limit: RateLimit = Field(
+        default=RateLimit(limit=10, window=60), description="Comments per user, the same way"
     )

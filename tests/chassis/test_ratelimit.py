@@ -5,13 +5,11 @@ concurrent takes cannot overspend, the outage hook, and the refusal's headers.""
 import asyncio
 import uuid
 
-import pytest
 from redis.asyncio import Redis
 
 from chassis.ratelimit import Decision, RateLimit, RedisLimiter, headers
 from chassis.testing import need
 
-pytestmark = pytest.mark.asyncio
 TINY = {"tiny": RateLimit(limit=5, window=3600)}
 
 

@@ -5,47 +5,14 @@ fresh posts; training on demand (operators only) and on a schedule."""
 
 import asyncio
 
-import httpx
 import pytest
 from content_drafts import POSTS, guide, image_post
-
-from chassis.testing import ServiceServer
-from services.content.app import create_app
-from services.content.settings import Settings
 
 pytestmark = pytest.mark.asyncio
 HOME = "/api/v1/content/feeds/home"
 RECOMMENDER = "/api/v1/content/recommender"
 LIKED_POST_REASONS = {"because_you_liked"}
 COLD_REASONS = {"popular_in", "popular", "new"}
-
-
-@pytest.fixture
-async def content(platform, database_url):
-    """The content service alone on a fresh database, trusting the platform's tokens; it
-    trains only when asked, unless a test sets the schedule."""
-
-    async def start(**overrides) -> ServiceServer:
-        users = platform.servers["users"].url
-        settings = Settings(
-            database_url=database_url("content"),
-            kafka_enabled=False,
-            jwks_url=f"{users}/api/v1/users/.well-known/jwks.json",
-            **({"recommender_retrain_seconds": 3600, "recommender_factors": 8} | overrides),
-        )
-        server = await ServiceServer(create_app(settings)).start()
-        started.append(server)
-        return server
-
-    started: list[ServiceServer] = []
-    yield start
-    for server in started:
-        await server.stop()
-
-
-def _client(server: ServiceServer, token: str | None = None) -> httpx.AsyncClient:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return httpx.AsyncClient(base_url=server.url, headers=headers, timeout=30)
 
 
 async def _catalogue(staff) -> dict[str, list[dict]]:
@@ -63,7 +30,7 @@ async def _publish(staff, draft: dict) -> dict:
 
 
 async def _likes(server, token: str, posts: list[dict]) -> None:
-    async with _client(server, token) as reader:
+    async with server.client(token) as reader:
         for post in posts:
             for kind in ("view", "like"):
                 done = await reader.post(f"{POSTS}/{post['id']}/interactions", json={"kind": kind})
@@ -79,24 +46,24 @@ async def _crowd(platform, server, catalogue) -> None:
 
 
 async def _feed(server, token: str | None = None) -> list[dict]:
-    async with _client(server, token) as reader:
+    async with server.client(token) as reader:
         response = await reader.get(HOME, params={"limit": 50})
     assert response.status_code == 200, response.text
     return response.json()["items"]
 
 
 async def _retrain(server, operator: str) -> dict:
-    async with _client(server, operator) as staff:
+    async with server.client(operator) as staff:
         response = await staff.post(f"{RECOMMENDER}/retrain")
     assert response.status_code == 200, response.text
     return response.json()
 
 
 async def test_a_reader_who_likes_room_guides_gets_the_next_one_first_because_they_liked_one(
-    platform, content, operator
+    platform, lone_content, operator
 ):
-    server = await content()
-    async with _client(server, operator) as staff:
+    server = await lone_content()
+    async with server.client(operator) as staff:
         catalogue = await _catalogue(staff)
     await _crowd(platform, server, catalogue)
     _, reader = await platform.customer()
@@ -120,9 +87,9 @@ async def test_a_reader_who_likes_room_guides_gets_the_next_one_first_because_th
     }
 
 
-async def test_a_new_like_changes_the_next_feed_without_a_retrain(platform, content, operator):
-    server = await content()
-    async with _client(server, operator) as staff:
+async def test_a_new_like_changes_the_next_feed_without_a_retrain(platform, lone_content, operator):
+    server = await lone_content()
+    async with server.client(operator) as staff:
         catalogue = await _catalogue(staff)
     await _crowd(platform, server, catalogue)
     trained = await _retrain(server, operator)
@@ -132,7 +99,7 @@ async def test_a_new_like_changes_the_next_feed_without_a_retrain(platform, cont
 
     await _likes(server, reader, catalogue["搭配"][:1])
     after = await _feed(server, reader)
-    async with _client(server, operator) as staff:
+    async with server.client(operator) as staff:
         state = (await staff.get(RECOMMENDER)).json()
     assert state["trained_at"] == trained["trained_at"]  # no retrain happened
     assert after[0]["post"]["id"] in {p["id"] for p in catalogue["搭配"][1:3]}
@@ -144,9 +111,11 @@ async def test_a_new_like_changes_the_next_feed_without_a_retrain(platform, cont
     assert catalogue["搭配"][0]["id"] not in [item["post"]["id"] for item in after]
 
 
-async def test_anonymous_and_cold_readers_get_popular_and_fresh_posts(platform, content, operator):
-    server = await content()
-    async with _client(server, operator) as staff:
+async def test_anonymous_and_cold_readers_get_popular_and_fresh_posts(
+    platform, lone_content, operator
+):
+    server = await lone_content()
+    async with server.client(operator) as staff:
         catalogue = await _catalogue(staff)
     await _crowd(platform, server, catalogue)
     await _retrain(server, operator)
@@ -162,18 +131,18 @@ async def test_anonymous_and_cold_readers_get_popular_and_fresh_posts(platform, 
         }
 
 
-async def test_only_operators_retrain_or_read_the_recommender(platform, content, customer):
-    server = await content()
+async def test_only_operators_retrain_or_read_the_recommender(platform, lone_content, customer):
+    server = await lone_content()
     _, token = customer
-    async with _client(server, token) as shopper, _client(server) as anonymous:
+    async with server.client(token) as shopper, server.client() as anonymous:
         for client, status in ((shopper, 403), (anonymous, 401)):
             assert (await client.post(f"{RECOMMENDER}/retrain")).status_code == status
             assert (await client.get(RECOMMENDER)).status_code == status
 
 
-async def test_the_recommender_retrains_on_its_schedule(platform, content, operator):
-    server = await content(recommender_retrain_seconds=0.2)
-    async with _client(server, operator) as staff:
+async def test_the_recommender_retrains_on_its_schedule(platform, lone_content, operator):
+    server = await lone_content(recommender_retrain_seconds=0.2)
+    async with server.client(operator) as staff:
         await _publish(staff, guide())
         first = (await staff.get(RECOMMENDER)).json()
         for _ in range(100):
