@@ -24,7 +24,7 @@ class Settings(ServiceSettings):
         default=15, ge=1, le=100, description="ALS iterations of each training"
     )
     recommender_popular: int = Field(
-        default=100, ge=0, le=10_000, description="Most-had posts every feed ranks as candidates"
+        default=50, ge=0, le=10_000, description="Most-had posts every feed ranks as candidates"
     )
     interaction_rate_limit: RateLimit = Field(
         default=RateLimit(limit=120, window=60),

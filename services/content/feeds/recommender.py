@@ -16,6 +16,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import case, select, union_all
+from threadpoolctl import threadpool_limits
 
 from chassis.background import every
 from chassis.clock import now
@@ -43,6 +44,10 @@ class Training:
 
 class Recommender:
     def __init__(self, settings: Settings) -> None:
+        # One BLAS thread in this process: a feed's products are small, and a pool of BLAS
+        # threads waking for each costs more than it saves on a busy machine (and fights
+        # implicit's own threads during training).
+        threadpool_limits(1, "blas")
         self.settings = settings
         self.snapshot: Snapshot | None = None
         self.popular: list = []

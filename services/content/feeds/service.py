@@ -6,7 +6,6 @@ and nothing new pushes items across a page boundary. Counters may move meanwhile
 can shift an item by a place; the next refresh starts over.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -32,8 +31,8 @@ from services.content.posts.live import LiveState
 from services.content.posts.models import LabelKind, Post, PostLabel
 from services.content.posts.workflow import PostState
 
-CANDIDATES = 300  # the newest published posts a feed ranks
-POOL = 200  # and the recommender's best for the reader, wherever they are in time
+CANDIDATES = 200  # the newest published posts a feed ranks
+POOL = 150  # and the recommender's best for the reader, wherever they are in time
 HISTORY = 200  # the reader's latest interactions of each kind: interests and fold-in
 CANDIDATE_COLUMNS = (Post.id, Post.author, Post.published_at, Post.tags, Post.topics)
 HISTORY_COLUMNS = (Post.title, Post.tags, Post.topics)
@@ -114,25 +113,21 @@ async def _ranked(
             scored = dict(snapshot.top(reader_scores, POOL))
             extra += list(scored)
     published = [Post.state == PostState.PUBLISHED, Post.published_at <= at, *conditions]
+    candidates = select(*CANDIDATE_COLUMNS, *(getattr(PostStats, c) for c in ENGAGEMENT))
+    candidates = candidates.outerjoin(PostStats, PostStats.post_id == Post.id).where(*published)
     rows = list(
         await session.execute(
-            select(*CANDIDATE_COLUMNS)
-            .where(*published)
-            .order_by(Post.published_at.desc(), Post.id.desc())
-            .limit(CANDIDATES)
+            candidates.order_by(Post.published_at.desc(), Post.id.desc()).limit(CANDIDATES)
         )
     )
     newest = {row.id for row in rows}
     wanted = [i for i in dict.fromkeys(extra) if i not in newest]
     if wanted:
-        rows += await session.execute(
-            select(*CANDIDATE_COLUMNS).where(*published, Post.id.in_(wanted))
-        )
+        rows += await session.execute(candidates.where(Post.id.in_(wanted)))
     similar = {}
     if scored:
         ids = [row.id for row in rows if row.id in scored]
         similar = dict(zip(ids, snapshot.closest(ids, reader_scores), strict=True))
-    engagement = await _engagement(session, [row.id for row in rows])
     candidates = [
         Candidate(
             post_id=row.id,
@@ -140,7 +135,7 @@ async def _ranked(
             published_at=row.published_at,
             tags=tuple(row.tags),
             topics=tuple(row.topics),
-            engagement=engagement.get(row.id, {}),
+            engagement={c: getattr(row, c) or 0 for c in ENGAGEMENT},
             collaborative=scored.get(row.id, 0.0),
             similar_to=similar.get(row.id),
             similar_title=history.titles.get(similar.get(row.id)),
@@ -158,17 +153,6 @@ async def _ranked(
     more = offset + page.limit < len(ranked)
     next_cursor = encode_cursor([at, offset + page.limit]) if more else None
     return [(posts[r.candidate.post_id], r) for r in window], next_cursor
-
-
-async def _engagement(session: AsyncSession, post_ids: Sequence[UUID]) -> dict[UUID, dict]:
-    if not post_ids:
-        return {}
-    rows = await session.execute(
-        select(PostStats.post_id, *(getattr(PostStats, c) for c in ENGAGEMENT)).where(
-            PostStats.post_id.in_(post_ids)
-        )
-    )
-    return {row[0]: dict(zip(ENGAGEMENT, row[1:], strict=True)) for row in rows}
 
 
 async def _history(session: AsyncSession, user_id: UUID, at: datetime) -> History:
