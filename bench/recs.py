@@ -4,12 +4,12 @@
 `python -m bench.recs [--quick] [--items N] [--interactions N] [--rate R] [--seconds S]`.
 A synthetic population (users with a favourite tag, posts with tags, views and likes drawn
 from the tastes with noise and popularity bias, seeded) is loaded with COPY into a fresh
-database of the content service, which runs as one uvicorn worker and is retrained once
-through its operator route. An open-loop client in its own process offers requests at a
-fixed rate (100/s by default; latency counted from the moment each request was due, so a
+database of the content service, which then runs as two uvicorn workers, each training its
+own snapshot at start from those rows (as replicas do). An open-loop client in its own
+process offers requests at a fixed rate (100/s by default; latency counted from the moment each request was due, so a
 stall is not hidden by the client waiting), rotating the tokens of 100 users with history,
 first at the service's home feed, then at a bare route of the same stack (FastAPI and
-uvicorn, one worker) that returns one of those users' feeds cached. While the service is
+uvicorn, two workers) that returns one of those users' feeds cached. While the service is
 under load, users like a post outside their first page and poll their feed until it
 changes: the time from the like to a changed feed, with no retrain. Ends with one line
 `RESULT {json}` (also bench/results/recs.json).
@@ -49,6 +49,37 @@ PER_USER = 50  # interactions of each synthetic user
 LIKE_SHARE = 0.3  # the rest are views
 TASTE_SHARE = 0.8  # of a user's interactions, on their favourite tag; the rest anywhere
 CHANGE_TIMEOUT = 5.0
+WORKERS = 2  # uvicorn workers of the service and of the bare route
+
+
+async def migrate(url: str) -> None:
+    from chassis import migrations
+    from chassis.db import Database
+    from services.content.app import SCHEMA
+
+    db = Database(url, service="bench")
+    try:
+        await db.create_database_if_missing()
+        await migrations.upgrade(db, SCHEMA)
+    finally:
+        await db.dispose()
+
+
+def _trained(service: str, operator: str, timeout: float = 600) -> dict:
+    """Wait until every worker has trained: fresh connections (each may reach any worker)
+    all answer with a snapshot of the loaded rows, 4 x WORKERS times in a row."""
+    deadline, in_a_row, state = time.monotonic() + timeout, 0, {}
+    while in_a_row < 4 * WORKERS:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the workers did not all train: {state}")
+        state = httpx.get(
+            f"{service}/api/v1/content/recommender",
+            headers={"Authorization": f"Bearer {operator}", "Connection": "close"},
+            timeout=30,
+        ).json()
+        in_a_row = in_a_row + 1 if state["interactions"] else 0
+        time.sleep(0.2 if in_a_row else 1.0)
+    return state
 
 
 def bare_app() -> FastAPI:
@@ -267,15 +298,14 @@ def run(args: argparse.Namespace) -> dict:
         env = {
             "CONTENT_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/{database}",
             "CONTENT_KAFKA_ENABLED": "false",
+            "CONTENT_MIGRATE_ON_START": "false",
             "CONTENT_RECOMMENDER_RETRAIN_SECONDS": "86400",
             "CONTENT_INTERACTION_RATE_LIMIT": json.dumps({"limit": 1_000_000, "window": 1}),
             "FLYWHEEL_JWKS_URL": keys + "/api/v1/users/.well-known/jwks.json",
             "REDIS_URL": None,
         }
         try:
-            service = stack.enter_context(
-                _serve("services.content.app:create_app", env, directory / "content.log", 120)
-            )
+            asyncio.run(migrate(env["CONTENT_DATABASE_URL"]))
             started = time.perf_counter()
             posts, user, post, like, user_ids, taste = population(
                 args.items, args.interactions, measured
@@ -284,12 +314,12 @@ def run(args: argparse.Namespace) -> dict:
             started = time.perf_counter()
             tables = asyncio.run(load(database, posts, user, post, like, user_ids))
             loaded = round(time.perf_counter() - started, 2)
-            trained = httpx.post(
-                f"{service}/api/v1/content/recommender/retrain",
-                headers={"Authorization": f"Bearer {operator}"},
-                timeout=600,
-            )
-            trained.raise_for_status()
+            # Each worker trains its own snapshot at start, from the rows just loaded.
+            service = stack.enter_context(
+                _serve("services.content.app:create_app", env, directory / "content.log", 120,
+                       workers=WORKERS)
+            )  # fmt: skip
+            trained = _trained(service, operator)
             with httpx.Client(base_url=service, timeout=30) as client:
                 for token in tokens:  # warm up, and every measured user has a feed
                     assert _first_page(client, token), "a measured user got an empty feed"
@@ -301,7 +331,7 @@ def run(args: argparse.Namespace) -> dict:
             reasons = sorted({item["reason"]["code"] for item in cached.json()["items"]})
             bare = stack.enter_context(
                 _serve("bench.recs:bare_app", {"BENCH_BARE_FILE": str(bare_file)},
-                       directory / "bare.log")
+                       directory / "bare.log", workers=WORKERS)
             )  # fmt: skip
             # Posts of a tag the user does not favour: a like there changes their taste.
             rng = np.random.default_rng(5)
@@ -315,15 +345,16 @@ def run(args: argparse.Namespace) -> dict:
             time.sleep(min(2.0, args.seconds / 4))
             change = like_to_feed(service, [tokens[u] for u in trial_users], outside)
             through = _result(client, args.seconds)
-            limit = _result(_client(bare + "/bare", args.rate, args.seconds, tokens_file),
-                            args.seconds)  # fmt: skip
+            limit = _result(
+                _client(bare + "/bare", args.rate, args.seconds, tokens_file), args.seconds
+            )
         finally:
             asyncio.run(_drop(database))
     share = round(through["served_per_s"] / limit["served_per_s"], 3)
     return {
         "benchmark": "recs",
         "client": "an open-loop httpx client in its own process (latency from each "
-        "request's due time), one uvicorn worker per server",
+        "request's due time), two uvicorn workers per server",
         "machine": machine()["summary"],
         "load_average_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
         "revision": revision(("services/content", "chassis")),
@@ -332,7 +363,7 @@ def run(args: argparse.Namespace) -> dict:
         "users": len(user_ids),
         "seconds_per_run": args.seconds,
         "setup_seconds": {"generate": generated, "copy": loaded, "tables": tables},
-        "training": trained.json(),
+        "training": trained,
         "reasons_on_a_first_page": reasons,
         "service": through,
         "bare": limit,

@@ -31,8 +31,8 @@ from services.content.posts.live import LiveState
 from services.content.posts.models import LabelKind, Post, PostLabel
 from services.content.posts.workflow import PostState
 
-CANDIDATES = 200  # the newest published posts a feed ranks
-POOL = 150  # and the recommender's best for the reader, wherever they are in time
+CANDIDATES = 100  # the newest published posts a feed ranks
+POOL = 100  # and the recommender's best for the reader, wherever they are in time
 HISTORY = 200  # the reader's latest interactions of each kind: interests and fold-in
 CANDIDATE_COLUMNS = (Post.id, Post.author, Post.published_at, Post.tags, Post.topics)
 HISTORY_COLUMNS = (Post.title, Post.tags, Post.topics)
