@@ -6,13 +6,13 @@ A synthetic population (users with a favourite tag, posts with tags, views and l
 from the tastes with noise and popularity bias, seeded) is loaded with COPY into a fresh
 database of the content service, which then runs as two uvicorn workers, each training its
 own snapshot at start from those rows (as replicas do). An open-loop client in its own
-process offers requests at a fixed rate (100/s by default; latency counted from the moment each request was due, so a
-stall is not hidden by the client waiting), rotating the tokens of 100 users with history,
-first at the service's home feed, then at a bare route of the same stack (FastAPI and
-uvicorn, two workers) that returns one of those users' feeds cached. While the service is
-under load, users like a post outside their first page and poll their feed until it
-changes: the time from the like to a changed feed, with no retrain. Ends with one line
-`RESULT {json}` (also bench/results/recs.json).
+process offers requests at a fixed rate (100/s by default; latency counted from the moment
+each request was due, so a stall is not hidden by the client waiting), rotating the tokens
+of 100 users with history, first at the service's home feed, then at a bare route of the
+same stack (FastAPI and uvicorn, two workers) that returns one of those users' feeds cached.
+While the service is under load, users like a post outside their first page and poll their
+feed until it changes: the time from the like to a changed feed, with no retrain. Ends with
+one line `RESULT {json}` (also bench/results/recs.json).
 """
 
 import argparse
