@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth.principal import Principal
@@ -113,17 +113,18 @@ async def _ranked(
             scored = dict(snapshot.top(reader_scores, POOL))
             extra += list(scored)
     published = [Post.state == PostState.PUBLISHED, Post.published_at <= at, *conditions]
-    newest = select(Post.id).where(*published).order_by(Post.published_at.desc(), Post.id.desc())
-    chosen = Post.id.in_(newest.limit(CANDIDATES))
-    if extra:
-        chosen = or_(chosen, Post.id.in_(list(dict.fromkeys(extra))))
+    # Two statements, each led by an index (one "newest or these" would scan every post).
+    candidates = select(*CANDIDATE_COLUMNS, *(getattr(PostStats, c) for c in ENGAGEMENT))
+    candidates = candidates.outerjoin(PostStats, PostStats.post_id == Post.id).where(*published)
     rows = list(
         await session.execute(
-            select(*CANDIDATE_COLUMNS, *(getattr(PostStats, c) for c in ENGAGEMENT))
-            .outerjoin(PostStats, PostStats.post_id == Post.id)
-            .where(*published, chosen)
+            candidates.order_by(Post.published_at.desc(), Post.id.desc()).limit(CANDIDATES)
         )
     )
+    newest = {row.id for row in rows}
+    wanted = [i for i in dict.fromkeys(extra) if i not in newest]
+    if wanted:
+        rows += await session.execute(candidates.where(Post.id.in_(wanted)))
     similar = {}
     if scored:
         ids = [row.id for row in rows if row.id in scored]
