@@ -72,12 +72,13 @@ def _trained(service: str, operator: str, timeout: float = 600) -> dict:
     while in_a_row < 4 * WORKERS:
         if time.monotonic() > deadline:
             raise RuntimeError(f"the workers did not all train: {state}")
-        state = httpx.get(
+        answer = httpx.get(
             f"{service}/api/v1/content/recommender",
             headers={"Authorization": f"Bearer {operator}", "Connection": "close"},
             timeout=30,
-        ).json()
-        in_a_row = in_a_row + 1 if state["interactions"] else 0
+        )
+        state = answer.json()
+        in_a_row = in_a_row + 1 if answer.status_code == 200 and state["interactions"] else 0
         time.sleep(0.2 if in_a_row else 1.0)
     return state
 
