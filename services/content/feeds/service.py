@@ -30,6 +30,7 @@ from services.content.interactions.models import PostStats, Reaction, Seen
 from services.content.posts.live import LiveState
 from services.content.posts.models import LabelKind, Post, PostLabel
 from services.content.posts.workflow import PostState
+from services.content.recommend.serving import ReaderScores, Snapshot
 
 CANDIDATES = 100  # the newest published posts a feed ranks
 POOL = 100  # and the recommender's best for the reader, wherever they are in time
@@ -103,32 +104,10 @@ async def _ranked(
     else:
         at, offset = decode_cursor(page.cursor, [datetime, int])
     history = await _history(session, reader.user_id, at) if reader is not None else History()
-    snapshot = model.snapshot if model is not None else None
-    scored: dict[UUID, float] = {}
-    extra: list[UUID] = []
-    if snapshot is not None:
-        extra = list(model.popular)
-        if history.weights:
-            reader_scores = snapshot.scores(history.weights)
-            scored = dict(snapshot.top(reader_scores, POOL))
-            extra += list(scored)
+    picks = _picks(model, history)
     published = [Post.state == PostState.PUBLISHED, Post.published_at <= at, *conditions]
-    # Two statements, each led by an index (one "newest or these" would scan every post).
-    candidates = select(*CANDIDATE_COLUMNS, *(getattr(PostStats, c) for c in ENGAGEMENT))
-    candidates = candidates.outerjoin(PostStats, PostStats.post_id == Post.id).where(*published)
-    rows = list(
-        await session.execute(
-            candidates.order_by(Post.published_at.desc(), Post.id.desc()).limit(CANDIDATES)
-        )
-    )
-    newest = {row.id for row in rows}
-    wanted = [i for i in dict.fromkeys(extra) if i not in newest]
-    if wanted:
-        rows += await session.execute(candidates.where(Post.id.in_(wanted)))
-    similar = {}
-    if scored:
-        ids = [row.id for row in rows if row.id in scored]
-        similar = dict(zip(ids, snapshot.closest(ids, reader_scores), strict=True))
+    rows = await _candidates(session, published, [*picks.popular, *picks.scored])
+    similar = picks.similar([row.id for row in rows])
     candidates = [
         Candidate(
             post_id=row.id,
@@ -137,7 +116,7 @@ async def _ranked(
             tags=tuple(row.tags),
             topics=tuple(row.topics),
             engagement={c: getattr(row, c) or 0 for c in ENGAGEMENT},
-            collaborative=scored.get(row.id, 0.0),
+            collaborative=picks.scored.get(row.id, 0.0),
             similar_to=similar.get(row.id),
             similar_title=history.titles.get(similar.get(row.id)),
         )
@@ -156,9 +135,53 @@ async def _ranked(
     return [(posts[r.candidate.post_id], r) for r in window], next_cursor
 
 
+@dataclass
+class Picks:
+    """What the recommender brings to one feed: the most-had posts, and for a reader with
+    history their best posts with scores, and which of their posts each is most like."""
+
+    popular: list[UUID] = field(default_factory=list)
+    scored: dict[UUID, float] = field(default_factory=dict)
+    snapshot: Snapshot | None = None
+    reader: ReaderScores | None = None
+
+    def similar(self, post_ids: list[UUID]) -> dict[UUID, UUID | None]:
+        ids = [i for i in post_ids if i in self.scored]
+        if not ids:
+            return {}
+        return dict(zip(ids, self.snapshot.closest(ids, self.reader), strict=True))
+
+
+def _picks(model: Recommender | None, history: History) -> Picks:
+    snapshot = model.snapshot if model is not None else None
+    if snapshot is None:
+        return Picks()
+    if not history.weights:
+        return Picks(popular=list(model.popular))
+    reader = snapshot.scores(history.weights)
+    return Picks(list(model.popular), dict(snapshot.top(reader, POOL)), snapshot, reader)
+
+
+async def _candidates(session: AsyncSession, published: list, extra: list[UUID]) -> list:
+    """The newest posts and `extra` ones, with their counters: two statements, each led by
+    an index (one "newest or these" statement would scan every post)."""
+    statement = select(*CANDIDATE_COLUMNS, *(getattr(PostStats, c) for c in ENGAGEMENT))
+    statement = statement.outerjoin(PostStats, PostStats.post_id == Post.id).where(*published)
+    rows = list(
+        await session.execute(
+            statement.order_by(Post.published_at.desc(), Post.id.desc()).limit(CANDIDATES)
+        )
+    )
+    newest = {row.id for row in rows}
+    wanted = [i for i in dict.fromkeys(extra) if i not in newest]
+    if wanted:
+        rows += await session.execute(statement.where(Post.id.in_(wanted)))
+    return rows
+
+
 async def _history(session: AsyncSession, user_id: UUID, at: datetime) -> History:
     """The reader's interests and signals (from their latest reactions and views) and what
-    they have seen or reacted to by `at`. Read at every request: a like changes the very
+    they have seen or reacted to, by `at`. Read at every request: a like changes the very
     next feed, with no retrain."""
     reactions = await session.execute(
         select(Reaction.post_id, Reaction.kind, Reaction.created_at, *HISTORY_COLUMNS)
@@ -176,18 +199,19 @@ async def _history(session: AsyncSession, user_id: UUID, at: datetime) -> Histor
     )
     signals, seen, titles = [], set(), {}
     weights: dict[UUID, float] = {}
+    # Only what the reader did by `at`: the later pages of a feed rank what the first did.
     for post_id, kind, created_at, title, tags, topics in reactions:
-        signal = Signal(str(kind), tuple(tags), tuple(topics))
-        signals.append(signal)
-        weights[post_id] = weights.get(post_id, 0.0) + weight(signal)
-        titles[post_id] = title
         if created_at <= at:
+            signal = Signal(str(kind), tuple(tags), tuple(topics))
+            signals.append(signal)
+            weights[post_id] = weights.get(post_id, 0.0) + weight(signal)
+            titles[post_id] = title
             seen.add(post_id)
     for post_id, dwell_ms, last_seen_at, title, tags, topics in views:
-        signal = Signal("view", tuple(tags), tuple(topics), dwell_ms=dwell_ms)
-        signals.append(signal)
-        weights[post_id] = weights.get(post_id, 0.0) + weight(signal)
-        titles[post_id] = title
         if last_seen_at <= at:
+            signal = Signal("view", tuple(tags), tuple(topics), dwell_ms=dwell_ms)
+            signals.append(signal)
+            weights[post_id] = weights.get(post_id, 0.0) + weight(signal)
+            titles[post_id] = title
             seen.add(post_id)
     return History(interests(signals), frozenset(seen), weights, titles)
