@@ -29,6 +29,7 @@ from services.content.recommend.serving import Snapshot
 from services.content.settings import Settings
 
 log = logging.getLogger(__name__)
+STREAMED = 20_000  # rows per partition read while loading the interactions
 
 
 @dataclass(frozen=True)
@@ -124,8 +125,11 @@ async def _interactions(db: Database) -> tuple[list, list, list[float]]:
     )
     users, items, weights = [], [], []
     async with db.session() as session:
-        for user, post, weight in await session.execute(statement):
-            users.append(user)
-            items.append(post)
-            weights.append(float(weight))
+        # In partitions, so a million rows never hold the event loop (nor the GIL) long.
+        result = await session.stream(statement.execution_options(yield_per=STREAMED))
+        async for partition in result.partitions():
+            for user, post, weight in partition:
+                users.append(user)
+                items.append(post)
+                weights.append(float(weight))
     return users, items, weights

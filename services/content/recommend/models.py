@@ -66,10 +66,11 @@ class Collaborative:
     """Matrix factorisation of the implicit-feedback matrix (alternating least squares)."""
 
     def __init__(self, factors: int = 64, regularization: float = 0.05, iterations: int = 15,
-                 alpha: float = 20.0, seed: int = 7) -> None:  # fmt: skip
+                 alpha: float = 20.0, seed: int = 7, threads: int = 0) -> None:  # fmt: skip
+        # threads: 0 is every core (offline); a serving replica leaves cores to its requests.
         self.options = dict(
             factors=factors, regularization=regularization, iterations=iterations, alpha=alpha,
-            random_state=seed,
+            random_state=seed, num_threads=threads,
         )  # fmt: skip
 
     def fit(self, data: Dataset) -> "Collaborative":

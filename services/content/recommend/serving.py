@@ -51,8 +51,10 @@ class Snapshot:
         regularization: float = 0.05,
         alpha: float = 20.0,
         seed: int = 7,
+        threads: int = 1,
     ) -> "Snapshot":
-        """Learn from (user, item, weight) triples given as three parallel sequences."""
+        """Learn from (user, item, weight) triples given as three parallel sequences, with
+        `threads` for ALS (one by default: a serving process keeps its other cores)."""
         user_codes, user_ids = _codes(users)
         item_codes, item_ids = _codes(items)
         matrix = sparse.csr_matrix(
@@ -67,6 +69,7 @@ class Snapshot:
             iterations=iterations,
             alpha=alpha,
             seed=seed,
+            threads=threads,
         ).fit(dataset)
         had = (matrix > 0).astype(np.float32).tocsr()
         counts = np.asarray(had.sum(axis=0)).ravel()
