@@ -49,6 +49,7 @@ PER_USER = 50  # interactions of each synthetic user
 LIKE_SHARE = 0.3  # the rest are views
 TASTE_SHARE = 0.8  # of a user's interactions, on their favourite tag; the rest anywhere
 CHANGE_TIMEOUT = 5.0
+REQUEST_TIMEOUT = 30.0  # a feed request not answered by then counts as an error
 WORKERS = 2  # uvicorn workers of the service and of the bare route
 
 
@@ -207,7 +208,7 @@ async def offer(url: str, rate: float, seconds: float, tokens: list[str]) -> dic
     latencies: list[float] = []
     errors = 0
     limits = httpx.Limits(max_connections=500, max_keepalive_connections=500)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(limits=limits, timeout=REQUEST_TIMEOUT) as client:
         start = time.perf_counter() + 0.1
 
         async def one(n: int) -> None:
@@ -215,9 +216,11 @@ async def offer(url: str, rate: float, seconds: float, tokens: list[str]) -> dic
             due = start + n / rate
             headers = {"Authorization": f"Bearer {tokens[n % len(tokens)]}"}
             try:
-                response = await client.get(url, headers=headers, params={"limit": 20})
+                response = await asyncio.wait_for(
+                    client.get(url, headers=headers, params={"limit": 20}), REQUEST_TIMEOUT
+                )
                 errors += response.status_code != 200
-            except httpx.HTTPError:
+            except (httpx.HTTPError, TimeoutError):
                 errors += 1
             latencies.append(time.perf_counter() - due)
 
@@ -244,7 +247,7 @@ def _client(url: str, rate: float, seconds: float, tokens: Path) -> subprocess.P
 
 
 def _result(process: subprocess.Popen, seconds: float) -> dict:
-    output, _ = process.communicate(timeout=seconds + 120)
+    output, _ = process.communicate(timeout=seconds + REQUEST_TIMEOUT + 120)
     if process.returncode:
         raise RuntimeError("the load client failed")
     return json.loads(output)
