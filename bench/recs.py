@@ -230,7 +230,13 @@ async def offer(url: str, rate: float, seconds: float, tokens: list[str]) -> dic
             if delay > 0:
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(one(n)))
-        await asyncio.gather(*tasks)
+        # Past the last due time plus the timeout, what is still waiting failed.
+        _, late = await asyncio.wait(tasks, timeout=max(0.0, start + seconds - time.perf_counter())
+                                     + REQUEST_TIMEOUT)  # fmt: skip
+        for task in late:
+            task.cancel()
+        errors += len(late)
+        latencies += [seconds + REQUEST_TIMEOUT] * len(late)
         elapsed = time.perf_counter() - start
     return {
         "offered_per_s": rate,
@@ -247,7 +253,11 @@ def _client(url: str, rate: float, seconds: float, tokens: Path) -> subprocess.P
 
 
 def _result(process: subprocess.Popen, seconds: float) -> dict:
-    output, _ = process.communicate(timeout=seconds + REQUEST_TIMEOUT + 120)
+    try:
+        output, _ = process.communicate(timeout=seconds + REQUEST_TIMEOUT + 120)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
     if process.returncode:
         raise RuntimeError("the load client failed")
     return json.loads(output)
