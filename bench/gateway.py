@@ -122,11 +122,18 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _serve(factory: str, env: dict[str, str | None], log: Path, start_seconds: float = 30):
-    """Serve an app factory in a process of its own; `None` in `env` unsets a variable."""
+def _serve(
+    factory: str,
+    env: dict[str, str | None],
+    log: Path,
+    start_seconds: float = 30,
+    workers: int = 1,
+):
+    """Serve an app factory in a process of its own (with `workers` uvicorn workers); `None`
+    in `env` unsets a variable."""
     port = _free_port()
     command = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", HOST]
-    command += ["--port", str(port), "--workers", "1", "--log-level", "warning"]
+    command += ["--port", str(port), "--workers", str(workers), "--log-level", "warning"]
     command += ["--no-access-log", "--no-proxy-headers"]
     with log.open("wb") as out:
         environment = {k: v for k, v in {**os.environ, **env}.items() if v is not None}

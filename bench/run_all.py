@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-BENCHMARKS = ["bench.events", "bench.gateway", "bench.analytics", "bench.flash_sale"]
+BENCHMARKS = ["bench.events", "bench.gateway", "bench.analytics", "bench.flash_sale", "bench.recs"]
 
 
 def main() -> int:

@@ -13,10 +13,6 @@ class PayloadTooLarge(Problem):
     status, slug = 413, "payload-too-large"
 
 
-class TooManyRequests(Problem):
-    status, slug = 429, "rate-limited"
-
-
 class HeadersTooLarge(Problem):
     status, slug = 431, "headers-too-large"
 

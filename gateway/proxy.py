@@ -14,6 +14,7 @@ from yarl import URL
 from chassis.http.problems import Problem, Unauthorized
 from chassis.ids import new_id
 from chassis.logs import current_request_id
+from chassis.ratelimit import TooManyRequests
 from gateway import metrics, ratelimit
 from gateway.access import Caller, CallerKind
 from gateway.credentials import Gatekeeper
@@ -21,7 +22,6 @@ from gateway.forwarding import Incoming, client_chain, downstream_headers, upstr
 from gateway.problems import (
     BadGateway,
     GatewayTimeout,
-    TooManyRequests,
     UnsafePath,
     UpstreamUnavailable,
     send_problem,

@@ -1,151 +1,25 @@
-"""Rate limits: token buckets per principal and route class, in Redis or in process."""
-
-import logging
-import math
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
+"""The gateway's rate limits: the chassis' token buckets (chassis/ratelimit.py) per principal
+and route class, under the gateway's Redis keys, with the draft headers as ASGI sends them."""
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
+from chassis import ratelimit
+from chassis.ratelimit import Decision, LocalLimiter, RateLimit, refill_and_take
 from gateway import metrics
-from gateway.settings import RateLimit
 
-log = logging.getLogger(__name__)
+__all__ = ["KEY_PREFIX", "Decision", "LocalLimiter", "RedisLimiter", "headers", "refill_and_take"]
 KEY_PREFIX = "flywheel:gateway:ratelimit:"
 
 
-@dataclass(frozen=True)
-class Decision:
-    allowed: bool
-    remaining: int
-    retry_after: float  # seconds until one token is back (0 when allowed)
-    reset: float  # seconds until the bucket is full again
-
-
-def refill_and_take(
-    tokens: float, updated: float, now: float, limit: RateLimit
-) -> tuple[float, Decision]:
-    """Refill the bucket for the time since `updated`, then take one token if there is one.
-
-    Returns the tokens left and the decision. `REDIS_SCRIPT` is the same arithmetic."""
-    rate = limit.per_second
-    tokens = min(float(limit.limit), tokens + max(0.0, now - updated) * rate)
-    allowed = tokens >= 1.0
-    if allowed:
-        tokens -= 1.0
-    return tokens, decide(allowed, tokens, limit)
-
-
-def decide(allowed: bool, tokens: float, limit: RateLimit) -> Decision:
-    rate = limit.per_second
-    return Decision(
-        allowed=allowed,
-        remaining=math.floor(tokens),
-        retry_after=0.0 if allowed else (1.0 - tokens) / rate,
-        reset=(limit.limit - tokens) / rate,
-    )
+class RedisLimiter(ratelimit.RedisLimiter):
+    def __init__(self, redis: Redis, limits: dict[str, RateLimit]) -> None:
+        super().__init__(
+            redis, limits, prefix=KEY_PREFIX, on_error=metrics.ratelimit_backend_errors.inc
+        )
 
 
 def headers(rate_class: str, limit: RateLimit, decision: Decision) -> list[tuple[bytes, bytes]]:
-    """`RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers), plus
-    `Retry-After` when refused."""
-    seconds = decision.reset if decision.allowed else decision.retry_after
-    window = f"{limit.window:g}"
-    result = [
-        (b"ratelimit-policy", f'"{rate_class}";q={limit.limit};w={window}'.encode()),
-        (b"ratelimit", f'"{rate_class}";r={decision.remaining};t={math.ceil(seconds)}'.encode()),
+    return [
+        (name.encode(), value.encode())
+        for name, value in ratelimit.headers(rate_class, limit, decision).items()
     ]
-    if not decision.allowed:
-        result.append((b"retry-after", str(max(1, math.ceil(seconds))).encode()))
-    return result
-
-
-class LocalLimiter:
-    """Buckets in this process: right for one replica, and the fallback when Redis fails."""
-
-    def __init__(
-        self,
-        limits: dict[str, RateLimit],
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        max_keys: int = 100_000,
-    ) -> None:
-        self.limits = limits
-        self._clock = clock
-        self._max_keys = max_keys
-        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
-
-    async def take(self, rate_class: str, key: str) -> Decision:
-        return self.take_now(rate_class, key)
-
-    def take_now(self, rate_class: str, key: str) -> Decision:
-        limit = self.limits[rate_class]
-        now = self._clock()
-        tokens, updated = self._buckets.get((rate_class, key), (float(limit.limit), now))
-        tokens, decision = refill_and_take(tokens, updated, now, limit)
-        if len(self._buckets) >= self._max_keys:
-            self._forget_full(now)
-        self._buckets[(rate_class, key)] = (tokens, now)
-        return decision
-
-    def _forget_full(self, now: float) -> None:
-        """Drop buckets that have refilled (forgetting them changes nothing); if a flood of
-        distinct keys leaves too many, drop the oldest half."""
-        for bucket_key, (tokens, updated) in list(self._buckets.items()):
-            limit = self.limits[bucket_key[0]]
-            if tokens + (now - updated) * limit.per_second >= limit.limit:
-                del self._buckets[bucket_key]
-        if len(self._buckets) >= self._max_keys:
-            for bucket_key in list(self._buckets)[: len(self._buckets) // 2]:
-                del self._buckets[bucket_key]
-
-
-# The bucket lives in a hash {tokens, at}; Redis's own clock keeps replicas consistent.
-REDIS_SCRIPT = """
-local limit = tonumber(ARGV[1])
-local rate = tonumber(ARGV[2])
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(state[1]) or limit
-local at = tonumber(state[2]) or now
-tokens = math.min(limit, tokens + math.max(0, now - at) * rate)
-local allowed = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-  allowed = 1
-end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
-redis.call('PEXPIRE', KEYS[1], math.ceil(limit / rate * 1000) + 1000)
-return {allowed, tostring(tokens)}
-"""
-
-
-class RedisLimiter:
-    """Buckets in Redis, shared by every gateway replica; one atomic script call each.
-
-    If Redis fails, the request is limited by this replica's own buckets instead (a Redis
-    outage loosens the limit by the number of replicas, never blocks traffic)."""
-
-    def __init__(self, redis: Redis, limits: dict[str, RateLimit]) -> None:
-        self.limits = limits
-        self.redis = redis
-        self._script = redis.register_script(REDIS_SCRIPT)
-        self._fallback = LocalLimiter(limits)
-        self._last_warning = 0.0
-
-    async def take(self, rate_class: str, key: str) -> Decision:
-        limit = self.limits[rate_class]
-        try:
-            allowed, tokens = await self._script(
-                keys=[f"{KEY_PREFIX}{rate_class}:{key}"], args=[limit.limit, limit.per_second]
-            )
-        except (RedisError, OSError) as error:
-            metrics.ratelimit_backend_errors.inc()
-            if time.monotonic() - self._last_warning > 10:
-                self._last_warning = time.monotonic()
-                log.warning("rate limits fall back to this process: Redis failed: %r", error)
-            return self._fallback.take_now(rate_class, key)
-        return decide(bool(allowed), float(tokens), limit)

@@ -3,24 +3,14 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, PositiveFloat, PositiveInt
+from pydantic import Field, PositiveFloat, PositiveInt
 from pydantic_settings import SettingsConfigDict
 
+from chassis.ratelimit import RateLimit
 from chassis.settings import ServiceSettings
 from contracts.manifest import SERVICES
 
 DEV_UPSTREAMS = {service.name: f"http://127.0.0.1:{service.port}" for service in SERVICES}
-
-
-class RateLimit(BaseModel):
-    """A token bucket: `limit` requests of burst, refilled evenly over `window` seconds."""
-
-    limit: PositiveInt
-    window: PositiveFloat
-
-    @property
-    def per_second(self) -> float:
-        return self.limit / self.window
 
 
 DEFAULT_RATE_LIMITS = {

@@ -6,7 +6,9 @@ from chassis.http.service import build_service
 from chassis.migrations import Schema
 from services.content.calls import api as calls
 from services.content.feeds import api as feeds
+from services.content.feeds.recommender import Recommender, training
 from services.content.interactions import api as interactions
+from services.content.interactions import quotas
 from services.content.models import Base
 from services.content.moderation import api as moderation
 from services.content.posts import api as posts
@@ -22,7 +24,8 @@ SCHEMA = Schema.beside(__file__, Base.metadata)
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    return build_service(
+    model = Recommender(settings)
+    app = build_service(
         name="content",
         settings=settings,
         routers=[
@@ -32,12 +35,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             qa.router,
             interactions.router,
             feeds.router,
+            feeds.recommender,
             calls.router,
         ],
         schema=SCHEMA,
         consumers=[on_product_created, on_order_paid],
-        background=[publishing(settings.schedule_poll_seconds)],
+        background=[
+            publishing(settings.schedule_poll_seconds),
+            training(model, settings.recommender_retrain_seconds),
+        ],
         description="Content operations: posts of every kind linked to products, their "
         "editorial workflow and scheduled publishing, moderation, reviews verified by "
-        "purchases, community Q&A, interactions, ranked feeds and content calls.",
+        "purchases, community Q&A, interactions, feeds ranked by a hybrid recommender "
+        "and content calls.",
     )
+    app.state.recommender = model
+    app.state.quotas = quotas.limiter(settings)
+    return app

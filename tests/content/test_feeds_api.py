@@ -52,7 +52,11 @@ async def test_a_like_changes_the_next_feed_and_seen_posts_leave_it(platform, op
         await reader.post(f"{POSTS}/{liked['id']}/interactions", json={"kind": "like"})
         await reader.post(f"{POSTS}/{liked['id']}/interactions", json={"kind": "view"})
         after = {i["post"]["id"]: i for i in await _everything(reader, f"{FEEDS}/home")}
-        assert after[related["id"]]["reason"] == {"code": "because_you_like", "label": tag}
+        assert after[related["id"]]["reason"] == {
+            "code": "because_you_like",
+            "label": tag,
+            "post_id": None,
+        }
         assert after[related["id"]]["score"] > before[related["id"]]["score"]
         assert liked["id"] not in after  # seen
         public = {i["post"]["id"] for i in await _everything(anonymous, f"{FEEDS}/home")}

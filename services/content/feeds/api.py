@@ -3,19 +3,27 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 
-from chassis.auth.deps import OptionalPrincipalDep
+from chassis.auth.deps import OperatorDep, OptionalPrincipalDep
 from chassis.http.deps import SessionDep
 from chassis.http.problems import responses
 from chassis.pagination import PageDep
 from services.content.feeds import service
 from services.content.feeds.ranking import Ranked
-from services.content.feeds.schemas import FeedItem, FeedPage, LiveFeed, ReasonOut
+from services.content.feeds.recommender import RecommenderDep, Training
+from services.content.feeds.schemas import (
+    FeedItem,
+    FeedPage,
+    LiveFeed,
+    ReasonOut,
+    RecommenderOut,
+)
 from services.content.posts.models import LabelKind, Post
 from services.content.posts.schemas import PostOut
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
+recommender = APIRouter(prefix="/recommender", tags=["feeds"])
 
 
 def _page(rows: list[tuple[Post, Ranked]], next_cursor: str | None) -> FeedPage:
@@ -23,7 +31,11 @@ def _page(rows: list[tuple[Post, Ranked]], next_cursor: str | None) -> FeedPage:
         items=[
             FeedItem(
                 post=PostOut.model_validate(post),
-                reason=ReasonOut(code=ranked.reason.code, label=ranked.reason.label),
+                reason=ReasonOut(
+                    code=ranked.reason.code,
+                    label=ranked.reason.label,
+                    post_id=ranked.reason.post_id,
+                ),
                 score=round(ranked.score, 4),
             )
             for post, ranked in rows
@@ -34,12 +46,14 @@ def _page(rows: list[tuple[Post, Ranked]], next_cursor: str | None) -> FeedPage:
 
 @router.get(
     "/home",
-    summary="The home feed: personal with a token (interests, seen posts left out), "
-    "popular and fresh without",
+    summary="The home feed: personal with a token (the recommender's picks, interests, seen "
+    "posts left out), popular and fresh without",
     responses=responses(401, 422),
 )
-async def home(session: SessionDep, page: PageDep, reader: OptionalPrincipalDep) -> FeedPage:
-    return _page(*await service.home(session, reader, page))
+async def home(
+    session: SessionDep, page: PageDep, reader: OptionalPrincipalDep, model: RecommenderDep
+) -> FeedPage:
+    return _page(*await service.home(session, reader, page, model))
 
 
 @router.get(
@@ -81,3 +95,25 @@ async def live(session: SessionDep) -> LiveFeed:
         live_now=[PostOut.model_validate(p) for p in on_air],
         upcoming=[PostOut.model_validate(p) for p in upcoming],
     )
+
+
+def _training(last: Training | None) -> RecommenderOut:
+    return RecommenderOut(trained=True, **vars(last)) if last else RecommenderOut(trained=False)
+
+
+@recommender.get(
+    "",
+    summary="What this replica's recommender last trained on, and when",
+    responses=responses(401, 403),
+)
+async def recommender_state(model: RecommenderDep, _: OperatorDep) -> RecommenderOut:
+    return _training(model.last)
+
+
+@recommender.post(
+    "/retrain",
+    summary="Retrain this replica's recommender now (it also retrains on a schedule)",
+    responses=responses(401, 403),
+)
+async def retrain(request: Request, model: RecommenderDep, _: OperatorDep) -> RecommenderOut:
+    return _training(await model.retrain(request.app.state.db))

@@ -1,13 +1,18 @@
-"""Ranking a feed: popularity with time decay, freshness and tag affinity, already-seen
-posts left out, then re-ranked for diversity; every item says why it is there. Pure: the
-service gathers candidates and the user's history, this decides the order.
+"""Ranking a feed: the hybrid recommender's collaborative signal, tag affinity, popularity
+with time decay and freshness, already-seen posts left out, then re-ranked for diversity;
+every item says why it is there. Pure: the service gathers candidates and the user's
+history, this decides the order.
 
-score = POPULARITY * popularity + FRESHNESS * freshness + AFFINITY * affinity, each in [0, 1]:
+score = POPULARITY * popularity + FRESHNESS * freshness + AFFINITY * affinity
+      + COLLABORATIVE * collaborative, each in [0, 1]:
 - popularity: log(1 + weighted engagement) halved every POPULARITY_HALF_LIFE of age,
   divided by the largest among the candidates;
 - freshness: exp(-age / FRESHNESS_SCALE): a new post gets a chance before anyone acted;
 - affinity: how much of the user's interest (tags and topics weighted by what they did with
-  posts carrying them) the post's labels cover.
+  posts carrying them) the post's labels cover;
+- collaborative: the recommender's score of the post for this reader (people who had what
+  the reader had also had this: ALS folded in and item co-occurrence, recommend/serving.py),
+  0 for anonymous readers, readers without history and posts newer than the model.
 Diversity: walking down the scores, a post whose author or first topic already holds
 MAX_SHARE of the last WINDOW places waits until one frees up (no wall of one author or
 topic); what has to wait longest comes last, in score order.
@@ -20,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
-POPULARITY, FRESHNESS, AFFINITY = 0.45, 0.2, 0.35
+POPULARITY, FRESHNESS, AFFINITY, COLLABORATIVE = 0.3, 0.15, 0.25, 0.3
 POPULARITY_HALF_LIFE = timedelta(hours=48)
 FRESHNESS_SCALE = timedelta(hours=24)
 WINDOW, MAX_SHARE = 5, 2
@@ -40,6 +45,9 @@ class Candidate:
     tags: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     engagement: dict[str, int] = field(default_factory=dict)
+    collaborative: float = 0.0  # the recommender's score for this reader, in [0, 1]
+    similar_to: UUID | None = None  # of the reader's posts, the one most like this
+    similar_title: str | None = None
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -58,8 +66,11 @@ class Signal:
 
 @dataclass(frozen=True)
 class Reason:
-    code: str  # "because_you_like", "new_in_your_topic", "popular_in", "popular", "new"
+    # "because_you_liked" (a post), "because_you_like" (a tag or topic), "new_in_your_topic",
+    # "popular_in", "popular", "new"
+    code: str
     label: str | None = None
+    post_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -73,14 +84,19 @@ def interests(signals: Iterable[Signal]) -> dict[str, float]:
     """A user's interest per label, normalized to sum to 1 (empty without history)."""
     weights: Counter[str] = Counter()
     for signal in signals:
-        weight = INTEREST.get(signal.kind, 0.0)
-        if signal.kind == "view":
-            minutes = signal.dwell_ms / 60_000
-            weight += min(minutes * DWELL_BONUS_PER_MINUTE, DWELL_BONUS_CAP)
         for label in signal.tags + signal.topics:
-            weights[label] += weight
+            weights[label] += weight(signal)
     total = sum(weights.values())
     return {label: w / total for label, w in weights.items()} if total else {}
+
+
+def weight(signal: Signal) -> float:
+    """How much one thing a user did says about their interest: by its kind, and for a
+    view by how long they stayed."""
+    value = INTEREST.get(signal.kind, 0.0)
+    if signal.kind == "view":
+        value += min(signal.dwell_ms / 60_000 * DWELL_BONUS_PER_MINUTE, DWELL_BONUS_CAP)
+    return value
 
 
 def popularity(candidate: Candidate, at: datetime) -> float:
@@ -113,10 +129,11 @@ def rank(
     top = max(raw.values(), default=0.0) or 1.0
     scored = []
     for c in fresh:
-        parts = {
+        parts = {  # personal parts first: on a tie, they name the reason
+            "collaborative": COLLABORATIVE * c.collaborative,
+            "affinity": AFFINITY * affinity(c, interest),
             "popularity": POPULARITY * raw[c.post_id] / top,
             "freshness": FRESHNESS * freshness(c, at),
-            "affinity": AFFINITY * affinity(c, interest),
         }
         scored.append(Ranked(c, sum(parts.values()), _reason(c, parts, interest)))
     scored.sort(
@@ -160,6 +177,8 @@ def _reason(candidate: Candidate, parts: dict[str, float], interest: dict[str, f
         default=None,
     )
     main = max(parts, key=parts.get)
+    if main == "collaborative" and candidate.similar_to is not None:
+        return Reason("because_you_liked", candidate.similar_title, candidate.similar_to)
     if main == "affinity" and liked is not None:
         return Reason("because_you_like", liked)
     if main == "freshness":

@@ -1,13 +1,24 @@
 """Response bodies of feeds."""
 
+from datetime import datetime
+from uuid import UUID
+
 from pydantic import BaseModel, Field
 
 from services.content.posts.schemas import PostOut
 
 
 class ReasonOut(BaseModel):
-    code: str = Field(description="because_you_like, new_in_your_topic, popular_in, popular or new")
-    label: str | None = Field(description="The tag or topic the reason is about")
+    code: str = Field(
+        description="because_you_liked (a post), because_you_like (a tag or topic), "
+        "new_in_your_topic, popular_in, popular or new"
+    )
+    label: str | None = Field(
+        description="The tag or topic the reason is about, or the title of the post liked"
+    )
+    post_id: UUID | None = Field(
+        default=None, description="because_you_liked: the reader's post this one is like"
+    )
 
 
 class FeedItem(BaseModel):
@@ -24,3 +35,14 @@ class FeedPage(BaseModel):
 class LiveFeed(BaseModel):
     live_now: list[PostOut]
     upcoming: list[PostOut]
+
+
+class RecommenderOut(BaseModel):
+    """The recommender this replica serves: what its last training learned from."""
+
+    trained: bool
+    trained_at: datetime | None = None
+    seconds: float | None = Field(default=None, description="How long the last training took")
+    users: int = 0
+    items: int = 0
+    interactions: int = Field(default=0, description="User x post cells it learned from")

@@ -6,36 +6,51 @@ and nothing new pushes items across a page boundary. Counters may move meanwhile
 can shift an item by a place; the next refresh starts over.
 """
 
-from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth.principal import Principal
 from chassis.clock import now
 from chassis.pagination import PageRequest, decode_cursor, encode_cursor
-from services.content.feeds.ranking import Candidate, Ranked, Signal, interests, rank
+from services.content.feeds.ranking import (
+    ENGAGEMENT,
+    Candidate,
+    Ranked,
+    Signal,
+    interests,
+    rank,
+    weight,
+)
+from services.content.feeds.recommender import Recommender
 from services.content.interactions.models import PostStats, Reaction, Seen
 from services.content.posts.live import LiveState
 from services.content.posts.models import LabelKind, Post, PostLabel
 from services.content.posts.workflow import PostState
+from services.content.recommend.serving import ReaderScores, Snapshot
 
-CANDIDATES = 1_000  # the newest published posts a feed ranks
-HISTORY = 200  # the reader's latest interactions that make their interests
+CANDIDATES = 100  # the newest published posts a feed ranks
+POOL = 100  # and the recommender's best for the reader, wherever they are in time
+HISTORY = 200  # the reader's latest interactions of each kind: interests and fold-in
+CANDIDATE_COLUMNS = (Post.id, Post.author, Post.published_at, Post.tags, Post.topics)
+HISTORY_COLUMNS = (Post.title, Post.tags, Post.topics)
 
 
 async def home(
-    session: AsyncSession, reader: Principal | None, page: PageRequest
+    session: AsyncSession, reader: Principal | None, page: PageRequest, model: Recommender
 ) -> tuple[list[tuple[Post, Ranked]], str | None]:
-    return await _ranked(session, _published(), reader, page)
+    """The home feed: the newest posts, the most-had ones and, for a reader with history,
+    the recommender's best for them, all ranked together."""
+    return await _ranked(session, [], reader, page, model)
 
 
 async def topic(
     session: AsyncSession, name: str, reader: Principal | None, page: PageRequest
 ) -> tuple[list[tuple[Post, Ranked]], str | None]:
-    return await _ranked(session, _published(_labelled(LabelKind.TOPIC, name)), reader, page)
+    return await _ranked(session, [_labelled(LabelKind.TOPIC, name)], reader, page)
 
 
 async def product(
@@ -43,7 +58,7 @@ async def product(
 ) -> tuple[list[tuple[Post, Ranked]], str | None]:
     """What a product page shows: posts linking the product or SKU, for everyone alike (no
     seen posts left out: a buyer comes back to the guide they read)."""
-    return await _ranked(session, _published(_labelled(kind, str(value))), None, page)
+    return await _ranked(session, [_labelled(kind, str(value))], None, page)
 
 
 async def live(session: AsyncSession) -> tuple[list[Post], list[Post]]:
@@ -60,93 +75,143 @@ async def live(session: AsyncSession) -> tuple[list[Post], list[Post]]:
     return list(on_air), list(upcoming)
 
 
-def _published(*conditions) -> Select:
-    return select(Post).where(Post.state == PostState.PUBLISHED, *conditions)
-
-
 def _labelled(kind: LabelKind, value: str):
     return Post.id.in_(
         select(PostLabel.post_id).where(PostLabel.kind == kind, PostLabel.value == value)
     )
 
 
+@dataclass(frozen=True)
+class History:
+    """What a reader did: their interests, what they have seen by the feed's moment, and
+    each post they had with its signal weight (what the recommender folds in)."""
+
+    interest: dict[str, float] = field(default_factory=dict)
+    seen: frozenset[UUID] = frozenset()
+    weights: dict[UUID, float] = field(default_factory=dict)
+    titles: dict[UUID, str] = field(default_factory=dict)
+
+
 async def _ranked(
-    session: AsyncSession, statement: Select, reader: Principal | None, page: PageRequest
+    session: AsyncSession,
+    conditions: list,
+    reader: Principal | None,
+    page: PageRequest,
+    model: Recommender | None = None,
 ) -> tuple[list[tuple[Post, Ranked]], str | None]:
     if page.cursor is None:
         at, offset = now(), 0
     else:
         at, offset = decode_cursor(page.cursor, [datetime, int])
-    posts = list(
-        await session.scalars(
-            statement.where(Post.published_at <= at)
-            .order_by(Post.published_at.desc(), Post.id.desc())
-            .limit(CANDIDATES)
-        )
-    )
-    engagement = await _engagement(session, [p.id for p in posts])
+    history = await _history(session, reader.user_id, at) if reader is not None else History()
+    picks = _picks(model, history)
+    published = [Post.state == PostState.PUBLISHED, Post.published_at <= at, *conditions]
+    rows = await _candidates(session, published, [*picks.popular, *picks.scored])
+    similar = picks.similar([row.id for row in rows])
     candidates = [
         Candidate(
-            post_id=p.id,
-            author=p.author,
-            published_at=p.published_at,
-            tags=tuple(p.tags),
-            topics=tuple(p.topics),
-            engagement=engagement.get(p.id, {}),
+            post_id=row.id,
+            author=row.author,
+            published_at=row.published_at,
+            tags=tuple(row.tags),
+            topics=tuple(row.topics),
+            engagement={c: getattr(row, c) or 0 for c in ENGAGEMENT},
+            collaborative=picks.scored.get(row.id, 0.0),
+            similar_to=similar.get(row.id),
+            similar_title=history.titles.get(similar.get(row.id)),
         )
-        for p in posts
+        for row in rows
     ]
-    interest, seen = ({}, frozenset())
-    if reader is not None:
-        interest, seen = await _history(session, reader.user_id, at)
-    ranked = rank(candidates, at=at, interest=interest, seen=seen)
-    by_id = {p.id: p for p in posts}
+    ranked = rank(candidates, at=at, interest=history.interest, seen=history.seen)
     window = ranked[offset : offset + page.limit]
+    posts = {
+        p.id: p
+        for p in await session.scalars(
+            select(Post).where(Post.id.in_([r.candidate.post_id for r in window]))
+        )
+    }
     more = offset + page.limit < len(ranked)
     next_cursor = encode_cursor([at, offset + page.limit]) if more else None
-    return [(by_id[r.candidate.post_id], r) for r in window], next_cursor
+    return [(posts[r.candidate.post_id], r) for r in window], next_cursor
 
 
-async def _engagement(session: AsyncSession, post_ids: Sequence[UUID]) -> dict[UUID, dict]:
-    if not post_ids:
-        return {}
-    rows = await session.scalars(select(PostStats).where(PostStats.post_id.in_(post_ids)))
-    return {
-        s.post_id: {
-            "views": s.views,
-            "likes": s.likes,
-            "favourites": s.favourites,
-            "shares": s.shares,
-            "comments": s.comments,
-            "clicks": s.clicks,
-        }
-        for s in rows
-    }
+@dataclass
+class Picks:
+    """What the recommender brings to one feed: the most-had posts, and for a reader with
+    history their best posts with scores, and which of their posts each is most like."""
+
+    popular: list[UUID] = field(default_factory=list)
+    scored: dict[UUID, float] = field(default_factory=dict)
+    snapshot: Snapshot | None = None
+    reader: ReaderScores | None = None
+
+    def similar(self, post_ids: list[UUID]) -> dict[UUID, UUID | None]:
+        ids = [i for i in post_ids if i in self.scored]
+        if not ids:
+            return {}
+        return dict(zip(ids, self.snapshot.closest(ids, self.reader), strict=True))
 
 
-async def _history(
-    session: AsyncSession, user_id: UUID, at: datetime
-) -> tuple[dict[str, float], frozenset[UUID]]:
-    """The reader's interests (from their latest reactions and views) and what they have
-    seen by `at`. Read at every request: a like changes the very next feed."""
+def _picks(model: Recommender | None, history: History) -> Picks:
+    snapshot = model.snapshot if model is not None else None
+    if snapshot is None:
+        return Picks()
+    if not history.weights:
+        return Picks(popular=list(model.popular))
+    reader = snapshot.scores(history.weights)
+    return Picks(list(model.popular), dict(snapshot.top(reader, POOL)), snapshot, reader)
+
+
+async def _candidates(session: AsyncSession, published: list, extra: list[UUID]) -> list:
+    """The newest posts and `extra` ones, with their counters: two statements, each led by
+    an index (one "newest or these" statement would scan every post)."""
+    statement = select(*CANDIDATE_COLUMNS, *(getattr(PostStats, c) for c in ENGAGEMENT))
+    statement = statement.outerjoin(PostStats, PostStats.post_id == Post.id).where(*published)
+    rows = list(
+        await session.execute(
+            statement.order_by(Post.published_at.desc(), Post.id.desc()).limit(CANDIDATES)
+        )
+    )
+    newest = {row.id for row in rows}
+    wanted = [i for i in dict.fromkeys(extra) if i not in newest]
+    if wanted:
+        rows += await session.execute(statement.where(Post.id.in_(wanted)))
+    return rows
+
+
+async def _history(session: AsyncSession, user_id: UUID, at: datetime) -> History:
+    """The reader's interests and signals (from their latest reactions and views) and what
+    they have seen or reacted to, by `at`. Read at every request: a like changes the very
+    next feed, with no retrain."""
     reactions = await session.execute(
-        select(Reaction.kind, Post.tags, Post.topics)
+        select(Reaction.post_id, Reaction.kind, Reaction.created_at, *HISTORY_COLUMNS)
         .join(Post, Post.id == Reaction.post_id)
         .where(Reaction.user_id == user_id)
         .order_by(Reaction.created_at.desc())
         .limit(HISTORY)
     )
     views = await session.execute(
-        select(Seen.post_id, Seen.dwell_ms, Seen.last_seen_at, Post.tags, Post.topics)
+        select(Seen.post_id, Seen.dwell_ms, Seen.last_seen_at, *HISTORY_COLUMNS)
         .join(Post, Post.id == Seen.post_id)
         .where(Seen.user_id == user_id)
         .order_by(Seen.last_seen_at.desc())
         .limit(HISTORY)
     )
-    signals = [Signal(str(kind), tuple(tags), tuple(topics)) for kind, tags, topics in reactions]
-    seen = set()
-    for post_id, dwell_ms, last_seen_at, tags, topics in views:
-        signals.append(Signal("view", tuple(tags), tuple(topics), dwell_ms=dwell_ms))
-        if last_seen_at <= at:
+    signals, seen, titles = [], set(), {}
+    weights: dict[UUID, float] = {}
+    # Only what the reader did by `at`: the later pages of a feed rank what the first did.
+    for post_id, kind, created_at, title, tags, topics in reactions:
+        if created_at <= at:
+            signal = Signal(str(kind), tuple(tags), tuple(topics))
+            signals.append(signal)
+            weights[post_id] = weights.get(post_id, 0.0) + weight(signal)
+            titles[post_id] = title
             seen.add(post_id)
-    return interests(signals), frozenset(seen)
+    for post_id, dwell_ms, last_seen_at, title, tags, topics in views:
+        if last_seen_at <= at:
+            signal = Signal("view", tuple(tags), tuple(topics), dwell_ms=dwell_ms)
+            signals.append(signal)
+            weights[post_id] = weights.get(post_id, 0.0) + weight(signal)
+            titles[post_id] = title
+            seen.add(post_id)
+    return History(interests(signals), frozenset(seen), weights, titles)

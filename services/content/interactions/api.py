@@ -11,6 +11,7 @@ from chassis.http.problems import responses
 from chassis.pagination import Page, PageDep
 from services.content.interactions import comments, service
 from services.content.interactions.models import ReactionKind
+from services.content.interactions.quotas import CommentQuota, InteractionQuota
 from services.content.interactions.schemas import (
     CommentIn,
     CommentOut,
@@ -27,11 +28,12 @@ router = APIRouter(tags=["interactions"])
 
 @router.post(
     "/posts/{post_id}/interactions",
-    summary="Record a view (with dwell time), like, favourite, share or click-through",
-    responses=responses(401, 404, 422),
+    summary="Record a view (with dwell time), like, favourite, share or click-through "
+    "(a second like or favourite records nothing)",
+    responses=responses(401, 404, 422, 429),
 )
 async def interact(
-    post_id: UUID, body: InteractionIn, session: SessionDep, by: PrincipalDep
+    post_id: UUID, body: InteractionIn, session: SessionDep, by: PrincipalDep, _: InteractionQuota
 ) -> Recorded:
     return Recorded(recorded=await service.record(session, post_id, body, by))
 
@@ -39,10 +41,10 @@ async def interact(
 @router.delete(
     "/posts/{post_id}/reactions/{kind}",
     summary="Take back one's like or favourite",
-    responses=responses(401, 422),
+    responses=responses(401, 422, 429),
 )
 async def take_back(
-    post_id: UUID, kind: ReactionKind, session: SessionDep, by: PrincipalDep
+    post_id: UUID, kind: ReactionKind, session: SessionDep, by: PrincipalDep, _: InteractionQuota
 ) -> Recorded:
     return Recorded(recorded=await service.undo(session, post_id, kind, by))
 
@@ -74,10 +76,10 @@ async def my_favourites(session: SessionDep, page: PageDep, by: PrincipalDep) ->
     "/posts/{post_id}/comments",
     status_code=status.HTTP_201_CREATED,
     summary="Comment on a published post, or reply to a comment (screened for banned words)",
-    responses=responses(401, 404, 422),
+    responses=responses(401, 404, 422, 429),
 )
 async def comment(
-    post_id: UUID, body: CommentIn, session: SessionDep, by: PrincipalDep
+    post_id: UUID, body: CommentIn, session: SessionDep, by: PrincipalDep, _: CommentQuota
 ) -> HeldCommentOut:
     return HeldCommentOut.model_validate(await comments.write(session, post_id, body, by))
 

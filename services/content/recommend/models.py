@@ -66,10 +66,11 @@ class Collaborative:
     """Matrix factorisation of the implicit-feedback matrix (alternating least squares)."""
 
     def __init__(self, factors: int = 64, regularization: float = 0.05, iterations: int = 15,
-                 alpha: float = 20.0, seed: int = 7) -> None:  # fmt: skip
+                 alpha: float = 20.0, seed: int = 7, threads: int = 0) -> None:  # fmt: skip
+        # threads: 0 is every core (offline); a serving replica leaves cores to its requests.
         self.options = dict(
             factors=factors, regularization=regularization, iterations=iterations, alpha=alpha,
-            random_state=seed,
+            random_state=seed, num_threads=threads,
         )  # fmt: skip
 
     def fit(self, data: Dataset) -> "Collaborative":
@@ -86,7 +87,7 @@ class Collaborative:
         return self.users[rows] @ self.items.T
 
 
-def _scaled(scores: np.ndarray) -> np.ndarray:
+def scaled(scores: np.ndarray) -> np.ndarray:
     """Each row to [0, 1], so components of different units can be blended."""
     low = scores.min(axis=1, keepdims=True)
     span = scores.max(axis=1, keepdims=True) - low
@@ -116,9 +117,9 @@ class Hybrid:
 
     def scores(self, rows: np.ndarray) -> np.ndarray:
         blended = sum(
-            self.WEIGHTS[name] * _scaled(part.scores(rows)) for name, part in self.parts.items()
+            self.WEIGHTS[name] * scaled(part.scores(rows)) for name, part in self.parts.items()
         )
         cold = self.history[rows] == 0
         if cold.any():
-            blended[cold] = _scaled(self.parts["popularity"].scores(rows[cold]))
+            blended[cold] = scaled(self.parts["popularity"].scores(rows[cold]))
         return blended

@@ -1,0 +1,69 @@
+"""The recommender as served, pure: the fold-in from a reader's own items, co-occurrence
+through the trained matrix, items the reader had left out, "because you liked" naming the
+reader's closest item, and the most-had items."""
+
+import numpy as np
+import pytest
+
+from services.content.recommend.serving import Snapshot
+
+
+@pytest.fixture(scope="module")
+def two_crowds() -> Snapshot:
+    """Forty users who had rooms r0..r5, forty who had outfits o0..o5, each five of six."""
+    rng = np.random.default_rng(3)
+    users, items = [], []
+    for crowd in ("r", "o"):
+        for n in range(40):
+            for item in rng.choice(6, size=5, replace=False):
+                users.append(f"{crowd}{n}")
+                items.append(f"{crowd}{item}")
+    return Snapshot.train(users, items, [1.0] * len(users), factors=4, iterations=10, seed=1)
+
+
+def test_a_reader_of_rooms_is_recommended_the_other_rooms_first(two_crowds):
+    scores = two_crowds.scores({"r0": 3.0, "r1": 1.0})
+    top = [item for item, _ in two_crowds.top(scores, 6)]
+    assert sorted(top[:4]) == ["r2", "r3", "r4", "r5"]
+    assert "r0" not in top
+    assert "r1" not in top
+    assert all(0 < score <= 1 for _, score in two_crowds.top(scores, 10))
+
+
+def test_a_new_interaction_changes_the_scores_with_no_retrain(two_crowds):
+    rooms = two_crowds.scores({"r0": 1.0})
+    both = two_crowds.scores({"r0": 1.0, "o0": 4.0, "o1": 4.0})
+    assert two_crowds.top(rooms, 1)[0][0].startswith("r")
+    assert two_crowds.top(both, 1)[0][0].startswith("o")
+
+
+def test_a_reader_the_snapshot_does_not_know_anything_of_gets_nothing(two_crowds):
+    scores = two_crowds.scores({"new-post": 3.0})
+    assert two_crowds.top(scores, 10) == []
+    assert two_crowds.closest(["r1"], scores) == [None]
+
+
+def test_the_fold_in_solves_the_least_squares_step_of_als(two_crowds):
+    columns = np.array([two_crowds.column["r0"], two_crowds.column["r1"]])
+    weights = np.array([1.0, 2.0], dtype=np.float32)
+    factor = two_crowds.fold_in(columns, weights)
+    y, c = two_crowds.factors, np.zeros(len(two_crowds.items), dtype=np.float32)
+    c[columns] = two_crowds.alpha * weights
+    p = (c > 0).astype(np.float32)
+    # The gradient of Σ c_i (p_i - y_i·u)² + λ|u|² (confidence 1 where c is 0) is zero.
+    confidence = np.where(c > 0, c, 1.0)
+    regularization = two_crowds.gram - y.T @ y
+    gradient = y.T @ (confidence * (y @ factor - p)) + regularization @ factor
+    assert np.abs(gradient).max() < 1e-3
+
+
+def test_because_you_liked_names_the_readers_item_of_the_same_kind(two_crowds):
+    scores = two_crowds.scores({"r0": 1.0, "o0": 1.0})
+    assert two_crowds.closest(["r3", "o4", "unknown"], scores) == ["r0", "o0", None]
+
+
+def test_the_most_had_items_come_first():
+    had = [("a", "z"), ("a", "x"), ("b", "x"), ("c", "x"), ("a", "y"), ("b", "y"), ("a", "x")]
+    snapshot = Snapshot.train(*zip(*had, strict=True), [1.0] * len(had), factors=2)
+    assert snapshot.popular(2) == ["x", "y"]
+    assert snapshot.popular(10) == ["x", "y", "z"]
