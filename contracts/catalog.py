@@ -94,13 +94,17 @@ class ProductUpdated(EventData):
 
 @event("flywheel.catalog.product.price_changed.v1", topic=PRODUCT, key="product_id")
 class PriceChanged(EventData):
-    """A SKU's price changed; it applies from `effective_at`."""
+    """A SKU's price changed (by hand, or a scheduled change started or ended); it applies
+    from `effective_at`. Published when it takes effect, never ahead."""
 
     product_id: UUID
     sku_id: UUID
-    old_price: Money
-    new_price: Money
+    old_price: Money = Field(description="What it sold for before")
+    new_price: Money = Field(description="What it sells for now: what orders should charge")
     effective_at: datetime
+    list_price: Money | None = Field(
+        default=None, description="The list price (标价) the new price is shown against"
+    )
 
 
 @event("flywheel.catalog.product.listed.v1", topic=PRODUCT, key="product_id")

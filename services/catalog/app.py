@@ -12,6 +12,8 @@ from services.catalog.inventory import api as inventory
 from services.catalog.inventory.consumers import saga_handlers
 from services.catalog.inventory.service import release_expired
 from services.catalog.models import Base
+from services.catalog.pricing import api as pricing
+from services.catalog.pricing import scheduler as price_schedule
 from services.catalog.products import api as products
 from services.catalog.search import api as search
 from services.catalog.settings import Settings
@@ -32,9 +34,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return build_service(
         name="catalog",
         settings=settings,
-        routers=[categories.router, search.router, products.router, inventory.router],
+        routers=[
+            categories.router,
+            search.router,
+            products.router,
+            pricing.router,
+            inventory.router,
+        ],
         schema=SCHEMA,
         consumers=saga_handlers(timedelta(seconds=settings.reservation_ttl_seconds)),
-        background=[sweep_expired_reservations],
-        description="Product operations: categories, products, listing, inventory, search.",
+        background=[sweep_expired_reservations, price_schedule.run],
+        description="Product operations: categories, products, pricing, listing, inventory, "
+        "search.",
     )
