@@ -49,7 +49,11 @@ class PriceSchedule(Base):
     @property
     def window(self) -> Window:
         return Window(
-            id=self.id, amount=self.amount, starts_at=self.starts_at, ends_at=self.ends_at
+            id=self.id,
+            amount=self.amount,
+            starts_at=self.starts_at,
+            scheduled_at=self.created_at,
+            ends_at=self.ends_at,
         )
 
 

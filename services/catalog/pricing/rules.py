@@ -45,11 +45,13 @@ def base_price(list_amount: int, sale_amount: int | None) -> int:
 
 @dataclass(frozen=True)
 class Window:
-    """A scheduled price: `amount` from `starts_at` until `ends_at` (None: until cancelled)."""
+    """A scheduled price: `amount` from `starts_at` until `ends_at` (None: until cancelled),
+    scheduled at `scheduled_at`."""
 
     id: UUID
     amount: int
     starts_at: datetime
+    scheduled_at: datetime
     ends_at: datetime | None = None
 
     def covers(self, at: datetime) -> bool:
@@ -65,12 +67,12 @@ class Resolved:
 def resolve(base: int, windows: Iterable[Window], at: datetime) -> Resolved:
     """The price that applies at `at`: of the scheduled changes covering it, the one that
     started last (a short flash price inside a long promotion wins while it lasts; of two
-    starting together, the one scheduled last, ids being time-ordered); the base price when
-    none covers it."""
+    starting together, the one scheduled last; the id settles a tie of both); the base price
+    when none covers it."""
     covering = [w for w in windows if w.covers(at)]
     if not covering:
         return Resolved(base, None)
-    winner = max(covering, key=lambda w: (w.starts_at, w.id))
+    winner = max(covering, key=lambda w: (w.starts_at, w.scheduled_at, w.id))
     return Resolved(winner.amount, winner.id)
 
 

@@ -302,7 +302,7 @@ async def settle(session: AsyncSession, sku_id: UUID, at: datetime, min_margin_b
     if not started and not ending:
         return bool(refused)
     boundaries = [s.starts_at for s in started] + [s.ends_at for s in ending if s.ends_at]
-    last_start = max(started, key=lambda s: (s.starts_at, s.id)) if started else None
+    last_start = max(started, key=lambda s: (s.starts_at, s.created_at, s.id)) if started else None
     await _apply(
         session,
         found,
@@ -419,7 +419,6 @@ async def _apply(
             override_by=override.by if override else None,
             reason=override.reason if override else None,
             effective_at=effective_at,
-            recorded_at=at,
         )
     )
     if price != found.price_amount or list_amount != found.list_amount:
