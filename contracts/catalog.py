@@ -220,3 +220,29 @@ class SearchMissed(EventData):
     tokens: list[str] = Field(description="The words it was segmented into")
     category_id: UUID | None = Field(default=None, description="The category searched in")
     at: datetime
+
+
+class ReceivedLine(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sku_id: UUID
+    quantity: int = Field(ge=0, description="Good units, added to stock")
+    defective: int = Field(ge=0, description="Units refused as defective")
+
+
+@event(
+    "flywheel.catalog.purchase_order.received.v1",
+    topic="flywheel.catalog.purchase_order",
+    key="purchase_order_id",
+)
+class PurchaseOrderReceived(EventData):
+    """A delivery arrived against a purchase order: its good units are in stock. `complete`:
+    nothing more is expected on this order; `on_time`: it arrived by the expected date."""
+
+    purchase_order_id: UUID
+    supplier_id: UUID
+    receipt_id: UUID
+    lines: list[ReceivedLine] = Field(min_length=1)
+    complete: bool
+    on_time: bool
+    received_at: datetime

@@ -17,6 +17,7 @@ from services.catalog.pricing import scheduler as price_schedule
 from services.catalog.products import api as products
 from services.catalog.search import api as search
 from services.catalog.settings import Settings
+from services.catalog.suppliers import api as suppliers
 
 SCHEMA = Schema.beside(__file__, Base.metadata)
 
@@ -40,10 +41,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             products.router,
             pricing.router,
             inventory.router,
+            suppliers.router,
         ],
         schema=SCHEMA,
         consumers=saga_handlers(timedelta(seconds=settings.reservation_ttl_seconds)),
         background=[sweep_expired_reservations, price_schedule.run],
         description="Product operations: categories, products, pricing, listing, inventory, "
-        "search.",
+        "suppliers, search.",
     )

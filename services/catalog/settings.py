@@ -34,6 +34,13 @@ class Settings(ServiceSettings):
         gt=0,
         description="How often scheduled price changes are started and ended: at most this late",
     )
+    reorder_cover_days: int = Field(
+        default=30,
+        ge=0,
+        le=365,
+        description="A suggested purchase order fills a SKU up to its reorder point plus this "
+        "many days of sales",
+    )
 
 
 def _settings(request: Request) -> Settings:
