@@ -246,3 +246,15 @@ class PurchaseOrderReceived(EventData):
     complete: bool
     on_time: bool
     received_at: datetime
+
+
+@event("flywheel.catalog.sku.featured_changed.v1", topic=SKU, key="sku_id")
+class FeaturedChanged(EventData):
+    """An operator featured a SKU (a hot item storefronts should show) or stopped featuring
+    it; published once per change, not for a repeat."""
+
+    sku_id: UUID
+    product_id: UUID
+    featured: bool
+    by: UUID
+    at: datetime

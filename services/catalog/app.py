@@ -8,6 +8,7 @@ from chassis.background import every
 from chassis.http.service import Runtime, build_service
 from chassis.migrations import Schema
 from services.catalog.categories import api as categories
+from services.catalog.insights import api as insights
 from services.catalog.inventory import api as inventory
 from services.catalog.inventory.consumers import saga_handlers
 from services.catalog.inventory.service import release_expired
@@ -42,10 +43,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             pricing.router,
             inventory.router,
             suppliers.router,
+            insights.router,
         ],
         schema=SCHEMA,
         consumers=saga_handlers(timedelta(seconds=settings.reservation_ttl_seconds)),
         background=[sweep_expired_reservations, price_schedule.run],
         description="Product operations: categories, products, pricing, listing, inventory, "
-        "suppliers, search.",
+        "suppliers, search, hot items.",
     )
