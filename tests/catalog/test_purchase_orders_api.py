@@ -209,9 +209,9 @@ async def test_a_suggestion_orders_what_is_at_or_below_the_reorder_point(platfor
         await catalog.put(f"{SUPPLIERS}/{supplier['id']}/skus/{low}", json={"safety_stock": 8})
         await catalog.put(f"{SUPPLIERS}/{supplier['id']}/skus/{high}", json={"safety_stock": 2})
         figures = await catalog.get(f"{SUPPLIERS}/{supplier['id']}/reorder")
-        suggested = await catalog.post(f"{ORDERS}/suggested", json={"supplier_id": supplier["id"]})
+        suggested = await catalog.post(f"{SUPPLIERS}/{supplier['id']}/reorder")
         # What is now on order lifts the position: nothing more to suggest.
-        again = await catalog.post(f"{ORDERS}/suggested", json={"supplier_id": supplier["id"]})
+        again = await catalog.post(f"{SUPPLIERS}/{supplier['id']}/reorder")
     by_sku = {f["sku_id"]: f for f in figures.json()}
     assert (by_sku[low]["reorder_point"], by_sku[low]["quantity"]) == (8, 3)  # no sales yet
     assert (by_sku[high]["reorder_point"], by_sku[high]["quantity"]) == (2, 0)

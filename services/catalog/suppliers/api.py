@@ -164,23 +164,27 @@ async def create_order(
 
 
 @router.post(
-    "/purchase-orders/suggested",
+    "/suppliers/{supplier_id}/reorder",
     status_code=status.HTTP_201_CREATED,
     summary="Draft a purchase order of every SKU of the supplier at or below its reorder "
     "point, with the figures behind each quantity (409 when none is)",
     responses=CHANGE_ERRORS,
 )
 async def suggest_order(
-    body: SuggestedOrderIn, session: SessionDep, settings: SettingsDep, by: OperatorDep
+    supplier_id: UUID,
+    session: SessionDep,
+    settings: SettingsDep,
+    by: OperatorDep,
+    body: SuggestedOrderIn | None = None,
 ) -> SuggestedOrderOut:
-    figures = await service.reorder_figures(session, body.supplier_id, settings.reorder_cover_days)
+    figures = await service.reorder_figures(session, supplier_id, settings.reorder_cover_days)
     due = [(sku_id, f) for sku_id, f in figures if f.quantity > 0]
     if not due:
         raise Conflict("No SKU of this supplier is at or below its reorder point.")
     draft = PurchaseOrderIn(
-        supplier_id=body.supplier_id,
+        supplier_id=supplier_id,
         lines=[LineIn(sku_id=sku_id, quantity=f.quantity) for sku_id, f in due],
-        note=body.note,
+        note=body.note if body else None,
     )
     order = await service.create_order(session, draft, by.user_id, suggested=True)
     return SuggestedOrderOut(

@@ -96,7 +96,6 @@ class PurchaseOrderIn(BaseModel):
 class SuggestedOrderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    supplier_id: UUID
     note: Note | None = None
 
 
