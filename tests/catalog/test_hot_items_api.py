@@ -149,7 +149,7 @@ async def test_featuring_a_sku_once_and_browsing_featured(platform, operators, a
         items = response.json()["items"]
         return items if len(items) >= 2 else None
 
-    events = sorted(await eventually(published, within=30), key=lambda e: e["time"])
+    events = sorted(await eventually(published, within=60), key=lambda e: e["time"])
     assert [e["data"]["featured"] for e in events] == [True, False]  # once each, not per call
     assert events[0]["data"]["product_id"] == featured_product["id"]
 

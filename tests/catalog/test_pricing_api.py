@@ -53,7 +53,7 @@ async def _published(platform, admin_token, subject: str, count: int) -> list[di
             sorted(items, key=lambda e: e["data"]["effective_at"]) if len(items) >= count else None
         )
 
-    return await eventually(recorded, within=30)
+    return await eventually(recorded, within=60)
 
 
 async def test_an_operator_sets_list_and_sale_price_and_it_is_published(

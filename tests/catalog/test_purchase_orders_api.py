@@ -124,7 +124,7 @@ async def test_an_order_from_draft_to_received_in_two_deliveries(platform, opera
         items = response.json()["items"]
         return items if len(items) == 2 else None
 
-    events = sorted(await eventually(published, within=30), key=lambda e: e["time"])
+    events = sorted(await eventually(published, within=60), key=lambda e: e["time"])
     assert [e["data"]["complete"] for e in events] == [False, True]
     assert events[0]["data"]["lines"] == [{"sku_id": cup, "quantity": 28, "defective": 2}]
     assert events[1]["data"]["supplier_id"] == supplier["id"]

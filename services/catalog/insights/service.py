@@ -126,14 +126,15 @@ async def feature(session: AsyncSession, sku_id: UUID, by: UUID, note: str | Non
     if existing is not None:
         return existing
     at = now()
-    session.add(FeaturedSku(sku_id=sku_id, featured_by=by, featured_at=at, note=note))
-    await outbox.add(
-        session,
-        FeaturedChanged(sku_id=sku_id, product_id=sku.product_id, featured=True, by=by, at=at),
-    )
     try:
+        session.add(FeaturedSku(sku_id=sku_id, featured_by=by, featured_at=at, note=note))
+        await session.flush()
+        await outbox.add(
+            session,
+            FeaturedChanged(sku_id=sku_id, product_id=sku.product_id, featured=True, by=by, at=at),
+        )
         await session.commit()
-    except IntegrityError:  # another request featured it first
+    except IntegrityError:  # another request featured it first: nothing of this one stays
         await session.rollback()
     found = await session.get(FeaturedSku, sku_id, populate_existing=True)
     assert found is not None
