@@ -27,6 +27,7 @@ HOUR = timedelta(hours=1)
 def test_the_floor_is_the_least_price_keeping_the_margin(cost, bps, lowest):
     assert rules.floor(cost, bps) == lowest
     assert rules.below_floor(lowest, cost, bps) is None
+    assert rules.below_floor(lowest + 1, cost, bps) is None
     if lowest > 0:
         assert rules.below_floor(lowest - 1, cost, bps) == lowest
         assert (lowest - cost) * rules.BPS >= bps * lowest
@@ -83,6 +84,14 @@ def test_the_window_that_started_last_wins_while_it_lasts():
     assert rules.resolve(900, both, T0 + 2 * HOUR).window == flash.id
     assert rules.resolve(900, both, T0 + 3 * HOUR).window == promotion.id
     assert rules.resolve(900, both, T0 + 10 * HOUR).window is None
+
+
+def test_windows_and_resolutions_are_values():
+    sale = window(500, T0)
+    with pytest.raises(AttributeError):
+        sale.amount = 1
+    with pytest.raises(AttributeError):
+        rules.resolve(900, [sale], T0).amount = 1
 
 
 def test_of_two_starting_together_the_one_scheduled_last_wins():

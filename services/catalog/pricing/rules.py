@@ -24,7 +24,7 @@ def floor(cost: int, min_margin_bps: int) -> int:
 def margin_bps(price: int, cost: int) -> int | None:
     """The margin `price` keeps over `cost`, in basis points of the price (rounded down;
     negative when it sells below cost); None for a price of 0."""
-    if price == 0:
+    if price == 0:  # pragma: no mutate (prices are never negative: <= 0 is the same test)
         return None
     return (price - cost) * BPS // price
 
