@@ -94,13 +94,17 @@ class ProductUpdated(EventData):
 
 @event("flywheel.catalog.product.price_changed.v1", topic=PRODUCT, key="product_id")
 class PriceChanged(EventData):
-    """A SKU's price changed; it applies from `effective_at`."""
+    """A SKU's price changed (by hand, or a scheduled change started or ended); it applies
+    from `effective_at`. Published when it takes effect, never ahead."""
 
     product_id: UUID
     sku_id: UUID
-    old_price: Money
-    new_price: Money
+    old_price: Money = Field(description="What it sold for before")
+    new_price: Money = Field(description="What it sells for now: what orders should charge")
     effective_at: datetime
+    list_price: Money | None = Field(
+        default=None, description="The list price (标价) the new price is shown against"
+    )
 
 
 @event("flywheel.catalog.product.listed.v1", topic=PRODUCT, key="product_id")
@@ -215,4 +219,42 @@ class SearchMissed(EventData):
     normalized: str = Field(description="Simplified, lower case: what misses are grouped by")
     tokens: list[str] = Field(description="The words it was segmented into")
     category_id: UUID | None = Field(default=None, description="The category searched in")
+    at: datetime
+
+
+class ReceivedLine(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sku_id: UUID
+    quantity: int = Field(ge=0, description="Good units, added to stock")
+    defective: int = Field(ge=0, description="Units refused as defective")
+
+
+@event(
+    "flywheel.catalog.purchase_order.received.v1",
+    topic="flywheel.catalog.purchase_order",
+    key="purchase_order_id",
+)
+class PurchaseOrderReceived(EventData):
+    """A delivery arrived against a purchase order: its good units are in stock. `complete`:
+    nothing more is expected on this order; `on_time`: it arrived by the expected date."""
+
+    purchase_order_id: UUID
+    supplier_id: UUID
+    receipt_id: UUID
+    lines: list[ReceivedLine] = Field(min_length=1)
+    complete: bool
+    on_time: bool
+    received_at: datetime
+
+
+@event("flywheel.catalog.sku.featured_changed.v1", topic=SKU, key="sku_id")
+class FeaturedChanged(EventData):
+    """An operator featured a SKU (a hot item storefronts should show) or stopped featuring
+    it; published once per change, not for a repeat."""
+
+    sku_id: UUID
+    product_id: UUID
+    featured: bool
+    by: UUID
     at: datetime

@@ -1,5 +1,6 @@
-"""The demo shop's assortment: categories with their roles and about fifty products with
-SKUs (Chinese and English names, stock), created, reviewed and listed through the gateway."""
+"""The demo shop's assortment: categories with their roles, about fifty products with SKUs
+(Chinese and English names, stock) and one supplier restocking the home goods, created,
+reviewed and listed through the gateway."""
 
 import asyncio
 import itertools
@@ -166,6 +167,11 @@ PRODUCTS = [
     ("gadgets", "手机支架 Phone stand", "Baseus", 3900, 30, ["支架"], {}),
 ]
 
+# The one supplier: it restocks every SKU of these categories, keeping this safety stock.
+SUPPLIER = {"name": "义乌日用品供应链 Yiwu Home Supply", "lead_time_days": 7}
+SUPPLIED_CATEGORIES = ("cups", "storage")
+SAFETY_STOCK = 10
+
 
 def _skus(index: int, price: int, stock: int, attributes: dict[str, list[str]]) -> list[dict]:
     names = list(attributes)
@@ -271,4 +277,24 @@ async def seed_catalog(client: httpx.AsyncClient, staff: dict, reviewer: dict) -
             checked(approved)
             return product_id
 
-    return list(await asyncio.gather(*(list_one(i, e) for i, e in enumerate(PRODUCTS))))
+    product_ids = list(await asyncio.gather(*(list_one(i, e) for i, e in enumerate(PRODUCTS))))
+    await _seed_supplier(client, staff, product_ids)
+    return product_ids
+
+
+async def _seed_supplier(client: httpx.AsyncClient, staff: dict, product_ids: list[str]) -> None:
+    created = await client.post("/api/v1/catalog/suppliers", json=SUPPLIER, headers=staff)
+    created.raise_for_status()
+    supplier = created.json()["id"]
+    for product_id, entry in zip(product_ids, PRODUCTS, strict=True):
+        if entry[0] not in SUPPLIED_CATEGORIES:
+            continue
+        product = await client.get(f"/api/v1/catalog/products/{product_id}", headers=staff)
+        product.raise_for_status()
+        for sku in product.json()["skus"]:
+            linked = await client.put(
+                f"/api/v1/catalog/suppliers/{supplier}/skus/{sku['id']}",
+                json={"safety_stock": SAFETY_STOCK},
+                headers=staff,
+            )
+            linked.raise_for_status()

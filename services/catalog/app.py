@@ -8,13 +8,17 @@ from chassis.background import every
 from chassis.http.service import Runtime, build_service
 from chassis.migrations import Schema
 from services.catalog.categories import api as categories
+from services.catalog.insights import api as insights
 from services.catalog.inventory import api as inventory
 from services.catalog.inventory.consumers import saga_handlers
 from services.catalog.inventory.service import release_expired
 from services.catalog.models import Base
+from services.catalog.pricing import api as pricing
+from services.catalog.pricing import scheduler as price_schedule
 from services.catalog.products import api as products
 from services.catalog.search import api as search
 from services.catalog.settings import Settings
+from services.catalog.suppliers import api as suppliers
 
 SCHEMA = Schema.beside(__file__, Base.metadata)
 
@@ -32,9 +36,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return build_service(
         name="catalog",
         settings=settings,
-        routers=[categories.router, search.router, products.router, inventory.router],
+        routers=[
+            categories.router,
+            search.router,
+            products.router,
+            pricing.router,
+            inventory.router,
+            suppliers.router,
+            insights.router,
+        ],
         schema=SCHEMA,
         consumers=saga_handlers(timedelta(seconds=settings.reservation_ttl_seconds)),
-        background=[sweep_expired_reservations],
-        description="Product operations: categories, products, listing, inventory, search.",
+        background=[sweep_expired_reservations, price_schedule.run],
+        description="Product operations: categories, products, pricing, listing, inventory, "
+        "suppliers, search, hot items.",
     )

@@ -1,5 +1,8 @@
 """Catalog settings (environment prefix CATALOG_)."""
 
+from typing import Annotated
+
+from fastapi import Depends, Request
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -19,3 +22,29 @@ class Settings(ServiceSettings):
     reservation_sweep_seconds: float = Field(
         default=5.0, gt=0, description="How often expired reservations are looked for"
     )
+    min_margin_bps: int = Field(
+        default=1000,
+        ge=0,
+        lt=10_000,
+        description="The margin guard: the least share of a price, in basis points (1000 = "
+        "10%), that must be left over the SKU's cost; a lower price needs an admin's override",
+    )
+    price_schedule_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often scheduled price changes are started and ended: at most this late",
+    )
+    reorder_cover_days: int = Field(
+        default=30,
+        ge=0,
+        le=365,
+        description="A suggested purchase order fills a SKU up to its reorder point plus this "
+        "many days of sales",
+    )
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.runtime.settings
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]

@@ -221,35 +221,3 @@ async def test_details_change_and_publish_the_product_with_its_skus(
     )
     assert event["data"]["name"] == "真空保温杯"
     assert len(event["data"]["skus"]) == 2
-
-
-async def test_a_price_change_publishes_old_and_new(platform, operator, admin_token):
-    async with platform.client("catalog", operator) as catalog:
-        product = (
-            await catalog.post(PRODUCTS, json={**CUP, "skus": cup_skus(new_id().hex[-8:])})
-        ).json()
-        red = product["skus"][0]["id"]
-        changed = await catalog.put(
-            f"{PRODUCTS}/{product['id']}/skus/{red}/price",
-            json={"price": {"amount": 7900, "currency": "CNY"}},
-        )
-        other_currency = await catalog.put(
-            f"{PRODUCTS}/{product['id']}/skus/{red}/price",
-            json={"price": {"amount": 7900, "currency": "USD"}},
-        )
-        unknown = await catalog.put(
-            f"{PRODUCTS}/{product['id']}/skus/{new_id()}/price",
-            json={"price": {"amount": 7900, "currency": "CNY"}},
-        )
-    assert changed.status_code == 200
-    assert changed.json()["price"] == {"amount": 7900, "currency": "CNY"}
-    assert other_currency.status_code == 422
-    assert unknown.status_code == 404
-    (event,) = await _published(
-        platform, admin_token, "flywheel.catalog.product.price_changed.v1", product["id"]
-    )
-    assert event["data"]["sku_id"] == red
-    assert (event["data"]["old_price"]["amount"], event["data"]["new_price"]["amount"]) == (
-        8900,
-        7900,
-    )

@@ -47,7 +47,7 @@ async def _listed_sku(db: Database, stock: int, *, threshold: int = 0, listed: b
     )
     submitter, reviewer = new_id(), new_id()
     async with db.session() as session:
-        product = await products.create(session, body, submitter)
+        product = await products.create(session, body, submitter, min_margin_bps=1000)
         if listed:
             await products.review(session, product.id, ListingAction.SUBMIT, submitter)
             await products.review(session, product.id, ListingAction.APPROVE, reviewer)

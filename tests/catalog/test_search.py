@@ -60,7 +60,7 @@ async def _product(db, name, brand, category_id, amount, stock, listed):
     )
     submitter, reviewer = new_id(), new_id()
     async with db.session() as session:
-        product = await products.create(session, body, submitter)
+        product = await products.create(session, body, submitter, min_margin_bps=1000)
         if listed:
             await products.review(session, product.id, ListingAction.SUBMIT, submitter)
             await products.review(session, product.id, ListingAction.APPROVE, reviewer)

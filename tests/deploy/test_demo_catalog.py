@@ -1,10 +1,11 @@
 """The demo shop's assortment is valid catalog input (what `make run` loads through the
 gateway), without starting anything."""
 
-from deploy.local.demo_catalog import CATEGORIES, PRODUCTS, _skus
+from deploy.local.demo_catalog import CATEGORIES, PRODUCTS, SUPPLIED_CATEGORIES, SUPPLIER, _skus
 from services.catalog.categories.tree import CategoryRole
 from services.catalog.products.schemas import ProductCreate
 from services.catalog.products.variants import Variant, check_variants
+from services.catalog.suppliers.schemas import SupplierIn
 
 
 def test_categories_have_roles_and_known_parents():
@@ -39,3 +40,10 @@ def test_about_fifty_products_each_a_valid_body():
     assert len(codes) == sum(
         len(_skus(i, p[3], p[4], p[6])) for i, p in enumerate(PRODUCTS) if p[6]
     )
+
+
+def test_the_supplier_is_valid_and_restocks_categories_of_the_shop():
+    SupplierIn.model_validate(SUPPLIER)
+    categories = {key for key, *_ in CATEGORIES}
+    assert set(SUPPLIED_CATEGORIES) <= categories
+    assert any(entry[0] in SUPPLIED_CATEGORIES for entry in PRODUCTS)

@@ -56,6 +56,7 @@ class LedgerEntry(Base):
     reason: Mapped[LedgerReason] = mapped_column(enum_column(LedgerReason))
     note: Mapped[str | None] = mapped_column(String(500))
     order_id: Mapped[UUID | None] = mapped_column(Uuid)
+    purchase_order_id: Mapped[UUID | None] = mapped_column(Uuid)  # a receipt against it
     created_by: Mapped[UUID | None] = mapped_column(Uuid)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
 

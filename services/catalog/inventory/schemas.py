@@ -40,6 +40,7 @@ class LedgerEntryOut(BaseModel):
     reason: str
     note: str | None
     order_id: UUID | None
+    purchase_order_id: UUID | None
     created_by: UUID | None
     created_at: datetime
 

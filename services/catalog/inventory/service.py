@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
@@ -278,6 +278,51 @@ async def adjust(
     await _signal(session, [(row, row.on_hand - row.reserved - delta)])
     await session.commit()
     return await _fresh(session, sku_id)
+
+
+async def receive(
+    session: AsyncSession, sku_id: UUID, quantity: int, purchase_order_id: UUID, by: UUID
+) -> None:
+    """Goods received against a purchase order: on-hand up by `quantity`, its ledger entry
+    and the restocked signal, within the caller's transaction."""
+    row = (
+        await session.execute(
+            _guarded(StockLevel)
+            .where(StockLevel.sku_id == sku_id, StockLevel.on_hand + quantity <= MAX_ON_HAND)
+            .values(on_hand=StockLevel.on_hand + quantity)
+            .returning(*_AFTER)
+        )
+    ).one_or_none()
+    if row is None:
+        raise Conflict(f"Receiving {quantity} of {sku_id} would hold more than {MAX_ON_HAND:,}.")
+    session.add(
+        LedgerEntry(
+            sku_id=sku_id,
+            delta=quantity,
+            reason=LedgerReason.RECEIPT,
+            purchase_order_id=purchase_order_id,
+            created_by=by,
+        )
+    )
+    await _signal(session, [(row, row.on_hand - row.reserved - quantity)])
+
+
+async def sold_since(
+    session: AsyncSession, sku_ids: Iterable[UUID], since: datetime
+) -> dict[UUID, int]:
+    """Units of each SKU sold (paid orders' reservations confirmed) since `since`."""
+    ids = list(sku_ids)
+    rows = await session.execute(
+        select(LedgerEntry.sku_id, func.sum(-LedgerEntry.delta))
+        .where(
+            LedgerEntry.sku_id.in_(ids),
+            LedgerEntry.reason == LedgerReason.SALE,
+            LedgerEntry.created_at >= since,
+        )
+        .group_by(LedgerEntry.sku_id)
+    )
+    sold = dict(rows.all())
+    return {sku_id: int(sold.get(sku_id) or 0) for sku_id in ids}
 
 
 async def set_threshold(session: AsyncSession, sku_id: UUID, threshold: int) -> StockLevel:

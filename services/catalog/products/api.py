@@ -12,7 +12,6 @@ from services.catalog.products import service
 from services.catalog.products.listing import ListingAction
 from services.catalog.products.models import Product
 from services.catalog.products.schemas import (
-    PriceChange,
     ProductChange,
     ProductCreate,
     ProductOut,
@@ -22,6 +21,7 @@ from services.catalog.products.schemas import (
     StaffProductOut,
     StaffSkuOut,
 )
+from services.catalog.settings import SettingsDep
 
 router = APIRouter(prefix="/products", tags=["products"])
 
@@ -42,6 +42,8 @@ async def shape(session, product: Product, *, staff: bool) -> ProductOut | Staff
                 attributes=sku.attributes,
                 price=sku.price,
                 stock=stock[sku.id].available,
+                list_price=sku.list_price,
+                sale_price=sku.sale_price,
                 cost=sku.cost,
                 on_hand=stock[sku.id].on_hand,
                 reserved=stock[sku.id].reserved,
@@ -66,13 +68,15 @@ async def shape(session, product: Product, *, staff: bool) -> ProductOut | Staff
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    summary="Create a product with its SKUs (a draft until it passes the listing review)",
+    summary="Create a product with its SKUs (a draft until it passes the listing review); "
+    "a SKU priced below cost plus the minimum margin is refused (422 margin-guard)",
     responses=responses(401, 403, 409, 422),
 )
 async def create_product(
-    body: ProductCreate, session: SessionDep, by: OperatorDep
+    body: ProductCreate, session: SessionDep, settings: SettingsDep, by: OperatorDep
 ) -> StaffProductOut:
-    return await shape(session, await service.create(session, body, by.user_id), staff=True)
+    product = await service.create(session, body, by.user_id, settings.min_margin_bps)
+    return await shape(session, product, staff=True)
 
 
 @router.get(
@@ -97,18 +101,6 @@ async def change_product(
     product_id: UUID, body: ProductChange, session: SessionDep, by: OperatorDep
 ) -> StaffProductOut:
     return await shape(session, await service.change(session, product_id, body), staff=True)
-
-
-@router.put(
-    "/{product_id}/skus/{sku_id}/price",
-    summary="Set a SKU's price (and cost); it applies at once",
-    responses=responses(401, 403, 404, 422),
-)
-async def set_price(
-    product_id: UUID, sku_id: UUID, body: PriceChange, session: SessionDep, by: OperatorDep
-) -> StaffProductOut:
-    product = await service.change_price(session, product_id, sku_id, body)
-    return await shape(session, product, staff=True)
 
 
 REVIEW_ERRORS = responses(401, 403, 404, 409, 422)

@@ -57,16 +57,31 @@ class Sku(Base):
     position: Mapped[int] = mapped_column(Integer)  # order within the product, as given
     code: Mapped[str] = mapped_column(String(64), unique=True)
     attributes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # What it sells for now (pricing keeps it: the sale price, the list price without one,
+    # or a scheduled change's while it applies); what orders charge and events carry.
     price_amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     price = money_columns("price_amount", "currency")
     cost_amount: Mapped[int | None] = mapped_column(BigInteger)  # in the price's currency
+    list_amount: Mapped[int] = mapped_column(BigInteger)  # the list price (标价)
+    sale_amount: Mapped[int | None] = mapped_column(BigInteger)  # the sale price, below it
+    # Raised by every price change: a change applies only over the version it read.
+    price_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
 
     product: Mapped[Product] = relationship(back_populates="skus")
 
     @property
     def cost(self) -> Money | None:
-        if self.cost_amount is None:
-            return None
-        return Money(amount=self.cost_amount, currency=self.currency)
+        return self._money(self.cost_amount)
+
+    @property
+    def list_price(self) -> Money:
+        return Money(amount=self.list_amount, currency=self.currency)
+
+    @property
+    def sale_price(self) -> Money | None:
+        return self._money(self.sale_amount)
+
+    def _money(self, amount: int | None) -> Money | None:
+        return None if amount is None else Money(amount=amount, currency=self.currency)

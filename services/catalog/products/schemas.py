@@ -66,13 +66,6 @@ class ProductChange(BaseModel):
     scenario_tags: list[Label] | None = Field(default=None, max_length=20)
 
 
-class PriceChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    price: Price
-    cost: Price | None = None
-
-
 class ReviewNote(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -94,6 +87,8 @@ class SkuOut(BaseModel):
 
 
 class StaffSkuOut(SkuOut):
+    list_price: Money
+    sale_price: Money | None
     cost: Money | None
     on_hand: int
     reserved: int

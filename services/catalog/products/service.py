@@ -11,7 +11,6 @@ from chassis.events import outbox
 from chassis.http.problems import Conflict, InvalidInput, NotFound
 from chassis.ids import new_id
 from contracts.catalog import (
-    PriceChanged,
     ProductCreated,
     ProductDelisted,
     ProductListed,
@@ -20,15 +19,11 @@ from contracts.catalog import (
 )
 from services.catalog.categories import service as categories
 from services.catalog.inventory import service as inventory
+from services.catalog.pricing import service as pricing
 from services.catalog.products import listing, variants
 from services.catalog.products.listing import ListingAction, ListingState
 from services.catalog.products.models import Product, Sku
-from services.catalog.products.schemas import (
-    PriceChange,
-    ProductChange,
-    ProductCreate,
-    SkuIn,
-)
+from services.catalog.products.schemas import ProductChange, ProductCreate, SkuIn
 from services.catalog.search import service as search
 
 
@@ -47,12 +42,17 @@ async def visible(session: AsyncSession, product_id: UUID, *, staff: bool) -> Pr
     return product
 
 
-async def create(session: AsyncSession, body: ProductCreate, by: UUID) -> Product:
+async def create(
+    session: AsyncSession, body: ProductCreate, by: UUID, min_margin_bps: int
+) -> Product:
     if body.category_id is not None:
         await categories.usable(session, body.category_id, "body.category_id")
     product_id = new_id()
     skus = _skus_of(body, product_id)
     _check(body.attributes, skus)
+    for i, (sku, _) in enumerate(skus):
+        field = f"body.skus.{i}.price.amount"
+        pricing.check_margin(sku.price_amount, sku.cost_amount, min_margin_bps, field)
     at = now()
     product = Product(
         id=product_id,
@@ -71,6 +71,7 @@ async def create(session: AsyncSession, body: ProductCreate, by: UUID) -> Produc
     await _flush_codes(session)
     for sku, spec in skus:
         inventory.open_stock(session, sku.id, spec.stock, spec.low_stock_threshold, by)
+        pricing.record_created(session, sku, by)
     await session.flush()
     await session.refresh(product, ["skus"])
     await outbox.add(
@@ -107,38 +108,6 @@ async def change(session: AsyncSession, product_id: UUID, body: ProductChange) -
     product.updated_at = now()
     await outbox.add(session, product_updated(product))
     await search.index_product(session, product)
-    await session.commit()
-    return product
-
-
-async def change_price(
-    session: AsyncSession, product_id: UUID, sku_id: UUID, body: PriceChange
-) -> Product:
-    product = await get(session, product_id)
-    sku = next((s for s in product.skus if s.id == sku_id), None)
-    if sku is None:
-        raise NotFound(f"Product {product_id} has no SKU {sku_id}.")
-    if body.price.currency != sku.currency:
-        raise InvalidInput("body.price.currency", f"this product is priced in {sku.currency}")
-    if body.cost is not None and body.cost.currency != sku.currency:
-        raise InvalidInput("body.cost.currency", f"give the cost in {sku.currency}")
-    old, at = sku.price, now()
-    sku.price = body.price
-    if body.cost is not None:
-        sku.cost_amount = body.cost.amount
-    product.price = variants.from_price([s.price for s in product.skus])
-    product.updated_at = at
-    if old != body.price:
-        await outbox.add(
-            session,
-            PriceChanged(
-                product_id=product.id,
-                sku_id=sku.id,
-                old_price=old,
-                new_price=body.price,
-                effective_at=at,
-            ),
-        )
     await session.commit()
     return product
 
@@ -219,7 +188,15 @@ def _skus_of(body: ProductCreate, product_id: UUID) -> list[tuple[Sku, SkuIn]]:
         # A product without variants: its one SKU takes the product's id, so that callers
         # that know only product ids (orders, today) name the SKU too.
         spec = SkuIn(code=f"P{product_id.hex}"[:64], price=body.price)
-        return [(Sku(id=product_id, code=spec.code, attributes={}, price=spec.price), spec)]
+        sku = Sku(
+            id=product_id,
+            code=spec.code,
+            attributes={},
+            price=spec.price,
+            list_amount=spec.price.amount,
+            price_version=0,
+        )
+        return [(sku, spec)]
     return [
         (
             Sku(
@@ -227,7 +204,9 @@ def _skus_of(body: ProductCreate, product_id: UUID) -> list[tuple[Sku, SkuIn]]:
                 code=spec.code,
                 attributes=dict(spec.attributes),
                 price=spec.price,
+                list_amount=spec.price.amount,
                 cost_amount=spec.cost.amount if spec.cost else None,
+                price_version=0,
             ),
             spec,
         )

@@ -26,6 +26,7 @@ class BrowseQuery(BaseModel):
     min_price: int | None = None
     max_price: int | None = None
     in_stock: bool = False
+    featured: bool = False
     sort: Sort | None = None
 
 
@@ -42,6 +43,7 @@ def browse_query(
         int | None, Query(ge=0, le=MAX_AMOUNT, description="Minor units, inclusive")
     ] = None,
     in_stock: Annotated[bool, Query(description="Only products with a SKU available")] = False,
+    featured: Annotated[bool, Query(description="Only products with a featured SKU")] = False,
     sort: Annotated[
         Sort | None, Query(description="relevance with `q`, else newest, by default")
     ] = None,
@@ -55,6 +57,7 @@ def browse_query(
         min_price=min_price,
         max_price=max_price,
         in_stock=in_stock,
+        featured=featured,
         sort=sort,
     )
 

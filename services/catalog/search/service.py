@@ -13,6 +13,7 @@ from chassis.http.problems import InvalidInput
 from chassis.pagination import PageRequest, decode_cursor, encode_cursor, fetch_page
 from contracts.catalog import SearchMissed
 from services.catalog.categories.models import Category
+from services.catalog.insights import service as insights
 from services.catalog.inventory.models import StockLevel
 from services.catalog.products.listing import ListingState
 from services.catalog.products.models import Product, Sku
@@ -78,6 +79,8 @@ async def browse(session: AsyncSession, query: BrowseQuery, page: PageRequest) -
         statement = statement.where(Product.price_amount <= query.max_price)
     if query.in_stock:
         statement = statement.where(_has_stock())
+    if query.featured:
+        statement = statement.where(Product.id.in_(insights.featured_products()))
     scores: dict[UUID, float] = {}
     if query.q:
         normalized = text.normalize(query.q)

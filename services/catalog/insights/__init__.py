@@ -1,0 +1,1 @@
+"""Insights for operators: hot-item candidates with the figures behind them, featured SKUs."""

@@ -1,0 +1,1 @@
+"""Pricing: list, sale and cost prices per SKU, scheduled changes, history, the margin guard."""

@@ -1,0 +1,1 @@
+"""Suppliers, their scorecards, and the purchase orders that restock the catalog."""
