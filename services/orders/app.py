@@ -12,7 +12,7 @@ from services.orders.fulfilment import api as fulfilment
 from services.orders.models import Base
 from services.orders.payments import api as payments
 from services.orders.payments.provider import SimulatedProvider
-from services.orders.prices.consumers import on_product_created
+from services.orders.prices.consumers import HANDLERS as CATALOG_HANDLERS
 from services.orders.saga.consumers import saga_handlers
 from services.orders.scheduler import run_schedule
 from services.orders.settings import Settings
@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[carts.router, checkout.router, payments.router, fulfilment.router],
         schema=SCHEMA,
         consumers=[
-            on_product_created,
+            *CATALOG_HANDLERS,
             *saga_handlers(timedelta(seconds=settings.payment_timeout_seconds)),
         ],
         background=[run_schedule],

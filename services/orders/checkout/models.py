@@ -69,7 +69,7 @@ class OrderLineRow(Base):
         ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True
     )
     line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
-    product_id: Mapped[UUID] = mapped_column(Uuid)  # the SKU (a product is its own SKU for now)
+    product_id: Mapped[UUID] = mapped_column(Uuid)  # the SKU (the column's name is older)
     quantity: Mapped[int] = mapped_column(Integer)
     list_price_amount: Mapped[int] = mapped_column(BigInteger)
     unit_price_amount: Mapped[int] = mapped_column(BigInteger)
@@ -78,6 +78,10 @@ class OrderLineRow(Base):
     list_price = money_columns("list_price_amount", "currency")
     unit_price = money_columns("unit_price_amount", "currency")
     paid = money_columns("paid_amount", "currency")
+
+    @property
+    def sku_id(self) -> UUID:
+        return self.product_id
 
     def as_contract(self) -> OrderLine:
         return OrderLine(
