@@ -9,9 +9,9 @@ import pytest
 from chassis.money import Money
 from contracts.orders import Attribution, CancelReason
 from services.orders.carts.pricing import price_cart
-from services.orders.prices.offers import Offer
 from services.orders.checkout.lifecycle import FINAL, IllegalTransition, OrderStatus, check
 from services.orders.payments import signatures
+from services.orders.prices.offers import Offer
 from services.orders.saga.coordinator import (
     Answer,
     Cancel,
