@@ -97,7 +97,19 @@ class Trade:
 
     async def paid(self, client: httpx.AsyncClient, amount: int = 1200) -> dict:
         """A new order of one SKU at `amount`, reserved and paid."""
-        order = await self.reserve(client, await self.place(client, await self.product(amount)))
+        return await self.paid_lines(client, (amount, 1))
+
+    async def paid_lines(self, client: httpx.AsyncClient, *lines: tuple[int, int]) -> dict:
+        """A new order of a new SKU per (unit price, quantity) line, reserved and paid."""
+        body = {
+            "lines": [
+                {"sku_id": await self.product(amount), "quantity": quantity}
+                for amount, quantity in lines
+            ]
+        }
+        placed = await client.post(ORDERS, json=body)
+        assert placed.status_code == 201, placed.text
+        order = await self.reserve(client, placed.json())
         await self.pay(client, order)
         return (await client.get(f"{ORDERS}/{order['id']}")).json()
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from chassis.clock import now
 from chassis.ids import new_id
 from chassis.money import Money
-from services.orders.payments.models import Refund
+from services.orders.refunds.models import Refund
 
 pytestmark = pytest.mark.asyncio
 

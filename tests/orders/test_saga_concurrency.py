@@ -26,10 +26,10 @@ from services.orders.fulfilment import service as fulfilment
 from services.orders.fulfilment.models import Shipment
 from services.orders.fulfilment.schemas import ShipmentRequest
 from services.orders.payments import service as payments
-from services.orders.payments.models import Refund
 from services.orders.payments.provider import SimulatedProvider
 from services.orders.payments.schemas import CallbackBody
 from services.orders.payments.signatures import Signed
+from services.orders.refunds.models import Refund
 from services.orders.saga import service as saga
 from services.orders.saga.coordinator import Answer, Participant
 
@@ -107,7 +107,7 @@ async def _payment(db: Database, order: Order) -> CallbackBody:
 async def _callback(db: Database, body: CallbackBody, nonce: str) -> str:
     try:
         async with db.session() as session, session.begin():
-            outcome = await payments.apply_callback(session, body, Signed(nonce, now()), "sim")
+            outcome = await payments.apply_callback(session, body, Signed(nonce, now()), PROVIDER)
         return str(outcome.order_status)
     except Conflict:
         return "refused"

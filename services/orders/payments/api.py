@@ -68,6 +68,6 @@ async def payment_callback(
     body: CallbackBody, request: Request, session: SessionDep, provider: ProviderDep
 ) -> CallbackOut:
     signed = provider.verify(await request.body(), request.headers, now())
-    outcome = await service.apply_callback(session, body, signed, provider.name)
+    outcome = await service.apply_callback(session, body, signed, provider)
     await session.commit()
     return outcome
