@@ -307,3 +307,76 @@ async def test_an_order_waits_to_complete_while_a_request_is_open(trade):
 
     assert waiting["status"] == "delivered"
     assert completed["history"][-1]["cause"] == "the return window closed"
+
+
+async def test_an_operator_refunds_per_line_then_fully_and_never_beyond_what_was_paid(trade):
+    _, client = await trade.customer()
+    async with client, await _operator(trade) as operator:
+        order = await trade.paid_lines(client, (1000, 1), (300, 2))
+        url = f"{ORDERS}/{order['id']}/refunds"
+
+        def line(line_no: int, amount: int, currency: str = "CNY") -> dict:
+            return {"line_no": line_no, "amount": {"amount": amount, "currency": currency}}
+
+        part = await operator.post(url, json={"lines": [line(1, 250)], "reason": "late"})
+        beyond = await operator.post(url, json={"lines": [line(1, 351)], "reason": "late"})
+        refused = {
+            "customer": await client.post(url, json={"full": True, "reason": "mine"}),
+            "unknown order": await operator.post(
+                f"{ORDERS}/{new_id()}/refunds", json={"full": True, "reason": "x"}
+            ),
+            "unpaid": await operator.post(
+                f"{ORDERS}/{(await trade.place(client, await trade.product()))['id']}/refunds",
+                json={"full": True, "reason": "x"},
+            ),
+        }
+        bad = {
+            "body.lines.0.amount.currency": await operator.post(
+                url, json={"lines": [line(0, 1, "USD")], "reason": "x"}
+            ),
+            "body.lines.0.line_no": await operator.post(
+                url, json={"lines": [line(2, 1)], "reason": "x"}
+            ),
+            "body": await operator.post(
+                url, json={"full": True, "lines": [line(0, 1)], "reason": "x"}
+            ),
+            "body.lines.0": await operator.post(url, json={"lines": [line(0, 0)], "reason": "x"}),
+            "body.reason": await operator.post(url, json={"full": True}),
+        }
+        full = await operator.post(url, json={"full": True, "reason": "shop closed"})
+        nothing_left = await operator.post(url, json={"full": True, "reason": "again"})
+        listed = (await client.get(url)).json()
+
+    assert part.status_code == 201
+    assert [(x["line_no"], x["quantity"], x["amount"]) for x in part.json()["lines"]] == [
+        (1, 0, _cny(250))
+    ]
+    assert beyond.json()["errors"] == [
+        {
+            "field": "body.lines.0.amount",
+            "message": "line 1 was paid 600 and 250 of it is refunded or asked back: 351 more "
+            "would exceed it",
+            "type": "value_error",
+        }
+    ]
+    assert {name: r.status_code for name, r in refused.items()} == {
+        "customer": 403,
+        "unknown order": 404,
+        "unpaid": 409,
+    }
+    assert {field: [e["field"] for e in r.json()["errors"]] for field, r in bad.items()} == {
+        field: [field] for field in bad
+    }
+    assert full.status_code == 201
+    assert full.json()["amount"] == _cny(1000 + 350)
+    assert [(x["line_no"], x["amount"]["amount"]) for x in full.json()["lines"]] == [
+        (0, 1000),
+        (1, 350),
+    ]
+    assert nothing_left.status_code == 409
+    assert [r["amount"]["amount"] for r in listed] == [250, 1350]
+    events = await trade.staged(REFUNDED, order["id"])
+    assert [(e["data"]["amount"]["amount"], e["data"]["aftersale_id"]) for e in events] == [
+        (250, None),
+        (1350, None),
+    ]
