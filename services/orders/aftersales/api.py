@@ -21,7 +21,7 @@ from services.orders.aftersales.schemas import (
     GoodsReceived,
     Rejection,
 )
-from services.orders.payments.api import ProviderDep
+from services.orders.payments.provider import ProviderDep
 from services.orders.settings import SettingsDep
 
 router = APIRouter(tags=["after-sales"])

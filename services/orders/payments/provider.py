@@ -10,8 +10,10 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Annotated, Protocol
 from uuid import UUID
+
+from fastapi import Depends, Request
 
 from chassis.ids import new_id
 from chassis.money import Money
@@ -84,3 +86,10 @@ class SimulatedProvider:
             signatures.SIGNATURE: signatures.sign(self.secret, timestamp, nonce, body),
             "Content-Type": "application/json",
         }
+
+
+def _provider(request: Request) -> PaymentProvider:
+    return request.app.state.payment_provider
+
+
+ProviderDep = Annotated[PaymentProvider, Depends(_provider)]

@@ -10,7 +10,7 @@ from chassis.http.problems import NotFound, responses
 from chassis.idempotency import IdempotencyDep
 from services.orders.checkout import service as orders
 from services.orders.checkout.models import Order
-from services.orders.payments.api import ProviderDep
+from services.orders.payments.provider import ProviderDep
 from services.orders.refunds import service
 from services.orders.refunds.schemas import RefundOut, RefundRequest
 
