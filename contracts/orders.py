@@ -10,7 +10,8 @@ The order saga, by events (catalog, campaigns and users answer in their own cont
 follows an unpaid order's timeout.
 
 After-sales (售后), on `flywheel.orders.aftersale`: `aftersale.requested` (refund only, or
-return and refund, per line) → `aftersale.approved` or `aftersale.rejected`; for a return the
+return and refund, per line) → `aftersale.approved`, `aftersale.rejected` or (by the
+customer) `aftersale.withdrawn`; for a return the
 refund waits until the goods are received back. Money back to the customer of a paid order,
 by an approved request or an operator's refund: `refund.completed`, with the lines and
 amounts, upon which users reverses points earned and analytics GMV and RFM.
@@ -237,6 +238,17 @@ class AfterSaleRejected(EventData):
     rejected_by: UUID
     reason: str
     rejected_at: datetime
+
+
+@event("flywheel.orders.aftersale.withdrawn.v1", topic=AFTERSALE, key="aftersale_id")
+class AfterSaleWithdrawn(EventData):
+    """The customer took the request back before an operator decided it."""
+
+    aftersale_id: UUID
+    order_id: UUID
+    customer_id: UUID
+    kind: AfterSaleKind
+    withdrawn_at: datetime
 
 
 CART = "flywheel.orders.cart"

@@ -20,6 +20,7 @@ AFTERSALES = "/api/v1/orders/aftersales"
 REQUESTED = "flywheel.orders.aftersale.requested.v1"
 APPROVED = "flywheel.orders.aftersale.approved.v1"
 REJECTED = "flywheel.orders.aftersale.rejected.v1"
+WITHDRAWN = "flywheel.orders.aftersale.withdrawn.v1"
 REFUNDED = "flywheel.orders.refund.completed.v1"
 PARCEL = {"carrier": "SF Express", "tracking_number": "SF1234567890"}
 PHOTO = "https://img.example.com/crack.jpg"
@@ -213,6 +214,33 @@ async def test_a_rejected_request_gives_its_units_back_to_ask_for_again(trade):
     assert event["data"]["reason"] == "no damage in the photos"
 
 
+async def test_a_customer_withdraws_their_own_undecided_request(trade):
+    _, client = await trade.customer()
+    _, someone_else = await trade.customer()
+    async with client, someone_else, await _operator(trade) as operator:
+        order = await trade.paid_lines(client, (1000, 1))
+        ask = _ask("refund_only", (0, 1))
+        first = (await client.post(f"{ORDERS}/{order['id']}/aftersales", json=ask)).json()
+        not_theirs = await someone_else.post(f"{AFTERSALES}/{first['id']}/withdraw")
+        withdrawn = await client.post(f"{AFTERSALES}/{first['id']}/withdraw")
+        again = await client.post(f"{AFTERSALES}/{first['id']}/withdraw")
+        approve_now = await operator.post(f"{AFTERSALES}/{first['id']}/approve", json={})
+        second = await client.post(f"{ORDERS}/{order['id']}/aftersales", json=ask)
+        approved = await operator.post(f"{AFTERSALES}/{second.json()['id']}/approve", json={})
+        late = await client.post(f"{AFTERSALES}/{second.json()['id']}/withdraw")
+
+    assert not_theirs.status_code == 404
+    assert withdrawn.json()["status"] == "withdrawn"
+    assert withdrawn.json()["history"][-1]["cause"] == "withdrawn by the customer"
+    assert (again.status_code, approve_now.status_code) == (409, 409)
+    assert second.status_code == 201  # the withdrawn request's unit was released
+    assert approved.json()["status"] == "refunded"
+    assert late.status_code == 409
+    assert late.json()["current"] == "refunded"
+    (event,) = await trade.staged(WITHDRAWN, first["id"])
+    assert event["data"]["order_id"] == order["id"]
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
@@ -247,7 +275,12 @@ async def test_only_ones_own_order_within_its_window_may_be_asked_about(trade):
     async with client, someone_else, await _operator(trade) as operator:
         unpaid = await trade.place(client, await trade.product())
         paid = await trade.paid_lines(client, (1000, 1))
-        late = await _delivered(trade, client, operator, (1000, 1))
+        late = await _delivered(trade, client, operator, (1000, 2))
+        # An open request on one unit keeps the order from completing meanwhile.
+        open_one = await client.post(
+            f"{ORDERS}/{late['id']}/aftersales", json=_ask("return_and_refund", (0, 1))
+        )
+        assert open_one.status_code == 201
         async with trade.db.session() as session, session.begin():
             await session.execute(
                 update(Order)

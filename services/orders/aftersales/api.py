@@ -133,6 +133,17 @@ async def reject(
 
 
 @router.post(
+    "/aftersales/{aftersale_id}/withdraw",
+    summary="Take one's own request back before it is decided",
+    responses=responses(401, 404, 409, 422),
+)
+async def withdraw(aftersale_id: UUID, session: SessionDep, customer: PrincipalDep) -> AfterSaleOut:
+    aftersale = await service.withdraw(session, aftersale_id, customer.user_id)
+    await session.commit()
+    return AfterSaleOut.model_validate(aftersale)
+
+
+@router.post(
     "/aftersales/{aftersale_id}/receipt",
     summary="The returned goods are back (resaleable or not): the refund goes out",
     responses=responses(401, 403, 404, 409, 422),

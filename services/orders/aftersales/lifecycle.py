@@ -2,7 +2,8 @@
 
 refund only (仅退款):        requested → approved → refunded
 return and refund (退货退款): requested → approved → received → refunded
-and rejected from requested, for both. Anything else is an illegal transition (409).
+and, from requested, rejected (by an operator) or withdrawn (by the customer), for both.
+Anything else is an illegal transition (409).
 
 A customer may ask while the order is paid or shipped (a refund only before anything
 arrived, or a return refused at the door), and once delivered until the return window
@@ -23,23 +24,26 @@ class AfterSaleStatus(StrEnum):
     RECEIVED = "received"  # the returned goods are back in the warehouse
     REFUNDED = "refunded"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # the customer took the request back before it was decided
 
 
 S, K = AfterSaleStatus, AfterSaleKind
 NEXT: dict[AfterSaleKind, dict[AfterSaleStatus, frozenset[AfterSaleStatus]]] = {
     K.REFUND_ONLY: {
-        S.REQUESTED: frozenset({S.APPROVED, S.REJECTED}),
+        S.REQUESTED: frozenset({S.APPROVED, S.REJECTED, S.WITHDRAWN}),
         S.APPROVED: frozenset({S.REFUNDED}),
         S.RECEIVED: frozenset(),  # never reached: nothing comes back
         S.REFUNDED: frozenset(),
         S.REJECTED: frozenset(),
+        S.WITHDRAWN: frozenset(),
     },
     K.RETURN_AND_REFUND: {
-        S.REQUESTED: frozenset({S.APPROVED, S.REJECTED}),
+        S.REQUESTED: frozenset({S.APPROVED, S.REJECTED, S.WITHDRAWN}),
         S.APPROVED: frozenset({S.RECEIVED}),
         S.RECEIVED: frozenset({S.REFUNDED}),
         S.REFUNDED: frozenset(),
         S.REJECTED: frozenset(),
+        S.WITHDRAWN: frozenset(),
     },
 }
 OPEN = frozenset({S.REQUESTED, S.APPROVED, S.RECEIVED})  # the order waits for these

@@ -1,5 +1,6 @@
 """After-sales operations: a customer's request (its refund claimed on the order lines at
-once), an operator's approval or rejection, the returned goods received, and the refund.
+once) or its withdrawal, an operator's approval or rejection, the returned goods received,
+and the refund.
 
 Each step moves the request in one statement that checks the state it leaves, so of two
 concurrent decisions only one happens; the other is a 409.
@@ -15,7 +16,13 @@ from chassis.clock import now
 from chassis.events import outbox
 from chassis.http.problems import Conflict, InvalidInput, NotFound
 from chassis.money import Money
-from contracts.orders import AfterSaleApproved, AfterSaleKind, AfterSaleRejected, AfterSaleRequested
+from contracts.orders import (
+    AfterSaleApproved,
+    AfterSaleKind,
+    AfterSaleRejected,
+    AfterSaleRequested,
+    AfterSaleWithdrawn,
+)
 from services.orders.aftersales import lifecycle
 from services.orders.aftersales.lifecycle import OPEN, AfterSaleStatus
 from services.orders.aftersales.models import AfterSale, AfterSaleLineRow, AfterSaleStep
@@ -133,12 +140,7 @@ async def reject(session: AsyncSession, aftersale_id: UUID, by: UUID, reason: st
         decided_by=by,
         note=reason,
     )
-    order = await session.get(Order, aftersale.order_id)
-    lines = {line.line_no: line for line in order.lines}
-    for line in aftersale.lines:
-        await refunds.release(
-            session, Portion(lines[line.line_no], line.quantity, line.amount_minor)
-        )
+    await _release_claims(session, aftersale)
     await outbox.add(
         session,
         AfterSaleRejected(
@@ -152,6 +154,36 @@ async def reject(session: AsyncSession, aftersale_id: UUID, by: UUID, reason: st
         ),
     )
     return aftersale
+
+
+async def withdraw(session: AsyncSession, aftersale_id: UUID, customer_id: UUID) -> AfterSale:
+    """The customer takes their undecided request back; what it claimed is released."""
+    aftersale = await _locked(session, aftersale_id)
+    if aftersale.customer_id != customer_id:
+        raise NotFound(f"No after-sales request {aftersale_id}.")
+    await _advance(session, aftersale, AfterSaleStatus.WITHDRAWN, "withdrawn by the customer")
+    await _release_claims(session, aftersale)
+    await outbox.add(
+        session,
+        AfterSaleWithdrawn(
+            aftersale_id=aftersale.id,
+            order_id=aftersale.order_id,
+            customer_id=aftersale.customer_id,
+            kind=aftersale.kind,
+            withdrawn_at=now(),
+        ),
+    )
+    return aftersale
+
+
+async def _release_claims(session: AsyncSession, aftersale: AfterSale) -> None:
+    """Give back what the request claimed of its order's lines (it left `requested`, once)."""
+    order = await session.get(Order, aftersale.order_id)
+    lines = {line.line_no: line for line in order.lines}
+    for line in aftersale.lines:
+        await refunds.release(
+            session, Portion(lines[line.line_no], line.quantity, line.amount_minor)
+        )
 
 
 async def receive(

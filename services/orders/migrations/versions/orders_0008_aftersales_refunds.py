@@ -27,6 +27,7 @@ AFTERSALE_STATUS = sa.Enum(
     "received",
     "refunded",
     "rejected",
+    "withdrawn",
     name="aftersalestatus",
     native_enum=False,
     length=32,
