@@ -14,7 +14,8 @@ from chassis.money import Money
 LISTED, DELISTED = "listed", "delisted"  # catalog's listing states of these names
 
 
-# Frozen as values are; nothing assigns to them, so unfrozen they answer the same.
+# PricePoint and Offer are frozen as values are; nothing assigns to them, so unfrozen they
+# answer the same (equivalent mutants).
 @dataclass(frozen=True)  # pragma: no mutate
 class PricePoint:
     effective_at: datetime
@@ -28,7 +29,7 @@ def in_force(points: Iterable[PricePoint], at: datetime) -> Money | None:
     return max(started, key=lambda point: point.effective_at).price if started else None
 
 
-@dataclass(frozen=True)  # pragma: no mutate (as PricePoint)
+@dataclass(frozen=True)  # pragma: no mutate
 class Offer:
     """A SKU as the catalog last described it: whether it still exists, its product's
     listing state (None when no event told it yet), its price in force now."""
