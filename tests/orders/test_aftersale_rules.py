@@ -83,6 +83,9 @@ def test_who_may_ask_depends_on_the_order(kind, status):
 def test_a_delivered_order_may_be_asked_about_until_the_window_closes(kind):
     last = DELIVERED_AT + WINDOW - timedelta(microseconds=1)
     check_requestable(kind, OrderStatus.DELIVERED, DELIVERED_AT, last, WINDOW)
+    for after in (timedelta(days=1), timedelta(days=365)):
+        with pytest.raises(NotRequestable, match="return window closed at 2026-12-08T12:00:00"):
+            check_requestable(kind, OrderStatus.DELIVERED, DELIVERED_AT, last + after, WINDOW)
     with pytest.raises(NotRequestable, match="return window closed at 2026-12-08T12:00:00"):
         check_requestable(
             kind, OrderStatus.DELIVERED, DELIVERED_AT, last + timedelta(microseconds=1), WINDOW
