@@ -107,6 +107,12 @@ def test_more_units_than_remain_have_no_share(before, units):
         units_share(900, 3, before, units)
 
 
+@pytest.mark.parametrize(("quantity", "before", "units"), [(3, 0, -1), (4, 1, 4), (2, 1, 2)])
+def test_negative_units_or_more_than_are_left_have_no_share(quantity, before, units):
+    with pytest.raises(ValueError, match=f"{units} units of a line of {quantity}"):
+        units_share(900, quantity, before, units)
+
+
 def test_units_are_worth_no_more_than_remains_of_the_line():
     assert worth(1000, 2, 0, 0, 1) == 500
     assert worth(1000, 2, 0, 700, 1) == 300  # an operator refunded 700 of it already
