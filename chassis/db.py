@@ -143,9 +143,8 @@ async def insert_if_absent(session: AsyncSession, table: Table, **values: Any) -
     portable form of "at most one per key" without an IntegrityError: on PostgreSQL a
     concurrent insert of the same key waits for the other transaction, then does nothing if
     that one committed."""
-    insert = _INSERTS[session.get_bind().dialect.name]
     result = await session.execute(
-        insert(table)
+        insert_for(session, table)
         .values(**values)
         .on_conflict_do_nothing(index_elements=list(table.primary_key))
     )
@@ -153,6 +152,13 @@ async def insert_if_absent(session: AsyncSession, table: Table, **values: Any) -
 
 
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def insert_for(session: AsyncSession, table: Table):
+    """An INSERT spelled for the session's database, which takes `on_conflict_do_nothing`
+    and `on_conflict_do_update` (PostgreSQL and SQLite spell ON CONFLICT alike; SQLAlchemy
+    has one construct per dialect)."""
+    return _INSERTS[session.get_bind().dialect.name](table)
 
 
 def _forget_outbox(session: Session) -> None:

@@ -7,7 +7,14 @@ The order saga, by events (catalog, campaigns and users answer in their own cont
 `order.cancelled` with the reason, upon which every participant returns what it took →
 `order.paid` (stock confirmed, coupons redeemed, points taken and earned) → `order.shipped`
 → `order.delivered` → `order.completed` after the return window. `order.cancelled` also
-follows an unpaid order's timeout. Refunds: `refund.completed`.
+follows an unpaid order's timeout.
+
+After-sales (售后), on `flywheel.orders.aftersale`: `aftersale.requested` (refund only, or
+return and refund, per line) → `aftersale.approved`, `aftersale.rejected` or (by the
+customer) `aftersale.withdrawn`; for a return the
+refund waits until the goods are received back. Money back to the customer of a paid order,
+by an approved request or an operator's refund: `refund.completed`, with the lines and
+amounts, upon which users reverses points earned and analytics GMV and RFM.
 """
 
 from datetime import datetime
@@ -150,6 +157,9 @@ class RefundedLine(BaseModel):
     sku_id: UUID
     quantity: int = Field(ge=0, description="Units returned (0 for a refund without return)")
     amount: Money
+    line_no: int | None = Field(
+        default=None, ge=0, description="The order line refunded (its number, from 0)"
+    )
 
 
 @event("flywheel.orders.refund.completed.v1", topic="flywheel.orders.refund", key="order_id")
@@ -164,6 +174,81 @@ class RefundCompleted(EventData):
     restock: bool = Field(description="The goods came back resaleable")
     coupon_ids_restored: list[UUID] = Field(default_factory=list)
     completed_at: datetime
+    aftersale_id: UUID | None = Field(
+        default=None, description="The after-sales request it settles; None: an operator's refund"
+    )
+
+
+AFTERSALE = "flywheel.orders.aftersale"
+
+
+class AfterSaleKind(StrEnum):
+    REFUND_ONLY = "refund_only"  # 仅退款
+    RETURN_AND_REFUND = "return_and_refund"  # 退货退款
+
+
+class AfterSaleLine(BaseModel):
+    """What a request asks back for one order line: units and the refund they are worth."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    line_no: int = Field(ge=0)
+    sku_id: UUID
+    quantity: int = Field(gt=0)
+    amount: Money = Field(description="The share of what was paid for the line these units are")
+
+
+@event("flywheel.orders.aftersale.requested.v1", topic=AFTERSALE, key="aftersale_id")
+class AfterSaleRequested(EventData):
+    """A customer asked for a refund (with or without returning the goods) within the window."""
+
+    aftersale_id: UUID
+    order_id: UUID
+    customer_id: UUID
+    kind: AfterSaleKind
+    lines: list[AfterSaleLine] = Field(min_length=1)
+    amount: Money
+    reason: str
+    photo_urls: list[str] = Field(default_factory=list)
+    requested_at: datetime
+
+
+@event("flywheel.orders.aftersale.approved.v1", topic=AFTERSALE, key="aftersale_id")
+class AfterSaleApproved(EventData):
+    """An operator approved the request: a refund only is refunded now; for a return, the
+    refund follows when the goods are received back."""
+
+    aftersale_id: UUID
+    order_id: UUID
+    customer_id: UUID
+    kind: AfterSaleKind
+    approved_by: UUID
+    note: str | None = None
+    approved_at: datetime
+
+
+@event("flywheel.orders.aftersale.rejected.v1", topic=AFTERSALE, key="aftersale_id")
+class AfterSaleRejected(EventData):
+    """An operator rejected the request, with the reason the customer is shown."""
+
+    aftersale_id: UUID
+    order_id: UUID
+    customer_id: UUID
+    kind: AfterSaleKind
+    rejected_by: UUID
+    reason: str
+    rejected_at: datetime
+
+
+@event("flywheel.orders.aftersale.withdrawn.v1", topic=AFTERSALE, key="aftersale_id")
+class AfterSaleWithdrawn(EventData):
+    """The customer took the request back before an operator decided it."""
+
+    aftersale_id: UUID
+    order_id: UUID
+    customer_id: UUID
+    kind: AfterSaleKind
+    withdrawn_at: datetime
 
 
 CART = "flywheel.orders.cart"

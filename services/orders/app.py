@@ -1,4 +1,5 @@
-"""The orders service: carts, checkout, the order saga, payments, fulfilment."""
+"""The orders service: carts, checkout, the order saga, payments, fulfilment, after-sales,
+refunds."""
 
 from datetime import timedelta
 
@@ -6,13 +7,15 @@ from fastapi import FastAPI
 
 from chassis.http.service import build_service
 from chassis.migrations import Schema
+from services.orders.aftersales import api as aftersales
 from services.orders.carts import api as carts
 from services.orders.checkout import api as checkout
 from services.orders.fulfilment import api as fulfilment
 from services.orders.models import Base
 from services.orders.payments import api as payments
 from services.orders.payments.provider import SimulatedProvider
-from services.orders.prices.consumers import on_product_created
+from services.orders.prices.consumers import HANDLERS as CATALOG_HANDLERS
+from services.orders.refunds import api as refunds
 from services.orders.saga.consumers import saga_handlers
 from services.orders.scheduler import run_schedule
 from services.orders.settings import Settings
@@ -25,15 +28,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = build_service(
         name="orders",
         settings=settings,
-        routers=[carts.router, checkout.router, payments.router, fulfilment.router],
+        routers=[
+            carts.router,
+            checkout.router,
+            payments.router,
+            fulfilment.router,
+            aftersales.router,
+            refunds.router,
+        ],
         schema=SCHEMA,
         consumers=[
-            on_product_created,
+            *CATALOG_HANDLERS,
             *saga_handlers(timedelta(seconds=settings.payment_timeout_seconds)),
         ],
         background=[run_schedule],
         description="Trade: orders priced from the catalog, placed once per idempotency key, "
-        "through a saga with catalog, campaigns and users; signed payment callbacks.",
+        "through a saga with catalog, campaigns and users; signed payment callbacks; "
+        "fulfilment, after-sales and refunds.",
     )
     app.state.payment_provider = SimulatedProvider(
         settings.payment_secret.get_secret_value().encode(),

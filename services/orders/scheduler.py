@@ -25,7 +25,7 @@ async def run_schedule(runtime: Runtime) -> None:
             fulfilment.SWEEP_BATCH,
         ),
         (
-            lambda: fulfilment.complete_due(db, timedelta(days=settings.return_window_days)),
+            lambda: fulfilment.complete_due(db, settings.return_window),
             fulfilment.SWEEP_BATCH,
         ),
     )

@@ -1,5 +1,9 @@
 """Orders settings (environment prefix ORDERS_)."""
 
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -25,7 +29,10 @@ class Settings(ServiceSettings):
         default=10, gt=0, description="Receipt of a shipped order is confirmed after this"
     )
     return_window_days: float = Field(
-        default=7, gt=0, description="A delivered order completes when this has passed"
+        default=7,
+        gt=0,
+        description="After delivery, customers may ask for after-sales this long; then the "
+        "order completes (once no request is open)",
     )
     payment_secret: SecretStr = Field(
         default=SecretStr("flywheel-dev-payment-secret"),
@@ -40,3 +47,14 @@ class Settings(ServiceSettings):
         default="http://127.0.0.1:8007/simulated-pay",
         description="Where the simulated provider's payment pages are (page URL = base/id)",
     )
+
+    @property
+    def return_window(self) -> timedelta:
+        return timedelta(days=self.return_window_days)
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.runtime.settings
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]

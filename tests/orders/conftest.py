@@ -11,6 +11,7 @@ from uuid import UUID
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
+from orders_catalog import offer_sku
 from sqlalchemy import select
 from stack import Platform
 
@@ -21,15 +22,14 @@ from chassis.events.envelope import CONTENT_TYPE, CloudEvent, EventData
 from chassis.events.outbox import envelope_for
 from chassis.events.registry import registry
 from chassis.events.tables import inbox, outbox
-from chassis.ids import new_id
 from chassis.money import Money
 from chassis.testing import eventually
 from contracts import load_contracts
 from contracts.catalog import StockLine, StockReserved
-from services.orders.prices.models import KnownProduct
 from services.orders.saga.models import SagaAnswer
 
 ORDERS = "/api/v1/orders/orders"
+
 CALLBACK = "/api/v1/orders/payments/callback"
 SWEEP_SECONDS = 0.2
 
@@ -47,12 +47,9 @@ class Trade:
         return self.platform.broker.bootstrap_servers
 
     async def product(self, amount: int = 1999, currency: str = "CNY") -> str:
-        """A SKU the orders service knows, written straight into its price read model."""
-        sku = new_id()
-        async with self.db.session() as session, session.begin():
-            price = Money(amount=amount, currency=currency)
-            session.add(KnownProduct(product_id=sku, name=f"Tea {sku.hex[-6:]}", price=price))
-        return str(sku)
+        """A listed SKU the orders service knows, applied to its read model as catalog's
+        ProductCreated would be."""
+        return str(await offer_sku(self.db, amount, currency))
 
     async def customer(self) -> tuple[str, httpx.AsyncClient]:
         user_id, token = await self.platform.customer()
@@ -71,7 +68,7 @@ class Trade:
         return envelope
 
     async def place(self, client: httpx.AsyncClient, sku: str, quantity: int = 1, **extra) -> dict:
-        body = {"lines": [{"product_id": sku, "quantity": quantity}], **extra}
+        body = {"lines": [{"sku_id": sku, "quantity": quantity}], **extra}
         placed = await client.post(ORDERS, json=body)
         assert placed.status_code == 201, placed.text
         return placed.json()
@@ -79,7 +76,7 @@ class Trade:
     async def reserve(self, client: httpx.AsyncClient, order: dict) -> dict:
         """Catalog reserves the order's stock: the order (needing nothing else) awaits payment."""
         lines = [
-            StockLine(sku_id=UUID(line["product_id"]), quantity=line["quantity"])
+            StockLine(sku_id=UUID(line["sku_id"]), quantity=line["quantity"])
             for line in order["lines"]
         ]
         expires = now() + timedelta(minutes=30)
@@ -100,7 +97,19 @@ class Trade:
 
     async def paid(self, client: httpx.AsyncClient, amount: int = 1200) -> dict:
         """A new order of one SKU at `amount`, reserved and paid."""
-        order = await self.reserve(client, await self.place(client, await self.product(amount)))
+        return await self.paid_lines(client, (amount, 1))
+
+    async def paid_lines(self, client: httpx.AsyncClient, *lines: tuple[int, int]) -> dict:
+        """A new order of a new SKU per (unit price, quantity) line, reserved and paid."""
+        body = {
+            "lines": [
+                {"sku_id": await self.product(amount), "quantity": quantity}
+                for amount, quantity in lines
+            ]
+        }
+        placed = await client.post(ORDERS, json=body)
+        assert placed.status_code == 201, placed.text
+        order = await self.reserve(client, placed.json())
         await self.pay(client, order)
         return (await client.get(f"{ORDERS}/{order['id']}")).json()
 

@@ -7,16 +7,15 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from orders_catalog import offer_sku
 from sqlalchemy import func, select
 
 from chassis.db import Database
 from chassis.events.tables import outbox
 from chassis.ids import new_id
-from chassis.money import Money
 from chassis.testing import ServiceServer
 from services.orders.app import create_app
 from services.orders.checkout.models import Order
-from services.orders.prices.models import KnownProduct
 
 pytestmark = pytest.mark.asyncio
 
@@ -30,7 +29,7 @@ class Checkout:
     tea: str
 
     def order(self, quantity: int) -> dict:
-        return {"lines": [{"product_id": self.tea, "quantity": quantity}]}
+        return {"lines": [{"sku_id": self.tea, "quantity": quantity}]}
 
     async def count(self, table) -> int:
         async with self.db.session() as session:
@@ -47,10 +46,7 @@ async def checkout(platform, database_url) -> AsyncIterator[Checkout]:
         create_app(platform.settings("orders", database_url=url, kafka_enabled=False))
     ).start()
     db = Database(url, service="probe")
-    tea = new_id()
-    async with db.session() as session, session.begin():
-        price = Money(amount=1999, currency="CNY")
-        session.add(KnownProduct(product_id=tea, name="Tea", price=price))
+    tea = await offer_sku(db)
     _, token = await platform.customer()
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=60) as orders:

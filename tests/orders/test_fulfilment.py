@@ -58,7 +58,7 @@ async def test_a_paid_order_is_shipped_confirmed_and_completed(trade):
     ]
     (event,) = await trade.staged(SHIPPED, order["id"])
     assert event["data"]["shipment_id"] == shipped.json()["id"]
-    assert event["data"]["sku_ids"] == [order["lines"][0]["product_id"]]
+    assert event["data"]["sku_ids"] == [order["lines"][0]["sku_id"]]
     (event,) = await trade.staged(DELIVERED, order["id"])
     assert event["data"]["automatic"] is False
     (event,) = await trade.staged(COMPLETED, order["id"])

@@ -1,5 +1,10 @@
 """Who reaches which orders: customers their own (with filters), operators all of them
-(search by customer, status, SKU, time), and a customer's cancel before payment."""
+(search by customer, status, SKU, time, and its CSV export), and a customer's cancel before
+payment."""
+
+import csv
+import io
+from datetime import datetime
 
 import pytest
 
@@ -99,3 +104,76 @@ async def test_a_customer_cancels_before_payment_once(trade):
     assert unknown.status_code == 404
     (event,) = await trade.staged("flywheel.orders.order.cancelled.v1", placed["id"])
     assert event["data"]["reason"] == "customer"
+
+
+async def test_operators_export_a_search_as_csv_and_customers_may_not(trade):
+    tea, mug = await trade.product(1500), await trade.product(800)
+    customer_id, client = await trade.customer()
+    _, other = await trade.customer()
+    _, operator_token = await trade.platform.staff("operator")
+    async with client, other, trade.platform.client("orders", operator_token) as operator:
+        first = await trade.place(client, tea, 2)
+        both = await client.post(
+            ORDERS,
+            json={"lines": [{"sku_id": tea, "quantity": 1}, {"sku_id": mug, "quantity": 3}]},
+        )
+        theirs = await trade.place(other, mug)
+        await trade.reserve(client, first)
+
+        by_sku = await operator.get(f"{SEARCH}/export", params={"sku_id": tea})
+        by_customer_and_status = await operator.get(
+            f"{SEARCH}/export", params={"customer_id": customer_id, "status": "placed"}
+        )
+        since = await operator.get(
+            f"{SEARCH}/export", params={"sku_id": mug, "placed_from": theirs["placed_at"]}
+        )
+        refused = await client.get(f"{SEARCH}/export")
+        bad = await operator.get(f"{SEARCH}/export", params={"placed_from": "yesterday"})
+
+    second = both.json()
+    assert by_sku.status_code == 200
+    assert by_sku.headers["content-type"] == "text/csv; charset=utf-8"
+    assert by_sku.headers["content-disposition"].startswith('attachment; filename="orders-')
+    header, *rows = list(csv.reader(io.StringIO(by_sku.text)))
+    assert header == [
+        "order_id",
+        "customer_id",
+        "status",
+        "placed_at",
+        "total_minor",
+        "currency",
+        "points",
+        "units",
+        "lines",
+    ]
+    assert rows == [
+        [
+            second["id"],
+            customer_id,
+            "placed",
+            datetime.fromisoformat(second["placed_at"]).isoformat(),
+            "3900",
+            "CNY",
+            "0",
+            "4",
+            f"{tea} x 1; {mug} x 3",
+        ],
+        [
+            first["id"],
+            customer_id,
+            "awaiting_payment",
+            datetime.fromisoformat(first["placed_at"]).isoformat(),
+            "3000",
+            "CNY",
+            "0",
+            "2",
+            f"{tea} x 2",
+        ],
+    ]
+    assert [r[0] for r in list(csv.reader(io.StringIO(by_customer_and_status.text)))[1:]] == [
+        second["id"]
+    ]
+    assert [r[0] for r in list(csv.reader(io.StringIO(since.text)))[1:]] == [theirs["id"]]
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert bad.json()["errors"][0]["field"] == "query.placed_from"

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 from itertools import product
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -11,6 +11,7 @@ from contracts.orders import Attribution, CancelReason
 from services.orders.carts.pricing import price_cart
 from services.orders.checkout.lifecycle import FINAL, IllegalTransition, OrderStatus, check
 from services.orders.payments import signatures
+from services.orders.prices.offers import Offer
 from services.orders.saga.coordinator import (
     Answer,
     Cancel,
@@ -150,18 +151,32 @@ def _money(amount: int, currency: str = CNY) -> Money:
     return Money(amount=amount, currency=currency)
 
 
+def _offers(prices: dict, listing: str = "listed") -> dict[UUID, Offer]:
+    return {
+        sku: Offer(sku_id=sku, product_id=sku, present=True, listing=listing, price=price)
+        for sku, price in prices.items()
+    }
+
+
 @pytest.mark.parametrize(
-    ("lines", "prices", "total"),
+    ("lines", "offers", "total"),
     [
         ([], {}, None),
-        ([(TEA, 2), (MUG, 1)], {TEA: _money(150), MUG: _money(80)}, _money(380)),
-        ([(TEA, 2), (MUG, 1)], {TEA: _money(150), MUG: None}, None),  # no price today
-        ([(TEA, 2), (MUG, 1)], {TEA: _money(150)}, None),  # no longer known
-        ([(TEA, 2), (MUG, 1)], {TEA: _money(150), MUG: _money(80, USD)}, None),
+        ([(TEA, 2), (MUG, 1)], _offers({TEA: _money(150), MUG: _money(80)}), _money(380)),
+        ([(TEA, 2), (MUG, 1)], _offers({TEA: _money(150), MUG: None}), None),  # no price today
+        ([(TEA, 2), (MUG, 1)], _offers({TEA: _money(150)}), None),  # no longer known
+        ([(TEA, 2), (MUG, 1)], _offers({TEA: _money(150), MUG: _money(80, USD)}), None),
+        (
+            [(TEA, 2), (MUG, 1)],
+            {**_offers({TEA: _money(150)}), **_offers({MUG: _money(80)}, "delisted")},
+            None,
+        ),
     ],
 )
-def test_a_cart_has_a_total_only_when_every_line_is_priced_in_one_currency(lines, prices, total):
-    cart = price_cart(lines, prices)
+def test_a_cart_has_a_total_only_when_every_line_can_be_ordered_in_one_currency(
+    lines, offers, total
+):
+    cart = price_cart(lines, offers)
     assert cart.total == total
     assert [line.sku_id for line in cart.lines] == [sku for sku, _ in lines]
     assert cart.lines[:1] == [] or cart.lines[0].line_total == _money(300)

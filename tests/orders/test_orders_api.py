@@ -11,7 +11,7 @@ from sqlalchemy import select
 from chassis.db import Database
 from chassis.ids import new_id
 from chassis.testing import eventually
-from services.orders.prices.models import KnownProduct
+from services.orders.prices.models import CatalogProduct, CatalogSku
 
 pytestmark = pytest.mark.asyncio
 
@@ -29,27 +29,36 @@ async def _product(platform, admin_token, price: dict | None) -> str:
 
 
 def _order(*lines: tuple[str, int]) -> dict:
-    return {"lines": [{"product_id": p, "quantity": q} for p, q in lines]}
+    return {"lines": [{"sku_id": p, "quantity": q} for p, q in lines]}
 
 
 async def _place_when_known(
     platform, orders: httpx.AsyncClient, body: dict, **kwargs
 ) -> httpx.Response:
-    """Post the order once the orders service has heard of its products from the catalog:
-    its read model (`known_products`) is read in its own database, not guessed from errors."""
-    wanted = {UUID(line["product_id"]) for line in body["lines"]}
+    """Post the order once the orders service has heard of its SKUs from the catalog: its
+    read model (`catalog_skus`) is read in its own database, not guessed from errors."""
+    wanted = {UUID(line["sku_id"]) for line in body["lines"]}
+
+    async def known(session) -> bool:
+        ids = select(CatalogSku.sku_id).where(CatalogSku.sku_id.in_(wanted))
+        return set(await session.scalars(ids)) == wanted
+
+    await _read_model_shows(platform, known)
+    return await orders.post(ORDERS, json=body, **kwargs)
+
+
+async def _read_model_shows(platform, check) -> None:
+    """Wait until `check(session)` holds in the orders service's own database."""
     db = Database(platform.database_url("orders"), service="orders")
     try:
 
-        async def known() -> bool:
+        async def holds() -> bool:
             async with db.session() as session:
-                ids = select(KnownProduct.product_id).where(KnownProduct.product_id.in_(wanted))
-                return set(await session.scalars(ids)) == wanted
+                return await check(session)
 
-        await eventually(known)
+        await eventually(holds)
     finally:
         await db.dispose()
-    return await orders.post(ORDERS, json=body, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +101,8 @@ async def test_an_order_is_priced_by_the_catalog_and_counted_downstream(
     assert (order["customer_id"], order["status"]) == (customer.id, "placed")
     assert order["lines"] == [
         {
+            "line_no": 0,
+            "sku_id": product_id,
             "product_id": product_id,
             "quantity": 2,
             "list_price": CNY_1999,
@@ -131,9 +142,11 @@ async def test_an_order_is_priced_by_the_catalog_and_counted_downstream(
         (_order(*[(str(new_id()), 1)] * 101), "body.lines"),
         (_order((str(new_id()), 0)), "body.lines.0.quantity"),
         (_order((str(new_id()), 1000)), "body.lines.0.quantity"),
-        (_order(("not-a-uuid", 1)), "body.lines.0.product_id"),
+        (_order(("not-a-uuid", 1)), "body.lines.0.sku_id"),
+        ({"lines": [{"product_id": "not-a-uuid", "quantity": 1}]}, "body.lines.0.product_id"),
+        ({"lines": [{"quantity": 1}]}, "body.lines.0.sku_id"),
         (
-            {"lines": [{"product_id": str(new_id()), "quantity": 1, "unit_price": CNY_1999}]},
+            {"lines": [{"sku_id": str(new_id()), "quantity": 1, "unit_price": CNY_1999}]},
             "body.lines.0.unit_price",
         ),
     ],
@@ -146,21 +159,26 @@ async def test_malformed_orders_are_422_naming_the_field(platform, admin_token, 
     assert [e["field"] for e in response.json()["errors"]] == [field]
 
 
-async def test_an_unknown_product_is_422_naming_its_line(customer, tea):
+async def test_an_unknown_sku_is_422_naming_its_line(customer, tea):
     orders = customer.orders
-    response = await orders.post(ORDERS, json=_order((tea, 1), (str(new_id()), 1)))
+    unknown = str(new_id())
+    response = await orders.post(ORDERS, json=_order((tea, 1), (unknown, 1)))
     assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "body.lines.1.product_id"
+    assert response.json()["errors"] == [
+        {
+            "field": "body.lines.1.sku_id",
+            "message": f"{unknown} is not a SKU the catalog sells",
+            "type": "value_error",
+        }
+    ]
 
 
-async def test_a_product_without_a_price_cannot_be_ordered(platform, admin_token, customer):
-    orders = customer.orders
-    unpriced = await _product(platform, admin_token, None)
-    response = await _place_when_known(platform, orders, _order((unpriced, 1)))
-    assert response.status_code == 422
-    (error,) = response.json()["errors"]
-    assert error["field"] == "body.lines.0.product_id"
-    assert "no price" in error["message"]
+async def test_the_former_line_field_product_id_still_places_an_order(customer, tea):
+    placed = await customer.orders.post(
+        ORDERS, json={"lines": [{"product_id": tea, "quantity": 1}]}
+    )
+    assert placed.status_code == 201
+    assert placed.json()["lines"][0]["sku_id"] == tea
 
 
 async def test_lines_in_two_currencies_are_422(platform, admin_token, customer, tea):
@@ -172,7 +190,7 @@ async def test_lines_in_two_currencies_are_422(platform, admin_token, customer, 
 
     assert response.status_code == 422
     (error,) = response.json()["errors"]
-    assert error["field"] == "body.lines.1.product_id"
+    assert error["field"] == "body.lines.1.sku_id"
     assert "one currency" in error["message"]
 
 
@@ -263,3 +281,78 @@ async def test_bad_paging_parameters_are_422(platform, admin_token, params, fiel
         response = await orders.get(ORDERS, params=params)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == field
+
+
+async def test_a_product_delisted_in_catalog_is_refused_at_checkout(platform, customer):
+    """Catalog's listing events reach the orders read model through the broker: listed,
+    the SKU is ordered; delisted, checkout refuses it naming the line."""
+    (_, submitter), (_, reviewer) = [await platform.staff("operator") for _ in range(2)]
+    sku = await _product(platform, submitter, CNY_1999)
+    async with (
+        platform.client("catalog", submitter) as mine,
+        platform.client("catalog", reviewer) as theirs,
+    ):
+        await mine.post(f"/api/v1/catalog/products/{sku}/submit")
+        approved = await theirs.post(f"/api/v1/catalog/products/{sku}/approve", json={})
+        assert approved.json()["state"] == "listed"
+        await _read_model_shows(platform, _state_is(sku, "listed"))
+        listed = await customer.orders.post(ORDERS, json=_order((sku, 1)))
+        delisted = await mine.post(f"/api/v1/catalog/products/{sku}/delist")
+        assert delisted.json()["state"] == "delisted"
+
+    await _read_model_shows(platform, _state_is(sku, "delisted"))
+    refused = await customer.orders.post(ORDERS, json=_order((sku, 1)))
+    in_cart = await customer.orders.put(
+        f"/api/v1/orders/carts/me/items/{sku}", json={"quantity": 1}
+    )
+
+    assert listed.status_code == 201
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {
+            "field": "body.lines.0.sku_id",
+            "message": f"{sku} was delisted: it is not on sale",
+            "type": "value_error",
+        }
+    ]
+    assert in_cart.status_code == 422
+    assert in_cart.json()["errors"][0]["field"] == "path.sku_id"
+
+
+async def test_a_price_change_in_catalog_reaches_the_cart_live(platform, customer):
+    (_, operator) = await platform.staff("operator")
+    sku = await _product(platform, operator, CNY_1999)
+    await _read_model_shows(platform, _sku_known(sku))
+    cart = "/api/v1/orders/carts/me"
+    before = await customer.orders.put(f"{cart}/items/{sku}", json={"quantity": 2})
+    async with platform.client("catalog", operator) as catalog:
+        changed = await catalog.put(
+            f"/api/v1/catalog/products/{sku}/skus/{sku}/price",
+            json={"price": {"amount": 1500, "currency": "CNY"}},
+        )
+    assert changed.status_code == 200
+
+    async def repriced() -> dict | None:
+        line = (await customer.orders.get(cart)).json()["lines"][0]
+        return line if line["unit_price"]["amount"] == 1500 else None
+
+    line = await eventually(repriced)
+    assert before.json()["lines"][0]["line_total"] == {"amount": 3998, "currency": "CNY"}
+    assert line["line_total"] == {"amount": 3000, "currency": "CNY"}
+    order = await customer.orders.post(ORDERS, json=_order((sku, 1)))
+    assert order.json()["total"] == {"amount": 1500, "currency": "CNY"}
+
+
+def _state_is(product_id: str, state: str):
+    async def check(session) -> bool:
+        product = await session.get(CatalogProduct, UUID(product_id))
+        return product is not None and product.state == state
+
+    return check
+
+
+def _sku_known(sku: str):
+    async def check(session) -> bool:
+        return await session.get(CatalogSku, UUID(sku)) is not None
+
+    return check

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from chassis.clock import now
 from chassis.ids import new_id
 from chassis.money import Money
-from services.orders.payments.models import Refund
+from services.orders.refunds.models import Refund
 
 pytestmark = pytest.mark.asyncio
 
@@ -137,7 +137,7 @@ async def test_only_an_own_order_awaiting_payment_can_be_paid_once(trade):
     async with client, someone_else:
         sku = await trade.product()
         placed = (
-            await client.post(ORDERS, json={"lines": [{"product_id": sku, "quantity": 1}]})
+            await client.post(ORDERS, json={"lines": [{"sku_id": sku, "quantity": 1}]})
         ).json()
         too_early = await client.post(f"{ORDERS}/{placed['id']}/payments", json={})
         order = await _awaiting(trade, client)

@@ -28,7 +28,7 @@ def _reserved(order: dict) -> StockReserved:
     return StockReserved(
         order_id=UUID(order["id"]),
         lines=[
-            StockLine(sku_id=UUID(line["product_id"]), quantity=line["quantity"])
+            StockLine(sku_id=UUID(line["sku_id"]), quantity=line["quantity"])
             for line in order["lines"]
         ],
         expires_at=now() + timedelta(minutes=30),

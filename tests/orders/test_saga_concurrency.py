@@ -8,6 +8,7 @@ from datetime import timedelta
 from uuid import UUID
 
 import pytest
+from orders_catalog import offer_sku
 from sqlalchemy import func, insert, select, update
 
 from chassis import migrations
@@ -16,7 +17,6 @@ from chassis.db import Database
 from chassis.events.tables import inbox, outbox
 from chassis.http.problems import Conflict
 from chassis.ids import new_id
-from chassis.money import Money
 from services.orders.app import SCHEMA
 from services.orders.checkout import service as checkout
 from services.orders.checkout.lifecycle import OrderStatus
@@ -26,11 +26,10 @@ from services.orders.fulfilment import service as fulfilment
 from services.orders.fulfilment.models import Shipment
 from services.orders.fulfilment.schemas import ShipmentRequest
 from services.orders.payments import service as payments
-from services.orders.payments.models import Refund
 from services.orders.payments.provider import SimulatedProvider
 from services.orders.payments.schemas import CallbackBody
 from services.orders.payments.signatures import Signed
-from services.orders.prices.models import KnownProduct
+from services.orders.refunds.models import Refund
 from services.orders.saga import service as saga
 from services.orders.saga.coordinator import Answer, Participant
 
@@ -53,14 +52,8 @@ async def db(database_url) -> AsyncIterator[Database]:
 
 
 async def _order(db: Database, **request) -> Order:
-    sku = new_id()
-    async with db.session() as session, session.begin():
-        session.add(
-            KnownProduct(product_id=sku, name="Tea", price=Money(amount=900, currency="CNY"))
-        )
-    body = OrderRequest.model_validate(
-        {"lines": [{"product_id": str(sku), "quantity": 2}], **request}
-    )
+    sku = await offer_sku(db, 900)
+    body = OrderRequest.model_validate({"lines": [{"sku_id": str(sku), "quantity": 2}], **request})
     async with db.session() as session, session.begin():
         return await checkout.place_order(session, new_id(), body)
 
@@ -114,7 +107,7 @@ async def _payment(db: Database, order: Order) -> CallbackBody:
 async def _callback(db: Database, body: CallbackBody, nonce: str) -> str:
     try:
         async with db.session() as session, session.begin():
-            outcome = await payments.apply_callback(session, body, Signed(nonce, now()), "sim")
+            outcome = await payments.apply_callback(session, body, Signed(nonce, now()), PROVIDER)
         return str(outcome.order_status)
     except Conflict:
         return "refused"

@@ -1,21 +1,30 @@
-"""Pricing a cart live (pure): today's list prices, a total only when it means something."""
+"""Pricing a cart live (pure): today's offers, a total only when it means something."""
 
 from collections.abc import Mapping, Sequence
 from uuid import UUID
 
 from chassis.money import Money
 from services.orders.carts.schemas import CartLineOut, CartOut
+from services.orders.prices.offers import Offer, refusal
 
 
-def price_cart(lines: Sequence[tuple[UUID, int]], prices: Mapping[UUID, Money | None]) -> CartOut:
-    """`lines` are (sku, quantity) oldest first; `prices` today's list prices (an unknown SKU
-    is absent). The total is None when a line has no price or the currencies differ."""
+def price_cart(lines: Sequence[tuple[UUID, int]], offers: Mapping[UUID, Offer]) -> CartOut:
+    """`lines` are (sku, quantity) oldest first; `offers` what each SKU offers now (an
+    unknown SKU is absent). A line that cannot be ordered now shows why and no price; the
+    total is None then, or when the currencies differ."""
     priced = []
     for sku_id, quantity in lines:
-        price = prices.get(sku_id)
+        why = refusal(sku_id, offer := offers.get(sku_id))
+        price = None if why is not None else offer.price
         total = Money(amount=price.amount * quantity, currency=price.currency) if price else None
         priced.append(
-            CartLineOut(sku_id=sku_id, quantity=quantity, unit_price=price, line_total=total)
+            CartLineOut(
+                sku_id=sku_id,
+                quantity=quantity,
+                unit_price=price,
+                line_total=total,
+                unavailable=why,
+            )
         )
     totals = [line.line_total for line in priced]
     currencies = {t.currency for t in totals if t is not None}

@@ -19,8 +19,11 @@ class CartItemRequest(BaseModel):
 class CartLineOut(BaseModel):
     sku_id: UUID
     quantity: int
-    unit_price: Money | None = Field(description="Today's list price; None if it has none now")
+    unit_price: Money | None = Field(description="Today's list price; None if it cannot be ordered")
     line_total: Money | None
+    unavailable: str | None = Field(
+        description="Why the SKU cannot be ordered now (delisted, unpriced, ...); None if it can"
+    )
 
 
 class CartOut(BaseModel):

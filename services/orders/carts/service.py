@@ -12,14 +12,16 @@ from contracts.orders import CartItemAdded, CartItemRemoved
 from services.orders.carts.models import CartLine
 from services.orders.carts.pricing import price_cart
 from services.orders.carts.schemas import MAX_LINES, CartOut
-from services.orders.prices.service import price_list
+from services.orders.prices.offers import refusal
+from services.orders.prices.service import offers
 
 
 async def put_item(session: AsyncSession, customer_id: UUID, sku_id: UUID, quantity: int) -> None:
-    """The cart holds `quantity` of the SKU (added, or changed); only a priced SKU goes in."""
-    price = (await price_list(session, [sku_id])).get(sku_id)
-    if price is None:
-        raise InvalidInput("path.sku_id", f"{sku_id} is not a SKU that can be ordered now")
+    """The cart holds `quantity` of the SKU (added, or changed); only a SKU that can be
+    ordered now goes in (a 422 naming it otherwise: unknown, delisted, unpriced)."""
+    offer = (await offers(session, [sku_id])).get(sku_id)
+    if (why := refusal(sku_id, offer)) is not None:
+        raise InvalidInput("path.sku_id", why)
     line = await session.get(CartLine, (customer_id, sku_id))
     if line is None:
         lines = select(func.count()).where(CartLine.customer_id == customer_id)
@@ -34,7 +36,7 @@ async def put_item(session: AsyncSession, customer_id: UUID, sku_id: UUID, quant
             customer_id=customer_id,
             sku_id=sku_id,
             quantity=quantity,
-            unit_price=price,
+            unit_price=offer.price,
             added_at=now(),
         ),
     )
@@ -59,5 +61,5 @@ async def cart(session: AsyncSession, customer_id: UUID) -> CartOut:
             .order_by(CartLine.added_at, CartLine.sku_id)
         )
     )
-    prices = await price_list(session, [row.sku_id for row in rows])
-    return price_cart([(row.sku_id, row.quantity) for row in rows], prices)
+    known = await offers(session, [row.sku_id for row in rows])
+    return price_cart([(row.sku_id, row.quantity) for row in rows], known)

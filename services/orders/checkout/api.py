@@ -1,17 +1,21 @@
-"""Checkout and order routes: placing, reading, listing one's own, searching all, cancelling."""
+"""Checkout and order routes: placing, reading, listing one's own, searching all (and
+exporting the search as CSV), cancelling."""
 
 from uuid import UUID
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
+from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
 from chassis.auth.deps import OperatorDep, PrincipalDep
+from chassis.clock import now
+from chassis.http.csv_export import csv_response, csv_responses
 from chassis.http.deps import SessionDep
 from chassis.http.problems import NotFound, responses
 from chassis.idempotency import IdempotencyDep
 from chassis.pagination import Page, PageDep, fetch_page
 from contracts.orders import CancelReason
-from services.orders.checkout import service
+from services.orders.checkout import export, service
 from services.orders.checkout.models import Order
 from services.orders.checkout.schemas import FiltersDep, OrderOut, OrderRequest, SearchDep
 
@@ -66,6 +70,24 @@ async def search_orders(
         session, service.searched(select(Order), search), key=NEWEST_FIRST, page=page
     )
     return Page(items=[OrderOut.model_validate(o) for o in orders], next_cursor=next_cursor)
+
+
+@router.get(
+    "/search/export",
+    response_class=StreamingResponse,
+    summary="Every order a search matches, as CSV, streamed (operators)",
+    description="The filters of the search (customer, status, SKU, placed time range); every "
+    "matching order, newest first, one row each, without pagination.",
+    responses={**csv_responses(), **responses(401, 403, 422)},
+)
+async def export_orders(
+    request: Request, operator: OperatorDep, search: SearchDep
+) -> StreamingResponse:
+    statement = service.searched(select(Order), search)
+    stamp = now().strftime("%Y%m%dT%H%M%SZ")
+    return csv_response(
+        export.HEADER, export.rows(request.app.state.db, statement), f"orders-{stamp}.csv"
+    )
 
 
 @router.get(

@@ -69,15 +69,23 @@ class OrderLineRow(Base):
         ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True
     )
     line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
-    product_id: Mapped[UUID] = mapped_column(Uuid)  # the SKU (a product is its own SKU for now)
+    product_id: Mapped[UUID] = mapped_column(Uuid)  # the SKU (the column's name is older)
     quantity: Mapped[int] = mapped_column(Integer)
     list_price_amount: Mapped[int] = mapped_column(BigInteger)
     unit_price_amount: Mapped[int] = mapped_column(BigInteger)
     paid_amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
+    # What after-sales requests and refunds have claimed of the line (open or settled): each
+    # claim is one guarded UPDATE, so they never exceed `paid_amount` and `quantity`.
+    claimed_refund: Mapped[int] = mapped_column(BigInteger, default=0)
+    claimed_units: Mapped[int] = mapped_column(Integer, default=0)
     list_price = money_columns("list_price_amount", "currency")
     unit_price = money_columns("unit_price_amount", "currency")
     paid = money_columns("paid_amount", "currency")
+
+    @property
+    def sku_id(self) -> UUID:
+        return self.product_id
 
     def as_contract(self) -> OrderLine:
         return OrderLine(

@@ -1,4 +1,4 @@
-"""Pricing an order: unit prices from the catalog's price list, never from the client."""
+"""Pricing an order: unit prices from the catalog's read model, never from the client."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -7,13 +7,14 @@ from uuid import UUID
 from chassis.http.problems import InvalidInput
 from chassis.money import Money
 from contracts.orders import OrderLine
+from services.orders.prices.offers import Offer, refusal
 
 
 class LineRejected(InvalidInput):
-    """A line that cannot be priced; the 422 names that line's product."""
+    """A line that cannot be priced; the 422 names that line's SKU."""
 
     def __init__(self, index: int, message: str) -> None:
-        super().__init__(f"body.lines.{index}.product_id", message)
+        super().__init__(f"body.lines.{index}.sku_id", message)
 
 
 @dataclass(frozen=True)
@@ -22,20 +23,18 @@ class PricedOrder:
     total: Money
 
 
-def price_order(
-    requested: Sequence[tuple[UUID, int]], price_list: Mapping[UUID, Money | None]
-) -> PricedOrder:
-    """Price `(product_id, quantity)` lines. `price_list` maps every product the catalog has
-    told us about to its price, or to None while it has none. One order has one currency."""
+def price_order(requested: Sequence[tuple[UUID, int]], offers: Mapping[UUID, Offer]) -> PricedOrder:
+    """Price `(sku_id, quantity)` lines. `offers` holds what every SKU the catalog told us
+    about offers now (an unknown SKU is absent); a line whose SKU cannot be ordered (unknown,
+    delisted, no longer sold, unpriced) is refused. One order has one currency."""
     if not requested:
         raise ValueError("an order needs at least one line")
     lines: list[OrderLine] = []
-    for index, (product_id, quantity) in enumerate(requested):
-        if product_id not in price_list:
-            raise LineRejected(index, f"{product_id} is not a known product")
-        price = price_list[product_id]
-        if price is None:
-            raise LineRejected(index, f"{product_id} has no price yet, so it cannot be ordered")
+    for index, (sku_id, quantity) in enumerate(requested):
+        offer = offers.get(sku_id)
+        if (why := refusal(sku_id, offer)) is not None:
+            raise LineRejected(index, why)
+        price = offer.price
         if lines and price.currency != lines[0].unit_price.currency:
             raise LineRejected(
                 index,
@@ -45,7 +44,7 @@ def price_order(
         paid = Money(amount=price.amount * quantity, currency=price.currency)
         lines.append(
             OrderLine(
-                sku_id=product_id, quantity=quantity, list_price=price, unit_price=price, paid=paid
+                sku_id=sku_id, quantity=quantity, list_price=price, unit_price=price, paid=paid
             )
         )
     total = sum(line.unit_price.amount * line.quantity for line in lines)

@@ -5,7 +5,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import Depends, Query
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from chassis.http.fields import JsonInt, Timestamp
 from chassis.money import Money
@@ -17,7 +17,10 @@ MAX_POINTS = 10_000_000
 class LineRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    product_id: UUID = Field(description="The SKU (today each catalog product is its own SKU)")
+    sku_id: UUID = Field(
+        validation_alias=AliasChoices("sku_id", "product_id"),
+        description="The SKU (`product_id`, its former name, is still accepted)",
+    )
     quantity: JsonInt = Field(ge=1, le=999)
 
 
@@ -43,7 +46,9 @@ class OrderRequest(BaseModel):
 class OrderLineOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    product_id: UUID
+    line_no: int = Field(description="The line's number in the order, from 0")
+    sku_id: UUID
+    product_id: UUID = Field(description="Deprecated: the SKU id again (read `sku_id`)")
     quantity: int
     list_price: Money
     unit_price: Money

@@ -18,15 +18,13 @@ from services.orders.checkout import lifecycle, pricing
 from services.orders.checkout.lifecycle import OrderStatus
 from services.orders.checkout.models import Order, OrderLineRow, OrderStep
 from services.orders.checkout.schemas import OrderFilters, OrderRequest, OrderSearch
-from services.orders.prices.service import price_list
+from services.orders.prices.service import offers
 
 
 async def place_order(session: AsyncSession, customer_id: UUID, request: OrderRequest) -> Order:
     """Price the lines from the catalog's read model, stage the order and OrderPlaced."""
-    requested = [(line.product_id, line.quantity) for line in request.lines]
-    priced = pricing.price_order(
-        requested, await price_list(session, [sku for sku, _ in requested])
-    )
+    requested = [(line.sku_id, line.quantity) for line in request.lines]
+    priced = pricing.price_order(requested, await offers(session, [sku for sku, _ in requested]))
     attribution = Attribution(coupon_ids=request.coupon_ids)
     order = Order(
         customer_id=customer_id,

@@ -12,6 +12,7 @@ from chassis.db import Database
 from chassis.events import outbox
 from chassis.http.problems import NotFound
 from contracts.orders import OrderCompleted, OrderDelivered, OrderShipped
+from services.orders.aftersales import service as aftersales
 from services.orders.checkout import service as orders
 from services.orders.checkout.lifecycle import OrderStatus
 from services.orders.checkout.models import Order
@@ -97,13 +98,15 @@ async def deliver_overdue(db: Database, after: timedelta) -> int:
 
 
 async def complete_due(db: Database, return_window: timedelta) -> int:
-    """Complete the orders whose return window (from delivery) has closed; how many moved."""
+    """Complete the orders whose return window (from delivery) has closed and that wait for
+    no after-sales request; how many moved."""
     async with db.session() as session, session.begin():
         due = (
             select(Order)
             .where(
                 Order.status == OrderStatus.DELIVERED,
                 Order.delivered_at <= now() - return_window,
+                ~aftersales.has_open_request(),
             )
             .limit(SWEEP_BATCH)
             .with_for_update(skip_locked=True)

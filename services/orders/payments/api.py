@@ -1,9 +1,8 @@
 """Payment routes: open a payment for one's order; the provider's signed callback."""
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from chassis.auth.deps import PrincipalDep
 from chassis.clock import now
@@ -11,7 +10,7 @@ from chassis.http.deps import SessionDep
 from chassis.http.problems import responses
 from chassis.idempotency import IdempotencyDep
 from services.orders.payments import service
-from services.orders.payments.provider import PaymentProvider
+from services.orders.payments.provider import ProviderDep
 from services.orders.payments.schemas import (
     CallbackBody,
     CallbackOut,
@@ -20,13 +19,6 @@ from services.orders.payments.schemas import (
 )
 
 router = APIRouter(tags=["payments"])
-
-
-def _provider(request: Request) -> PaymentProvider:
-    return request.app.state.payment_provider
-
-
-ProviderDep = Annotated[PaymentProvider, Depends(_provider)]
 
 
 @router.post(
@@ -68,6 +60,6 @@ async def payment_callback(
     body: CallbackBody, request: Request, session: SessionDep, provider: ProviderDep
 ) -> CallbackOut:
     signed = provider.verify(await request.body(), request.headers, now())
-    outcome = await service.apply_callback(session, body, signed, provider.name)
+    outcome = await service.apply_callback(session, body, signed, provider)
     await session.commit()
     return outcome

@@ -1,4 +1,4 @@
-"""Tables of payments: one payment per order, the callbacks' spent nonces, refunds."""
+"""Tables of payments: one payment per order, the callbacks' spent nonces."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -46,26 +46,3 @@ class CallbackNonce(Base):
     provider: Mapped[str] = mapped_column(String(50), primary_key=True)
     nonce: Mapped[str] = mapped_column(String(100), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
-
-
-class RefundStatus(StrEnum):
-    PENDING = "pending"  # to be sent to the provider (the refunds slice sends it)
-
-
-class Refund(Base):
-    """Money to give back: e.g. a payment that arrived for an order already cancelled."""
-
-    __tablename__ = "refunds"
-
-    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    order_id: Mapped[UUID] = mapped_column(ForeignKey("orders.id"), index=True)
-    # A payment is refunded automatically at most once.
-    payment_id: Mapped[UUID] = mapped_column(ForeignKey("payments.id"), unique=True)
-    amount_minor: Mapped[int] = mapped_column(BigInteger)
-    currency: Mapped[str] = mapped_column(String(3))
-    reason: Mapped[str] = mapped_column(String(500))
-    status: Mapped[RefundStatus] = mapped_column(
-        enum_column(RefundStatus), default=RefundStatus.PENDING
-    )
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
-    amount = money_columns("amount_minor", "currency")

@@ -1,16 +1,19 @@
 """Payment providers behind one interface, and the simulated one used until a real one slots in.
 
 A provider creates a payment (a hosted page the customer pays on) and later calls back
-asynchronously; `verify` proves a callback is its own and fresh. Alipay, WeChat Pay or Stripe
-implement the same three steps with their own page and their own verifier.
+asynchronously; `verify` proves a callback is its own and fresh; `refund` gives part or all
+of a payment back. Alipay, WeChat Pay or Stripe implement the same steps with their own page,
+their own verifier and their own refund call.
 """
 
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Annotated, Protocol
 from uuid import UUID
+
+from fastapi import Depends, Request
 
 from chassis.ids import new_id
 from chassis.money import Money
@@ -26,6 +29,10 @@ class HostedPayment:
 class PaymentProvider(Protocol):
     name: str
 
+    async def refund(self, payment_reference: str, refund_id: UUID, amount: Money) -> str:
+        """Give `amount` of the payment back; the provider's id of the refund. `refund_id`
+        is the idempotency key a real provider takes, so a retried call refunds once."""
+
     async def create(self, payment_id: UUID, order_id: UUID, amount: Money) -> HostedPayment:
         """Open a payment at the provider; the customer pays on its page."""
 
@@ -40,6 +47,11 @@ class SimulatedProvider:
 
     def __init__(self, secret: bytes, tolerance: timedelta, page_base: str) -> None:
         self.secret, self.tolerance, self.page_base = secret, tolerance, page_base
+        self.refunds: dict[UUID, tuple[str, Money]] = {}  # what it gave back, by refund id
+
+    async def refund(self, payment_reference: str, refund_id: UUID, amount: Money) -> str:
+        self.refunds.setdefault(refund_id, (payment_reference, amount))
+        return f"simrefund_{refund_id.hex}"
 
     async def create(self, payment_id: UUID, order_id: UUID, amount: Money) -> HostedPayment:
         return HostedPayment(f"{self.page_base}/{payment_id}", f"sim_{payment_id.hex}")
@@ -74,3 +86,10 @@ class SimulatedProvider:
             signatures.SIGNATURE: signatures.sign(self.secret, timestamp, nonce, body),
             "Content-Type": "application/json",
         }
+
+
+def _provider(request: Request) -> PaymentProvider:
+    return request.app.state.payment_provider
+
+
+ProviderDep = Annotated[PaymentProvider, Depends(_provider)]

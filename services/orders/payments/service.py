@@ -14,10 +14,12 @@ from contracts.orders import OrderPaid
 from services.orders.checkout import service as orders
 from services.orders.checkout.lifecycle import OrderStatus
 from services.orders.checkout.models import Order
-from services.orders.payments.models import CallbackNonce, Payment, PaymentStatus, Refund
+from services.orders.payments.models import CallbackNonce, Payment, PaymentStatus
 from services.orders.payments.provider import PaymentProvider
 from services.orders.payments.schemas import CallbackBody, CallbackOut
 from services.orders.payments.signatures import Signed
+from services.orders.refunds import service as refunds
+from services.orders.refunds.models import Refund
 
 
 async def open_payment(
@@ -38,12 +40,12 @@ async def open_payment(
 
 
 async def apply_callback(
-    session: AsyncSession, callback: CallbackBody, signed: Signed, provider: str
+    session: AsyncSession, callback: CallbackBody, signed: Signed, provider: PaymentProvider
 ) -> CallbackOut:
     """Apply a verified callback once: the order is paid, or, when it can no longer be (it
     was cancelled meanwhile), the payment is refunded. A callback for a payment already
     applied (the provider's retry, with a new nonce) changes nothing."""
-    nonce = {"provider": provider, "nonce": signed.nonce, "received_at": now()}
+    nonce = {"provider": provider.name, "nonce": signed.nonce, "received_at": now()}
     if not await insert_if_absent(session, CallbackNonce.__table__, **nonce):
         raise Conflict("This callback was delivered already (its nonce is spent).")
     payment = await session.scalar(
@@ -77,20 +79,15 @@ async def apply_callback(
         )
     else:
         # Never resurrect the order: the money goes back.
-        session.add(
-            Refund(
-                order_id=order.id,
-                payment_id=payment.id,
-                amount=payment.amount,
-                reason=f"paid while the order was {order.status}",
-            )
-        )
+        await refunds.return_payment(session, order, payment, provider)
     await session.flush()
     return await _outcome(session, payment, order)
 
 
 async def _outcome(session: AsyncSession, payment: Payment, order: Order) -> CallbackOut:
-    refund_id = await session.scalar(select(Refund.id).where(Refund.payment_id == payment.id))
+    refund_id = await session.scalar(
+        select(Refund.id).where(Refund.payment_id == payment.id, Refund.automatic)
+    )
     return CallbackOut(
         payment_id=payment.id, order_id=order.id, order_status=order.status, refund_id=refund_id
     )

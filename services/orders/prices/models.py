@@ -1,27 +1,54 @@
-"""The read model of catalog prices: what can be ordered, and at what price."""
+"""The read model of the catalog: products' listing state, their SKUs, SKU price points.
 
+Each row carries the time of the catalog event that last set it, and an event older than
+that changes nothing (`prices/service.py`), so events applied out of order, or replayed,
+leave the newest state.
+"""
+
+from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import BigInteger, String, Uuid
+from sqlalchemy import BigInteger, Boolean, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from chassis.db import UtcDateTime
 from chassis.money import money_columns
 from services.orders.models import Base
 
 
-class KnownProduct(Base):
-    """A sellable unit and its list price, from catalog events.
+class CatalogProduct(Base):
+    """A product: its name (from created/updated) and listing state (from every event that
+    states it), each with the time of the event that set it."""
 
-    Today the catalog publishes products only (`ProductCreated`), so each product is its own
-    SKU: `product_id` is the SKU id orders are placed with. When catalog publishes SKU,
-    price and listing events, their handlers (prices/consumers.py) keep this table by SKU and
-    add the listing state; checkout reads it only through `prices.service.price_list`.
-    """
-
-    __tablename__ = "known_products"
+    __tablename__ = "catalog_products"
 
     product_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    price_amount: Mapped[int | None] = mapped_column(BigInteger)
-    currency: Mapped[str | None] = mapped_column(String(3))
-    price = money_columns("price_amount", "currency")
+    name: Mapped[str | None] = mapped_column(String(200))
+    details_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    state: Mapped[str | None] = mapped_column(String(30))
+    state_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class CatalogSku(Base):
+    """A SKU of a product; `present` False once a newer product event left it out."""
+
+    __tablename__ = "catalog_skus"
+
+    sku_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    product_id: Mapped[UUID] = mapped_column(Uuid, index=True)
+    code: Mapped[str | None] = mapped_column(String(64))
+    present: Mapped[bool] = mapped_column(Boolean)
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SkuPricePoint(Base):
+    """A SKU's price from `effective_at` on; the point in force is the latest one started.
+    Points older than the one in force are pruned as new ones arrive."""
+
+    __tablename__ = "sku_price_points"
+
+    sku_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    effective_at: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    price = money_columns("amount", "currency")

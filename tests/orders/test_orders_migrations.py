@@ -1,0 +1,85 @@
+"""The orders revisions build exactly the tables the models declare, on both backends, and
+the catalog read model's revision carries the products known before it over."""
+
+from collections.abc import AsyncIterator
+from uuid import UUID
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+
+from chassis import migrations
+from chassis.db import Database
+from chassis.events.tables import messaging_metadata
+from chassis.ids import new_id
+from chassis.money import Money
+from services.orders.app import SCHEMA
+from services.orders.models import Base
+from services.orders.prices import service as prices
+from services.orders.prices.offers import Offer
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+async def db(database_url) -> AsyncIterator[Database]:
+    database = Database(database_url("orders"), service="orders")
+    await database.create_database_if_missing()
+    yield database
+    await database.dispose()
+
+
+async def test_the_revisions_match_the_models(db):
+    await migrations.upgrade(db, SCHEMA)
+
+    def differences(connection):
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, Base.metadata)
+
+    async with db.engine.connect() as conn:
+        diff = await conn.run_sync(differences)
+    assert [d for d in diff if not _chassis_table(d)] == []
+
+
+async def test_products_known_before_the_sku_read_model_stay_orderable(db):
+    priced, unpriced = new_id(), new_id()
+    async with db.engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.upgrade(SCHEMA.config(sync), "orders_0006"))
+        await conn.execute(
+            text(
+                "INSERT INTO known_products (product_id, name, price_amount, currency) "
+                "VALUES (:a, 'Tea', 1999, 'CNY'), (:b, 'Draft', NULL, NULL)"
+            ),
+            {"a": _stored(db, priced), "b": _stored(db, unpriced)},
+        )
+    await migrations.upgrade(db, SCHEMA)
+
+    async with db.session() as session:
+        offers = await prices.offers(session, [priced, unpriced])
+    assert offers == {
+        priced: Offer(
+            sku_id=priced,
+            product_id=priced,
+            present=True,
+            listing=None,
+            price=Money(amount=1999, currency="CNY"),
+        ),
+        unpriced: Offer(
+            sku_id=unpriced, product_id=unpriced, present=True, listing=None, price=None
+        ),
+    }
+
+
+def _stored(db: Database, value: UUID) -> str:
+    """A UUID as `sa.Uuid` stores it: 32 hex digits on SQLite, native on PostgreSQL."""
+    return value.hex if db.is_sqlite else str(value)
+
+
+def _chassis_table(difference) -> bool:
+    """The outbox, inbox and idempotency tables are the chassis's, not in this metadata."""
+    table = getattr(difference[1], "table", difference[1])
+    return difference[0] in {"remove_table", "remove_index"} and (
+        table.name in messaging_metadata.tables or table.name == "alembic_version"
+    )
