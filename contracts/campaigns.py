@@ -3,6 +3,8 @@
 from datetime import datetime
 from uuid import UUID
 
+from pydantic import BaseModel, ConfigDict
+
 from chassis.events import EventData, event
 from chassis.money import Money
 
@@ -145,3 +147,55 @@ class FlashReservationExpired(EventData):
     customer_id: UUID
     quantity: int
     expired_at: datetime
+
+
+GROUP = "flywheel.campaigns.group"
+
+
+class GroupMemberOrder(BaseModel):
+    """A member of a group and the order they placed for it (None until they place one)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    customer_id: UUID
+    order_id: UUID | None = None
+
+
+@event("flywheel.campaigns.group.opened.v1", topic=GROUP, key="group_id")
+class GroupOpened(EventData):
+    """A customer opened a group buy; others join it with `code` until `expires_at`."""
+
+    group_id: UUID
+    template_id: UUID
+    campaign_id: UUID | None = None
+    sku_id: UUID
+    group_price: Money
+    size: int
+    leader_id: UUID
+    code: str
+    expires_at: datetime
+
+
+@event("flywheel.campaigns.group.completed.v1", topic=GROUP, key="group_id")
+class GroupCompleted(EventData):
+    """A group filled in time: its members' orders proceed at the group price."""
+
+    group_id: UUID
+    template_id: UUID
+    sku_id: UUID
+    group_price: Money
+    members: list[GroupMemberOrder]
+    completed_at: datetime
+
+
+@event("flywheel.campaigns.group.failed.v1", topic=GROUP, key="group_id")
+class GroupFailed(EventData):
+    """A group's time ran out before it filled: its members' orders are to be cancelled and
+    refunded (orders' part; campaigns only publishes)."""
+
+    group_id: UUID
+    template_id: UUID
+    sku_id: UUID
+    members: list[GroupMemberOrder]
+    reason: str
+    failed_at: datetime

@@ -15,6 +15,9 @@ from services.campaigns.flash import api as flash
 from services.campaigns.flash.scheduler import expiry
 from services.campaigns.flash.sessions import SessionCache
 from services.campaigns.flash.stock import DatabaseStock, FlashStock, RedisStock
+from services.campaigns.groups import api as groups
+from services.campaigns.groups import consumers as group_orders
+from services.campaigns.groups import scheduler as group_expiry
 from services.campaigns.models import Base
 from services.campaigns.performance import api as performance
 from services.campaigns.performance import consumers as attribution
@@ -39,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             performance.router,
             coupons.router,
             flash.router,
+            groups.router,
             prices.router,
         ],
         schema=SCHEMA,
@@ -49,11 +53,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             checkout.on_order_paid,
             checkout.on_order_cancelled,
             attribution.on_order_paid,
+            group_orders.on_order_placed,
         ],
-        background=[scheduler.run, expiry(stock)],
+        background=[scheduler.run, expiry(stock), group_expiry.run],
         description=(
             "Campaign operations: the campaign calendar, budgets, coupons and the best-price "
-            "quote, flash sales, and the SKU prices campaigns start from."
+            "quote, flash sales, group buys, and the SKU prices campaigns start from."
         ),
     )
     app.state.flash_stock = stock
