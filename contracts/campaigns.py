@@ -3,7 +3,7 @@
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from chassis.events import EventData, event
 from chassis.money import Money
@@ -199,3 +199,47 @@ class GroupFailed(EventData):
     members: list[GroupMemberOrder]
     reason: str
     failed_at: datetime
+
+
+BARGAIN = "flywheel.campaigns.bargain"
+
+
+@event("flywheel.campaigns.bargain.started.v1", topic=BARGAIN, key="bargain_id")
+class BargainStarted(EventData):
+    """A customer started bargaining a SKU down; helpers cut it until `expires_at`."""
+
+    bargain_id: UUID
+    template_id: UUID
+    campaign_id: UUID | None = None
+    sku_id: UUID
+    starter_id: UUID
+    start_price: Money
+    floor_price: Money
+    helps: int
+    expires_at: datetime
+
+
+@event("flywheel.campaigns.bargain.cut.v1", topic=BARGAIN, key="bargain_id")
+class BargainCut(EventData):
+    """A helper cut the bargain's price (`number` of `helps`)."""
+
+    bargain_id: UUID
+    helper_id: UUID
+    number: int
+    amount: Money
+    price: Money = Field(description="The price after this cut")
+    cut_at: datetime
+
+
+@event("flywheel.campaigns.bargain.completed.v1", topic=BARGAIN, key="bargain_id")
+class BargainCompleted(EventData):
+    """The last help brought the bargain to its floor: the starter may order the SKU at the
+    floor price until `order_until`."""
+
+    bargain_id: UUID
+    template_id: UUID
+    sku_id: UUID
+    starter_id: UUID
+    floor_price: Money
+    order_until: datetime
+    completed_at: datetime

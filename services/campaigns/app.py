@@ -5,6 +5,9 @@ from redis.asyncio import Redis
 
 from chassis.http.service import build_service
 from chassis.migrations import Schema
+from services.campaigns.bargains import api as bargains
+from services.campaigns.bargains import consumers as bargain_orders
+from services.campaigns.bargains import scheduler as bargain_expiry
 from services.campaigns.budgets import api as budgets
 from services.campaigns.calendar import api as calendar
 from services.campaigns.calendar import scheduler
@@ -43,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             coupons.router,
             flash.router,
             groups.router,
+            bargains.router,
             prices.router,
         ],
         schema=SCHEMA,
@@ -54,11 +58,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             checkout.on_order_cancelled,
             attribution.on_order_paid,
             group_orders.on_order_placed,
+            bargain_orders.on_order_placed,
         ],
-        background=[scheduler.run, expiry(stock), group_expiry.run],
+        background=[scheduler.run, expiry(stock), group_expiry.run, bargain_expiry.run],
         description=(
             "Campaign operations: the campaign calendar, budgets, coupons and the best-price "
-            "quote, flash sales, group buys, and the SKU prices campaigns start from."
+            "quote, flash sales, group buys, bargains, and the SKU prices campaigns start from."
         ),
     )
     app.state.flash_stock = stock
