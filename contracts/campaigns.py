@@ -243,3 +243,21 @@ class BargainCompleted(EventData):
     floor_price: Money
     order_until: datetime
     completed_at: datetime
+
+
+@event("flywheel.campaigns.draw.made.v1", topic="flywheel.campaigns.lottery", key="draw_id")
+class DrawMade(EventData):
+    """A user drew in a lottery. With a points prize, users credits `points` to `user_id`
+    (once per `draw_id`); a coupon prize is already the user's (`coupon_id`); an item waits
+    for shipping. `prize_id` None is no prize."""
+
+    draw_id: UUID
+    lottery_id: UUID
+    campaign_id: UUID | None = None
+    user_id: UUID
+    counter: int = Field(description="The user's n-th draw in this lottery, from 1")
+    prize_id: UUID | None = None
+    prize_kind: str | None = Field(default=None, description="coupon, points or item")
+    points: int | None = None
+    coupon_id: UUID | None = None
+    drawn_at: datetime

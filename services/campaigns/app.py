@@ -21,6 +21,7 @@ from services.campaigns.flash.stock import DatabaseStock, FlashStock, RedisStock
 from services.campaigns.groups import api as groups
 from services.campaigns.groups import consumers as group_orders
 from services.campaigns.groups import scheduler as group_expiry
+from services.campaigns.lotteries import api as lotteries
 from services.campaigns.models import Base
 from services.campaigns.performance import api as performance
 from services.campaigns.performance import consumers as attribution
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             flash.router,
             groups.router,
             bargains.router,
+            lotteries.router,
             prices.router,
         ],
         schema=SCHEMA,
@@ -63,7 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         background=[scheduler.run, expiry(stock), group_expiry.run, bargain_expiry.run],
         description=(
             "Campaign operations: the campaign calendar, budgets, coupons and the best-price "
-            "quote, flash sales, group buys, bargains, and the SKU prices campaigns start from."
+            "quote, flash sales, group buys, bargains, provably fair lotteries, and the SKU "
+            "prices campaigns start from."
         ),
     )
     app.state.flash_stock = stock
