@@ -107,7 +107,10 @@ async def my_draws(
     status_code=status.HTTP_201_CREATED,
     response_model=GrantOut,
     summary="Grant a user extra chances, once per key (a repeat answers 200 with the grant)",
-    responses=responses(401, 403, 404, 409, 422),
+    responses={
+        200: {"model": GrantOut, "description": "Granted before under this key: nothing more"},
+        **responses(401, 403, 404, 409, 422),
+    },
 )
 async def grant(
     lottery_id: UUID, body: GrantRequest, session: SessionDep, by: OperatorDep
