@@ -9,6 +9,7 @@ from chassis.ids import new_id
 pytestmark = pytest.mark.asyncio
 
 BARGAINS = "/api/v1/campaigns/bargains"
+TEMPLATES = "/api/v1/campaigns/bargain-templates"
 TEMPLATE = {
     "name": "砍到 ¥9.9",
     "start_price": {"amount": 99_00, "currency": "CNY"},
@@ -21,9 +22,7 @@ TEMPLATE = {
 
 async def _template(platform, operator_token) -> dict:
     async with platform.client("campaigns", operator_token) as staff:
-        response = await staff.post(
-            f"{BARGAINS}/templates", json=TEMPLATE | {"sku_id": str(new_id())}
-        )
+        response = await staff.post(TEMPLATES, json=TEMPLATE | {"sku_id": str(new_id())})
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -32,8 +31,8 @@ async def test_friends_cut_a_bargain_to_its_floor(platform, operator_token):
     template = await _template(platform, operator_token)
     starter_id, starter = await platform.customer()
     async with platform.client("campaigns", starter) as customer:
-        started = await customer.post(f"{BARGAINS}/templates/{template['id']}/bargains")
-        twice = await customer.post(f"{BARGAINS}/templates/{template['id']}/bargains")
+        started = await customer.post(f"{TEMPLATES}/{template['id']}/bargains")
+        twice = await customer.post(f"{TEMPLATES}/{template['id']}/bargains")
         bargain_id = started.json()["id"]
         myself = await customer.post(f"{BARGAINS}/{bargain_id}/cuts")
     assert started.status_code == 201, started.text
@@ -81,19 +80,17 @@ async def test_friends_cut_a_bargain_to_its_floor(platform, operator_token):
 async def test_templates_are_for_operators_and_bad_ones_name_the_field(platform, operator_token):
     _, token = await platform.customer()
     async with platform.client("campaigns", token) as customer:
-        refused = await customer.post(
-            f"{BARGAINS}/templates", json=TEMPLATE | {"sku_id": str(new_id())}
-        )
+        refused = await customer.post(TEMPLATES, json=TEMPLATE | {"sku_id": str(new_id())})
         unknown = await customer.post(f"{BARGAINS}/{new_id()}/cuts")
     assert refused.status_code == 403
     assert unknown.status_code == 404
     async with platform.client("campaigns", operator_token) as staff:
         no_room = await staff.post(
-            f"{BARGAINS}/templates",
+            TEMPLATES,
             json=TEMPLATE | {"sku_id": str(new_id()), "helps": 9_000 + 1},
         )
         above = await staff.post(
-            f"{BARGAINS}/templates",
+            TEMPLATES,
             json=TEMPLATE
             | {"sku_id": str(new_id()), "floor_price": {"amount": 98_99, "currency": "CNY"}},
         )

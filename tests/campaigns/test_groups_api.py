@@ -18,6 +18,7 @@ from contracts.orders import Attribution
 pytestmark = pytest.mark.asyncio
 
 GROUPS = "/api/v1/campaigns/groups"
+TEMPLATES = "/api/v1/campaigns/group-templates"
 TEMPLATE = {
     "name": "2 人团 · 车厘子",
     "group_size": 3,
@@ -28,9 +29,7 @@ TEMPLATE = {
 
 async def _template(platform, operator_token) -> dict:
     async with platform.client("campaigns", operator_token) as staff:
-        response = await staff.post(
-            f"{GROUPS}/templates", json=TEMPLATE | {"sku_id": str(new_id())}
-        )
+        response = await staff.post(TEMPLATES, json=TEMPLATE | {"sku_id": str(new_id())})
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -54,7 +53,7 @@ async def test_customers_open_share_and_fill_a_group(platform, operator_token):
     template = await _template(platform, operator_token)
     leader_id, leader = await platform.customer()
     async with platform.client("campaigns", leader) as customer:
-        opened = await customer.post(f"{GROUPS}/templates/{template['id']}/groups")
+        opened = await customer.post(f"{TEMPLATES}/{template['id']}/groups")
     assert opened.status_code == 201, opened.text
     mine = opened.json()
     code, group_id = mine["group"]["code"], mine["group"]["id"]
@@ -110,15 +109,11 @@ async def test_joining_twice_unknown_codes_and_customers_setting_up_are_refused(
     template = await _template(platform, operator_token)
     _, token = await platform.customer()
     async with platform.client("campaigns", token) as customer:
-        code = (await customer.post(f"{GROUPS}/templates/{template['id']}/groups")).json()["group"][
-            "code"
-        ]
+        code = (await customer.post(f"{TEMPLATES}/{template['id']}/groups")).json()["group"]["code"]
         again = await customer.post(f"{GROUPS}/{code}/members")
         unknown = await customer.post(f"{GROUPS}/ZZZZZZZZ/members")
-        no_template = await customer.post(f"{GROUPS}/templates/{new_id()}/groups")
-        setting_up = await customer.post(
-            f"{GROUPS}/templates", json=TEMPLATE | {"sku_id": str(new_id())}
-        )
+        no_template = await customer.post(f"{TEMPLATES}/{new_id()}/groups")
+        setting_up = await customer.post(TEMPLATES, json=TEMPLATE | {"sku_id": str(new_id())})
     assert again.status_code == 409
     assert again.json()["detail"] == f"You are already in group {code}."
     assert unknown.status_code == 404
@@ -131,10 +126,10 @@ async def test_joining_twice_unknown_codes_and_customers_setting_up_are_refused(
 async def test_bad_templates_name_the_field(platform, operator_token):
     async with platform.client("campaigns", operator_token) as staff:
         too_small = await staff.post(
-            f"{GROUPS}/templates", json=TEMPLATE | {"sku_id": str(new_id()), "group_size": 1}
+            TEMPLATES, json=TEMPLATE | {"sku_id": str(new_id()), "group_size": 1}
         )
         no_campaign = await staff.post(
-            f"{GROUPS}/templates",
+            TEMPLATES,
             json=TEMPLATE | {"sku_id": str(new_id()), "campaign_id": str(new_id())},
         )
     assert too_small.status_code == 422

@@ -22,7 +22,7 @@ router = APIRouter(tags=["bargains"])
 
 
 @router.post(
-    "/bargains/templates",
+    "/bargain-templates",
     status_code=status.HTTP_201_CREATED,
     summary="Set up a bargain: SKU, start and floor prices, helps needed, time limits",
     responses=responses(401, 403, 422),
@@ -34,14 +34,14 @@ async def create_template(
 
 
 @router.get(
-    "/bargains/templates/{template_id}", summary="A bargain template", responses=responses(404, 422)
+    "/bargain-templates/{template_id}", summary="A bargain template", responses=responses(404, 422)
 )
 async def get_template(template_id: UUID, session: SessionDep) -> TemplateOut:
     return TemplateOut.model_validate(await service.get_template(session, template_id))
 
 
 @router.post(
-    "/bargains/templates/{template_id}/bargains",
+    "/bargain-templates/{template_id}/bargains",
     status_code=status.HTTP_201_CREATED,
     summary="Start bargaining the template's SKU down (once per customer and template)",
     responses=responses(401, 404, 409, 422),

@@ -23,7 +23,7 @@ Code = Path(min_length=1, max_length=32, description="The group's share code")
 
 
 @router.post(
-    "/groups/templates",
+    "/group-templates",
     status_code=status.HTTP_201_CREATED,
     summary="Set up a group buy: SKU, group size, group price, time limit",
     responses=responses(401, 403, 422),
@@ -35,14 +35,14 @@ async def create_template(
 
 
 @router.get(
-    "/groups/templates/{template_id}", summary="A group-buy template", responses=responses(404, 422)
+    "/group-templates/{template_id}", summary="A group-buy template", responses=responses(404, 422)
 )
 async def get_template(template_id: UUID, session: SessionDep) -> TemplateOut:
     return TemplateOut.model_validate(await service.get_template(session, template_id))
 
 
 @router.post(
-    "/groups/templates/{template_id}/groups",
+    "/group-templates/{template_id}/groups",
     status_code=status.HTTP_201_CREATED,
     summary="Open a group of the template (the opener takes seat 1) and get its share code",
     responses=responses(401, 404, 422),
