@@ -245,7 +245,39 @@ class BargainCompleted(EventData):
     completed_at: datetime
 
 
-@event("flywheel.campaigns.draw.made.v1", topic="flywheel.campaigns.lottery", key="draw_id")
+LOTTERY = "flywheel.campaigns.lottery"
+
+
+class LotteryPrize(BaseModel):
+    """A prize as a lottery published it: its place in the order of outcomes and its odds."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    prize_id: UUID
+    position: int
+    name: str
+    kind: str = Field(description="coupon, points or item")
+    weight: int
+    stock: int
+
+
+@event("flywheel.campaigns.lottery.created.v1", topic=LOTTERY, key="lottery_id")
+class LotteryCreated(EventData):
+    """A lottery was set up: its terms and the SHA-256 of its secret server seed, on the
+    record before it opens (the seed is revealed at `closes_at`, on its public page)."""
+
+    lottery_id: UUID
+    campaign_id: UUID | None = None
+    name: str
+    opens_at: datetime
+    closes_at: datetime
+    seed_hash: str
+    draws_per_day: int
+    no_prize_weight: int
+    prizes: list[LotteryPrize]
+
+
+@event("flywheel.campaigns.draw.made.v1", topic="flywheel.campaigns.draw", key="draw_id")
 class DrawMade(EventData):
     """A user drew in a lottery. With a points prize, users credits `points` to `user_id`
     (once per `draw_id`); a coupon prize is already the user's (`coupon_id`); an item waits

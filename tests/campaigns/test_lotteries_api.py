@@ -86,11 +86,19 @@ async def test_draws_are_idempotent_limited_and_verifiable_after_the_close(
 
     made = await event_about(
         platform.broker.bootstrap_servers,
-        "flywheel.campaigns.lottery",
+        "flywheel.campaigns.draw",
         "flywheel.campaigns.draw.made.v1",
         first.json()["id"],
     )
     assert (made["data"]["user_id"], made["data"]["counter"]) == (customer_id, 1)
+    created = await event_about(
+        platform.broker.bootstrap_servers,
+        "flywheel.campaigns.lottery",
+        "flywheel.campaigns.lottery.created.v1",
+        lottery["id"],
+    )
+    assert created["data"]["seed_hash"] == lottery["seed_hash"]
+    assert [p["weight"] for p in created["data"]["prizes"]] == [1, 2]
 
     closed = await _status_is(platform, lottery["id"], "closed")
     seed = bytes.fromhex(closed["server_seed"])

@@ -21,7 +21,7 @@ from chassis.db import insert_if_absent
 from chassis.events import outbox
 from chassis.http.problems import Conflict, InvalidInput, NotFound
 from chassis.pagination import PageRequest, fetch_page
-from contracts.campaigns import DrawMade
+from contracts.campaigns import DrawMade, LotteryCreated, LotteryPrize
 from services.campaigns.calendar import windows
 from services.campaigns.calendar.models import Campaign
 from services.campaigns.coupons import service as coupons
@@ -70,6 +70,31 @@ async def create(session: AsyncSession, body: LotteryRequest, by: UUID) -> Lotte
         ],
     )
     session.add(lottery)
+    await session.flush()
+    await outbox.add(
+        session,
+        LotteryCreated(
+            lottery_id=lottery.id,
+            campaign_id=lottery.campaign_id,
+            name=lottery.name,
+            opens_at=lottery.opens_at,
+            closes_at=lottery.closes_at,
+            seed_hash=lottery.seed_hash,
+            draws_per_day=lottery.draws_per_day,
+            no_prize_weight=lottery.no_prize_weight,
+            prizes=[
+                LotteryPrize(
+                    prize_id=p.id,
+                    position=p.position,
+                    name=p.name,
+                    kind=p.kind,
+                    weight=p.weight,
+                    stock=p.stock,
+                )
+                for p in lottery.prizes
+            ],
+        ),
+    )
     await session.commit()
     return lottery
 
