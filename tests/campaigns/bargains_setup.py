@@ -12,7 +12,9 @@ def cny(amount: int) -> Money:
     return Money(amount=amount, currency="CNY")
 
 
-async def start_bargain(db, start=299_00, floor=0, helps=10, order_minutes=60) -> Bargain:
+async def start_bargain(
+    db, start=299_00, floor=0, helps=10, order_minutes=60, campaign_id=None
+) -> Bargain:
     body = TemplateRequest(
         name="砍价免费拿",
         sku_id=new_id(),
@@ -21,6 +23,7 @@ async def start_bargain(db, start=299_00, floor=0, helps=10, order_minutes=60) -
         helps=helps,
         time_limit_minutes=60,
         order_minutes=order_minutes,
+        campaign_id=campaign_id,
     )
     async with db.session() as session:
         template = await service.create_template(session, body, new_id())

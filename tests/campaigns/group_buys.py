@@ -13,13 +13,14 @@ from services.campaigns.groups.models import Group, GroupMember
 from services.campaigns.groups.schemas import TemplateRequest
 
 
-async def open_group(db, size: int = 5, minutes: int = 60) -> Group:
+async def open_group(db, size: int = 5, minutes: int = 60, campaign_id=None) -> Group:
     body = TemplateRequest(
         name="3 人团",
         sku_id=new_id(),
         group_size=size,
         group_price=Money(amount=59_00, currency="CNY"),
         time_limit_minutes=minutes,
+        campaign_id=campaign_id,
     )
     async with db.session() as session:
         template = await service.create_template(session, body, new_id())
