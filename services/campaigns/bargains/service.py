@@ -26,6 +26,7 @@ from services.campaigns.bargains import cuts
 from services.campaigns.bargains.cuts import BargainStatus
 from services.campaigns.bargains.models import Bargain, BargainTemplate, HelperCut
 from services.campaigns.bargains.schemas import TemplateRequest
+from services.campaigns.calendar import service as calendar
 from services.campaigns.calendar.models import Campaign
 
 RNG = secrets.SystemRandom()  # cuts must not be predictable from earlier ones
@@ -59,6 +60,7 @@ async def get_template(session: AsyncSession, template_id: UUID) -> BargainTempl
 async def start(session: AsyncSession, template_id: UUID, starter_id: UUID) -> Bargain:
     """The customer's bargain on the template (one per customer); `bargain.started`."""
     template = await get_template(session, template_id)
+    await calendar.refuse_if_over(session, template.campaign_id, f"bargain {template_id}")
     at = now()
     bargain = Bargain(
         template_id=template.id,

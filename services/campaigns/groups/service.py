@@ -22,6 +22,7 @@ from chassis.http.problems import Conflict, InvalidInput, NotFound
 from chassis.pagination import PageRequest, fetch_page
 from contracts.campaigns import GroupCompleted, GroupFailed, GroupMemberOrder, GroupOpened
 from contracts.orders import OrderPlaced
+from services.campaigns.calendar import service as calendar
 from services.campaigns.calendar.models import Campaign
 from services.campaigns.groups import rules
 from services.campaigns.groups.models import Group, GroupMember, GroupTemplate
@@ -52,6 +53,7 @@ async def get_template(session: AsyncSession, template_id: UUID) -> GroupTemplat
 async def open_group(session: AsyncSession, template_id: UUID, leader_id: UUID) -> Group:
     """A new group of the template, its leader in seat 1; `group.opened`."""
     template = await get_template(session, template_id)
+    await calendar.refuse_if_over(session, template.campaign_id, f"group buy {template_id}")
     at = now()
     for _ in range(CODE_ATTEMPTS):
         group = Group(

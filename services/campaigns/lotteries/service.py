@@ -22,6 +22,7 @@ from chassis.events import outbox
 from chassis.http.problems import Conflict, InvalidInput, NotFound
 from chassis.pagination import PageRequest, fetch_page
 from contracts.campaigns import DrawMade, LotteryCreated, LotteryPrize
+from services.campaigns.calendar import service as calendar
 from services.campaigns.calendar import windows
 from services.campaigns.calendar.models import Campaign
 from services.campaigns.coupons import service as coupons
@@ -112,6 +113,7 @@ async def draw(session: AsyncSession, lottery_id: UUID, user_id: UUID, at: datet
     lottery = await get(session, lottery_id)
     if status(lottery, at) != LotteryStatus.OPEN:
         raise Conflict(f"Lottery {lottery_id} is not open.")
+    await calendar.refuse_if_over(session, lottery.campaign_id, f"lottery {lottery_id}")
     counter = await _next_counter(session, lottery_id, user_id)
     if not await _use_chance(session, lottery, user_id, at):  # the counter goes back too
         raise Conflict(f"You have no chances left in lottery {lottery_id}; come back tomorrow.")
