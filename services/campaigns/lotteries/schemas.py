@@ -110,13 +110,23 @@ class DrawRequest(BaseModel):
     lottery_id: UUID
 
 
+class WonPrize(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    position: int
+    name: str
+    kind: PrizeKind
+    points: int | None
+
+
 class DrawOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: UUID
     lottery_id: UUID
     counter: int = Field(description="The customer's n-th draw in this lottery")
-    prize: PrizeOut | None = Field(description="What was won; null: no prize")
+    prize: WonPrize | None = Field(description="What was won; null: no prize")
     fulfilment: Fulfilment
     fulfilment_note: str | None
     coupon_id: UUID | None
