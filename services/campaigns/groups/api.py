@@ -1,5 +1,6 @@
 """Group-buy routes: operators set up templates; customers open groups, share and join them."""
 
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, status
@@ -19,7 +20,7 @@ from services.campaigns.groups.schemas import (
 
 router = APIRouter(tags=["group buys"])
 
-Code = Path(min_length=1, max_length=32, description="The group's share code")
+Code = Annotated[str, Path(min_length=1, max_length=32, description="The group's share code")]
 
 
 @router.post(
@@ -59,7 +60,7 @@ async def open_group(
     summary="A group by its share code: how full, until when",
     responses=responses(404, 422),
 )
-async def get_group(session: SessionDep, code: str = Code) -> GroupOut:
+async def get_group(code: Code, session: SessionDep) -> GroupOut:
     return GroupOut.model_validate(await service.by_code(session, code))
 
 
@@ -69,7 +70,7 @@ async def get_group(session: SessionDep, code: str = Code) -> GroupOut:
     summary="Join a group by its share code (409 when full, expired or already joined)",
     responses=responses(401, 404, 409, 422),
 )
-async def join(session: SessionDep, customer: PrincipalDep, code: str = Code) -> MembershipOut:
+async def join(code: Code, session: SessionDep, customer: PrincipalDep) -> MembershipOut:
     group, member = await service.join(session, code, customer.user_id)
     return _membership(group, member)
 
