@@ -23,8 +23,8 @@ def cut(left: int, helps_left: int, rng: Random) -> int:
     `helps_left` helps to go (this one included). Needs `left >= helps_left >= 1`."""
     if helps_left < 1 or left < helps_left:
         raise ValueError(f"cannot cut {left} over {helps_left} helps, at least 1 each")
-    if helps_left == 1:
+    if helps_left == 1:  # pragma: no mutate (`<= 1` is the same: below 1 was refused)
         return left
     most = left - (helps_left - 1)  # leaves one unit for each help still to come
-    share = max(1, 2 * left // helps_left)
+    share = 2 * left // helps_left  # at least 2: left >= helps_left here
     return rng.randint(1, min(share, most))
