@@ -118,3 +118,50 @@ def test_verification_finds_every_kind_of_tampering():
 )
 def test_an_item_moves_pending_shipped_delivered_one_step_at_a_time(current, to, allowed):
     assert can_move(current, to) is allowed
+
+
+def test_a_single_outcome_always_wins():
+    assert [fairness.pick(value, [1], 0) for value in (0, 7, 2**255)] == [0, 0, 0]
+    assert fairness.pick(7, [0], 1) is None
+
+
+def test_any_other_seed_is_found_whichever_way_its_hash_sorts():
+    published = fairness.seed_hash(SEED)
+    others = [bytes([n]) * 32 for n in range(1, 9)]
+    hashes = [fairness.seed_hash(s) for s in others]
+    assert min(hashes) < published < max(hashes)  # both sides are tried
+    for other in others:
+        assert fairness.verify(other, published, PRIZES, 4, []) == [
+            fairness.Finding(None, "the revealed seed does not hash to the published seed_hash")
+        ]
+
+
+def test_a_large_stock_given_out_then_a_fallback_verifies():
+    # Stocks and positions past 256: equal integers, not the same objects.
+    seed, prizes = fairness.new_seed(), [AuditedPrize(weight=1, stock=300)]
+    draws = _log(seed, prizes, 0, [new_id() for _ in range(301)])
+    assert [d.awarded for d in draws].count(None) == 1
+    assert fairness.verify(seed, fairness.seed_hash(seed), prizes, 0, draws) == []
+    many = [AuditedPrize(weight=1, stock=5) for _ in range(300)]
+    draws = _log(seed, many, 0, [new_id() for _ in range(200)])
+    assert max(d.picked for d in draws) > 256
+    assert fairness.verify(seed, fairness.seed_hash(seed), many, 0, draws) == []
+
+
+def test_a_fallback_from_an_over_awarded_prize_is_not_blamed_twice():
+    seed, prizes = fairness.new_seed(), [AuditedPrize(weight=1, stock=1)]
+    users = [new_id() for _ in range(3)]
+    draws = [
+        AuditedDraw(new_id(), users[0], 1, 0, 0),
+        AuditedDraw(new_id(), users[1], 1, 0, 0),  # the over-award
+        AuditedDraw(new_id(), users[2], 1, 0, None),  # gone by then: no prize is right
+    ]
+    assert fairness.verify(seed, fairness.seed_hash(seed), prizes, 0, draws) == [
+        fairness.Finding(None, "prize 0 awarded 2 times, stock 1")
+    ]
+
+
+def test_an_audit_line_cannot_be_changed_once_read():
+    line = AuditedDraw(new_id(), USER, 1, 0, 0)
+    with pytest.raises(AttributeError):
+        line.awarded = None
