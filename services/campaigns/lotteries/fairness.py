@@ -45,9 +45,11 @@ def roll(seed: bytes, user_id: UUID, counter: int) -> int:
 def pick(value: int, weights: Sequence[int], no_prize_weight: int) -> int | None:
     """The index of the prize `value` picks among `weights` (in order), or None for no
     prize."""
+    if any(w < 0 for w in weights) or no_prize_weight < 0:
+        raise ValueError("weights must be non-negative")
     total = sum(weights) + no_prize_weight
-    if total <= 0 or any(w < 0 for w in weights) or no_prize_weight < 0:
-        raise ValueError("weights must be non-negative with a positive total")
+    if total == 0:  # pragma: no mutate (`<= 0` is the same: no weight is negative here)
+        raise ValueError("weights must have a positive total")
     point = value % total
     for index, weight in enumerate(weights):
         if point < weight:
