@@ -23,6 +23,8 @@ def test_the_roll_is_hmac_sha256_of_the_user_and_counter_keyed_by_the_seed():
     assert fairness.roll(SEED, USER, 3) == int(digest.hexdigest(), 16)
     assert fairness.roll(SEED, USER, 3) != fairness.roll(SEED, USER, 4)
     assert fairness.seed_hash(SEED) == hashlib.sha256(SEED).hexdigest()
+    assert len(fairness.new_seed()) == 32  # 256 bits, as long as the digest
+    assert fairness.new_seed() != fairness.new_seed()
 
 
 def test_a_pick_walks_the_running_sum_of_the_weights_then_no_prize():
@@ -45,6 +47,8 @@ def test_weights_without_a_positive_total_are_refused():
         fairness.pick(5, [0, 0], 0)
     with pytest.raises(ValueError, match="non-negative"):
         fairness.pick(5, [-1, 3], 1)
+    with pytest.raises(ValueError, match="non-negative"):
+        fairness.pick(5, [1, 3], -1)
 
 
 def _log(seed, prizes, no_prize, users):
@@ -143,7 +147,14 @@ def test_a_large_stock_given_out_then_a_fallback_verifies():
     assert [d.awarded for d in draws].count(None) == 1
     assert fairness.verify(seed, fairness.seed_hash(seed), prizes, 0, draws) == []
     many = [AuditedPrize(weight=1, stock=5) for _ in range(300)]
-    draws = _log(seed, many, 0, [new_id() for _ in range(200)])
+
+    def read_back(n: int | None) -> int | None:  # as from a database: another int object
+        return None if n is None else int(str(n))
+
+    draws = [
+        AuditedDraw(d.draw_id, d.user_id, d.counter, read_back(d.picked), read_back(d.awarded))
+        for d in _log(seed, many, 0, [new_id() for _ in range(200)])
+    ]
     assert max(d.picked for d in draws) > 256
     assert fairness.verify(seed, fairness.seed_hash(seed), many, 0, draws) == []
 
@@ -161,7 +172,11 @@ def test_a_fallback_from_an_over_awarded_prize_is_not_blamed_twice():
     ]
 
 
-def test_an_audit_line_cannot_be_changed_once_read():
+def test_audit_lines_prizes_and_findings_cannot_be_changed_once_made():
     line = AuditedDraw(new_id(), USER, 1, 0, 0)
     with pytest.raises(AttributeError):
         line.awarded = None
+    with pytest.raises(AttributeError):
+        PRIZES[0].stock = 10
+    with pytest.raises(AttributeError):
+        fairness.Finding(None, "x").problem = "y"
