@@ -3,6 +3,8 @@
 from datetime import datetime
 from uuid import UUID
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from chassis.events import EventData, event
 from chassis.money import Money
 
@@ -145,3 +147,149 @@ class FlashReservationExpired(EventData):
     customer_id: UUID
     quantity: int
     expired_at: datetime
+
+
+GROUP = "flywheel.campaigns.group"
+
+
+class GroupMemberOrder(BaseModel):
+    """A member of a group and the order they placed for it (None until they place one)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    customer_id: UUID
+    order_id: UUID | None = None
+
+
+@event("flywheel.campaigns.group.opened.v1", topic=GROUP, key="group_id")
+class GroupOpened(EventData):
+    """A customer opened a group buy; others join it with `code` until `expires_at`."""
+
+    group_id: UUID
+    template_id: UUID
+    campaign_id: UUID | None = None
+    sku_id: UUID
+    group_price: Money
+    size: int
+    leader_id: UUID
+    code: str
+    expires_at: datetime
+
+
+@event("flywheel.campaigns.group.completed.v1", topic=GROUP, key="group_id")
+class GroupCompleted(EventData):
+    """A group filled in time: its members' orders proceed at the group price."""
+
+    group_id: UUID
+    template_id: UUID
+    sku_id: UUID
+    group_price: Money
+    members: list[GroupMemberOrder]
+    completed_at: datetime
+
+
+@event("flywheel.campaigns.group.failed.v1", topic=GROUP, key="group_id")
+class GroupFailed(EventData):
+    """A group's time ran out before it filled: its members' orders are to be cancelled and
+    refunded (orders' part; campaigns only publishes)."""
+
+    group_id: UUID
+    template_id: UUID
+    sku_id: UUID
+    members: list[GroupMemberOrder]
+    reason: str
+    failed_at: datetime
+
+
+BARGAIN = "flywheel.campaigns.bargain"
+
+
+@event("flywheel.campaigns.bargain.started.v1", topic=BARGAIN, key="bargain_id")
+class BargainStarted(EventData):
+    """A customer started bargaining a SKU down; helpers cut it until `expires_at`."""
+
+    bargain_id: UUID
+    template_id: UUID
+    campaign_id: UUID | None = None
+    sku_id: UUID
+    starter_id: UUID
+    start_price: Money
+    floor_price: Money
+    helps: int
+    expires_at: datetime
+
+
+@event("flywheel.campaigns.bargain.cut.v1", topic=BARGAIN, key="bargain_id")
+class BargainCut(EventData):
+    """A helper cut the bargain's price (`number` of `helps`)."""
+
+    bargain_id: UUID
+    helper_id: UUID
+    number: int
+    amount: Money
+    price: Money = Field(description="The price after this cut")
+    cut_at: datetime
+
+
+@event("flywheel.campaigns.bargain.completed.v1", topic=BARGAIN, key="bargain_id")
+class BargainCompleted(EventData):
+    """The last help brought the bargain to its floor: the starter may order the SKU at the
+    floor price until `order_until`."""
+
+    bargain_id: UUID
+    template_id: UUID
+    sku_id: UUID
+    starter_id: UUID
+    floor_price: Money
+    order_until: datetime
+    completed_at: datetime
+
+
+LOTTERY = "flywheel.campaigns.lottery"
+
+
+class LotteryPrize(BaseModel):
+    """A prize as a lottery published it: its place in the order of outcomes and its odds."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    prize_id: UUID
+    position: int
+    name: str
+    kind: str = Field(description="coupon, points or item")
+    weight: int
+    stock: int
+
+
+@event("flywheel.campaigns.lottery.created.v1", topic=LOTTERY, key="lottery_id")
+class LotteryCreated(EventData):
+    """A lottery was set up: its terms and the SHA-256 of its secret server seed, on the
+    record before it opens (the seed is revealed at `closes_at`, on its public page)."""
+
+    lottery_id: UUID
+    campaign_id: UUID | None = None
+    name: str
+    opens_at: datetime
+    closes_at: datetime
+    seed_hash: str
+    draws_per_day: int
+    no_prize_weight: int
+    prizes: list[LotteryPrize]
+
+
+@event("flywheel.campaigns.draw.made.v1", topic="flywheel.campaigns.draw", key="draw_id")
+class DrawMade(EventData):
+    """A user drew in a lottery. With a points prize, users credits `points` to `user_id`
+    (once per `draw_id`); a coupon prize is already the user's (`coupon_id`); an item waits
+    for shipping. `prize_id` None is no prize."""
+
+    draw_id: UUID
+    lottery_id: UUID
+    campaign_id: UUID | None = None
+    user_id: UUID
+    counter: int = Field(description="The user's n-th draw in this lottery, from 1")
+    prize_id: UUID | None = None
+    prize_kind: str | None = Field(default=None, description="coupon, points or item")
+    points: int | None = None
+    coupon_id: UUID | None = None
+    drawn_at: datetime

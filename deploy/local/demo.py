@@ -1,5 +1,6 @@
 """Demo data for `make run`: a shop (its assortment in `demo_catalog`) whose events fill
-analytics, with content on its products (`demo_content`), loaded via the gateway.
+analytics, with content on its products (`demo_content`) and a running holiday sale with its
+mechanics (`demo_campaigns`), loaded via the gateway.
 
 Loaded once per `var/` (a marker file records it), so restarts do not duplicate it.
 """
@@ -11,6 +12,7 @@ import httpx
 from chassis.settings import VAR_DIR
 from deploy.local import demo_catalog
 from deploy.local.answers import checked
+from deploy.local.demo_campaigns import seed_campaigns
 from deploy.local.demo_content import seed_content
 
 MARKER = VAR_DIR / ".demo-loaded"
@@ -41,24 +43,8 @@ async def seed(gateway_url: str, admin_email: str, admin_password: str) -> None:
         staff = {"Authorization": f"Bearer {await _token(client, admin_email, admin_password)}"}
         reviewer = {"Authorization": f"Bearer {await demo_catalog.reviewer_token(client, _token)}"}
         product_ids = await demo_catalog.seed_catalog(client, staff, reviewer)
-        response = await client.post(
-            "/api/v1/campaigns/campaigns",
-            json={
-                "name": "Double 12 tea festival",
-                "kind": "holiday_sale",
-                "starts_at": "2026-12-10T00:00:00Z",
-                "ends_at": "2026-12-13T00:00:00Z",
-                "budget": {"amount": 5_000_000, "currency": "CNY"},
-            },
-            headers=staff,
-        )
-        checked(response)
-        campaign_id = response.json()["id"]
-        response = await client.post(
-            f"/api/v1/campaigns/campaigns/{campaign_id}/schedule", json={}, headers=staff
-        )
-        checked(response)
         customer, second = [await _customer(client, c) for c in (CUSTOMER, SECOND_CUSTOMER)]
+        await seed_campaigns(client, staff, [customer, second], product_ids)
         behaviour = [{"action": "view", "target": pid} for pid in product_ids]
         behaviour.append({"action": "add_to_cart", "target": product_ids[0]})
         # As a storefront reports it, from the customer's browser (an HTTP library's own

@@ -5,6 +5,9 @@ from redis.asyncio import Redis
 
 from chassis.http.service import build_service
 from chassis.migrations import Schema
+from services.campaigns.bargains import api as bargains
+from services.campaigns.bargains import consumers as bargain_orders
+from services.campaigns.bargains import scheduler as bargain_expiry
 from services.campaigns.budgets import api as budgets
 from services.campaigns.calendar import api as calendar
 from services.campaigns.calendar import scheduler
@@ -15,6 +18,10 @@ from services.campaigns.flash import api as flash
 from services.campaigns.flash.scheduler import expiry
 from services.campaigns.flash.sessions import SessionCache
 from services.campaigns.flash.stock import DatabaseStock, FlashStock, RedisStock
+from services.campaigns.groups import api as groups
+from services.campaigns.groups import consumers as group_orders
+from services.campaigns.groups import scheduler as group_expiry
+from services.campaigns.lotteries import api as lotteries
 from services.campaigns.models import Base
 from services.campaigns.performance import api as performance
 from services.campaigns.performance import consumers as attribution
@@ -39,6 +46,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             performance.router,
             coupons.router,
             flash.router,
+            groups.router,
+            bargains.router,
+            lotteries.router,
             prices.router,
         ],
         schema=SCHEMA,
@@ -49,11 +59,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             checkout.on_order_paid,
             checkout.on_order_cancelled,
             attribution.on_order_paid,
+            group_orders.on_order_placed,
+            bargain_orders.on_order_placed,
         ],
-        background=[scheduler.run, expiry(stock)],
+        background=[scheduler.run, expiry(stock), group_expiry.run, bargain_expiry.run],
         description=(
             "Campaign operations: the campaign calendar, budgets, coupons and the best-price "
-            "quote, flash sales, and the SKU prices campaigns start from."
+            "quote, flash sales, group buys, bargains, provably fair lotteries, and the SKU "
+            "prices campaigns start from."
         ),
     )
     app.state.flash_stock = stock

@@ -20,3 +20,13 @@ class Settings(ServiceSettings):
         gt=0,
         description="How often unpaid flash reservations expire and their stock goes back",
     )
+    groups_tick_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often group buys still open past their time limit fail",
+    )
+    bargains_tick_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often bargains past their time expire and unordered ones lapse",
+    )

@@ -1,13 +1,18 @@
 """Campaign performance: paid orders attributed once per campaign (named on the order, or
-through its coupons or flash reservation), reach, claims, redemptions, spend and ROI."""
+through its coupons, flash reservation, group or bargain), reach, claims, redemptions, spend
+and ROI."""
 
-from saga_events import apply_step, claimed_coupon, paid, placed
+from bargains_setup import help_or_why, start_bargain
+from group_buys import open_group
+from saga_events import apply_step, claimed_coupon, line, paid, placed
 
 from chassis.ids import new_id
 from contracts.orders import Attribution
+from services.campaigns.bargains import service as bargains
 from services.campaigns.calendar import service as calendar
 from services.campaigns.calendar.schemas import CampaignPlan
 from services.campaigns.checkout import saga
+from services.campaigns.groups import service as groups
 from services.campaigns.performance import service
 from services.campaigns.performance.roi import roi
 
@@ -51,3 +56,27 @@ async def test_paid_orders_count_once_for_each_campaign_behind_them(campaigns_db
     assert (found.gmv, found.spend, found.currency) == (320_00, 40_00, "CNY")
     assert found.roi == 8.0
     assert (by_name.orders, by_name.gmv, by_name.spend, by_name.roi) == (1, 320_00, 0, None)
+
+
+async def test_group_and_bargain_orders_count_for_their_templates_campaigns(campaigns_db):
+    group_sale, bargain_sale = await _campaign(campaigns_db), await _campaign(campaigns_db)
+    group = await open_group(campaigns_db, size=2, campaign_id=group_sale.id)
+    bought = placed(group.leader_id, [], line(price=59_00)).model_copy(
+        update={"attribution": Attribution(group_id=group.id)}
+    )
+    assert await apply_step(campaigns_db, groups.link_order, bought)
+    bargain = await start_bargain(
+        campaigns_db, start=2_00, floor=1_00, helps=1, campaign_id=bargain_sale.id
+    )
+    assert await help_or_why(campaigns_db, bargain.id, new_id()) == 1_00
+    floor = placed(bargain.starter_id, [], line(bargain.sku_id, 1_00)).model_copy(
+        update={"attribution": Attribution(bargain_id=bargain.id)}
+    )
+    assert await apply_step(campaigns_db, bargains.record_order, floor)
+    for order in (bought, floor, placed(new_id(), [])):  # the last: no campaign behind it
+        await apply_step(campaigns_db, service.attribute, paid(order))
+    async with campaigns_db.session() as session:
+        by_group = await service.of(session, group_sale.id)
+        by_bargain = await service.of(session, bargain_sale.id)
+    assert (by_group.orders, by_group.gmv) == (1, 59_00)
+    assert (by_bargain.orders, by_bargain.gmv) == (1, 1_00)

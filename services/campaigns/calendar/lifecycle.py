@@ -24,6 +24,8 @@ ALLOWED: dict[CampaignState, frozenset[CampaignState]] = {
     CampaignState.ENDED: frozenset(),
     CampaignState.CANCELLED: frozenset(),
 }
+# Campaigns over for good: nothing of theirs is issued any more (coupons, groups, draws).
+OVER = frozenset({CampaignState.ENDED, CampaignState.CANCELLED})
 # Campaigns that hold their window on the calendar (and so may conflict with a new one).
 ON_CALENDAR = frozenset({CampaignState.SCHEDULED, CampaignState.RUNNING})
 

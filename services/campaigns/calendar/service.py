@@ -49,6 +49,15 @@ async def get(session: AsyncSession, campaign_id: UUID) -> Campaign:
     return campaign
 
 
+async def refuse_if_over(session: AsyncSession, campaign_id: UUID | None, what: str) -> None:
+    """A 409 when `what` belongs to a campaign that ended or was cancelled."""
+    if campaign_id is None:
+        return
+    campaign = await session.get(Campaign, campaign_id)
+    if campaign.state in lifecycle.OVER:
+        raise Conflict(f"The campaign of {what} is {campaign.state}.")
+
+
 async def conflicts_of(session: AsyncSession, campaign: Campaign) -> list[conflicts.Conflict]:
     """The campaigns on the calendar that `campaign` would clash with."""
     overlapping = await session.scalars(

@@ -18,14 +18,12 @@ from chassis.http.problems import Conflict, InvalidInput, NotFound
 from chassis.pagination import PageRequest, fetch_page
 from contracts.campaigns import CouponClaimed
 from services.campaigns.budgets import service as budgets
-from services.campaigns.calendar.lifecycle import CampaignState
+from services.campaigns.calendar.lifecycle import OVER
 from services.campaigns.calendar.models import Campaign
 from services.campaigns.coupons import pricing, validity
 from services.campaigns.coupons.models import Coupon, CouponTemplate, GrantTrigger
 from services.campaigns.coupons.pricing import CouponStatus, Reason
 from services.campaigns.coupons.schemas import QuoteRequest, TemplateRequest
-
-OVER = frozenset({CampaignState.ENDED, CampaignState.CANCELLED})
 
 
 async def create_template(session: AsyncSession, body: TemplateRequest, by: UUID) -> CouponTemplate:

@@ -7,11 +7,13 @@ from sqlalchemy import distinct, func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.orders import OrderPaid
+from services.campaigns.bargains.models import Bargain, BargainTemplate
 from services.campaigns.budgets.models import Budget, BudgetCharge
 from services.campaigns.calendar.models import Campaign
 from services.campaigns.coupons.models import Coupon, CouponTemplate
 from services.campaigns.coupons.pricing import CouponStatus
 from services.campaigns.flash.models import FlashReservation, FlashSession
+from services.campaigns.groups.models import Group, GroupMember, GroupTemplate
 from services.campaigns.performance import roi
 from services.campaigns.performance.models import AttributedOrder
 
@@ -33,6 +35,21 @@ async def attribute(session: AsyncSession, order: OrderPaid) -> None:
             .where(
                 FlashReservation.order_id == order.order_id, FlashSession.campaign_id.is_not(None)
             )
+        )
+    )
+    campaigns |= set(
+        await session.scalars(
+            select(GroupTemplate.campaign_id)
+            .join(Group, Group.template_id == GroupTemplate.id)
+            .join(GroupMember, GroupMember.group_id == Group.id)
+            .where(GroupMember.order_id == order.order_id, GroupTemplate.campaign_id.is_not(None))
+        )
+    )
+    campaigns |= set(
+        await session.scalars(
+            select(BargainTemplate.campaign_id)
+            .join(Bargain, Bargain.template_id == BargainTemplate.id)
+            .where(Bargain.order_id == order.order_id, BargainTemplate.campaign_id.is_not(None))
         )
     )
     known = set(await session.scalars(select(Campaign.id).where(Campaign.id.in_(campaigns))))

@@ -1,0 +1,1 @@
+"""Group buys (拼团): templates, groups customers open and join by share code, their expiry."""

@@ -1,0 +1,1 @@
+"""Lotteries (抽奖): provably fair draws from prize pools with weights and stock."""

@@ -1,0 +1,39 @@
+"""The demo campaigns of `make run` load against the campaigns service and show what a
+storefront shows: a running holiday sale, a flash session, an open group one seat short, a
+bargain with a help, a lottery whose seed hash is public."""
+
+import pytest
+
+from chassis.ids import new_id
+from chassis.testing import eventually
+from deploy.local.demo_campaigns import CAMPAIGNS, seed_campaigns
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_the_demo_campaigns_load_and_run(platform, operator_token):
+    (_, mei), (_, tom) = await platform.customer(), await platform.customer()
+    headers = [{"Authorization": f"Bearer {t}"} for t in (operator_token, mei, tom)]
+    products = [str(new_id()) for _ in range(4)]
+    async with platform.client("campaigns") as campaigns:
+        ids = await seed_campaigns(campaigns, headers[0], headers[1:], products)
+
+        async def running() -> bool:
+            shown = await campaigns.get(
+                f"{CAMPAIGNS}/campaigns/{ids['campaign']}", headers=headers[0]
+            )
+            return shown.json()["state"] == "running"
+
+        assert await eventually(running, within=30)
+        flash = (await campaigns.get(f"{CAMPAIGNS}/flash/sessions/{ids['flash_session']}")).json()
+        group = (await campaigns.get(f"{CAMPAIGNS}/groups/{ids['group_code']}")).json()
+        bargain = (await campaigns.get(f"{CAMPAIGNS}/bargains/{ids['bargain']}")).json()
+        lottery = (await campaigns.get(f"{CAMPAIGNS}/lotteries/{ids['lottery']}")).json()
+        coupons = (await campaigns.get(f"{CAMPAIGNS}/me/coupons", headers=headers[1])).json()
+    assert flash["items"][0]["left"] == 100
+    assert (group["members"], group["size"], group["status"]) == (2, 3, "open")
+    assert (bargain["helps_done"], bargain["status"]) == (1, "open")
+    assert bargain["price"]["amount"] < 89_00
+    assert len(lottery["seed_hash"]) == 64
+    assert [p["kind"] for p in lottery["prizes"]] == ["item", "coupon", "points"]
+    assert [c["template_id"] for c in coupons["items"]] == [ids["coupon_template"]]
