@@ -117,6 +117,8 @@ def _annotated(path: str, item: dict[str, Any], table: RoutingTable) -> dict[str
         if route is None:
             continue
         operation = dict(item[method])
+        if "parameters" in operation:
+            operation["parameters"] = [_as_the_edge_takes_it(p) for p in operation["parameters"]]
         operation["x-gateway"] = {
             "policy": route.policy.value,
             "rate_class": route.rate_class,
@@ -132,6 +134,20 @@ def _annotated(path: str, item: dict[str, Any], table: RoutingTable) -> dict[str
             operation["security"] = [*security, {PARTNER_KEY: []}]
         item[method] = operation
     return item
+
+
+# What `routes.checked_path` lets through in one path segment: no control characters, no
+# slash or backslash. Said in the merged document so that a schema-valid value is one the
+# gateway takes (a `.` or `..` segment, also refused, is left to the 400 it is documented as).
+SEGMENT = r"^[^\u0000-\u001f\u007f/\\]+$"
+
+
+def _as_the_edge_takes_it(parameter: dict[str, Any]) -> dict[str, Any]:
+    schema = parameter.get("schema", {})
+    free_text = schema.get("type") == "string" and not {"format", "pattern", "enum"} & set(schema)
+    if parameter.get("in") != "path" or not free_text:
+        return parameter
+    return {**parameter, "schema": {**schema, "pattern": SEGMENT}}
 
 
 def _edge_statuses(policy: Access, has_body: bool) -> set[int]:

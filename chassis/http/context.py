@@ -38,9 +38,10 @@ class RequestContext:
         series[1].observe(elapsed)
 
     def _route_template(self, scope: Scope) -> str:
-        """The matched route's path template, so metrics do not explode with ids. A route of
+        """The matched route's path template, so metrics do not explode with ids, written as
+        the OpenAPI document writes it (`{segment_id}`, not `{segment_id:uuid}`). A route of
         an included router knows only its path within the router: the prefix goes first."""
-        path = getattr(scope.get("route"), "path", None)
+        path = getattr(scope.get("route"), "path_format", None)
         if path is None:
             return "unmatched"
         if (

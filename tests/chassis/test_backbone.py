@@ -336,8 +336,12 @@ async def test_dead_letters_replayed_after_the_fix_apply_once_however_often(
         await eventually(lambda: dead_letters(broker.bootstrap_servers, running.group), within=20)
         capsys.readouterr()
         assert await dlq_command.main(["list", TOPIC, "--group", running.group]) == 0
-        (listed,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-        assert (listed["reason"], listed["event"]["id"]) == ("handler-failed", str(doomed_event.id))
+        # At least once: a rebalance under load can dead-letter the same event twice.
+        listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        assert listed
+        assert {(x["reason"], x["event"]["id"]) for x in listed} == {
+            ("handler-failed", str(doomed_event.id))
+        }
 
         running.fails.clear()  # the fix is deployed
         for _ in range(2):  # an engineer replays twice: the second changes nothing
@@ -349,8 +353,9 @@ async def test_dead_letters_replayed_after_the_fix_apply_once_however_often(
     finally:
         await running.stop()
     assert effects == Counter({doomed: 1, fine: 1})
-    assert out.splitlines()[0].startswith("1 of ")  # of every group's letters on the topic
-    assert out.count("[1/1] replayed") == 2
+    # Of every group's letters on the topic, only this group's are replayed, each run.
+    assert out.splitlines()[0].startswith(f"{len(listed)} of ")
+    assert out.count(f"[{len(listed)}/{len(listed)}] replayed") == 2
     # Only this group's handler failures are chosen: another group's letters stay put.
     others = await dlq.read(broker.bootstrap_servers, TOPIC)
     assert dlq.chosen(others, group="nobody") == []

@@ -71,6 +71,24 @@ async def test_metrics_count_requests_latency_backlog_and_dead_letters(
     assert any(f'topic="{PRODUCTS}"' in line and 'group="analytics"' in line for line in lags)
 
 
+async def test_a_route_with_a_typed_parameter_is_counted_under_its_documented_template(
+    platform,
+):
+    # users declares `/segments/{segment_id:uuid}`; its OpenAPI path, and so the label that
+    # dashboards and the edge comparison read, is `/segments/{segment_id}`.
+    series = (
+        'flywheel_http_requests_total{method="GET",'
+        'route="/api/v1/users/segments/{segment_id}",service="users",status="404"}'
+    )
+    _, operator = await platform.staff("operator")
+    async with platform.client("users", operator) as users:
+        before = sample((await users.get("/metrics")).text, series)
+        missing = await users.get(f"/api/v1/users/segments/{UUID(int=7)}")
+        after = sample((await users.get("/metrics")).text, series)
+    assert missing.status_code == 404
+    assert after - before == 1
+
+
 async def test_probes_answer_and_responses_carry_a_request_id(platform):
     async with platform.client("orders") as orders:
         assert (await orders.get("/healthz")).json() == {"status": "ok"}

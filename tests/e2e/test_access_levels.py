@@ -87,7 +87,14 @@ async def served_since(before: Counter, expected: Counter) -> Counter:
         since = served() - before
         return since if all(since[key] >= n for key, n in expected.items()) else None
 
-    return await eventually(settled)
+    try:
+        return await eventually(settled)
+    except AssertionError:
+        since = served() - before
+        short = {key: (since[key], n) for key, n in expected.items() if since[key] < n}
+        raise AssertionError(
+            f"answered fewer than expected (answered, expected): {short}"
+        ) from None
 
 
 def gateway_settings(platform, tmp_path, upstreams: dict[str, str]) -> GatewaySettings:

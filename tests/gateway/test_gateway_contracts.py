@@ -1,6 +1,7 @@
 """The documents the gateway builds: the merged OpenAPI and the AsyncAPI of the events, with
 the event catalogue and page made from it."""
 
+import re
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
@@ -175,3 +176,26 @@ def test_events_page_is_self_contained_and_escaped():
 
 def test_catalogue_without_events_says_so():
     assert "No events are declared yet." in eventdocs.markdown(asyncapi.build(EventRegistry()))
+
+
+def test_free_text_path_parameters_say_what_the_edge_refuses_in_them():
+    catalog = _service("catalog", {"type": "object"})
+    parameters = [
+        {"name": "topic", "in": "path", "required": True, "schema": {"type": "string"}},
+        {
+            "name": "id",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string", "format": "uuid"},
+        },
+        {"name": "q", "in": "query", "schema": {"type": "string"}},
+    ]
+    catalog["paths"]["/api/v1/catalog/things"]["get"]["parameters"] = parameters
+    merged = merge(OWN, {"catalog": catalog}, TABLE)
+    topic, id_, q = merged["paths"]["/api/v1/catalog/things"]["get"]["parameters"]
+    segment = re.compile(topic["schema"]["pattern"])
+    assert segment.match("茶室 & 布置")
+    assert not any(segment.match(f"a{c}b") for c in ("\x7f", "\x00", "\x1f", "/", "\\"))
+    assert "pattern" not in id_["schema"]  # a UUID's format already keeps it clean
+    assert "pattern" not in q["schema"]  # the query string is not the path
+    assert "pattern" not in parameters[0]["schema"]  # the service's document is left alone

@@ -327,8 +327,8 @@ async def test_a_price_change_in_catalog_reaches_the_cart_live(platform, custome
     before = await customer.orders.put(f"{cart}/items/{sku}", json={"quantity": 2})
     async with platform.client("catalog", operator) as catalog:
         changed = await catalog.put(
-            f"/api/v1/catalog/products/{sku}/skus/{sku}/price",
-            json={"price": {"amount": 1500, "currency": "CNY"}},
+            f"/api/v1/catalog/pricing/skus/{sku}",
+            json={"list_price": {"amount": 1500, "currency": "CNY"}},
         )
     assert changed.status_code == 200
 
