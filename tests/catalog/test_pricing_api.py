@@ -8,6 +8,7 @@ import pytest
 
 from chassis.clock import now
 from chassis.ids import new_id
+from chassis.money import MAX_AMOUNT
 from chassis.testing import eventually
 
 PRODUCTS = "/api/v1/catalog/products"
@@ -286,3 +287,18 @@ async def test_creating_a_sku_below_the_guard_is_refused(platform, operator):
     assert response.status_code == 422
     assert response.json()["type"].endswith("/margin-guard")
     assert [e["field"] for e in response.json()["errors"]] == ["body.skus.0.price.amount"]
+
+
+async def test_a_cost_no_price_can_carry_the_margin_over_has_no_floor(platform, operator, admin):
+    _, admin_only = admin
+    huge_cost = {"list_price": cny(4900), "cost": cny(MAX_AMOUNT - 1), "reason": "样品: 成本待核"}
+    async with (
+        platform.client("catalog", operator) as catalog,
+        platform.client("catalog", admin_only) as as_admin,
+    ):
+        _, sku_id = await _sku(catalog)
+        overridden = await as_admin.put(f"{PRICING}/skus/{sku_id}/override", json=huge_cost)
+        read = await catalog.get(f"{PRICING}/skus/{sku_id}")
+    assert overridden.status_code == 200, overridden.text
+    assert (read.status_code, read.json()["floor"]) == (200, None)
+    assert read.json()["cost"] == cny(MAX_AMOUNT - 1)

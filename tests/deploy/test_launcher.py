@@ -97,10 +97,21 @@ async def test_children_die_with_a_launcher_killed_outright(tmp_path):
         launcher.wait(timeout=10)
         # Each child gets SIGTERM from the kernel at once, the broker too: a service whose
         # consumers can no longer leave their group waits out its 15 s shutdown bound.
-        await eventually(_all_gone(marker), within=30)
+        try:
+            await eventually(_all_gone(marker), within=60)
+        except AssertionError:
+            alive = {pid: _command_line(pid) for pid in _processes_with(marker)}
+            raise AssertionError(f"still running after the launcher died: {alive}") from None
     finally:
         for pid in _processes_with(marker):
             os.kill(pid, signal.SIGKILL)
+
+
+def _command_line(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return "(gone)"
 
 
 def _all_gone(marker: str):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from chassis.auth.deps import AdminDep, OperatorDep
 from chassis.http.deps import SessionDep
 from chassis.http.problems import responses
-from chassis.money import Money
+from chassis.money import MAX_AMOUNT, Money
 from chassis.pagination import Page, PageDep, fetch_page
 from services.catalog.pricing import rules, service
 from services.catalog.pricing.models import PriceRecord, PriceSchedule
@@ -43,7 +43,10 @@ async def _pricing(session, sku: Sku, min_margin_bps: int) -> PricingOut:
         margin_bps=None
         if sku.cost_amount is None
         else rules.margin_bps(sku.price_amount, sku.cost_amount),
-        floor=None if lowest is None else Money(amount=lowest, currency=sku.currency),
+        # A cost so high that no price within the money limit keeps the margin has no floor.
+        floor=None
+        if lowest is None or lowest > MAX_AMOUNT
+        else Money(amount=lowest, currency=sku.currency),
         scheduled=[_schedule(s) for s in await service.scheduled(session, sku.id)],
     )
 

@@ -64,7 +64,10 @@ class PricingOut(BaseModel):
     sale_price: Money | None
     cost: Money | None
     margin_bps: int | None = Field(description="Of the price now, over the cost")
-    floor: Money | None = Field(description="The lowest price the margin guard lets through")
+    floor: Money | None = Field(
+        description="The lowest price the margin guard lets through; null when no cost is "
+        "known, or when no price within the money limit keeps the margin over the cost"
+    )
     scheduled: list[ScheduleOut] = Field(description="Pending and active changes")
 
 

@@ -1,5 +1,8 @@
 """Operations on signing keys: the keys in use, the first key, rotation."""
 
+from datetime import timedelta
+from itertools import pairwise
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,12 +31,16 @@ async def ensure_key(session: AsyncSession) -> None:
         await session.commit()
 
 
-async def rotate(session: AsyncSession, keep: int = 2) -> SigningKey:
-    """Add a new signing key; keep the previous ones published so that tokens they signed
-    stay valid until they expire; retire older keys beyond `keep`."""
+async def rotate(session: AsyncSession, token_lifetime: timedelta) -> SigningKey:
+    """Add a new signing key. A key it replaces stays published while a token it signed may
+    still be valid, `token_lifetime` after it stopped signing (when the next key came), and
+    is retired after: two quick rotations must not invalidate tokens in use."""
+    keys = await active_keys(session)  # newest first: each stopped signing as the one before came
     key = new_key()
     session.add(key)
-    for old in (await active_keys(session))[keep:]:
-        old.retired_at = now()
+    cutoff = now() - token_lifetime
+    for successor, superseded in pairwise(keys):
+        if successor.created_at <= cutoff:
+            superseded.retired_at = now()
     await session.commit()
     return key
