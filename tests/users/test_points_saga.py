@@ -17,12 +17,15 @@ async def test_an_order_redeeming_points_is_answered_with_points_held(platform):
         return points if points["balance"] == 10 else None
 
     await eventually(ten_available, within=30)
+    # One after the other: keyed by order, two orders may land on different partitions and
+    # be handled in either order.
     spending, greedy = orders.placed(user_id, 4), orders.placed(user_id, 7)
-    await orders.publish(platform, spending, greedy)
+    await orders.publish(platform, spending)
     bootstrap = platform.broker.bootstrap_servers
     held = await event_about(
         bootstrap, "flywheel.users.points", "flywheel.users.points.held.v1", str(spending.order_id)
     )
+    await orders.publish(platform, greedy)
     refused = await event_about(
         bootstrap, "flywheel.users.points", "flywheel.users.points.refused.v1", str(greedy.order_id)
     )
