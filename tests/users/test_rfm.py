@@ -143,6 +143,19 @@ async def test_one_replica_claims_each_days_run(users):
     assert await jobs.claim(users.db, "test_job", at, day + timedelta(hours=23))
 
 
+async def test_first_recomputes_at_once_make_one_set_of_cuts(users):
+    _, operator = await users.staff("operator")
+    await population(users)
+    async with users.client(operator) as client:
+        answers = await asyncio.gather(
+            *(client.post("/api/v1/users/rfm/recompute") for _ in range(4)),
+            client.delete("/api/v1/users/rfm/cuts"),
+        )
+    assert [a.status_code for a in answers] == [200] * 5
+    assert {a.json()["cuts"]["population"] for a in answers} == {5}
+    assert len(await users.events(CUTS_CHANGED)) == 1  # the first made them; the rest agreed
+
+
 async def test_the_scheduler_recomputes_the_quintiles_itself(start_users):
     users = await start_users(schedule_seconds=0.2)
     _, operator = await users.staff("operator")

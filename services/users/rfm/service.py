@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
-from chassis.db import Database
+from chassis.db import Database, insert_for
 from chassis.events import outbox
 from contracts.users import RfmCutsChanged
 from services.users import dialects
@@ -75,6 +75,24 @@ async def rescore(session: AsyncSession, user_id: UUID, at: datetime | None = No
     await _upsert(session, [_row(user_id, values, edges_of(row), at)])
 
 
+async def _locked_cuts(session: AsyncSession, at: datetime) -> tuple[RfmCuts, bool]:
+    """The row of cut-offs, locked for this transaction, and whether this call created it:
+    two first recomputes at once both find no row, and only one may insert it."""
+    row = await session.get(RfmCuts, CUTS_ID, with_for_update=True)
+    if row is not None:
+        return row, False
+    table = RfmCuts.__table__
+    placeholder = {"basis": QUINTILES, "recency_days": [], "frequency": [], "monetary": []}
+    created = await session.scalar(
+        insert_for(session, table)
+        .values(id=CUTS_ID, population=0, computed_at=at, **placeholder)
+        .on_conflict_do_nothing()
+        .returning(table.c.id)
+    )
+    row = await session.get(RfmCuts, CUTS_ID, with_for_update=True, populate_existing=True)
+    return row, created is not None
+
+
 async def recompute(
     session: AsyncSession,
     at: datetime | None = None,
@@ -97,17 +115,14 @@ async def recompute(
             ).where(UserActivity.paid_orders > 0)
         )
     ]
-    row = await session.get(RfmCuts, CUTS_ID, with_for_update=True)
+    row, first = await _locked_cuts(session, at)
     if operator is not None:
         basis, edges = OPERATOR, operator
-    elif (basis or (row.basis if row else QUINTILES)) == OPERATOR:
+    elif (basis or row.basis) == OPERATOR:
         basis, edges = OPERATOR, edges_of(row)
     else:
         basis, edges = QUINTILES, scoring.edges_from([values for _, values in population])
-    before = (row.basis, edges_of(row)) if row else None
-    if row is None:
-        row = RfmCuts(id=CUTS_ID)
-        session.add(row)
+    before = None if first else (row.basis, edges_of(row))
     row.basis, row.population, row.computed_at = basis, len(population), at
     row.recency_days = list(edges.recency_days)
     row.frequency, row.monetary = list(edges.frequency), list(edges.monetary)
