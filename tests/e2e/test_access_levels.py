@@ -182,6 +182,8 @@ async def test_the_edge_is_never_weaker_than_the_service(platform, gateway, call
     async with Caller() as call:
         answers = await asyncio.gather(*(both(call, op, kind) for op, kind in cases))
     for (operation, kind), (at_service, at_edge) in zip(cases, answers, strict=True):
+        # Called all at once: a route that cannot take concurrent callers shows here.
+        assert max(at_service, at_edge) < 500, f"{kind} on {operation}: {at_service}, {at_edge}"
         key = (operation.service, operation.method, operation.template)
         expected[key] += 1
         if at_service in REFUSED:
@@ -240,6 +242,7 @@ async def test_staff_roles_on_every_role_checked_route(staff_platform, tmp_path)
     finally:
         await edge.stop()
     for (operation, where, kind), status in zip(cases, statuses, strict=True):
+        assert status < 500, f"{kind} got {status} on {operation} at {where}"
         if expected[kind][operation.access]:
             assert status not in REFUSED, f"{kind} refused ({status}) on {operation} at {where}"
         else:
