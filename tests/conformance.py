@@ -10,10 +10,12 @@ TESTS = Path(__file__).resolve().parent
 EXAMPLES = os.environ.get("FLYWHEEL_SCHEMATHESIS_EXAMPLES", "10")
 
 
-async def schemathesis(url: str, token: str, report: Path) -> tuple[int, str]:
+async def schemathesis(
+    url: str, token: str, report: Path, examples: str = EXAMPLES
+) -> tuple[int, str]:
     command = [sys.executable, "-m", "schemathesis.cli"]
     command += ["--config-file", str(TESTS / "schemathesis.toml"), "run", url]
-    command += ["--checks", "all", "--max-examples", EXAMPLES, "--seed", "20261201"]
+    command += ["--checks", "all", "--max-examples", examples, "--seed", "20261201"]
     command += ["--phases", "examples,coverage,fuzzing", "--request-timeout", "10"]
     command += ["--header", f"Authorization: Bearer {token}"]
     command += ["--generation-with-security-parameters", "false"]  # the token is given
