@@ -18,6 +18,12 @@ from services.analytics.store.clickhouse import close_embedded
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Passwords hashed at the least argon2id cost: the suite signs up and in thousands of times,
+# and hashing is the one thing here meant to be slow (tests/users/test_passwords.py keeps
+# the production cost honest).
+for name, cost in {"TIME_COST": "1", "MEMORY_KIB": "64", "PARALLELISM": "1"}.items():
+    os.environ.setdefault(f"USERS_PASSWORD_{name}", cost)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def chdb_dir(tmp_path_factory) -> Iterator[Path]:

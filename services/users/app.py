@@ -7,6 +7,7 @@ from chassis.http.service import Runtime, build_service
 from chassis.migrations import Schema
 from services.users.accounts import api as accounts_api
 from services.users.accounts import models as accounts_models
+from services.users.accounts import passwords
 from services.users.accounts import service as accounts
 from services.users.checkins import api as checkins_api
 from services.users.checkins import models as checkins_models
@@ -84,6 +85,7 @@ def handlers(settings: Settings) -> list[Handler]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    passwords.configure(settings.password_cost)
     return build_service(
         name="users",
         settings=settings,

@@ -8,6 +8,7 @@ from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from chassis.settings import ServiceSettings
+from services.users.accounts.passwords import HashCost
 from services.users.logins.lockout import LockoutPolicy
 
 DEV_ADMIN_PASSWORD = "flywheel-admin"  # printed by `make run`: for development only
@@ -25,6 +26,11 @@ class Settings(ServiceSettings):
         default=DEV_ADMIN_PASSWORD,
         validation_alias=AliasChoices("admin_password", "FLYWHEEL_ADMIN_PASSWORD"),
     )
+    password_time_cost: int = Field(default=3, ge=1, description="argon2id passes per hash")
+    password_memory_kib: int = Field(
+        default=65_536, ge=8, description="argon2id memory per hash, in KiB"
+    )
+    password_parallelism: int = Field(default=4, ge=1, description="argon2id lanes per hash")
     access_token_minutes: int = 15
     refresh_token_days: int = 30
     points_per_currency_unit: int = Field(
@@ -65,8 +71,20 @@ class Settings(ServiceSettings):
         )
 
     @property
+    def password_cost(self) -> HashCost:
+        return HashCost(
+            self.password_time_cost, self.password_memory_kib, self.password_parallelism
+        )
+
+    @property
     def tier_review_period(self) -> timedelta:
         return timedelta(days=self.tier_review_days)
+
+    @model_validator(mode="after")
+    def _memory_for_every_lane(self) -> Self:
+        if self.password_memory_kib < 8 * self.password_parallelism:
+            raise ValueError("password_memory_kib must be at least 8 KiB per lane")
+        return self
 
     @model_validator(mode="after")
     def _no_known_password_in_production(self) -> Self:

@@ -12,7 +12,7 @@ from chassis.events import outbox
 from chassis.http.problems import Conflict, InvalidInput, NotFound
 from contracts.users import UserRegistered
 from services.users.accounts.models import RoleChange, User
-from services.users.accounts.passwords import hash_password, verify_password
+from services.users.accounts.passwords import hash_password, needs_rehash, verify_password
 from services.users.accounts.strength import weakness
 
 
@@ -59,9 +59,12 @@ async def register(
 
 async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
     user = await session.scalar(select(User).where(User.email == normalise(email)))
-    if await verify_password(user.password_hash if user else None, password):
-        return user
-    return None
+    if not await verify_password(user.password_hash if user else None, password):
+        return None
+    if needs_rehash(user.password_hash):  # the cost was raised since it was hashed
+        user.password_hash = await hash_password(password)
+        await session.commit()
+    return user
 
 
 async def get(session: AsyncSession, user_id: UUID, *, for_update: bool = False) -> User:
