@@ -67,7 +67,12 @@ class ServiceServer:
         self._task = asyncio.create_task(self._server.serve())
         while not self._server.started:
             if self._task.done():
-                await self._task
+                # uvicorn exits (SystemExit) when the lifespan fails: a plain error instead,
+                # so that pytest reports the test with the logs that say why.
+                try:
+                    await self._task
+                except SystemExit as exited:
+                    raise RuntimeError(f"server on port {self.port} failed to start") from exited
                 raise RuntimeError(f"server on port {self.port} did not start")
             await asyncio.sleep(0.02)
         return self
