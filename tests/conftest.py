@@ -7,7 +7,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 from stack import ADMIN, POSTGRES, Platform
+from templates import Templates
 
+from chassis import migrations
 from chassis.broker import TansuBroker
 from chassis.ids import new_id
 from chassis.mailbox import Mailbox
@@ -35,6 +37,18 @@ def chdb_dir(tmp_path_factory) -> Iterator[Path]:
     # Closed before the interpreter exits: an embedded ClickHouse torn down by the exit
     # itself crashes the process (exit status 139 after the tests passed).
     close_embedded()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def migrated_templates(tmp_path_factory) -> Iterator[Templates]:
+    """Empty SQLite databases get a copy of a migrated template (tests/templates.py)."""
+    real = migrations.upgrade
+    templates = Templates(real, tmp_path_factory.mktemp("templates"))
+    migrations.upgrade = templates.upgrade
+    try:
+        yield templates
+    finally:
+        migrations.upgrade = real
 
 
 @pytest.fixture(scope="session")

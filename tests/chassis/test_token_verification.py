@@ -41,7 +41,8 @@ def claims(**changes) -> dict:
         "iss": tokens.ISSUER,
         "aud": tokens.AUDIENCE,
         "iat": issued,
-        "exp": issued + 300,
+        # A day: the parametrized tokens are signed at collection, minutes before they run.
+        "exp": issued + 86_400,
         "typ": "access",
         "roles": ["customer"],
         "email": "someone@example.com",
