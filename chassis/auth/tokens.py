@@ -59,8 +59,7 @@ class JwksKeys:
             if self._fetched_at >= asked_at:
                 return  # a fetch begun since this caller asked holds what there is
             wait = self._fetched_at + REFRESH_AT_MOST_EVERY - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
+            await asyncio.sleep(max(0.0, wait))
             self._fetched_at = time.monotonic()
             try:
                 response = await self._client.get(self.url)
