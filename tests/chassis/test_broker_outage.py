@@ -4,6 +4,7 @@ import asyncio
 from collections import Counter
 
 import pytest
+from observe import events_on
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 from test_backbone import TOPIC, Backbone, Effect, ThingHappened
@@ -60,10 +61,26 @@ async def test_broker_restarted_empty_still_gets_every_unpublished_event(databas
         # rows wait in the outbox for the broker that comes back empty.
         await eventually(lambda: failed_attempts(backbone.db), within=20)
         own_broker.start()
-        effects = await eventually(lambda: backbone.all_applied(before + during), within=60)
+        try:
+            effects = await eventually(lambda: backbone.all_applied(before + during), within=60)
+        except AssertionError as stuck:  # it has hung once under load: say where
+            raise AssertionError(await where_it_stands(backbone, before + during)) from stuck
     finally:
         await backbone.stop()
     assert set(effects.values()) == {1}
+
+
+async def where_it_stands(backbone: Backbone, ids: list) -> str:
+    async with backbone.db.session() as session:
+        unpublished = await session.scalar(
+            select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+        )
+    on_topic = len(await events_on(backbone.bootstrap_servers, TOPIC))
+    applied = len(await backbone.effects(ids))
+    return (
+        f"{applied} of {len(ids)} applied; {unpublished} still in the outbox; {on_topic} on "
+        f"the topic; consumer {backbone.consumer.state}"
+    )
 
 
 async def test_start_over_rewinds_to_the_earliest_offset_and_applies_nothing_twice(
