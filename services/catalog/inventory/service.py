@@ -95,6 +95,11 @@ async def reserve(
         return None
     wanted = stock.merge_lines(lines)
     at = now()
+    # The reservation's rows go in before the stock rows are locked: on a hot SKU every
+    # reservation queues for its row lock, so what a transaction does while holding it (the
+    # guarded update, the event, the commit) is what bounds reservations per second.
+    reservation = _record(session, order_id, at, at + ttl, wanted)
+    await session.flush()
     taken: dict[UUID, tuple] = {}
     failed: list[UUID] = []
     for sku_id, quantity in wanted.items():
@@ -124,10 +129,13 @@ async def reserve(
                 for sku_id, available in (await _sellable(session, failed)).items()
             ],
         )
-        _record(session, order_id, ReservationState.REJECTED, at, wanted, settled=True)
+        reservation.state, reservation.expires_at, reservation.settled_at = (
+            ReservationState.REJECTED,
+            at,
+            at,
+        )
         await outbox.add(session, rejected)
         return rejected
-    reservation = _record(session, order_id, ReservationState.HELD, at + ttl, wanted)
     reserved = StockReserved(
         order_id=order_id,
         lines=[StockLine(sku_id=s, quantity=q) for s, q in wanted.items()],
@@ -450,14 +458,9 @@ async def _sellable(session: AsyncSession, sku_ids: list[UUID]) -> dict[UUID, in
     return {sku_id: found.get(sku_id, 0) for sku_id in sku_ids}
 
 
-def _record(session, order_id, state, expires_at, wanted, *, settled=False) -> Reservation:
-    at = now()
+def _record(session, order_id, at, expires_at, wanted) -> Reservation:
     reservation = Reservation(
-        order_id=order_id,
-        state=state,
-        expires_at=expires_at,
-        created_at=at,
-        settled_at=at if settled else None,
+        order_id=order_id, state=ReservationState.HELD, expires_at=expires_at, created_at=at
     )
     session.add(reservation)
     session.add_all(

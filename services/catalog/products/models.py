@@ -16,6 +16,12 @@ from services.catalog.products.listing import ListingState, ScheduledMove, Sched
 
 class Product(Base):
     __tablename__ = "products"
+    __table_args__ = (
+        # Browse walks listed products in its sort's order and filters as it goes: a page of
+        # 20 reads about as many rows as it takes to find 20, not every listed product.
+        Index("ix_products_browse_price", "state", "price_amount", "id"),
+        Index("ix_products_browse_newest", "state", "listed_at", "id"),
+    )
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200))

@@ -82,7 +82,8 @@ class SqliteFts5Index:
 
 
 class PostgresIndex:
-    """`to_tsvector('simple', words)` (no stemming: the words are segmented already) matched
+    """`to_tsvector('simple', words)` (no stemming: the words are segmented already; stored in
+    the generated column `tsv`, so ranking a match does not parse its words again) matched
     with `plainto_tsquery` (every token), ranked by `ts_rank`; when nothing matches, pg_trgm's
     word similarity over the normalized text, which forgives typos (thermas → thermos)."""
 
@@ -98,9 +99,9 @@ class PostgresIndex:
         if tokens:
             rows = await session.execute(
                 text(
-                    "SELECT product_id, ts_rank(to_tsvector('simple', words), query) AS rank "
+                    "SELECT product_id, ts_rank(tsv, query) AS rank "
                     "FROM search_documents, plainto_tsquery('simple', :q) AS query "
-                    "WHERE to_tsvector('simple', words) @@ query ORDER BY rank DESC LIMIT :n"
+                    "WHERE tsv @@ query ORDER BY rank DESC LIMIT :n"
                 ),
                 {"q": " ".join(tokens), "n": CANDIDATES},
             )

@@ -1,8 +1,8 @@
 """Tables of search: what each listed product is found by, and the terms it suggests.
 
-On SQLite the words also go into the FTS5 table `search_fts`, and on PostgreSQL they are
-indexed by expression (GIN over `to_tsvector('simple', words)` and over `text` with
-`gin_trgm_ops`); those exist in the migration only, as neither is portable."""
+On SQLite the words also go into the FTS5 table `search_fts`, and on PostgreSQL their
+tsvector is a generated column `tsv` (`to_tsvector('simple', words)`, GIN-indexed) and `text`
+has a GIN index with `gin_trgm_ops`; those exist in the migrations only, as none is portable."""
 
 from uuid import UUID
 

@@ -118,21 +118,20 @@ async def browse(session: AsyncSession, query: BrowseQuery, page: PageRequest) -
 async def _by_relevance(
     session: AsyncSession, statement: Select, scores: dict[UUID, float], page: PageRequest
 ) -> Found:
-    """Relevance is the index's score for this query, not a column: the (at most CANDIDATES)
-    matches that pass the filters are ordered here, and the cursor holds the last one's
-    (score, id)."""
-    matches = sorted(
-        ((scores[p.id], p.id, p) for p in await session.scalars(statement)),
-        key=lambda m: (m[0], m[1]),
-        reverse=True,
-    )
+    """Relevance is the index's score for this query, not a column: of the (at most
+    CANDIDATES) matches, the ids that pass the filters are ordered here, only the page's
+    products are loaded, and the cursor holds the last one's (score, id)."""
+    passing = await session.scalars(statement.with_only_columns(Product.id))
+    matches = sorted(((scores[pid], pid) for pid in passing), reverse=True)
     if page.cursor is not None:
         last = decode_cursor(page.cursor, [float, UUID])
-        matches = [m for m in matches if (m[0], m[1]) < last]
+        matches = [m for m in matches if m < last]
     chunk = matches[: page.limit]
     more = len(matches) > page.limit
     cursor = encode_cursor([chunk[-1][0], chunk[-1][1]]) if more else None
-    return Found([m[2] for m in chunk], cursor)
+    ids = [pid for _, pid in chunk]
+    loaded = {p.id: p for p in await session.scalars(select(Product).where(Product.id.in_(ids)))}
+    return Found([loaded[pid] for _, pid in chunk], cursor)
 
 
 def _has_stock():
