@@ -10,6 +10,7 @@ from chassis.migrations import Schema
 from services.catalog import scheduler
 from services.catalog.categories import api as categories
 from services.catalog.insights import api as insights
+from services.catalog.insights.consumers import HANDLERS as signal_handlers
 from services.catalog.inventory import api as inventory
 from services.catalog.inventory.consumers import saga_handlers
 from services.catalog.inventory.service import release_expired
@@ -46,7 +47,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             insights.router,
         ],
         schema=SCHEMA,
-        consumers=saga_handlers(timedelta(seconds=settings.reservation_ttl_seconds)),
+        consumers=[
+            *saga_handlers(timedelta(seconds=settings.reservation_ttl_seconds)),
+            *signal_handlers,
+        ],
         background=[sweep_expired_reservations, scheduler.run],
         description="Product operations: categories, products, pricing, listing, inventory, "
         "suppliers, search, hot items.",
