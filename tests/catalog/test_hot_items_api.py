@@ -5,13 +5,12 @@ featuring SKUs (once, with `sku.featured_changed` through the broker) and the st
 from datetime import timedelta
 from uuid import UUID
 
+import publishing
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from chassis.clock import now
 from chassis.db import Database
 from chassis.events.outbox import envelope_for
-from chassis.events.registry import registry
 from chassis.ids import new_id
 from chassis.testing import eventually
 from contracts.analytics import Action, BehaviourRecorded, BotSignal
@@ -215,7 +214,9 @@ async def test_views_and_reviews_from_the_broker_join_the_score(platform, operat
         )
 
     seen = view()
-    await _publish(platform, seen, seen, view(), view(bot=True), view(), review(5), review(4))
+    await publishing.publish(
+        platform, seen, seen, view(), view(bot=True), view(), review(5), review(4)
+    )
     async with platform.client("catalog", operators[0]) as catalog:
 
         async def rolled_up():
@@ -229,17 +230,3 @@ async def test_views_and_reviews_from_the_broker_join_the_score(platform, operat
         figures = await eventually(rolled_up)
     assert figures["rating"] == 4.5  # the bot's view and the repeated one did not count
     assert figures["rating_score"] == round(((9 + 15) / 7 - 1) / 4, 4)
-
-
-async def _publish(platform, *envelopes) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=platform.broker.bootstrap_servers)
-    await producer.start()
-    try:
-        for envelope in envelopes:
-            await producer.send_and_wait(
-                registry.get(envelope.type).topic,
-                envelope.to_bytes(),
-                key=envelope.subject.encode(),
-            )
-    finally:
-        await producer.stop()

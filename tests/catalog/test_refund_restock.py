@@ -3,13 +3,12 @@ stock once, however often the refund is delivered; a refund without them leaves 
 
 from uuid import UUID
 
+import publishing
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from chassis.clock import now
 from chassis.events.envelope import CloudEvent
 from chassis.events.outbox import envelope_for
-from chassis.events.registry import registry
 from chassis.ids import new_id
 from chassis.money import Money
 from chassis.testing import eventually
@@ -40,21 +39,6 @@ async def _listed_with_stock(platform, operators, on_hand: int) -> str:
     async with platform.client("catalog", reviewer) as catalog:
         assert (await catalog.post(f"{PRODUCTS}/{sku}/approve")).status_code == 200
     return sku
-
-
-async def _publish(platform, *envelopes: CloudEvent) -> None:
-    """As the orders service's relay publishes: keyed by the order, so they arrive in order."""
-    producer = AIOKafkaProducer(bootstrap_servers=platform.broker.bootstrap_servers)
-    await producer.start()
-    try:
-        for envelope in envelopes:
-            await producer.send_and_wait(
-                registry.get(envelope.type).topic,
-                envelope.to_bytes(),
-                key=envelope.subject.encode(),
-            )
-    finally:
-        await producer.stop()
 
 
 def _orders(data) -> CloudEvent:
@@ -90,7 +74,7 @@ async def test_a_resaleable_return_restocks_once_under_redelivery(platform, oper
     )
     first, last = new_id(), new_id()
     delivered = _refund(order, first, 1, restock=True)
-    await _publish(
+    await publishing.publish(
         platform,
         _orders(order),
         _orders(paid),
