@@ -7,14 +7,15 @@ from fastapi import FastAPI
 from chassis.background import every
 from chassis.http.service import Runtime, build_service
 from chassis.migrations import Schema
+from services.catalog import scheduler
 from services.catalog.categories import api as categories
 from services.catalog.insights import api as insights
+from services.catalog.insights.consumers import HANDLERS as signal_handlers
 from services.catalog.inventory import api as inventory
 from services.catalog.inventory.consumers import saga_handlers
 from services.catalog.inventory.service import release_expired
 from services.catalog.models import Base
 from services.catalog.pricing import api as pricing
-from services.catalog.pricing import scheduler as price_schedule
 from services.catalog.products import api as products
 from services.catalog.search import api as search
 from services.catalog.settings import Settings
@@ -46,8 +47,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             insights.router,
         ],
         schema=SCHEMA,
-        consumers=saga_handlers(timedelta(seconds=settings.reservation_ttl_seconds)),
-        background=[sweep_expired_reservations, price_schedule.run],
+        consumers=[
+            *saga_handlers(timedelta(seconds=settings.reservation_ttl_seconds)),
+            *signal_handlers,
+        ],
+        background=[sweep_expired_reservations, scheduler.run],
         description="Product operations: categories, products, pricing, listing, inventory, "
         "suppliers, search, hot items.",
     )

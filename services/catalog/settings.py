@@ -29,10 +29,11 @@ class Settings(ServiceSettings):
         description="The margin guard: the least share of a price, in basis points (1000 = "
         "10%), that must be left over the SKU's cost; a lower price needs an admin's override",
     )
-    price_schedule_seconds: float = Field(
+    schedule_seconds: float = Field(
         default=1.0,
         gt=0,
-        description="How often scheduled price changes are started and ended: at most this late",
+        description="How often scheduled price changes are started and ended and scheduled "
+        "listings and delistings carried out: at most this late",
     )
     reorder_cover_days: int = Field(
         default=30,

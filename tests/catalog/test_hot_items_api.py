@@ -5,11 +5,16 @@ featuring SKUs (once, with `sku.featured_changed` through the broker) and the st
 from datetime import timedelta
 from uuid import UUID
 
+import publishing
 import pytest
 
+from chassis.clock import now
 from chassis.db import Database
+from chassis.events.outbox import envelope_for
 from chassis.ids import new_id
 from chassis.testing import eventually
+from contracts.analytics import Action, BehaviourRecorded, BotSignal
+from contracts.content import ReviewPosted
 from services.catalog.inventory import service as inventory
 
 PRODUCTS = "/api/v1/catalog/products"
@@ -102,15 +107,18 @@ async def test_hot_items_rank_skus_with_the_figures_behind_the_score(platform, o
         "paid_30d": 10,
         "conversion": 0.9167,  # (10 + 1) / (10 + 2)
         "margin_bps": 6000,
-        "views": None,
+        "views": 0,
+        "attention": 0.0,
+        "reviews": 0,
         "rating": None,
+        "rating_score": 0.5,
     }
-    assert first["score"] == round(0.45 + 0.15 + 0.25 * 11 / 12 + 0.15 * 0.6, 4)
+    assert first["score"] == round(0.35 + 0.10 + 0.20 * 11 / 12 + 0.10 * 0.6 + 0.15 * 0.5, 4)
     assert (first["available"], first["featured"]) == (90, False)
     figures = second["figures"]
     assert (figures["sold_30d"], figures["ordered_30d"], figures["paid_30d"]) == (6, 16, 6)
     assert figures["margin_bps"] is None
-    assert second["score"] == round(0.45 * 0.6 + 0.15 + 0.25 * 7 / 18, 4)
+    assert second["score"] == round(0.35 * 0.6 + 0.10 + 0.20 * 7 / 18 + 0.15 * 0.5, 4)
     assert unknown.status_code == 422
     assert [e["field"] for e in unknown.json()["errors"]] == ["query.category"]
 
@@ -165,3 +173,60 @@ async def test_unknown_skus_are_404_and_customers_are_refused(platform, operator
         ]
     assert unknown.status_code == 404
     assert [r.status_code for r in refused] == [403, 403]
+
+
+async def test_views_and_reviews_from_the_broker_join_the_score(platform, operators):
+    async with platform.client("catalog", operators[0]) as catalog:
+        category = (
+            await catalog.post(
+                "/api/v1/catalog/categories",
+                json={"name": f"杯 {new_id().hex}", "role": "potential"},
+            )
+        ).json()["id"]
+    product = await _listed(platform, operators, category)
+    red = UUID(product["skus"][0]["id"])
+    await _orders(platform, red, [1], paid=True)
+
+    def view(*, bot=False):
+        return envelope_for(
+            BehaviourRecorded(
+                behaviour_id=new_id(),
+                actor=f"anon-{new_id().hex[:8]}",
+                action=Action.PRODUCT_VIEW,
+                target=product["id"],
+                occurred_at=now(),
+                bot_signals=[BotSignal.USER_AGENT] if bot else [],
+            ),
+            source="/flywheel/analytics",
+        )
+
+    def review(stars):
+        return envelope_for(
+            ReviewPosted(
+                review_id=new_id(),
+                sku_id=red,
+                author=new_id(),
+                rating=stars,
+                verified=True,
+                posted_at=now(),
+            ),
+            source="/flywheel/content",
+        )
+
+    seen = view()
+    await publishing.publish(
+        platform, seen, seen, view(), view(bot=True), view(), review(5), review(4)
+    )
+    async with platform.client("catalog", operators[0]) as catalog:
+
+        async def rolled_up():
+            ranked = (
+                await catalog.get(f"{INSIGHTS}/hot-items", params={"category": category})
+            ).json()
+            (mine,) = [item for item in ranked if item["sku_id"] == str(red)]
+            figures = mine["figures"]
+            return figures if (figures["views"], figures["reviews"]) == (3, 2) else None
+
+        figures = await eventually(rolled_up)
+    assert figures["rating"] == 4.5  # the bot's view and the repeated one did not count
+    assert figures["rating_score"] == round(((9 + 15) / 7 - 1) / 4, 4)

@@ -177,3 +177,47 @@ async def test_200_concurrent_reservations_for_50_units_take_exactly_50(db):
     )
     assert sum(r is not None for r in again) == 50
     assert await _stock(db, sku) == (50, 0, 50)
+
+
+async def test_a_refund_restocks_what_the_order_bought_once(db):
+    sku = await _listed_sku(db, 10)
+    order, refund = new_id(), new_id()
+    await _in_txn(db, service.reserve, order, [(sku, 3)], TTL)
+    await _in_txn(db, service.confirm, order)
+    assert await _stock(db, sku) == (7, 0, 7)
+    back = await _in_txn(db, service.restock_refund, refund, order, [(sku, 1), (sku, 1)])
+    assert back == {sku: 2}
+    # The same refund again (republished under a new event id, past the inbox): nothing.
+    assert await _in_txn(db, service.restock_refund, refund, order, [(sku, 2)]) == {}
+    assert await _stock(db, sku) == (9, 0, 9)
+    # A second refund naming more than is left of the order gives back only that.
+    assert await _in_txn(db, service.restock_refund, new_id(), order, [(sku, 5)]) == {sku: 1}
+    assert await _in_txn(db, service.restock_refund, new_id(), order, [(sku, 1)]) == {}
+    # An order the catalog never sold (its reservation expired) and an unknown SKU: nothing.
+    assert await _in_txn(db, service.restock_refund, new_id(), new_id(), [(sku, 1)]) == {}
+    assert await _in_txn(db, service.restock_refund, new_id(), order, [(new_id(), 1)]) == {}
+    assert await _stock(db, sku) == (10, 0, 10)
+    async with db.session() as session:
+        returns = list(
+            await session.scalars(
+                select(LedgerEntry).where(LedgerEntry.sku_id == sku, LedgerEntry.reason == "return")
+            )
+        )
+    assert sorted(e.delta for e in returns) == [1, 2]
+    assert all(e.order_id == order and e.refund_id is not None for e in returns)
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_concurrent_refunds_of_one_order_restock_no_more_than_it_bought(db):
+    sku = await _listed_sku(db, 20, threshold=15)
+    order = new_id()
+    await _in_txn(db, service.reserve, order, [(sku, 10)], TTL)
+    await _in_txn(db, service.confirm, order)
+    refunds = [new_id() for _ in range(8)]
+    # Eight refunds of 2 units each, every one delivered twice, all at once: 10 units back.
+    results = await asyncio.gather(
+        *(_in_txn(db, service.restock_refund, r, order, [(sku, 2)]) for r in refunds + refunds)
+    )
+    assert sum(r.get(sku, 0) for r in results) == 10
+    assert await _stock(db, sku) == (20, 0, 20)
+    assert await _events(db, "flywheel.catalog.sku.restocked.v1") == 1

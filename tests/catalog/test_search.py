@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from chassis import migrations
 from chassis.db import Database
 from chassis.events.tables import outbox
+from chassis.http.problems import Conflict, InvalidInput, NotFound
 from chassis.ids import new_id
 from chassis.money import Price
 from chassis.pagination import PageRequest
@@ -159,3 +160,26 @@ async def test_a_typo_finds_the_closest_by_trigrams_on_postgres(shop):
     db, ids, _ = shop
     assert (await _find(db, q="thermas"))[0] == [ids["vacuum"]]
     assert (await _find(db, q="ceramik mug"))[0] == [ids["mug"]]
+
+
+async def test_synonyms_apply_at_query_time_both_ways_until_removed(shop):
+    db, _, _ = shop
+    phone = await _product(db, "华为 移动电话 Mate", "Huawei", None, 399900, 5, True)
+    case = await _product(db, "手机壳 透明", "Muji", None, 1900, 5, True)
+    assert (await _find(db, q="手机"))[0] == [case]
+    async with db.session() as session:
+        group, terms = await search.add_synonyms(session, ["手机", "移動電話", "手机"], new_id())
+    assert terms == ["手机", "移动电话"]  # normalized, once each
+    assert set((await _find(db, q="手机"))[0]) == {phone, case}
+    assert set((await _find(db, q="移动电话"))[0]) == {phone, case}
+    assert (await _find(db, q="华为 手机"))[0] == [phone]  # every word still counts
+    assert (await _find(db, q="手机 透明"))[0] == [case]
+    async with db.session() as session:
+        with pytest.raises(Conflict, match="移动电话"):
+            await search.add_synonyms(session, ["电话", "移动电话"], new_id())
+        with pytest.raises(InvalidInput, match=r"body\.terms"):
+            await search.add_synonyms(session, ["手机", "手機"], new_id())
+        await search.remove_synonyms(session, group.id)
+        with pytest.raises(NotFound):
+            await search.remove_synonyms(session, group.id)
+    assert (await _find(db, q="手机"))[0] == [case]

@@ -2,6 +2,7 @@
 
 from services.catalog.search.text import (
     document_tokens,
+    expand,
     normalize,
     pinyin,
     query_tokens,
@@ -39,3 +40,14 @@ def test_suggestion_terms_hold_keywords_words_and_a_short_name():
     terms = suggestion_terms("不锈钢真空保温杯", ["保溫杯", "Travel Mug"])
     assert {"保温杯", "travel mug", "不锈钢", "不锈钢真空保温杯"} <= set(terms)
     assert len(terms) == len(set(terms))
+
+
+def test_synonyms_expand_each_query_word_into_its_alternatives():
+    groups = {"手机": ["移动电话", "mobile phone"], "壳": []}
+    assert expand(["华为", "手机", "壳"], groups) == [
+        ["华为"],
+        ["手机", "移动电话", "mobile phone"],  # a term of two words needs both
+        ["壳"],
+    ]
+    assert expand([], groups) == []
+    assert expand(["手机"], {"手机": ["手机", "移動電話"]}) == [["手机", "移动电话"]]

@@ -4,7 +4,13 @@ import pytest
 
 from chassis.ids import new_id
 from services.catalog.inventory.models import LedgerReason
-from services.catalog.inventory.stock import Signal, check_adjustment, merge_lines, signal
+from services.catalog.inventory.stock import (
+    Signal,
+    check_adjustment,
+    merge_lines,
+    returnable,
+    signal,
+)
 
 
 def test_lines_merge_per_sku_in_id_order():
@@ -53,3 +59,13 @@ def test_signals_fire_when_a_line_is_crossed(before, after, threshold, expected)
 )
 def test_manual_adjustments(reason, delta, ok):
     assert (check_adjustment(reason, delta) is None) == ok
+
+
+@pytest.mark.parametrize(
+    ("quantity", "outstanding", "expected"),
+    [(2, 5, 2), (5, 5, 5), (6, 5, 5), (1, 0, 0), (3, -1, 0)],
+)
+def test_a_return_puts_back_no_more_than_the_order_has_not_returned(
+    quantity, outstanding, expected
+):
+    assert returnable(quantity, outstanding) == expected

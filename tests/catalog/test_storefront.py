@@ -90,3 +90,36 @@ async def test_suggest_needs_a_prefix(platform):
     async with platform.client("catalog") as storefront:
         response = await storefront.get("/api/v1/catalog/suggest")
     assert response.status_code == 422
+
+
+async def test_operators_manage_synonyms_that_search_applies(platform, listed):
+    _, operator = await platform.staff("operator")
+    _, customer = await platform.customer()
+    other = f"zs{new_id().hex[-8:]}"
+    synonyms = "/api/v1/catalog/search/synonyms"
+    async with (
+        platform.client("catalog", operator) as catalog,
+        platform.client("catalog") as storefront,
+        platform.client("catalog", customer) as theirs,
+    ):
+        before = await storefront.get(PRODUCTS, params={"q": other})
+        added = await catalog.post(synonyms, json={"terms": [other.upper(), listed["word"]]})
+        found = await storefront.get(PRODUCTS, params={"q": other})
+        taken = await catalog.post(synonyms, json={"terms": [listed["word"], "zz-other"]})
+        one = await catalog.post(synonyms, json={"terms": [other]})
+        forbidden = await theirs.post(synonyms, json={"terms": ["a", "b"]})
+        groups = (await catalog.get(synonyms)).json()["items"]
+        removed = await catalog.delete(f"{synonyms}/{added.json()['id']}")
+        again = await catalog.delete(f"{synonyms}/{added.json()['id']}")
+        after = await storefront.get(PRODUCTS, params={"q": other})
+    assert before.json()["items"] == []
+    assert added.status_code == 201, added.text
+    assert added.json()["terms"] == sorted([other, listed["word"]])  # normalized: lower case
+    assert [p["id"] for p in found.json()["items"]] == [listed["id"]]
+    assert taken.status_code == 409
+    assert one.status_code == 422
+    assert [e["field"] for e in one.json()["errors"]] == ["body.terms"]
+    assert forbidden.status_code == 403
+    assert added.json()["id"] in [g["id"] for g in groups]
+    assert (removed.status_code, again.status_code) == (204, 404)
+    assert after.json()["items"] == []

@@ -48,8 +48,11 @@ async def hot_items(
                 paid_30d=scored.figures.paid_30d,
                 conversion=round(scored.conversion, 4),
                 margin_bps=scored.figures.margin_bps,
-                views=None,
-                rating=None,
+                views=scored.figures.views_30d,
+                attention=round(scored.attention, 4),
+                reviews=scored.figures.reviews,
+                rating=None if scored.mean_stars is None else round(scored.mean_stars, 2),
+                rating_score=round(scored.rating, 4),
             ),
         )
         for scored, sku, name, featured in ranked

@@ -1,9 +1,10 @@
-"""Tables of insights: the SKUs operators feature (at most one row per SKU: its key)."""
+"""Tables of insights: the SKUs operators feature (at most one row per SKU: its key), and the
+rollups of the signals other services send: product views a day, SKU ratings."""
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import ForeignKey, String, Uuid
+from sqlalchemy import Date, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chassis.clock import now
@@ -18,3 +19,24 @@ class FeaturedSku(Base):
     featured_by: Mapped[UUID] = mapped_column(Uuid)
     featured_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
     note: Mapped[str | None] = mapped_column(String(500))
+
+
+class ProductViews(Base):
+    """Storefront views of a product in one UTC day (analytics' product views, bots left
+    out), added up as they are consumed."""
+
+    __tablename__ = "product_views_daily"
+
+    product_id: Mapped[UUID] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    views: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SkuRatings(Base):
+    """The reviews of a SKU (content's review.posted): how many, and their stars summed."""
+
+    __tablename__ = "sku_ratings"
+
+    sku_id: Mapped[UUID] = mapped_column(ForeignKey("skus.id"), primary_key=True)
+    reviews: Mapped[int] = mapped_column(Integer, default=0)
+    stars: Mapped[int] = mapped_column(Integer, default=0)

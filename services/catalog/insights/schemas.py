@@ -18,8 +18,11 @@ class HotFigures(BaseModel):
     paid_30d: int
     conversion: float = Field(description="(paid + 1) / (ordered + 2)")
     margin_bps: int | None
-    views: int | None = Field(description="Not received by the catalog yet: None")
-    rating: float | None = Field(description="Not received by the catalog yet: None")
+    views: int = Field(description="Storefront views of its product in the last 30 days")
+    attention: float = Field(description="Views as a share of the most viewed candidate's")
+    reviews: int
+    rating: float | None = Field(description="Mean stars of its reviews (None: no review)")
+    rating_score: float = Field(description="The mean shrunk towards 3 stars, on 0..1")
 
 
 class HotItem(BaseModel):

@@ -1,5 +1,6 @@
 """Insight operations: the hot-item ranking from what the catalog records (sales confirmed by
-the order saga, orders placed, prices and costs), and featuring SKUs with their event."""
+the order saga, orders placed, prices and costs) and the signals it rolls up (product views,
+ratings), and featuring SKUs with their event."""
 
 from datetime import timedelta
 from uuid import UUID
@@ -14,7 +15,7 @@ from chassis.http.problems import InvalidInput, NotFound
 from contracts.catalog import FeaturedChanged
 from services.catalog.categories.models import Category
 from services.catalog.insights import rules
-from services.catalog.insights.models import FeaturedSku
+from services.catalog.insights.models import FeaturedSku, ProductViews, SkuRatings
 from services.catalog.inventory.models import (
     LedgerEntry,
     LedgerReason,
@@ -96,10 +97,32 @@ async def hot_items(
     featured = set(
         await session.scalars(select(FeaturedSku.sku_id).where(FeaturedSku.sku_id.in_(ids)))
     )
+    products = {sku.product_id for sku, _ in skus.values()}
+    views = dict(
+        (
+            await session.execute(
+                select(ProductViews.product_id, func.sum(ProductViews.views))
+                .where(
+                    ProductViews.product_id.in_(products),
+                    ProductViews.day >= since.date(),
+                )
+                .group_by(ProductViews.product_id)
+            )
+        ).all()
+    )
+    ratings = {
+        sku_id: (reviews, stars)
+        for sku_id, reviews, stars in await session.execute(
+            select(SkuRatings.sku_id, SkuRatings.reviews, SkuRatings.stars).where(
+                SkuRatings.sku_id.in_(ids)
+            )
+        )
+    }
     candidates = []
     for sku_id, (month, week) in sales.items():
         sku = skus[sku_id][0]
         ordered, paid = orders.get(sku_id, (0, 0))
+        reviews, stars = ratings.get(sku_id, (0, 0))
         candidates.append(
             rules.Figures(
                 sku_id=sku_id,
@@ -110,6 +133,9 @@ async def hot_items(
                 margin_bps=None
                 if sku.cost_amount is None
                 else margin_bps(sku.price_amount, sku.cost_amount),
+                views_30d=int(views.get(sku.product_id) or 0),
+                reviews=reviews,
+                stars=stars,
             )
         )
     return [

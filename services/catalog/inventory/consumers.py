@@ -1,4 +1,5 @@
-"""The order saga's stock side: the events of orders that the catalog answers."""
+"""The order saga's stock side: the events of orders that the catalog answers, and the goods
+that refunds bring back."""
 
 from datetime import timedelta
 
@@ -6,7 +7,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.events.handlers import Handler, consumes
-from contracts.orders import OrderCancelled, OrderPaid, OrderPlaced
+from contracts.orders import OrderCancelled, OrderPaid, OrderPlaced, RefundCompleted
 from services.catalog.inventory import service
 from services.catalog.products.models import Product, Sku
 
@@ -38,4 +39,13 @@ def saga_handlers(reservation_ttl: timedelta) -> list[Handler]:
     async def on_order_cancelled(event: OrderCancelled, session: AsyncSession) -> None:
         await service.release(session, event.order_id, expired=False)
 
-    return [on_order_placed, on_order_paid, on_order_cancelled]
+    @consumes(RefundCompleted)
+    async def on_refund_completed(event: RefundCompleted, session: AsyncSession) -> None:
+        """Resaleable goods back from the customer go on hand again; a refund without them
+        (money only, or damaged goods) leaves stock alone."""
+        if not event.restock:
+            return
+        lines = [(line.sku_id, line.quantity) for line in event.lines if line.quantity > 0]
+        await service.restock_refund(session, event.refund_id, event.order_id, lines)
+
+    return [on_order_placed, on_order_paid, on_order_cancelled, on_refund_completed]

@@ -48,7 +48,13 @@ class LedgerEntry(Base):
     """Append-only: every change of on-hand is one row, so their sum is always on-hand."""
 
     __tablename__ = "stock_ledger"
-    __table_args__ = (Index("ix_stock_ledger_sku", "sku_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_stock_ledger_sku", "sku_id", "created_at", "id"),
+        # One return per refund and SKU: a refund redelivered (or republished under another
+        # event id) puts nothing back twice.
+        Index("uq_stock_ledger_refund", "refund_id", "sku_id", unique=True),
+        Index("ix_stock_ledger_order", "order_id", "sku_id"),
+    )
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     sku_id: Mapped[UUID] = mapped_column(ForeignKey("skus.id"))
@@ -57,6 +63,7 @@ class LedgerEntry(Base):
     note: Mapped[str | None] = mapped_column(String(500))
     order_id: Mapped[UUID | None] = mapped_column(Uuid)
     purchase_order_id: Mapped[UUID | None] = mapped_column(Uuid)  # a receipt against it
+    refund_id: Mapped[UUID | None] = mapped_column(Uuid)  # goods back with a refund
     created_by: Mapped[UUID | None] = mapped_column(Uuid)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
 

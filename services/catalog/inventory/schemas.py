@@ -41,6 +41,7 @@ class LedgerEntryOut(BaseModel):
     note: str | None
     order_id: UUID | None
     purchase_order_id: UUID | None
+    refund_id: UUID | None = Field(description="The refund that brought the goods back")
     created_by: UUID | None
     created_at: datetime
 

@@ -14,9 +14,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
-from chassis.db import Database
+from chassis.db import Database, insert_for
 from chassis.events import EventData, outbox
 from chassis.http.problems import Conflict, InvalidInput, NotFound
+from chassis.ids import new_id
 from contracts.catalog import (
     RejectedLine,
     StockConfirmed,
@@ -94,6 +95,11 @@ async def reserve(
         return None
     wanted = stock.merge_lines(lines)
     at = now()
+    # The reservation's rows go in before the stock rows are locked: on a hot SKU every
+    # reservation queues for its row lock, so what a transaction does while holding it (the
+    # guarded update, the event, the commit) is what bounds reservations per second.
+    reservation = _record(session, order_id, at, at + ttl, wanted)
+    await session.flush()
     taken: dict[UUID, tuple] = {}
     failed: list[UUID] = []
     for sku_id, quantity in wanted.items():
@@ -123,10 +129,13 @@ async def reserve(
                 for sku_id, available in (await _sellable(session, failed)).items()
             ],
         )
-        _record(session, order_id, ReservationState.REJECTED, at, wanted, settled=True)
+        reservation.state, reservation.expires_at, reservation.settled_at = (
+            ReservationState.REJECTED,
+            at,
+            at,
+        )
         await outbox.add(session, rejected)
         return rejected
-    reservation = _record(session, order_id, ReservationState.HELD, at + ttl, wanted)
     reserved = StockReserved(
         order_id=order_id,
         lines=[StockLine(sku_id=s, quantity=q) for s, q in wanted.items()],
@@ -232,6 +241,76 @@ async def release_expired(db: Database, *, batch: int = 100) -> int:
             if await release(session, order_id, expired=True, before=now()):
                 released += 1
     return released
+
+
+async def restock_refund(
+    session: AsyncSession, refund_id: UUID, order_id: UUID, lines: Iterable[tuple[UUID, int]]
+) -> dict[UUID, int]:
+    """Goods of a refunded order came back resaleable: each SKU's units go on hand again, as
+    a `return` in the ledger naming the refund (within the consumer's transaction). Once per
+    refund and SKU (a unique index, not a lookup first), and never more than the order bought
+    of it less what came back before, measured from the ledger's sale and returns. Returns
+    the units put back per SKU."""
+    back: dict[UUID, int] = {}
+    for sku_id, quantity in stock.merge_lines(lines).items():
+        # The row lock queues this order's returns of the SKU: two refunds of one order
+        # never both count the same units as not yet returned.
+        locked = await session.scalar(
+            select(StockLevel.sku_id).where(StockLevel.sku_id == sku_id).with_for_update()
+        )
+        if locked is None:
+            log.warning("refund %s returns unknown SKU %s: not restocked", refund_id, sku_id)
+            continue
+        movements = dict(
+            (
+                await session.execute(
+                    select(LedgerEntry.reason, func.sum(LedgerEntry.delta))
+                    .where(
+                        LedgerEntry.order_id == order_id,
+                        LedgerEntry.sku_id == sku_id,
+                        LedgerEntry.reason.in_([LedgerReason.SALE, LedgerReason.RETURN]),
+                    )
+                    .group_by(LedgerEntry.reason)
+                )
+            ).all()
+        )
+        outstanding = -(movements.get(LedgerReason.SALE) or 0) - (
+            movements.get(LedgerReason.RETURN) or 0
+        )
+        units = stock.returnable(quantity, outstanding)
+        if units < quantity:
+            log.warning(
+                "refund %s returns %d of %s; order %s has %d sold and not returned: %d restocked",
+                refund_id, quantity, sku_id, order_id, outstanding, units,
+            )  # fmt: skip
+        if units == 0:
+            continue
+        inserted = await session.execute(
+            insert_for(session, LedgerEntry.__table__)
+            .values(
+                id=new_id(),
+                sku_id=sku_id,
+                delta=units,
+                reason=LedgerReason.RETURN,
+                order_id=order_id,
+                refund_id=refund_id,
+                created_at=now(),
+            )
+            .on_conflict_do_nothing(index_elements=["refund_id", "sku_id"])
+        )
+        if inserted.rowcount != 1:
+            continue  # this refund's return of the SKU is in the ledger already
+        row = (
+            await session.execute(
+                _guarded(StockLevel)
+                .where(StockLevel.sku_id == sku_id)
+                .values(on_hand=StockLevel.on_hand + units)
+                .returning(*_AFTER)
+            )
+        ).one()
+        await _signal(session, [(row, row.on_hand - row.reserved - units)])
+        back[sku_id] = units
+    return back
 
 
 async def reservation(session: AsyncSession, order_id: UUID) -> tuple[Reservation, list]:
@@ -379,14 +458,9 @@ async def _sellable(session: AsyncSession, sku_ids: list[UUID]) -> dict[UUID, in
     return {sku_id: found.get(sku_id, 0) for sku_id in sku_ids}
 
 
-def _record(session, order_id, state, expires_at, wanted, *, settled=False) -> Reservation:
-    at = now()
+def _record(session, order_id, at, expires_at, wanted) -> Reservation:
     reservation = Reservation(
-        order_id=order_id,
-        state=state,
-        expires_at=expires_at,
-        created_at=at,
-        settled_at=at if settled else None,
+        order_id=order_id, state=ReservationState.HELD, expires_at=expires_at, created_at=at
     )
     session.add(reservation)
     session.add_all(

@@ -38,6 +38,12 @@ def signal(before: int, after: int, threshold: int) -> Signal | None:
     return None
 
 
+def returnable(quantity: int, outstanding: int) -> int:
+    """Units of a return that go back on hand: what the refund names, but no more than the
+    order bought and has not returned yet (a refund naming more restocks nothing extra)."""
+    return max(0, min(quantity, outstanding))
+
+
 # Which way each reason of a manual adjustment may move on-hand (sales are not manual).
 DIRECTIONS: dict[LedgerReason, frozenset[int]] = {
     LedgerReason.RECEIPT: frozenset({1}),

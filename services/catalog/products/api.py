@@ -7,11 +7,14 @@ from fastapi import APIRouter, status
 from chassis.auth.deps import OperatorDep, OptionalPrincipalDep
 from chassis.http.deps import SessionDep
 from chassis.http.problems import responses
+from chassis.pagination import Page, PageDep, fetch_page
 from services.catalog.inventory import service as inventory
 from services.catalog.products import service
 from services.catalog.products.listing import ListingAction
-from services.catalog.products.models import Product
+from services.catalog.products.models import ListingSchedule, Product
 from services.catalog.products.schemas import (
+    ListingScheduleIn,
+    ListingScheduleOut,
     ProductChange,
     ProductCreate,
     ProductOut,
@@ -160,3 +163,49 @@ async def delist(product_id: UUID, session: SessionDep, by: OperatorDep) -> Staf
 async def relist(product_id: UUID, session: SessionDep, by: OperatorDep) -> StaffProductOut:
     product = await service.review(session, product_id, ListingAction.RELIST, by.user_id)
     return await shape(session, product, staff=True)
+
+
+@router.post(
+    "/{product_id}/schedules",
+    status_code=status.HTTP_201_CREATED,
+    summary="Schedule a product to list (delisted → listed) or delist (listed → delisted) at a "
+    "time in the future; the scheduler does it on time. A move the product's timeline would "
+    "not allow (with the schedules pending) is a 409",
+    responses=REVIEW_ERRORS,
+)
+async def schedule(
+    product_id: UUID, body: ListingScheduleIn, session: SessionDep, by: OperatorDep
+) -> ListingScheduleOut:
+    planned = await service.schedule(session, product_id, body.move, body.at, by.user_id, body.note)
+    return ListingScheduleOut.model_validate(planned, from_attributes=True)
+
+
+@router.get(
+    "/{product_id}/schedules",
+    summary="A product's listing schedules, latest time first: pending, done, skipped (with "
+    "why) and cancelled",
+    responses=responses(401, 403, 404, 422),
+)
+async def schedules(
+    product_id: UUID, session: SessionDep, page: PageDep, by: OperatorDep
+) -> Page[ListingScheduleOut]:
+    rows, next_cursor = await fetch_page(
+        session,
+        await service.schedules_of(session, product_id),
+        key=[ListingSchedule.at, ListingSchedule.id],
+        page=page,
+    )
+    items = [ListingScheduleOut.model_validate(row, from_attributes=True) for row in rows]
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.post(
+    "/{product_id}/schedules/{schedule_id}/cancel",
+    summary="Cancel a pending listing schedule (409 once it ran, was skipped or cancelled)",
+    responses=REVIEW_ERRORS,
+)
+async def cancel_schedule(
+    product_id: UUID, schedule_id: UUID, session: SessionDep, by: OperatorDep
+) -> ListingScheduleOut:
+    cancelled = await service.cancel_schedule(session, product_id, schedule_id, by.user_id)
+    return ListingScheduleOut.model_validate(cancelled, from_attributes=True)

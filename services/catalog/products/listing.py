@@ -1,7 +1,8 @@
 """The listing review, without I/O: the states a product passes through, the moves between
 them (draft → in_review → listed → delisted → listed; a rejected review goes back to draft),
-and the four-eyes rule of approval."""
+the four-eyes rule of approval, and which scheduled moves a product's timeline allows."""
 
+from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
@@ -58,3 +59,48 @@ def check_reviewer(submitted_by: UUID | None, reviewer: UUID) -> None:
 def check_sellable(sku_count: int) -> None:
     if sku_count == 0:
         raise IllegalTransition("A product without SKUs has nothing to sell: add SKUs first.")
+
+
+# --- scheduled listing and delisting -------------------------------------------------------
+
+
+class ScheduledMove(StrEnum):
+    """What a schedule does at its time: put a delisted product on sale, or take a listed one
+    off. A new product is listed by its approval; one approved ahead of its launch is delisted
+    and scheduled to list."""
+
+    LIST = "list"
+    DELIST = "delist"
+
+
+SCHEDULED: dict[ScheduledMove, ListingAction] = {
+    ScheduledMove.LIST: ListingAction.RELIST,
+    ScheduledMove.DELIST: ListingAction.DELIST,
+}
+
+
+class ScheduleState(StrEnum):
+    PENDING = "pending"  # waiting for its time
+    DONE = "done"  # the scheduler moved the product
+    SKIPPED = "skipped"  # at its time the product was not in the state it moves from
+    CANCELLED = "cancelled"  # an operator cancelled it first
+
+
+def check_plan(
+    current: ListingState,
+    pending: list[tuple[datetime, UUID, ScheduledMove]],
+    new: tuple[datetime, UUID, ScheduledMove],
+) -> None:
+    """A new schedule is accepted if, taken in time order with those still pending, every
+    move finds the product in the state it leaves (delist at 20:00, list at 08:00 the next
+    day: yes; delist twice: no); a 409 naming the first that would not."""
+    state = current
+    for at, schedule_id, scheduled in sorted([*pending, new]):
+        leaves, reaches = MOVES[SCHEDULED[scheduled]]
+        if state != leaves:
+            which = "this schedule" if schedule_id == new[1] else f"schedule {schedule_id}"
+            raise IllegalTransition(
+                f"At {at.isoformat()} the product would be {state}: {which} can {scheduled} "
+                f"only a product that is {leaves}."
+            )
+        state = reaches

@@ -3,7 +3,7 @@
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from chassis.clock import now
@@ -11,11 +11,17 @@ from chassis.db import UtcDateTime, enum_column
 from chassis.ids import new_id
 from chassis.money import Money, money_columns
 from services.catalog.models import Base
-from services.catalog.products.listing import ListingState
+from services.catalog.products.listing import ListingState, ScheduledMove, ScheduleState
 
 
 class Product(Base):
     __tablename__ = "products"
+    __table_args__ = (
+        # Browse walks listed products in its sort's order and filters as it goes: a page of
+        # 20 reads about as many rows as it takes to find 20, not every listed product.
+        Index("ix_products_browse_price", "state", "price_amount", "id"),
+        Index("ix_products_browse_newest", "state", "listed_at", "id"),
+    )
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200))
@@ -85,3 +91,26 @@ class Sku(Base):
 
     def _money(self, amount: int | None) -> Money | None:
         return None if amount is None else Money(amount=amount, currency=self.currency)
+
+
+class ListingSchedule(Base):
+    """A product to list or delist at a time, which the scheduler carries out on time."""
+
+    __tablename__ = "listing_schedules"
+    __table_args__ = (
+        Index("ix_listing_schedules_due", "state", "at"),
+        Index("ix_listing_schedules_product", "product_id", "at", "id"),
+    )
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    product_id: Mapped[UUID] = mapped_column(ForeignKey("products.id"))
+    move: Mapped[ScheduledMove] = mapped_column(enum_column(ScheduledMove))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    state: Mapped[ScheduleState] = mapped_column(
+        enum_column(ScheduleState), default=ScheduleState.PENDING
+    )
+    note: Mapped[str | None] = mapped_column(String(500))  # the operator's, or why skipped
+    created_by: Mapped[UUID] = mapped_column(Uuid)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    settled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # done, skipped...
+    cancelled_by: Mapped[UUID | None] = mapped_column(Uuid)

@@ -6,9 +6,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from chassis.http.fields import WebUrl
+from chassis.http.fields import Timestamp, WebUrl
 from chassis.money import Money, Price
-from services.catalog.products.listing import ListingState
+from services.catalog.products.listing import ListingState, ScheduledMove, ScheduleState
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
@@ -122,3 +122,24 @@ class StaffProductOut(ProductOut):
     submitted_by: UUID | None
     reviewed_by: UUID | None
     review_note: str | None
+
+
+class ListingScheduleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    move: ScheduledMove = Field(description="`list` a delisted product, or `delist` a listed one")
+    at: Timestamp = Field(description="When, in the future")
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+
+
+class ListingScheduleOut(BaseModel):
+    id: UUID
+    product_id: UUID
+    move: ScheduledMove
+    at: datetime
+    state: ScheduleState
+    note: str | None = Field(description="The operator's note, or why it was skipped")
+    created_by: UUID
+    created_at: datetime
+    settled_at: datetime | None
+    cancelled_by: UUID | None

@@ -1,12 +1,15 @@
 """Product operations: each one transaction, with the events it causes."""
 
+import logging
+from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
+from chassis.db import Database
 from chassis.events import outbox
 from chassis.http.problems import Conflict, InvalidInput, NotFound
 from chassis.ids import new_id
@@ -21,10 +24,20 @@ from services.catalog.categories import service as categories
 from services.catalog.inventory import service as inventory
 from services.catalog.pricing import service as pricing
 from services.catalog.products import listing, variants
-from services.catalog.products.listing import ListingAction, ListingState
-from services.catalog.products.models import Product, Sku
+from services.catalog.products.listing import (
+    ListingAction,
+    ListingState,
+    ScheduledMove,
+    ScheduleState,
+)
+from services.catalog.products.models import ListingSchedule, Product, Sku
 from services.catalog.products.schemas import ProductChange, ProductCreate, SkuIn
 from services.catalog.search import service as search
+
+log = logging.getLogger(__name__)
+
+SWEEP_BATCH = 100
+_PENDING = ListingSchedule.state == ScheduleState.PENDING
 
 
 async def get(session: AsyncSession, product_id: UUID) -> Product:
@@ -122,6 +135,25 @@ async def review(
     """Take a step of the listing review. The update checks the state it leaves, so of two
     concurrent steps from one state only one happens; the other is a 409."""
     product = await get(session, product_id)
+    try:
+        await _take(session, product, action, by, note)
+    except listing.IllegalTransition:
+        await session.rollback()
+        raise
+    await session.commit()
+    return product
+
+
+async def _take(
+    session: AsyncSession,
+    product: Product,
+    action: ListingAction,
+    by: UUID | None,
+    note: str | None = None,
+) -> None:
+    """One step of the review with its index update and event, in the caller's transaction;
+    `by` None is the scheduler. Raises IllegalTransition before writing anything if the
+    product is not (or no longer) in the state the step leaves."""
     leaves, reaches = listing.move(product.state, action)
     at = now()
     values: dict = {"state": reaches, "updated_at": at}
@@ -136,13 +168,12 @@ async def review(
         values["listed_at"] = at
     done = await session.execute(
         update(Product)
-        .where(Product.id == product_id, Product.state == leaves)
+        .where(Product.id == product.id, Product.state == leaves)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:
-        await session.rollback()
-        raise listing.IllegalTransition(f"Product {product_id} is no longer {leaves}.")
+        raise listing.IllegalTransition(f"Product {product.id} is no longer {leaves}.")
     await session.refresh(product)
     await search.index_product(session, product)
     if reaches == ListingState.LISTED:
@@ -157,8 +188,144 @@ async def review(
         )
     elif action == ListingAction.DELIST:
         await outbox.add(session, ProductDelisted(product_id=product.id, delisted_at=at))
+
+
+# --- scheduled listing and delisting --------------------------------------------------------
+
+
+async def schedule(
+    session: AsyncSession,
+    product_id: UUID,
+    move: ScheduledMove,
+    at: datetime,
+    by: UUID,
+    note: str | None = None,
+) -> ListingSchedule:
+    """Schedule a product to list or delist at `at` (in the future). Accepted only if the
+    product's timeline allows it with the schedules already pending (`listing.check_plan`);
+    the product's row lock queues two operators scheduling one product at once."""
+    if at <= now():
+        raise InvalidInput("body.at", "must be in the future (list or delist now instead)")
+    product = await session.scalar(
+        select(Product).where(Product.id == product_id).with_for_update()
+    )
+    if product is None:
+        raise NotFound(f"No product {product_id}.")
+    pending = await session.scalars(
+        select(ListingSchedule).where(
+            ListingSchedule.product_id == product_id,
+            ListingSchedule.state == ScheduleState.PENDING,
+        )
+    )
+    planned = ListingSchedule(
+        id=new_id(),
+        product_id=product_id,
+        move=move,
+        at=at,
+        state=ScheduleState.PENDING,
+        note=note,
+        created_by=by,
+        created_at=now(),
+    )
+    try:
+        listing.check_plan(
+            product.state,
+            [(s.at, s.id, s.move) for s in pending],
+            (planned.at, planned.id, planned.move),
+        )
+    except listing.IllegalTransition:
+        await session.rollback()
+        raise
+    session.add(planned)
     await session.commit()
-    return product
+    return planned
+
+
+async def schedules_of(session: AsyncSession, product_id: UUID):
+    await get(session, product_id)
+    return select(ListingSchedule).where(ListingSchedule.product_id == product_id)
+
+
+async def cancel_schedule(
+    session: AsyncSession, product_id: UUID, schedule_id: UUID, by: UUID
+) -> ListingSchedule:
+    """Cancel a pending schedule (a 409 once it ran, was skipped or cancelled). A later one
+    that counted on it is left pending, and skipped at its time if it finds the product in
+    another state."""
+    await _schedule(session, product_id, schedule_id)
+    done = await session.execute(
+        update(ListingSchedule)
+        .where(ListingSchedule.id == schedule_id, _PENDING)
+        .values(state=ScheduleState.CANCELLED, cancelled_by=by, settled_at=now())
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        await session.rollback()
+        found = await _schedule(session, product_id, schedule_id)
+        raise listing.IllegalTransition(
+            f"Schedule {schedule_id} is {found.state}: only a pending one can be cancelled."
+        )
+    await session.commit()
+    return await _schedule(session, product_id, schedule_id)
+
+
+async def run_due_schedules(db: Database, *, batch: int = SWEEP_BATCH) -> int:
+    """List and delist the products whose scheduled time has come, one schedule per
+    transaction, in time order (the scheduler's step). Returns how many schedules it settled
+    (done or skipped)."""
+    async with db.session() as session:
+        due = list(
+            await session.scalars(
+                select(ListingSchedule.id)
+                .where(ListingSchedule.state == ScheduleState.PENDING, ListingSchedule.at <= now())
+                .order_by(ListingSchedule.at, ListingSchedule.id)
+                .limit(batch)
+            )
+        )
+    settled = 0
+    for schedule_id in due:
+        async with db.session() as session:
+            if await carry_out(session, schedule_id):
+                await session.commit()
+                settled += 1
+    return settled
+
+
+async def carry_out(session: AsyncSession, schedule_id: UUID) -> bool:
+    """Carry out one due schedule; False if another scheduler (or a cancellation) settled it
+    first. The claim is a state change from pending, so each schedule moves a product once."""
+    at = now()
+    claimed = (
+        await session.execute(
+            update(ListingSchedule)
+            .where(ListingSchedule.id == schedule_id, _PENDING)
+            .values(state=ScheduleState.DONE, settled_at=at)
+            .returning(ListingSchedule.product_id, ListingSchedule.move)
+            .execution_options(synchronize_session=False)
+        )
+    ).one_or_none()
+    if claimed is None:
+        return False
+    product = await get(session, claimed.product_id)
+    try:
+        await _take(session, product, listing.SCHEDULED[claimed.move], None)
+    except listing.IllegalTransition as error:
+        # Moved by hand since: the schedule is skipped, with why, and nothing else changes.
+        log.info("listing schedule %s skipped: %s", schedule_id, error)
+        await session.execute(
+            update(ListingSchedule)
+            .where(ListingSchedule.id == schedule_id)
+            .values(state=ScheduleState.SKIPPED, note=str(error)[:500])
+            .execution_options(synchronize_session=False)
+        )
+    return True
+
+
+async def _schedule(session: AsyncSession, product_id: UUID, schedule_id: UUID) -> ListingSchedule:
+    found = await session.get(ListingSchedule, schedule_id, populate_existing=True)
+    if found is None or found.product_id != product_id:
+        raise NotFound(f"No listing schedule {schedule_id} of product {product_id}.")
+    return found
 
 
 def product_updated(product: Product) -> ProductUpdated:

@@ -1,16 +1,27 @@
-"""Storefront routes: browse and search listed products, and suggestions as one types."""
+"""Storefront routes: browse and search listed products, and suggestions as one types; and the
+synonyms operators give search."""
 
 import hashlib
 from typing import Annotated
+from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
+from chassis.auth.deps import OperatorDep
 from chassis.http.deps import SessionDep
 from chassis.http.problems import responses
-from chassis.pagination import Page, PageDep
+from chassis.pagination import Page, PageDep, fetch_page
 from services.catalog.inventory import service as inventory
 from services.catalog.search import service
-from services.catalog.search.schemas import BrowseQuery, ProductCard, Suggestions, browse_query
+from services.catalog.search.models import SynonymGroup
+from services.catalog.search.schemas import (
+    BrowseQuery,
+    ProductCard,
+    Suggestions,
+    SynonymsIn,
+    SynonymsOut,
+    browse_query,
+)
 
 router = APIRouter(tags=["storefront"])
 
@@ -72,3 +83,51 @@ async def suggest(
 ) -> Response:
     body = Suggestions(items=await service.suggest(session, q))
     return cached(request, body.model_dump_json().encode())
+
+
+SYNONYMS = "/search/synonyms"
+
+
+@router.post(
+    SYNONYMS,
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a group of synonyms (手机 = 移动电话): a query with one term finds products "
+    "with any; a term already in another group is a 409",
+    responses=responses(401, 403, 409, 422),
+)
+async def add_synonyms(body: SynonymsIn, session: SessionDep, by: OperatorDep) -> SynonymsOut:
+    group, terms = await service.add_synonyms(session, body.terms, by.user_id)
+    return SynonymsOut(
+        id=group.id, terms=sorted(terms), created_by=group.created_by, created_at=group.created_at
+    )
+
+
+@router.get(
+    SYNONYMS,
+    summary="The synonym groups, newest first",
+    responses=responses(401, 403, 422),
+)
+async def synonyms(session: SessionDep, page: PageDep, by: OperatorDep) -> Page[SynonymsOut]:
+    groups, next_cursor = await fetch_page(
+        session,
+        service.synonym_groups(),
+        key=[SynonymGroup.created_at, SynonymGroup.id],
+        page=page,
+    )
+    terms = await service.terms_of(session, [g.id for g in groups])
+    items = [
+        SynonymsOut(id=g.id, terms=terms[g.id], created_by=g.created_by, created_at=g.created_at)
+        for g in groups
+    ]
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.delete(
+    SYNONYMS + "/{group_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove a synonym group: its terms find only themselves again",
+    responses=responses(401, 403, 404, 422),
+)
+async def remove_synonyms(group_id: UUID, session: SessionDep, by: OperatorDep) -> Response:
+    await service.remove_synonyms(session, group_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

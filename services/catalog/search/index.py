@@ -24,10 +24,12 @@ class SearchIndex(Protocol):
         """Take a product out of the index."""
 
     async def match(
-        self, session: AsyncSession, tokens: list[str], normalized: str
+        self, session: AsyncSession, terms: list[list[str]], normalized: str
     ) -> list[tuple[UUID, float]]:
-        """Products having every token, best first, with a score (higher is better); when
-        none has, the closest by a looser measure; at most CANDIDATES."""
+        """Products having, of every query word, the word or one of its synonyms (`terms`:
+        per word its alternatives, each one or more space-separated words, all needed;
+        `text.expand`), best first, with a score (higher is better); when none has, the
+        closest to `normalized` by a looser measure; at most CANDIDATES."""
 
 
 async def _put_document(session: AsyncSession, product_id: UUID, words: str, text_: str) -> None:
@@ -35,6 +37,10 @@ async def _put_document(session: AsyncSession, product_id: UUID, words: str, tex
     await session.execute(
         insert(SearchDocument).values(product_id=product_id, words=words, text=text_)
     )
+
+
+def _fts_all(words: str) -> str:
+    return "(" + " AND ".join('"' + w.replace('"', '""') + '"' for w in words.split()) + ")"
 
 
 class SqliteFts5Index:
@@ -57,10 +63,13 @@ class SqliteFts5Index:
         )
         await session.execute(delete(SearchDocument).where(SearchDocument.product_id == product_id))
 
-    async def match(self, session, tokens, normalized) -> list[tuple[UUID, float]]:
-        if tokens:
-            # Each token a quoted string: FTS5 query syntax in the input means nothing.
-            expression = " AND ".join('"' + t.replace('"', '""') + '"' for t in tokens)
+    async def match(self, session, terms, normalized) -> list[tuple[UUID, float]]:
+        if terms:
+            # Each word a quoted string: FTS5 query syntax in the input means nothing.
+            expression = " AND ".join(
+                "(" + " OR ".join(_fts_all(alternative) for alternative in word) + ")"
+                for word in terms
+            )
             rows = await session.execute(
                 text(
                     "SELECT product_id, bm25(search_fts) FROM search_fts "
@@ -82,7 +91,8 @@ class SqliteFts5Index:
 
 
 class PostgresIndex:
-    """`to_tsvector('simple', words)` (no stemming: the words are segmented already) matched
+    """`to_tsvector('simple', words)` (no stemming: the words are segmented already; stored in
+    the generated column `tsv`, so ranking a match does not parse its words again) matched
     with `plainto_tsquery` (every token), ranked by `ts_rank`; when nothing matches, pg_trgm's
     word similarity over the normalized text, which forgives typos (thermas → thermos)."""
 
@@ -94,15 +104,24 @@ class PostgresIndex:
     async def remove(self, session, product_id) -> None:
         await session.execute(delete(SearchDocument).where(SearchDocument.product_id == product_id))
 
-    async def match(self, session, tokens, normalized) -> list[tuple[UUID, float]]:
-        if tokens:
+    async def match(self, session, terms, normalized) -> list[tuple[UUID, float]]:
+        if terms:
+            # Built of bound parameters, never of the input's text: (a | b) & (c) in tsquery.
+            params: dict = {"n": CANDIDATES}
+            words = []
+            for i, word in enumerate(terms):
+                alternatives = []
+                for j, alternative in enumerate(word):
+                    params[f"t{i}_{j}"] = alternative
+                    alternatives.append(f"plainto_tsquery('simple', :t{i}_{j})")
+                words.append("(" + " || ".join(alternatives) + ")")
             rows = await session.execute(
                 text(
-                    "SELECT product_id, ts_rank(to_tsvector('simple', words), query) AS rank "
-                    "FROM search_documents, plainto_tsquery('simple', :q) AS query "
-                    "WHERE to_tsvector('simple', words) @@ query ORDER BY rank DESC LIMIT :n"
+                    "SELECT product_id, ts_rank(tsv, query.q) AS rank FROM search_documents, "
+                    f"(SELECT {' && '.join(words)} AS q) AS query "
+                    "WHERE tsv @@ query.q ORDER BY rank DESC LIMIT :n"
                 ),
-                {"q": " ".join(tokens), "n": CANDIDATES},
+                params,
             )
             found = [(pid, float(rank)) for pid, rank in rows]
             if found:

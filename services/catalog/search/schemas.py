@@ -6,7 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import Query
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from chassis.http.problems import InvalidInput
 from chassis.money import MAX_AMOUNT, Money
@@ -77,3 +77,21 @@ class ProductCard(BaseModel):
 
 class Suggestions(BaseModel):
     items: list[str]
+
+
+SynonymText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+
+class SynonymsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    terms: list[SynonymText] = Field(
+        min_length=2, max_length=20, description="Terms a query may use for one another"
+    )
+
+
+class SynonymsOut(BaseModel):
+    id: UUID
+    terms: list[str] = Field(description="Normalized (simplified characters, lower case)")
+    created_by: UUID
+    created_at: datetime

@@ -5,11 +5,13 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy import Select, delete, exists, func, insert, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
 from chassis.events import outbox
-from chassis.http.problems import InvalidInput
+from chassis.http.problems import Conflict, InvalidInput, NotFound
+from chassis.ids import new_id
 from chassis.pagination import PageRequest, decode_cursor, encode_cursor, fetch_page
 from contracts.catalog import SearchMissed
 from services.catalog.categories.models import Category
@@ -19,7 +21,7 @@ from services.catalog.products.listing import ListingState
 from services.catalog.products.models import Product, Sku
 from services.catalog.search import text
 from services.catalog.search.index import index_for
-from services.catalog.search.models import SearchTerm
+from services.catalog.search.models import SearchTerm, SynonymGroup, SynonymTerm
 from services.catalog.search.schemas import BrowseQuery, Sort
 
 MAX_SUGGESTIONS = 10
@@ -84,14 +86,16 @@ async def browse(session: AsyncSession, query: BrowseQuery, page: PageRequest) -
     scores: dict[UUID, float] = {}
     if query.q:
         normalized = text.normalize(query.q)
-        ranked = await index_for(session).match(session, text.query_tokens(query.q), normalized)
+        tokens = text.query_tokens(query.q)
+        terms = text.expand(tokens, await synonyms_of(session, tokens))
+        ranked = await index_for(session).match(session, terms, normalized)
         if not ranked:
             await outbox.add(
                 session,
                 SearchMissed(
                     query=query.q,
                     normalized=normalized,
-                    tokens=text.query_tokens(query.q),
+                    tokens=tokens,
                     category_id=query.category,
                     at=now(),
                 ),
@@ -118,21 +122,20 @@ async def browse(session: AsyncSession, query: BrowseQuery, page: PageRequest) -
 async def _by_relevance(
     session: AsyncSession, statement: Select, scores: dict[UUID, float], page: PageRequest
 ) -> Found:
-    """Relevance is the index's score for this query, not a column: the (at most CANDIDATES)
-    matches that pass the filters are ordered here, and the cursor holds the last one's
-    (score, id)."""
-    matches = sorted(
-        ((scores[p.id], p.id, p) for p in await session.scalars(statement)),
-        key=lambda m: (m[0], m[1]),
-        reverse=True,
-    )
+    """Relevance is the index's score for this query, not a column: of the (at most
+    CANDIDATES) matches, the ids that pass the filters are ordered here, only the page's
+    products are loaded, and the cursor holds the last one's (score, id)."""
+    passing = await session.scalars(statement.with_only_columns(Product.id))
+    matches = sorted(((scores[pid], pid) for pid in passing), reverse=True)
     if page.cursor is not None:
         last = decode_cursor(page.cursor, [float, UUID])
-        matches = [m for m in matches if (m[0], m[1]) < last]
+        matches = [m for m in matches if m < last]
     chunk = matches[: page.limit]
     more = len(matches) > page.limit
     cursor = encode_cursor([chunk[-1][0], chunk[-1][1]]) if more else None
-    return Found([m[2] for m in chunk], cursor)
+    ids = [pid for _, pid in chunk]
+    loaded = {p.id: p for p in await session.scalars(select(Product).where(Product.id.in_(ids)))}
+    return Found([loaded[pid] for _, pid in chunk], cursor)
 
 
 def _has_stock():
@@ -163,3 +166,68 @@ async def suggest(session: AsyncSession, q: str) -> list[str]:
         .limit(MAX_SUGGESTIONS)
     )
     return [term for term, _ in rows]
+
+
+# --- synonyms ----------------------------------------------------------------------------------
+
+
+async def synonyms_of(session: AsyncSession, tokens: list[str]) -> dict[str, list[str]]:
+    """For each of `tokens` in a synonym group, the group's other terms (one query)."""
+    if not tokens:
+        return {}
+    other = SynonymTerm.__table__.alias("other")
+    rows = await session.execute(
+        select(SynonymTerm.term, other.c.term)
+        .join(other, other.c.group_id == SynonymTerm.group_id)
+        .where(SynonymTerm.term.in_(tokens), other.c.term != SynonymTerm.term)
+        .order_by(SynonymTerm.term, other.c.term)
+    )
+    found: dict[str, list[str]] = {}
+    for token, synonym in rows:
+        found.setdefault(token, []).append(synonym)
+    return found
+
+
+async def add_synonyms(session: AsyncSession, terms: list[str], by: UUID) -> tuple:
+    """A group of terms a query may use for one another; a term of another group already is
+    a 409 naming it (the term is the key: the constraint decides, not a lookup first)."""
+    normalized = list(dict.fromkeys(text.synonym_term(t) for t in terms))
+    if len(normalized) < 2:
+        raise InvalidInput("body.terms", "give at least two different terms")
+    group = SynonymGroup(id=new_id(), created_by=by, created_at=now())
+    session.add(group)
+    session.add_all(SynonymTerm(term=t, group_id=group.id) for t in normalized)
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        taken = list(
+            await session.scalars(select(SynonymTerm.term).where(SynonymTerm.term.in_(normalized)))
+        )
+        raise Conflict(f"Already in another synonym group: {', '.join(taken)}.") from None
+    return group, normalized
+
+
+def synonym_groups():
+    return select(SynonymGroup)
+
+
+async def terms_of(session: AsyncSession, group_ids: list[UUID]) -> dict[UUID, list[str]]:
+    rows = await session.execute(
+        select(SynonymTerm.group_id, SynonymTerm.term)
+        .where(SynonymTerm.group_id.in_(group_ids))
+        .order_by(SynonymTerm.term)
+    )
+    found: dict[UUID, list[str]] = {group_id: [] for group_id in group_ids}
+    for group_id, term in rows:
+        found[group_id].append(term)
+    return found
+
+
+async def remove_synonyms(session: AsyncSession, group_id: UUID) -> None:
+    await session.execute(delete(SynonymTerm).where(SynonymTerm.group_id == group_id))
+    done = await session.execute(delete(SynonymGroup).where(SynonymGroup.id == group_id))
+    if done.rowcount != 1:
+        await session.rollback()
+        raise NotFound(f"No synonym group {group_id}.")
+    await session.commit()

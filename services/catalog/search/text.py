@@ -65,3 +65,23 @@ def pinyin(term: str) -> tuple[str, str]:
         syllable[0] for syllable in lazy_pinyin(term, style=Style.FIRST_LETTER) if syllable.strip()
     )
     return full.lower(), initials.lower()
+
+
+def synonym_term(term: str) -> str:
+    """A synonym as operators give it, in the form queries are compared in: 手機 → 手机."""
+    return normalize(term)
+
+
+def expand(tokens: list[str], groups: dict[str, list[str]]) -> list[list[str]]:
+    """A query's words with their synonyms: for each word, the alternatives any of which a
+    document may have (the word first, then the other terms of its group, each as the words
+    a query of it would have, space-separated): 手机 with 手机 = 移动电话 → [手机, 移动电话]."""
+    expanded = []
+    for token in tokens:
+        alternatives = [token]
+        for term in groups.get(token, []):
+            words = " ".join(query_tokens(term))
+            if words and words not in alternatives:
+                alternatives.append(words)
+        expanded.append(alternatives)
+    return expanded
