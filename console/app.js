@@ -9,6 +9,7 @@ const ANALYTICS = "/api/v1/analytics";
 const $ = (id) => document.getElementById(id);
 const percent = (share) => `${(share * 100).toFixed(1)}%`;
 const rate = (share) => (share === null ? "" : percent(share));
+const minutes = (seconds) => (seconds === null ? "" : (seconds / 60).toFixed(1));
 const money = (value) => (value ? `${major(value)} ${value.currency}` : "");
 
 // The last answers, so a language switch redraws without asking again.
@@ -45,6 +46,7 @@ const PANELS = {
       { label: "funnel.people", value: (s) => s.people },
       { label: "funnel.fromPrevious", value: (s) => percent(s.conversion_from_previous) },
       { label: "funnel.fromFirst", value: (s) => percent(s.conversion_from_first) },
+      { label: "funnel.medianMinutes", value: (s) => minutes(s.median_seconds_from_previous) },
     ], answer.steps);
   },
   cohorts(answer) {

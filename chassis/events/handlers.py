@@ -25,14 +25,16 @@ class Handler:
     """One handler of one consumer group.
 
     `group` None means the group of the service that runs it; `types` is the set of event
-    types it handles, or None for every registered type; typed handlers receive the validated
-    payload, catch-all handlers the CloudEvent; batch handlers a list of those.
+    types it handles, or None for every registered type but the `excluded` ones; typed
+    handlers receive the validated payload, catch-all handlers the CloudEvent; batch
+    handlers a list of those.
     """
 
     group: str | None
     fn: HandlerFn
     types: frozenset[str] | None
     batch: bool = False
+    excluded: frozenset[str] = frozenset()
 
     @property
     def name(self) -> str:
@@ -40,11 +42,14 @@ class Handler:
 
     def topics(self) -> set[str]:
         if self.types is None:
-            return set(registry.topics())
+            # A topic whose every type is excluded is not read at all.
+            return {s.topic for s in registry.all() if s.type not in self.excluded}
         return {registry.get(t).topic for t in self.types}
 
     def handles(self, type_: str) -> bool:
-        return self.types is None or type_ in self.types
+        if self.types is None:
+            return type_ not in self.excluded
+        return type_ in self.types
 
     async def __call__(self, message: Any, session: AsyncSession) -> None:
         await self.fn(message, session)
@@ -66,9 +71,13 @@ def consumes(
 
 
 def consumes_all(
-    *, group: str | None = None, batch: bool = False
+    *, group: str | None = None, batch: bool = False, excluding: tuple[type[EventData], ...] = ()
 ) -> Callable[[HandlerFn], Handler]:
+    """Every registered event type, but those of `excluding` (a sink that gets them another
+    way)."""
+    excluded = frozenset(registry.of(model).type for model in excluding)
+
     def declare(fn: HandlerFn) -> Handler:
-        return Handler(group, fn, None, batch)
+        return Handler(group, fn, None, batch, excluded)
 
     return declare

@@ -13,23 +13,26 @@ from services.analytics.alerts.service import evaluate
 from services.analytics.alerts.webhooks import send_pending
 from services.analytics.cohorts import api as cohorts_api
 from services.analytics.collect import api as collect_api
+from services.analytics.collect.intake import Intake
 from services.analytics.collect.service import prune_keys
 from services.analytics.funnels import api as funnels_api
 from services.analytics.metrics import api as metrics_api
 from services.analytics.models import Base
 from services.analytics.settings import Settings
 from services.analytics.store import api as store_api
-from services.analytics.store import rollups
+from services.analytics.store import rollups, spool
 from services.analytics.store.clickhouse import EventStore, StoreUnavailable, open_store
 from services.analytics.store.consumers import recorder
 
 log = logging.getLogger(__name__)
 SCHEMA = Schema.beside(__file__, Base.metadata)
+SPOOL_DRAIN_S = 10.0
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     store = open_store(settings)
+    intake = Intake(store)
     app = build_service(
         name="analytics",
         settings=settings,
@@ -44,11 +47,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         schema=SCHEMA,
         consumers=[recorder(store)],
         on_start=[_prepare(store)],
-        background=[_prune_collected_keys, _evaluate_alerts(store), send_pending],
+        background=[
+            _flush_collected(intake),
+            _drain_spool(store),
+            _prune_collected_keys,
+            _evaluate_alerts(store),
+            send_pending,
+        ],
         description="Data operations: collection, the event store, metrics, funnels, cohorts, "
         "alerts.",
     )
     app.state.store = store
+    app.state.intake = intake
     return app
 
 
@@ -63,6 +73,20 @@ def _prepare(store: EventStore):
             log.warning("event store unavailable at start: %s", error)
 
     return prepare
+
+
+def _flush_collected(intake: Intake):
+    async def flush_collected(runtime: Runtime) -> None:
+        await intake.run(runtime.db)
+
+    return flush_collected
+
+
+def _drain_spool(store: EventStore):
+    async def drain_spool(runtime: Runtime) -> None:
+        await every(SPOOL_DRAIN_S, lambda: spool.drain(store, runtime.db), what="store spool drain")
+
+    return drain_spool
 
 
 async def _prune_collected_keys(runtime: Runtime) -> None:

@@ -10,6 +10,7 @@ from contracts.analytics import Action, BehaviourRecorded, BotSignal
 from contracts.campaigns import CouponClaimed
 from contracts.catalog import ProductCreated, ProductUpdated, SkuPrice
 from contracts.orders import Attribution, OrderLine, OrderPaid, RefundCompleted, RefundedLine
+from contracts.users import SegmentEntered, SegmentLeft
 
 
 def envelope(data: EventData, at: datetime, source: str = "/flywheel/test") -> CloudEvent:
@@ -133,3 +134,12 @@ def coupon_claimed(coupon_id: UUID, campaign_id: UUID, at: datetime) -> CloudEve
         claimed_at=at,
     )
     return envelope(data, at, source="/flywheel/campaigns")
+
+
+def segment(user_id: UUID, segment_id: UUID, at: datetime, *, left: bool = False) -> CloudEvent:
+    """The user entered (or left) the segment at `at`."""
+    if left:
+        data = SegmentLeft(segment_id=segment_id, user_id=user_id, left_at=at)
+    else:
+        data = SegmentEntered(segment_id=segment_id, user_id=user_id, entered_at=at)
+    return envelope(data, at, source="/flywheel/users")

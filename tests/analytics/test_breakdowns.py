@@ -1,5 +1,5 @@
-"""Sales split by channel, category and campaign, and the repurchase rate, against one small
-case computed by hand."""
+"""Sales split by channel, category, campaign and segment, and the repurchase rate, against
+one small case computed by hand."""
 
 from datetime import UTC, date, datetime, timedelta
 
@@ -11,7 +11,7 @@ from services.analytics.metrics.dimensions import Dimension
 from services.analytics.metrics.ranges import Interval
 from services.analytics.metrics.service import sales
 from services.analytics.store.service import record
-from tests.analytics.events import coupon_claimed, order_paid, product, refunded
+from tests.analytics.events import coupon_claimed, order_paid, product, refunded, segment
 
 MONDAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -161,3 +161,32 @@ async def test_each_channel_in_its_order_of_precedence(store):
     )
     points = await day(store, Dimension.CHANNEL)
     assert {p.group: p.gmv.amount for p in points} == amounts
+
+
+async def test_sales_by_segment_count_each_order_in_the_segments_its_buyer_was_in(recorded):
+    vip, new = new_id(), new_id()
+    hour = timedelta(hours=1)
+    await record(
+        recorded,
+        [
+            # X is a VIP from before the day until half an hour in: o1 counts, o3 does not.
+            segment(X, vip, MONDAY - 3 * DAY),
+            segment(X, vip, MONDAY + hour / 2, left=True),
+            # Y is new from an hour in: o4 counts, o2 (before) does not; also VIP from o4 on.
+            segment(Y, new, MONDAY + hour),
+            segment(Y, vip, MONDAY + 2 * hour),  # the moment of o4: counts
+            # W left before the day and came back after it: no segment for its order.
+            segment(W, new, MONDAY - 6 * DAY),
+            segment(W, new, MONDAY - 4 * DAY, left=True),
+            segment(W, new, MONDAY + 2 * DAY),
+        ],
+    )
+    points = await day(recorded, Dimension.SEGMENT)
+    segments = sorted(
+        [
+            (str(vip), 1900, 2, 2, 2, 0, 0, 500),  # o1 (its refund too) and o4
+            (str(new), 400, 1, 1, 1, 0, 0, 0),  # o4
+        ]
+    )
+    # o2, o3 and W's: in no segment (X and Y first paid this day, W before).
+    assert figures(points) == [*segments, (None, 600, 3, 3, 2, 1, 0, 0)]

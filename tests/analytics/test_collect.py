@@ -153,7 +153,10 @@ async def test_concurrent_copies_of_a_batch_publish_each_event_once(database_url
 
     async def send():
         async with db.session() as session:
-            return await service.collect(session, device, None, events, {})
+            [collected], _ = await service.collect_many(
+                session, [service.Submission(device, None, events)]
+            )
+            return collected
 
     try:
         results = await asyncio.gather(*(send() for _ in range(8)))

@@ -171,6 +171,8 @@ def _drive(console_url: str, email: str, password: str, screenshot: Path) -> dic
               cohorts: series("cohorts-chart"),
               tables: {sales: rows("sales-table"), funnel: rows("funnel-table"),
                        cohorts: rows("cohorts-table"), events: rows("events-table")},
+              funnelMedians: [...document.querySelectorAll("#funnel-table tbody tr")]
+                .map((row) => row.lastElementChild.textContent),
               asked: performance.getEntriesByType("resource")
                 .map((entry) => new URL(entry.name).pathname),
             };
@@ -257,6 +259,9 @@ async def test_an_operator_signs_in_and_sees_every_chart_drawn_with_data(
     assert funnel["type"] == "funnel"
     assert [step["name"] for step in funnel["data"]] == STEPS
     assert all(step["value"] >= 1 for step in funnel["data"])
+    # Minutes from the step before: none for the first step, a number for the others.
+    assert seen["funnelMedians"][0] == ""
+    assert all(float(m) >= 0 for m in seen["funnelMedians"][1:]), seen["funnelMedians"]
     [heatmap] = seen["cohorts"]
     assert heatmap["type"] == "heatmap"
     assert heatmap["data"]

@@ -11,7 +11,8 @@ from chassis.http.deps import SessionDep
 from chassis.http.problems import InvalidInput, Problem, responses
 from chassis.ids import new_id
 from contracts.analytics import Action, BehaviourRecorded
-from services.analytics.collect import bots, rules, service
+from services.analytics.collect import bots, rules
+from services.analytics.collect.intake import MAX_PENDING, Intake
 from services.analytics.collect.schemas import (
     Accepted,
     BehaviourBatch,
@@ -21,8 +22,18 @@ from services.analytics.collect.schemas import (
     Flagged,
     Rejected,
 )
+from services.analytics.collect.service import Submission
+from services.analytics.store import spool
+from services.analytics.store.deps import StoreDep
 
 router = APIRouter(tags=["collection"])
+
+
+def _intake(request: Request) -> Intake:
+    return request.app.state.intake
+
+
+IntakeDep = Annotated[Intake, Depends(_intake)]
 
 
 class BatchTooLarge(Problem):
@@ -48,14 +59,16 @@ def _refuse_large_bodies(request: Request) -> None:
         "anonymous id's history to the user. Events that look like a bot's (its User-Agent, "
         f"more than {bots.MAX_PER_SECOND} events in a second, {bots.NO_DWELL_RUN} product views "
         "without dwell) are kept with their signals and listed in `flagged`; metrics and "
-        "funnels do not count them."
+        "funnels do not count them. The answer comes once the accepted events are kept; "
+        f"503 with Retry-After when more than {MAX_PENDING:,} events wait to be kept (send "
+        "the batch again: its client event ids keep each event once)."
     ),
-    responses=responses(401, 413, 422),
+    responses=responses(401, 413, 422, 503),
     dependencies=[Depends(_refuse_large_bodies)],
 )
 async def collect(
     body: CollectBatch,
-    session: SessionDep,
+    intake: IntakeDep,
     caller: OptionalPrincipalDep,
     user_agent: Annotated[str | None, Header()] = None,
 ) -> CollectResult:
@@ -66,8 +79,8 @@ async def collect(
     valid = [(i, e) for i, e in enumerate(judged) if isinstance(e, CollectedEvent)]
     found = bots.signals([(Action(e.name), e.client_time) for _, e in valid], user_agent)
     signals = {index: marks for (index, _), marks in zip(valid, found, strict=True) if marks}
-    collected = await service.collect(
-        session, body.anonymous_id, caller.user_id if caller else None, valid, signals
+    collected = await intake.submit(
+        Submission(body.anonymous_id, caller.user_id if caller else None, valid, signals)
     )
     return CollectResult(
         accepted=collected.accepted,
@@ -89,8 +102,10 @@ async def collect(
     responses=responses(401, 422),
 )
 async def behaviour(
+    request: Request,
     body: BehaviourBatch,
     session: SessionDep,
+    store: StoreDep,
     caller: OptionalPrincipalDep,
     user_agent: Annotated[str | None, Header()] = None,
 ) -> Accepted:
@@ -122,6 +137,7 @@ async def behaviour(
                 bot_signals=found[index],
             )
         )
-    await outbox.add_all(session, events)
+    spooled = await spool.stage(session, await outbox.add_all(session, events))
     await session.commit()
+    await spool.deliver(store, request.app.state.db, spooled)
     return Accepted(accepted=len(body.events))

@@ -1,6 +1,7 @@
-"""Collection's operations: publish each client event once, onto the behaviour topic."""
+"""Collection's operations: publish each client event once, onto the behaviour topic, and
+spool it for the store."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -16,16 +17,29 @@ from contracts.analytics import Action, BehaviourRecorded, BotSignal
 from services.analytics.collect.models import CollectedKey
 from services.analytics.collect.rules import MAX_PAST
 from services.analytics.collect.schemas import CollectedEvent, Kept
+from services.analytics.store import spool
+from services.analytics.store.spool import Spooled
 
 _table = CollectedKey.__table__
 # Built once per dialect: the unique key decides which copy of a client event is the first.
 _CLAIM = {
     dialect.dialect.name: dialect.insert(_table)
     .on_conflict_do_nothing()
-    .returning(_table.c.client_event_id)
+    .returning(_table.c.anonymous_id, _table.c.client_event_id)
     for dialect in (postgresql, sqlite)
 }
 KEYS_KEPT = MAX_PAST + timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One collect request's judged events: each valid one at its index in the batch, with
+    the bot signals found at that index."""
+
+    anonymous_id: str
+    user_id: UUID | None
+    events: list[tuple[int, CollectedEvent]]
+    signals: dict[int, list[BotSignal]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -34,46 +48,49 @@ class Collected:
     duplicates: list[Kept]
 
 
-async def collect(
-    session: AsyncSession,
-    anonymous_id: str,
-    user_id: UUID | None,
-    events: list[tuple[int, CollectedEvent]],
-    signals: dict[int, list[BotSignal]],
-) -> Collected:
-    """Publish the events whose client event id this anonymous id has not sent before, each
-    with the bot signals found at its index; one transaction, so a batch retried after a
-    failure publishes what the first did not."""
-    first: dict[str, tuple[int, CollectedEvent]] = {}
-    for index, event in events:
-        first.setdefault(event.client_event_id, (index, event))
-    claimed: set[str] = set()
+async def collect_many(
+    session: AsyncSession, submissions: list[Submission]
+) -> tuple[list[Collected], Spooled | None]:
+    """Publish the events of `submissions` that were not sent before, each once (the first
+    copy, in the order given, wins), and spool their store rows; one transaction, so a
+    batch retried after a failure publishes what the first did not. Returns what became of
+    each submission, and the spooled rows to deliver to the store once committed."""
+    first: dict[tuple[str, str], tuple[int, int]] = {}
+    for number, submission in enumerate(submissions):
+        for index, event in submission.events:
+            first.setdefault((submission.anonymous_id, event.client_event_id), (number, index))
+    claimed: set[tuple[str, str]] = set()
     if first:
         at = now()
         rows = [
             {"anonymous_id": anonymous_id, "client_event_id": key, "collected_at": at}
-            for key in first
+            for anonymous_id, key in first
         ]
         result = await session.execute(_CLAIM[session.bind.dialect.name], rows)
-        claimed = set(result.scalars())
-    accepted = [(index, event) for key, (index, event) in first.items() if key in claimed]
-    await outbox.add_all(
-        session,
-        [
-            _recorded(event, anonymous_id, user_id, signals.get(index, []))
-            for index, event in accepted
-        ],
-    )
+        claimed = {(row.anonymous_id, row.client_event_id) for row in result}
+    winners = {first[key] for key in claimed}
+    recorded, results = [], []
+    for number, submission in enumerate(submissions):
+        accepted, duplicates = [], []
+        for index, event in submission.events:
+            kept = Kept(index=index, client_event_id=event.client_event_id)
+            if (number, index) in winners:
+                accepted.append(kept)
+                recorded.append(
+                    _recorded(
+                        event,
+                        submission.anonymous_id,
+                        submission.user_id,
+                        submission.signals.get(index, []),
+                    )
+                )
+            else:
+                duplicates.append(kept)
+        results.append(Collected(accepted, duplicates))
+    envelopes = await outbox.add_all(session, recorded)
+    spooled = await spool.stage(session, envelopes)
     await session.commit()
-    accepted_indexes = {index for index, _ in accepted}
-    return Collected(
-        accepted=[Kept(index=i, client_event_id=e.client_event_id) for i, e in accepted],
-        duplicates=[
-            Kept(index=i, client_event_id=e.client_event_id)
-            for i, e in events
-            if i not in accepted_indexes
-        ],
-    )
+    return results, spooled
 
 
 def _recorded(

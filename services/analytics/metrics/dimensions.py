@@ -1,6 +1,6 @@
-"""What sales split by (a channel, a category, a campaign), and the SQL that finds each
-order's or line's group in the store: every group is read from the events themselves, so a
-breakdown needs no backfill when the rule changes."""
+"""What sales split by (a channel, a category, a campaign, a users' segment), and the SQL
+that finds each order's or line's group in the store: every group is read from the events
+themselves, so a breakdown needs no backfill when the rule changes."""
 
 from enum import StrEnum
 
@@ -9,6 +9,7 @@ class Dimension(StrEnum):
     CHANNEL = "channel"
     CATEGORY = "category"
     CAMPAIGN = "campaign"
+    SEGMENT = "segment"
 
 
 class Channel(StrEnum):
@@ -99,10 +100,38 @@ FROM (
 GROUP BY sku_id
 """
 
+# An order counts for each segment its buyer was in when it was paid: the latest of the
+# buyer's entries into and exits from that segment (users' SegmentEntered / SegmentLeft,
+# kept in the store like every event) at or before the payment is an entry.
+_SEGMENTS = f"""
+SELECT order_id, segment_id AS breakdown
+FROM (
+    SELECT o.order_id AS order_id, m.segment_id AS segment_id,
+        argMaxIf(m.entered, m.at, m.at <= o.paid_at) AS member,
+        countIf(m.at <= o.paid_at) AS known
+    FROM (
+        SELECT subject AS order_id, actor, time AS paid_at
+        FROM {{db:Identifier}}.events FINAL WHERE {_THEIR_ORDERS}
+    ) AS o
+    INNER JOIN (
+        SELECT subject AS user_id, JSONExtractString(data, 'segment_id') AS segment_id,
+            type = {{segment_entered:String}} AS entered,
+            parseDateTime64BestEffort(
+                JSONExtractString(data, if(entered, 'entered_at', 'left_at')), 3, 'UTC'
+            ) AS at
+        FROM {{db:Identifier}}.events FINAL
+        WHERE type IN ({{segment_entered:String}}, {{segment_left:String}})
+    ) AS m ON o.actor = m.user_id
+    GROUP BY order_id, segment_id
+)
+WHERE known > 0 AND member
+"""
+
 # Per dimension: the rows, what groups them, and the key they join on.
 FACTS = {
     None: (_ORDERS, None, None),
     Dimension.CHANNEL: (_ORDERS, _CHANNELS, "order_id"),
     Dimension.CAMPAIGN: (_ORDERS, _CAMPAIGNS, "order_id"),
     Dimension.CATEGORY: (_LINES, _CATEGORIES, "sku_id"),
+    Dimension.SEGMENT: (_ORDERS, _SEGMENTS, "order_id"),
 }

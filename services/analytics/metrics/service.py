@@ -14,6 +14,8 @@ from services.analytics.store.rows import (
     PRODUCT_CREATED,
     PRODUCT_UPDATED,
     REFUND_COMPLETED,
+    SEGMENT_ENTERED,
+    SEGMENT_LEFT,
 )
 
 _PERIOD = {
@@ -76,6 +78,8 @@ async def sales(
             "coupon_claimed": COUPON_CLAIMED,
             "product_created": PRODUCT_CREATED,
             "product_updated": PRODUCT_UPDATED,
+            "segment_entered": SEGMENT_ENTERED,
+            "segment_left": SEGMENT_LEFT,
             "start": start,
             "end": end,
         },

@@ -55,10 +55,13 @@ class EventStore(ABC):
         await self._call(self._query, sql, self._bind(params))
 
     async def insert(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
-        if not rows:
+        await self.insert_lines(table, json_lines(rows))
+
+    async def insert_lines(self, table: str, payload: str) -> None:
+        """Insert rows already written as JSONEachRow lines (`json_lines`)."""
+        if not payload:
             return
         await self.ensure_schema()
-        payload = "\n".join(dumps(row, default=_json_value) for row in rows)
         await self._call(self._insert, table, payload)
 
     async def ensure_schema(self) -> None:
@@ -213,6 +216,11 @@ def _param_value(value: Any) -> Any:
 
 def _datetime_text(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+
+
+def json_lines(rows: Sequence[Mapping[str, Any]]) -> str:
+    """`rows` as the JSONEachRow text an insert sends."""
+    return "\n".join(dumps(row, default=_json_value) for row in rows)
 
 
 def _json_value(value: Any) -> Any:

@@ -12,6 +12,7 @@ from contracts.analytics import BehaviourRecorded
 from contracts.campaigns import CouponClaimed
 from contracts.catalog import ProductCreated, ProductUpdated
 from contracts.orders import OrderPaid, RefundCompleted
+from contracts.users import SegmentEntered, SegmentLeft
 
 BEHAVIOUR = registry.of(BehaviourRecorded).type
 COUPON_CLAIMED = registry.of(CouponClaimed).type
@@ -19,6 +20,8 @@ PRODUCT_CREATED = registry.of(ProductCreated).type
 PRODUCT_UPDATED = registry.of(ProductUpdated).type
 ORDER_PAID = registry.of(OrderPaid).type
 REFUND_COMPLETED = registry.of(RefundCompleted).type
+SEGMENT_ENTERED = registry.of(SegmentEntered).type
+SEGMENT_LEFT = registry.of(SegmentLeft).type
 
 
 def event_row(envelope: CloudEvent) -> dict[str, Any]:
