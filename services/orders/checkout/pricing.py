@@ -7,6 +7,7 @@ from uuid import UUID
 from chassis.http.problems import InvalidInput
 from chassis.money import Money
 from contracts.orders import OrderLine
+from services.orders.prices import amounts
 from services.orders.prices.offers import Offer, refusal
 
 
@@ -41,11 +42,16 @@ def price_order(requested: Sequence[tuple[UUID, int]], offers: Mapping[UUID, Off
                 f"is priced in {price.currency} but line 0 in {lines[0].unit_price.currency};"
                 " an order is paid in one currency",
             )
-        paid = Money(amount=price.amount * quantity, currency=price.currency)
+        if (paid := amounts.times(price, quantity)) is None:
+            raise InvalidInput(
+                f"body.lines.{index}.quantity", amounts.beyond(f"{quantity} units at this price")
+            )
         lines.append(
             OrderLine(
                 sku_id=sku_id, quantity=quantity, list_price=price, unit_price=price, paid=paid
             )
         )
-    total = sum(line.unit_price.amount * line.quantity for line in lines)
-    return PricedOrder(lines, Money(amount=total, currency=lines[0].unit_price.currency))
+    total = amounts.total((line.paid for line in lines), lines[0].paid.currency)
+    if total is None:
+        raise InvalidInput("body.lines", amounts.beyond("the order's total"))
+    return PricedOrder(lines, total)
