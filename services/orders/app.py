@@ -10,6 +10,7 @@ from chassis.migrations import Schema
 from services.orders.aftersales import api as aftersales
 from services.orders.carts import api as carts
 from services.orders.checkout import api as checkout
+from services.orders.deals.consumers import deal_handlers
 from services.orders.fulfilment import api as fulfilment
 from services.orders.models import Base
 from services.orders.payments import api as payments
@@ -25,6 +26,11 @@ SCHEMA = Schema.beside(__file__, Base.metadata)
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    provider = SimulatedProvider(
+        settings.payment_secret.get_secret_value().encode(),
+        timedelta(seconds=settings.payment_callback_tolerance_seconds),
+        settings.payment_page_base,
+    )
     app = build_service(
         name="orders",
         settings=settings,
@@ -40,15 +46,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         consumers=[
             *CATALOG_HANDLERS,
             *saga_handlers(timedelta(seconds=settings.payment_timeout_seconds)),
+            *deal_handlers(provider),
         ],
         background=[run_schedule],
         description="Trade: orders priced from the catalog, placed once per idempotency key, "
         "through a saga with catalog, campaigns and users; signed payment callbacks; "
         "fulfilment, after-sales and refunds.",
     )
-    app.state.payment_provider = SimulatedProvider(
-        settings.payment_secret.get_secret_value().encode(),
-        timedelta(seconds=settings.payment_callback_tolerance_seconds),
-        settings.payment_page_base,
-    )
+    app.state.payment_provider = provider
     return app

@@ -15,7 +15,7 @@ from chassis.http.problems import NotFound, responses
 from chassis.idempotency import IdempotencyDep
 from chassis.pagination import Page, PageDep, fetch_page
 from contracts.orders import CancelReason
-from services.orders.checkout import export, service
+from services.orders.checkout import export, lifecycle, service
 from services.orders.checkout.models import Order
 from services.orders.checkout.schemas import FiltersDep, OrderOut, OrderRequest, SearchDep
 
@@ -111,6 +111,7 @@ async def get_order(order_id: UUID, session: SessionDep, principal: PrincipalDep
 )
 async def cancel_order(order_id: UUID, session: SessionDep, customer: PrincipalDep) -> OrderOut:
     order = await service.own_order(session, order_id, customer.user_id, lock=True)
+    lifecycle.check_customer_cancel(order.status)
     if not await service.cancel(
         session, order, CancelReason.CUSTOMER, None, "cancelled by the customer"
     ):

@@ -22,6 +22,7 @@ class Order(Base):
         Index("ix_orders_status_expires", "status", "payment_expires_at"),
         Index("ix_orders_status_shipped", "status", "shipped_at"),
         Index("ix_orders_status_delivered", "status", "delivered_at"),
+        Index("ix_orders_group", "group_id"),
     )
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
@@ -34,6 +35,8 @@ class Order(Base):
     points: Mapped[int] = mapped_column(Integer, default=0)
     # Coupons, flash reservation, group, bargain, content: what the saga asks participants.
     attribution: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The group buy of the order (also in `attribution`), to find its orders when it closes.
+    group_id: Mapped[UUID | None] = mapped_column(Uuid)
     placed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
     payment_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     shipped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -54,6 +57,10 @@ class Order(Base):
     @property
     def coupon_ids(self) -> list[UUID]:
         return self.attributed.coupon_ids
+
+    @property
+    def bargain_id(self) -> UUID | None:
+        return self.attributed.bargain_id
 
     def contract_lines(self) -> list[OrderLine]:
         """The lines as the events carry them, with their breakdown."""

@@ -7,6 +7,7 @@ from uuid import UUID
 from chassis.http.problems import InvalidInput
 from chassis.money import Money
 from contracts.orders import OrderLine
+from services.orders.deals.rules import Deal
 from services.orders.prices import amounts
 from services.orders.prices.offers import Offer, refusal
 
@@ -24,10 +25,15 @@ class PricedOrder:
     total: Money
 
 
-def price_order(requested: Sequence[tuple[UUID, int]], offers: Mapping[UUID, Offer]) -> PricedOrder:
+def price_order(
+    requested: Sequence[tuple[UUID, int]],
+    offers: Mapping[UUID, Offer],
+    deal: Deal | None = None,
+) -> PricedOrder:
     """Price `(sku_id, quantity)` lines. `offers` holds what every SKU the catalog told us
     about offers now (an unknown SKU is absent); a line whose SKU cannot be ordered (unknown,
-    delisted, no longer sold, unpriced) is refused. One order has one currency."""
+    delisted, no longer sold, unpriced) is refused. One order has one currency. A `deal` (a
+    group buy's or a bargain's price) prices its SKU's line instead of the list price."""
     if not requested:
         raise ValueError("an order needs at least one line")
     lines: list[OrderLine] = []
@@ -35,7 +41,11 @@ def price_order(requested: Sequence[tuple[UUID, int]], offers: Mapping[UUID, Off
         offer = offers.get(sku_id)
         if (why := refusal(sku_id, offer)) is not None:
             raise LineRejected(index, why)
-        price = offer.price
+        price = list_price = offer.price
+        if deal is not None and deal.sku_id == sku_id:
+            if deal.unit_price.currency != list_price.currency:
+                raise LineRejected(index, f"the deal's price is in {deal.unit_price.currency}")
+            price = deal.unit_price
         if lines and price.currency != lines[0].unit_price.currency:
             raise LineRejected(
                 index,
@@ -48,7 +58,7 @@ def price_order(requested: Sequence[tuple[UUID, int]], offers: Mapping[UUID, Off
             )
         lines.append(
             OrderLine(
-                sku_id=sku_id, quantity=quantity, list_price=price, unit_price=price, paid=paid
+                sku_id=sku_id, quantity=quantity, list_price=list_price, unit_price=price, paid=paid
             )
         )
     total = amounts.total((line.paid for line in lines), lines[0].paid.currency)

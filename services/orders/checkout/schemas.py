@@ -5,7 +5,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import Depends, Query
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from chassis.http.fields import JsonInt, Timestamp
 from chassis.money import Money
@@ -34,6 +34,19 @@ class OrderRequest(BaseModel):
         default_factory=list, max_length=10, description="Coupons the customer holds"
     )
     points: JsonInt = Field(default=0, ge=0, le=MAX_POINTS, description="To redeem")
+    group_id: UUID | None = Field(
+        default=None, description="The group buy (拼团) joined: its SKU alone, at the group price"
+    )
+    bargain_id: UUID | None = Field(
+        default=None, description="One's bargain (砍价) at its floor: one unit at the floor price"
+    )
+
+    @field_validator("bargain_id")
+    @classmethod
+    def one_deal(cls, bargain_id: UUID | None, info: ValidationInfo) -> UUID | None:
+        if bargain_id is not None and info.data.get("group_id") is not None:
+            raise ValueError("an order takes a group buy's price or a bargain's, not both")
+        return bargain_id
 
     @field_validator("coupon_ids")
     @classmethod
@@ -73,6 +86,8 @@ class OrderOut(BaseModel):
     total: Money
     points: int
     coupon_ids: list[UUID]
+    group_id: UUID | None
+    bargain_id: UUID | None
     placed_at: datetime
     payment_expires_at: datetime | None
     history: list[StepOut] = Field(description="Every state the order entered, oldest first")

@@ -13,24 +13,44 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.clock import now
 from chassis.events import outbox
 from chassis.http.problems import Conflict, NotFound
+from chassis.ids import new_id
 from contracts.orders import Attribution, CancelReason, OrderCancelled, OrderPlaced
 from services.orders.checkout import lifecycle, pricing
 from services.orders.checkout.lifecycle import OrderStatus
 from services.orders.checkout.models import Order, OrderLineRow, OrderStep
 from services.orders.checkout.schemas import OrderFilters, OrderRequest, OrderSearch
+from services.orders.deals import rules as deal_rules
+from services.orders.deals import service as deals
 from services.orders.prices.service import offers
 
 
 async def place_order(session: AsyncSession, customer_id: UUID, request: OrderRequest) -> Order:
-    """Price the lines from the catalog's read model, stage the order and OrderPlaced."""
+    """Price the lines from the catalog's read model (a group buy's or a bargain's line at
+    its price), stage the order and OrderPlaced."""
     requested = [(line.sku_id, line.quantity) for line in request.lines]
-    priced = pricing.price_order(requested, await offers(session, [sku for sku, _ in requested]))
-    attribution = Attribution(coupon_ids=request.coupon_ids)
+    order_id, at = new_id(), now()
+    deal = None
+    if request.group_id is not None:
+        deal = await deals.group_deal(session, request.group_id, customer_id, at)
+        deal_rules.check_lines(deal, deal_rules.GROUP, requested)
+    elif request.bargain_id is not None:
+        deal = await deals.bargain_deal(session, request.bargain_id, customer_id, at)
+        deal_rules.check_lines(deal, deal_rules.BARGAIN, requested)
+    known = await offers(session, [sku for sku, _ in requested])
+    priced = pricing.price_order(requested, known, deal)
+    if request.bargain_id is not None:
+        await deals.take_bargain(session, request.bargain_id, order_id)
+    attribution = Attribution(
+        coupon_ids=request.coupon_ids, group_id=request.group_id, bargain_id=request.bargain_id
+    )
     order = Order(
+        id=order_id,
         customer_id=customer_id,
         total=priced.total,
         points=request.points,
         attribution=attribution.model_dump(mode="json"),
+        group_id=request.group_id,
+        placed_at=at,
         lines=[OrderLineRow.from_contract(n, line) for n, line in enumerate(priced.lines)],
         history=[OrderStep(status=OrderStatus.PLACED, cause="placed by the customer")],
     )
