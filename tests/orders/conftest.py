@@ -11,6 +11,7 @@ from uuid import UUID
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
+from fastapi import FastAPI
 from orders_catalog import offer_sku
 from sqlalchemy import select
 from stack import Platform
@@ -23,7 +24,7 @@ from chassis.events.outbox import envelope_for
 from chassis.events.registry import registry
 from chassis.events.tables import inbox, outbox
 from chassis.money import Money
-from chassis.testing import eventually
+from chassis.testing import ServiceServer, eventually
 from contracts import load_contracts
 from contracts.catalog import StockLine, StockReserved
 from services.orders.saga.models import SagaAnswer
@@ -146,6 +147,24 @@ class Trade:
             return [json.loads(row) for row in rows]
 
 
+def quote_stand_in() -> FastAPI:
+    """Campaigns' quote as these tests' stand-in (they reply for campaigns over the broker
+    too): every coupon applies and discounts nothing. `test_checkout_quote.py` asks the real
+    campaigns service."""
+    app = FastAPI()
+
+    @app.post("/api/v1/campaigns/quote")
+    async def quote(body: dict) -> dict:
+        lines = body["lines"]
+        zero = {"amount": 0, "currency": lines[0]["unit_price"]["currency"]}
+        return {
+            "lines": [{"sku_id": line["sku_id"], "discount": zero} for line in lines],
+            "not_applied": [],
+        }
+
+    return app
+
+
 @pytest.fixture(scope="module")
 async def trade(tmp_path_factory) -> AsyncIterator[Trade]:
     directory = tmp_path_factory.mktemp("trade")
@@ -154,7 +173,9 @@ async def trade(tmp_path_factory) -> AsyncIterator[Trade]:
         # Users only signs customers in here: off the broker, or it would answer orders
         # that redeem points itself (it takes part in the saga), and the tests reply for it.
         await platform.start("users", kafka_enabled=False)
-        await platform.start("orders", schedule_seconds=SWEEP_SECONDS)
+        quotes = await ServiceServer(quote_stand_in()).start()
+        platform.servers["quotes"] = quotes
+        await platform.start("orders", schedule_seconds=SWEEP_SECONDS, campaigns_url=quotes.url)
         producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap_servers, acks="all")
         await producer.start()
         db = Database(platform.database_url("orders"), service="probe")

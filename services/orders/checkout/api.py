@@ -29,13 +29,27 @@ NEWEST_FIRST = (Order.placed_at, Order.id)
     status_code=status.HTTP_201_CREATED,
     response_model=OrderOut,
     summary="Place an order at the catalog's prices (once per Idempotency-Key)",
-    responses=responses(401, 422),
+    description="Coupons are priced by campaigns' quote: while campaigns cannot answer, an "
+    "order with coupons is refused (503 with Retry-After) and nothing is written; one without "
+    "goes at the catalog's (or its group buy's or bargain's) price.",
+    responses=responses(401, 422, 503),
 )
 async def place_order(
-    body: OrderRequest, session: SessionDep, customer: PrincipalDep, idempotency: IdempotencyDep
+    request: Request,
+    body: OrderRequest,
+    session: SessionDep,
+    customer: PrincipalDep,
+    idempotency: IdempotencyDep,
 ) -> Response:
+    priced = None
+    if body.coupon_ids:
+        authorization = request.headers.get("authorization", "")
+        campaigns = request.app.state.campaigns
+        priced = await service.quoted(session, customer.user_id, body, campaigns, authorization)
+
     async def place() -> OrderOut:
-        return OrderOut.model_validate(await service.place_order(session, customer.user_id, body))
+        order = await service.place_order(session, customer.user_id, body, priced)
+        return OrderOut.model_validate(order)
 
     return await idempotency.run(
         session,

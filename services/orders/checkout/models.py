@@ -81,6 +81,8 @@ class OrderLineRow(Base):
     list_price_amount: Mapped[int] = mapped_column(BigInteger)
     unit_price_amount: Mapped[int] = mapped_column(BigInteger)
     paid_amount: Mapped[int] = mapped_column(BigInteger)
+    # The line's share of the order's coupon discounts (campaigns' quote); NULL: none.
+    coupon_discount_amount: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     # What after-sales requests and refunds have claimed of the line (open or settled): each
     # claim is one guarded UPDATE, so they never exceed `paid_amount` and `quantity`.
@@ -89,6 +91,7 @@ class OrderLineRow(Base):
     list_price = money_columns("list_price_amount", "currency")
     unit_price = money_columns("unit_price_amount", "currency")
     paid = money_columns("paid_amount", "currency")
+    coupon_discount = money_columns("coupon_discount_amount", "currency")
 
     @property
     def sku_id(self) -> UUID:
@@ -100,6 +103,7 @@ class OrderLineRow(Base):
             quantity=self.quantity,
             list_price=self.list_price,
             unit_price=self.unit_price,
+            coupon_discount=self.coupon_discount,
             paid=self.paid,
         )
 
@@ -111,6 +115,7 @@ class OrderLineRow(Base):
             quantity=line.quantity,
             list_price=line.list_price,
             unit_price=line.unit_price,
+            coupon_discount=line.coupon_discount,
             paid=line.paid,
         )
 

@@ -65,3 +65,36 @@ def price_order(
     if total is None:
         raise InvalidInput("body.lines", amounts.beyond("the order's total"))
     return PricedOrder(lines, total)
+
+
+def with_coupons(
+    priced: PricedOrder,
+    coupon_ids: Sequence[UUID],
+    line_discounts: Sequence[int],
+    not_applied: Mapping[UUID, str],
+) -> PricedOrder:
+    """The order with campaigns' coupon discounts taken off its lines (each line keeps its
+    share, `coupon_discount`, so a refund later is exact). Every chosen coupon must apply: one
+    that does not is refused naming it, with campaigns' reason."""
+    for index, coupon_id in enumerate(coupon_ids):
+        if (reason := not_applied.get(coupon_id)) is not None:
+            raise InvalidInput(
+                f"body.coupon_ids.{index}", f"does not apply to this order: {reason}"
+            )
+    if len(line_discounts) != len(priced.lines):
+        raise ValueError("a discount per line")
+    lines = []
+    for line, off in zip(priced.lines, line_discounts, strict=True):
+        if not 0 <= off <= line.paid.amount:
+            raise ValueError(f"a discount of {off} on a line of {line.paid.amount}")
+        currency = line.paid.currency
+        lines.append(
+            line.model_copy(
+                update={
+                    "coupon_discount": Money(amount=off, currency=currency) if off else None,
+                    "paid": Money(amount=line.paid.amount - off, currency=currency),
+                }
+            )
+        )
+    total = Money(amount=sum(line.paid.amount for line in lines), currency=priced.total.currency)
+    return PricedOrder(lines, total)

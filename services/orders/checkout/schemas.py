@@ -65,6 +65,7 @@ class OrderLineOut(BaseModel):
     quantity: int
     list_price: Money
     unit_price: Money
+    coupon_discount: Money | None = Field(description="The line's share of the coupons' discount")
     paid: Money
 
 

@@ -56,13 +56,12 @@ async def bargain_completed(session: AsyncSession, event: BargainCompleted) -> N
 
 
 async def group_deal(
-    session: AsyncSession, group_id: UUID, customer_id: UUID, at: datetime
+    session: AsyncSession, group_id: UUID, customer_id: UUID, at: datetime, *, lock: bool
 ) -> Deal:
-    """The group's price for the customer's order, the group's row locked until the order
-    is written (so that a closing event waits for it, then sweeps it)."""
-    group = await session.scalar(
-        select(GroupDeal).where(GroupDeal.group_id == group_id).with_for_update()
-    )
+    """The group's price for the customer's order; `lock`: the group's row locked until the
+    order is written (so that a closing event waits for it, then sweeps it)."""
+    statement = select(GroupDeal).where(GroupDeal.group_id == group_id)
+    group = await session.scalar(statement.with_for_update() if lock else statement)
     terms = None
     if group is not None:
         terms = GroupTerms(
