@@ -23,6 +23,8 @@ Ends with one line `RESULT {json}` (also bench/results/checkout.json).
 import asyncio
 import json
 import os
+import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,8 +40,7 @@ from fastapi import FastAPI
 from fastapi.responses import Response
 
 from bench.common import finish, machine, percentiles, revision
-from bench.flash_sale import _wrk
-from bench.gateway import _serve
+from bench.gateway import _serve, _wrk_ms
 from chassis.ids import new_id
 from contracts.manifest import NAMES
 
@@ -148,6 +149,39 @@ def bare_app() -> FastAPI:
     return app
 
 
+def _wrk(url: str, seconds: float, env: dict, script: Path, connections: int) -> dict:
+    """wrk's figures, and how many requests it gave up on (its 10 s timeout): a service
+    slower than that answers nothing wrk counts."""
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
+    command += ["--timeout", "10s", "-s", str(script), url]
+    output = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 60,
+        env={**os.environ, **env},
+    ).stdout
+    result = _parse_wrk(output, seconds)
+    errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    result["timeouts"] = int(errors.group(4)) if errors else 0
+    return result
+
+
+def _parse_wrk(output: str, seconds: float) -> dict:
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    refused = int(non_2xx.group(1)) if non_2xx else 0
+    return {
+        "reservations_per_s": round((requests - refused) / max(1, round(seconds)), 1),
+        "p50_ms": _wrk_ms(re.search(r"\s50%\s+([\d.]+\w+)", output).group(1)),
+        "p99_ms": _wrk_ms(re.search(r"\s99%\s+([\d.]+\w+)", output).group(1)),
+        "refused": refused,
+    }
+
+
 # --- the run -----------------------------------------------------------------------------------
 
 
@@ -241,13 +275,17 @@ async def _offered(gateway: str, tokens: list[str], body: dict, seconds: float) 
     """Place orders at OFFERED_RATE for `seconds` (open loop: a request leaves on time whether
     or not the earlier ones answered); the ids of those placed."""
     placed: list[str] = []
-    failures: dict[int, int] = {}
+    failures: dict[int | str, int] = {}
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     async with httpx.AsyncClient(base_url=gateway, timeout=30, limits=limits) as client:
 
         async def one(n: int) -> None:
             headers = {"Authorization": f"Bearer {tokens[n % len(tokens)]}"}
-            response = await client.post(ORDERS, json=body, headers=headers)
+            try:
+                response = await client.post(ORDERS, json=body, headers=headers)
+            except httpx.HTTPError as error:  # counted, not fatal: the run reports them
+                failures[type(error).__name__] = failures.get(type(error).__name__, 0) + 1
+                return
             if response.status_code == 201:
                 placed.append(response.json()["id"])
             else:
@@ -424,18 +462,22 @@ def _orders(wrk: dict) -> dict:
         "p50_ms": wrk["p50_ms"],
         "p99_ms": wrk["p99_ms"],
         "refused": wrk["refused"],
+        "timed_out": wrk.get("timeouts", 0),
     }
 
 
 def _print(result: dict) -> None:
     print(f"client: {result['client']}; {result['machine']}; load {result['load_average']:.1f}")
-    print(f"\n{'placement':<28}{'orders/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'refused':>9}")
+    print(
+        f"\n{'placement':<28}{'orders/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'refused':>9}"
+        f"{'timed out':>11}"
+    )
     placement = result["placement"]
     for name in ("through_gateway", "direct", "bare_insert_with_outbox"):
         row = placement[name]
         print(
             f"{name:<28}{row['orders_per_s']:>10.0f}{row['p50_ms']:>10.2f}"
-            f"{row['p99_ms']:>10.2f}{row['refused']:>9}"
+            f"{row['p99_ms']:>10.2f}{row['refused']:>9}{row['timed_out']:>11}"
         )
     print(f"  through the gateway: {placement['share_of_bare']:.0%} of the bare insert")
     saga = result["saga"]

@@ -4,6 +4,7 @@ with the participants' replies published by the test through that broker."""
 
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
@@ -165,16 +166,20 @@ def quote_stand_in() -> FastAPI:
     return app
 
 
-@pytest.fixture(scope="module")
-async def trade(tmp_path_factory) -> AsyncIterator[Trade]:
-    directory = tmp_path_factory.mktemp("trade")
+@asynccontextmanager
+async def running_trade(directory, campaigns: str | None) -> AsyncIterator[Trade]:
+    """Orders on a broker of its own, with users signing customers in, and campaigns' quote
+    from `campaigns` ("stand-in": the stand-in above; "real": the campaigns service)."""
     with TansuBroker(topics=load_contracts().topics()) as broker:
         platform = Platform(broker, lambda name: f"sqlite+aiosqlite:///{directory / name}.db")
         # Users only signs customers in here: off the broker, or it would answer orders
         # that redeem points itself (it takes part in the saga), and the tests reply for it.
         await platform.start("users", kafka_enabled=False)
-        quotes = await ServiceServer(quote_stand_in()).start()
-        platform.servers["quotes"] = quotes
+        if campaigns == "real":
+            quotes = await platform.start("campaigns")
+        else:
+            quotes = await ServiceServer(quote_stand_in()).start()
+            platform.servers["quotes"] = quotes
         await platform.start("orders", schedule_seconds=SWEEP_SECONDS, campaigns_url=quotes.url)
         producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap_servers, acks="all")
         await producer.start()
@@ -185,3 +190,9 @@ async def trade(tmp_path_factory) -> AsyncIterator[Trade]:
             await db.dispose()
             await producer.stop()
             await platform.stop()
+
+
+@pytest.fixture(scope="module")
+async def trade(tmp_path_factory) -> AsyncIterator[Trade]:
+    async with running_trade(tmp_path_factory.mktemp("trade"), "stand-in") as running:
+        yield running

@@ -7,15 +7,10 @@ from collections.abc import AsyncIterator
 from uuid import UUID
 
 import pytest
-from aiokafka import AIOKafkaProducer
-from conftest import ORDERS, Trade
-from stack import Platform
+from conftest import ORDERS, Trade, running_trade
 
-from chassis.broker import TansuBroker
-from chassis.db import Database
 from chassis.ids import new_id
 from chassis.testing import eventually
-from contracts import load_contracts
 from services.orders.checkout.quotes import CampaignsQuotes
 
 pytestmark = pytest.mark.asyncio
@@ -25,21 +20,8 @@ PLACED = "flywheel.orders.order.placed.v1"
 
 @pytest.fixture(scope="module")
 async def shop(tmp_path_factory) -> AsyncIterator[Trade]:
-    directory = tmp_path_factory.mktemp("quote")
-    with TansuBroker(topics=load_contracts().topics()) as broker:
-        platform = Platform(broker, lambda name: f"sqlite+aiosqlite:///{directory / name}.db")
-        await platform.start("users", kafka_enabled=False)
-        campaigns = await platform.start("campaigns")
-        await platform.start("orders", campaigns_url=campaigns.url)
-        producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap_servers, acks="all")
-        await producer.start()
-        db = Database(platform.database_url("orders"), service="probe")
-        try:
-            yield Trade(platform, producer, db)
-        finally:
-            await db.dispose()
-            await producer.stop()
-            await platform.stop()
+    async with running_trade(tmp_path_factory.mktemp("quote"), "real") as running:
+        yield running
 
 
 async def _coupon(shop: Trade, customer, amount_off: int) -> str:
