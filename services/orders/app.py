@@ -22,6 +22,7 @@ from services.orders.refunds import api as refunds
 from services.orders.saga.consumers import saga_handlers
 from services.orders.scheduler import run_schedule
 from services.orders.settings import Settings
+from services.orders.shipping import api as shipping
 
 SCHEMA = Schema.beside(__file__, Base.metadata)
 
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             fulfilment.router,
             aftersales.router,
             refunds.router,
+            shipping.router,
         ],
         schema=SCHEMA,
         consumers=[

@@ -111,3 +111,45 @@ async def test_campaigns_away_refuses_coupons_with_503_and_lets_plain_orders_thr
     assert plain.status_code == 201
     assert plain.json()["total"]["amount"] == 1999
     assert UUID(plain.json()["id"])
+
+
+async def test_a_free_shipping_coupon_zeroes_the_fee_last_as_it_activates_a_template(shop):
+    """Last in this module: the freight template it activates prices every later order."""
+    tea = await shop.product(1999)
+    _, operator_token = await shop.platform.staff("operator")
+    _, token = await shop.platform.customer()
+    async with shop.platform.client("orders", operator_token) as operator:
+        fee = {"amount": 800, "currency": "CNY"}
+        created = await operator.post(
+            "/api/v1/orders/freight-templates",
+            json={"name": "Standard", "default": {"first_fee": fee, "extra_fee": fee}},
+        )
+        await operator.post(f"/api/v1/orders/freight-templates/{created.json()['id']}/activate")
+    async with shop.platform.client("campaigns", operator_token) as campaigns_operator:
+        template = await campaigns_operator.post(
+            f"{CAMPAIGNS}/coupons",
+            json={
+                "name": "包邮",
+                "kind": "free_shipping",
+                "currency": "CNY",
+                "valid_days": 7,
+                "total_quantity": 10,
+            },
+        )
+        assert template.status_code == 201, template.text
+    async with shop.platform.client("campaigns", token) as customer:
+        claimed = await customer.post(f"{CAMPAIGNS}/coupons/{template.json()['id']}/claims")
+    async with shop.platform.client("orders", token) as client:
+        body = {
+            "lines": [{"sku_id": tea, "quantity": 1}],
+            "shipping_address": {"region": "CN-BJ"},
+        }
+        charged = await client.post(ORDERS, json=body)
+        free = await client.post(ORDERS, json={**body, "coupon_ids": [claimed.json()["id"]]})
+    assert (charged.json()["shipping_fee"]["amount"], charged.json()["total"]["amount"]) == (
+        800,
+        1999 + 800,
+    )
+    assert free.status_code == 201, free.text
+    assert (free.json()["shipping_fee"]["amount"], free.json()["total"]["amount"]) == (0, 1999)
+    assert free.json()["shipping_rule"].startswith("Standard: the default rate")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from chassis.clock import now
 from chassis.db import UtcDateTime, enum_column
 from chassis.ids import new_id
-from chassis.money import money_columns
+from chassis.money import Money, money_columns
 from contracts.orders import Attribution, OrderLine
 from services.orders.checkout.lifecycle import OrderStatus
 from services.orders.models import Base
@@ -37,6 +37,10 @@ class Order(Base):
     attribution: Mapped[dict] = mapped_column(JSON, default=dict)
     # The group buy of the order (also in `attribution`), to find its orders when it closes.
     group_id: Mapped[UUID | None] = mapped_column(Uuid)
+    # The shipping fee charged (in the order's currency; part of the total) and the freight
+    # template's rule that set it; NULL: no template applied.
+    shipping_fee_amount: Mapped[int | None] = mapped_column(BigInteger)
+    shipping_rule: Mapped[str | None] = mapped_column(String(500))
     placed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
     payment_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     shipped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -49,6 +53,12 @@ class Order(Base):
     )
 
     total = money_columns("total_amount", "currency")
+
+    # Not composites: they share `currency` with the total, and None assigned to a composite
+    # would clear the shared column.
+    @property
+    def shipping_fee(self) -> Money | None:
+        return _money(self.shipping_fee_amount, self.currency)
 
     @property
     def attributed(self) -> Attribution:
@@ -91,7 +101,10 @@ class OrderLineRow(Base):
     list_price = money_columns("list_price_amount", "currency")
     unit_price = money_columns("unit_price_amount", "currency")
     paid = money_columns("paid_amount", "currency")
-    coupon_discount = money_columns("coupon_discount_amount", "currency")
+
+    @property
+    def coupon_discount(self) -> Money | None:
+        return _money(self.coupon_discount_amount, self.currency)
 
     @property
     def sku_id(self) -> UUID:
@@ -115,7 +128,7 @@ class OrderLineRow(Base):
             quantity=line.quantity,
             list_price=line.list_price,
             unit_price=line.unit_price,
-            coupon_discount=line.coupon_discount,
+            coupon_discount_amount=_amount(line.coupon_discount),
             paid=line.paid,
         )
 
@@ -130,3 +143,11 @@ class OrderStep(Base):
     status: Mapped[OrderStatus] = mapped_column(enum_column(OrderStatus))
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
     cause: Mapped[str] = mapped_column(String(500))
+
+
+def _money(amount: int | None, currency: str) -> Money | None:
+    return None if amount is None else Money(amount=amount, currency=currency)
+
+
+def _amount(money: Money | None) -> int | None:
+    return None if money is None else money.amount

@@ -22,7 +22,17 @@ class LineRejected(InvalidInput):
 @dataclass(frozen=True)
 class PricedOrder:
     lines: list[OrderLine]
-    total: Money
+    total: Money  # what the lines pay, and the shipping fee
+    shipping_fee: Money | None = None
+    shipping_rule: str | None = None
+
+
+def with_shipping(priced: PricedOrder, fee: Money, rule: str) -> PricedOrder:
+    """The order with its shipping fee (and the rule that set it) added to its total."""
+    total = amounts.total([priced.total, fee], fee.currency)
+    if total is None:
+        raise InvalidInput("body.lines", amounts.beyond("the order's total with shipping"))
+    return PricedOrder(priced.lines, total, fee, rule)
 
 
 def price_order(
@@ -72,10 +82,12 @@ def with_coupons(
     coupon_ids: Sequence[UUID],
     line_discounts: Sequence[int],
     not_applied: Mapping[UUID, str],
+    shipping_discount: int = 0,
 ) -> PricedOrder:
     """The order with campaigns' coupon discounts taken off its lines (each line keeps its
     share, `coupon_discount`, so a refund later is exact). Every chosen coupon must apply: one
-    that does not is refused naming it, with campaigns' reason."""
+    that does not is refused naming it, with campaigns' reason. A free-shipping coupon's
+    `shipping_discount` comes off the shipping fee."""
     for index, coupon_id in enumerate(coupon_ids):
         if (reason := not_applied.get(coupon_id)) is not None:
             raise InvalidInput(
@@ -96,5 +108,10 @@ def with_coupons(
                 }
             )
         )
-    total = Money(amount=sum(line.paid.amount for line in lines), currency=priced.total.currency)
-    return PricedOrder(lines, total)
+    currency, fee = priced.total.currency, priced.shipping_fee
+    if not 0 <= shipping_discount <= (fee.amount if fee else 0):
+        raise ValueError(f"a discount of {shipping_discount} on shipping of {fee}")
+    if fee is not None:
+        fee = Money(amount=fee.amount - shipping_discount, currency=currency)
+    paid = sum(line.paid.amount for line in lines) + (fee.amount if fee else 0)
+    return PricedOrder(lines, Money(amount=paid, currency=currency), fee, priced.shipping_rule)

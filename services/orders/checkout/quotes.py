@@ -14,6 +14,7 @@ from uuid import UUID
 import httpx
 
 from chassis.http.problems import ServiceUnavailable
+from chassis.money import Money
 from contracts.orders import OrderLine
 
 QUOTE = "/api/v1/campaigns/quote"
@@ -36,6 +37,7 @@ class CouponQuote:
 
     line_discounts: list[int]
     not_applied: dict[UUID, str]
+    shipping_discount: int = 0
 
 
 class CampaignsQuotes:
@@ -45,7 +47,11 @@ class CampaignsQuotes:
         self.client = httpx.AsyncClient(base_url=base_url, timeout=timeout_seconds)
 
     async def coupons(
-        self, lines: Sequence[OrderLine], coupon_ids: Sequence[UUID], authorization: str
+        self,
+        lines: Sequence[OrderLine],
+        coupon_ids: Sequence[UUID],
+        authorization: str,
+        shipping_fee: Money | None = None,
     ) -> CouponQuote:
         """Quote the lines (at the prices the order charges) with exactly these coupons, as
         the customer (their bearer token: the quote reads the caller's coupons)."""
@@ -60,6 +66,8 @@ class CampaignsQuotes:
             ],
             "coupon_ids": [str(c) for c in coupon_ids],
         }
+        if shipping_fee is not None:
+            body["shipping_fee"] = shipping_fee.model_dump()
         try:
             answer = await self.client.post(
                 QUOTE, json=body, headers={"Authorization": authorization}
@@ -85,4 +93,7 @@ def _parsed(quote: dict, lines: Sequence[OrderLine]) -> CouponQuote:
     return CouponQuote(
         line_discounts=[int(q["discount"]["amount"]) for q in quoted],
         not_applied={UUID(r["coupon_id"]): str(r["reason"]) for r in quote.get("not_applied", [])},
+        shipping_discount=sum(
+            int(a["discount"]["amount"]) for a in quote.get("applied", []) if a.get("on_shipping")
+        ),
     )

@@ -10,6 +10,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationInfo,
 from chassis.http.fields import JsonInt, Timestamp
 from chassis.money import Money
 from services.orders.checkout.lifecycle import OrderStatus
+from services.orders.shipping.schemas import ShippingAddress
 
 MAX_POINTS = 10_000_000
 
@@ -34,6 +35,9 @@ class OrderRequest(BaseModel):
         default_factory=list, max_length=10, description="Coupons the customer holds"
     )
     points: JsonInt = Field(default=0, ge=0, le=MAX_POINTS, description="To redeem")
+    shipping_address: ShippingAddress | None = Field(
+        default=None, description="Where it goes; required while a freight template applies"
+    )
     group_id: UUID | None = Field(
         default=None, description="The group buy (拼团) joined: its SKU alone, at the group price"
     )
@@ -85,6 +89,8 @@ class OrderOut(BaseModel):
     status: OrderStatus
     lines: list[OrderLineOut]
     total: Money
+    shipping_fee: Money | None = Field(description="Part of the total; None: none charged")
+    shipping_rule: str | None = Field(description="The freight template's rule that set it")
     points: int
     coupon_ids: list[UUID]
     group_id: UUID | None

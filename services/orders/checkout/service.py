@@ -24,6 +24,7 @@ from services.orders.deals import rules as deal_rules
 from services.orders.deals import service as deals
 from services.orders.deals.rules import Deal
 from services.orders.prices.service import offers
+from services.orders.shipping import service as shipping
 
 
 async def deal_for(
@@ -49,7 +50,10 @@ async def price(
     """The order's lines priced from the catalog's read model (a deal's line at its price)."""
     deal = await deal_for(session, customer_id, request, at, lock=lock)
     requested = [(line.sku_id, line.quantity) for line in request.lines]
-    return pricing.price_order(requested, await offers(session, [s for s, _ in requested]), deal)
+    priced = pricing.price_order(requested, await offers(session, [s for s, _ in requested]), deal)
+    items = sum(quantity for _, quantity in requested)
+    fee = await shipping.for_order(session, request.shipping_address, items, priced.total)
+    return priced if fee is None else pricing.with_shipping(priced, *fee)
 
 
 async def quoted(
@@ -63,10 +67,16 @@ async def quoted(
     transaction while campaigns answers (at most its timeout)."""
     base = await price(session, customer_id, request, now(), lock=False)
     await session.rollback()
-    quote = await campaigns.coupons(base.lines, request.coupon_ids, authorization)
+    quote = await campaigns.coupons(
+        base.lines, request.coupon_ids, authorization, base.shipping_fee
+    )
     try:
         return pricing.with_coupons(
-            base, request.coupon_ids, quote.line_discounts, quote.not_applied
+            base,
+            request.coupon_ids,
+            quote.line_discounts,
+            quote.not_applied,
+            quote.shipping_discount,
         )
     except ValueError as error:  # a quote that does not fit the order: not to be trusted
         raise CampaignsUnavailable(
@@ -99,6 +109,8 @@ async def place_order(
         points=request.points,
         attribution=attribution.model_dump(mode="json"),
         group_id=request.group_id,
+        shipping_fee_amount=priced.shipping_fee.amount if priced.shipping_fee else None,
+        shipping_rule=priced.shipping_rule,
         placed_at=at,
         lines=[OrderLineRow.from_contract(n, line) for n, line in enumerate(priced.lines)],
         history=[OrderStep(status=OrderStatus.PLACED, cause="placed by the customer")],
@@ -112,6 +124,7 @@ async def place_order(
             customer_id=customer_id,
             lines=priced.lines,
             total=priced.total,
+            shipping_fee=priced.shipping_fee,
             points=request.points,
             attribution=attribution,
             placed_at=order.placed_at,
