@@ -167,6 +167,7 @@ def _wrk(url: str, seconds: float, env: dict, script: Path, connections: int) ->
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
     result["timeouts"] = int(errors.group(4)) if errors else 0
+    result["socket_errors"] = errors.group(0) if errors else None
     return result
 
 
@@ -463,6 +464,7 @@ def _orders(wrk: dict) -> dict:
         "p99_ms": wrk["p99_ms"],
         "refused": wrk["refused"],
         "timed_out": wrk.get("timeouts", 0),
+        "socket_errors": wrk.get("socket_errors"),
     }
 
 
