@@ -47,6 +47,7 @@ from contracts.manifest import NAMES
 PG = "postgresql://postgres@127.0.0.1:5432"
 OFFERED_RATE = 100  # orders/s for the saga's latency
 CUSTOMERS = 500
+IDLE_SECONDS = 5.0
 STOCK = 10_000_000
 TARGETS = {
     "orders_per_s_min": 200,
@@ -399,13 +400,22 @@ def run(quick: bool) -> dict:
             _wrk(gateway + ORDERS, 2.0, load, script, connections=16)  # warm up
             through_gateway = _wrk(gateway + ORDERS, seconds, load, script, connections=64)
             direct = _wrk(urls["orders"] + ORDERS, seconds, load, script, connections=64)
-            asyncio.run(_settled(databases["orders"]))
+            existing = asyncio.run(_settled(databases["orders"]))
 
             services = list(urls.values())
+            # The background loops' own statements (relays, schedulers), idle, per second:
+            # counted as well, to tell them from what the orders cost.
+            idle_from, idle_start = asyncio.run(_statements(services)), time.perf_counter()
+            time.sleep(IDLE_SECONDS)
             before = asyncio.run(_statements(services))
+            idle_per_s = (before - idle_from) / (time.perf_counter() - idle_start)
+            started = time.perf_counter()
             offered = asyncio.run(_offered(gateway, tokens, body, seconds))
-            asyncio.run(_settled(databases["orders"]))
+            # Orders the gateway gave up on (504) may have been placed all the same: count
+            # what the database holds, not what the client heard.
+            created = asyncio.run(_settled(databases["orders"])) - existing
             statements = asyncio.run(_statements(services)) - before
+            background = round(idle_per_s * (time.perf_counter() - started))
             latency = asyncio.run(_saga_latency(databases["orders"], offered))
 
             bare = stack.enter_context(
@@ -424,7 +434,8 @@ def run(quick: bool) -> dict:
     finally:
         asyncio.run(_drop(list(databases.values())))
     placed_per_s = through_gateway["reservations_per_s"]
-    per_order = round(statements / max(1, len(offered)), 1)
+    per_order = round(statements / max(1, created), 1)
+    net_per_order = round(max(0, statements - background) / max(1, created), 1)
     return {
         "benchmark": "checkout",
         "client": "wrk (Debian, 1 thread, 64 connections, 500 customers); offered rate: "
@@ -443,16 +454,19 @@ def run(quick: bool) -> dict:
         "saga": {
             "offered_per_s": OFFERED_RATE,
             "placed": len(offered),
+            "created": created,
             "to_awaiting_payment_ms": latency,
             "statements": statements,
             "statements_per_order": per_order,
+            "idle_background_statements": background,
+            "statements_per_order_net_of_idle": net_per_order,
         },
         "targets": TARGETS,
         "met": {
             "orders_per_s": placed_per_s >= TARGETS["orders_per_s_min"],
             "saga_p99_ms": latency["p99"] is not None
             and latency["p99"] <= TARGETS["saga_p99_ms_max"],
-            "statements_per_order": per_order <= TARGETS["statements_per_order_max"],
+            "statements_per_order": net_per_order <= TARGETS["statements_per_order_max"],
         },
     }
 
@@ -485,13 +499,16 @@ def _print(result: dict) -> None:
     saga = result["saga"]
     wait = saga["to_awaiting_payment_ms"]
     print(
-        f"\nsaga at {saga['offered_per_s']}/s offered: {saga['placed']} placed, "
+        f"\nsaga at {saga['offered_per_s']}/s offered: {saga['placed']} placed (201), "
+        f"{saga['created']} in the database, "
         f"{wait['awaiting_payment']} awaiting payment, {wait['cancelled']} cancelled; "
         f"placement -> awaiting payment p50 {wait['p50']} ms, p99 {wait['p99']} ms"
     )
     print(
         f"SQL statements: {saga['statements']} across catalog and orders, "
-        f"{saga['statements_per_order']} per order"
+        f"{saga['statements_per_order']} per order; the idle background loops would have run "
+        f"{saga['idle_background_statements']} meanwhile: "
+        f"{saga['statements_per_order_net_of_idle']} per order net of them"
     )
 
 
