@@ -8,6 +8,7 @@ BENCHMARKS = [
     "bench.gateway",
     "bench.analytics",
     "bench.flash_sale",
+    "bench.checkout",
     "bench.recs",
     "bench.catalog",
 ]

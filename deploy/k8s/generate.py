@@ -305,6 +305,7 @@ def config() -> dict:
             "KAFKA_BOOTSTRAP_SERVERS": "flywheel-kafka-bootstrap:9092",
             "FLYWHEEL_JWKS_URL": "http://flywheel-users/api/v1/users/.well-known/jwks.json",
             "GATEWAY_UPSTREAMS": json.dumps(upstreams),
+            "ORDERS_CAMPAIGNS_URL": upstreams["campaigns"],
             "GATEWAY_TRUSTED_PROXY_HOPS": "1",
         },
     }

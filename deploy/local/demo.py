@@ -1,6 +1,7 @@
 """Demo data for `make run`: a shop (its assortment in `demo_catalog`) whose events fill
 analytics, with content on its products (`demo_content`) and a running holiday sale with its
-mechanics (`demo_campaigns`), loaded via the gateway.
+mechanics (`demo_campaigns`) and a day of orders through the saga (`demo_orders`), loaded via
+the gateway.
 
 Loaded once per `var/` (a marker file records it), so restarts do not duplicate it.
 """
@@ -10,10 +11,11 @@ import asyncio
 import httpx
 
 from chassis.settings import VAR_DIR
-from deploy.local import demo_catalog
+from deploy.local import demo_catalog, demo_orders
 from deploy.local.answers import checked
 from deploy.local.demo_campaigns import seed_campaigns
 from deploy.local.demo_content import seed_content
+from deploy.local.demo_orders import seed_orders
 
 MARKER = VAR_DIR / ".demo-loaded"
 CUSTOMER = {
@@ -55,6 +57,7 @@ async def seed(gateway_url: str, admin_email: str, admin_password: str) -> None:
         )
         checked(response)
         await _place_order(client, customer, demo_catalog.orderable(product_ids))
+        await seed_orders(client, staff, [customer, second], demo_orders.plain(product_ids))
         await seed_content(client, staff, [customer, second], product_ids[:5])
     MARKER.write_text("loaded\n")
 

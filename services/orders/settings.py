@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from chassis.settings import ServiceSettings
+from contracts.manifest import service
 
 
 class Settings(ServiceSettings):
@@ -46,6 +47,17 @@ class Settings(ServiceSettings):
     payment_page_base: str = Field(
         default="http://127.0.0.1:8007/simulated-pay",
         description="Where the simulated provider's payment pages are (page URL = base/id)",
+    )
+
+    campaigns_url: str = Field(
+        default=f"http://127.0.0.1:{service('campaigns').port}",
+        description="The campaigns service, whose quote prices an order's coupons at checkout",
+    )
+    campaigns_timeout_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="How long checkout waits for campaigns' quote before it refuses an order "
+        "with coupons (503, Retry-After)",
     )
 
     @property

@@ -4,6 +4,7 @@ with the participants' replies published by the test through that broker."""
 
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
@@ -11,6 +12,7 @@ from uuid import UUID
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
+from fastapi import FastAPI
 from orders_catalog import offer_sku
 from sqlalchemy import select
 from stack import Platform
@@ -23,7 +25,7 @@ from chassis.events.outbox import envelope_for
 from chassis.events.registry import registry
 from chassis.events.tables import inbox, outbox
 from chassis.money import Money
-from chassis.testing import eventually
+from chassis.testing import ServiceServer, eventually
 from contracts import load_contracts
 from contracts.catalog import StockLine, StockReserved
 from services.orders.saga.models import SagaAnswer
@@ -146,15 +148,39 @@ class Trade:
             return [json.loads(row) for row in rows]
 
 
-@pytest.fixture(scope="module")
-async def trade(tmp_path_factory) -> AsyncIterator[Trade]:
-    directory = tmp_path_factory.mktemp("trade")
+def quote_stand_in() -> FastAPI:
+    """Campaigns' quote as these tests' stand-in (they reply for campaigns over the broker
+    too): every coupon applies and discounts nothing. `test_checkout_quote.py` asks the real
+    campaigns service."""
+    app = FastAPI()
+
+    @app.post("/api/v1/campaigns/quote")
+    async def quote(body: dict) -> dict:
+        lines = body["lines"]
+        zero = {"amount": 0, "currency": lines[0]["unit_price"]["currency"]}
+        return {
+            "lines": [{"sku_id": line["sku_id"], "discount": zero} for line in lines],
+            "not_applied": [],
+        }
+
+    return app
+
+
+@asynccontextmanager
+async def running_trade(directory, campaigns: str | None) -> AsyncIterator[Trade]:
+    """Orders on a broker of its own, with users signing customers in, and campaigns' quote
+    from `campaigns` ("stand-in": the stand-in above; "real": the campaigns service)."""
     with TansuBroker(topics=load_contracts().topics()) as broker:
         platform = Platform(broker, lambda name: f"sqlite+aiosqlite:///{directory / name}.db")
         # Users only signs customers in here: off the broker, or it would answer orders
         # that redeem points itself (it takes part in the saga), and the tests reply for it.
         await platform.start("users", kafka_enabled=False)
-        await platform.start("orders", schedule_seconds=SWEEP_SECONDS)
+        if campaigns == "real":
+            quotes = await platform.start("campaigns")
+        else:
+            quotes = await ServiceServer(quote_stand_in()).start()
+            platform.servers["quotes"] = quotes
+        await platform.start("orders", schedule_seconds=SWEEP_SECONDS, campaigns_url=quotes.url)
         producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap_servers, acks="all")
         await producer.start()
         db = Database(platform.database_url("orders"), service="probe")
@@ -164,3 +190,9 @@ async def trade(tmp_path_factory) -> AsyncIterator[Trade]:
             await db.dispose()
             await producer.stop()
             await platform.stop()
+
+
+@pytest.fixture(scope="module")
+async def trade(tmp_path_factory) -> AsyncIterator[Trade]:
+    async with running_trade(tmp_path_factory.mktemp("trade"), "stand-in") as running:
+        yield running

@@ -2,9 +2,10 @@
 
 import pytest
 
+from chassis.http.problems import InvalidInput
 from chassis.ids import new_id
 from chassis.money import Money
-from services.orders.checkout.pricing import LineRejected, price_order
+from services.orders.checkout.pricing import LineRejected, price_order, with_coupons
 from services.orders.prices.offers import Offer
 
 TEA, CUP, MUG, UNPRICED, DELISTED, GONE = (new_id() for _ in range(6))
@@ -60,3 +61,35 @@ def test_a_line_that_cannot_be_ordered_is_named(lines, bad_line, reason):
 def test_an_order_without_lines_is_refused():
     with pytest.raises(ValueError, match="at least one line"):
         price_order([], OFFERS)
+
+
+def test_coupon_discounts_come_off_their_lines_and_the_total():
+    priced = price_order([(TEA, 2), (CUP, 1)], OFFERS)
+    coupon = new_id()
+    discounted = with_coupons(priced, [coupon], [300, 200], {})
+    assert [(x.coupon_discount, x.paid.amount) for x in discounted.lines] == [
+        (Money(amount=300, currency="CNY"), 2 * 1999 - 300),
+        (Money(amount=200, currency="CNY"), 500 - 200),
+    ]
+    assert discounted.total.amount == 2 * 1999 + 500 - 500
+    untouched = with_coupons(priced, [coupon], [0, 0], {})
+    assert [x.coupon_discount for x in untouched.lines] == [None, None]
+    assert untouched.total == priced.total
+
+
+def test_a_chosen_coupon_that_does_not_apply_is_named_with_the_reason():
+    priced = price_order([(TEA, 1)], OFFERS)
+    applies, refused = new_id(), new_id()
+    with pytest.raises(InvalidInput) as raised:
+        with_coupons(priced, [applies, refused], [0], {refused: "expired"})
+    (error,) = raised.value.extra["errors"]
+    assert (error["field"], error["message"]) == (
+        "body.coupon_ids.1",
+        "does not apply to this order: expired",
+    )
+
+
+@pytest.mark.parametrize("discounts", [[2000], [-1], [1, 1]])
+def test_a_quote_that_does_not_fit_the_lines_is_not_taken(discounts):
+    with pytest.raises(ValueError, match="a discount"):
+        with_coupons(price_order([(TEA, 1)], OFFERS), [new_id()], discounts, {})

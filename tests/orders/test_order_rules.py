@@ -9,7 +9,13 @@ import pytest
 from chassis.money import Money
 from contracts.orders import Attribution, CancelReason
 from services.orders.carts.pricing import price_cart
-from services.orders.checkout.lifecycle import FINAL, IllegalTransition, OrderStatus, check
+from services.orders.checkout.lifecycle import (
+    FINAL,
+    IllegalTransition,
+    OrderStatus,
+    check,
+    check_customer_cancel,
+)
 from services.orders.payments import signatures
 from services.orders.prices.offers import Offer
 from services.orders.saga.coordinator import (
@@ -29,6 +35,7 @@ LEGAL = {
     (S.AWAITING_PAYMENT, S.PAID),
     (S.AWAITING_PAYMENT, S.CANCELLED),
     (S.PAID, S.SHIPPED),
+    (S.PAID, S.CANCELLED),  # refunded whole: its group buy failed
     (S.SHIPPED, S.DELIVERED),
     (S.DELIVERED, S.COMPLETED),
 }
@@ -47,6 +54,15 @@ def test_every_other_transition_is_a_409(current, target):
         check(current, target)
     assert raised.value.status == 409
     assert (raised.value.extra["current"], raised.value.extra["target"]) == (current, target)
+
+
+@pytest.mark.parametrize("current", list(S), ids=str)
+def test_a_customer_cancels_only_an_unpaid_order(current):
+    if current in {S.PLACED, S.AWAITING_PAYMENT}:
+        check_customer_cancel(current)
+    else:
+        with pytest.raises(IllegalTransition):
+            check_customer_cancel(current)
 
 
 def test_completed_and_cancelled_are_final():

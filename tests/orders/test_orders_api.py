@@ -107,6 +107,7 @@ async def test_an_order_is_priced_by_the_catalog_and_counted_downstream(
             "quantity": 2,
             "list_price": CNY_1999,
             "unit_price": CNY_1999,
+            "coupon_discount": None,
             "paid": {"amount": 3998, "currency": "CNY"},
         }
     ]

@@ -3,20 +3,23 @@
 from collections.abc import Mapping, Sequence
 from uuid import UUID
 
-from chassis.money import Money
 from services.orders.carts.schemas import CartLineOut, CartOut
+from services.orders.prices import amounts
 from services.orders.prices.offers import Offer, refusal
 
 
 def price_cart(lines: Sequence[tuple[UUID, int]], offers: Mapping[UUID, Offer]) -> CartOut:
     """`lines` are (sku, quantity) oldest first; `offers` what each SKU offers now (an
-    unknown SKU is absent). A line that cannot be ordered now shows why and no price; the
-    total is None then, or when the currencies differ."""
+    unknown SKU is absent). A line that cannot be ordered now shows why and no price (or no
+    line total, when its units cost more than the money limit holds); the total is None
+    then, when the currencies differ, or when the sum is beyond the money limit."""
     priced = []
     for sku_id, quantity in lines:
         why = refusal(sku_id, offer := offers.get(sku_id))
         price = None if why is not None else offer.price
-        total = Money(amount=price.amount * quantity, currency=price.currency) if price else None
+        total = amounts.times(price, quantity) if price else None
+        if price is not None and total is None:
+            why = amounts.beyond(f"{quantity} units at {price.amount} {price.currency}")
         priced.append(
             CartLineOut(
                 sku_id=sku_id,
@@ -30,7 +33,4 @@ def price_cart(lines: Sequence[tuple[UUID, int]], offers: Mapping[UUID, Offer]) 
     currencies = {t.currency for t in totals if t is not None}
     if not priced or None in totals or len(currencies) != 1:
         return CartOut(lines=priced, total=None)
-    return CartOut(
-        lines=priced,
-        total=Money(amount=sum(t.amount for t in totals), currency=currencies.pop()),
-    )
+    return CartOut(lines=priced, total=amounts.total(totals, currencies.pop()))

@@ -12,16 +12,20 @@ from contracts.orders import CartItemAdded, CartItemRemoved
 from services.orders.carts.models import CartLine
 from services.orders.carts.pricing import price_cart
 from services.orders.carts.schemas import MAX_LINES, CartOut
+from services.orders.prices import amounts
 from services.orders.prices.offers import refusal
 from services.orders.prices.service import offers
 
 
 async def put_item(session: AsyncSession, customer_id: UUID, sku_id: UUID, quantity: int) -> None:
     """The cart holds `quantity` of the SKU (added, or changed); only a SKU that can be
-    ordered now goes in (a 422 naming it otherwise: unknown, delisted, unpriced)."""
+    ordered now goes in (a 422 naming it otherwise: unknown, delisted, unpriced), and only
+    as many units as the money limit can price (a 422 naming the quantity)."""
     offer = (await offers(session, [sku_id])).get(sku_id)
     if (why := refusal(sku_id, offer)) is not None:
         raise InvalidInput("path.sku_id", why)
+    if amounts.times(offer.price, quantity) is None:
+        raise InvalidInput("body.quantity", amounts.beyond(f"{quantity} units of {sku_id}"))
     line = await session.get(CartLine, (customer_id, sku_id))
     if line is None:
         lines = select(func.count()).where(CartLine.customer_id == customer_id)

@@ -15,7 +15,7 @@ from chassis.http.problems import NotFound, responses
 from chassis.idempotency import IdempotencyDep
 from chassis.pagination import Page, PageDep, fetch_page
 from contracts.orders import CancelReason
-from services.orders.checkout import export, service
+from services.orders.checkout import export, lifecycle, service
 from services.orders.checkout.models import Order
 from services.orders.checkout.schemas import FiltersDep, OrderOut, OrderRequest, SearchDep
 
@@ -29,13 +29,27 @@ NEWEST_FIRST = (Order.placed_at, Order.id)
     status_code=status.HTTP_201_CREATED,
     response_model=OrderOut,
     summary="Place an order at the catalog's prices (once per Idempotency-Key)",
-    responses=responses(401, 422),
+    description="Coupons are priced by campaigns' quote: while campaigns cannot answer, an "
+    "order with coupons is refused (503 with Retry-After) and nothing is written; one without "
+    "goes at the catalog's (or its group buy's or bargain's) price.",
+    responses=responses(401, 422, 503),
 )
 async def place_order(
-    body: OrderRequest, session: SessionDep, customer: PrincipalDep, idempotency: IdempotencyDep
+    request: Request,
+    body: OrderRequest,
+    session: SessionDep,
+    customer: PrincipalDep,
+    idempotency: IdempotencyDep,
 ) -> Response:
+    priced = None
+    if body.coupon_ids:
+        authorization = request.headers.get("authorization", "")
+        campaigns = request.app.state.campaigns
+        priced = await service.quoted(session, customer.user_id, body, campaigns, authorization)
+
     async def place() -> OrderOut:
-        return OrderOut.model_validate(await service.place_order(session, customer.user_id, body))
+        order = await service.place_order(session, customer.user_id, body, priced)
+        return OrderOut.model_validate(order)
 
     return await idempotency.run(
         session,
@@ -111,6 +125,7 @@ async def get_order(order_id: UUID, session: SessionDep, principal: PrincipalDep
 )
 async def cancel_order(order_id: UUID, session: SessionDep, customer: PrincipalDep) -> OrderOut:
     order = await service.own_order(session, order_id, customer.user_id, lock=True)
+    lifecycle.check_customer_cancel(order.status)
     if not await service.cancel(
         session, order, CancelReason.CUSTOMER, None, "cancelled by the customer"
     ):

@@ -1,7 +1,8 @@
 """The order's state machine: which status may follow which (pure, no I/O).
 
 placed → awaiting_payment → paid → shipped → delivered → completed, and cancelled from
-placed or awaiting_payment. Anything else is an illegal transition (409).
+placed or awaiting_payment, or from paid (refunded whole: a group buy that failed). Anything
+else is an illegal transition (409); a customer cancels only an unpaid order.
 """
 
 from enum import StrEnum
@@ -22,13 +23,14 @@ class OrderStatus(StrEnum):
 NEXT: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.PLACED: frozenset({OrderStatus.AWAITING_PAYMENT, OrderStatus.CANCELLED}),
     OrderStatus.AWAITING_PAYMENT: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
-    OrderStatus.PAID: frozenset({OrderStatus.SHIPPED}),
+    OrderStatus.PAID: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
     OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
     OrderStatus.DELIVERED: frozenset({OrderStatus.COMPLETED}),
     OrderStatus.COMPLETED: frozenset(),
     OrderStatus.CANCELLED: frozenset(),
 }
 FINAL = frozenset(status for status, following in NEXT.items() if not following)
+UNPAID = frozenset({OrderStatus.PLACED, OrderStatus.AWAITING_PAYMENT})
 
 
 class IllegalTransition(Conflict):
@@ -45,3 +47,9 @@ def check(current: OrderStatus, target: OrderStatus) -> None:
     """Raise IllegalTransition unless an order that is `current` may become `target`."""
     if target not in NEXT[current]:
         raise IllegalTransition(current, target)
+
+
+def check_customer_cancel(current: OrderStatus) -> None:
+    """A customer cancels an unpaid order; a paid one comes back through after-sales."""
+    if current not in UNPAID:
+        raise IllegalTransition(current, OrderStatus.CANCELLED)

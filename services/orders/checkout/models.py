@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from chassis.clock import now
 from chassis.db import UtcDateTime, enum_column
 from chassis.ids import new_id
-from chassis.money import money_columns
+from chassis.money import Money, money_columns
 from contracts.orders import Attribution, OrderLine
 from services.orders.checkout.lifecycle import OrderStatus
 from services.orders.models import Base
@@ -22,6 +22,7 @@ class Order(Base):
         Index("ix_orders_status_expires", "status", "payment_expires_at"),
         Index("ix_orders_status_shipped", "status", "shipped_at"),
         Index("ix_orders_status_delivered", "status", "delivered_at"),
+        Index("ix_orders_group", "group_id"),
     )
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
@@ -34,6 +35,12 @@ class Order(Base):
     points: Mapped[int] = mapped_column(Integer, default=0)
     # Coupons, flash reservation, group, bargain, content: what the saga asks participants.
     attribution: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The group buy of the order (also in `attribution`), to find its orders when it closes.
+    group_id: Mapped[UUID | None] = mapped_column(Uuid)
+    # The shipping fee charged (in the order's currency; part of the total) and the freight
+    # template's rule that set it; NULL: no template applied.
+    shipping_fee_amount: Mapped[int | None] = mapped_column(BigInteger)
+    shipping_rule: Mapped[str | None] = mapped_column(String(500))
     placed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
     payment_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     shipped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -47,6 +54,12 @@ class Order(Base):
 
     total = money_columns("total_amount", "currency")
 
+    # Not composites: they share `currency` with the total, and None assigned to a composite
+    # would clear the shared column.
+    @property
+    def shipping_fee(self) -> Money | None:
+        return _money(self.shipping_fee_amount, self.currency)
+
     @property
     def attributed(self) -> Attribution:
         return Attribution.model_validate(self.attribution)
@@ -54,6 +67,10 @@ class Order(Base):
     @property
     def coupon_ids(self) -> list[UUID]:
         return self.attributed.coupon_ids
+
+    @property
+    def bargain_id(self) -> UUID | None:
+        return self.attributed.bargain_id
 
     def contract_lines(self) -> list[OrderLine]:
         """The lines as the events carry them, with their breakdown."""
@@ -74,6 +91,8 @@ class OrderLineRow(Base):
     list_price_amount: Mapped[int] = mapped_column(BigInteger)
     unit_price_amount: Mapped[int] = mapped_column(BigInteger)
     paid_amount: Mapped[int] = mapped_column(BigInteger)
+    # The line's share of the order's coupon discounts (campaigns' quote); NULL: none.
+    coupon_discount_amount: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     # What after-sales requests and refunds have claimed of the line (open or settled): each
     # claim is one guarded UPDATE, so they never exceed `paid_amount` and `quantity`.
@@ -82,6 +101,10 @@ class OrderLineRow(Base):
     list_price = money_columns("list_price_amount", "currency")
     unit_price = money_columns("unit_price_amount", "currency")
     paid = money_columns("paid_amount", "currency")
+
+    @property
+    def coupon_discount(self) -> Money | None:
+        return _money(self.coupon_discount_amount, self.currency)
 
     @property
     def sku_id(self) -> UUID:
@@ -93,6 +116,7 @@ class OrderLineRow(Base):
             quantity=self.quantity,
             list_price=self.list_price,
             unit_price=self.unit_price,
+            coupon_discount=self.coupon_discount,
             paid=self.paid,
         )
 
@@ -104,6 +128,7 @@ class OrderLineRow(Base):
             quantity=line.quantity,
             list_price=line.list_price,
             unit_price=line.unit_price,
+            coupon_discount_amount=_amount(line.coupon_discount),
             paid=line.paid,
         )
 
@@ -118,3 +143,11 @@ class OrderStep(Base):
     status: Mapped[OrderStatus] = mapped_column(enum_column(OrderStatus))
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
     cause: Mapped[str] = mapped_column(String(500))
+
+
+def _money(amount: int | None, currency: str) -> Money | None:
+    return None if amount is None else Money(amount=amount, currency=currency)
+
+
+def _amount(money: Money | None) -> int | None:
+    return None if money is None else money.amount

@@ -7,6 +7,8 @@ from uuid import UUID
 from chassis.http.problems import InvalidInput
 from chassis.money import Money
 from contracts.orders import OrderLine
+from services.orders.deals.rules import Deal
+from services.orders.prices import amounts
 from services.orders.prices.offers import Offer, refusal
 
 
@@ -20,13 +22,28 @@ class LineRejected(InvalidInput):
 @dataclass(frozen=True)
 class PricedOrder:
     lines: list[OrderLine]
-    total: Money
+    total: Money  # what the lines pay, and the shipping fee
+    shipping_fee: Money | None = None
+    shipping_rule: str | None = None
 
 
-def price_order(requested: Sequence[tuple[UUID, int]], offers: Mapping[UUID, Offer]) -> PricedOrder:
+def with_shipping(priced: PricedOrder, fee: Money, rule: str) -> PricedOrder:
+    """The order with its shipping fee (and the rule that set it) added to its total."""
+    total = amounts.total([priced.total, fee], fee.currency)
+    if total is None:
+        raise InvalidInput("body.lines", amounts.beyond("the order's total with shipping"))
+    return PricedOrder(priced.lines, total, fee, rule)
+
+
+def price_order(
+    requested: Sequence[tuple[UUID, int]],
+    offers: Mapping[UUID, Offer],
+    deal: Deal | None = None,
+) -> PricedOrder:
     """Price `(sku_id, quantity)` lines. `offers` holds what every SKU the catalog told us
     about offers now (an unknown SKU is absent); a line whose SKU cannot be ordered (unknown,
-    delisted, no longer sold, unpriced) is refused. One order has one currency."""
+    delisted, no longer sold, unpriced) is refused. One order has one currency. A `deal` (a
+    group buy's or a bargain's price) prices its SKU's line instead of the list price."""
     if not requested:
         raise ValueError("an order needs at least one line")
     lines: list[OrderLine] = []
@@ -34,18 +51,67 @@ def price_order(requested: Sequence[tuple[UUID, int]], offers: Mapping[UUID, Off
         offer = offers.get(sku_id)
         if (why := refusal(sku_id, offer)) is not None:
             raise LineRejected(index, why)
-        price = offer.price
+        price = list_price = offer.price
+        if deal is not None and deal.sku_id == sku_id:
+            if deal.unit_price.currency != list_price.currency:
+                raise LineRejected(index, f"the deal's price is in {deal.unit_price.currency}")
+            price = deal.unit_price
         if lines and price.currency != lines[0].unit_price.currency:
             raise LineRejected(
                 index,
                 f"is priced in {price.currency} but line 0 in {lines[0].unit_price.currency};"
                 " an order is paid in one currency",
             )
-        paid = Money(amount=price.amount * quantity, currency=price.currency)
+        if (paid := amounts.times(price, quantity)) is None:
+            raise InvalidInput(
+                f"body.lines.{index}.quantity", amounts.beyond(f"{quantity} units at this price")
+            )
         lines.append(
             OrderLine(
-                sku_id=sku_id, quantity=quantity, list_price=price, unit_price=price, paid=paid
+                sku_id=sku_id, quantity=quantity, list_price=list_price, unit_price=price, paid=paid
             )
         )
-    total = sum(line.unit_price.amount * line.quantity for line in lines)
-    return PricedOrder(lines, Money(amount=total, currency=lines[0].unit_price.currency))
+    total = amounts.total((line.paid for line in lines), lines[0].paid.currency)
+    if total is None:
+        raise InvalidInput("body.lines", amounts.beyond("the order's total"))
+    return PricedOrder(lines, total)
+
+
+def with_coupons(
+    priced: PricedOrder,
+    coupon_ids: Sequence[UUID],
+    line_discounts: Sequence[int],
+    not_applied: Mapping[UUID, str],
+    shipping_discount: int = 0,
+) -> PricedOrder:
+    """The order with campaigns' coupon discounts taken off its lines (each line keeps its
+    share, `coupon_discount`, so a refund later is exact). Every chosen coupon must apply: one
+    that does not is refused naming it, with campaigns' reason. A free-shipping coupon's
+    `shipping_discount` comes off the shipping fee."""
+    for index, coupon_id in enumerate(coupon_ids):
+        if (reason := not_applied.get(coupon_id)) is not None:
+            raise InvalidInput(
+                f"body.coupon_ids.{index}", f"does not apply to this order: {reason}"
+            )
+    if len(line_discounts) != len(priced.lines):
+        raise ValueError("a discount per line")
+    lines = []
+    for line, off in zip(priced.lines, line_discounts, strict=True):
+        if not 0 <= off <= line.paid.amount:
+            raise ValueError(f"a discount of {off} on a line of {line.paid.amount}")
+        currency = line.paid.currency
+        lines.append(
+            line.model_copy(
+                update={
+                    "coupon_discount": Money(amount=off, currency=currency) if off else None,
+                    "paid": Money(amount=line.paid.amount - off, currency=currency),
+                }
+            )
+        )
+    currency, fee = priced.total.currency, priced.shipping_fee
+    if not 0 <= shipping_discount <= (fee.amount if fee else 0):
+        raise ValueError(f"a discount of {shipping_discount} on shipping of {fee}")
+    if fee is not None:
+        fee = Money(amount=fee.amount - shipping_discount, currency=currency)
+    paid = sum(line.paid.amount for line in lines) + (fee.amount if fee else 0)
+    return PricedOrder(lines, Money(amount=paid, currency=currency), fee, priced.shipping_rule)

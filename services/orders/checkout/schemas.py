@@ -5,11 +5,12 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import Depends, Query
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from chassis.http.fields import JsonInt, Timestamp
 from chassis.money import Money
 from services.orders.checkout.lifecycle import OrderStatus
+from services.orders.shipping.schemas import ShippingAddress
 
 MAX_POINTS = 10_000_000
 
@@ -34,6 +35,22 @@ class OrderRequest(BaseModel):
         default_factory=list, max_length=10, description="Coupons the customer holds"
     )
     points: JsonInt = Field(default=0, ge=0, le=MAX_POINTS, description="To redeem")
+    shipping_address: ShippingAddress | None = Field(
+        default=None, description="Where it goes; required while a freight template applies"
+    )
+    group_id: UUID | None = Field(
+        default=None, description="The group buy (拼团) joined: its SKU alone, at the group price"
+    )
+    bargain_id: UUID | None = Field(
+        default=None, description="One's bargain (砍价) at its floor: one unit at the floor price"
+    )
+
+    @field_validator("bargain_id")
+    @classmethod
+    def one_deal(cls, bargain_id: UUID | None, info: ValidationInfo) -> UUID | None:
+        if bargain_id is not None and info.data.get("group_id") is not None:
+            raise ValueError("an order takes a group buy's price or a bargain's, not both")
+        return bargain_id
 
     @field_validator("coupon_ids")
     @classmethod
@@ -52,6 +69,7 @@ class OrderLineOut(BaseModel):
     quantity: int
     list_price: Money
     unit_price: Money
+    coupon_discount: Money | None = Field(description="The line's share of the coupons' discount")
     paid: Money
 
 
@@ -71,8 +89,12 @@ class OrderOut(BaseModel):
     status: OrderStatus
     lines: list[OrderLineOut]
     total: Money
+    shipping_fee: Money | None = Field(description="Part of the total; None: none charged")
+    shipping_rule: str | None = Field(description="The freight template's rule that set it")
     points: int
     coupon_ids: list[UUID]
+    group_id: UUID | None
+    bargain_id: UUID | None
     placed_at: datetime
     payment_expires_at: datetime | None
     history: list[StepOut] = Field(description="Every state the order entered, oldest first")

@@ -13,24 +13,105 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.clock import now
 from chassis.events import outbox
 from chassis.http.problems import Conflict, NotFound
+from chassis.ids import new_id
 from contracts.orders import Attribution, CancelReason, OrderCancelled, OrderPlaced
 from services.orders.checkout import lifecycle, pricing
 from services.orders.checkout.lifecycle import OrderStatus
 from services.orders.checkout.models import Order, OrderLineRow, OrderStep
+from services.orders.checkout.quotes import CampaignsQuotes, CampaignsUnavailable
 from services.orders.checkout.schemas import OrderFilters, OrderRequest, OrderSearch
+from services.orders.deals import rules as deal_rules
+from services.orders.deals import service as deals
+from services.orders.deals.rules import Deal
 from services.orders.prices.service import offers
+from services.orders.shipping import service as shipping
 
 
-async def place_order(session: AsyncSession, customer_id: UUID, request: OrderRequest) -> Order:
-    """Price the lines from the catalog's read model, stage the order and OrderPlaced."""
+async def deal_for(
+    session: AsyncSession, customer_id: UUID, request: OrderRequest, at: datetime, *, lock: bool
+) -> Deal | None:
+    """The group buy's or bargain's price the order takes, if it names one (a 422 if it may
+    not); `lock`: the group's row, until the order is written."""
     requested = [(line.sku_id, line.quantity) for line in request.lines]
-    priced = pricing.price_order(requested, await offers(session, [sku for sku, _ in requested]))
-    attribution = Attribution(coupon_ids=request.coupon_ids)
+    if request.group_id is not None:
+        deal = await deals.group_deal(session, request.group_id, customer_id, at, lock=lock)
+        deal_rules.check_lines(deal, deal_rules.GROUP, requested)
+        return deal
+    if request.bargain_id is not None:
+        deal = await deals.bargain_deal(session, request.bargain_id, customer_id, at)
+        deal_rules.check_lines(deal, deal_rules.BARGAIN, requested)
+        return deal
+    return None
+
+
+async def price(
+    session: AsyncSession, customer_id: UUID, request: OrderRequest, at: datetime, *, lock: bool
+) -> pricing.PricedOrder:
+    """The order's lines priced from the catalog's read model (a deal's line at its price)."""
+    deal = await deal_for(session, customer_id, request, at, lock=lock)
+    requested = [(line.sku_id, line.quantity) for line in request.lines]
+    priced = pricing.price_order(requested, await offers(session, [s for s, _ in requested]), deal)
+    items = sum(quantity for _, quantity in requested)
+    fee = await shipping.for_order(session, request.shipping_address, items, priced.total)
+    return priced if fee is None else pricing.with_shipping(priced, *fee)
+
+
+async def quoted(
+    session: AsyncSession,
+    customer_id: UUID,
+    request: OrderRequest,
+    campaigns: CampaignsQuotes,
+    authorization: str,
+) -> pricing.PricedOrder:
+    """The order priced with its coupons' discounts, as campaigns quotes them now. Holds no
+    transaction while campaigns answers (at most its timeout)."""
+    base = await price(session, customer_id, request, now(), lock=False)
+    await session.rollback()
+    quote = await campaigns.coupons(
+        base.lines, request.coupon_ids, authorization, base.shipping_fee
+    )
+    try:
+        return pricing.with_coupons(
+            base,
+            request.coupon_ids,
+            quote.line_discounts,
+            quote.not_applied,
+            quote.shipping_discount,
+        )
+    except ValueError as error:  # a quote that does not fit the order: not to be trusted
+        raise CampaignsUnavailable(
+            f"campaigns quoted what the order cannot take: {error}"
+        ) from None
+
+
+async def place_order(
+    session: AsyncSession,
+    customer_id: UUID,
+    request: OrderRequest,
+    priced: pricing.PricedOrder | None = None,
+) -> Order:
+    """Stage the order and OrderPlaced: priced here from the catalog's read model (a group
+    buy's or a bargain's line at its price), or as `quoted` priced it with coupons."""
+    order_id, at = new_id(), now()
+    if priced is None:
+        priced = await price(session, customer_id, request, at, lock=True)
+    else:  # a deal still holds (and the group's row is locked) as the order is written
+        await deal_for(session, customer_id, request, at, lock=True)
+    if request.bargain_id is not None:
+        await deals.take_bargain(session, request.bargain_id, order_id)
+    attribution = Attribution(
+        coupon_ids=request.coupon_ids, group_id=request.group_id, bargain_id=request.bargain_id
+    )
     order = Order(
+        id=order_id,
         customer_id=customer_id,
         total=priced.total,
         points=request.points,
         attribution=attribution.model_dump(mode="json"),
+        group_id=request.group_id,
+        shipping_fee_amount=priced.shipping_fee.amount if priced.shipping_fee else None,
+        shipping_rule=priced.shipping_rule,
+        placed_at=at,
         lines=[OrderLineRow.from_contract(n, line) for n, line in enumerate(priced.lines)],
         history=[OrderStep(status=OrderStatus.PLACED, cause="placed by the customer")],
     )
@@ -43,6 +124,7 @@ async def place_order(session: AsyncSession, customer_id: UUID, request: OrderRe
             customer_id=customer_id,
             lines=priced.lines,
             total=priced.total,
+            shipping_fee=priced.shipping_fee,
             points=request.points,
             attribution=attribution,
             placed_at=order.placed_at,

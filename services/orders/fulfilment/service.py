@@ -10,12 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.clock import now
 from chassis.db import Database
 from chassis.events import outbox
-from chassis.http.problems import NotFound
+from chassis.http.problems import Conflict, NotFound
 from contracts.orders import OrderCompleted, OrderDelivered, OrderShipped
 from services.orders.aftersales import service as aftersales
 from services.orders.checkout import service as orders
 from services.orders.checkout.lifecycle import OrderStatus
 from services.orders.checkout.models import Order
+from services.orders.deals import service as deals
+from services.orders.deals.rules import GroupStatus
 from services.orders.fulfilment.models import Shipment
 from services.orders.fulfilment.schemas import ShipmentRequest
 
@@ -25,10 +27,15 @@ SWEEP_BATCH = 100
 async def ship(
     session: AsyncSession, order_id: UUID, request: ShipmentRequest, by: UUID
 ) -> Shipment:
-    """The paid order leaves the warehouse whole (409 from any other state)."""
+    """The paid order leaves the warehouse whole (409 from any other state, and for a group
+    buy's order until its group completed)."""
     order = await orders.locked(session, order_id)
     if order is None:
         raise NotFound(f"No order {order_id}.")
+    if order.group_id is not None:
+        group = await deals.group_of(session, order.group_id)
+        if group is None or group.status != GroupStatus.COMPLETED:
+            raise Conflict(f"Order {order_id} waits for its group buy to fill before it ships.")
     shipment = Shipment(
         order_id=order.id,
         carrier=request.carrier,

@@ -93,9 +93,11 @@ async def give_back(
     by: UUID | None,
     aftersale_id: UUID | None = None,
     restock: bool = False,
+    refund_id: UUID | None = None,
 ) -> Refund:
     """Refund claimed portions of a paid order through the provider, and publish
-    RefundCompleted with the lines and amounts (in the caller's transaction)."""
+    RefundCompleted with the lines and amounts (in the caller's transaction). `refund_id`:
+    the refund's id when the caller derives it (the provider's idempotency key)."""
     payment = await session.scalar(
         select(Payment).where(
             Payment.order_id == order.id, Payment.status == PaymentStatus.SUCCEEDED
@@ -105,7 +107,7 @@ async def give_back(
         raise Conflict(f"Order {order.id} has no payment to refund.")
     currency = order.total.currency
     refund = Refund(
-        id=new_id(),
+        id=refund_id or new_id(),
         order_id=order.id,
         payment_id=payment.id,
         aftersale_id=aftersale_id,
