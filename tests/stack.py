@@ -10,7 +10,7 @@ from chassis.broker import TansuBroker
 from chassis.db import Database
 from chassis.ids import new_id
 from chassis.mailbox import Mailbox
-from chassis.testing import ServiceServer
+from chassis.testing import ServiceServer, eventually
 
 POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 ADMIN = {"email": "admin@flywheel.local", "password": "flywheel-admin"}
@@ -103,3 +103,21 @@ class Platform:
     async def stop(self) -> None:
         for server in reversed(list(self.servers.values())):
             await server.stop()
+
+
+async def start_gateway(settings) -> ServiceServer:
+    """The gateway, once it has learned every service's routes from their OpenAPI documents:
+    under load a first fetch can time out, and until it is retried the routes that document
+    would open stay closed at the edge (401 where a token is optional)."""
+    from gateway.app import create_app
+
+    server = await ServiceServer(create_app(settings)).start()
+    documents = server.app.state.documents
+
+    async def learned() -> bool:
+        if not documents.complete:
+            await documents.refresh()
+        return documents.complete
+
+    await eventually(learned, within=60)
+    return server

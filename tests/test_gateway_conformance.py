@@ -4,9 +4,8 @@ services' conformance tests (tests/test_openapi_conformance.py) rather than afte
 
 import pytest
 from conformance import EXAMPLES, schemathesis
+from stack import start_gateway
 
-from chassis.testing import ServiceServer
-from gateway.app import create_app
 from gateway.settings import GatewaySettings, RateLimit
 
 
@@ -21,7 +20,7 @@ async def gateway(platform, sqlite_dir):
         jwks_url=f"{platform.servers['users'].url}/api/v1/users/.well-known/jwks.json",
         rate_limits={name: roomy for name in ("auth", "public", "default", "partner")},
     )
-    server = await ServiceServer(create_app(settings)).start()
+    server = await start_gateway(settings)
     yield server
     await server.stop()
 

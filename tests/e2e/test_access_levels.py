@@ -14,14 +14,13 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from fastapi import APIRouter
-from stack import Platform
+from stack import Platform, start_gateway
 
 from chassis.auth.deps import OperatorDep
 from chassis.ids import new_id
 from chassis.metrics import http_requests
 from chassis.testing import ServiceServer, eventually
 from contracts.manifest import SERVICES
-from gateway.app import create_app
 from gateway.settings import GatewaySettings, RateLimit
 
 REFUSED = (401, 403)
@@ -135,7 +134,7 @@ def gateway_settings(platform, tmp_path, upstreams: dict[str, str]) -> GatewaySe
 async def gateway(platform, tmp_path_factory) -> AsyncIterator[ServiceServer]:
     upstreams = {name: server.url for name, server in platform.servers.items()}
     settings = gateway_settings(platform, tmp_path_factory.mktemp("gateway"), upstreams)
-    server = await ServiceServer(create_app(settings)).start()
+    server = await start_gateway(settings)
     yield server
     await server.stop()
 
@@ -220,9 +219,7 @@ async def test_staff_roles_on_every_role_checked_route(staff_platform, tmp_path)
     role_checked = [op for op in found if op.access in ("operator", "admin")]
     assert {op.access for op in role_checked} == {"operator", "admin"}
     upstreams = {name: server.url for name, server in staff_platform.servers.items()}
-    edge = await ServiceServer(
-        create_app(gateway_settings(staff_platform, tmp_path, upstreams))
-    ).start()
+    edge = await start_gateway(gateway_settings(staff_platform, tmp_path, upstreams))
     cases = [
         (operation, where, kind)
         for operation in role_checked
@@ -282,7 +279,7 @@ async def grown_gateway(platform, grown_catalog, tmp_path_factory):
     upstreams = {name: server.url for name, server in platform.servers.items()}
     upstreams["catalog"] = grown_catalog.url
     settings = gateway_settings(platform, tmp_path_factory.mktemp("grown-gateway"), upstreams)
-    server = await ServiceServer(create_app(settings)).start()
+    server = await start_gateway(settings)
     yield server
     await server.stop()
 

@@ -2,9 +2,9 @@
 
 import httpx
 import pytest
+from stack import start_gateway
 
-from chassis.testing import ServiceServer, eventually
-from gateway.app import create_app
+from chassis.testing import eventually
 from gateway.settings import GatewaySettings
 
 
@@ -15,7 +15,7 @@ async def gateway(platform, sqlite_dir):
         upstreams={name: server.url for name, server in platform.servers.items()},
         jwks_url=f"{platform.servers['users'].url}/api/v1/users/.well-known/jwks.json",
     )
-    server = await ServiceServer(create_app(settings)).start()
+    server = await start_gateway(settings)
     yield server
     await server.stop()
 
