@@ -11,11 +11,10 @@ from sqlalchemy import and_, case, delete, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
-from chassis.db import UtcDateTime
+from chassis.db import UtcDateTime, insert_for
 from chassis.http.problems import InvalidInput, NotFound, Unauthorized
 from chassis.ids import new_id
 from chassis.pagination import PageRequest, fetch_page
-from services.users import dialects
 from services.users.accounts import service as accounts
 from services.users.accounts.models import User
 from services.users.accounts.passwords import verify_password
@@ -125,7 +124,7 @@ async def _count_failure(
         and_(table.c.locked_until.is_(None), table.c.last_failed_at <= at - policy.window),
     )
     failures = case((stale, 1), else_=table.c.failures + 1)
-    insert = dialects.insert(session, table).values(
+    insert = insert_for(session, table).values(
         email=email,
         failures=1,
         last_failed_at=at,

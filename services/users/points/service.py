@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
+from chassis.db import insert_for
 from chassis.events import outbox
 from chassis.pagination import PageRequest, fetch_page
 from contracts.orders import OrderCancelled, OrderCompleted, OrderPaid, OrderPlaced, RefundCompleted
@@ -21,7 +22,6 @@ from contracts.users import (
     PointsSpent,
     PointsUnfrozen,
 )
-from services.users import dialects
 from services.users.membership import service as membership
 from services.users.points import rules
 from services.users.points.models import (
@@ -44,7 +44,7 @@ class LedgerBroken(RuntimeError):
 
 async def _open_account(session: AsyncSession, user_id: UUID) -> None:
     await session.execute(
-        dialects.insert(session, ACCOUNTS)
+        insert_for(session, ACCOUNTS)
         .values(user_id=user_id, available=0, frozen=0, held=0)
         .on_conflict_do_nothing()
     )
@@ -92,9 +92,9 @@ async def _claim(session: AsyncSession, model, **values) -> bool:
     """Insert the record of a step unless it exists: True for the first of any deliveries."""
     table = model.__table__
     key = next(iter(table.primary_key.columns))
-    statement = (
-        dialects.insert(session, table).values(**values).on_conflict_do_nothing()
-    ).returning(key)
+    statement = (insert_for(session, table).values(**values).on_conflict_do_nothing()).returning(
+        key
+    )
     return await session.scalar(statement) is not None
 
 

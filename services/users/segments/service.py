@@ -11,11 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
+from chassis.db import insert_for
 from chassis.events import outbox
 from chassis.http.problems import Conflict, InvalidInput, NotFound
 from chassis.pagination import PageRequest, fetch_page
 from contracts.users import SegmentEntered, SegmentLeft
-from services.users import dialects
 from services.users.accounts.models import User
 from services.users.segments import predicate, rules, sql
 from services.users.segments.models import Segment, SegmentField, SegmentMember
@@ -76,7 +76,7 @@ async def _enter(session: AsyncSession, segment_id: UUID, users: set[UUID], at: 
     rows = [{"segment_id": segment_id, "user_id": u, "entered_at": at} for u in sorted(users)]
     new = []
     for start in range(0, len(rows), 1000):
-        statement = dialects.insert(session, MEMBERS).values(rows[start : start + 1000])
+        statement = insert_for(session, MEMBERS).values(rows[start : start + 1000])
         new += await session.scalars(
             statement.on_conflict_do_nothing().returning(MEMBERS.c.user_id)
         )
