@@ -228,7 +228,8 @@ SEGMENT = "flywheel.users.segment"  # keyed by user: one user's entries and exit
 
 @event("flywheel.users.segment.entered.v1", topic=SEGMENT, key="user_id")
 class SegmentEntered(EventData):
-    """A user now matches a segment's rule (on its creation, or as their data changed)."""
+    """A user now matches a segment's rule (on its creation or an edit of its rule, as their
+    data changed, or as time passed through one of its windows)."""
 
     segment_id: UUID
     user_id: UUID
@@ -242,3 +243,16 @@ class SegmentLeft(EventData):
     segment_id: UUID
     user_id: UUID
     left_at: datetime
+
+
+@event("flywheel.users.segment.deleted.v1", topic=SEGMENT, key="segment_id")
+class SegmentDeleted(EventData):
+    """An operator deleted a segment: it is no longer maintained, and no `segment.left` is
+    published for the members it had. A consumer keeping its membership drops it all."""
+
+    segment_id: UUID
+    name: str
+    members: int = Field(ge=0, description="Members it had when deleted")
+    deleted_by: UUID
+    deleted_at: datetime
+

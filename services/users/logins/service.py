@@ -22,6 +22,7 @@ from services.users.keys import service as keys
 from services.users.keys import signing
 from services.users.logins.lockout import AccountLocked, LockoutPolicy
 from services.users.logins.models import LoginFailure, RefreshToken
+from services.users.segments import service as segments
 from services.users.settings import Settings
 
 
@@ -73,6 +74,8 @@ async def log_in(session: AsyncSession, email: str, password: str, settings: Set
         await _fail(session, email, settings.lockout, at)
         raise Unauthorized("Unknown email or wrong password.")
     await session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    user.last_login_at = at
+    await segments.refresh(session, user.id, {"logins.last_login_at"})
     pair = await issue(session, user, settings)
     await session.commit()
     return pair
