@@ -152,12 +152,14 @@ async def _retime(session: AsyncSession, segment_id: UUID, node: rules.Node, at:
     """Replace a segment's timers: for every user whose windows time alone will flip, the
     first such moment after `at`."""
     await session.execute(delete(SegmentTimer).where(SegmentTimer.segment_id == segment_id))
-    windowed = sorted({condition.field for condition in rules.windows(node)})
-    if not windowed:
+    windows = list(rules.windows(node))
+    if not windows:
         return
+    windowed = sorted({condition.field for condition in windows})
     columns = [sql.COLUMNS[field].label(field) for field in windowed]
-    known = or_(*(sql.COLUMNS[field].is_not(None) for field in windowed))
-    rows = await session.execute(sql.users().add_columns(*columns).where(known))
+    # Only users with an edge still ahead (a moment less than its window's days old).
+    ahead = or_(*(sql.COLUMNS[c.field] > rules.cutoff(c, at) for c in windows))
+    rows = await session.execute(sql.users().add_columns(*columns).where(ahead))
     timers = [
         {"segment_id": segment_id, "user_id": row.id, "due_at": due}
         for row in rows.mappings()
@@ -225,33 +227,64 @@ async def _values(session: AsyncSession, user_id: UUID) -> dict[str, Any] | None
 
 async def _evaluate(
     session: AsyncSession,
-    segment_id: UUID,
-    node: rules.Node,
+    segments: list[tuple[UUID, rules.Node]],
     user_id: UUID,
     values: dict[str, Any],
     at: datetime,
 ) -> None:
-    """One user against one segment, in memory: the timer of its windows, then membership."""
-    if any(True for _ in rules.windows(node)):
-        due = rules.flips(node, values, at)
-        if due is None:
-            await session.execute(
-                delete(SegmentTimer).where(
-                    SegmentTimer.segment_id == segment_id, SegmentTimer.user_id == user_id
+    """One user against some segments, in memory: the timers of their windows, then
+    membership. What the user is in and their timers are read once, and only what changes is
+    written (each write guarded as ever: the insert the primary key lets happen once, the
+    delete that returns what it removed)."""
+    ids = [segment_id for segment_id, _ in segments]
+    timed = [(segment_id, node) for segment_id, node in segments if _has_windows(node)]
+    if timed:
+        timers = dict(
+            (
+                await session.execute(
+                    select(SegmentTimer.segment_id, SegmentTimer.due_at).where(
+                        SegmentTimer.user_id == user_id,
+                        SegmentTimer.segment_id.in_([segment_id for segment_id, _ in timed]),
+                    )
                 )
-            )
-        else:
-            await session.execute(
-                insert_for(session, TIMERS)
-                .values(segment_id=segment_id, user_id=user_id, due_at=due)
-                .on_conflict_do_update(
-                    index_elements=[TIMERS.c.segment_id, TIMERS.c.user_id], set_={"due_at": due}
+            ).all()
+        )
+        for segment_id, node in timed:
+            due = rules.flips(node, values, at)
+            if due == timers.get(segment_id):
+                continue
+            if due is None:
+                await session.execute(
+                    delete(SegmentTimer).where(
+                        SegmentTimer.segment_id == segment_id, SegmentTimer.user_id == user_id
+                    )
                 )
+            else:
+                await session.execute(
+                    insert_for(session, TIMERS)
+                    .values(segment_id=segment_id, user_id=user_id, due_at=due)
+                    .on_conflict_do_update(
+                        index_elements=[TIMERS.c.segment_id, TIMERS.c.user_id],
+                        set_={"due_at": due},
+                    )
+                )
+    member_of = set(
+        await session.scalars(
+            select(SegmentMember.segment_id).where(
+                SegmentMember.user_id == user_id, SegmentMember.segment_id.in_(ids)
             )
-    if predicate.matches(node, values, at):
-        await _enter(session, segment_id, {user_id}, at)
-    else:
-        await _leave(session, segment_id, {user_id}, at)
+        )
+    )
+    for segment_id, node in segments:
+        if predicate.matches(node, values, at):
+            if segment_id not in member_of:
+                await _enter(session, segment_id, {user_id}, at)
+        elif segment_id in member_of:
+            await _leave(session, segment_id, {user_id}, at)
+
+
+def _has_windows(node: rules.Node) -> bool:
+    return any(True for _ in rules.windows(node))
 
 
 async def refresh(session: AsyncSession, user_id: UUID, fields: set[str]) -> None:
@@ -263,9 +296,8 @@ async def refresh(session: AsyncSession, user_id: UUID, fields: set[str]) -> Non
     values = await _values(session, user_id)
     if values is None:
         return  # events about a user this service does not know
-    at = now()
-    for segment in segments:
-        await _evaluate(session, segment.id, rules.parse(segment.rule), user_id, values, at)
+    nodes = [(segment.id, rules.parse(segment.rule)) for segment in segments]
+    await _evaluate(session, nodes, user_id, values, now())
 
 
 async def fire_due(db: Database, at: datetime | None = None) -> int:
@@ -301,7 +333,7 @@ async def fire_due(db: Database, at: datetime | None = None) -> int:
                 fired += 1
                 values = await _values(session, user_id)
                 if values is not None:
-                    await _evaluate(session, segment.id, node, user_id, values, at)
+                    await _evaluate(session, [(segment.id, node)], user_id, values, at)
             if fired >= TIMER_BATCH:
                 break
     return fired
@@ -334,7 +366,7 @@ async def sweep(db: Database, at: datetime | None = None) -> int:
             if segment is None:
                 continue
             node = rules.parse(segment.rule)
-            if any(True for _ in rules.windows(node)):
+            if _has_windows(node):
                 entered, left = await _materialize(session, segment_id, node, at)
                 fixed += entered + left
     if fixed:
