@@ -3,7 +3,14 @@
 import subprocess
 import sys
 
-BENCHMARKS = ["bench.events", "bench.gateway", "bench.analytics", "bench.flash_sale", "bench.recs"]
+BENCHMARKS = [
+    "bench.events",
+    "bench.gateway",
+    "bench.analytics",
+    "bench.flash_sale",
+    "bench.recs",
+    "bench.segments",
+]
 
 
 def main() -> int:
