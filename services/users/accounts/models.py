@@ -23,6 +23,7 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
     # The last sign-in with the password (refreshing a token is not one): segments read it.
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # anonymized on request
 
 
 class RoleChange(Base):
