@@ -11,6 +11,7 @@ BENCHMARKS = [
     "bench.checkout",
     "bench.recs",
     "bench.catalog",
+    "bench.segments",
 ]
 
 

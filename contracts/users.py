@@ -19,6 +19,27 @@ class UserRegistered(EventData):
     registered_at: datetime
 
 
+@event("flywheel.users.password_reset.requested.v1", topic="flywheel.users.user", key="user_id")
+class PasswordResetRequested(EventData):
+    """Someone asked to reset the password of this account: engagement mails the token to
+    its address. The token works once, until `expires_at`; the users service keeps only its
+    hash, so this event (on a topic only engagement should read) is where it travels."""
+
+    user_id: UUID
+    email: str
+    token: str
+    expires_at: datetime
+
+
+@event("flywheel.users.user.erased.v1", topic="flywheel.users.user", key="user_id")
+class UserErased(EventData):
+    """A customer had their personal data erased here: every service scrubs what it keeps
+    about `user_id` (their ledgers may stay, anonymous)."""
+
+    user_id: UUID
+    erased_at: datetime
+
+
 POINTS = "flywheel.users.points"
 
 
@@ -88,12 +109,13 @@ class ConsentChanged(EventData):
 class EarnedFor(StrEnum):
     ORDER = "order"
     CHECK_IN = "check_in"
+    REFERRAL = "referral"
 
 
 @event("flywheel.users.points.earned.v1", topic=POINTS, key="user_id")
 class PointsEarned(EventData):
-    """Points were earned: for a paid order (frozen until the order completes) or a daily
-    check-in (available at once)."""
+    """Points were earned: for a paid order (frozen until the order completes), a daily
+    check-in or a referral (available at once)."""
 
     user_id: UUID
     points: int = Field(gt=0)
@@ -228,7 +250,8 @@ SEGMENT = "flywheel.users.segment"  # keyed by user: one user's entries and exit
 
 @event("flywheel.users.segment.entered.v1", topic=SEGMENT, key="user_id")
 class SegmentEntered(EventData):
-    """A user now matches a segment's rule (on its creation, or as their data changed)."""
+    """A user now matches a segment's rule (on its creation or an edit of its rule, as their
+    data changed, or as time passed through one of its windows)."""
 
     segment_id: UUID
     user_id: UUID
@@ -242,3 +265,27 @@ class SegmentLeft(EventData):
     segment_id: UUID
     user_id: UUID
     left_at: datetime
+
+
+@event("flywheel.users.segment.deleted.v1", topic=SEGMENT, key="segment_id")
+class SegmentDeleted(EventData):
+    """An operator deleted a segment: it is no longer maintained, and no `segment.left` is
+    published for the members it had. A consumer keeping its membership drops it all."""
+
+    segment_id: UUID
+    name: str
+    members: int = Field(ge=0, description="Members it had when deleted")
+    deleted_by: UUID
+    deleted_at: datetime
+
+
+@event("flywheel.users.referral.rewarded.v1", topic="flywheel.users.referral", key="referee_id")
+class ReferralRewarded(EventData):
+    """A referred customer's first order completed: both sides got their points, once."""
+
+    referrer_id: UUID
+    referee_id: UUID
+    order_id: UUID = Field(description="The completed order that released the reward")
+    referrer_points: int = Field(gt=0)
+    referee_points: int = Field(gt=0)
+    rewarded_at: datetime

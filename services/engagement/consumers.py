@@ -3,7 +3,7 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.events.handlers import consumes
-from contracts.users import UserRegistered
+from contracts.users import PasswordResetRequested, UserRegistered
 from services.engagement import emails, inbox, templates
 
 
@@ -13,3 +13,12 @@ async def on_user_registered(event: UserRegistered, session: AsyncSession) -> No
     welcome = templates.welcome(event.display_name)
     await inbox.deliver(session, event.user_id, welcome)
     await emails.stage(session, event.user_id, event.email, welcome)
+
+
+@consumes(PasswordResetRequested)
+async def on_password_reset_requested(event: PasswordResetRequested, session: AsyncSession) -> None:
+    """Mail the reset token (by email only: never in the in-app inbox, which a stolen session
+    could read)."""
+    await emails.stage(
+        session, event.user_id, event.email, templates.password_reset(event.token, event.expires_at)
+    )

@@ -30,8 +30,14 @@ from services.users.models import Base
 from services.users.points import api as points_api
 from services.users.points import consumers as points_consumers
 from services.users.points import models as points_models
+from services.users.privacy import api as privacy_api
 from services.users.profiles import api as profiles_api
 from services.users.profiles import models as profiles_models
+from services.users.referrals import api as referrals_api
+from services.users.referrals import consumers as referrals_consumers
+from services.users.referrals import models as referrals_models
+from services.users.resets import api as resets_api
+from services.users.resets import models as resets_models
 from services.users.rfm import api as rfm_api
 from services.users.rfm import consumers as rfm_consumers
 from services.users.rfm import models as rfm_models
@@ -55,6 +61,8 @@ MODELS = (
     membership_models,
     rfm_models,
     segments_models,
+    referrals_models,
+    resets_models,
 )
 SCHEMA = Schema.beside(__file__, Base.metadata)
 
@@ -76,6 +84,7 @@ def handlers(settings: Settings) -> list[Handler]:
     return [
         *metrics_consumers.HANDLERS,
         *points_consumers.handlers(settings.points_per_currency_unit),
+        *referrals_consumers.HANDLERS,
         *membership_consumers.handlers(settings.tier_review_period),
         *lifecycle_consumers.HANDLERS,
         *rfm_consumers.HANDLERS,
@@ -93,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             accounts_api.router,
             profiles_api.router,
             logins_api.router,
+            resets_api.router,
             keys_api.router,
             points_api.router,
             checkins_api.router,
@@ -100,6 +110,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             rfm_api.router,
             membership_api.router,
             segments_api.router,
+            referrals_api.router,
+            privacy_api.router,
         ],
         schema=SCHEMA,
         consumers=handlers(settings),

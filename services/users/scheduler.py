@@ -1,5 +1,6 @@
-"""The service's scheduler: lifecycle timers fire on their due time, tier reviews on their
-date, and the daily jobs (RFM quintiles, the lifecycle sweep) once a day across replicas.
+"""The service's scheduler: lifecycle and segment timers fire on their due time, tier reviews
+on their date, and the daily jobs (RFM quintiles, the lifecycle and segment sweeps) once a day
+across replicas.
 Timers and reviews are taken SKIP LOCKED, so replicas share the work."""
 
 import asyncio
@@ -10,6 +11,7 @@ from services.users.jobs import service as jobs
 from services.users.lifecycle import service as lifecycle
 from services.users.membership import service as membership
 from services.users.rfm import service as rfm
+from services.users.segments import service as segments
 from services.users.settings import Settings
 
 
@@ -22,6 +24,8 @@ async def run_schedule(runtime: Runtime) -> None:
     async def turn() -> None:
         while await lifecycle.fire_due(db) == lifecycle.TIMER_BATCH:
             pass  # a full batch: more may be due now
+        while await segments.fire_due(db) == segments.TIMER_BATCH:
+            pass
         while (
             await membership.review_due(db, settings.tier_review_period) == membership.REVIEW_BATCH
         ):
@@ -30,6 +34,8 @@ async def run_schedule(runtime: Runtime) -> None:
             await rfm.nightly(db)
         if await jobs.claim(db, "lifecycle_sweep", settings.lifecycle_sweep_at):
             await lifecycle.sweep(db)
+        if await jobs.claim(db, "segment_sweep", settings.lifecycle_sweep_at):
+            await segments.sweep(db)
 
     await asyncio.sleep(settings.schedule_seconds)
     await every(settings.schedule_seconds, turn, what="users schedule")

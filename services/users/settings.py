@@ -58,6 +58,9 @@ class Settings(ServiceSettings):
         default=time(3, 0),
         description="time of day (UTC) of the lifecycle safety sweep behind the timers",
     )
+    password_reset_minutes: int = Field(
+        default=30, ge=1, le=1440, description="minutes a mailed password reset token works"
+    )
     tier_review_days: int = Field(
         default=365, ge=1, description="days a tier is held before its review (downgrades then)"
     )
@@ -75,6 +78,10 @@ class Settings(ServiceSettings):
         return HashCost(
             self.password_time_cost, self.password_memory_kib, self.password_parallelism
         )
+
+    @property
+    def password_reset_lifetime(self) -> timedelta:
+        return timedelta(minutes=self.password_reset_minutes)
 
     @property
     def tier_review_period(self) -> timedelta:

@@ -1,12 +1,16 @@
 """The segment rule language, pure: what parses, what is refused with the path of the bad
 node, and the in-memory evaluator's two-valued logic."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from services.users.segments import predicate, rules
 from services.users.segments.rules import All, AnyOf, Condition, Not
 
 HIGH_R = {"field": "rfm.r", "op": "gte", "value": 4}
+AT = datetime(2026, 12, 1, 12, tzinfo=UTC)
+DAY = timedelta(days=1)
 
 
 def test_a_tree_parses_into_nodes_and_names_its_fields():
@@ -89,9 +93,9 @@ def test_the_limits_themselves_are_allowed():
 
 def test_a_condition_on_an_unknown_value_is_false_and_its_negation_true():
     city = rules.parse({"field": "profile.city", "op": "ne", "value": "Hangzhou"})
-    assert predicate.matches(city, {"profile.city": "Chengdu"})
-    assert not predicate.matches(city, {"profile.city": None})
-    assert predicate.matches(Not(city), {"profile.city": None})
+    assert predicate.matches(city, {"profile.city": "Chengdu"}, AT)
+    assert not predicate.matches(city, {"profile.city": None}, AT)
+    assert predicate.matches(Not(city), {"profile.city": None}, AT)
 
 
 @pytest.mark.parametrize(
@@ -110,17 +114,17 @@ def test_a_condition_on_an_unknown_value_is_false_and_its_negation_true():
 )
 def test_every_integer_operator(op, value, expected):
     node = rules.parse({"field": "rfm.m", "op": op, "value": value})
-    assert predicate.matches(node, {"rfm.m": 3}) is expected
+    assert predicate.matches(node, {"rfm.m": 3}, AT) is expected
 
 
 def test_all_any_and_not_combine():
     yes = rules.parse({"field": "rfm.r", "op": "eq", "value": 1})
     no = rules.parse({"field": "rfm.r", "op": "eq", "value": 2})
     user = {"rfm.r": 1}
-    assert predicate.matches(All((yes, Not(no))), user)
-    assert not predicate.matches(All((yes, no)), user)
-    assert predicate.matches(AnyOf((no, yes)), user)
-    assert not predicate.matches(AnyOf((no, no)), user)
+    assert predicate.matches(All((yes, Not(no))), user, AT)
+    assert not predicate.matches(All((yes, no)), user, AT)
+    assert predicate.matches(AnyOf((no, yes)), user, AT)
+    assert not predicate.matches(AnyOf((no, no)), user, AT)
 
 
 def test_an_explanation_shows_each_condition_with_the_value_seen():
@@ -132,7 +136,7 @@ def test_an_explanation_shows_each_condition_with_the_value_seen():
             ]
         }
     )
-    assert predicate.explain(node, {"rfm.r": 3, "profile.city": None}) == {
+    assert predicate.explain(node, {"rfm.r": 3, "profile.city": None}, AT) == {
         "all": [
             {"field": "rfm.r", "op": "between", "value": [4, 5], "seen": 3, "matches": False},
             {
@@ -148,3 +152,57 @@ def test_an_explanation_shows_each_condition_with_the_value_seen():
         ],
         "matches": False,
     }
+
+
+ORDERED_30 = {"field": "metrics.last_paid_at", "op": "within_days", "value": 30}
+NO_LOGIN_60 = {"not": {"field": "logins.last_login_at", "op": "within_days", "value": 60}}
+
+
+@pytest.mark.parametrize(
+    ("age", "within", "before"),
+    [
+        (29 * DAY, True, False),
+        (30 * DAY - timedelta(microseconds=1), True, False),
+        (30 * DAY, False, True),  # the edge belongs to before_days: the window has passed
+        (31 * DAY, False, True),
+    ],
+)
+def test_a_window_counts_back_from_the_moment_of_evaluation(age, within, before):
+    user = {"metrics.last_paid_at": AT - age}
+    assert predicate.matches(rules.parse(ORDERED_30), user, AT) is within
+    before_30 = rules.parse({"field": "metrics.last_paid_at", "op": "before_days", "value": 30})
+    assert predicate.matches(before_30, user, AT) is before
+
+
+def test_a_window_on_a_moment_never_seen_is_false_and_its_negation_true():
+    never = {"logins.last_login_at": None}
+    assert predicate.matches(rules.parse(NO_LOGIN_60), never, AT)
+    assert not predicate.matches(rules.parse(NO_LOGIN_60["not"]), never, AT)
+
+
+def test_time_flips_a_rule_at_the_earliest_window_edge_still_ahead():
+    rule = rules.parse({"all": [ORDERED_30, NO_LOGIN_60]})
+    paid, login = AT - 10 * DAY, AT - 50 * DAY
+    user = {"metrics.last_paid_at": paid, "logins.last_login_at": login}
+    assert rules.flips(rule, user, AT) == login + 60 * DAY  # 10 days ahead; paid's is 20
+    assert rules.flips(rule, user, login + 60 * DAY) == paid + 30 * DAY
+    assert rules.flips(rule, user, paid + 30 * DAY) is None  # both passed: time changes nothing
+    assert rules.flips(rule, {"metrics.last_paid_at": None}, AT) is None
+    assert rules.flips(rules.parse(HIGH_R), {"rfm.r": 5}, AT) is None
+    # At each flip the result is what it becomes after it, and held until the next.
+    assert not predicate.matches(rule, user, login + 60 * DAY - timedelta(microseconds=1))
+    assert predicate.matches(rule, user, login + 60 * DAY)
+    assert not predicate.matches(rule, user, paid + 30 * DAY)
+
+
+@pytest.mark.parametrize("value", [0, 3651, 1.5, True, "30"])
+def test_a_window_is_a_whole_number_of_days_within_ten_years(value):
+    with pytest.raises(rules.RuleError) as refused:
+        rules.parse({"field": "metrics.last_active_at", "op": "within_days", "value": value})
+    assert refused.value.path == "rule.value"
+
+
+def test_a_time_field_takes_windows_only():
+    with pytest.raises(rules.RuleError) as refused:
+        rules.parse({"field": "metrics.last_active_at", "op": "gte", "value": 3})
+    assert refused.value.path == "rule.op"

@@ -2,7 +2,7 @@
 random rules (hypothesis, on SQLite and PostgreSQL); previews count and sample; operators only."""
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import pytest
@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chassis.clock import now
 from chassis.ids import new_id
 from contracts.users import Gender, LifecycleStage, Tier
 from services.users.accounts.models import User
@@ -22,12 +23,19 @@ from services.users.segments import predicate, rules, sql
 
 CITIES = ("Hangzhou", "Hefei", "Chengdu", "Changsha", "Xi'an")
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
+DAYS = (0, 1, 7, 29, 30, 31, 60, 90)  # whole days back: windows' edges fall on them exactly
+
+
+def days_ago(rng: random.Random) -> datetime:
+    return NOW - timedelta(days=rng.choice(DAYS), seconds=rng.choice((0, 0, 1, -1)))
 
 
 def random_user(rng: random.Random, session: AsyncSession) -> None:
     """A user with each domain's row present or missing at random."""
     user_id = new_id()
-    session.add(User(id=user_id, email=f"{user_id.hex}@example.com", password_hash="x"))
+    last_login = days_ago(rng) if rng.random() < 0.6 else None
+    email = f"{user_id.hex}@example.com"
+    session.add(User(id=user_id, email=email, password_hash="x", last_login_at=last_login))
     if rng.random() < 0.7:
         session.add(
             Profile(
@@ -63,7 +71,8 @@ def random_user(rng: random.Random, session: AsyncSession) -> None:
                 user_id=user_id,
                 paid_orders=rng.randint(0, 6),
                 net_spend=rng.choice((0, 999, 5_000, 120_000)),
-                last_active_at=NOW,
+                last_paid_at=days_ago(rng) if rng.random() < 0.7 else None,
+                last_active_at=days_ago(rng),
             )
         )
 
@@ -86,6 +95,10 @@ INTEGERS = {
     "rfm.m": st.integers(0, 6),
     "metrics.paid_orders": st.integers(-1, 7),
     "metrics.net_spend": st.sampled_from((0, 999, 1_000, 5_000, 120_000)),
+    **dict.fromkeys(
+        ("metrics.last_paid_at", "metrics.last_active_at", "logins.last_login_at"),
+        st.sampled_from((1, 7, 29, 30, 31, 60, 90)),
+    ),
 }
 TEXTS = {
     "profile.gender": st.sampled_from(list(Gender)).map(str),
@@ -135,8 +148,8 @@ async def test_sql_and_memory_agree_on_random_users_and_rules(users, population,
     except rules.RuleError:
         return  # nested past the depth limit: refused before either evaluator sees it
     async with users.db.session() as session:
-        selected = set(await session.scalars(sql.users().where(sql.condition(rule))))
-    expected = {uid for uid, values in population.items() if predicate.matches(rule, values)}
+        selected = set(await session.scalars(sql.users().where(sql.condition(rule, NOW))))
+    expected = {uid for uid, values in population.items() if predicate.matches(rule, values, NOW)}
     assert selected == expected, tree
 
 
@@ -150,7 +163,7 @@ async def test_a_preview_counts_and_samples_what_the_rule_selects(users, populat
     }
     node = rules.parse(rule)
     expected = sorted(
-        (uid for uid, values in population.items() if predicate.matches(node, values)),
+        (uid for uid, values in population.items() if predicate.matches(node, values, now())),
         reverse=True,
     )
     assert 0 < len(expected) < len(population)  # the rule divides the population
@@ -194,7 +207,7 @@ async def test_a_saved_segment_materializes_its_members_and_lists_them(users, po
     _, operator = await users.staff("operator")
     rule = {"field": "membership.tier", "op": "in", "value": ["gold", "platinum"]}
     node = rules.parse(rule)
-    expected = {uid for uid, values in population.items() if predicate.matches(node, values)}
+    expected = {uid for uid, values in population.items() if predicate.matches(node, values, now())}
     async with users.client(operator) as client:
         segment = await save(client, "gold and up", rule)
         again = await client.post(

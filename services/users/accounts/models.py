@@ -21,6 +21,9 @@ class User(Base):
     display_name: Mapped[str | None] = mapped_column(String(100))
     roles: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["customer"])
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    # The last sign-in with the password (refreshing a token is not one): segments read it.
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # anonymized on request
 
 
 class RoleChange(Base):

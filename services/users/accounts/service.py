@@ -20,7 +20,7 @@ def normalise(email: str) -> str:
     return email.strip().lower()
 
 
-def _check_strength(field: str, password: str, email: str) -> None:
+def check_strength(field: str, password: str, email: str) -> None:
     if reason := weakness(password, email):
         raise InvalidInput(field, f"The password {reason}.")
 
@@ -29,7 +29,7 @@ async def register(
     session: AsyncSession, email: str, password: str, display_name: str | None
 ) -> User:
     email = normalise(email)
-    _check_strength("body.password", password, email)
+    check_strength("body.password", password, email)
     if await session.scalar(select(User.id).where(User.email == email)):
         raise Conflict(f"An account with the email {email} already exists.")
     user = User(
@@ -78,7 +78,13 @@ async def set_password(user: User, old_password: str, new_password: str) -> None
     """Replace the password, the old one already checked by the caller."""
     if new_password == old_password:
         raise InvalidInput("body.new_password", "The new password must differ from the old.")
-    _check_strength("body.new_password", new_password, user.email)
+    check_strength("body.new_password", new_password, user.email)
+    user.password_hash = await hash_password(new_password)
+
+
+async def replace_password(user: User, new_password: str) -> None:
+    """Replace the password without the old one (a reset: the caller checked the token and
+    the strength)."""
     user.password_hash = await hash_password(new_password)
 
 

@@ -6,8 +6,7 @@ from datetime import datetime, time
 from sqlalchemy import select, update
 
 from chassis.clock import now
-from chassis.db import Database
-from services.users import dialects
+from chassis.db import Database, insert_for
 from services.users.jobs import daily
 from services.users.jobs.models import ScheduledRun
 
@@ -18,7 +17,7 @@ async def claim(db: Database, job: str, at: time, when: datetime | None = None) 
     when = when or now()
     async with db.session() as session, session.begin():
         await session.execute(
-            dialects.insert(session, ScheduledRun.__table__)
+            insert_for(session, ScheduledRun.__table__)
             .values(job=job, last_run_at=None)
             .on_conflict_do_nothing()
         )

@@ -12,11 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
-from chassis.db import Database
+from chassis.db import Database, insert_for
 from chassis.events import outbox
 from chassis.http.problems import Conflict, InvalidInput
 from contracts.users import LifecycleChanged, LifecycleStage
-from services.users import dialects
 from services.users.accounts.models import User
 from services.users.lifecycle import machine
 from services.users.lifecycle.models import LifecycleRules, LifecycleState, LifecycleTimer
@@ -75,7 +74,7 @@ async def _create(session: AsyncSession, model, user_id: UUID, **values) -> bool
     """Insert the user's row unless it exists; True if this call made it."""
     table = model.__table__
     statement = (
-        dialects.insert(session, table)
+        insert_for(session, table)
         .values(user_id=user_id, **values)
         .on_conflict_do_nothing()
         .returning(table.c.user_id)

@@ -11,11 +11,10 @@ from sqlalchemy import and_, case, delete, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
-from chassis.db import UtcDateTime
+from chassis.db import UtcDateTime, insert_for
 from chassis.http.problems import InvalidInput, NotFound, Unauthorized
 from chassis.ids import new_id
 from chassis.pagination import PageRequest, fetch_page
-from services.users import dialects
 from services.users.accounts import service as accounts
 from services.users.accounts.models import User
 from services.users.accounts.passwords import verify_password
@@ -23,6 +22,7 @@ from services.users.keys import service as keys
 from services.users.keys import signing
 from services.users.logins.lockout import AccountLocked, LockoutPolicy
 from services.users.logins.models import LoginFailure, RefreshToken
+from services.users.segments import service as segments
 from services.users.settings import Settings
 
 
@@ -74,6 +74,8 @@ async def log_in(session: AsyncSession, email: str, password: str, settings: Set
         await _fail(session, email, settings.lockout, at)
         raise Unauthorized("Unknown email or wrong password.")
     await session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    user.last_login_at = at
+    await segments.refresh(session, user.id, {"logins.last_login_at"})
     pair = await issue(session, user, settings)
     await session.commit()
     return pair
@@ -125,7 +127,7 @@ async def _count_failure(
         and_(table.c.locked_until.is_(None), table.c.last_failed_at <= at - policy.window),
     )
     failures = case((stale, 1), else_=table.c.failures + 1)
-    insert = dialects.insert(session, table).values(
+    insert = insert_for(session, table).values(
         email=email,
         failures=1,
         last_failed_at=at,

@@ -8,10 +8,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
-from chassis.db import Database
+from chassis.db import Database, insert_for
 from chassis.events import outbox
 from contracts.users import Tier, TierChanged
-from services.users import dialects
 from services.users.accounts.models import User
 from services.users.membership import tiers
 from services.users.membership.models import Membership
@@ -32,7 +31,7 @@ async def decide(
     transaction, publishing `TierChanged` when the tier moves."""
     at = at or now()
     await session.execute(
-        dialects.insert(session, Membership.__table__)
+        insert_for(session, Membership.__table__)
         .values(user_id=user_id, tier=Tier.REGULAR, since=at, review_at=None)
         .on_conflict_do_nothing()
     )

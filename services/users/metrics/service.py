@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
+from chassis.db import insert_for
 from contracts.orders import OrderPaid, OrderPlaced, RefundCompleted
-from services.users import dialects
 from services.users.metrics.models import CountedRefund, OrderStats, PaidOrder, UserActivity
 from services.users.metrics.schemas import OrderSummary
 
@@ -46,14 +46,14 @@ async def _claim(session: AsyncSession, model, **values) -> bool:
     """Insert the record of a counted thing unless it exists: True for the first delivery."""
     table = model.__table__
     key = next(iter(table.primary_key.columns))
-    statement = dialects.insert(session, table).values(**values).on_conflict_do_nothing()
+    statement = insert_for(session, table).values(**values).on_conflict_do_nothing()
     return await session.scalar(statement.returning(key)) is not None
 
 
 async def _activity(session: AsyncSession, user_id: UUID, at: datetime) -> UserActivity:
     """The user's activity row, created if missing, locked for this transaction."""
     await session.execute(
-        dialects.insert(session, UserActivity.__table__)
+        insert_for(session, UserActivity.__table__)
         .values(user_id=user_id, paid_orders=0, net_spend=0, last_active_at=at)
         .on_conflict_do_nothing()
     )

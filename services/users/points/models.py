@@ -22,6 +22,7 @@ class EntryKind(StrEnum):
     RELEASED = "released"  # held -n, available +n
     REVERSED = "reversed"  # frozen or available -n
     CHECK_IN = "check_in"  # available +n
+    REFERRAL = "referral"  # available +n
 
 
 class HoldStatus(StrEnum):

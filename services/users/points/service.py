@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
+from chassis.db import insert_for
 from chassis.events import outbox
 from chassis.pagination import PageRequest, fetch_page
 from contracts.orders import OrderCancelled, OrderCompleted, OrderPaid, OrderPlaced, RefundCompleted
@@ -21,7 +22,6 @@ from contracts.users import (
     PointsSpent,
     PointsUnfrozen,
 )
-from services.users import dialects
 from services.users.membership import service as membership
 from services.users.points import rules
 from services.users.points.models import (
@@ -44,7 +44,7 @@ class LedgerBroken(RuntimeError):
 
 async def _open_account(session: AsyncSession, user_id: UUID) -> None:
     await session.execute(
-        dialects.insert(session, ACCOUNTS)
+        insert_for(session, ACCOUNTS)
         .values(user_id=user_id, available=0, frozen=0, held=0)
         .on_conflict_do_nothing()
     )
@@ -92,9 +92,9 @@ async def _claim(session: AsyncSession, model, **values) -> bool:
     """Insert the record of a step unless it exists: True for the first of any deliveries."""
     table = model.__table__
     key = next(iter(table.primary_key.columns))
-    statement = (
-        dialects.insert(session, table).values(**values).on_conflict_do_nothing()
-    ).returning(key)
+    statement = (insert_for(session, table).values(**values).on_conflict_do_nothing()).returning(
+        key
+    )
     return await session.scalar(statement) is not None
 
 
@@ -318,22 +318,35 @@ async def reverse(session: AsyncSession, event: RefundCompleted) -> None:
     )
 
 
+async def _credit(
+    session: AsyncSession, user_id: UUID, points: int, kind: EntryKind, cause: str
+) -> None:
+    """Credit points available at once, with `PointsEarned`; the caller commits. The entry's
+    unique cause records it once."""
+    await _open_account(session, user_id)
+    await _move(session, user_id, kind, cause, available=points)
+    earned_for = EarnedFor.CHECK_IN if kind is EntryKind.CHECK_IN else EarnedFor.REFERRAL
+    await outbox.add(
+        session,
+        PointsEarned(
+            user_id=user_id, points=points, earned_for=earned_for, frozen=False, earned_at=now()
+        ),
+    )
+
+
 async def credit_check_in(
     session: AsyncSession, user_id: UUID, check_in_id: UUID, points: int
 ) -> None:
     """Credit a check-in's reward, available at once; the caller commits."""
-    await _open_account(session, user_id)
-    await _move(session, user_id, EntryKind.CHECK_IN, f"check_in:{check_in_id}", available=points)
-    await outbox.add(
-        session,
-        PointsEarned(
-            user_id=user_id,
-            points=points,
-            earned_for=EarnedFor.CHECK_IN,
-            frozen=False,
-            earned_at=now(),
-        ),
-    )
+    await _credit(session, user_id, points, EntryKind.CHECK_IN, f"check_in:{check_in_id}")
+
+
+async def credit_referral(
+    session: AsyncSession, user_id: UUID, referee_id: UUID, points: int, side: str
+) -> None:
+    """Credit one side of a referral's reward (`side`: referrer or referee), available at
+    once; the caller commits."""
+    await _credit(session, user_id, points, EntryKind.REFERRAL, f"referral:{referee_id}:{side}")
 
 
 async def balance(session: AsyncSession, user_id: UUID) -> PointsAccount:

@@ -7,10 +7,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Role
 from chassis.clock import now
+from chassis.db import insert_for
 from chassis.events import outbox
 from chassis.pagination import PageRequest, fetch_page
 from contracts.users import ConsentChanged, LifecycleStage, ProfileUpdated, Tier
-from services.users import dialects
 from services.users.accounts import service as accounts
 from services.users.accounts.models import User
 from services.users.lifecycle import service as lifecycle
@@ -50,7 +50,7 @@ async def update(session: AsyncSession, user_id: UUID, patch: ProfilePatch) -> N
     at = now()
     # Created on first change, by a statement that two concurrent first changes both pass.
     await session.execute(
-        dialects.insert(session, Profile.__table__)
+        insert_for(session, Profile.__table__)
         .values(user_id=user_id, updated_at=at)
         .on_conflict_do_nothing()
     )

@@ -12,7 +12,6 @@ from chassis.clock import now
 from chassis.db import Database, insert_for
 from chassis.events import outbox
 from contracts.users import RfmCutsChanged
-from services.users import dialects
 from services.users.metrics import service as metrics
 from services.users.metrics.models import UserActivity
 from services.users.rfm import scoring
@@ -50,7 +49,7 @@ def _row(user_id: UUID, values: tuple, edges: scoring.Edges, at: datetime) -> di
 async def _upsert(session: AsyncSession, rows: list[dict]) -> None:
     table = RfmScore.__table__
     for start in range(0, len(rows), CHUNK):
-        statement = dialects.insert(session, table).values(rows[start : start + CHUNK])
+        statement = insert_for(session, table).values(rows[start : start + CHUNK])
         await session.execute(
             statement.on_conflict_do_update(
                 index_elements=[table.c.user_id],

@@ -1,12 +1,15 @@
-"""Routes of segments (operators): previewing a rule, saving a segment, reading it and its
-members."""
+"""Routes of segments (operators): previewing a rule, saving, editing and deleting a
+segment, reading it and its members (in pages or as a streamed CSV)."""
 
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, Response, status
+from fastapi.responses import StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth.deps import OperatorDep
+from chassis.clock import now
+from chassis.http.csv_export import csv_response, csv_responses
 from chassis.http.deps import SessionDep
 from chassis.http.problems import responses
 from chassis.pagination import Page, PageDep
@@ -17,6 +20,7 @@ from services.users.segments.schemas import (
     PreviewIn,
     PreviewOut,
     SampleUser,
+    SegmentEdit,
     SegmentIn,
     SegmentOut,
     WhyOut,
@@ -48,6 +52,9 @@ async def _out(session: AsyncSession, segment: Segment, members: int | None = No
         fields=sorted(rules.fields_of(rules.parse(segment.rule))),
         created_at=segment.created_at,
         created_by=segment.created_by,
+        version=segment.version,
+        updated_at=segment.updated_at,
+        updated_by=segment.updated_by,
         members=await service.size(session, segment.id) if members is None else members,
     )
 
@@ -70,6 +77,51 @@ async def create(body: SegmentIn, operator: OperatorDep, session: SessionDep) ->
 )
 async def get(segment_id: UUID, _: OperatorDep, session: SessionDep) -> SegmentOut:
     return await _out(session, await service.get(session, segment_id))
+
+
+@router.put(
+    "/segments/{segment_id:uuid}",
+    summary="Edit a segment's name and rule; its members follow the new rule now",
+    description="`expected_version` names the version edited (409 if another edit came "
+    "first). Users the new rule adds get `segment.entered`, those it drops `segment.left`.",
+    responses=responses(401, 403, 404, 409, 422),
+)
+async def edit(
+    segment_id: UUID, body: SegmentEdit, operator: OperatorDep, session: SessionDep
+) -> SegmentOut:
+    segment = await service.edit(
+        session, segment_id, body.name, body.rule, body.expected_version, by=operator.user_id
+    )
+    return await _out(session, segment)
+
+
+@router.delete(
+    "/segments/{segment_id:uuid}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a segment: no longer maintained; `segment.deleted` is published",
+    responses=responses(401, 403, 404, 422),
+)
+async def delete(segment_id: UUID, operator: OperatorDep, session: SessionDep) -> Response:
+    await service.remove(session, segment_id, by=operator.user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/segments/{segment_id:uuid}/members/export",
+    response_class=StreamingResponse,
+    summary="Every member of a segment as CSV (user_id, email, entered_at), streamed",
+    responses={**csv_responses(), **responses(401, 403, 404, 422)},
+)
+async def export_members(
+    segment_id: UUID, request: Request, _: OperatorDep, session: SessionDep
+) -> StreamingResponse:
+    await service.get(session, segment_id)  # a 404 before the stream starts
+    stamp = now().strftime("%Y%m%dT%H%M%SZ")
+    return csv_response(
+        service.EXPORT_HEADER,
+        service.export(request.app.state.db, segment_id),
+        f"segment-{segment_id}-{stamp}.csv",
+    )
 
 
 @router.get(

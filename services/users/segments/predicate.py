@@ -1,10 +1,12 @@
 """The in-memory evaluator of segment rules: a rule applied to one user's known values (a
-mapping from field to value, None where unknown). No I/O."""
+mapping from field to value, None where unknown) at a moment (time windows count back from
+it). No I/O."""
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from services.users.segments.rules import All, AnyOf, Condition, Node, Not
+from services.users.segments.rules import All, AnyOf, Condition, Node, Not, cutoff
 
 COMPARE = {
     "eq": lambda a, b: a == b,
@@ -19,20 +21,26 @@ COMPARE = {
 }
 
 
-def matches(node: Node, user: Mapping[str, Any]) -> bool:
+def matches(node: Node, user: Mapping[str, Any], at: datetime) -> bool:
     match node:
+        case Condition(field=field, op="within_days"):
+            known = user.get(field)
+            return known is not None and known > cutoff(node, at)
+        case Condition(field=field, op="before_days"):
+            known = user.get(field)
+            return known is not None and known <= cutoff(node, at)
         case Condition(field=field, op=op, value=value):
             known = user.get(field)
             return known is not None and COMPARE[op](known, value)
         case Not(child=child):
-            return not matches(child, user)
+            return not matches(child, user, at)
         case All(children=children):
-            return all(matches(child, user) for child in children)
+            return all(matches(child, user, at) for child in children)
         case AnyOf(children=children):
-            return any(matches(child, user) for child in children)
+            return any(matches(child, user, at) for child in children)
 
 
-def explain(node: Node, user: Mapping[str, Any]) -> dict[str, Any]:
+def explain(node: Node, user: Mapping[str, Any], at: datetime) -> dict[str, Any]:
     """Why the rule holds or not for the user: the tree with each node's result, and for
     each condition the value seen (None: the user has none)."""
     match node:
@@ -42,12 +50,18 @@ def explain(node: Node, user: Mapping[str, Any]) -> dict[str, Any]:
                 "field": field,
                 "op": op,
                 "value": list(value) if isinstance(value, tuple) else value,
-                "seen": seen,
-                "matches": matches(node, user),
+                "seen": seen.isoformat() if isinstance(seen, datetime) else seen,
+                "matches": matches(node, user, at),
             }
         case Not(child=child):
-            return {"not": explain(child, user), "matches": matches(node, user)}
+            return {"not": explain(child, user, at), "matches": matches(node, user, at)}
         case All(children=children):
-            return {"all": [explain(c, user) for c in children], "matches": matches(node, user)}
+            return {
+                "all": [explain(c, user, at) for c in children],
+                "matches": matches(node, user, at),
+            }
         case AnyOf(children=children):
-            return {"any": [explain(c, user) for c in children], "matches": matches(node, user)}
+            return {
+                "any": [explain(c, user, at) for c in children],
+                "matches": matches(node, user, at),
+            }

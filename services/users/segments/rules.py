@@ -7,9 +7,18 @@ evaluated as code. No I/O.
 
 A condition on a value a user does not have (no profile city, never scored) is false, so
 `not` of it is true: two-valued logic, which both evaluators (`predicate`, `sql`) follow.
+
+Time fields (when something last happened) take windows in days counted back from the moment
+of evaluation: `within_days` N holds while the moment is less than N days old, `before_days` N
+once it is N days old or more. Either flips, as time alone passes, exactly N days after the
+moment (`flips`): the instant a timer re-evaluates the user.
+
+    {"not": {"field": "logins.last_login_at", "op": "within_days", "value": 60}}  # no login, 60 d
 """
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -19,12 +28,14 @@ MAX_DEPTH = 6
 MAX_NODES = 50
 MAX_CHOICES = 100
 MAX_TEXT = 100
+MAX_DAYS = 3650
 
 
 class Kind(StrEnum):
     INTEGER = "integer"
     CHOICE = "choice"
     TEXT = "text"
+    TIME = "time"
 
 
 @dataclass(frozen=True)
@@ -44,11 +55,15 @@ FIELDS = {
     "rfm.m": FieldSpec(Kind.INTEGER),
     "metrics.paid_orders": FieldSpec(Kind.INTEGER),
     "metrics.net_spend": FieldSpec(Kind.INTEGER),
+    "metrics.last_paid_at": FieldSpec(Kind.TIME),
+    "metrics.last_active_at": FieldSpec(Kind.TIME),
+    "logins.last_login_at": FieldSpec(Kind.TIME),
 }
 OPERATORS = {
     Kind.INTEGER: ("eq", "ne", "lt", "lte", "gt", "gte", "between", "in"),
     Kind.CHOICE: ("eq", "ne", "in"),
     Kind.TEXT: ("eq", "ne", "in", "starts_with"),
+    Kind.TIME: ("within_days", "before_days"),
 }
 REGEX = ("matches", "regex", "like")  # named so the refusal can say why
 
@@ -145,6 +160,10 @@ def _condition(tree: dict, path: str) -> Condition:
 
 
 def _scalar(spec: FieldSpec, value: Any, path: str) -> Any:
+    if spec.kind is Kind.TIME:
+        if type(value) is not int or not 1 <= value <= MAX_DAYS:
+            raise RuleError(path, f"must be a whole number of days, 1 to {MAX_DAYS}")
+        return value
     if spec.kind is Kind.INTEGER:
         if type(value) is not int or abs(value) > 2**53 - 1:
             raise RuleError(path, "must be an integer")
@@ -165,3 +184,34 @@ def fields_of(node: Node) -> set[str]:
             return fields_of(child)
         case All(children=children) | AnyOf(children=children):
             return set().union(*(fields_of(child) for child in children))
+
+
+def windows(node: Node) -> Iterator[Condition]:
+    """The rule's conditions on time fields: those whose truth time alone changes."""
+    match node:
+        case Condition(field=field) if FIELDS[field].kind is Kind.TIME:
+            yield node
+        case Condition():
+            return
+        case Not(child=child):
+            yield from windows(child)
+        case All(children=children) | AnyOf(children=children):
+            for child in children:
+                yield from windows(child)
+
+
+def cutoff(condition: Condition, at: datetime) -> datetime:
+    """The oldest moment `within_days` still counts at `at` (exclusive): `at` less N days."""
+    return at - timedelta(days=condition.value)
+
+
+def flips(node: Node, user: Mapping[str, Any], at: datetime) -> datetime | None:
+    """The first moment after `at` at which time alone can change the rule's result for the
+    user: the earliest (moment + N days) still ahead among its windows; None if none is."""
+    ahead = [
+        moment + timedelta(days=condition.value)
+        for condition in windows(node)
+        if (moment := user.get(condition.field)) is not None
+        and moment + timedelta(days=condition.value) > at
+    ]
+    return min(ahead, default=None)

@@ -23,6 +23,14 @@ class SegmentIn(BaseModel):
     rule: dict[str, Any] = Field(description="The rule tree, as for a preview")
 
 
+class SegmentEdit(SegmentIn):
+    expected_version: Annotated[
+        int,
+        Strict(),
+        Field(ge=1, description="The version the edit replaces (as read): 409 if stale"),
+    ]
+
+
 class SegmentOut(BaseModel):
     id: UUID
     name: str
@@ -30,6 +38,9 @@ class SegmentOut(BaseModel):
     fields: list[str] = Field(description="The fields the rule reads")
     created_at: datetime
     created_by: UUID
+    version: int = Field(description="1 when created, one more at each edit")
+    updated_at: datetime | None
+    updated_by: UUID | None
     members: int = Field(description="Users in the segment now")
 
 

@@ -2,6 +2,8 @@
 every field the language knows (`users` joined to what each domain keeps), for previews and
 backfills. Builds statements only; the caller runs them."""
 
+from datetime import datetime
+
 from sqlalchemy import String, and_, cast, false, func, not_, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -12,7 +14,7 @@ from services.users.membership.models import Membership
 from services.users.metrics.models import UserActivity
 from services.users.profiles.models import Profile
 from services.users.rfm.models import RfmScore
-from services.users.segments.rules import All, AnyOf, Condition, Node, Not
+from services.users.segments.rules import All, AnyOf, Condition, Node, Not, cutoff
 
 # Each field as a column of the row; the defaults are the domains' own (no lifecycle row is
 # potential, no membership is regular, no activity is no orders), so that both evaluators
@@ -30,6 +32,9 @@ COLUMNS: dict[str, ColumnElement] = {
     "rfm.m": RfmScore.m,
     "metrics.paid_orders": func.coalesce(UserActivity.paid_orders, 0),
     "metrics.net_spend": func.coalesce(UserActivity.net_spend, 0),
+    "metrics.last_paid_at": UserActivity.last_paid_at,
+    "metrics.last_active_at": UserActivity.last_active_at,
+    "logins.last_login_at": User.last_login_at,
 }
 
 
@@ -75,17 +80,24 @@ def _compare(column: ColumnElement, op: str, value) -> ColumnElement:
     raise ValueError(op)
 
 
-def condition(node: Node) -> ColumnElement:
-    """The rule as a condition that is never NULL (an unknown value makes its condition
-    false), so `not` means what the in-memory evaluator means."""
+def condition(node: Node, at: datetime) -> ColumnElement:
+    """The rule at the moment `at` as a condition that is never NULL (an unknown value makes
+    its condition false), so `not` means what the in-memory evaluator means. Time windows are
+    bound as the moment they count back to, so the database's date arithmetic is not used."""
     match node:
+        case Condition(field=field, op="within_days"):
+            column = COLUMNS[field]
+            return and_(column.is_not(None), column > cutoff(node, at))
+        case Condition(field=field, op="before_days"):
+            column = COLUMNS[field]
+            return and_(column.is_not(None), column <= cutoff(node, at))
         case Condition(field=field, op=op, value=value):
             column = COLUMNS[field]
             return and_(column.is_not(None), _compare(column, op, value))
         case Not(child=child):
-            return not_(condition(child))
+            return not_(condition(child, at))
         case All(children=children):
-            return and_(true(), *(condition(child) for child in children))
+            return and_(true(), *(condition(child, at) for child in children))
         case AnyOf(children=children):
-            return or_(false(), *(condition(child) for child in children))
+            return or_(false(), *(condition(child, at) for child in children))
     raise TypeError(node)
