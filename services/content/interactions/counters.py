@@ -5,8 +5,8 @@ from uuid import UUID
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chassis.db import insert_for
 from services.content.interactions.models import PostStats
-from services.content.upserts import insert
 
 COUNTERS = ("views", "dwell_ms", "likes", "favourites", "shares", "comments", "clicks")
 
@@ -14,7 +14,7 @@ COUNTERS = ("views", "dwell_ms", "likes", "favourites", "shares", "comments", "c
 async def add(session: AsyncSession, post_id: UUID, **amounts: int) -> None:
     """Add non-negative `amounts` to the named counters, creating the row at zero first."""
     await session.execute(
-        insert(session, PostStats)
+        insert_for(session, PostStats)
         .values(post_id=post_id, **dict.fromkeys(COUNTERS, 0) | amounts)
         .on_conflict_do_update(
             index_elements=["post_id"],

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth.principal import Principal
 from chassis.clock import now
+from chassis.db import insert_for
 from chassis.events import outbox
 from chassis.http.problems import InvalidInput
 from chassis.pagination import PageRequest, fetch_page
@@ -19,7 +20,6 @@ from services.content.interactions.schemas import Click, InteractionIn, Reacted,
 from services.content.posts import service as posts
 from services.content.posts.models import Post
 from services.content.posts.workflow import PostState
-from services.content.upserts import insert
 
 COUNTER_OF = {
     InteractionKind.LIKE: "likes",
@@ -117,7 +117,7 @@ async def favourites(
 
 async def _react(session: AsyncSession, post_id: UUID, user_id: UUID, kind: ReactionKind) -> bool:
     added = await session.execute(
-        insert(session, Reaction)
+        insert_for(session, Reaction)
         .values(user_id=user_id, post_id=post_id, kind=kind, created_at=now())
         .on_conflict_do_nothing()
         .returning(Reaction.post_id)
@@ -128,7 +128,7 @@ async def _react(session: AsyncSession, post_id: UUID, user_id: UUID, kind: Reac
 async def _seen(session: AsyncSession, post_id: UUID, user_id: UUID, dwell_ms: int) -> None:
     at = now()
     await session.execute(
-        insert(session, Seen)
+        insert_for(session, Seen)
         .values(user_id=user_id, post_id=post_id, views=1, dwell_ms=dwell_ms, last_seen_at=at)
         .on_conflict_do_update(
             index_elements=["user_id", "post_id"],

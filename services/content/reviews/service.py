@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth.principal import Principal
 from chassis.clock import now
+from chassis.db import insert_for
 from chassis.events import outbox
 from chassis.http.problems import Conflict, InvalidInput, NotFound
 from chassis.pagination import PageRequest, fetch_page
@@ -19,7 +20,6 @@ from services.content.moderation.screening import first_block, screen
 from services.content.reviews.models import Purchase, Review
 from services.content.reviews.schemas import ReviewEdit, ReviewIn
 from services.content.reviews.summary import Summary, summarize
-from services.content.upserts import insert
 
 
 async def post(session: AsyncSession, body: ReviewIn, by: Principal) -> tuple[Review, bool]:
@@ -96,7 +96,7 @@ async def record_purchase(session: AsyncSession, paid: OrderPaid) -> None:
     their reviews of it are verified. A redelivered event or a later order changes nothing."""
     for sku_id in dict.fromkeys(line.sku_id for line in paid.lines):
         await session.execute(
-            insert(session, Purchase)
+            insert_for(session, Purchase)
             .values(
                 customer_id=paid.customer_id,
                 sku_id=sku_id,
