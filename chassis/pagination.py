@@ -43,21 +43,28 @@ class PageRequest:
     cursor: str | None = None
 
 
-def _page_request(
-    limit: Annotated[
-        int, Query(ge=1, le=MAX_LIMIT, description="How many items to return at most")
-    ] = DEFAULT_LIMIT,
-    cursor: Annotated[
-        str | None,
-        Query(
-            max_length=MAX_CURSOR_LENGTH,
-            description="`next_cursor` of the previous page; absent or empty: the first page",
-        ),
-    ] = None,
-) -> PageRequest:
-    return PageRequest(limit=limit, cursor=cursor or None)
+def page_parameters(max_cursor_length: int = MAX_CURSOR_LENGTH):
+    """The dependency reading `limit` and `cursor` (of at most `max_cursor_length`
+    characters: a list whose cursor says more than a sort key takes a longer one)."""
+
+    def page_request(
+        limit: Annotated[
+            int, Query(ge=1, le=MAX_LIMIT, description="How many items to return at most")
+        ] = DEFAULT_LIMIT,
+        cursor: Annotated[
+            str | None,
+            Query(
+                max_length=max_cursor_length,
+                description="`next_cursor` of the previous page; absent or empty: the first page",
+            ),
+        ] = None,
+    ) -> PageRequest:
+        return PageRequest(limit=limit, cursor=cursor or None)
+
+    return page_request
 
 
+_page_request = page_parameters()
 PageDep = Annotated[PageRequest, Depends(_page_request)]
 
 

@@ -6,7 +6,8 @@ from chassis.http.service import build_service
 from chassis.migrations import Schema
 from services.content.calls import api as calls
 from services.content.feeds import api as feeds
-from services.content.feeds.recommender import Recommender, training
+from services.content.feeds.recommender import Recommender, following, training
+from services.content.feeds.shelf import Shelf
 from services.content.interactions import api as interactions
 from services.content.interactions import quotas
 from services.content.models import Base
@@ -17,6 +18,7 @@ from services.content.posts.scheduler import publishing
 from services.content.qa import api as qa
 from services.content.reviews import api as reviews
 from services.content.reviews.consumers import on_order_paid
+from services.content.segments.consumers import on_segment_entered, on_segment_left
 from services.content.settings import Settings
 
 SCHEMA = Schema.beside(__file__, Base.metadata)
@@ -39,10 +41,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             calls.router,
         ],
         schema=SCHEMA,
-        consumers=[on_product_created, on_order_paid],
+        consumers=[on_product_created, on_order_paid, on_segment_entered, on_segment_left],
         background=[
             publishing(settings.schedule_poll_seconds),
             training(model, settings.recommender_retrain_seconds),
+            following(model, settings.recommender_follow_seconds),
         ],
         description="Content operations: posts of every kind linked to products, their "
         "editorial workflow and scheduled publishing, moderation, reviews verified by "
@@ -50,5 +53,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "and content calls.",
     )
     app.state.recommender = model
+    app.state.shelf = Shelf(settings.feed_cache_seconds)
     app.state.quotas = quotas.limiter(settings)
     return app

@@ -17,6 +17,11 @@ class Settings(ServiceSettings):
     recommender_retrain_seconds: float = Field(
         default=900.0, gt=0, description="How often the feed recommender retrains (also at start)"
     )
+    recommender_follow_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often a replica looks for a recommender version another one trained",
+    )
     recommender_factors: int = Field(
         default=64, ge=2, le=512, description="Latent factors of the recommender's ALS"
     )
@@ -25,6 +30,13 @@ class Settings(ServiceSettings):
     )
     recommender_popular: int = Field(
         default=50, ge=0, le=10_000, description="Most-had posts every feed ranks as candidates"
+    )
+    feed_cache_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="How long a replica keeps the newest published posts and each candidate's "
+        "counters for its feeds (what it publishes or archives itself shows at once); 0 keeps "
+        "none",
     )
     interaction_rate_limit: RateLimit = Field(
         default=RateLimit(limit=120, window=60),

@@ -7,6 +7,8 @@ import pytest
 from chassis.ids import new_id
 from services.content.feeds.ranking import (
     Candidate,
+    Personal,
+    Reason,
     Signal,
     affinity,
     diversify,
@@ -116,3 +118,24 @@ def test_ties_and_empty_input():
     assert [r.candidate for r in rank([a, b], at=NOW)] == [
         r.candidate for r in rank([b, a], at=NOW)
     ]
+
+
+def test_a_cold_readers_segment_favourites_lead_with_their_reason():
+    favourite, popular = _post(5, tags=("布置",), likes=1), _post(5, tags=("测评",), likes=30)
+    ranked = rank([popular, favourite], at=NOW, personal=Personal(segment={favourite.post_id: 1.0}))
+    assert [r.candidate for r in ranked] == [favourite, popular]
+    assert ranked[0].reason.code == "popular_in_your_segment"
+    assert ranked[1].reason.code == "popular_in"
+    # Without a segment, the popular one leads again.
+    assert rank([favourite, popular], at=NOW)[0].candidate == popular
+
+
+def test_the_recommenders_pick_names_the_readers_post_it_is_like():
+    liked_id = new_id()
+    pick, other = _post(5, likes=1), _post(5, likes=5)
+    personal = Personal(
+        collaborative={pick.post_id: 1.0}, similar={pick.post_id: (liked_id, "room 1")}
+    )
+    ranked = rank([other, pick], at=NOW, personal=personal)
+    assert ranked[0].candidate == pick
+    assert ranked[0].reason == Reason("because_you_liked", "room 1", liked_id)

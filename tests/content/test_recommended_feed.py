@@ -8,6 +8,8 @@ import asyncio
 import pytest
 from content_drafts import POSTS, guide, image_post
 
+from chassis.testing import eventually
+
 pytestmark = pytest.mark.asyncio
 HOME = "/api/v1/content/feeds/home"
 RECOMMENDER = "/api/v1/content/recommender"
@@ -152,3 +154,27 @@ async def test_the_recommender_retrains_on_its_schedule(platform, lone_content, 
                 break
     assert later["trained"]
     assert later["trained_at"] != first["trained_at"]
+
+
+async def test_two_replicas_serve_the_version_one_trained_and_answer_alike(
+    platform, lone_content, operator
+):
+    settings = {"recommender_follow_seconds": 0.2, "feed_cache_seconds": 0}
+    first, second = await lone_content(**settings), await lone_content(**settings)
+    async with first.client(operator) as staff:
+        catalogue = await _catalogue(staff)
+    await _crowd(platform, first, catalogue)
+    _, reader = await platform.customer()
+    await _likes(first, reader, catalogue["布置"][:1])
+    trained = await _retrain(first, operator)
+
+    async def followed() -> dict | None:
+        async with second.client(operator) as staff:
+            state = (await staff.get(RECOMMENDER)).json()
+        return state if state["version"] == trained["version"] else None
+
+    assert await eventually(followed) == trained  # loaded, not trained again
+    feeds = [await _feed(server, reader) for server in (first, second)]
+    shown = [[(i["post"]["id"], i["reason"]) for i in feed] for feed in feeds]
+    assert shown[0] == shown[1]
+    assert feeds[1][0]["reason"]["code"] in LIKED_POST_REASONS

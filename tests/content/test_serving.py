@@ -2,6 +2,8 @@
 through the trained matrix, items the reader had left out, "because you liked" naming the
 reader's closest item, and the most-had items."""
 
+from uuid import uuid4
+
 import numpy as np
 import pytest
 
@@ -67,3 +69,18 @@ def test_the_most_had_items_come_first():
     snapshot = Snapshot.train(*zip(*had, strict=True), [1.0] * len(had), factors=2)
     assert snapshot.popular(2) == ["x", "y"]
     assert snapshot.popular(10) == ["x", "y", "z"]
+
+
+def test_a_stored_snapshot_loads_scoring_as_the_trained_one():
+    rng = np.random.default_rng(5)
+    posts, people = [uuid4() for _ in range(30)], [uuid4() for _ in range(20)]
+    users = [people[n] for n in rng.integers(20, size=300)]
+    items = [posts[n] for n in rng.integers(30, size=300)]
+    trained = Snapshot.train(users, items, [2.0] * 300, factors=4, iterations=5, seed=1)
+    loaded = Snapshot.from_bytes(trained.to_bytes())
+    history = {posts[0]: 3.0, posts[7]: 1.0}
+    assert loaded.items == trained.items
+    assert (loaded.users, loaded.interactions) == (trained.users, trained.interactions)
+    assert np.allclose(loaded.scores(history).values, trained.scores(history).values)
+    assert loaded.top(loaded.scores(history), 10) == trained.top(trained.scores(history), 10)
+    assert loaded.popular(5) == trained.popular(5)

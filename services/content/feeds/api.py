@@ -3,12 +3,12 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 
 from chassis.auth.deps import OperatorDep, OptionalPrincipalDep
 from chassis.http.deps import SessionDep
 from chassis.http.problems import responses
-from chassis.pagination import PageDep
+from chassis.pagination import PageRequest, page_parameters
 from services.content.feeds import service
 from services.content.feeds.ranking import Ranked
 from services.content.feeds.recommender import RecommenderDep, Training
@@ -19,18 +19,28 @@ from services.content.feeds.schemas import (
     ReasonOut,
     RecommenderOut,
 )
-from services.content.posts.models import LabelKind, Post
+from services.content.feeds.shelf import Shelf
+from services.content.posts.models import LabelKind
 from services.content.posts.schemas import PostOut
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 recommender = APIRouter(prefix="/recommender", tags=["feeds"])
+FEED_CURSOR_LENGTH = 2048  # a feed's cursor names the posts served so far (service.py)
 
 
-def _page(rows: list[tuple[Post, Ranked]], next_cursor: str | None) -> FeedPage:
+def _shelf(request: Request) -> Shelf:
+    return request.app.state.shelf
+
+
+PageDep = Annotated[PageRequest, Depends(page_parameters(FEED_CURSOR_LENGTH))]
+ShelfDep = Annotated[Shelf, Depends(_shelf)]
+
+
+def _page(rows: list[tuple[PostOut, Ranked]], next_cursor: str | None) -> FeedPage:
     return FeedPage(
         items=[
             FeedItem(
-                post=PostOut.model_validate(post),
+                post=post,
                 reason=ReasonOut(
                     code=ranked.reason.code,
                     label=ranked.reason.label,
@@ -51,9 +61,13 @@ def _page(rows: list[tuple[Post, Ranked]], next_cursor: str | None) -> FeedPage:
     responses=responses(401, 422),
 )
 async def home(
-    session: SessionDep, page: PageDep, reader: OptionalPrincipalDep, model: RecommenderDep
+    session: SessionDep,
+    shelf: ShelfDep,
+    page: PageDep,
+    reader: OptionalPrincipalDep,
+    model: RecommenderDep,
 ) -> FeedPage:
-    return _page(*await service.home(session, reader, page, model))
+    return _page(*await service.home(session, shelf, reader, page, model))
 
 
 @router.get(
@@ -64,10 +78,11 @@ async def home(
 async def topic(
     topic: Annotated[str, Path(max_length=32)],
     session: SessionDep,
+    shelf: ShelfDep,
     page: PageDep,
     reader: OptionalPrincipalDep,
 ) -> FeedPage:
-    return _page(*await service.topic(session, topic, reader, page))
+    return _page(*await service.topic(session, shelf, topic, reader, page))
 
 
 @router.get(
@@ -75,8 +90,10 @@ async def topic(
     summary="The content on a product page: posts linking the product",
     responses=responses(422),
 )
-async def product(product_id: UUID, session: SessionDep, page: PageDep) -> FeedPage:
-    return _page(*await service.product(session, LabelKind.PRODUCT, product_id, page))
+async def product(
+    product_id: UUID, session: SessionDep, shelf: ShelfDep, page: PageDep
+) -> FeedPage:
+    return _page(*await service.product(session, shelf, LabelKind.PRODUCT, product_id, page))
 
 
 @router.get(
@@ -84,8 +101,8 @@ async def product(product_id: UUID, session: SessionDep, page: PageDep) -> FeedP
     summary="The content on a SKU's page: posts linking the SKU",
     responses=responses(422),
 )
-async def sku(sku_id: UUID, session: SessionDep, page: PageDep) -> FeedPage:
-    return _page(*await service.product(session, LabelKind.SKU, sku_id, page))
+async def sku(sku_id: UUID, session: SessionDep, shelf: ShelfDep, page: PageDep) -> FeedPage:
+    return _page(*await service.product(session, shelf, LabelKind.SKU, sku_id, page))
 
 
 @router.get("/live", summary="Live sessions on air now, and upcoming ones")
@@ -103,7 +120,7 @@ def _training(last: Training | None) -> RecommenderOut:
 
 @recommender.get(
     "",
-    summary="What this replica's recommender last trained on, and when",
+    summary="The recommender version this replica serves: what it learned from, and when",
     responses=responses(401, 403),
 )
 async def recommender_state(model: RecommenderDep, _: OperatorDep) -> RecommenderOut:
@@ -112,7 +129,8 @@ async def recommender_state(model: RecommenderDep, _: OperatorDep) -> Recommende
 
 @recommender.post(
     "/retrain",
-    summary="Retrain this replica's recommender now (it also retrains on a schedule)",
+    summary="Train a new recommender version now and serve it (every replica loads it "
+    "within CONTENT_RECOMMENDER_FOLLOW_SECONDS; one replica also trains each scheduled period)",
     responses=responses(401, 403),
 )
 async def retrain(request: Request, model: RecommenderDep, _: OperatorDep) -> RecommenderOut:

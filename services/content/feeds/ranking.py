@@ -12,7 +12,9 @@ score = POPULARITY * popularity + FRESHNESS * freshness + AFFINITY * affinity
   posts carrying them) the post's labels cover;
 - collaborative: the recommender's score of the post for this reader (people who had what
   the reader had also had this: ALS folded in and item co-occurrence, recommend/serving.py),
-  0 for anonymous readers, readers without history and posts newer than the model.
+  0 for anonymous readers, readers without history and posts newer than the model; for a
+  reader without history, the post's popularity within the reader's segments takes its
+  place (cold start: their segment first, then what is popular with everyone).
 Diversity: walking down the scores, a post whose author or first topic already holds
 MAX_SHARE of the last WINDOW places waits until one frees up (no wall of one author or
 topic); what has to wait longest comes last, in score order.
@@ -20,9 +22,10 @@ topic); what has to wait longest comes last, in score order.
 
 import math
 from collections import Counter, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from uuid import UUID
 
 POPULARITY, FRESHNESS, AFFINITY, COLLABORATIVE = 0.3, 0.15, 0.25, 0.3
@@ -39,19 +42,38 @@ DWELL_BONUS_PER_MINUTE, DWELL_BONUS_CAP = 1.0, 3.0
 
 @dataclass(frozen=True)
 class Candidate:
+    """A published post as every reader's ranking sees it (what is personal comes apart,
+    as a `Personal`), so one candidate serves many feeds."""
+
     post_id: UUID
     author: UUID
     published_at: datetime
     tags: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     engagement: dict[str, int] = field(default_factory=dict)
-    collaborative: float = 0.0  # the recommender's score for this reader, in [0, 1]
-    similar_to: UUID | None = None  # of the reader's posts, the one most like this
-    similar_title: str | None = None
+    # Derived once: log(1 + weighted engagement), the labels, the publication in seconds.
+    engaged: float = field(init=False, repr=False, compare=False)
+    labels: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    distinct_labels: frozenset[str] = field(init=False, repr=False, compare=False)
+    published_ts: float = field(init=False, repr=False, compare=False)
 
-    @property
-    def labels(self) -> tuple[str, ...]:
-        return self.tags + self.topics
+    def __post_init__(self) -> None:
+        weighted = sum(ENGAGEMENT.get(k, 0.0) * n for k, n in self.engagement.items())
+        object.__setattr__(self, "engaged", math.log1p(weighted))
+        object.__setattr__(self, "labels", self.tags + self.topics)
+        object.__setattr__(self, "distinct_labels", frozenset(self.labels))
+        object.__setattr__(self, "published_ts", self.published_at.timestamp())
+
+
+@dataclass(frozen=True)
+class Personal:
+    """What is this reader's own in a feed: per post, the recommender's score for them (in
+    [0, 1]), and of their posts the one each is most like, with its title; for a reader
+    without history, each post's popularity in their segments (in [0, 1])."""
+
+    collaborative: Mapping[UUID, float] = field(default_factory=dict)
+    similar: Mapping[UUID, tuple[UUID, str | None]] = field(default_factory=dict)
+    segment: Mapping[UUID, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -67,7 +89,7 @@ class Signal:
 @dataclass(frozen=True)
 class Reason:
     # "because_you_liked" (a post), "because_you_like" (a tag or topic), "new_in_your_topic",
-    # "popular_in", "popular", "new"
+    # "popular_in_your_segment", "popular_in", "popular", "new"
     code: str
     label: str | None = None
     post_id: UUID | None = None
@@ -75,9 +97,18 @@ class Reason:
 
 @dataclass(frozen=True)
 class Ranked:
+    """A candidate's place: its score, and why it is there (worked out when asked: a feed
+    ranks every candidate and names the reasons of one page)."""
+
     candidate: Candidate
     score: float
-    reason: Reason
+    parts: dict[str, float] = field(repr=False, compare=False)
+    interest: Mapping[str, float] = field(repr=False, compare=False)
+    similar: tuple[UUID, str | None] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def reason(self) -> Reason:
+        return _reason(self.candidate, self.parts, self.interest, self.similar)
 
 
 def interests(signals: Iterable[Signal]) -> dict[str, float]:
@@ -99,46 +130,63 @@ def weight(signal: Signal) -> float:
     return value
 
 
+_HALF_LIFE = POPULARITY_HALF_LIFE.total_seconds()
+_FRESHNESS_SCALE = FRESHNESS_SCALE.total_seconds()
+
+
 def popularity(candidate: Candidate, at: datetime) -> float:
     """Weighted engagement, log-damped, halved every half-life of the post's age."""
-    weighted = sum(ENGAGEMENT.get(k, 0.0) * n for k, n in candidate.engagement.items())
-    age = max((at - candidate.published_at).total_seconds(), 0.0)
-    return math.log1p(weighted) * 0.5 ** (age / POPULARITY_HALF_LIFE.total_seconds())
+    return _popularity(candidate, at.timestamp())
 
 
 def freshness(candidate: Candidate, at: datetime) -> float:
-    age = max((at - candidate.published_at).total_seconds(), 0.0)
-    return math.exp(-age / FRESHNESS_SCALE.total_seconds())
+    return _freshness(candidate, at.timestamp())
 
 
-def affinity(candidate: Candidate, interest: dict[str, float]) -> float:
-    return min(sum(interest.get(label, 0.0) for label in set(candidate.labels)), 1.0)
+def _popularity(candidate: Candidate, at: float) -> float:
+    age = max(at - candidate.published_ts, 0.0)
+    return candidate.engaged * 0.5 ** (age / _HALF_LIFE)
+
+
+def _freshness(candidate: Candidate, at: float) -> float:
+    return math.exp(-max(at - candidate.published_ts, 0.0) / _FRESHNESS_SCALE)
+
+
+def affinity(candidate: Candidate, interest: Mapping[str, float]) -> float:
+    if not interest:
+        return 0.0
+    return min(sum(interest.get(label, 0.0) for label in candidate.distinct_labels), 1.0)
+
+
+NOBODY = Personal()
 
 
 def rank(
     candidates: Sequence[Candidate],
     *,
     at: datetime,
-    interest: dict[str, float] | None = None,
-    seen: frozenset[UUID] = frozenset(),
+    interest: Mapping[str, float] | None = None,
+    seen: Collection[UUID] = frozenset(),
+    personal: Personal = NOBODY,
 ) -> list[Ranked]:
     """The feed: unseen candidates by score, re-ranked for diversity, each with a reason."""
     interest = interest or {}
+    moment = at.timestamp()
     fresh = [c for c in candidates if c.post_id not in seen]
-    raw = {c.post_id: popularity(c, at) for c in fresh}
-    top = max(raw.values(), default=0.0) or 1.0
+    raw = [_popularity(c, moment) for c in fresh]
+    top = max(raw, default=0.0) or 1.0
     scored = []
-    for c in fresh:
+    for c, popular in zip(fresh, raw, strict=True):
         parts = {  # personal parts first: on a tie, they name the reason
-            "collaborative": COLLABORATIVE * c.collaborative,
+            "collaborative": COLLABORATIVE * personal.collaborative.get(c.post_id, 0.0),
+            "segment": COLLABORATIVE * personal.segment.get(c.post_id, 0.0),
             "affinity": AFFINITY * affinity(c, interest),
-            "popularity": POPULARITY * raw[c.post_id] / top,
-            "freshness": FRESHNESS * freshness(c, at),
+            "popularity": POPULARITY * popular / top,
+            "freshness": FRESHNESS * _freshness(c, moment),
         }
-        scored.append(Ranked(c, sum(parts.values()), _reason(c, parts, interest)))
-    scored.sort(
-        key=lambda r: (-r.score, -r.candidate.published_at.timestamp(), str(r.candidate.post_id))
-    )
+        similar = personal.similar.get(c.post_id)
+        scored.append(Ranked(c, sum(parts.values()), parts, interest, similar))
+    scored.sort(key=lambda r: (-r.score, -r.candidate.published_ts, str(r.candidate.post_id)))
     return diversify(scored)
 
 
@@ -169,18 +217,26 @@ def _fits(candidate: Candidate, recent: Iterable[Ranked], max_share: int) -> boo
     return authors < max_share and (topic is None or topics < max_share)
 
 
-def _reason(candidate: Candidate, parts: dict[str, float], interest: dict[str, float]) -> Reason:
+def _reason(
+    candidate: Candidate,
+    parts: dict[str, float],
+    interest: Mapping[str, float],
+    similar: tuple[UUID, str | None] | None,
+) -> Reason:
     """The part that weighed most names the reason; the label is the one it is about."""
-    liked = max(
-        (label for label in candidate.labels if label in interest),
-        key=lambda label: interest[label],
-        default=None,
-    )
     main = max(parts, key=parts.get)
-    if main == "collaborative" and candidate.similar_to is not None:
-        return Reason("because_you_liked", candidate.similar_title, candidate.similar_to)
-    if main == "affinity" and liked is not None:
-        return Reason("because_you_like", liked)
+    if main == "collaborative" and similar is not None:
+        return Reason("because_you_liked", similar[1], similar[0])
+    if main == "segment" and parts["segment"] > 0:
+        return Reason("popular_in_your_segment")
+    if main == "affinity":
+        liked = max(
+            (label for label in candidate.labels if label in interest),
+            key=lambda label: interest[label],
+            default=None,
+        )
+        if liked is not None:
+            return Reason("because_you_like", liked)
     if main == "freshness":
         topic = next((t for t in candidate.topics if t in interest), None)
         return Reason("new_in_your_topic", topic) if topic else Reason("new")

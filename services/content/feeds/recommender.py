@@ -1,10 +1,14 @@
-"""The recommender this process serves: a snapshot trained from the interactions in the
-database, retrained on a schedule and on demand, swapped in whole when a training ends.
+"""The recommender every replica serves: a snapshot trained from the interactions in the
+database, stored there as a numbered version, and loaded by every replica, so all of them
+answer alike.
 
-Each replica trains its own snapshot from the same tables (the training is deterministic
-for the same rows, seeded), so no model file travels between processes. Training runs in a
-worker thread (`implicit` releases the GIL), so the feeds keep being served meanwhile, from
-the previous snapshot, or before the first one by the rules alone.
+Training happens on a schedule and on demand. On the schedule, each period's training is
+taken by one replica (a row per period, the first insert wins) and the others follow: every
+`CONTENT_RECOMMENDER_FOLLOW_SECONDS` each replica looks for a version newer than the one it
+serves and loads it. On demand, the replica asked trains a new version; the others load it
+at their next look. Training and loading run in worker threads (`implicit` and numpy
+release the GIL), so feeds keep being served meanwhile, from the previous version, or
+before the first one by the rules alone.
 """
 
 import asyncio
@@ -13,29 +17,35 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import Depends, Request
-from sqlalchemy import case, select, union_all
+from sqlalchemy import case, delete, func, select, union_all
 from threadpoolctl import threadpool_limits
 
 from chassis.background import every
 from chassis.clock import now
-from chassis.db import Database
+from chassis.db import Database, insert_if_absent
+from services.content.feeds.models import RecommenderVersion, TrainingTurn
 from services.content.feeds.ranking import DWELL_BONUS_CAP, DWELL_BONUS_PER_MINUTE, INTEREST
 from services.content.interactions.models import Reaction, ReactionKind, Seen
 from services.content.posts.models import Post
 from services.content.posts.workflow import PostState
+from services.content.recommend.segments import SegmentFavourites
 from services.content.recommend.serving import Snapshot
+from services.content.segments import service as segments
 from services.content.settings import Settings
 
 log = logging.getLogger(__name__)
 STREAMED = 20_000  # rows per partition read while loading the interactions
+KEPT_VERSIONS = 3  # the latest ones; older snapshots are deleted when a new one is stored
 
 
 @dataclass(frozen=True)
 class Training:
-    """What the last training learned from, and when."""
+    """What a version learned from, and when."""
 
+    version: int
     trained_at: datetime
     seconds: float
     users: int
@@ -52,15 +62,23 @@ class Recommender:
         self.settings = settings
         self.snapshot: Snapshot | None = None
         self.popular: list = []
+        self.segments = SegmentFavourites()
         self.last: Training | None = None
         self._lock = asyncio.Lock()
 
+    @property
+    def version(self) -> int:
+        return self.last.version if self.last else 0
+
     async def retrain(self, db: Database) -> Training:
-        """Train a new snapshot from every interaction with a published post; one training
-        at a time (a request during one waits for it, then trains on what came since)."""
+        """Train a new version from every interaction with a published post, store it and
+        serve it; one training at a time in this replica."""
         async with self._lock:
             started = time.perf_counter()
             users, items, weights = await _interactions(db)
+            async with db.session() as session:
+                members = await segments.members(session)
+            favourites = await asyncio.to_thread(SegmentFavourites.count, users, items, members)
             snapshot = None
             if weights:
                 snapshot = await asyncio.to_thread(
@@ -71,26 +89,110 @@ class Recommender:
                     factors=self.settings.recommender_factors,
                     iterations=self.settings.recommender_iterations,
                 )
-            self.snapshot = snapshot
-            self.popular = snapshot.popular(self.settings.recommender_popular) if snapshot else []
-            self.last = Training(
+            blob = await asyncio.to_thread(snapshot.to_bytes) if snapshot else None
+            row = RecommenderVersion(
                 trained_at=now(),
                 seconds=round(time.perf_counter() - started, 3),
                 users=snapshot.users if snapshot else 0,
                 items=len(snapshot.items) if snapshot else 0,
                 interactions=snapshot.interactions if snapshot else 0,
+                snapshot=blob,
+                segments=_stored(favourites),
             )
+            async with db.session() as session:
+                session.add(row)
+                await session.flush()
+                await session.execute(
+                    delete(RecommenderVersion).where(
+                        RecommenderVersion.version <= row.version - KEPT_VERSIONS
+                    )
+                )
+                await session.commit()
+            self._serve(row, snapshot, favourites)
             log.info("recommender trained", extra=vars(self.last))
             return self.last
 
+    async def take_turn(self, db: Database, seconds: float) -> None:
+        """The scheduled training: this replica trains if it is the first to take this
+        period's turn; otherwise it follows the one that did."""
+        async with db.session() as session:
+            period = int(time.time() // seconds)
+            mine = await insert_if_absent(
+                session, TrainingTurn.__table__, period=period, taken_at=now()
+            )
+            await session.commit()
+        if mine:
+            await self.retrain(db)
+        else:
+            await self.follow(db)
+
+    async def follow(self, db: Database) -> bool:
+        """Serve the latest stored version if it is newer than this replica's; whether it
+        loaded one."""
+        async with db.session() as session:
+            latest = await session.scalar(select(func.max(RecommenderVersion.version)))
+            if latest is None or latest <= self.version:
+                return False
+            row = await session.get(RecommenderVersion, latest)
+        if row is None:  # deleted meanwhile: a newer one is there for the next look
+            return False
+        snapshot = (
+            await asyncio.to_thread(Snapshot.from_bytes, row.snapshot) if row.snapshot else None
+        )
+        async with self._lock:
+            if row.version > self.version:
+                self._serve(row, snapshot, _loaded(row.segments))
+        return True
+
+    def _serve(
+        self, row: RecommenderVersion, snapshot: Snapshot | None, favourites: SegmentFavourites
+    ) -> None:
+        self.snapshot, self.segments = snapshot, favourites
+        self.popular = snapshot.popular(self.settings.recommender_popular) if snapshot else []
+        self.last = Training(
+            version=row.version,
+            trained_at=row.trained_at,
+            seconds=row.seconds,
+            users=row.users,
+            items=row.items,
+            interactions=row.interactions,
+        )
+
 
 def training(recommender: Recommender, seconds: float):
-    """A background hook training at start and every `seconds` after."""
+    """A background hook taking the scheduled training's turn at start and every `seconds`."""
 
     async def run(runtime) -> None:
-        await every(seconds, lambda: recommender.retrain(runtime.db), what="recommender training")
+        await every(
+            seconds, lambda: recommender.take_turn(runtime.db, seconds), what="recommender training"
+        )
 
     return run
+
+
+def following(recommender: Recommender, seconds: float):
+    """A background hook loading every `seconds` the latest version another replica stored."""
+
+    async def run(runtime) -> None:
+        await every(seconds, lambda: recommender.follow(runtime.db), what="recommender loading")
+
+    return run
+
+
+def _stored(favourites: SegmentFavourites) -> dict:
+    return {
+        str(segment): {str(post): score for post, score in posts.items()}
+        for segment, posts in favourites.lists.items()
+    }
+
+
+def _loaded(stored: dict) -> SegmentFavourites:
+    return SegmentFavourites(
+        {
+            UUID(segment): {UUID(post): score for post, score in posts.items()}
+            for segment, posts in stored.items()
+        }
+    )
 
 
 def _recommender(request: Request) -> Recommender:

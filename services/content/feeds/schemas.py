@@ -11,7 +11,7 @@ from services.content.posts.schemas import PostOut
 class ReasonOut(BaseModel):
     code: str = Field(
         description="because_you_liked (a post), because_you_like (a tag or topic), "
-        "new_in_your_topic, popular_in, popular or new"
+        "new_in_your_topic, popular_in_your_segment, popular_in, popular or new"
     )
     label: str | None = Field(
         description="The tag or topic the reason is about, or the title of the post liked"
@@ -38,9 +38,12 @@ class LiveFeed(BaseModel):
 
 
 class RecommenderOut(BaseModel):
-    """The recommender this replica serves: what its last training learned from."""
+    """The recommender version this replica serves: what its training learned from."""
 
     trained: bool
+    version: int | None = Field(
+        default=None, description="The stored version served: every replica loads the latest"
+    )
     trained_at: datetime | None = None
     seconds: float | None = Field(default=None, description="How long the last training took")
     users: int = 0

@@ -1,64 +1,70 @@
 """Feeds: gather candidates and the reader's history, let the ranking order them, serve a page.
 
-A feed cursor holds the moment the first page was ranked and how far the reader has got,
-so later pages rank the same candidates (posts published up to then, posts seen up to then)
-and nothing new pushes items across a page boundary. Counters may move meanwhile, which
-can shift an item by a place; the next refresh starts over.
+A feed cursor holds the moment the first page was ranked and which posts the pages so far
+served (four bytes of each id's random end), so a later page ranks the candidates of that
+moment (posts published up to then, what the reader had done by then) and leaves out what
+was served: however counters, the model or the reader's views move meanwhile, no post comes
+twice and none that was ranked is skipped. The cursor grows by four bytes an item (a feed
+holds at most about 300 posts).
 """
 
+import base64
+import struct
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import String, literal, select, type_coerce, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth.principal import Principal
 from chassis.clock import now
-from chassis.pagination import PageRequest, decode_cursor, encode_cursor
-from services.content.feeds.ranking import (
-    ENGAGEMENT,
-    Candidate,
-    Ranked,
-    Signal,
-    interests,
-    rank,
-    weight,
-)
+from chassis.http.problems import InvalidInput
+from chassis.pagination import PageRequest
+from services.content.feeds.ranking import Personal, Ranked, Signal, interests, rank, weight
 from services.content.feeds.recommender import Recommender
-from services.content.interactions.models import PostStats, Reaction, Seen
+from services.content.feeds.shelf import Shelf
+from services.content.interactions.models import Reaction, Seen
 from services.content.posts.live import LiveState
 from services.content.posts.models import LabelKind, Post, PostLabel
+from services.content.posts.schemas import PostOut
 from services.content.posts.workflow import PostState
 from services.content.recommend.serving import ReaderScores, Snapshot
+from services.content.segments import service as segments
 
-CANDIDATES = 100  # the newest published posts a feed ranks
-POOL = 100  # and the recommender's best for the reader, wherever they are in time
+POOL = 100  # the recommender's best for the reader, wherever they are in time
 HISTORY = 200  # the reader's latest interactions of each kind: interests and fold-in
-CANDIDATE_COLUMNS = (Post.id, Post.author, Post.published_at, Post.tags, Post.topics)
-HISTORY_COLUMNS = (Post.title, Post.tags, Post.topics)
+SERVED_BYTES = 4  # of each served post's id, in the cursor
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 async def home(
-    session: AsyncSession, reader: Principal | None, page: PageRequest, model: Recommender
-) -> tuple[list[tuple[Post, Ranked]], str | None]:
+    session: AsyncSession,
+    shelf: Shelf,
+    reader: Principal | None,
+    page: PageRequest,
+    model: Recommender,
+) -> tuple[list[tuple[PostOut, Ranked]], str | None]:
     """The home feed: the newest posts, the most-had ones and, for a reader with history,
-    the recommender's best for them, all ranked together."""
-    return await _ranked(session, [], reader, page, model)
+    the recommender's best for them (for one without, their segments' favourites), all
+    ranked together."""
+    return await _ranked(session, shelf, "home", [], reader, page, model)
 
 
 async def topic(
-    session: AsyncSession, name: str, reader: Principal | None, page: PageRequest
-) -> tuple[list[tuple[Post, Ranked]], str | None]:
-    return await _ranked(session, [_labelled(LabelKind.TOPIC, name)], reader, page)
+    session: AsyncSession, shelf: Shelf, name: str, reader: Principal | None, page: PageRequest
+) -> tuple[list[tuple[PostOut, Ranked]], str | None]:
+    key = ("topic", name)
+    return await _ranked(session, shelf, key, [_labelled(LabelKind.TOPIC, name)], reader, page)
 
 
 async def product(
-    session: AsyncSession, kind: LabelKind, value: UUID, page: PageRequest
-) -> tuple[list[tuple[Post, Ranked]], str | None]:
+    session: AsyncSession, shelf: Shelf, kind: LabelKind, value: UUID, page: PageRequest
+) -> tuple[list[tuple[PostOut, Ranked]], str | None]:
     """What a product page shows: posts linking the product or SKU, for everyone alike (no
     seen posts left out: a buyer comes back to the guide they read)."""
-    return await _ranked(session, [_labelled(kind, str(value))], None, page)
+    conditions = [_labelled(kind, str(value))]
+    return await _ranked(session, shelf, (kind, value), conditions, None, page)
 
 
 async def live(session: AsyncSession) -> tuple[list[Post], list[Post]]:
@@ -94,56 +100,75 @@ class History:
 
 async def _ranked(
     session: AsyncSession,
+    shelf: Shelf,
+    key: object,
     conditions: list,
     reader: Principal | None,
     page: PageRequest,
     model: Recommender | None = None,
-) -> tuple[list[tuple[Post, Ranked]], str | None]:
-    if page.cursor is None:
-        at, offset = now(), 0
-    else:
-        at, offset = decode_cursor(page.cursor, [datetime, int])
-    history = await _history(session, reader.user_id, at) if reader is not None else History()
+) -> tuple[list[tuple[PostOut, Ranked]], str | None]:
+    at, served = (now(), b"") if page.cursor is None else _decode(page.cursor)
+    history = History()
+    if reader is not None:
+        history = await _history(session, shelf, reader.user_id, at)
     picks = _picks(model, history)
-    published = [Post.state == PostState.PUBLISHED, Post.published_at <= at, *conditions]
-    rows = await _candidates(session, published, [*picks.popular, *picks.scored])
-    similar = picks.similar([row.id for row in rows])
-    candidates = [
-        Candidate(
-            post_id=row.id,
-            author=row.author,
-            published_at=row.published_at,
-            tags=tuple(row.tags),
-            topics=tuple(row.topics),
-            engagement={c: getattr(row, c) or 0 for c in ENGAGEMENT},
-            collaborative=picks.scored.get(row.id, 0.0),
-            similar_to=similar.get(row.id),
-            similar_title=history.titles.get(similar.get(row.id)),
-        )
-        for row in rows
-    ]
-    ranked = rank(candidates, at=at, interest=history.interest, seen=history.seen)
-    window = ranked[offset : offset + page.limit]
-    posts = {
-        p.id: p
-        for p in await session.scalars(
-            select(Post).where(Post.id.in_([r.candidate.post_id for r in window]))
-        )
-    }
-    more = offset + page.limit < len(ranked)
-    next_cursor = encode_cursor([at, offset + page.limit]) if more else None
-    return [(posts[r.candidate.post_id], r) for r in window], next_cursor
+    if model is not None and reader is not None and not history.weights:
+        picks.segment = model.segments.favourites(await segments.of(session, reader.user_id))
+    extra = [*picks.popular, *picks.scored, *picks.segment] if model is not None else []
+    newest = await shelf.newest(session, key, conditions, at)
+    candidates = await shelf.candidates(session, [*newest, *extra], at)
+    tails = {served[n : n + SERVED_BYTES] for n in range(0, len(served), SERVED_BYTES)}
+    left_out = history.seen | {c.post_id for c in candidates if _tail(c.post_id) in tails}
+    similar = picks.similar([c.post_id for c in candidates])
+    personal = Personal(
+        collaborative=picks.scored,
+        similar={p: (s, history.titles.get(s)) for p, s in similar.items() if s is not None},
+        segment=picks.segment,
+    )
+    ranked = rank(candidates, at=at, interest=history.interest, seen=left_out, personal=personal)
+    window = ranked[: page.limit]
+    posts = await shelf.posts(session, [r.candidate.post_id for r in window])
+    served += b"".join(_tail(r.candidate.post_id) for r in window)
+    next_cursor = _encode(at, served) if len(ranked) > page.limit else None
+    shown = [(posts[r.candidate.post_id], r) for r in window if r.candidate.post_id in posts]
+    return shown, next_cursor
+
+
+def _tail(post_id: UUID) -> bytes:
+    return post_id.bytes[-SERVED_BYTES:]  # the random end: time-ordered ids share their start
+
+
+def _encode(at: datetime, served: bytes) -> str:
+    micros = (at - EPOCH) // timedelta(microseconds=1)
+    return base64.urlsafe_b64encode(struct.pack(">q", micros) + served).rstrip(b"=").decode()
+
+
+def _decode(cursor: str) -> tuple[datetime, bytes]:
+    """The moment and the served tails a cursor holds; a 422 naming `query.cursor` if the
+    text is not one."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        (micros,) = struct.unpack(">q", raw[:8])
+        at = EPOCH + timedelta(microseconds=micros)
+    except (ValueError, struct.error, OverflowError):
+        raw, at = b"", None
+    served = raw[8:]
+    if at is None or len(served) % SERVED_BYTES or not served:
+        raise InvalidInput("query.cursor", "is not a cursor that this feed returned")
+    return at, served
 
 
 @dataclass
 class Picks:
     """What the recommender brings to one feed: the most-had posts, and for a reader with
-    history their best posts with scores, and which of their posts each is most like."""
+    history their best posts with scores, and which of their posts each is most like; for
+    a reader without, their segments' favourites with scores."""
 
     popular: list[UUID] = field(default_factory=list)
     scored: dict[UUID, float] = field(default_factory=dict)
     snapshot: Snapshot | None = None
     reader: ReaderScores | None = None
+    segment: dict[UUID, float] = field(default_factory=dict)
 
     def similar(self, post_ids: list[UUID]) -> dict[UUID, UUID | None]:
         ids = [i for i in post_ids if i in self.scored]
@@ -162,56 +187,40 @@ def _picks(model: Recommender | None, history: History) -> Picks:
     return Picks(list(model.popular), dict(snapshot.top(reader, POOL)), snapshot, reader)
 
 
-async def _candidates(session: AsyncSession, published: list, extra: list[UUID]) -> list:
-    """The newest posts and `extra` ones, with their counters: two statements, each led by
-    an index (one "newest or these" statement would scan every post)."""
-    statement = select(*CANDIDATE_COLUMNS, *(getattr(PostStats, c) for c in ENGAGEMENT))
-    statement = statement.outerjoin(PostStats, PostStats.post_id == Post.id).where(*published)
-    rows = list(
-        await session.execute(
-            statement.order_by(Post.published_at.desc(), Post.id.desc()).limit(CANDIDATES)
-        )
-    )
-    newest = {row.id for row in rows}
-    wanted = [i for i in dict.fromkeys(extra) if i not in newest]
-    if wanted:
-        rows += await session.execute(statement.where(Post.id.in_(wanted)))
-    return rows
-
-
-async def _history(session: AsyncSession, user_id: UUID, at: datetime) -> History:
+async def _history(session: AsyncSession, shelf: Shelf, user_id: UUID, at: datetime) -> History:
     """The reader's interests and signals (from their latest reactions and views) and what
     they have seen or reacted to, by `at`. Read at every request: a like changes the very
-    next feed, with no retrain."""
-    reactions = await session.execute(
-        select(Reaction.post_id, Reaction.kind, Reaction.created_at, *HISTORY_COLUMNS)
-        .join(Post, Post.id == Reaction.post_id)
+    next feed, with no retrain. The posts' labels come from the shelf (they never change)."""
+    reactions = (
+        select(
+            Reaction.post_id,
+            type_coerce(Reaction.kind, String).label("kind"),  # beside "view", as text
+            literal(0).label("dwell_ms"),
+            Reaction.created_at,
+        )
         .where(Reaction.user_id == user_id)
         .order_by(Reaction.created_at.desc())
         .limit(HISTORY)
+        .subquery()
     )
-    views = await session.execute(
-        select(Seen.post_id, Seen.dwell_ms, Seen.last_seen_at, *HISTORY_COLUMNS)
-        .join(Post, Post.id == Seen.post_id)
+    views = (
+        select(Seen.post_id, literal("view").label("kind"), Seen.dwell_ms, Seen.last_seen_at)
         .where(Seen.user_id == user_id)
         .order_by(Seen.last_seen_at.desc())
         .limit(HISTORY)
+        .subquery()
     )
+    had = list(await session.execute(union_all(select(reactions), select(views))))
+    labels = await shelf.labels(session, [row[0] for row in had])
     signals, seen, titles = [], set(), {}
     weights: dict[UUID, float] = {}
     # Only what the reader did by `at`: the later pages of a feed rank what the first did.
-    for post_id, kind, created_at, title, tags, topics in reactions:
-        if created_at <= at:
-            signal = Signal(str(kind), tuple(tags), tuple(topics))
+    for post_id, kind, dwell_ms, done_at in had:
+        post = labels.get(post_id)
+        if done_at <= at and post is not None:
+            signal = Signal(kind, post.tags, post.topics, dwell_ms=dwell_ms)
             signals.append(signal)
             weights[post_id] = weights.get(post_id, 0.0) + weight(signal)
-            titles[post_id] = title
-            seen.add(post_id)
-    for post_id, dwell_ms, last_seen_at, title, tags, topics in views:
-        if last_seen_at <= at:
-            signal = Signal("view", tuple(tags), tuple(topics), dwell_ms=dwell_ms)
-            signals.append(signal)
-            weights[post_id] = weights.get(post_id, 0.0) + weight(signal)
-            titles[post_id] = title
+            titles[post_id] = post.title
             seen.add(post_id)
     return History(interests(signals), frozenset(seen), weights, titles)

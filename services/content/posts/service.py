@@ -27,7 +27,7 @@ from contracts.content import (
 from contracts.content import ModerationDecision as Decision
 from services.content.moderation import decisions, words
 from services.content.moderation.screening import Finding, first_block, screen
-from services.content.posts import live, rendering, workflow
+from services.content.posts import changes, live, rendering, workflow
 from services.content.posts.live import LiveState
 from services.content.posts.models import LabelKind, LinkedProduct, Post, PostLabel
 from services.content.posts.schemas import (
@@ -233,6 +233,8 @@ async def _move(session: AsyncSession, post: Post, target: PostState, **values) 
     if changed.rowcount != 1:
         await session.rollback()
         raise IllegalTransition(f"The post is no longer {leaving}; it changed meanwhile.")
+    if PostState.PUBLISHED in (leaving, target):
+        changes.publication_changed(session)
     await session.refresh(post)
 
 
@@ -287,6 +289,7 @@ async def _broadcast(session: AsyncSession, post: Post, target: LiveState, **val
     if changed.rowcount != 1:
         await session.rollback()
         raise IllegalTransition(f"The live session is no longer {leaving}.")
+    changes.publication_changed(session)  # what a published post shows changed
     await session.refresh(post)
 
 

@@ -9,8 +9,10 @@ items in the reader's history, so a user who joined after the training is served
 way as one who was in it. Pure: arrays in, scores out.
 """
 
+import io
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from uuid import UUID
 
 import numpy as np
 from scipy import sparse
@@ -38,6 +40,7 @@ class Snapshot:
     alpha: float
     users: int
     interactions: int
+    regularization: float = 0.05
 
     @classmethod
     def train(
@@ -72,22 +75,84 @@ class Snapshot:
             threads=threads,
         ).fit(dataset)
         had = (matrix > 0).astype(np.float32).tocsr()
-        counts = np.asarray(had.sum(axis=0)).ravel()
-        item_factors = model.items.astype(np.float32)
-        lengths = np.linalg.norm(item_factors, axis=1, keepdims=True)
-        lengths[lengths == 0] = 1.0
-        return cls(
-            items=item_ids,
-            column={item: n for n, item in enumerate(item_ids)},
-            item_users=had.T.tocsr(),
-            user_items=had,
-            norms=np.sqrt(np.maximum(counts, 1.0)).astype(np.float32),
-            factors=item_factors,
-            unit_factors=item_factors / lengths,
-            gram=item_factors.T @ item_factors + regularization * np.eye(factors, dtype=np.float32),
+        return cls._derived(
+            item_ids,
+            had.T.tocsr(),
+            model.items.astype(np.float32),
+            regularization=regularization,
             alpha=alpha,
             users=len(user_ids),
             interactions=int(matrix.nnz),
+        )
+
+    @classmethod
+    def _derived(
+        cls,
+        items: list[Hashable],
+        item_users: sparse.csr_matrix,
+        factors: np.ndarray,
+        *,
+        regularization: float,
+        alpha: float,
+        users: int,
+        interactions: int,
+    ) -> "Snapshot":
+        counts = np.diff(item_users.indptr).astype(np.float32)
+        lengths = np.linalg.norm(factors, axis=1, keepdims=True)
+        lengths[lengths == 0] = 1.0
+        return cls(
+            items=items,
+            column={item: n for n, item in enumerate(items)},
+            item_users=item_users,
+            user_items=item_users.T.tocsr(),
+            norms=np.sqrt(np.maximum(counts, 1.0)).astype(np.float32),
+            factors=factors,
+            unit_factors=factors / lengths,
+            gram=factors.T @ factors + regularization * np.eye(factors.shape[1], dtype=np.float32),
+            alpha=alpha,
+            users=users,
+            interactions=interactions,
+            regularization=regularization,
+        )
+
+    def to_bytes(self) -> bytes:
+        """The snapshot as one blob (what replicas share; items must be UUIDs): the item
+        ids, the items x users matrix and the item factors; the rest is derived again on
+        loading, so a loaded snapshot scores as the trained one."""
+        out = io.BytesIO()
+        np.savez(
+            out,
+            items=np.frombuffer(b"".join(i.bytes for i in self.items), dtype=np.uint8),
+            data=self.item_users.data,
+            indices=self.item_users.indices,
+            indptr=self.item_users.indptr,
+            shape=np.array(self.item_users.shape, dtype=np.int64),
+            factors=self.factors,
+            scalars=np.array(
+                [self.alpha, self.regularization, self.users, self.interactions],
+                dtype=np.float64,
+            ),
+        )
+        return out.getvalue()
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> "Snapshot":
+        arrays = np.load(io.BytesIO(blob), allow_pickle=False)
+        raw = arrays["items"].tobytes()
+        items = [UUID(bytes=raw[n : n + 16]) for n in range(0, len(raw), 16)]
+        shape = tuple(int(n) for n in arrays["shape"])
+        item_users = sparse.csr_matrix(
+            (arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape
+        )
+        alpha, regularization, users, interactions = arrays["scalars"].tolist()
+        return cls._derived(
+            items,
+            item_users,
+            arrays["factors"],
+            regularization=regularization,
+            alpha=alpha,
+            users=int(users),
+            interactions=int(interactions),
         )
 
     def fold_in(self, columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
