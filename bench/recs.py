@@ -27,6 +27,7 @@ import uuid
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlparse
 
 import asyncpg
 import httpx
@@ -247,6 +248,28 @@ async def offer(url: str, rate: float, seconds: float, tokens: list[str]) -> dic
     }
 
 
+def _cpu_seconds(url: str) -> float:
+    """CPU seconds used so far by the uvicorn server on `url`'s port and its workers (from
+    /proc): what a feed costs whatever share of the machine the server was given."""
+    port, ticks = f"--port\0{urlparse(url).port}\0", os.sysconf("SC_CLK_TCK")
+    masters = [p for p in Path("/proc").glob("[0-9]*") if _reads(p / "cmdline").count(port)]
+    total = 0.0
+    for master in masters:
+        children = _reads(master / "task" / master.name / "children").split()
+        for pid in [master.name, *children]:
+            fields = _reads(Path("/proc") / pid / "stat").rsplit(")", 1)[-1].split()
+            if len(fields) > 12:
+                total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+def _reads(path: Path) -> str:
+    try:
+        return path.read_bytes().decode(errors="replace")
+    except OSError:
+        return ""
+
+
 def _client(url: str, rate: float, seconds: float, tokens: Path) -> subprocess.Popen:
     command = [sys.executable, "-m", "bench.recs", "--client", url, str(rate), str(seconds)]
     return subprocess.Popen([*command, str(tokens)], stdout=subprocess.PIPE, text=True)
@@ -272,7 +295,7 @@ def _first_page(client: httpx.Client, token: str) -> list[str]:
 def like_to_feed(service: str, tokens: list[str], outside: list[list[str]]) -> dict:
     """Each user likes a post that is not on their first page (nor theirs already), then
     reads their feed until the first page changes: the seconds from the like to that."""
-    waits, unchanged = [], 0
+    waits, unchanged, requests = [], 0, 0
     with httpx.Client(base_url=service, timeout=30) as client:
         for token, candidates in zip(tokens, outside, strict=True):
             before = _first_page(client, token)
@@ -284,13 +307,29 @@ def like_to_feed(service: str, tokens: list[str], outside: list[list[str]]) -> d
                 json={"kind": "like"},
             )
             liked.raise_for_status()
+            requests += 2
             while _first_page(client, token) == before:
+                requests += 1
                 if time.perf_counter() - started > CHANGE_TIMEOUT:
                     unchanged += 1
                     break
                 time.sleep(0.01)
             waits.append(time.perf_counter() - started)
-    return {**percentiles(waits), "unchanged_after_timeout": unchanged}
+    return {**percentiles(waits), "unchanged_after_timeout": unchanged, "requests": requests + 1}
+
+
+def _per_request(cpu_seconds: float, figures: dict, others: int = 0) -> float | None:
+    """CPU milliseconds of the server per answered request (`others`: those of the
+    like-to-feed trials that ran meanwhile)."""
+    answered = figures["requests"] - figures["errors"] + others
+    return round(cpu_seconds * 1000 / answered, 2) if answered else None
+
+
+def _idle_cpu_per_second(url: str, seconds: float = 3.0) -> float:
+    """What the server spends with no request (its background loops), per second."""
+    used = _cpu_seconds(url)
+    time.sleep(seconds)
+    return (_cpu_seconds(url) - used) / seconds
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -355,13 +394,20 @@ def run(args: argparse.Namespace) -> dict:
                     posts["tag"] != taste[u]))[:50]]
                 for u in trial_users
             ]  # fmt: skip
+            idle = _idle_cpu_per_second(service)
+            used, started = _cpu_seconds(service), time.monotonic()
             client = _client(service + HOME, args.rate, args.seconds, tokens_file)
             time.sleep(min(2.0, args.seconds / 4))
             change = like_to_feed(service, [tokens[u] for u in trial_users], outside)
             through = _result(client, args.seconds)
+            busy = _cpu_seconds(service) - used - idle * (time.monotonic() - started)
+            through["cpu_ms_per_request"] = _per_request(busy, through, change["requests"])
+            through["idle_cpu_ms_per_s"] = round(idle * 1000, 1)
+            used = _cpu_seconds(bare)
             limit = _result(
                 _client(bare + "/bare", args.rate, args.seconds, tokens_file), args.seconds
             )
+            limit["cpu_ms_per_request"] = _per_request(_cpu_seconds(bare) - used, limit)
         finally:
             asyncio.run(_drop(database))
     share = round(through["served_per_s"] / limit["served_per_s"], 3)
@@ -409,6 +455,10 @@ def _print(result: dict) -> None:
             f"{name:<20}{row['offered_per_s']:>10.0f}{row['served_per_s']:>10.1f}"
             f"{row['p50_ms']:>9.2f}{row['p99_ms']:>9.2f}{row['errors']:>8}"
         )
+    cpu = [result[name]["cpu_ms_per_request"] for name in ("service", "bare")]
+    print(f"\nserver CPU per answered request (both workers, PostgreSQL not counted, the "
+          f"feed's idle {result['service']['idle_cpu_ms_per_s']} ms/s taken off): "
+          f"feed {cpu[0]} ms, bare {cpu[1]} ms")  # fmt: skip
     change = result["like_to_changed_feed_ms"]
     print(
         f"\nfeed served at {result['share_of_bare']:.0%} of the bare route's rate; like to a "
