@@ -47,10 +47,13 @@ SCRIPT = """
 local tokens = {}
 for line in io.lines(os.getenv("BENCH_TOKENS")) do tokens[#tokens + 1] = line end
 local body, path, n = os.getenv("BENCH_BODY"), os.getenv("BENCH_PATH"), 0
+local keys = os.getenv("BENCH_KEYS") == "1"
+local run = tostring(os.time()) .. tostring(math.random(1000000))
 request = function()
   n = n + 1
   local headers = {["Content-Type"] = "application/json"}
   headers["Authorization"] = "Bearer " .. tokens[(n % #tokens) + 1]
+  if keys then headers["Idempotency-Key"] = run .. "-" .. n end
   return wrk.format("POST", path, headers, body)
 end
 """
@@ -58,23 +61,35 @@ end
 
 def bare_app() -> FastAPI:
     """The stack's own limit: the same stock operation as a reservation, and nothing else."""
-    from redis.asyncio import Redis
 
     from chassis.db import Database
     from chassis.money import Money
     from services.campaigns.flash.sessions import ItemTerms
     from services.campaigns.flash.stock import DatabaseStock, RedisStock, Taken
 
+    # The Redis bare route's keys sit under a session of its own, which no write-down reads.
     item = ItemTerms(
-        UUID(os.environ["BENCH_ITEM_ID"]), new_id(), Money(amount=1, currency="CNY"), STOCK, LIMIT
+        UUID(os.environ["BENCH_ITEM_ID"]),
+        new_id(),
+        Money(amount=1, currency="CNY"),
+        STOCK,
+        LIMIT,
+        UUID(os.environ["BENCH_SESSION_ID"]),
     )
     customers = itertools.cycle([new_id() for _ in range(CUSTOMERS)])
     app = FastAPI()
     if os.environ["BENCH_MODE"] == "redis":
-        stock = RedisStock(Redis.from_url(REDIS))
+        stock = RedisStock.connect(REDIS)
+        # The script records a reservation the size of the route's.
+        body = json.dumps({"id": str(new_id()), "padding": "x" * 260})
+
+        loaded = []
 
         async def take() -> Taken:
-            return await stock.take(None, item, next(customers), 1, new_id())
+            if not loaded:
+                await stock.load(item)
+                loaded.append(True)
+            return await stock.reserve(item, next(customers), 1, new_id(), body)
     else:
         db, stock = Database(os.environ["BENCH_DATABASE_URL"], service="bench"), DatabaseStock()
 
@@ -92,7 +107,20 @@ def bare_app() -> FastAPI:
     async def healthz() -> dict:
         return {"status": "ok"}
 
+    @app.get("/cpu")
+    async def cpu() -> dict:
+        return {"seconds": time.process_time()}
+
     return app
+
+
+def _cpu(url: str) -> float:
+    """CPU seconds the server process has used (all its threads): the service's from its
+    Prometheus metrics, the bare route's from its /cpu."""
+    if url.endswith("/bare"):
+        return httpx.get(url.removesuffix("/bare") + "/cpu", timeout=30).json()["seconds"]
+    metrics = httpx.get(url + "/metrics", timeout=30).text
+    return float(re.search(r"^process_cpu_seconds_total ([\d.e+]+)$", metrics, re.M).group(1))
 
 
 def _tokens(directory: Path) -> tuple[Path, str, Path]:
@@ -136,6 +164,11 @@ def _wrk(
         "p99_ms": _wrk_ms(re.search(r"\s99%\s+([\d.]+\w+)", output).group(1)),
         "refused": refused,
     }
+
+
+def _per_reservation(figures: dict, cpu_seconds: float, seconds: float) -> None:
+    reservations = figures["reservations_per_s"] * max(1, round(seconds))
+    figures["cpu_ms_per_reservation"] = round(1000 * cpu_seconds / max(1, reservations), 3)
 
 
 async def _oversell(database: str, item_id: UUID, left: Callable[[], Awaitable[int]]) -> dict:
@@ -189,6 +222,7 @@ def _path(
     script: Path,
 ) -> dict:
     database = f"flash_bench_{mode}_{new_id().hex[-10:]}"
+    bare_session, sessions = new_id(), []
     env = {
         "CAMPAIGNS_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/{database}",
         "CAMPAIGNS_KAFKA_ENABLED": "false",
@@ -202,6 +236,7 @@ def _path(
                 _serve("services.campaigns.app:create_app", env, directory / f"{mode}.log", 120)
             )
             hot, bare_sku = str(new_id()), str(new_id())
+            sessions.append(bare_session)
             now = datetime.now(UTC)
             created = httpx.post(
                 f"{service}/api/v1/campaigns/flash/sessions",
@@ -232,6 +267,7 @@ def _path(
                     {
                         "BENCH_MODE": mode,
                         "BENCH_ITEM_ID": str(items[UUID(bare_sku)]),
+                        "BENCH_SESSION_ID": str(bare_session),
                         "BENCH_DATABASE_URL": env["CAMPAIGNS_DATABASE_URL"],
                     },
                     directory / f"{mode}-bare.log",
@@ -241,7 +277,9 @@ def _path(
                 "BENCH_TOKENS": str(tokens),
                 "BENCH_BODY": json.dumps({"sku_id": hot}),
                 "BENCH_PATH": f"/api/v1/campaigns/flash/{session_id}/reservations",
+                "BENCH_KEYS": "1",  # as retrying clients do: a new Idempotency-Key each
             }
+            sessions.append(UUID(session_id))
             probe = httpx.post(
                 service + load["BENCH_PATH"],
                 headers={"Authorization": f"Bearer {tokens.read_text().split()[0]}"},
@@ -251,6 +289,7 @@ def _path(
             if probe.status_code != 201:
                 raise RuntimeError(f"a reservation was refused: {probe.status_code} {probe.text}")
             _wrk(service + load["BENCH_PATH"], 2.0, load, script, connections=16)  # warm up
+            cpu = _cpu(service)
             through = _wrk(service + load["BENCH_PATH"], seconds, load, script)
 
             async def left() -> int:  # as the storefront reads it: Redis's count or the row's
@@ -261,17 +300,40 @@ def _path(
                 return next(i["left"] for i in shown.json()["items"] if i["sku_id"] == hot)
 
             check = asyncio.run(_oversell(database, items[UUID(hot)], left))
-            bare_load = {**load, "BENCH_PATH": "/bare", "BENCH_BODY": "{}"}
+            # Once idle: with the write-down of what the run reserved.
+            _per_reservation(through, _cpu(service) - cpu, seconds)
+            bare_load = {**load, "BENCH_PATH": "/bare", "BENCH_BODY": "{}", "BENCH_KEYS": "0"}
             _wrk(bare + "/bare", 2.0, bare_load, script, connections=16)
+            cpu = _cpu(bare + "/bare")
             limit = _wrk(bare + "/bare", seconds, bare_load, script)
+            _per_reservation(limit, _cpu(bare + "/bare") - cpu, seconds)
     finally:
         asyncio.run(_drop(database))
+        asyncio.run(_forget(sessions))
     return {
         "service": through,
         "bare": limit,
         "share_of_bare": round(through["reservations_per_s"] / limit["reservations_per_s"], 3),
+        # Robust to a loaded machine: the bare route's CPU per reservation over the route's
+        # (what the share would be with the CPU to itself, both CPU-bound).
+        "cpu_share_of_bare": round(
+            limit["cpu_ms_per_reservation"] / through["cpu_ms_per_reservation"], 3
+        ),
         **check,
     }
+
+
+async def _forget(sessions: list[UUID]) -> None:
+    """Drop the Redis keys of the sessions the run made (the bare route's stream grows)."""
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(REDIS)
+    try:
+        for session_id in sessions:
+            async for name in redis.scan_iter(match=f"{{flash:{session_id}}}:*"):
+                await redis.delete(name)
+    finally:
+        await redis.aclose()
 
 
 async def _items(database: str, session_id: str) -> dict[UUID, UUID]:
@@ -305,6 +367,7 @@ def run(quick: bool) -> dict:
     return {
         "benchmark": "flash_sale",
         "client": f"wrk (Debian, 1 thread, {CONNECTIONS} connections, {CUSTOMERS} customers)",
+        "idempotency_keys": "a new Idempotency-Key on every reservation through the service",
         "workers": {"service": 1, "bare": 1},
         "seconds_per_run": seconds,
         "machine": machine()["summary"],
@@ -323,17 +386,22 @@ def run(quick: bool) -> dict:
 
 def _print(result: dict) -> None:
     print(f"client: {result['client']}; one uvicorn worker each; {result['machine']}")
-    print(f"\n{'path':<28}{'reserved/s':>12}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
+    print(
+        f"\n{'path':<28}{'reserved/s':>12}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}"
+        f"{'CPU ms each':>13}"
+    )
     for mode in ("redis", "database"):
         for name in ("service", "bare"):
             row = result[mode][name]
             print(
                 f"{mode + ', ' + name:<28}{row['reservations_per_s']:>12.0f}"
                 f"{row['requests_per_s']:>10.0f}{row['p50_ms']:>10.2f}{row['p99_ms']:>10.2f}"
+                f"{row['cpu_ms_per_reservation']:>13.3f}"
             )
         path = result[mode]
         print(
-            f"  {mode}: {path['share_of_bare']:.0%} of its bare route; {path['reserved']} "
+            f"  {mode}: {path['share_of_bare']:.0%} of its bare route "
+            f"({path['cpu_share_of_bare']:.0%} by CPU per reservation); {path['reserved']} "
             f"reserved, {path['left']} left of {STOCK}: "
             f"{'zero oversell' if path['zero_oversell'] else 'OVERSOLD'}"
         )

@@ -86,22 +86,16 @@ class Idempotency:
             await session.commit()
             return _response(status_code, result.model_dump_json(), _headers(headers, result))
         scope = {"caller": str(caller), "route": self.route, "key": self.key}
-        fingerprint = hashlib.sha256(
-            f"{self.path}\n{request.model_dump_json()}".encode()
-        ).hexdigest()
+        fingerprint = self.fingerprint(request)
         # The claim: False when another request holds (or held) the key.
         if not await insert_if_absent(
             session, keys, **scope, fingerprint=fingerprint, created_at=now()
         ):
             first = (await session.execute(select(keys).filter_by(**scope))).one()
             await session.rollback()  # SQLite: give the write lock back at once
-            if first.fingerprint != fingerprint:
-                raise InvalidInput(
-                    f"header.{HEADER}",
-                    "was already used for a different request; send a new key for a new one",
-                )
-            replayed = {**json.loads(first.headers), REPLAYED: "true"}
-            return _response(first.status_code, first.body, replayed)
+            return self.repeat(
+                first.fingerprint, fingerprint, first.status_code, first.body, first.headers
+            )
         result = await command()
         body, stored = result.model_dump_json(), _headers(headers, result)
         await session.execute(
@@ -111,6 +105,25 @@ class Idempotency:
         )
         await session.commit()
         return _response(status_code, body, stored)
+
+    def fingerprint(self, request: BaseModel) -> str:
+        """What a repeat must match: SHA-256 of the path (with its parameters) and the
+        validated request's JSON."""
+        return hashlib.sha256(f"{self.path}\n{request.model_dump_json()}".encode()).hexdigest()
+
+    @staticmethod
+    def repeat(
+        first: str, fingerprint: str, status_code: int, body: str, headers: str = "{}"
+    ) -> Response:
+        """The answer to a repeated key: the first response (its headers as stored JSON),
+        marked replayed, or a 422 when the request differs from the first one's. For a
+        store other than the database's (a hot path keeping its first responses in Redis)."""
+        if first != fingerprint:
+            raise InvalidInput(
+                f"header.{HEADER}",
+                "was already used for a different request; send a new key for a new one",
+            )
+        return _response(status_code, body, {**json.loads(headers), REPLAYED: "true"})
 
 
 def _headers(

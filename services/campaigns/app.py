@@ -1,7 +1,6 @@
 """The campaigns service."""
 
 from fastapi import FastAPI
-from redis.asyncio import Redis
 
 from chassis.http.service import build_service
 from chassis.migrations import Schema
@@ -15,7 +14,7 @@ from services.campaigns.checkout import consumers as checkout
 from services.campaigns.coupons import api as coupons
 from services.campaigns.coupons.consumers import on_user_registered
 from services.campaigns.flash import api as flash
-from services.campaigns.flash.scheduler import expiry
+from services.campaigns.flash.scheduler import expiry, write_down
 from services.campaigns.flash.sessions import SessionCache
 from services.campaigns.flash.stock import DatabaseStock, FlashStock, RedisStock
 from services.campaigns.groups import api as groups
@@ -35,7 +34,7 @@ SCHEMA = Schema.beside(__file__, Base.metadata)
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     stock: FlashStock = (
-        RedisStock(Redis.from_url(settings.redis_url)) if settings.redis_url else DatabaseStock()
+        RedisStock.connect(settings.redis_url) if settings.redis_url else DatabaseStock()
     )
     app = build_service(
         name="campaigns",
@@ -62,7 +61,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             group_orders.on_order_placed,
             bargain_orders.on_order_placed,
         ],
-        background=[scheduler.run, expiry(stock), group_expiry.run, bargain_expiry.run],
+        background=[
+            scheduler.run,
+            expiry(stock),
+            write_down(stock),
+            group_expiry.run,
+            bargain_expiry.run,
+        ],
         description=(
             "Campaign operations: the campaign calendar, budgets, coupons and the best-price "
             "quote, flash sales, group buys, bargains, provably fair lotteries, and the SKU "

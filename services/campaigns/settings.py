@@ -20,6 +20,12 @@ class Settings(ServiceSettings):
         gt=0,
         description="How often unpaid flash reservations expire and their stock goes back",
     )
+    flash_write_down_seconds: float = Field(
+        default=0.05,
+        gt=0,
+        description="How often flash reservations taken in Redis are written to the database, "
+        "in one batch (with REDIS_URL)",
+    )
     groups_tick_seconds: float = Field(
         default=5.0,
         gt=0,

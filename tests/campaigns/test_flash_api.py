@@ -172,3 +172,24 @@ async def test_a_bad_reservation_is_422_naming_the_field(platform, operator_toke
         )
     assert [e["field"] for e in response.json()["errors"]] == [field]
     assert [e["field"] for e in foreign.json()["errors"]] == ["body.sku_id"]
+
+
+async def test_a_retried_reservation_with_its_key_answers_as_the_first(platform, operator_token):
+    flash = await _create(platform, operator_token)
+    sku = flash["items"][0]["sku_id"]
+    _, token = await platform.customer()
+    path = f"{FLASH}/{flash['id']}/reservations"
+    async with platform.client("campaigns", token) as customer:
+        first = await customer.post(path, json={"sku_id": sku}, headers={"Idempotency-Key": "k"})
+        again = await customer.post(path, json={"sku_id": sku}, headers={"Idempotency-Key": "k"})
+        other = await customer.post(
+            path, json={"sku_id": sku, "quantity": 2}, headers={"Idempotency-Key": "k"}
+        )
+    assert (first.status_code, again.status_code) == (201, 201), first.text
+    assert again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert other.status_code == 422
+    assert [e["field"] for e in other.json()["errors"]] == ["header.Idempotency-Key"]
+    async with platform.client("campaigns") as anonymous:
+        shown = (await anonymous.get(f"{FLASH}/sessions/{flash['id']}")).json()
+    assert shown["items"][0]["left"] == 1  # the retry took nothing

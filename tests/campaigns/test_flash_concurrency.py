@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flash_setup import forget, reserve, written_down
 from redis.asyncio import Redis
 from sqlalchemy import func, select
 
@@ -18,7 +19,6 @@ from chassis.testing import need
 from services.campaigns.flash import service
 from services.campaigns.flash.models import FlashHolding, FlashItem, FlashReservation
 from services.campaigns.flash.schemas import SessionRequest
-from services.campaigns.flash.sessions import SessionCache
 from services.campaigns.flash.stock import DatabaseStock, RedisStock, keys
 
 pytestmark = pytest.mark.postgres
@@ -32,10 +32,9 @@ async def stock(request):
         return
     need("Redis", 6379)
     store = RedisStock(Redis.from_url("redis://127.0.0.1:6379/0"))
-    store.created = []  # item ids whose keys the test leaves behind
+    store.created = []  # the items whose keys the test leaves behind
     yield store
-    for item_id in store.created:
-        await store.redis.delete(*keys(item_id))
+    await forget(store)
     await store.close()
 
 
@@ -57,20 +56,16 @@ async def _session(db, stock, units: int, limit: int):
     async with db.session() as session:
         flash = await service.create_session(session, body, new_id(), stock)
     if isinstance(stock, RedisStock):
-        stock.created += [item.id for item in flash.items]
+        stock.created += flash.items
     return flash
 
 
-SESSIONS = SessionCache()
-
-
 async def _reserve(db, stock, session_id, customer_id) -> bool:
-    async with db.session() as session:
-        try:
-            await service.reserve(session, stock, SESSIONS, session_id, customer_id, SKU, 1)
-        except Conflict:
-            return False
-        return True
+    try:
+        await reserve(db, stock, session_id, customer_id, SKU)
+    except Conflict:
+        return False
+    return True
 
 
 async def _left(db, stock, item_id) -> int:
@@ -85,6 +80,7 @@ async def test_two_thousand_racing_reservations_take_exactly_the_stock(postgres_
     attempts = [c for c in customers for _ in range(4)]
     won = await asyncio.gather(*(_reserve(postgres_db, stock, flash.id, c) for c in attempts))
     assert won.count(True) == 100
+    await written_down(postgres_db, stock, flash.id)
     async with postgres_db.session() as session:
         held = Counter(await session.scalars(select(FlashReservation.customer_id)))
     assert sum(held.values()) == 100
@@ -108,6 +104,7 @@ async def test_expired_reservations_give_their_stock_back_exactly_once(postgres_
     assert all(
         await asyncio.gather(*(_reserve(postgres_db, stock, flash.id, c) for c in customers))
     )
+    await written_down(postgres_db, stock, flash.id)
     later = datetime.now(UTC) + timedelta(days=1)
 
     async def expire() -> int:
@@ -126,7 +123,7 @@ async def test_expired_reservations_give_their_stock_back_exactly_once(postgres_
     async with postgres_db.session() as session:
         assert await session.scalar(select(func.sum(FlashHolding.reserved))) in (0, None)
     if isinstance(stock, RedisStock):
-        tag = keys(flash.items[0].id)
+        tag = keys(flash.id, flash.items[0].id)
         assert await stock.redis.hlen(tag[2]) == 0
         holders = await stock.redis.hgetall(tag[1])
         assert all(int(v) == 0 for v in holders.values())

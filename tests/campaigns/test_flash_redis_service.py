@@ -11,7 +11,7 @@ from chassis.db import Database
 from chassis.testing import ServiceServer, need
 from services.campaigns.app import create_app
 from services.campaigns.flash.models import FlashItem
-from services.campaigns.flash.stock import keys
+from services.campaigns.flash.stock import keys, stream
 from services.campaigns.settings import Settings
 
 pytestmark = pytest.mark.redis
@@ -46,7 +46,13 @@ async def test_reservations_take_the_stock_kept_in_redis(platform, on_redis):
             headers={"Authorization": f"Bearer {token}"},
         )
         shown = (await client.get(f"{FLASH}/sessions/{flash['id']}")).json()
+        # Written down by then, or at once by the read that misses it.
+        mine = await client.get(
+            f"{FLASH}/reservations/{reserved.json()['id']}",
+            headers={"Authorization": f"Bearer {token}"},
+        )
     assert reserved.status_code == 201
+    assert mine.json() == reserved.json()
     assert shown["items"][0]["left"] == 1
 
     # The database's count did not move: Redis holds the stock, and the page read it there.
@@ -58,7 +64,7 @@ async def test_reservations_take_the_stock_kept_in_redis(platform, on_redis):
         await db.dispose()
     redis = Redis.from_url("redis://127.0.0.1:6379/0")
     try:
-        assert (item.stock_left, int(await redis.get(keys(item.id)[0]))) == (2, 1)
+        assert (item.stock_left, int(await redis.get(keys(item.session_id, item.id)[0]))) == (2, 1)
     finally:
-        await redis.delete(*keys(item.id))
+        await redis.delete(*keys(item.session_id, item.id), stream(item.session_id))
         await redis.aclose()

@@ -4,9 +4,12 @@ order at another price, nor once expired."""
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from flash_setup import reservation, reserve
 from saga_events import cancelled, cny, line, paid, placed
 from sqlalchemy import select
 
+from chassis.events.handlers import DependencyDown
 from chassis.events.tables import outbox
 from chassis.ids import new_id
 from contracts.orders import Attribution, OrderPlaced
@@ -14,7 +17,6 @@ from services.campaigns.checkout import saga
 from services.campaigns.flash import service
 from services.campaigns.flash.models import FlashItem, FlashReservation
 from services.campaigns.flash.schemas import SessionRequest
-from services.campaigns.flash.sessions import SessionCache
 from services.campaigns.flash.stock import DatabaseStock
 
 SKU = new_id()
@@ -31,8 +33,9 @@ async def _reservation(db) -> FlashReservation:
     )
     async with db.session() as session:
         flash = await service.create_session(session, body, new_id(), STOCK)
+    response = await reserve(db, STOCK, flash.id, new_id(), SKU)
     async with db.session() as session:
-        return await service.reserve(session, STOCK, SessionCache(), flash.id, new_id(), SKU, 1)
+        return await session.get(FlashReservation, reservation(response).id)
 
 
 def _order(reservation, price=99_00) -> OrderPlaced:
@@ -105,3 +108,16 @@ async def test_an_order_at_another_price_or_after_expiry_is_refused(campaigns_db
         reasons = list(reasons)
     assert "at the flash price" in reasons[0]
     assert f"flash reservation {reservation.id}: expired" in reasons[1]
+
+
+async def test_an_order_for_a_reservation_not_written_down_yet_waits_for_it(campaigns_db):
+    """On the Redis path a reservation reaches the database a moment after its 201: an
+    order naming an unknown reservation minted just now is retried, an older one refused."""
+    young = new_id()
+    order = _order(FlashReservation(id=young, customer_id=new_id()))
+    async with campaigns_db.session() as session:
+        with pytest.raises(DependencyDown):
+            await service.hold_for_order(session, order)
+        later = order.model_copy(update={"placed_at": order.placed_at + timedelta(minutes=2)})
+        refused = await service.hold_for_order(session, later)
+    assert refused.reason == f"flash reservation {young}: not_found"

@@ -160,6 +160,37 @@ async def test_roles_default_to_none():
     assert principal.email == "someone@example.com"
 
 
+async def test_a_token_verified_once_is_answered_from_memory_until_it_expires(monkeypatch):
+    issuer = Issuer(jwk(KEY, "k1"))
+    keys = issuer.verifier()
+    issued = int(time.time())
+    token = sign(exp=issued + 60)
+    first = await verify_access_token(token, keys)
+
+    def expired(*_, **__):
+        raise jwt.ExpiredSignatureError("Signature has expired")
+
+    monkeypatch.setattr(tokens.jwt, "decode", expired)  # the signature is not checked again
+    assert await verify_access_token(token, keys) == first
+    # Within the leeway after its expiry still answered; at the leeway's end checked again.
+    monkeypatch.setattr(tokens.time, "time", lambda: issued + 60 + 9.5)
+    assert await verify_access_token(token, keys) == first
+    monkeypatch.setattr(tokens.time, "time", lambda: issued + 60 + 10)
+    with pytest.raises(InvalidToken, match="token expired"):
+        await verify_access_token(token, keys)
+
+
+async def test_tokens_remembered_are_bounded_the_oldest_forgotten(monkeypatch):
+    monkeypatch.setattr(tokens, "VERIFIED_KEPT", 2)
+    issuer = Issuer(jwk(KEY, "k1"))
+    keys = issuer.verifier()
+    oldest, *newer = [sign(email=f"{n}@example.com") for n in range(3)]
+    for token in (oldest, *newer):
+        await verify_access_token(token, keys)
+    assert keys.verified(oldest) is None
+    assert [keys.verified(t).email for t in newer] == ["1@example.com", "2@example.com"]
+
+
 async def test_keys_are_fetched_once_then_refetched_for_an_unknown_kid_at_most_every_second(
     clock,
 ):

@@ -6,8 +6,10 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request, status
 
 from chassis.auth.deps import OperatorDep, PrincipalDep
+from chassis.db import Database
 from chassis.http.deps import SessionDep
 from chassis.http.problems import responses
+from chassis.idempotency import IdempotencyDep
 from services.campaigns.flash import service
 from services.campaigns.flash.schemas import (
     ItemOut,
@@ -22,16 +24,25 @@ from services.campaigns.flash.stock import FlashStock
 router = APIRouter(prefix="/flash", tags=["flash sales"])
 
 
-def _stock(request: Request) -> FlashStock:
+# Coroutines, not plain functions: FastAPI runs a plain function dependency in a thread,
+# two thread hops per reservation on the hottest route of the service.
+async def _stock(request: Request) -> FlashStock:
     return request.app.state.flash_stock
 
 
-def _sessions(request: Request) -> SessionCache:
+async def _sessions(request: Request) -> SessionCache:
     return request.app.state.flash_sessions
+
+
+async def _database(request: Request) -> Database:
+    return request.app.state.db
 
 
 StockDep = Annotated[FlashStock, Depends(_stock)]
 SessionsDep = Annotated[SessionCache, Depends(_sessions)]
+# The reservation routes open a database session only when they need one (the Redis path's
+# reservations need none).
+DatabaseDep = Annotated[Database, Depends(_database)]
 
 
 @router.post(
@@ -53,29 +64,30 @@ async def create_session(
     responses=responses(404, 422),
 )
 async def get_session(
-    session_id: UUID, session: SessionDep, stock: StockDep, sessions: SessionsDep
+    session_id: UUID, session: SessionDep, db: DatabaseDep, stock: StockDep, sessions: SessionsDep
 ) -> SessionOut:
-    return await _shape(session, await sessions.get(session, session_id), stock)
+    return await _shape(session, await sessions.get(db, session_id), stock)
 
 
 @router.post(
     "/{session_id}/reservations",
     status_code=status.HTTP_201_CREATED,
-    summary="Reserve flash stock at the flash price (within the per-customer limit)",
+    summary="Reserve flash stock at the flash price (within the per-customer limit); a retry "
+    "with the same Idempotency-Key answers as the first",
     responses=responses(401, 404, 409, 422),
 )
 async def reserve(
     session_id: UUID,
     body: ReservationRequest,
-    session: SessionDep,
+    db: DatabaseDep,
     stock: StockDep,
     sessions: SessionsDep,
     customer: PrincipalDep,
+    idempotency: IdempotencyDep,
 ) -> ReservationOut:
-    reservation = await service.reserve(
-        session, stock, sessions, session_id, customer.user_id, body.sku_id, body.quantity
+    return await service.reserve(
+        db, stock, sessions, idempotency, session_id, customer.user_id, body
     )
-    return ReservationOut.model_validate(reservation)
 
 
 @router.get(
@@ -84,9 +96,9 @@ async def reserve(
     responses=responses(401, 404, 422),
 )
 async def get_reservation(
-    reservation_id: UUID, session: SessionDep, customer: PrincipalDep
+    reservation_id: UUID, db: DatabaseDep, stock: StockDep, customer: PrincipalDep
 ) -> ReservationOut:
-    reservation = await service.my_reservation(session, reservation_id, customer.user_id)
+    reservation = await service.my_reservation(db, stock, reservation_id, customer.user_id)
     return ReservationOut.model_validate(reservation)
 
 

@@ -1,10 +1,16 @@
-"""The flash sale's clock: expire reservations not ordered in time, give back stock."""
+"""The flash sale's clocks: expire reservations not ordered in time and give back stock;
+on the Redis path, write down the reservations taken in Redis."""
+
+import time
 
 from chassis.background import every
 from chassis.clock import now
 from chassis.http.service import Runtime
 from services.campaigns.flash import service
-from services.campaigns.flash.stock import FlashStock
+from services.campaigns.flash.stock import FlashStock, RedisStock
+
+# How long the write-down keeps its list of sessions that take reservations.
+SESSIONS_REREAD_SECONDS = 1.0
 
 
 def expiry(stock: FlashStock):
@@ -21,5 +27,27 @@ def expiry(stock: FlashStock):
             await every(runtime.settings.flash_tick_seconds, tick, what="flash expiry")
         finally:  # cancelled at the service's stop: the store's connections go with it
             await stock.close()
+
+    return run
+
+
+def write_down(stock: FlashStock):
+    """The background hook writing Redis's reservations to the database (none without Redis):
+    a batch every `flash_write_down_seconds`, so a burst costs one transaction per batch."""
+
+    async def run(runtime: Runtime) -> None:
+        if not isinstance(stock, RedisStock):
+            return
+        sessions, read_at = [], float("-inf")
+
+        async def tick() -> None:
+            nonlocal sessions, read_at
+            if time.monotonic() - read_at > SESSIONS_REREAD_SECONDS:
+                async with runtime.db.session() as session:
+                    sessions = await service.taking_sessions(session, now())
+                read_at = time.monotonic()
+            await service.write_down(runtime.db, stock, sessions)
+
+        await every(runtime.settings.flash_write_down_seconds, tick, what="flash write-down")
 
     return run

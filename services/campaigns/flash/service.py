@@ -7,15 +7,21 @@ for expired and released ones in one place, `restore_pending`, marked by `restor
 the same guarded way, so an expiry delivered twice or a cancel racing a timeout restores
 once."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from fastapi.responses import Response
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
+from chassis.db import Database
 from chassis.events import outbox
+from chassis.events.handlers import DependencyDown
 from chassis.http.problems import Conflict, InvalidInput, NotFound
+from chassis.idempotency import RETENTION as idempotency_retention
+from chassis.idempotency import Idempotency
 from chassis.ids import new_id
 from contracts.campaigns import FlashReservationExpired, FlashReserved
 from contracts.orders import OrderPlaced
@@ -29,11 +35,31 @@ from services.campaigns.flash.models import (
     FlashSession,
     ReservationStatus,
 )
-from services.campaigns.flash.schemas import SessionRequest
-from services.campaigns.flash.sessions import SessionCache, SessionTerms
-from services.campaigns.flash.stock import FlashStock, RedisStock, Taken
+from services.campaigns.flash.schemas import ReservationOut, ReservationRequest, SessionRequest
+from services.campaigns.flash.sessions import ItemTerms, SessionCache, SessionTerms
+from services.campaigns.flash.stock import (
+    DatabaseStock,
+    FlashStock,
+    RedisStock,
+    Replay,
+    Taken,
+    replay_key,
+)
 
 RESTORE_BATCH = 500
+WRITE_DOWN_BATCH = 500
+# Reservations taken in Redis are written down this long after their session ended, at most.
+WRITE_DOWN_GRACE = timedelta(days=1)
+# The write-down's insert, spelled for each database (built once: its compiled form is cached).
+WRITE_DOWN = {
+    dialect.dialect.name: dialect.insert(FlashReservation)
+    .on_conflict_do_nothing(index_elements=["id"])
+    .returning(FlashReservation.id)
+    for dialect in (postgresql, sqlite)
+}
+# An order naming a reservation this young that the database has not got yet waits for it
+# (it may still be in Redis's stream); an older unknown one is refused.
+WRITE_DOWN_WAIT = timedelta(minutes=1)
 
 
 async def create_session(
@@ -74,63 +100,206 @@ async def create_session(
 
 
 async def reserve(
-    session: AsyncSession,
+    db: Database,
     stock: FlashStock,
     sessions: SessionCache,
+    idempotency: Idempotency,
     session_id: UUID,
     customer_id: UUID,
-    sku_id: UUID,
-    units: int,
-) -> FlashReservation:
-    flash = await sessions.get(session, session_id)
-    at = now()
+    request: ReservationRequest,
+) -> Response:
+    """Reserve flash stock for the customer: the 201 with the reservation, the first
+    response again for a repeated Idempotency-Key, or a 409 (not open, sold out, over the
+    limit)."""
+    flash = await sessions.get(db, session_id)
+    if isinstance(stock, RedisStock):
+        return await _reserve_in_redis(stock, flash, idempotency, customer_id, request)
+
+    async def command() -> ReservationOut:
+        return await _reserve_in_database(session, stock, flash, customer_id, request)
+
+    async with db.session() as session:
+        return await idempotency.run(
+            session, caller=customer_id, request=request, command=command, status_code=201
+        )
+
+
+def _open_item(flash: SessionTerms, sku_id: UUID, at: datetime) -> ItemTerms:
     if not flash.starts_at <= at < flash.ends_at:
-        raise Conflict(f"Flash session {session_id} is not open.")
+        raise Conflict(f"Flash session {flash.id} is not open.")
     item = flash.item(sku_id)
     if item is None:
-        raise InvalidInput("body.sku_id", f"not in flash session {session_id}")
-    reservation_id, limit = new_id(), item.per_user_limit
-    taken = await stock.take(session, item, customer_id, units, reservation_id)
-    if taken != Taken.TAKEN:
-        await session.rollback()  # what the database path took of the limit goes back
-        if taken == Taken.SOLD_OUT:
-            raise Conflict(f"SKU {sku_id} is sold out in flash session {session_id}.")
-        raise Conflict(f"Customers reserve at most {limit} of SKU {sku_id} here.")
-    reservation = FlashReservation(
-        id=reservation_id,
-        item_id=item.id,
-        session_id=session_id,
-        sku_id=sku_id,
-        customer_id=customer_id,
+        raise InvalidInput("body.sku_id", f"not in flash session {flash.id}")
+    return item
+
+
+def _refusal(taken: Taken, flash: SessionTerms, item: ItemTerms) -> Conflict:
+    if taken == Taken.SOLD_OUT:
+        return Conflict(f"SKU {item.sku_id} is sold out in flash session {flash.id}.")
+    return Conflict(f"Customers reserve at most {item.per_user_limit} of SKU {item.sku_id} here.")
+
+
+def _reservation(flash: SessionTerms, item: ItemTerms, units: int, at: datetime) -> ReservationOut:
+    return ReservationOut(
+        id=new_id(),
+        session_id=flash.id,
+        sku_id=item.sku_id,
         quantity=units,
         flash_price=item.flash_price,
+        status=ReservationStatus.RESERVED,
+        order_id=None,
         reserved_at=at,
         expires_at=at + timedelta(minutes=flash.reservation_minutes),
     )
-    session.add(reservation)
-    await outbox.add(
-        session,
-        FlashReserved(
-            reservation_id=reservation_id,
-            session_id=session_id,
-            sku_id=sku_id,
-            customer_id=customer_id,
-            quantity=units,
-            flash_price=item.flash_price,
-            expires_at=reservation.expires_at,
-        ),
-    )
-    try:
-        await session.commit()
-    except Exception:
-        if isinstance(stock, RedisStock):  # the database took nothing; Redis gives it back
-            await stock.undo(item.id, reservation_id)
-        raise
+
+
+async def _reserve_in_database(
+    session: AsyncSession,
+    stock: DatabaseStock,
+    flash: SessionTerms,
+    customer_id: UUID,
+    request: ReservationRequest,
+) -> ReservationOut:
+    """The stock, the limit, the reservation row and its event in the caller's transaction
+    (idempotency.run commits it with the stored response)."""
+    at = now()
+    item = _open_item(flash, request.sku_id, at)
+    reservation = _reservation(flash, item, request.quantity, at)
+    taken = await stock.take(session, item, customer_id, request.quantity, reservation.id)
+    if taken != Taken.TAKEN:
+        await session.rollback()  # what the database path took of the limit goes back
+        raise _refusal(taken, flash, item)
+    session.add(FlashReservation(**_values(reservation, item.id, customer_id)))
+    await outbox.add(session, _reserved(reservation, customer_id))
     return reservation
 
 
-async def my_reservation(session: AsyncSession, reservation_id: UUID, customer_id: UUID):
-    reservation = await session.get(FlashReservation, reservation_id)
+async def _reserve_in_redis(
+    stock: RedisStock,
+    flash: SessionTerms,
+    idempotency: Idempotency,
+    customer_id: UUID,
+    request: ReservationRequest,
+) -> Response:
+    """Stock, limit, the reservation's record and the stored response in one Redis script;
+    the database gets the reservation from the session's stream (`write_down`)."""
+    replay = None
+    if idempotency.key is not None:
+        fingerprint = idempotency.fingerprint(request)
+        replay = (replay_key(flash.id, customer_id, idempotency.key), fingerprint)
+    at = now()
+    try:
+        item = _open_item(flash, request.sku_id, at)
+    except Conflict:
+        # A retry after the session closed still gets its first answer.
+        first = replay and await stock.first_response(replay[0])
+        if first:
+            return Idempotency.repeat(first.fingerprint, replay[1], 201, first.body)
+        raise
+    reservation = _reservation(flash, item, request.quantity, at)
+    body = reservation.model_dump_json()
+    taken = await stock.reserve(
+        item,
+        customer_id,
+        request.quantity,
+        reservation.id,
+        body,
+        replay,
+        int(idempotency_retention.total_seconds()),
+    )
+    if isinstance(taken, Replay):
+        return Idempotency.repeat(taken.fingerprint, replay[1], 201, taken.body)
+    if taken != Taken.TAKEN:
+        raise _refusal(taken, flash, item)
+    return Response(body, status_code=201, media_type="application/json")
+
+
+def _values(reservation: ReservationOut, item_id: UUID, customer_id: UUID) -> dict:
+    """A new reservation's row, as the columns of `flash_reservations`."""
+    return {
+        "id": reservation.id,
+        "item_id": item_id,
+        "session_id": reservation.session_id,
+        "sku_id": reservation.sku_id,
+        "customer_id": customer_id,
+        "quantity": reservation.quantity,
+        "flash_price_amount": reservation.flash_price.amount,
+        "currency": reservation.flash_price.currency,
+        "status": ReservationStatus.RESERVED,
+        "reserved_at": reservation.reserved_at,
+        "expires_at": reservation.expires_at,
+    }
+
+
+def _reserved(reservation: ReservationOut, customer_id: UUID) -> FlashReserved:
+    return FlashReserved(
+        reservation_id=reservation.id,
+        session_id=reservation.session_id,
+        sku_id=reservation.sku_id,
+        customer_id=customer_id,
+        quantity=reservation.quantity,
+        flash_price=reservation.flash_price,
+        expires_at=reservation.expires_at,
+    )
+
+
+async def taking_sessions(session: AsyncSession, at: datetime) -> list[UUID]:
+    """Sessions whose streams may hold reservations not yet written down: open ones, and
+    those that ended within WRITE_DOWN_GRACE (a replica down for a while catches up)."""
+    return list(
+        await session.scalars(
+            select(FlashSession.id).where(
+                FlashSession.starts_at <= at, FlashSession.ends_at > at - WRITE_DOWN_GRACE
+            )
+        )
+    )
+
+
+async def write_down(db: Database, stock: RedisStock, session_ids: list[UUID]) -> int:
+    """Write the reservations taken in Redis to the database, with their `flash.reserved`
+    events, in one transaction per session's batch; then drop them from the stream. An
+    entry written before (the replica died before acknowledging it) is skipped with its
+    event: the insert does nothing for an id it has, and only new rows get events."""
+    written = 0
+    for session_id in session_ids:
+        while entries := await stock.pending(session_id, WRITE_DOWN_BATCH):
+            taken = {
+                entry.entry_id: ReservationOut.model_validate_json(entry.body) for entry in entries
+            }
+            rows = [
+                _values(taken[entry.entry_id], entry.item_id, entry.customer_id)
+                for entry in entries
+            ]
+            async with db.session() as session:
+                # One statement executed for many rows (compiled once, cached), its RETURNING
+                # naming only the rows it inserted.
+                statement = WRITE_DOWN[session.get_bind().dialect.name]
+                inserted = set(await session.scalars(statement, rows))
+                await outbox.add_all(
+                    session,
+                    [
+                        _reserved(taken[entry.entry_id], entry.customer_id)
+                        for entry in entries
+                        if taken[entry.entry_id].id in inserted
+                    ],
+                )
+                await session.commit()
+            await stock.written_down(session_id, entries)
+            written += len(inserted)
+            if len(entries) < WRITE_DOWN_BATCH:
+                break
+    return written
+
+
+async def my_reservation(
+    db: Database, stock: FlashStock, reservation_id: UUID, customer_id: UUID
+) -> FlashReservation:
+    async with db.session() as session:
+        reservation = await session.get(FlashReservation, reservation_id)
+        if reservation is None and isinstance(stock, RedisStock):
+            # Perhaps just taken and still in its session's stream: written down now.
+            await write_down(db, stock, await taking_sessions(session, now()))
+            reservation = await session.get(FlashReservation, reservation_id)
     if reservation is None or reservation.customer_id != customer_id:
         raise NotFound(f"No flash reservation {reservation_id}.")  # another's is none of yours
     return reservation
@@ -202,6 +371,9 @@ async def hold_for_order(session: AsyncSession, order: OrderPlaced) -> Refusal |
     and the price gap is charged to the campaign's budget; None, or why not."""
     reservation_id = order.attribution.flash_reservation_id
     reservation = await session.get(FlashReservation, reservation_id)
+    if reservation is None and _young(reservation_id, order.placed_at):
+        # Taken in Redis a moment ago, its row not written down yet: the event is retried.
+        raise DependencyDown(f"flash reservation {reservation_id} is not written down yet")
     if reservation is None or reservation.customer_id != order.customer_id:
         return Refusal(f"flash reservation {reservation_id}: not_found")
     line = next((x for x in order.lines if x.sku_id == reservation.sku_id), None)
@@ -267,6 +439,12 @@ async def release_for_order(session: AsyncSession, order_id: UUID) -> None:
     )
     for reservation_id in released:
         await budgets.release(session, budget_key(reservation_id))
+
+
+def _young(reservation_id: UUID, at: datetime) -> bool:
+    """Whether a (time-ordered) reservation id was minted within WRITE_DOWN_WAIT of `at`."""
+    minted = datetime.fromtimestamp((reservation_id.int >> 80) / 1000, tz=UTC)
+    return at - minted < WRITE_DOWN_WAIT
 
 
 def budget_key(reservation_id: UUID) -> str:

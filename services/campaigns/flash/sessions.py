@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from chassis.db import Database
 from chassis.http.problems import NotFound
 from chassis.money import Money
 from services.campaigns.flash.models import FlashSession
@@ -22,6 +21,7 @@ class ItemTerms:
     flash_price: Money
     stock: int
     per_user_limit: int
+    session_id: UUID
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class SessionTerms:
             ends_at=flash.ends_at,
             reservation_minutes=flash.reservation_minutes,
             items=tuple(
-                ItemTerms(i.id, i.sku_id, i.flash_price, i.stock, i.per_user_limit)
+                ItemTerms(i.id, i.sku_id, i.flash_price, i.stock, i.per_user_limit, flash.id)
                 for i in flash.items
             ),
         )
@@ -63,20 +63,22 @@ class SessionCache:
         self._terms: OrderedDict[UUID, SessionTerms] = OrderedDict()
         self._reading: dict[UUID, asyncio.Lock] = {}
 
-    async def get(self, session: AsyncSession, session_id: UUID) -> SessionTerms:
+    async def get(self, db: Database, session_id: UUID) -> SessionTerms:
         terms = self._terms.get(session_id)
         if terms is None:
             async with self._reading.setdefault(session_id, asyncio.Lock()):
-                terms = self._terms.get(session_id) or await self._read(session, session_id)
+                terms = self._terms.get(session_id) or await self._read(db, session_id)
             self._reading.pop(session_id, None)
         self._terms.move_to_end(session_id)
         return terms
 
-    async def _read(self, session: AsyncSession, session_id: UUID) -> SessionTerms:
-        flash = await session.get(FlashSession, session_id)
-        if flash is None:
-            raise NotFound(f"No flash session {session_id}.")
-        return self.put(flash)
+    async def _read(self, db: Database, session_id: UUID) -> SessionTerms:
+        # A session of its own: a hit, the hot path, opens none.
+        async with db.session() as session:
+            flash = await session.get(FlashSession, session_id)
+            if flash is None:
+                raise NotFound(f"No flash session {session_id}.")
+            return self.put(flash)
 
     def put(self, flash: FlashSession) -> SessionTerms:
         terms = self._terms[flash.id] = SessionTerms.of(flash)

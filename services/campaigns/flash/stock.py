@@ -2,17 +2,25 @@
 `REDIS_URL` is set, guarded database statements otherwise. Both give a reservation's units
 back at most once.
 
-Redis keys of one item share the hash tag `{flash:<item id>}`, so on Redis Cluster one
-script touches one slot: `:stock` (units left), `:holders` (customer → units held) and
-`:held` (reservation id → "customer:units", what a give-back returns, once)."""
+Redis keys of one session share the hash tag `{flash:<session id>}` (DESIGN §7), so on Redis
+Cluster one script touches one slot. Per item: `<item>:stock` (units left), `<item>:holders`
+(customer → units held) and `<item>:held` (reservation id → "customer:units", what a
+give-back returns, once); per session: `reserved` (the stream of reservations taken and not
+yet written to the database) and `idempotency:<customer>:<key hash>` (a reservation's first
+response, for a retry with the same Idempotency-Key)."""
 
 import asyncio
+import hashlib
+import os
+import socket
 import time
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 from uuid import UUID
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
+from redis.exceptions import ResponseError
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,15 +40,6 @@ class Taken(StrEnum):
 
 class FlashStock(Protocol):
     async def load(self, item: FlashItem) -> None: ...
-
-    async def take(
-        self,
-        session: AsyncSession,
-        item: FlashItem,
-        customer_id: UUID,
-        units: int,
-        reservation_id: UUID,
-    ) -> Taken: ...
 
     async def give_back(self, session: AsyncSession, reservation: FlashReservation) -> None: ...
 
@@ -124,15 +123,21 @@ class DatabaseStock:
 
 
 TAKE = """
+if KEYS[5] then
+  local first = redis.call('GET', KEYS[5])
+  if first then return {0, first} end
+end
 local held = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
 local units = tonumber(ARGV[2])
-if held + units > tonumber(ARGV[3]) then return -2 end
+if held + units > tonumber(ARGV[3]) then return {-2} end
 local left = tonumber(redis.call('GET', KEYS[1]) or '-1')
-if left < units then return -1 end
+if left < units then return {-1} end
 redis.call('DECRBY', KEYS[1], units)
 redis.call('HINCRBY', KEYS[2], ARGV[1], units)
 redis.call('HSET', KEYS[3], ARGV[4], ARGV[1] .. ':' .. units)
-return left - units
+redis.call('XADD', KEYS[4], '*', 'item', ARGV[5], 'customer', ARGV[1], 'body', ARGV[6])
+if KEYS[5] then redis.call('SET', KEYS[5], ARGV[7] .. '\\n' .. ARGV[6], 'EX', ARGV[8]) end
+return {1}
 """
 
 GIVE_BACK = """
@@ -145,43 +150,163 @@ redis.call('HINCRBY', KEYS[2], customer, -tonumber(units))
 return tonumber(units)
 """
 
+REDIS_CONNECTIONS = 64  # per process; more buy nothing against one single-threaded Redis
+GROUP = "campaigns"  # the consumer group of the replicas that write reservations down
+# An entry read by a replica that died before writing it down is taken over this late.
+CLAIM_IDLE_MS = 15_000
 
-def keys(item_id: UUID) -> list[str]:
-    tag = f"{{flash:{item_id}}}"
+
+def keys(session_id: UUID, item_id: UUID) -> list[str]:
+    """An item's stock, holders and held reservations, under its session's hash tag."""
+    tag = f"{{flash:{session_id}}}:{item_id}"
     return [f"{tag}:stock", f"{tag}:holders", f"{tag}:held"]
 
 
-class RedisStock:
-    """Stock and holdings in Redis, each take and give-back one script. The database keeps
-    the reservations; a reservation row that fails to commit gives its units back."""
+def stream(session_id: UUID) -> str:
+    """The session's reservations taken in Redis and not yet written to the database."""
+    return f"{{flash:{session_id}}}:reserved"
 
-    def __init__(self, redis: Redis) -> None:
+
+def replay_key(session_id: UUID, caller: UUID, key: str) -> str:
+    """Where a reservation's response is kept under its Idempotency-Key (the key hashed:
+    it may be any 255 characters)."""
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"{{flash:{session_id}}}:idempotency:{caller}:{digest}"
+
+
+@dataclass(frozen=True)
+class Replay:
+    """The first response of a request with this Idempotency-Key, and what it asked."""
+
+    fingerprint: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A reservation taken in Redis, as its stream entry holds it, to be written down."""
+
+    entry_id: str
+    item_id: UUID
+    customer_id: UUID
+    body: str  # the reservation's response body (ReservationOut JSON)
+
+
+class RedisStock:
+    """Stock, holdings and the reservations taken, in Redis, each take one script: it also
+    appends the reservation to its session's stream (and keeps the response under the
+    request's Idempotency-Key), so the response needs no database write. The service writes
+    the stream down in batches (`written_down`); until then the stream is the record."""
+
+    def __init__(
+        self, redis: Redis, consumer: str | None = None, claim_idle_ms: int = CLAIM_IDLE_MS
+    ) -> None:
         self.redis = redis
+        self.consumer = consumer or f"{socket.gethostname()}-{os.getpid()}"
+        self.claim_idle_ms = claim_idle_ms
         self._take = redis.register_script(TAKE)
         self._give_back = redis.register_script(GIVE_BACK)
+        self._groups: set[UUID] = set()
+
+    @classmethod
+    def connect(cls, url: str, connections: int = REDIS_CONNECTIONS) -> "RedisStock":
+        """A store whose requests wait for one of `connections` connections: redis-py's own
+        pool refuses the 101st concurrent command (MaxConnectionsError, a 500), and the
+        opening second of a sale sends hundreds at once."""
+        pool = BlockingConnectionPool.from_url(url, max_connections=connections, timeout=10)
+        return cls(Redis(connection_pool=pool))
 
     async def load(self, item: FlashItem) -> None:
-        await self.redis.set(keys(item.id)[0], item.stock, nx=True)
+        await self.redis.set(keys(item.session_id, item.id)[0], item.stock, nx=True)
+        await self._group(item.session_id)
 
-    async def take(self, session, item, customer_id, units, reservation_id) -> Taken:
-        result = await self._take(
-            keys=keys(item.id),
-            args=[str(customer_id), units, item.per_user_limit, str(reservation_id)],
-        )
-        return {-2: Taken.OVER_LIMIT, -1: Taken.SOLD_OUT}.get(result, Taken.TAKEN)
+    async def reserve(
+        self,
+        item,
+        customer_id: UUID,
+        units: int,
+        reservation_id: UUID,
+        body: str,
+        replay: tuple[str, str] | None = None,
+        replay_seconds: int = 86_400,
+    ) -> Taken | Replay:
+        """Take `units` for the customer and record the reservation whose response is `body`;
+        with `replay` (the Redis key of the request's Idempotency-Key, its fingerprint) a
+        request seen before takes nothing and gets the first response back."""
+        names = [*keys(item.session_id, item.id), stream(item.session_id)]
+        args = [str(customer_id), units, item.per_user_limit, str(reservation_id)]
+        args += [str(item.id), body]
+        if replay is not None:
+            names.append(replay[0])
+            args += [replay[1], replay_seconds]
+        result = await self._take(keys=names, args=args)
+        if result[0] == 0:
+            fingerprint, _, first = result[1].decode().partition("\n")
+            return Replay(fingerprint, first)
+        return {-2: Taken.OVER_LIMIT, -1: Taken.SOLD_OUT}.get(result[0], Taken.TAKEN)
 
-    async def undo(self, item_id: UUID, reservation_id: UUID) -> None:
-        """Give back a take whose reservation did not commit."""
-        await self._give_back(keys=keys(item_id), args=[str(reservation_id)])
+    async def first_response(self, name: str) -> Replay | None:
+        first = await self.redis.get(name)
+        if first is None:
+            return None
+        fingerprint, _, body = first.decode().partition("\n")
+        return Replay(fingerprint, body)
 
     async def give_back(self, session, reservation) -> None:
         # Idempotent by reservation id: a give-back repeated after a failed commit is a no-op.
-        await self.undo(reservation.item_id, reservation.id)
+        await self._give_back(
+            keys=keys(reservation.session_id, reservation.item_id), args=[str(reservation.id)]
+        )
+
+    async def pending(self, session_id: UUID, count: int = 1000) -> list[Pending]:
+        """Reservations of the session not yet written down: first those another replica read
+        and never acknowledged (it died), then new ones; each read by one replica."""
+        await self._group(session_id)
+        name = stream(session_id)
+        _, claimed, *_ = await self.redis.xautoclaim(
+            name, GROUP, self.consumer, self.claim_idle_ms, "0-0", count=count
+        )
+        entries = list(claimed)
+        if len(entries) < count:
+            read = await self.redis.xreadgroup(
+                GROUP, self.consumer, {name: ">"}, count=count - len(entries)
+            )
+            entries += read[0][1] if read else []
+        return [
+            Pending(
+                entry_id.decode(),
+                UUID(fields[b"item"].decode()),
+                UUID(fields[b"customer"].decode()),
+                fields[b"body"].decode(),
+            )
+            for entry_id, fields in entries
+            if fields  # an entry deleted while pending comes back empty
+        ]
+
+    async def written_down(self, session_id: UUID, entries: list[Pending]) -> None:
+        """The entries are in the database: acknowledged and dropped from the stream."""
+        if entries:
+            ids = [entry.entry_id for entry in entries]
+            name = stream(session_id)
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.xack(name, GROUP, *ids)
+                pipe.xdel(name, *ids)
+                await pipe.execute()
+
+    async def _group(self, session_id: UUID) -> None:
+        if session_id in self._groups:
+            return
+        try:
+            await self.redis.xgroup_create(stream(session_id), GROUP, id="0", mkstream=True)
+        except ResponseError as error:
+            if "BUSYGROUP" not in str(error):
+                raise
+        self._groups.add(session_id)
 
     async def left(self, session, items) -> dict[UUID, int]:
         if not items:
             return {}
-        values = await self.redis.mget([keys(item.id)[0] for item in items])
+        values = await self.redis.mget([keys(item.session_id, item.id)[0] for item in items])
         return {
             item.id: int(value) if value is not None else item.stock
             for item, value in zip(items, values, strict=True)

@@ -1,0 +1,50 @@
+"""Flash reservations as the route makes them, for the flash tests: through
+`service.reserve` with the route's idempotency, the Redis path's write-down, and the keys a
+Redis test leaves behind."""
+
+from uuid import UUID
+
+from chassis.idempotency import Idempotency
+from services.campaigns.flash import service
+from services.campaigns.flash.schemas import ReservationOut, ReservationRequest
+from services.campaigns.flash.sessions import SessionCache
+from services.campaigns.flash.stock import RedisStock, keys, stream
+
+ROUTE = "POST /flash/{session_id}/reservations"
+SESSIONS = SessionCache()
+
+
+async def reserve(
+    db, stock, session_id: UUID, customer_id: UUID, sku_id: UUID, key: str | None = None, **body
+):
+    """A reservation's response (201, or a replay); refusals raise as the route's do."""
+    path = f"/api/v1/campaigns/flash/{session_id}/reservations"
+    return await service.reserve(
+        db,
+        stock,
+        SESSIONS,
+        Idempotency(key, ROUTE, path),
+        session_id,
+        customer_id,
+        ReservationRequest(sku_id=sku_id, **body),
+    )
+
+
+def reservation(response) -> ReservationOut:
+    return ReservationOut.model_validate_json(response.body)
+
+
+async def written_down(db, stock, session_id: UUID) -> int:
+    """What the Redis path's background write-down would do next (nothing on the database
+    path, whose reservations are rows already)."""
+    if isinstance(stock, RedisStock):
+        return await service.write_down(db, stock, [session_id])
+    return 0
+
+
+async def forget(stock: RedisStock) -> None:
+    """Delete the Redis keys of the items in `stock.created` and of their sessions."""
+    for item in stock.created:
+        await stock.redis.delete(*keys(item.session_id, item.id), stream(item.session_id))
+        async for name in stock.redis.scan_iter(match=f"{{flash:{item.session_id}}}:*"):
+            await stock.redis.delete(name)
