@@ -3,11 +3,17 @@ Redis path and on the database path, each beside the bare limit of its stack.
 
 `python -m bench.flash_sale [--quick]`. For each path the campaigns service runs as one
 uvicorn worker (PostgreSQL, with `REDIS_URL` or without), and so does a bare route that runs
-the same stock operation and nothing else (the same Lua script; the same guarded upsert and
-update in a transaction of its own). `wrk` (one thread, a Lua script rotating the bearer
-tokens of 500 customers) loads each with 500 connections. Every 201 is a reservation; after
-each service run, zero oversell is checked: reservations + stock left = stock, nobody over
-the limit. Ends with one line `RESULT {json}` (also bench/results/flash_sale.json).
+the same stock operation and nothing else: the same Lua script (which also appends the
+reservation to its session's stream), or the same guarded upsert and update in a transaction
+of its own, behind the same gate. `wrk` (one thread, a Lua script rotating the bearer tokens
+of 500 customers, and sending the service a new `Idempotency-Key` with every reservation, as
+retrying clients do; `BENCH_KEYS=0` sends none) loads each with 500 connections. Every 201
+is a reservation; after each service run, once the service is idle (the Redis path's
+write-down done), zero oversell is checked: reservations + stock left = stock, nobody over
+the limit. Beside the rates, the CPU each server process spent per reservation (the
+service's with its write-down): on a machine shared with other work, their ratio is the
+share the route would reach with the CPU to itself. Ends with one line `RESULT {json}`
+(also bench/results/flash_sale.json).
 """
 
 import asyncio
@@ -94,8 +100,10 @@ def bare_app() -> FastAPI:
         db, stock = Database(os.environ["BENCH_DATABASE_URL"], service="bench"), DatabaseStock()
 
         async def take() -> Taken:
-            async with db.session() as session:
-                taken = await stock.take(session, item, next(customers), 1, new_id())
+            async with stock.gate, db.session() as session:
+                taken = await stock.hold(session, item, next(customers), 1)
+                if taken == Taken.TAKEN:
+                    taken = await stock.take(session, item, 1)
                 await session.commit()
                 return taken
 
@@ -277,7 +285,9 @@ def _path(
                 "BENCH_TOKENS": str(tokens),
                 "BENCH_BODY": json.dumps({"sku_id": hot}),
                 "BENCH_PATH": f"/api/v1/campaigns/flash/{session_id}/reservations",
-                "BENCH_KEYS": "1",  # as retrying clients do: a new Idempotency-Key each
+                "BENCH_KEYS": os.environ.get(
+                    "BENCH_KEYS", "1"
+                ),  # as retrying clients do: a new Idempotency-Key each
             }
             sessions.append(UUID(session_id))
             probe = httpx.post(

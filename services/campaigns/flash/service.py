@@ -118,7 +118,7 @@ async def reserve(
     async def command() -> ReservationOut:
         return await _reserve_in_database(session, stock, flash, customer_id, request)
 
-    async with db.session() as session:
+    async with stock.gate, db.session() as session:
         return await idempotency.run(
             session, caller=customer_id, request=request, command=command, status_code=201
         )
@@ -165,12 +165,15 @@ async def _reserve_in_database(
     at = now()
     item = _open_item(flash, request.sku_id, at)
     reservation = _reservation(flash, item, request.quantity, at)
-    taken = await stock.take(session, item, customer_id, request.quantity, reservation.id)
+    taken = await stock.hold(session, item, customer_id, request.quantity)
+    if taken == Taken.TAKEN:
+        session.add(FlashReservation(**_values(reservation, item.id, customer_id)))
+        await outbox.add(session, _reserved(reservation, customer_id))
+        await session.flush()
+        taken = await stock.take(session, item, request.quantity)
     if taken != Taken.TAKEN:
-        await session.rollback()  # what the database path took of the limit goes back
+        await session.rollback()  # the holding, the rows: nothing of it stays
         raise _refusal(taken, flash, item)
-    session.add(FlashReservation(**_values(reservation, item.id, customer_id)))
-    await outbox.add(session, _reserved(reservation, customer_id))
     return reservation
 
 

@@ -21,7 +21,7 @@ from uuid import UUID
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import ResponseError
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,45 +48,74 @@ class FlashStock(Protocol):
     async def close(self) -> None: ...
 
 
+holdings = FlashHolding.__table__
+
+
+def _hold(dialect):
+    units = bindparam("units")
+    return (
+        dialect.insert(holdings)
+        .values(item_id=bindparam("item_id"), customer_id=bindparam("customer_id"), reserved=units)
+        .on_conflict_do_update(
+            index_elements=[holdings.c.item_id, holdings.c.customer_id],
+            set_={"reserved": holdings.c.reserved + units},
+            where=holdings.c.reserved + units <= bindparam("limit"),
+        )
+    )
+
+
+# Built once (the hot path builds no statement): the guarded upsert of a customer's holding,
+# per database, and the guarded update of the stock.
+HOLD = {dialect.dialect.name: _hold(dialect) for dialect in (postgresql, sqlite)}
+items = FlashItem.__table__
+TAKE_STOCK = (
+    update(items)
+    .where(items.c.id == bindparam("item_id"), items.c.stock_left >= bindparam("units"))
+    .values(stock_left=items.c.stock_left - bindparam("units"))
+)
+
+
 class DatabaseStock:
     """Stock in `flash_items.stock_left`, holdings in `flash_holdings`, in the caller's
-    transaction: the reservation row commits with what it took, or nothing does."""
+    transaction: the reservation row commits with what it took, or nothing does.
+
+    A reservation is `hold` (the customer's limit), then its rows, then `take` (the hot
+    stock row) right before the commit: the row lock every reservation queues on is held
+    for the commit's round trip, not for the inserts'. At most `concurrency` reservations
+    run at once (`gate`, around their whole transaction): a burst queues in memory, not on
+    the connection pool, whose overflow connections would be opened and closed by the
+    hundred (each one a connection setup on both sides)."""
 
     def __init__(self, concurrency: int = 16) -> None:
         self._sold_out: dict[UUID, float] = {}  # item id → until when (monotonic)
-        # Takes wait here, not on the connection pool: a burst queues in memory, and once
-        # an item sold out the queue drains by the shortcut below, without a query each.
-        self._gate = asyncio.Semaphore(concurrency)
+        self.gate = asyncio.Semaphore(concurrency)
 
     async def load(self, item: FlashItem) -> None:
         pass  # stock_left starts at the stock
 
-    async def take(self, session, item, customer_id, units, reservation_id) -> Taken:
-        async with self._gate:
-            if self._sold_out.get(item.id, 0.0) > time.monotonic():
-                return Taken.SOLD_OUT  # a shortcut only: the guarded UPDATE is the rule
-            return await self._take(session, item, customer_id, units)
+    async def hold(self, session, item, customer_id, units) -> Taken:
+        """The customer's limit (first: a customer over it never queues on the stock row),
+        or SOLD_OUT while the item is remembered sold out."""
+        if self._sold_out.get(item.id, 0.0) > time.monotonic():
+            return Taken.SOLD_OUT  # a shortcut only: the guarded UPDATE is the rule
+        # On the session's connection, as Core: the ORM would take the statements for bulk
+        # operations on the mapped classes.
+        connection = await session.connection()
+        held = await connection.execute(
+            HOLD[session.bind.dialect.name],
+            {
+                "item_id": item.id,
+                "customer_id": customer_id,
+                "units": units,
+                "limit": item.per_user_limit,
+            },
+        )
+        return Taken.TAKEN if held.rowcount == 1 else Taken.OVER_LIMIT
 
-    async def _take(self, session, item, customer_id, units) -> Taken:
-        # The limit first: a customer over it never queues on the hot stock row.
-        insert = (postgresql if session.bind.dialect.name == "postgresql" else sqlite).insert
-        held = await session.execute(
-            insert(FlashHolding)
-            .values(item_id=item.id, customer_id=customer_id, reserved=units)
-            .on_conflict_do_update(
-                index_elements=[FlashHolding.item_id, FlashHolding.customer_id],
-                set_={"reserved": FlashHolding.reserved + units},
-                where=FlashHolding.reserved + units <= item.per_user_limit,
-            )
-        )
-        if held.rowcount != 1:
-            return Taken.OVER_LIMIT
-        taken = await session.execute(
-            update(FlashItem)
-            .where(FlashItem.id == item.id, FlashItem.stock_left >= units)
-            .values(stock_left=FlashItem.stock_left - units)
-            .execution_options(synchronize_session=False)
-        )
+    async def take(self, session, item, units) -> Taken:
+        """The stock, in one guarded update."""
+        connection = await session.connection()
+        taken = await connection.execute(TAKE_STOCK, {"item_id": item.id, "units": units})
         if taken.rowcount == 1:
             return Taken.TAKEN
         self._sold_out[item.id] = time.monotonic() + SOLD_OUT_MEMORY_SECONDS
