@@ -180,3 +180,17 @@ def test_audit_lines_prizes_and_findings_cannot_be_changed_once_made():
         PRIZES[0].stock = 10
     with pytest.raises(AttributeError):
         fairness.Finding(None, "x").problem = "y"
+
+
+def test_a_prize_costs_the_budget_unless_it_is_a_coupon():
+    from pydantic import ValidationError
+
+    from services.campaigns.lotteries.schemas import PrizeRequest
+
+    cost = {"amount": 20_00, "currency": "CNY"}
+    item = PrizeRequest(name="耳机", kind="item", weight=1, stock=1, cost=cost)
+    assert item.cost.amount == 20_00
+    with pytest.raises(ValidationError, match="cost is not given for coupon prizes"):
+        PrizeRequest(
+            name="¥20", kind="coupon", weight=1, stock=1, coupon_template_id=new_id(), cost=cost
+        )

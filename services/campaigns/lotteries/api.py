@@ -68,13 +68,17 @@ async def draw(
             await service.draw(session, lottery_id, customer.user_id, now())
         )
 
-    return await idempotency.run(
-        session,
-        caller=customer.user_id,
-        request=DrawRequest(lottery_id=lottery_id),
-        command=command,
-        status_code=201,
-    )
+    try:
+        return await idempotency.run(
+            session,
+            caller=customer.user_id,
+            request=DrawRequest(lottery_id=lottery_id),
+            command=command,
+            status_code=201,
+        )
+    except service.BudgetSpent as spent:
+        await service.stop_awarding(session, spent.campaign_id)
+        raise
 
 
 @router.get(

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from chassis.clock import now
 from chassis.db import UtcDateTime, enum_column
 from chassis.ids import new_id
+from chassis.money import money_columns
 from services.campaigns.lotteries.prizes import Fulfilment, PrizeKind
 from services.campaigns.models import Base
 
@@ -65,6 +67,11 @@ class Prize(Base):
     stock_left: Mapped[int] = mapped_column(Integer)
     coupon_template_id: Mapped[UUID | None] = mapped_column(Uuid, ForeignKey("coupon_templates.id"))
     points: Mapped[int | None] = mapped_column(Integer)
+    # What each award costs the campaign's budget (points and items; a coupon's discount is
+    # charged when an order uses it).
+    cost_amount: Mapped[int | None] = mapped_column(BigInteger)
+    cost_currency: Mapped[str | None] = mapped_column(String(3))
+    cost = money_columns("cost_amount", "cost_currency")
 
 
 class Entrant(Base):

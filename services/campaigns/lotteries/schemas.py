@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from chassis.http.fields import JsonInt, Timestamp
+from chassis.money import Money
 from services.campaigns.calendar import windows
 from services.campaigns.lotteries.prizes import Fulfilment, PrizeKind
 
@@ -32,12 +33,19 @@ class PrizeRequest(BaseModel):
     stock: JsonInt = Field(ge=1, le=10_000_000, description="How many can be awarded, at most")
     coupon_template_id: UUID | None = Field(default=None, description="For a coupon prize")
     points: JsonInt | None = Field(default=None, ge=1, le=10_000_000, description="For points")
+    cost: Money | None = Field(
+        default=None,
+        description="What each award costs the campaign's budget, in its currency (points and "
+        "items; a coupon's discount is charged when an order uses it)",
+    )
 
     @model_validator(mode="after")
     def _what_the_kind_needs(self) -> "PrizeRequest":
         # Errors here name the prize; the message names the field.
         if (self.kind == PrizeKind.COUPON) != (self.coupon_template_id is not None):
             raise ValueError("coupon_template_id is given for coupon prizes, and only for them")
+        if self.kind == PrizeKind.COUPON and self.cost is not None:
+            raise ValueError("cost is not given for coupon prizes: orders charge their discount")
         if (self.kind == PrizeKind.POINTS) != (self.points is not None):
             raise ValueError("points is given for points prizes, and only for them")
         return self
@@ -87,6 +95,7 @@ class PrizeOut(BaseModel):
     stock_left: int
     coupon_template_id: UUID | None
     points: int | None
+    cost: Money | None
 
 
 class LotteryOut(BaseModel):

@@ -7,7 +7,14 @@ draws_per_day`) or else one guarded update of the extra chances (`extra_used <
 extra_granted`); without either the draw is refused and nothing is kept. The roll picks an
 outcome (`fairness.outcome`), and a picked prize is taken by `UPDATE ... SET stock_left =
 stock_left - 1 WHERE stock_left > 0`: when that takes nothing the draw is no prize. So a
-prize of stock 1 is awarded once however many draws race for it."""
+prize of stock 1 is awarded once however many draws race for it.
+
+A prize with a `cost` is charged to its campaign's budget with its stock, in one savepoint
+(`budgets.charge`: one guarded UPDATE, keyed by the draw). A charge that does not fit takes
+back the stock and refuses the draw (`BudgetSpent`, a 409: the chance and the counter stay
+unused, so every draw kept still verifies); `stop_awarding` then marks the budget
+exhausted and publishes `budget.exhausted` once, and the campaign's draws are refused until
+spend is released."""
 
 from datetime import date, datetime
 from uuid import UUID
@@ -22,6 +29,8 @@ from chassis.events import outbox
 from chassis.http.problems import Conflict, InvalidInput, NotFound
 from chassis.pagination import PageRequest, fetch_page
 from contracts.campaigns import DrawMade, LotteryCreated, LotteryPrize
+from services.campaigns.budgets import service as budgets
+from services.campaigns.budgets.models import Budget
 from services.campaigns.calendar import service as calendar
 from services.campaigns.calendar import windows
 from services.campaigns.calendar.models import Campaign
@@ -53,11 +62,16 @@ async def create(session: AsyncSession, body: LotteryRequest, by: UUID) -> Lotte
         )
     if body.campaign_id is not None and await session.get(Campaign, body.campaign_id) is None:
         raise InvalidInput("body.campaign_id", f"no campaign {body.campaign_id}")
+    budget = body.campaign_id and await session.get(Budget, body.campaign_id)
     for index, prize in enumerate(body.prizes):
         template_id = prize.coupon_template_id
         if template_id is not None and await session.get(CouponTemplate, template_id) is None:
             raise InvalidInput(
                 f"body.prizes.{index}.coupon_template_id", f"no template {template_id}"
+            )
+        if prize.cost is not None and budget and prize.cost.currency != budget.currency:
+            raise InvalidInput(
+                f"body.prizes.{index}.cost", f"must be in the budget's currency {budget.currency}"
             )
     seed = fairness.new_seed()
     lottery = Lottery(
@@ -66,7 +80,12 @@ async def create(session: AsyncSession, body: LotteryRequest, by: UUID) -> Lotte
         seed_hash=fairness.seed_hash(seed),
         created_by=by,
         prizes=[
-            Prize(position=index, stock_left=prize.stock, **prize.model_dump())
+            Prize(
+                position=index,
+                stock_left=prize.stock,
+                cost=prize.cost,
+                **prize.model_dump(exclude={"cost"}),
+            )
             for index, prize in enumerate(body.prizes)
         ],
     )
@@ -114,6 +133,8 @@ async def draw(session: AsyncSession, lottery_id: UUID, user_id: UUID, at: datet
     if status(lottery, at) != LotteryStatus.OPEN:
         raise Conflict(f"Lottery {lottery_id} is not open.")
     await calendar.refuse_if_over(session, lottery.campaign_id, f"lottery {lottery_id}")
+    if lottery.campaign_id is not None and await budgets.exhausted(session, lottery.campaign_id):
+        raise BudgetSpent(lottery.campaign_id)
     counter = await _next_counter(session, lottery_id, user_id)
     if not await _use_chance(session, lottery, user_id, at):  # the counter goes back too
         raise Conflict(f"You have no chances left in lottery {lottery_id}; come back tomorrow.")
@@ -122,7 +143,7 @@ async def draw(session: AsyncSession, lottery_id: UUID, user_id: UUID, at: datet
         lottery.server_seed, user_id, counter, weights, lottery.no_prize_weight
     )
     prize = lottery.prizes[picked] if picked is not None else None
-    if prize is not None and not await _take_one(session, prize):
+    if prize is not None and not await _award(session, lottery, prize, user_id, counter):
         prize = None  # given out to its whole stock: no prize (fairness.py says why)
     entry = Draw(
         lottery_id=lottery_id,
@@ -202,6 +223,41 @@ async def _use_chance(session: AsyncSession, lottery: Lottery, user_id: UUID, at
 
 def _day(lottery: Lottery, at: datetime) -> date:
     return at.astimezone(windows.zone(lottery.time_zone)).date()
+
+
+class BudgetSpent(Conflict):
+    """The campaign's budget cannot pay for a prize (or is exhausted): no more awards."""
+
+    def __init__(self, campaign_id: UUID) -> None:
+        super().__init__(f"The budget of campaign {campaign_id} is spent: no more draws.")
+        self.campaign_id = campaign_id
+
+
+async def _award(
+    session: AsyncSession, lottery: Lottery, prize: Prize, user_id: UUID, counter: int
+) -> bool:
+    """Take one of the prize and charge its cost, both or neither: False when the stock is
+    gone; BudgetSpent when the budget cannot pay (the stock taken goes back)."""
+    if prize.cost is None or lottery.campaign_id is None:
+        return await _take_one(session, prize)
+    savepoint = await session.begin_nested()
+    if not await _take_one(session, prize):
+        await savepoint.rollback()
+        return False
+    key = f"lottery:{lottery.id}:user:{user_id}:draw:{counter}"
+    if not await budgets.charge(session, lottery.campaign_id, key, prize.cost.amount):
+        await savepoint.rollback()
+        raise BudgetSpent(lottery.campaign_id)
+    await savepoint.commit()
+    return True
+
+
+async def stop_awarding(session: AsyncSession, campaign_id: UUID) -> None:
+    """After a draw refused by the budget (its transaction rolled back): the budget is
+    marked exhausted and `budget.exhausted` published, once, in a transaction of its own."""
+    await session.rollback()
+    await budgets.exhaust(session, campaign_id)
+    await session.commit()
 
 
 async def _take_one(session: AsyncSession, prize: Prize) -> bool:
