@@ -96,6 +96,17 @@ class CouponsReleased(EventData):
     coupon_ids: list[UUID]
 
 
+@event("flywheel.campaigns.coupons.restored.v1", topic=COUPON, key="order_id")
+class CouponsRestored(EventData):
+    """A refunded order's coupons went back to their holder to use again (their templates
+    say so), once."""
+
+    order_id: UUID
+    refund_id: UUID
+    customer_id: UUID
+    coupon_ids: list[UUID]
+
+
 @event("flywheel.campaigns.coupon.claimed.v1", topic=COUPON, key="coupon_id")
 class CouponClaimed(EventData):
     """A customer claimed a coupon of a template (reach and claims for ROI)."""

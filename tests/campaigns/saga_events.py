@@ -13,6 +13,8 @@ from contracts.orders import (
     OrderLine,
     OrderPaid,
     OrderPlaced,
+    RefundCompleted,
+    RefundedLine,
 )
 from services.campaigns.coupons import service
 from services.campaigns.coupons.schemas import TemplateRequest
@@ -63,6 +65,23 @@ def cancelled(order: OrderPlaced, reason: CancelReason = CancelReason.CUSTOMER) 
         lines=order.lines,
         attribution=order.attribution,
         cancelled_at=now(),
+    )
+
+
+def refunded(order: OrderPlaced, coupon_ids: list[UUID] | None = None) -> RefundCompleted:
+    """The order refunded in full; orders names the coupons it gives back (all by default)."""
+    return RefundCompleted(
+        refund_id=new_id(),
+        order_id=order.order_id,
+        customer_id=order.customer_id,
+        lines=[
+            RefundedLine(sku_id=x.sku_id, quantity=x.quantity, amount=x.paid, line_no=n)
+            for n, x in enumerate(order.lines)
+        ],
+        amount=order.total,
+        restock=True,
+        coupon_ids_restored=order.attribution.coupon_ids if coupon_ids is None else coupon_ids,
+        completed_at=now(),
     )
 
 

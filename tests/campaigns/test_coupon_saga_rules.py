@@ -5,7 +5,7 @@ one coupon pay for two orders; here it is locked by one, redeemed once, released
 import asyncio
 import json
 
-from saga_events import apply_step, cancelled, claimed_coupon, line, paid, placed
+from saga_events import apply_step, cancelled, claimed_coupon, line, paid, placed, refunded
 from sqlalchemy import select
 
 from chassis.events.tables import outbox
@@ -130,3 +130,47 @@ async def test_one_coupon_in_racing_orders_is_locked_by_one(postgres_db):
     assert (await _coupon_row(postgres_db, coupon.id)).status == "redeemed"
     assert len(await _events(postgres_db, "flywheel.campaigns.coupons.redeemed.v1")) == 1
     assert await _events(postgres_db, "flywheel.campaigns.coupons.released.v1") == []
+
+
+async def test_a_refund_gives_back_the_coupons_whose_template_says_so_once(campaigns_db):
+    holder = new_id()
+    plan = CampaignPlan(
+        name="退款返券",
+        kind="holiday_sale",
+        starts_at="2036-01-01T00:00:00Z",
+        ends_at="2036-01-02T00:00:00Z",
+        budget={"amount": 100_00, "currency": "CNY"},
+    )
+    async with campaigns_db.session() as session:
+        campaign = await calendar.plan(session, plan, new_id())
+    back = await claimed_coupon(
+        campaigns_db, holder, campaign.id, restore_on_refund=True, stacking_group="shop"
+    )
+    kept = await claimed_coupon(campaigns_db, holder, kind="fixed", amount_off=5_00, threshold=0)
+    order = placed(holder, [back.id, kept.id])
+    assert await apply_step(campaigns_db, saga.lock, order)
+    await apply_step(campaigns_db, saga.redeem, paid(order))
+    async with campaigns_db.session() as session:
+        assert (await session.get(Budget, campaign.id)).spent == 40_00
+    refund = refunded(order)
+    await apply_step(campaigns_db, saga.restore, refund)
+    await apply_step(campaigns_db, saga.restore, refund)  # redelivered
+    row = await _coupon_row(campaigns_db, back.id)
+    assert (row.status, row.order_id, row.discount, row.redeemed_at) == (
+        "claimed",
+        None,
+        None,
+        None,
+    )
+    assert (await _coupon_row(campaigns_db, kept.id)).status == "redeemed"  # its template: no
+    restored = await _events(campaigns_db, "flywheel.campaigns.coupons.restored.v1")
+    assert [e["coupon_ids"] for e in restored] == [[str(back.id)]]
+    async with campaigns_db.session() as session:
+        assert (await session.get(Budget, campaign.id)).spent == 0  # the charge given back
+    # Spent again on another order: the old refund, delivered late, takes nothing back.
+    again = placed(holder, [back.id])
+    assert await apply_step(campaigns_db, saga.lock, again)
+    await apply_step(campaigns_db, saga.redeem, paid(again))
+    await apply_step(campaigns_db, saga.restore, refund)
+    assert (await _coupon_row(campaigns_db, back.id)).status == "redeemed"
+    assert len(await _events(campaigns_db, "flywheel.campaigns.coupons.restored.v1")) == 1

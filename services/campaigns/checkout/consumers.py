@@ -3,7 +3,7 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.events.handlers import consumes
-from contracts.orders import OrderCancelled, OrderPaid, OrderPlaced
+from contracts.orders import OrderCancelled, OrderPaid, OrderPlaced, RefundCompleted
 from services.campaigns.checkout import saga
 
 
@@ -21,3 +21,8 @@ async def on_order_paid(event: OrderPaid, session: AsyncSession) -> None:
 @consumes(OrderCancelled)
 async def on_order_cancelled(event: OrderCancelled, session: AsyncSession) -> None:
     await saga.release(session, event)
+
+
+@consumes(RefundCompleted)
+async def on_refund_completed(event: RefundCompleted, session: AsyncSession) -> None:
+    await saga.restore(session, event)

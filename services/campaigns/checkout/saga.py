@@ -15,12 +15,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.clock import now
 from chassis.events import outbox
 from chassis.money import Money
-from contracts.campaigns import CouponsLocked, CouponsRedeemed, CouponsRefused, CouponsReleased
-from contracts.orders import OrderCancelled, OrderPaid, OrderPlaced
+from contracts.campaigns import (
+    CouponsLocked,
+    CouponsRedeemed,
+    CouponsRefused,
+    CouponsReleased,
+    CouponsRestored,
+)
+from contracts.orders import OrderCancelled, OrderPaid, OrderPlaced, RefundCompleted
 from services.campaigns.budgets import service as budgets
 from services.campaigns.checkout.refusal import Refusal
 from services.campaigns.coupons import pricing
-from services.campaigns.coupons.models import Coupon
+from services.campaigns.coupons.models import Coupon, CouponTemplate
 from services.campaigns.coupons.pricing import CouponStatus
 from services.campaigns.flash import service as flash
 
@@ -179,4 +185,53 @@ def _cart_of(order: OrderPlaced) -> pricing.Cart:
             for line in order.lines
         ),
         shipping_fee=order.shipping_fee.amount if order.shipping_fee else 0,
+    )
+
+
+async def restore(session: AsyncSession, refund: RefundCompleted) -> None:
+    """The refunded order's coupons that orders names and whose templates say so go back to
+    their holder, claimed again, and their budget charges back to the campaigns;
+    `coupons.restored` once. The UPDATE names the state and the order it leaves
+    (redeemed, for this order), so a redelivered refund, or an old one arriving after the
+    coupon was spent on another order, restores nothing."""
+    if not refund.coupon_ids_restored:
+        return
+    restorable = select(CouponTemplate.id).where(CouponTemplate.restore_on_refund.is_(True))
+    restored = (
+        (
+            await session.execute(
+                update(Coupon)
+                .where(
+                    Coupon.id.in_(refund.coupon_ids_restored),
+                    Coupon.order_id == refund.order_id,
+                    Coupon.holder_id == refund.customer_id,
+                    Coupon.status == CouponStatus.REDEEMED,
+                    Coupon.template_id.in_(restorable),
+                )
+                .values(
+                    status=CouponStatus.CLAIMED,
+                    order_id=None,
+                    discount=None,
+                    locked_at=None,
+                    redeemed_at=None,
+                )
+                .returning(Coupon.id)
+                .execution_options(synchronize_session=False)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if not restored:
+        return
+    for coupon_id in restored:
+        await budgets.release(session, budget_key(coupon_id, refund.order_id))
+    await outbox.add(
+        session,
+        CouponsRestored(
+            order_id=refund.order_id,
+            refund_id=refund.refund_id,
+            customer_id=refund.customer_id,
+            coupon_ids=sorted(restored),
+        ),
     )

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Uuid,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -59,6 +60,9 @@ class CouponTemplate(Base):
     excluded_sku_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     stacking_group: Mapped[str] = mapped_column(String(64), default="default")
     grant_on: Mapped[GrantTrigger | None] = mapped_column(enum_column(GrantTrigger), index=True)
+    # A coupon of an order refunded (orders names it in refund.completed) goes back to its
+    # holder, claimed again, when the template says so.
+    restore_on_refund: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_by: Mapped[UUID] = mapped_column(Uuid)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
 

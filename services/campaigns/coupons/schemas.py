@@ -69,6 +69,10 @@ class TemplateRequest(BaseModel):
     grant_on: GrantTrigger | None = Field(
         default=None, description="Also given to every user upon this event (a welcome perk)"
     )
+    restore_on_refund: bool = Field(
+        default=False,
+        description="A coupon of an order refunded goes back to its holder, to use again",
+    )
 
     @field_validator("amount_off", "percent_off", "cap", "threshold", "repeatable")
     @classmethod
@@ -126,6 +130,7 @@ class TemplateOut(BaseModel):
     excluded_sku_ids: list[UUID]
     stacking_group: str
     grant_on: GrantTrigger | None
+    restore_on_refund: bool
 
 
 class ClaimRequest(BaseModel):
