@@ -12,6 +12,7 @@ from services.campaigns.calendar import api as calendar
 from services.campaigns.calendar import scheduler
 from services.campaigns.checkout import consumers as checkout
 from services.campaigns.coupons import api as coupons
+from services.campaigns.coupons import scheduler as grant_worker
 from services.campaigns.coupons.consumers import on_user_registered
 from services.campaigns.flash import api as flash
 from services.campaigns.flash.scheduler import expiry, write_down
@@ -26,6 +27,7 @@ from services.campaigns.performance import api as performance
 from services.campaigns.performance import consumers as attribution
 from services.campaigns.prices import api as prices
 from services.campaigns.prices.consumers import on_product_created
+from services.campaigns.segments import consumers as segments
 from services.campaigns.settings import Settings
 
 SCHEMA = Schema.beside(__file__, Base.metadata)
@@ -54,6 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         consumers=[
             on_product_created,
             on_user_registered,
+            segments.on_segment_entered,
+            segments.on_segment_left,
             checkout.on_order_placed,
             checkout.on_order_paid,
             checkout.on_order_cancelled,
@@ -68,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             write_down(stock),
             group_expiry.run,
             bargain_expiry.run,
+            grant_worker.run,
         ],
         description=(
             "Campaign operations: the campaign calendar, budgets, coupons and the best-price "

@@ -26,6 +26,12 @@ class Settings(ServiceSettings):
         description="How often flash reservations taken in Redis are written to the database, "
         "in one batch (with REDIS_URL)",
     )
+    grants_tick_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often coupon grants to a segment look for work (each goes on in "
+        "batches until done)",
+    )
     groups_tick_seconds: float = Field(
         default=5.0,
         gt=0,

@@ -7,6 +7,7 @@ import pytest
 from observe import event_about
 
 from chassis.ids import new_id
+from chassis.testing import eventually
 
 pytestmark = pytest.mark.asyncio
 
@@ -272,3 +273,27 @@ async def test_a_claim_retried_with_its_idempotency_key_answers_as_the_first(
     assert again.headers["Idempotent-Replayed"] == "true"
     assert other.json()["id"] != first.json()["id"]
     assert len(mine) == 2
+
+
+async def test_operators_grant_to_a_segment_and_watch_it_finish(platform, operator_token):
+    template = await _issue(platform, operator_token)
+    _, customer_token = await platform.customer()
+    body = {"segment_id": str(new_id())}  # no member known yet: done at once
+    async with platform.client("campaigns", operator_token) as staff:
+        started = await staff.post(f"{COUPONS}/{template['id']}/segment-grants", json=body)
+        unknown = await staff.post(f"{COUPONS}/{new_id()}/segment-grants", json=body)
+        bad = await staff.post(f"{COUPONS}/{template['id']}/segment-grants", json={})
+    assert started.status_code == 202, started.text
+    assert (started.json()["status"], started.json()["members"]) == ("running", 0)
+    assert unknown.status_code == 404
+    assert [e["field"] for e in bad.json()["errors"]] == ["body.segment_id"]
+
+    async def finished() -> dict | None:
+        async with platform.client("campaigns", operator_token) as staff:
+            shown = await staff.get(f"{COUPONS}/segment-grants/{started.json()['id']}")
+        return shown.json() if shown.json()["status"] == "done" else None
+
+    assert (await eventually(finished, within=30))["seen"] == 0
+    async with platform.client("campaigns", customer_token) as customer:
+        refused = await customer.post(f"{COUPONS}/{template['id']}/segment-grants", json=body)
+    assert refused.status_code == 403

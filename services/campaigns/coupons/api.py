@@ -12,7 +12,7 @@ from chassis.http.problems import responses
 from chassis.idempotency import IdempotencyDep
 from chassis.money import Money
 from chassis.pagination import Page, PageDep
-from services.campaigns.coupons import service
+from services.campaigns.coupons import grants, service
 from services.campaigns.coupons.pricing import CouponStatus
 from services.campaigns.coupons.schemas import (
     AppliedCoupon,
@@ -22,6 +22,8 @@ from services.campaigns.coupons.schemas import (
     QuoteOut,
     QuoteRequest,
     RefusedCoupon,
+    SegmentGrantOut,
+    SegmentGrantRequest,
     TemplateOut,
     TemplateRequest,
 )
@@ -48,6 +50,39 @@ async def create_template(
 )
 async def get_template(template_id: UUID, session: SessionDep) -> TemplateOut:
     return TemplateOut.model_validate(await service.get_template(session, template_id))
+
+
+@router.post(
+    "/coupons/{template_id}/segment-grants",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=SegmentGrantOut,
+    summary="Grant the template's coupon to every member of a users segment (in the "
+    "background, batch by batch; a retry with the Idempotency-Key answers as the first)",
+    responses=responses(401, 403, 404, 422),
+)
+async def grant_to_segment(
+    template_id: UUID,
+    body: SegmentGrantRequest,
+    session: SessionDep,
+    by: OperatorDep,
+    idempotency: IdempotencyDep,
+) -> Response:
+    async def command() -> SegmentGrantOut:
+        grant = await grants.start(session, template_id, body.segment_id, by.user_id)
+        return SegmentGrantOut.model_validate(grant)
+
+    return await idempotency.run(
+        session, caller=by.user_id, request=body, command=command, status_code=202
+    )
+
+
+@router.get(
+    "/coupons/segment-grants/{grant_id}",
+    summary="A segment grant's progress",
+    responses=responses(401, 403, 404, 422),
+)
+async def segment_grant(grant_id: UUID, session: SessionDep, by: OperatorDep) -> SegmentGrantOut:
+    return SegmentGrantOut.model_validate(await grants.get(session, grant_id))
 
 
 @router.post(

@@ -130,3 +130,42 @@ class Coupon(Base):
         return HeldCoupon(
             self.id, self.template.terms, self.status, self.valid_from, self.valid_until
         )
+
+
+class GrantStatus(StrEnum):
+    RUNNING = "running"  # batches go on from `after`
+    DONE = "done"  # every member seen
+
+
+class SegmentGrant(Base):
+    """An operator's grant of a template's coupon to every member of a users segment, one
+    batch of members (by user id) per transaction; `after` is the last member handled, so
+    the grant goes on from there after a restart."""
+
+    __tablename__ = "segment_grants"
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    template_id: Mapped[UUID] = mapped_column(Uuid, ForeignKey("coupon_templates.id"))
+    segment_id: Mapped[UUID] = mapped_column(Uuid, index=True)
+    status: Mapped[GrantStatus] = mapped_column(
+        enum_column(GrantStatus), default=GrantStatus.RUNNING, index=True
+    )
+    members: Mapped[int] = mapped_column(Integer)  # in the segment when the grant began
+    after: Mapped[UUID | None] = mapped_column(Uuid)
+    seen: Mapped[int] = mapped_column(Integer, default=0)
+    granted: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)  # at their limit, or none left
+    created_by: Mapped[UUID] = mapped_column(Uuid)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class SegmentGrantRecipient(Base):
+    """A member a grant has handled: at most once per grant, whatever retries and replicas
+    do (the primary key)."""
+
+    __tablename__ = "segment_grant_recipients"
+
+    grant_id: Mapped[UUID] = mapped_column(Uuid, ForeignKey("segment_grants.id"), primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    coupon_id: Mapped[UUID | None] = mapped_column(Uuid)  # None: skipped

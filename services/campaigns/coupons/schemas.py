@@ -15,7 +15,7 @@ from pydantic import (
 
 from chassis.http.fields import JsonBool, JsonInt, Timestamp
 from chassis.money import MAX_AMOUNT, Money
-from services.campaigns.coupons.models import GrantTrigger
+from services.campaigns.coupons.models import GrantStatus, GrantTrigger
 from services.campaigns.coupons.pricing import CouponKind, CouponStatus, Reason
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -222,3 +222,28 @@ class QuoteOut(BaseModel):
     lines: list[QuotedLine]
     applied: list[AppliedCoupon]
     not_applied: list[RefusedCoupon]
+
+
+class SegmentGrantRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    segment_id: UUID = Field(description="A segment of the users service")
+
+
+class SegmentGrantOut(BaseModel):
+    """A grant's progress: `seen` of the `members` the segment had when it began (members
+    who joined since are reached too, so `seen` may pass it), `granted` and `skipped` (at
+    their per-user limit, or the total gone)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    template_id: UUID
+    segment_id: UUID
+    status: GrantStatus
+    members: int
+    seen: int
+    granted: int
+    skipped: int
+    created_at: datetime
+    finished_at: datetime | None

@@ -86,17 +86,36 @@ async def grant_on(session: AsyncSession, trigger: GrantTrigger, holder_id: UUID
             continue
         if await _held(session, template.id, holder_id) > 0:
             continue  # granted before (the trigger's event came twice)
-        savepoint = await session.begin_nested()
-        try:
-            coupon = await _issue(session, template, holder_id, 1)
-        except IntegrityError:
-            coupon = None  # a racing grant or claim holds the first number
-        if coupon is None:
-            await savepoint.rollback()
-            continue
-        await savepoint.commit()
-        granted += 1
+        if await give(session, template, holder_id, 1) is not None:
+            granted += 1
     return granted
+
+
+async def give(
+    session: AsyncSession, template: CouponTemplate, holder_id: UUID, number: int
+) -> Coupon | None:
+    """One coupon of the template to `holder_id` as their `number`th, in a savepoint of the
+    caller's transaction; None when the total is gone or a racing claim holds the number."""
+    savepoint = await session.begin_nested()
+    try:
+        coupon = await _issue(session, template, holder_id, number)
+    except IntegrityError:
+        coupon = None  # a racing grant or claim holds the number
+    if coupon is None:
+        await savepoint.rollback()
+        return None
+    await savepoint.commit()
+    return coupon
+
+
+async def not_claimable(session: AsyncSession, template: CouponTemplate) -> str | None:
+    """Why no coupon of the template can be given now (campaign over, budget spent, total
+    gone), or None."""
+    return await _not_claimable(session, template)
+
+
+async def held(session: AsyncSession, template_id: UUID, holder_id: UUID) -> int:
+    return await _held(session, template_id, holder_id)
 
 
 async def _held(session: AsyncSession, template_id: UUID, holder_id: UUID) -> int:

@@ -1,0 +1,34 @@
+"""Segment entries and exits from users, kept as the membership read model. A user's
+events come in order (keyed by user); the inbox drops a redelivered one, and each handler
+is idempotent besides (an entry inserts if absent, an exit deletes an entry no newer than
+itself)."""
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.db import insert_if_absent
+from chassis.events.handlers import consumes
+from contracts.users import SegmentEntered, SegmentLeft
+from services.campaigns.segments.models import SegmentMember
+
+
+@consumes(SegmentEntered)
+async def on_segment_entered(event: SegmentEntered, session: AsyncSession) -> None:
+    await insert_if_absent(
+        session,
+        SegmentMember.__table__,
+        segment_id=event.segment_id,
+        user_id=event.user_id,
+        entered_at=event.entered_at,
+    )
+
+
+@consumes(SegmentLeft)
+async def on_segment_left(event: SegmentLeft, session: AsyncSession) -> None:
+    await session.execute(
+        delete(SegmentMember).where(
+            SegmentMember.segment_id == event.segment_id,
+            SegmentMember.user_id == event.user_id,
+            SegmentMember.entered_at <= event.left_at,
+        )
+    )
