@@ -179,6 +179,24 @@ def _per_reservation(figures: dict, cpu_seconds: float, seconds: float) -> None:
     figures["cpu_ms_per_reservation"] = round(1000 * cpu_seconds / max(1, reservations), 3)
 
 
+async def _written_down(session_id: str) -> None:
+    """The Redis path is idle once its session's stream is empty: every reservation taken
+    in Redis is a row (at most two minutes: a write-down stuck longer is what the check
+    reports)."""
+    from redis.asyncio import Redis
+
+    from services.campaigns.flash.stock import stream
+
+    redis = Redis.from_url(REDIS)
+    try:
+        for _ in range(120):
+            if not await redis.xlen(stream(UUID(session_id))):
+                break
+            await asyncio.sleep(1)
+    finally:
+        await redis.aclose()
+
+
 async def _oversell(database: str, item_id: UUID, left: Callable[[], Awaitable[int]]) -> dict:
     """Zero oversell, read once the service is idle (requests still in flight when wrk
     stops would skew a count against the stock left): every unit taken is a reservation
@@ -309,6 +327,8 @@ def _path(
                     )
                 return next(i["left"] for i in shown.json()["items"] if i["sku_id"] == hot)
 
+            if mode == "redis":
+                asyncio.run(_written_down(session_id))
             check = asyncio.run(_oversell(database, items[UUID(hot)], left))
             # Once idle: with the write-down of what the run reserved.
             _per_reservation(through, _cpu(service) - cpu, seconds)

@@ -288,14 +288,19 @@ class RedisStock:
         )
 
     async def pending(self, session_id: UUID, count: int = 1000) -> list[Pending]:
-        """Reservations of the session not yet written down: first those another replica read
-        and never acknowledged (it died), then new ones; each read by one replica."""
+        """Reservations of the session not yet written down: first those this replica read
+        and did not acknowledge (its last write-down failed: retried at once), then those
+        another replica read and never acknowledged (it died), then new ones; each read by
+        one replica at a time."""
         await self._group(session_id)
         name = stream(session_id)
-        _, claimed, *_ = await self.redis.xautoclaim(
-            name, GROUP, self.consumer, self.claim_idle_ms, "0-0", count=count
-        )
-        entries = list(claimed)
+        mine = await self.redis.xreadgroup(GROUP, self.consumer, {name: "0"}, count=count)
+        entries = [entry for entry in (mine[0][1] if mine else []) if entry[1]]
+        if not entries:
+            _, claimed, *_ = await self.redis.xautoclaim(
+                name, GROUP, self.consumer, self.claim_idle_ms, "0-0", count=count
+            )
+            entries = list(claimed)
         if len(entries) < count:
             read = await self.redis.xreadgroup(
                 GROUP, self.consumer, {name: ">"}, count=count - len(entries)
