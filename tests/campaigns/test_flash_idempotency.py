@@ -176,3 +176,31 @@ async def test_a_batch_of_a_replica_that_died_is_written_down_once(postgres_db):
         await forget(dying)
         await dying.close()
         await taking_over.close()
+
+
+async def test_a_failed_write_down_is_retried_by_its_replica_at_once(postgres_db, monkeypatch):
+    need("Redis", 6379)
+    store = RedisStock(Redis.from_url(REDIS), consumer="flaky")
+    store.created = []
+    add_all, failures = service.outbox.add_all, [1]
+
+    async def fails_once(*args):
+        if failures:
+            failures.pop()
+            raise ConnectionError("the database went away mid-batch")
+        return await add_all(*args)
+
+    try:
+        flash = await _session(postgres_db, store, units=20, limit=1)
+        for _ in range(5):
+            await reserve(postgres_db, store, flash.id, new_id(), SKU)
+        monkeypatch.setattr(service.outbox, "add_all", fails_once)
+        with pytest.raises(ConnectionError):
+            await service.write_down(postgres_db, store, [flash.id])
+        assert await _rows(postgres_db, flash) == 0
+        # The next tick, not the claim's 15 s later: its own unacknowledged entries first.
+        assert await service.write_down(postgres_db, store, [flash.id]) == 5
+        assert await _events(postgres_db) == 5
+    finally:
+        await forget(store)
+        await store.close()
