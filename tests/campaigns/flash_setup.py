@@ -1,17 +1,42 @@
-"""Flash reservations as the route makes them, for the flash tests: through
+"""Flash sessions and reservations as the routes make them, for the flash tests: through
 `service.reserve` with the route's idempotency, the Redis path's write-down, and the keys a
 Redis test leaves behind."""
 
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from chassis.idempotency import Idempotency
+from chassis.ids import new_id
 from services.campaigns.flash import service
-from services.campaigns.flash.schemas import ReservationOut, ReservationRequest
+from services.campaigns.flash.schemas import ReservationOut, ReservationRequest, SessionRequest
 from services.campaigns.flash.sessions import SessionCache
 from services.campaigns.flash.stock import RedisStock, keys, stream
 
 ROUTE = "POST /flash/{session_id}/reservations"
 SESSIONS = SessionCache()
+
+
+async def open_session(db, stock, sku_id: UUID, units: int, limit: int):
+    """A session open now with one SKU at ¥9.90; a Redis store remembers its keys to forget."""
+    now = datetime.now(UTC)
+    body = SessionRequest(
+        name="10:00 秒杀",
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(hours=1),
+        items=[
+            {
+                "sku_id": sku_id,
+                "flash_price": {"amount": 9_90, "currency": "CNY"},
+                "stock": units,
+                "per_user_limit": limit,
+            }
+        ],
+    )
+    async with db.session() as session:
+        flash = await service.create_session(session, body, new_id(), stock)
+    if isinstance(stock, RedisStock):
+        stock.created += flash.items
+    return flash
 
 
 async def reserve(

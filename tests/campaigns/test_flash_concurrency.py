@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flash_setup import forget, reserve, written_down
+from flash_setup import forget, open_session, reserve, written_down
 from redis.asyncio import Redis
 from sqlalchemy import func, select
 
@@ -18,7 +18,6 @@ from chassis.ids import new_id
 from chassis.testing import need
 from services.campaigns.flash import service
 from services.campaigns.flash.models import FlashHolding, FlashItem, FlashReservation
-from services.campaigns.flash.schemas import SessionRequest
 from services.campaigns.flash.stock import DatabaseStock, RedisStock, keys
 
 pytestmark = pytest.mark.postgres
@@ -39,25 +38,7 @@ async def stock(request):
 
 
 async def _session(db, stock, units: int, limit: int):
-    now = datetime.now(UTC)
-    body = SessionRequest(
-        name="10:00 秒杀",
-        starts_at=now - timedelta(minutes=1),
-        ends_at=now + timedelta(hours=1),
-        items=[
-            {
-                "sku_id": SKU,
-                "flash_price": {"amount": 9_90, "currency": "CNY"},
-                "stock": units,
-                "per_user_limit": limit,
-            }
-        ],
-    )
-    async with db.session() as session:
-        flash = await service.create_session(session, body, new_id(), stock)
-    if isinstance(stock, RedisStock):
-        stock.created += flash.items
-    return flash
+    return await open_session(db, stock, SKU, units, limit)
 
 
 async def _reserve(db, stock, session_id, customer_id) -> bool:

@@ -6,10 +6,9 @@ write-down: every reservation taken in Redis becomes one row with one `flash.res
 however many replicas write and whichever of them dies halfway."""
 
 import asyncio
-from datetime import UTC, datetime, timedelta
 
 import pytest
-from flash_setup import forget, reservation, reserve, written_down
+from flash_setup import forget, open_session, reservation, reserve, written_down
 from redis.asyncio import Redis
 from sqlalchemy import func, select
 
@@ -19,7 +18,6 @@ from chassis.ids import new_id
 from chassis.testing import need
 from services.campaigns.flash import service
 from services.campaigns.flash.models import FlashItem, FlashReservation
-from services.campaigns.flash.schemas import SessionRequest
 from services.campaigns.flash.stock import DatabaseStock, RedisStock, stream
 
 pytestmark = pytest.mark.postgres
@@ -41,25 +39,7 @@ async def stock(request):
 
 
 async def _session(db, stock, units: int = 10, limit: int = 5):
-    now = datetime.now(UTC)
-    body = SessionRequest(
-        name="秒杀",
-        starts_at=now - timedelta(minutes=1),
-        ends_at=now + timedelta(hours=1),
-        items=[
-            {
-                "sku_id": SKU,
-                "flash_price": {"amount": 9_90, "currency": "CNY"},
-                "stock": units,
-                "per_user_limit": limit,
-            }
-        ],
-    )
-    async with db.session() as session:
-        flash = await service.create_session(session, body, new_id(), stock)
-    if isinstance(stock, RedisStock):
-        stock.created += flash.items
-    return flash
+    return await open_session(db, stock, SKU, units, limit)
 
 
 async def _left(db, stock, flash) -> int:
