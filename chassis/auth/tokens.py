@@ -49,23 +49,26 @@ class JwksKeys:
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = 0.0  # pragma: no mutate
         self._lock = asyncio.Lock()
-        self._verified: dict[str, tuple[Principal, float]] = {}  # token → (principal, exp)
+        # token → (principal, exp, kid): a token verified before, until it expires, while the
+        # key that signed it is still published (a withdrawn key's tokens are checked again,
+        # and refused, as soon as the keys held here no longer list it).
+        self._verified: dict[str, tuple[Principal, float, str]] = {}
 
     def verified(self, token: str) -> Principal | None:
-        """The principal of a token verified before and not expired since (with the leeway
-        the signature check allows)."""
+        """The principal of a token verified before, not expired since (with the leeway the
+        signature check allows) and signed by a key still held."""
         known = self._verified.get(token)
         if known is None:
             return None
-        if time.time() >= known[1] + LEEWAY_SECONDS:
+        if time.time() >= known[1] + LEEWAY_SECONDS or known[2] not in self._keys:
             del self._verified[token]
             return None
         return known[0]
 
-    def remember(self, token: str, principal: Principal, expires: float) -> None:
+    def remember(self, token: str, principal: Principal, expires: float, kid: str) -> None:
         if len(self._verified) >= VERIFIED_KEPT:
             del self._verified[next(iter(self._verified))]  # the oldest goes
-        self._verified[token] = (principal, expires)
+        self._verified[token] = (principal, expires, kid)
 
     async def key(self, kid: str) -> jwt.PyJWK:
         if kid not in self._keys:
@@ -135,5 +138,5 @@ async def verify_access_token(token: str, keys: JwksKeys) -> Principal:
     except (ValueError, TypeError, AttributeError) as error:
         raise InvalidToken("the token's subject is not a user id") from error
     principal = Principal(user_id=user_id, roles=roles, email=claims.get("email"))
-    keys.remember(token, principal, claims["exp"])
+    keys.remember(token, principal, claims["exp"], header["kid"])
     return principal

@@ -180,6 +180,17 @@ async def test_a_token_verified_once_is_answered_from_memory_until_it_expires(mo
         await verify_access_token(token, keys)
 
 
+async def test_a_remembered_token_of_a_withdrawn_key_is_checked_again_and_refused():
+    issuer = Issuer(jwk(KEY, "k1"))
+    keys = issuer.verifier()
+    token = sign()
+    await verify_access_token(token, keys)
+    issuer.keys = [jwk(OTHER_KEY, "k2")]  # k1 withdrawn at the issuer, and here
+    keys.preload({"keys": issuer.keys})
+    with pytest.raises(InvalidToken, match="unknown signing key 'k1'"):
+        await verify_access_token(token, keys)
+
+
 async def test_tokens_remembered_are_bounded_the_oldest_forgotten(monkeypatch):
     monkeypatch.setattr(tokens, "VERIFIED_KEPT", 2)
     issuer = Issuer(jwk(KEY, "k1"))
