@@ -12,6 +12,7 @@ import httpx
 
 from chassis.ids import new_id
 from chassis.testing import eventually
+from contracts.manifest import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,17 +58,24 @@ def _launch(tmp_path: Path) -> tuple[subprocess.Popen, str, int]:
     return launcher, marker, offset
 
 
-async def _users_up(launcher: subprocess.Popen, offset: int, tmp_path: Path) -> None:
+async def _users_up(
+    launcher: subprocess.Popen, offset: int, tmp_path: Path, ports: tuple[int, ...] = (8001,)
+) -> None:
+    """Until the services on `ports` (users' alone by default) answer their health probe."""
+
     async def up() -> bool:
         if launcher.poll() is not None:
             log = (tmp_path / "launcher.log").read_text(errors="replace")
             raise AssertionError(f"the launcher exited with {launcher.returncode}:\n{log}")
         try:
             async with httpx.AsyncClient(timeout=1.0) as client:
-                response = await client.get(f"http://127.0.0.1:{8001 + offset}/healthz")
+                for port in ports:
+                    response = await client.get(f"http://127.0.0.1:{port + offset}/healthz")
+                    if response.status_code != 200:
+                        return False
         except httpx.HTTPError:
             return False
-        return response.status_code == 200
+        return True
 
     await eventually(up, within=90, interval=0.5)
 
@@ -90,7 +98,9 @@ async def test_a_repeated_group_sigterm_during_start_up_leaves_nothing_running(t
 async def test_children_die_with_a_launcher_killed_outright(tmp_path):
     launcher, marker, offset = _launch(tmp_path)
     try:
-        await _users_up(launcher, offset, tmp_path)
+        # Every service running (one killed in the middle of its start-up is the case of the
+        # group SIGTERM test above).
+        await _users_up(launcher, offset, tmp_path, tuple(s.port for s in SERVICES))
         children = [pid for pid in _processes_with(marker) if pid != launcher.pid]
         assert children
         launcher.kill()  # SIGKILL: no clean-up runs

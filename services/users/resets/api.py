@@ -14,6 +14,7 @@ router = APIRouter(tags=["accounts"])
 @router.post(
     "/password-reset",
     status_code=status.HTTP_202_ACCEPTED,
+    response_class=Response,  # no body: the same empty answer whether the account exists
     summary="Mail a password reset token to an account's address (202 whether it exists or not)",
     responses=responses(422),
 )
