@@ -44,7 +44,13 @@ def _launch(tmp_path: Path) -> tuple[subprocess.Popen, str, int]:
         "FLYWHEEL_PORT_OFFSET": str(offset),
         "FLYWHEEL_VAR_DIR": str(tmp_path / "var"),
     }
-    for name in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "FLYWHEEL_SMTP_HOST"):
+    # Not the test session's: its chDB directory is held by the pytest process's own engine.
+    for name in (
+        "DATABASE_URL",
+        "KAFKA_BOOTSTRAP_SERVERS",
+        "FLYWHEEL_SMTP_HOST",
+        "ANALYTICS_CHDB_PATH",
+    ):
         env.pop(name, None)
     with (tmp_path / "launcher.log").open("wb") as log:
         launcher = subprocess.Popen(

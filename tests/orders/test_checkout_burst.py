@@ -156,7 +156,10 @@ async def _pay_some(platform: Platform, db: Database, customer_id: UUID, client)
     provider = platform.servers["orders"].app.state.payment_provider
     paid = 0
     for order_id in order_ids:
-        payment = (await client.post(f"{ORDERS}/{order_id}/payments", json={})).json()
+        response = await client.post(f"{ORDERS}/{order_id}/payments", json={})
+        if response.status_code == 409:  # its payment window closed since it was read
+            continue
+        payment = response.json()
         callback, headers = provider.callback(
             UUID(payment["id"]), order_id, Money(amount=100, currency="CNY"), now()
         )
