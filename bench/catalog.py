@@ -46,7 +46,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from bench.common import finish, machine, percentiles, revision, run_client
+from bench.common import finish, machine, migrate, percentiles, revision, run_client
 from bench.flash_sale import PG, _drop, _tokens
 from bench.gateway import _serve, _wrk_ms
 
@@ -77,19 +77,6 @@ SEARCHES = ["保温杯", "蓝牙耳机", "不锈钢 保温杯", "保溫杯", "�
 
 
 # --- the assortment ----------------------------------------------------------------------------
-
-
-async def migrate(url: str) -> None:
-    from chassis import migrations
-    from chassis.db import Database
-    from services.catalog.app import SCHEMA
-
-    db = Database(url, service="bench")
-    try:
-        await db.create_database_if_missing()
-        await migrations.upgrade(db, SCHEMA)
-    finally:
-        await db.dispose()
 
 
 def assortment(skus: int, seed: int = 17) -> dict:
@@ -493,7 +480,7 @@ def run(args: argparse.Namespace) -> dict:
             "REDIS_URL": None,
         }
         try:
-            asyncio.run(migrate(url))
+            asyncio.run(migrate(url, "catalog"))
             started = time.perf_counter()
             rows = assortment(args.skus)
             generated = round(time.perf_counter() - started, 2)

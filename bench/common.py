@@ -128,3 +128,19 @@ def finish(name: str, result: dict) -> NoReturn:
     (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2))
     print("RESULT " + json.dumps(result), flush=True)
     raise SystemExit(0 if result["passed"] else 1)
+
+
+async def migrate(url: str, service: str) -> None:
+    """Create the service's database at `url` if missing and bring it to its head."""
+    import importlib
+
+    from chassis import migrations
+    from chassis.db import Database
+
+    schema = importlib.import_module(f"services.{service}.app").SCHEMA
+    db = Database(url, service="bench")
+    try:
+        await db.create_database_if_missing()
+        await migrations.upgrade(db, schema)
+    finally:
+        await db.dispose()

@@ -36,7 +36,7 @@ import numpy as np
 from fastapi import FastAPI
 from fastapi.responses import Response
 
-from bench.common import finish, machine, percentiles, revision
+from bench.common import finish, machine, migrate, percentiles, revision
 from bench.flash_sale import PG, _drop, _tokens
 from bench.gateway import _serve
 
@@ -52,19 +52,6 @@ TASTE_SHARE = 0.8  # of a user's interactions, on their favourite tag; the rest 
 CHANGE_TIMEOUT = 5.0
 REQUEST_TIMEOUT = 30.0  # a feed request not answered by then counts as an error
 WORKERS = 2  # uvicorn workers of the service and of the bare route
-
-
-async def migrate(url: str) -> None:
-    from chassis import migrations
-    from chassis.db import Database
-    from services.content.app import SCHEMA
-
-    db = Database(url, service="bench")
-    try:
-        await db.create_database_if_missing()
-        await migrations.upgrade(db, SCHEMA)
-    finally:
-        await db.dispose()
 
 
 def _trained(service: str, operator: str, timeout: float = 600) -> dict:
@@ -358,7 +345,7 @@ def run(args: argparse.Namespace) -> dict:
             "REDIS_URL": None,
         }
         try:
-            asyncio.run(migrate(env["CONTENT_DATABASE_URL"]))
+            asyncio.run(migrate(env["CONTENT_DATABASE_URL"], "content"))
             started = time.perf_counter()
             posts, user, post, like, user_ids, taste = population(
                 args.items, args.interactions, measured
