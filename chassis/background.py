@@ -2,13 +2,18 @@
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 import stamina
 
 log = logging.getLogger(__name__)
 
 HOURLY = 3600.0
+# Full batches in a row one job may run in a turn of `run_batches`: a backlog (after a long
+# outage) drains over turns without starving the jobs after it.
+MAX_ROUNDS = 20
+
+Job = tuple[str, Callable[[], Awaitable[int]], int]  # what it does, one batch, the batch size
 
 
 async def drain(
@@ -50,3 +55,16 @@ async def every(seconds: float, job: Callable[[], Awaitable[object]], *, what: s
         except Exception as error:
             log.warning("%s failed; next try in %.0fs", what, seconds, extra={"error": repr(error)})
         await asyncio.sleep(seconds)
+
+
+async def run_batches(jobs: Sequence[Job]) -> None:
+    """One turn of a scheduler: each job runs while its batches come back full (there may be
+    more due), at most MAX_ROUNDS times; a job that fails is logged and leaves the others
+    their turn."""
+    for what, job, batch in jobs:
+        try:
+            for _ in range(MAX_ROUNDS):
+                if await job() < batch:
+                    break
+        except Exception as error:
+            log.warning("%s failed; next try next turn", what, extra={"error": repr(error)})

@@ -1,4 +1,5 @@
-"""Dependencies every service's routes use: the database session of the request."""
+"""Dependencies every service's routes use: the database session of the request, and the
+service's settings (`Annotated[Settings, Depends(settings)]` in the service, for its type)."""
 
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -13,3 +14,7 @@ async def session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(session)]
+
+
+def settings(request: Request) -> object:
+    return request.app.state.runtime.settings

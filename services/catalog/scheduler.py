@@ -1,7 +1,7 @@
 """The catalog's clock: a background loop that starts and ends scheduled price changes and
 lists and delists products on time."""
 
-from chassis.background import every
+from chassis.background import Job, every, run_batches
 from chassis.http.service import Runtime
 from services.catalog.pricing import service as pricing
 from services.catalog.products import service as products
@@ -10,14 +10,12 @@ from services.catalog.products import service as products
 async def run(runtime: Runtime) -> None:
     """Safe on every replica: each change of state is guarded, each price change versioned."""
     settings, db = runtime.settings, runtime.db
-    jobs = [
-        (lambda: pricing.settle_due(db, settings.min_margin_bps), pricing.SWEEP_BATCH),
-        (lambda: products.run_due_schedules(db), products.SWEEP_BATCH),
+    jobs: list[Job] = [
+        (
+            "settling price changes",
+            lambda: pricing.settle_due(db, settings.min_margin_bps),
+            pricing.SWEEP_BATCH,
+        ),
+        ("listing schedules", lambda: products.run_due_schedules(db), products.SWEEP_BATCH),
     ]
-
-    async def turn() -> None:
-        for job, batch in jobs:
-            while await job() == batch:
-                pass  # a full batch: there may be more due now
-
-    await every(settings.schedule_seconds, turn, what="catalog schedule")
+    await every(settings.schedule_seconds, lambda: run_batches(jobs), what="catalog schedule")

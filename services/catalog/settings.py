@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from chassis.http import deps
 from chassis.settings import ServiceSettings
 
 
@@ -44,8 +45,4 @@ class Settings(ServiceSettings):
     )
 
 
-def _settings(request: Request) -> Settings:
-    return request.app.state.runtime.settings
-
-
-SettingsDep = Annotated[Settings, Depends(_settings)]
+SettingsDep = Annotated[Settings, Depends(deps.settings)]

@@ -3,10 +3,11 @@
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from chassis.http import deps
 from chassis.settings import ServiceSettings
 from contracts.manifest import service
 
@@ -65,8 +66,4 @@ class Settings(ServiceSettings):
         return timedelta(days=self.return_window_days)
 
 
-def _settings(request: Request) -> Settings:
-    return request.app.state.runtime.settings
-
-
-SettingsDep = Annotated[Settings, Depends(_settings)]
+SettingsDep = Annotated[Settings, Depends(deps.settings)]

@@ -5,7 +5,7 @@ Timers and reviews are taken SKIP LOCKED, so replicas share the work."""
 
 import asyncio
 
-from chassis.background import every
+from chassis.background import Job, every, run_batches
 from chassis.http.service import Runtime
 from services.users.jobs import service as jobs
 from services.users.lifecycle import service as lifecycle
@@ -21,15 +21,18 @@ async def run_schedule(runtime: Runtime) -> None:
     settings: Settings = runtime.settings
     db = runtime.db
 
+    timers: list[Job] = [
+        ("lifecycle timers", lambda: lifecycle.fire_due(db), lifecycle.TIMER_BATCH),
+        ("segment timers", lambda: segments.fire_due(db), segments.TIMER_BATCH),
+        (
+            "tier reviews",
+            lambda: membership.review_due(db, settings.tier_review_period),
+            membership.REVIEW_BATCH,
+        ),
+    ]
+
     async def turn() -> None:
-        while await lifecycle.fire_due(db) == lifecycle.TIMER_BATCH:
-            pass  # a full batch: more may be due now
-        while await segments.fire_due(db) == segments.TIMER_BATCH:
-            pass
-        while (
-            await membership.review_due(db, settings.tier_review_period) == membership.REVIEW_BATCH
-        ):
-            pass
+        await run_batches(timers)
         if await jobs.claim(db, "rfm_recompute", settings.rfm_recompute_at):
             await rfm.nightly(db)
         if await jobs.claim(db, "lifecycle_sweep", settings.lifecycle_sweep_at):

@@ -3,10 +3,11 @@
 from datetime import time, timedelta
 from typing import Annotated, Self
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from chassis.http import deps
 from chassis.settings import ServiceSettings
 from services.users.accounts.passwords import HashCost
 from services.users.logins.lockout import LockoutPolicy
@@ -100,8 +101,4 @@ class Settings(ServiceSettings):
         return self
 
 
-def _settings(request: Request) -> Settings:
-    return request.app.state.runtime.settings
-
-
-SettingsDep = Annotated[Settings, Depends(_settings)]
+SettingsDep = Annotated[Settings, Depends(deps.settings)]

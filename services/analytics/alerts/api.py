@@ -3,9 +3,10 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, status
 
 from chassis.auth.deps import OperatorDep
+from chassis.http import deps
 from chassis.http.deps import SessionDep
 from chassis.http.problems import responses
 from chassis.pagination import Page, PageDep
@@ -16,11 +17,7 @@ from services.analytics.settings import Settings
 router = APIRouter(prefix="/alerts/rules", tags=["alerts"])
 
 
-def _settings(request: Request) -> Settings:
-    return request.app.state.runtime.settings
-
-
-SettingsDep = Annotated[Settings, Depends(_settings)]
+SettingsDep = Annotated[Settings, Depends(deps.settings)]
 
 
 @router.post(
