@@ -46,8 +46,17 @@ import httpx
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from bench.common import finish, machine, migrate, percentiles, revision, run_client
-from bench.flash_sale import PG, _drop, _tokens
+from bench.common import (
+    finish,
+    machine,
+    migrate,
+    open_loop,
+    percentiles,
+    revision,
+    run_client,
+    signing,
+)
+from bench.flash_sale import PG, _drop
 from bench.gateway import _serve, _wrk_ms
 
 TARGETS = {
@@ -265,49 +274,6 @@ def bare_app() -> FastAPI:
 # --- load --------------------------------------------------------------------------------------
 
 
-async def offer(urls: list[str], rate: float, seconds: float) -> dict:
-    """Requests at a fixed rate, rotating over `urls`, each timed from when it was due (open
-    loop: a stall of the server is not hidden by the client waiting)."""
-    count = int(rate * seconds)
-    latencies: list[float] = []
-    errors = 0
-    limits = httpx.Limits(max_connections=500, max_keepalive_connections=500)
-    async with httpx.AsyncClient(limits=limits, timeout=REQUEST_TIMEOUT) as client:
-        start = time.perf_counter() + 0.1
-
-        async def one(n: int) -> None:
-            nonlocal errors
-            due = start + n / rate
-            try:
-                response = await asyncio.wait_for(client.get(urls[n % len(urls)]), REQUEST_TIMEOUT)
-                errors += response.status_code != 200
-            except (httpx.HTTPError, TimeoutError):
-                errors += 1
-            latencies.append(time.perf_counter() - due)
-
-        tasks = []
-        for n in range(count):
-            delay = start + n / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(n)))
-        _, late = await asyncio.wait(
-            tasks, timeout=max(0.0, start + seconds - time.perf_counter()) + REQUEST_TIMEOUT
-        )
-        for task in late:
-            task.cancel()
-        errors += len(late)
-        latencies += [seconds + REQUEST_TIMEOUT] * len(late)
-        elapsed = time.perf_counter() - start
-    return {
-        "offered_per_s": rate,
-        "served_per_s": round((len(latencies) - errors) / elapsed, 1),
-        "errors": errors,
-        **{f"{k}_ms": v for k, v in percentiles(latencies).items() if k != "count"},
-        "requests": len(latencies),
-    }
-
-
 def fixed_rate(urls: list[str], rate: float, seconds: float, directory: Path) -> dict:
     """The open-loop client, in a process of its own."""
     listing = directory / f"urls-{uuid.uuid4().hex[:8]}.txt"
@@ -466,7 +432,7 @@ def run(args: argparse.Namespace) -> dict:
     url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{database}"
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         directory = Path(tmp)
-        jwks, _, _ = _tokens(directory)
+        jwks, _, _ = signing(directory)
         keys = stack.enter_context(
             _serve(
                 "bench.gateway:upstream_app", {"BENCH_JWKS_FILE": str(jwks)}, directory / "jwks.log"
@@ -592,7 +558,13 @@ def main(argv: list[str]) -> None:
     if argv[:1] == ["--client"]:
         listing, rate, seconds = argv[1:4]
         urls = Path(listing).read_text().split()
-        print(json.dumps(asyncio.run(offer(urls, float(rate), float(seconds)))))
+        figures = open_loop(
+            lambda client, n: client.get(urls[n % len(urls)]),
+            float(rate),
+            float(seconds),
+            REQUEST_TIMEOUT,
+        )
+        print(json.dumps(asyncio.run(figures)))
         return
     parser = argparse.ArgumentParser(prog="python -m bench.catalog")
     parser.add_argument("--quick", action="store_true", help="shorter runs (same 100,000 SKUs)")

@@ -34,12 +34,10 @@ from uuid import UUID
 
 import asyncpg
 import httpx
-import jwt
-from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 from fastapi.responses import Response
 
-from bench.common import finish, machine, percentiles, revision
+from bench.common import finish, machine, percentiles, revision, signing
 from bench.gateway import _serve, _wrk_ms
 from chassis.ids import new_id
 from contracts.manifest import NAMES
@@ -187,25 +185,6 @@ def _parse_wrk(output: str, seconds: float) -> dict:
 # --- the run -----------------------------------------------------------------------------------
 
 
-def _signing(directory: Path) -> tuple[Path, list[str], Path]:
-    """A signing key's JWKS, two operators' tokens (catalog's four-eyes review), and a file of
-    500 customers' tokens."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    jwk = jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
-    jwks = directory / "jwks.json"
-    jwks.write_text(json.dumps({"keys": [{**jwk, "kid": "bench", "alg": "RS256"}]}))
-    now = int(time.time())
-
-    def token(roles: list[str]) -> str:
-        claims = {"iss": "flywheel-users", "aud": "flywheel", "sub": str(new_id())}
-        claims |= {"typ": "access", "roles": roles, "iat": now, "exp": now + 3600}
-        return jwt.encode(claims, key, "RS256", headers={"kid": "bench"})
-
-    customers = directory / "tokens.txt"
-    customers.write_text("\n".join(token(["customer"]) for _ in range(CUSTOMERS)) + "\n")
-    return jwks, [token(["operator"]), token(["operator"])], customers
-
-
 def _listed_sku(catalog: str, operator: str, reviewer: str) -> str:
     """A product of one SKU (its id), in stock, submitted and approved: listed."""
 
@@ -347,7 +326,9 @@ def run(quick: bool) -> dict:
             TansuBroker(topics=load_contracts().topics()) as broker,
         ):
             directory = Path(tmp)
-            jwks, (operator, reviewer), tokens_file = _signing(directory)
+            jwks, (operator, reviewer), tokens_file = signing(
+                directory, operators=2, customers=CUSTOMERS
+            )
             script = directory / "order.lua"
             script.write_text(SCRIPT)
             keys = stack.enter_context(

@@ -1,6 +1,8 @@
 """Mechanics shared by the benchmarks: machine facts, percentiles, load clients and whether
-they were the bottleneck, the verdict, and the closing RESULT line."""
+they were the bottleneck, tokens of a signing key of their own, the verdict, and the closing
+RESULT line."""
 
+import asyncio
 import json
 import math
 import os
@@ -8,9 +10,15 @@ import platform
 import resource
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
+
+import httpx
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from chassis.ids import new_id
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -144,3 +152,72 @@ async def migrate(url: str, service: str) -> None:
         await migrations.upgrade(db, schema)
     finally:
         await db.dispose()
+
+
+def signing(
+    directory: Path, *, operators: int = 1, customers: int = 500
+) -> tuple[Path, list[str], Path]:
+    """A signing key of the benchmark's own: its JWKS file (which `bench.gateway:upstream_app`
+    serves as users' JWKS), `operators` operators' tokens, and a file of `customers`
+    customers' tokens, one a line, each customer a new user id."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
+    jwks = directory / "jwks.json"
+    jwks.write_text(json.dumps({"keys": [{**jwk, "kid": "bench", "alg": "RS256"}]}))
+    now = int(time.time())
+
+    def token(roles: list[str]) -> str:
+        claims = {"iss": "flywheel-users", "aud": "flywheel", "sub": str(new_id())}
+        claims |= {"typ": "access", "roles": roles, "iat": now, "exp": now + 3600}
+        return jwt.encode(claims, key, "RS256", headers={"kid": "bench"})
+
+    listing = directory / "tokens.txt"
+    listing.write_text("\n".join(token(["customer"]) for _ in range(customers)) + "\n")
+    return jwks, [token(["operator"]) for _ in range(operators)], listing
+
+
+Send = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
+
+
+async def open_loop(send: Send, rate: float, seconds: float, request_timeout: float) -> dict:
+    """`send(client, n)` at a fixed rate, each request timed from when it was due (open loop:
+    a stall of the server is not hidden by the client waiting). Past the last due time plus
+    `request_timeout`, what is still waiting failed."""
+    count = int(rate * seconds)
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=500, max_keepalive_connections=500)
+    async with httpx.AsyncClient(limits=limits, timeout=request_timeout) as client:
+        start = time.perf_counter() + 0.1
+
+        async def one(n: int) -> None:
+            nonlocal errors
+            due = start + n / rate
+            try:
+                response = await asyncio.wait_for(send(client, n), request_timeout)
+                errors += response.status_code != 200
+            except (httpx.HTTPError, TimeoutError):
+                errors += 1
+            latencies.append(time.perf_counter() - due)
+
+        tasks = []
+        for n in range(count):
+            delay = start + n / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(n)))
+        _, late = await asyncio.wait(
+            tasks, timeout=max(0.0, start + seconds - time.perf_counter()) + request_timeout
+        )
+        for task in late:
+            task.cancel()
+        errors += len(late)
+        latencies += [seconds + request_timeout] * len(late)
+        elapsed = time.perf_counter() - start
+    return {
+        "offered_per_s": rate,
+        "served_per_s": round((len(latencies) - errors) / elapsed, 1),
+        "errors": errors,
+        **{f"{k}_ms": v for k, v in percentiles(latencies).items() if k != "count"},
+        "requests": len(latencies),
+    }

@@ -33,12 +33,10 @@ from uuid import UUID
 
 import asyncpg
 import httpx
-import jwt
-from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 from fastapi.responses import Response
 
-from bench.common import finish, machine, revision
+from bench.common import finish, machine, revision, signing
 from bench.gateway import _serve, _wrk_ms
 from chassis.ids import new_id
 
@@ -129,24 +127,6 @@ def _cpu(url: str) -> float:
         return httpx.get(url.removesuffix("/bare") + "/cpu", timeout=30).json()["seconds"]
     metrics = httpx.get(url + "/metrics", timeout=30).text
     return float(re.search(r"^process_cpu_seconds_total ([\d.e+]+)$", metrics, re.M).group(1))
-
-
-def _tokens(directory: Path) -> tuple[Path, str, Path]:
-    """A signing key's JWKS, an operator's token, and a file of 500 customers' tokens."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    jwk = jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
-    jwks = directory / "jwks.json"
-    jwks.write_text(json.dumps({"keys": [{**jwk, "kid": "bench", "alg": "RS256"}]}))
-    now = int(time.time())
-
-    def token(roles: list[str]) -> str:
-        claims = {"iss": "flywheel-users", "aud": "flywheel", "sub": str(new_id())}
-        claims |= {"typ": "access", "roles": roles, "iat": now, "exp": now + 3600}
-        return jwt.encode(claims, key, "RS256", headers={"kid": "bench"})
-
-    customers = directory / "tokens.txt"
-    customers.write_text("\n".join(token(["customer"]) for _ in range(CUSTOMERS)) + "\n")
-    return jwks, token(["operator"]), customers
 
 
 def _wrk(
@@ -381,7 +361,7 @@ def run(quick: bool) -> dict:
     seconds = 5.0 if quick else 15.0
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         directory = Path(tmp)
-        jwks, operator, tokens = _tokens(directory)
+        jwks, [operator], tokens = signing(directory, customers=CUSTOMERS)
         script = directory / "reserve.lua"
         script.write_text(SCRIPT)
         keys = stack.enter_context(

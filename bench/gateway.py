@@ -28,12 +28,18 @@ from pathlib import Path
 
 import aiohttp
 import httpx
-import jwt
-from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 from yarl import URL
 
-from bench.common import ROOT, client_bottleneck, finish, machine, revision, run_client
+from bench.common import (
+    ROOT,
+    client_bottleneck,
+    finish,
+    machine,
+    revision,
+    run_client,
+    signing,
+)
 from chassis.auth.openapi import declare_access
 from contracts.manifest import NAMES
 from gateway.settings import DEFAULT_RATE_LIMITS
@@ -220,23 +226,13 @@ def _load(url: str, concurrency: int, seconds: float, headers: dict[str, str]) -
     return {"client_cpu": client_cpu, **json.loads(output)}
 
 
-def _signing_material(directory: Path) -> tuple[Path, str]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    jwk = jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
-    jwks_file = directory / "jwks.json"
-    jwks_file.write_text(json.dumps({"keys": [{**jwk, "kid": "bench", "alg": "RS256"}]}))
-    now = int(time.time())
-    claims = {"iss": "flywheel-users", "aud": "flywheel", "sub": "bench", "typ": "access"}
-    claims |= {"roles": ["customer"], "iat": now, "exp": now + 3600}
-    return jwks_file, jwt.encode(claims, key, "RS256", headers={"kid": "bench"})
-
-
 def run(quick: bool) -> dict:
     seconds = 3.0 if quick else 10.0
     client = "wrk (Debian, 1 thread)" if shutil.which("wrk") else "httpx, own process"
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         directory = Path(tmp)
-        jwks_file, token = _signing_material(directory)
+        jwks_file, _, customers = signing(directory, operators=0, customers=1)
+        token = customers.read_text().split()[0]
         upstream = stack.enter_context(
             _serve(
                 "bench.gateway:upstream_app",

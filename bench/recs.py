@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,8 +37,8 @@ import numpy as np
 from fastapi import FastAPI
 from fastapi.responses import Response
 
-from bench.common import finish, machine, migrate, percentiles, revision
-from bench.flash_sale import PG, _drop, _tokens
+from bench.common import finish, machine, migrate, open_loop, percentiles, revision, signing
+from bench.flash_sale import PG, _drop
 from bench.gateway import _serve
 
 TARGETS = {"feed_p99_ms_max": 50.0, "share_of_bare_min": 0.8, "like_to_feed_p95_ms_max": 2000.0}
@@ -190,51 +191,6 @@ async def load(database: str, posts: dict, user, post, like, user_ids) -> dict:
     return taken
 
 
-async def offer(url: str, rate: float, seconds: float, tokens: list[str]) -> dict:
-    """Requests at a fixed rate, each timed from when it was due (open loop)."""
-    count = int(rate * seconds)
-    latencies: list[float] = []
-    errors = 0
-    limits = httpx.Limits(max_connections=500, max_keepalive_connections=500)
-    async with httpx.AsyncClient(limits=limits, timeout=REQUEST_TIMEOUT) as client:
-        start = time.perf_counter() + 0.1
-
-        async def one(n: int) -> None:
-            nonlocal errors
-            due = start + n / rate
-            headers = {"Authorization": f"Bearer {tokens[n % len(tokens)]}"}
-            try:
-                response = await asyncio.wait_for(
-                    client.get(url, headers=headers, params={"limit": 20}), REQUEST_TIMEOUT
-                )
-                errors += response.status_code != 200
-            except (httpx.HTTPError, TimeoutError):
-                errors += 1
-            latencies.append(time.perf_counter() - due)
-
-        tasks = []
-        for n in range(count):
-            delay = start + n / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(n)))
-        # Past the last due time plus the timeout, what is still waiting failed.
-        _, late = await asyncio.wait(tasks, timeout=max(0.0, start + seconds - time.perf_counter())
-                                     + REQUEST_TIMEOUT)  # fmt: skip
-        for task in late:
-            task.cancel()
-        errors += len(late)
-        latencies += [seconds + REQUEST_TIMEOUT] * len(late)
-        elapsed = time.perf_counter() - start
-    return {
-        "offered_per_s": rate,
-        "served_per_s": round((len(latencies) - errors) / elapsed, 1),
-        "errors": errors,
-        **{f"{k}_ms": v for k, v in percentiles(latencies).items() if k != "count"},
-        "requests": len(latencies),
-    }
-
-
 def _cpu_seconds(url: str) -> float:
     """CPU seconds used so far by the uvicorn server on `url`'s port and its workers (from
     /proc): what a feed costs whatever share of the machine the server was given."""
@@ -324,7 +280,7 @@ def run(args: argparse.Namespace) -> dict:
     database = f"recs_bench_{uuid.uuid4().hex[-10:]}"
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         directory = Path(tmp)
-        jwks, operator, customers = _tokens(directory)
+        jwks, [operator], customers = signing(directory)
         tokens = customers.read_text().split()[:MEASURED]
         measured = [uuid.UUID(jwt.decode(t, options={"verify_signature": False})["sub"])
                     for t in tokens]  # fmt: skip
@@ -456,11 +412,15 @@ def _print(result: dict) -> None:
 
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--client"]:
-        url, rate, seconds, tokens = argv[1:5]
-        figures = asyncio.run(
-            offer(url, float(rate), float(seconds), Path(tokens).read_text().split())
-        )
-        print(json.dumps(figures))
+        url, rate, seconds, listing = argv[1:5]
+        tokens = Path(listing).read_text().split()
+
+        def feed(client: httpx.AsyncClient, n: int) -> Awaitable[httpx.Response]:
+            headers = {"Authorization": f"Bearer {tokens[n % len(tokens)]}"}
+            return client.get(url, headers=headers, params={"limit": 20})
+
+        figures = open_loop(feed, float(rate), float(seconds), REQUEST_TIMEOUT)
+        print(json.dumps(asyncio.run(figures)))
         return
     parser = argparse.ArgumentParser(prog="python -m bench.recs")
     parser.add_argument("--quick", action="store_true", help="10,000 posts, 200,000 interactions")
