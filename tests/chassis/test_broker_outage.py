@@ -52,19 +52,28 @@ async def test_paused_broker_holds_events_in_the_outbox_then_delivers_each_once(
 async def test_broker_restarted_empty_still_gets_every_unpublished_event(database_url, own_broker):
     backbone = Backbone(database_url("restarted"), own_broker.bootstrap_servers)
     await backbone.start()
+    phase, ids = "starting", []
     try:
-        before = await backbone.change(10)
-        await eventually(lambda: backbone.all_applied(before), within=20)
-        own_broker.stop()
-        during = await backbone.change(30)
-        # An outage longer than the delivery timeout: the relay has given up once, so the
-        # rows wait in the outbox for the broker that comes back empty.
-        await eventually(lambda: failed_attempts(backbone.db), within=20)
-        own_broker.start()
+        # It has hung under load, past pytest's timeout: a bound of its own says where.
+        async with asyncio.timeout(150):
+            phase = "first events"
+            ids = await backbone.change(10)
+            await eventually(lambda: backbone.all_applied(ids), within=20)
+            own_broker.stop()
+            phase = "changes while the broker is down"
+            ids += await backbone.change(30)
+            # An outage longer than the delivery timeout: the relay has given up once, so the
+            # rows wait in the outbox for the broker that comes back empty.
+            await eventually(lambda: failed_attempts(backbone.db), within=20)
+            own_broker.start()
+            phase = "after the restart"
+            effects = await eventually(lambda: backbone.all_applied(ids), within=60)
+    except (AssertionError, TimeoutError) as stuck:
         try:
-            effects = await eventually(lambda: backbone.all_applied(before + during), within=60)
-        except AssertionError as stuck:  # it has hung once under load: say where
-            raise AssertionError(await where_it_stands(backbone, before + during)) from stuck
+            where = await asyncio.wait_for(where_it_stands(backbone, ids), 20)
+        except TimeoutError:
+            where = "no answer from the database or the broker within 20 s"
+        raise AssertionError(f"{phase}: {where}") from stuck
     finally:
         await backbone.stop()
     assert set(effects.values()) == {1}
