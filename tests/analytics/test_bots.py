@@ -68,6 +68,16 @@ def test_more_than_the_limit_within_one_second_flags_that_seconds_events():
     assert flagged(signals(burst, CHROME), BotSignal.RATE) == list(range(MAX_PER_SECOND + 1))
 
 
+def test_every_event_of_a_longer_burst_is_flagged_as_the_window_moves():
+    # 12 within one second, then 12 more a second on: every one of them, including the
+    # ones past the first 11 and those of a window that starts later in the batch.
+    burst = [(Action.CLICK, at(n * 0.08)) for n in range(MAX_PER_SECOND + 2)]
+    later = [(Action.CLICK, at(2 + n * 0.08)) for n in range(MAX_PER_SECOND + 2)]
+    found = signals([*burst, (Action.CLICK, at(1.5)), *later], CHROME)
+    expected = [*range(MAX_PER_SECOND + 2), *range(MAX_PER_SECOND + 3, 2 * MAX_PER_SECOND + 5)]
+    assert flagged(found, BotSignal.RATE) == expected
+
+
 def test_the_rate_window_is_one_second_of_client_time_whatever_the_batch_order():
     # 11 events: the last exactly one second after the first, so no second holds 11.
     spread = [(Action.CLICK, at(1.0))] + [(Action.CLICK, at(n * 0.1)) for n in range(10)]
@@ -101,7 +111,27 @@ def test_a_run_ended_by_a_pause_is_judged_on_its_own():
     assert flagged(signals([*run, later], CHROME), BotSignal.NO_DWELL) == list(range(NO_DWELL_RUN))
 
 
-def test_only_product_views_make_a_run():
+def test_a_run_longer_than_the_limit_is_flagged_whole_wherever_it_ends():
+    run = [(Action.PRODUCT_VIEW, at(n * 0.5)) for n in range(NO_DWELL_RUN + 1)]
+    assert flagged(signals(run, CHROME), BotSignal.NO_DWELL) == list(range(NO_DWELL_RUN + 1))
+    later = (Action.PRODUCT_VIEW, run[-1][1] + timedelta(seconds=5))
+    found = signals([*run, later], CHROME)
+    assert flagged(found, BotSignal.NO_DWELL) == list(range(NO_DWELL_RUN + 1))
+
+
+def test_a_run_is_judged_in_client_time_whatever_the_batch_order():
+    # Half a second apart in time, sent interleaved: in the order sent, each view is
+    # seconds from the one before, but in client time the run has no dwell.
+    views = [(Action.PRODUCT_VIEW, at(n * 0.5)) for n in range(NO_DWELL_RUN)]
+    interleaved = views[0::2] + views[1::2]
+    found = signals(interleaved, CHROME)
+    assert len(flagged(found, BotSignal.NO_DWELL)) == NO_DWELL_RUN
+
+
+@pytest.mark.parametrize("other", [Action.PAGE_VIEW, Action.SEARCH, Action.SHARE])
+def test_only_product_views_make_a_run(other):
     views = [(Action.PRODUCT_VIEW, at(n * 0.9)) for n in range(NO_DWELL_RUN - 1)]
-    pages = [(Action.PAGE_VIEW, at(n * 0.9 + 0.45)) for n in range(5)]
-    assert flagged(signals([*views, *pages], CHROME), BotSignal.NO_DWELL) == []
+    others = [(other, at(n * 0.9 + 0.45)) for n in range(5)]
+    assert flagged(signals([*views, *others], CHROME), BotSignal.NO_DWELL) == []
+    many = [(other, at(n * 0.5)) for n in range(NO_DWELL_RUN)]
+    assert flagged(signals(many, CHROME), BotSignal.NO_DWELL) == []

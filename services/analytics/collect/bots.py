@@ -21,6 +21,7 @@ from contracts.analytics import Action, BotSignal
 MAX_PER_SECOND = 10
 MIN_DWELL = timedelta(seconds=1)
 NO_DWELL_RUN = 50
+PACED = frozenset({Action.PRODUCT_VIEW})  # the actions whose pace the dwell rule judges
 # Crawlers name themselves `SomethingBot/1.0` and give a `+http://` page about them; a
 # bare "bot" is not enough (the phone brand CUBOT).
 KNOWN_AGENTS = re.compile(
@@ -64,7 +65,7 @@ def _too_fast(events: Sequence[tuple[Action, datetime]]) -> set[int]:
 
 def _without_dwell(events: Sequence[tuple[Action, datetime]]) -> set[int]:
     views = sorted(
-        (i for i, (action, _) in enumerate(events) if action == Action.PRODUCT_VIEW),
+        (i for i, (action, _) in enumerate(events) if action in PACED),
         key=lambda i: events[i][1],
     )
     flagged: set[int] = set()
