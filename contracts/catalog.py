@@ -55,6 +55,9 @@ class SkuPrice(BaseModel):
     code: str
     attributes: dict[str, str] = Field(default_factory=dict, description="e.g. 颜色: 红")
     price: Money
+    weight_grams: int | None = Field(
+        default=None, ge=0, description="Shipping weight of one unit, in grams (None: unknown)"
+    )
 
 
 PRODUCT = "flywheel.catalog.product"

@@ -170,7 +170,13 @@ class RefundCompleted(EventData):
     order_id: UUID
     customer_id: UUID
     lines: list[RefundedLine] = Field(min_length=1)
-    amount: Money
+    amount: Money = Field(description="Everything given back: the lines, and the shipping fee")
+    shipping_fee: Money | None = Field(
+        default=None,
+        description="The order's shipping fee given back with this refund (part of `amount`): "
+        "once per order, by the refund that leaves nothing of its lines unrefunded, unless "
+        "it settles a return",
+    )
     restock: bool = Field(description="The goods came back resaleable")
     coupon_ids_restored: list[UUID] = Field(default_factory=list)
     completed_at: datetime

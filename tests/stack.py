@@ -1,7 +1,9 @@
 """A running platform for tests: every service over real HTTP against one broker."""
 
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 from sqlalchemy import text
@@ -121,3 +123,21 @@ async def start_gateway(settings) -> ServiceServer:
 
     await eventually(learned, within=60)
     return server
+
+
+@asynccontextmanager
+async def gateway_for(platform: Platform, database: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of a gateway in front of every service of `platform` (its own database)."""
+    from gateway.settings import GatewaySettings
+
+    settings = GatewaySettings(
+        database_url=f"sqlite+aiosqlite:///{database}",
+        upstreams={name: server.url for name, server in platform.servers.items()},
+        jwks_url=f"{platform.servers['users'].url}/api/v1/users/.well-known/jwks.json",
+    )
+    server = await start_gateway(settings)
+    try:
+        async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
+            yield client
+    finally:
+        await server.stop()

@@ -14,6 +14,7 @@ from services.orders.checkout import api as checkout
 from services.orders.checkout.quotes import CampaignsQuotes
 from services.orders.deals.consumers import deal_handlers
 from services.orders.fulfilment import api as fulfilment
+from services.orders.members.consumers import HANDLERS as MEMBER_HANDLERS
 from services.orders.models import Base
 from services.orders.payments import api as payments
 from services.orders.payments.provider import SimulatedProvider
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         schema=SCHEMA,
         consumers=[
             *CATALOG_HANDLERS,
+            *MEMBER_HANDLERS,
             *saga_handlers(timedelta(seconds=settings.payment_timeout_seconds)),
             *deal_handlers(provider),
         ],

@@ -15,7 +15,7 @@ from services.orders.aftersales.lifecycle import (
     check_requestable,
 )
 from services.orders.checkout.lifecycle import OrderStatus
-from services.orders.refunds.shares import units_share, worth
+from services.orders.refunds.shares import shipping_back, units_share, worth
 
 K = AfterSaleKind
 ALLOWED = {
@@ -117,3 +117,19 @@ def test_units_are_worth_no_more_than_remains_of_the_line():
     assert worth(1000, 2, 0, 0, 1) == 500
     assert worth(1000, 2, 0, 700, 1) == 300  # an operator refunded 700 of it already
     assert worth(1000, 2, 1, 500, 1) == 500
+
+
+@pytest.mark.parametrize(
+    ("kind", "left", "back"),
+    [
+        (None, 0, True),  # an operator's refund (or a cancelled order's) of what was left
+        (AfterSaleKind.REFUND_ONLY, 0, True),
+        (AfterSaleKind.RETURN_AND_REFUND, 0, False),  # the carriage was done
+        (None, 1, False),  # something of the lines stays paid: the order still ships
+        (AfterSaleKind.REFUND_ONLY, 1, False),
+    ],
+)
+def test_the_shipping_fee_goes_back_with_the_refund_that_leaves_nothing_of_the_lines(
+    kind, left, back
+):
+    assert shipping_back(kind, left) is back

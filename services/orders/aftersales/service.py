@@ -225,6 +225,7 @@ async def _refund(
         by=by,
         aftersale_id=aftersale.id,
         restock=restock,
+        kind=aftersale.kind,
     )
     await _advance(
         session, aftersale, AfterSaleStatus.REFUNDED, f"refunded ({refund.id})", refund_id=refund.id

@@ -41,6 +41,8 @@ class Order(Base):
     # template's rule that set it; NULL: no template applied.
     shipping_fee_amount: Mapped[int | None] = mapped_column(BigInteger)
     shipping_rule: Mapped[str | None] = mapped_column(String(500))
+    # The refund that gave the shipping fee back (at most one: set once, guarded).
+    shipping_refund_id: Mapped[UUID | None] = mapped_column(Uuid)
     placed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
     payment_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     shipped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

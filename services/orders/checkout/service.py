@@ -50,9 +50,12 @@ async def price(
     """The order's lines priced from the catalog's read model (a deal's line at its price)."""
     deal = await deal_for(session, customer_id, request, at, lock=lock)
     requested = [(line.sku_id, line.quantity) for line in request.lines]
-    priced = pricing.price_order(requested, await offers(session, [s for s, _ in requested]), deal)
-    items = sum(quantity for _, quantity in requested)
-    fee = await shipping.for_order(session, request.shipping_address, items, priced.total)
+    known = await offers(session, [s for s, _ in requested])
+    priced = pricing.price_order(requested, known, deal)
+    weighed = [(known[sku].weight_grams, quantity) for sku, quantity in requested]
+    fee = await shipping.for_order(
+        session, customer_id, request.shipping_address, weighed, priced.total
+    )
     return priced if fee is None else pricing.with_shipping(priced, *fee)
 
 

@@ -8,7 +8,7 @@ leave the newest state.
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Boolean, String, Uuid
+from sqlalchemy import BigInteger, Boolean, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chassis.db import UtcDateTime
@@ -37,6 +37,8 @@ class CatalogSku(Base):
     sku_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
     product_id: Mapped[UUID] = mapped_column(Uuid, index=True)
     code: Mapped[str | None] = mapped_column(String(64))
+    # Shipping weight of a unit, as the catalog's last event about the SKU stated it.
+    weight_grams: Mapped[int | None] = mapped_column(Integer)
     present: Mapped[bool] = mapped_column(Boolean)
     seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
 

@@ -32,13 +32,14 @@ def in_force(points: Iterable[PricePoint], at: datetime) -> Money | None:
 @dataclass(frozen=True)  # pragma: no mutate
 class Offer:
     """A SKU as the catalog last described it: whether it still exists, its product's
-    listing state (None when no event told it yet), its price in force now."""
+    listing state (None when no event told it yet), its price in force now, its weight."""
 
     sku_id: UUID
     product_id: UUID
     present: bool
     listing: str | None
     price: Money | None
+    weight_grams: int | None = None  # a unit's, when the catalog published it
 
     @property
     def refusal(self) -> str | None:

@@ -78,6 +78,7 @@ async def offer_skus(
             "sku_id": s.sku_id,
             "product_id": product_id,
             "code": s.code,
+            "weight_grams": s.weight_grams,
             "present": True,
             "seen_at": at,
         }
@@ -89,7 +90,7 @@ async def offer_skus(
             index_elements=[table.c.sku_id],
             set_={
                 column: insert.excluded[column]
-                for column in ("product_id", "code", "present", "seen_at")
+                for column in ("product_id", "code", "weight_grams", "present", "seen_at")
             },
             where=table.c.seen_at <= insert.excluded.seen_at,
         )
@@ -147,6 +148,7 @@ async def offers(session: AsyncSession, sku_ids: Iterable[UUID]) -> dict[UUID, O
             present=sku.present,
             listing=state,
             price=in_force(points.get(sku.sku_id, ()), at),
+            weight_grams=sku.weight_grams,
         )
         for sku, state in known
     }

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from chassis.clock import now
 from chassis.db import UtcDateTime, enum_column
 from chassis.ids import new_id
-from chassis.money import money_columns
+from chassis.money import Money, money_columns
 from contracts.orders import RefundedLine
 from services.orders.models import Base
 
@@ -43,8 +43,10 @@ class Refund(Base):
     # An after-sales request is settled by one refund at most.
     aftersale_id: Mapped[UUID | None] = mapped_column(Uuid, unique=True)
     automatic: Mapped[bool] = mapped_column(Boolean, default=False)
-    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)  # the lines' and the shipping's
     currency: Mapped[str] = mapped_column(String(3))
+    # The order's shipping fee given back with it (part of the amount); 0 for most refunds.
+    shipping_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     reason: Mapped[str] = mapped_column(String(500))
     status: Mapped[RefundStatus] = mapped_column(
         enum_column(RefundStatus), default=RefundStatus.PENDING
@@ -58,6 +60,12 @@ class Refund(Base):
         lazy="selectin", order_by="RefundLine.line_no", cascade="all, delete-orphan"
     )
     amount = money_columns("amount_minor", "currency")
+
+    @property
+    def shipping_fee(self) -> Money | None:
+        if not self.shipping_minor:
+            return None
+        return Money(amount=self.shipping_minor, currency=self.currency)
 
     def contract_lines(self) -> list[RefundedLine]:
         return [

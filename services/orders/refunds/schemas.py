@@ -61,7 +61,8 @@ class RefundOut(BaseModel):
     order_id: UUID
     aftersale_id: UUID | None
     automatic: bool = Field(description="A payment the order could not take, given back whole")
-    amount: Money
+    amount: Money = Field(description="The lines' refunds and the shipping fee's")
+    shipping_fee: Money | None = Field(description="The shipping fee given back with it")
     reason: str
     status: RefundStatus
     restock: bool

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
@@ -18,12 +18,13 @@ from chassis.events import outbox
 from chassis.http.problems import Conflict, InvalidInput, NotFound
 from chassis.ids import new_id
 from chassis.money import Money
-from contracts.orders import RefundCompleted
+from contracts.orders import AfterSaleKind, RefundCompleted
 from services.orders.checkout import service as orders
 from services.orders.checkout.lifecycle import OrderStatus
 from services.orders.checkout.models import Order, OrderLineRow
 from services.orders.payments.models import Payment, PaymentStatus
 from services.orders.payments.provider import PaymentProvider
+from services.orders.refunds import shares
 from services.orders.refunds.models import Refund, RefundLine, RefundStatus
 from services.orders.refunds.schemas import RefundRequest
 
@@ -94,8 +95,11 @@ async def give_back(
     aftersale_id: UUID | None = None,
     restock: bool = False,
     refund_id: UUID | None = None,
+    kind: AfterSaleKind | None = None,
 ) -> Refund:
-    """Refund claimed portions of a paid order through the provider, and publish
+    """Refund claimed portions of a paid order (its row locked by the caller) through the
+    provider, with the shipping fee when this refund leaves nothing of the lines unrefunded
+    (`shares.shipping_back`, by the after-sales `kind` it settles), and publish
     RefundCompleted with the lines and amounts (in the caller's transaction). `refund_id`:
     the refund's id when the caller derives it (the provider's idempotency key)."""
     payment = await session.scalar(
@@ -105,13 +109,15 @@ async def give_back(
     )
     if payment is None:
         raise Conflict(f"Order {order.id} has no payment to refund.")
-    currency = order.total.currency
+    currency, refund_id = order.total.currency, refund_id or new_id()
+    shipping = await shipping_back(session, order, portions, kind, refund_id)
     refund = Refund(
-        id=refund_id or new_id(),
+        id=refund_id,
         order_id=order.id,
         payment_id=payment.id,
         aftersale_id=aftersale_id,
-        amount=Money(amount=sum(p.amount for p in portions), currency=currency),
+        amount=Money(amount=sum(p.amount for p in portions) + shipping, currency=currency),
+        shipping_minor=shipping,
         reason=reason,
         restock=restock,
         requested_by=by,
@@ -137,12 +143,49 @@ async def give_back(
             customer_id=order.customer_id,
             lines=refund.contract_lines(),
             amount=refund.amount,
+            shipping_fee=refund.shipping_fee,
             restock=restock,
             completed_at=refund.completed_at,
             aftersale_id=aftersale_id,
         ),
     )
     return refund
+
+
+async def shipping_back(
+    session: AsyncSession,
+    order: Order,
+    portions: Sequence[Portion],
+    kind: AfterSaleKind | None,
+    refund_id: UUID,
+) -> int:
+    """The shipping fee the refund gives back: all of it, or 0. What remains of the lines is
+    read under the order's lock (refunds of one order happen one after the other), and the
+    fee is taken by one guarded UPDATE naming the refund, so it goes back once."""
+    fee = order.shipping_fee_amount or 0
+    if fee == 0:
+        return 0
+    before = dict(
+        (
+            await session.execute(
+                select(RefundLine.line_no, func.sum(RefundLine.amount_minor))
+                .join(Refund, Refund.id == RefundLine.refund_id)
+                .where(Refund.order_id == order.id, Refund.automatic.is_(False))
+                .group_by(RefundLine.line_no)
+            )
+        ).all()
+    )
+    left = sum(line.paid_amount - before.get(line.line_no, 0) for line in order.lines)
+    left -= sum(p.amount for p in portions)
+    if not shares.shipping_back(kind, left):
+        return 0
+    taken = await session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.shipping_refund_id.is_(None))
+        .values(shipping_refund_id=refund_id)
+        .execution_options(synchronize_session=False)
+    )
+    return fee if taken.rowcount == 1 else 0
 
 
 async def refund_by_operator(

@@ -1,5 +1,17 @@
 """What a refund may be worth (pure): the share of a line's payment some units are, and no
-more than remains of it. The order's stored breakdown is the measure: never above `paid`."""
+more than remains of it; whether the shipping fee goes back with it. The order's stored
+breakdown is the measure: never above `paid`."""
+
+from contracts.orders import AfterSaleKind
+
+
+def shipping_back(kind: AfterSaleKind | None, left_of_lines: int) -> bool:
+    """Whether a refund gives the order's shipping fee back too: the refund that leaves
+    nothing of the order's lines unrefunded (`left_of_lines`: what remains of their payments
+    after it) does, unless it settles a return and refund (退货退款: the carriage was done and
+    the goods went back at the customer's cost, as the seven-day returns rule has it) —
+    whether it is an operator's refund, a refund only (仅退款), or a cancelled order's."""
+    return left_of_lines == 0 and kind != AfterSaleKind.RETURN_AND_REFUND
 
 
 def units_share(paid: int, quantity: int, units_before: int, units: int) -> int:

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from chassis.clock import now
 from chassis.db import UtcDateTime
 from chassis.ids import new_id
+from contracts.users import Tier
 from services.orders.models import Base
-from services.orders.shipping.rules import Freight, Rate
+from services.orders.shipping.rules import Basis, Freight, Rate
 
 
 class FreightTemplate(Base):
@@ -28,12 +29,14 @@ class FreightTemplate(Base):
 
     def freight(self) -> Freight:
         terms = self.terms
+        basis = Basis(terms.get("basis", Basis.ITEMS))
+        unit = "grams" if basis == Basis.WEIGHT else "items"
 
         def rate(r: dict) -> Rate:
             return Rate(
-                first_items=r["first_items"],
+                first=r[f"first_{unit}"],
                 first_fee=r["first_fee"]["amount"],
-                extra_items=r["extra_items"],
+                extra=r[f"extra_{unit}"],
                 extra_fee=r["extra_fee"]["amount"],
                 regions=frozenset(r.get("regions", ())),
             )
@@ -47,4 +50,9 @@ class FreightTemplate(Base):
             surcharges={
                 s["region"]: s["fee"]["amount"] for s in terms.get("remote_surcharges", ())
             },
+            basis=basis,
+            member_free_over={
+                Tier(m["tier"]): m["free_over"]["amount"] for m in terms.get("member_free_over", ())
+            },
+            unknown_grams=terms.get("unknown_weight_grams"),
         )

@@ -4,10 +4,21 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from chassis.http.fields import JsonInt
 from chassis.money import Price
+from contracts.users import Tier
+from services.orders.shipping.rules import Basis
+
+MAX_GRAMS = 1_000_000  # a tonne: beyond it is freight of another kind
 
 Region = Annotated[
     str,
@@ -20,10 +31,25 @@ class RateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     regions: list[Region] = Field(default_factory=list, max_length=100)
-    first_items: JsonInt = Field(default=1, ge=1, le=10_000)
+    first_items: JsonInt = Field(default=1, ge=1, le=10_000, description="By item count: 首件")
     first_fee: Price
-    extra_items: JsonInt = Field(default=1, ge=1, le=10_000)
+    extra_items: JsonInt = Field(default=1, ge=1, le=10_000, description="By item count: 续件")
     extra_fee: Price
+    first_grams: JsonInt | None = Field(
+        default=None, ge=1, le=MAX_GRAMS, description="By weight (required): 首重, in grams"
+    )
+    extra_grams: JsonInt | None = Field(
+        default=None, ge=1, le=MAX_GRAMS, description="By weight (required): 续重, in grams"
+    )
+
+
+class MemberThreshold(BaseModel):
+    """A member tier's own free-shipping threshold (members of higher tiers have it too)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tier: Tier
+    free_over: Price
 
 
 class Surcharge(BaseModel):
@@ -34,16 +60,31 @@ class Surcharge(BaseModel):
 
 
 class FreightRequest(BaseModel):
-    """运费模板: by item count, a default rate and rates for groups of regions, free above a
-    threshold, remote regions excluded or surcharged; every amount in the template's
-    currency."""
+    """运费模板: by item count or by weight, a default rate and rates for groups of regions,
+    free above a threshold (lower ones for member tiers), remote regions excluded or
+    surcharged; every amount in the template's currency."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    basis: Basis = Field(
+        default=Basis.ITEMS, description="`items` (按件数) or `weight` (按重量, grams)"
+    )
     default: RateIn
     rates: list[RateIn] = Field(default_factory=list, max_length=50)
     free_over: Price | None = None
+    member_free_over: list[MemberThreshold] = Field(
+        default_factory=list,
+        max_length=len(Tier),
+        description="Lower thresholds for member tiers, one per tier",
+    )
+    unknown_weight_grams: JsonInt | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_GRAMS,
+        description="By weight: what a SKU the catalog published no weight for counts "
+        "(without it, such a SKU cannot be ordered while the template applies)",
+    )
     excluded_regions: list[Region] = Field(default_factory=list, max_length=100)
     remote_surcharges: list[Surcharge] = Field(default_factory=list, max_length=100)
 
@@ -52,9 +93,33 @@ class FreightRequest(BaseModel):
         amounts = [self.default.first_fee, self.default.extra_fee, self.free_over]
         amounts += [m for r in self.rates for m in (r.first_fee, r.extra_fee)]
         amounts += [s.fee for s in self.remote_surcharges]
+        amounts += [m.free_over for m in self.member_free_over]
         if len({m.currency for m in amounts if m is not None}) != 1:
             raise ValueError("every amount of a template is in one currency")
         return self
+
+    @field_validator("member_free_over")
+    @classmethod
+    def one_threshold_per_tier(cls, thresholds: list[MemberThreshold]) -> list[MemberThreshold]:
+        if len({t.tier for t in thresholds}) != len(thresholds):
+            raise ValueError("one threshold per tier")
+        return thresholds
+
+    def misfit(self) -> tuple[str, str] | None:
+        """The field that does not fit the basis (a rate by weight needs its grams, a rate by
+        item count takes none), and why; None when everything fits."""
+        rates = [("body.default", self.default)]
+        rates += [(f"body.rates.{i}", r) for i, r in enumerate(self.rates)]
+        for where, rate in rates:
+            for name in ("first_grams", "extra_grams"):
+                given = getattr(rate, name) is not None
+                if self.basis == Basis.WEIGHT and not given:
+                    return f"{where}.{name}", "a template by weight needs it"
+                if self.basis == Basis.ITEMS and given:
+                    return f"{where}.{name}", "a template by item count takes no weight"
+        if self.basis == Basis.ITEMS and self.unknown_weight_grams is not None:
+            return "body.unknown_weight_grams", "a template by item count takes no weight"
+        return None
 
     @property
     def currency(self) -> str:
