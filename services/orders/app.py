@@ -19,6 +19,7 @@ from services.orders.models import Base
 from services.orders.payments import api as payments
 from services.orders.payments.provider import SimulatedProvider
 from services.orders.prices.consumers import HANDLERS as CATALOG_HANDLERS
+from services.orders.privacy.consumers import HANDLERS as PRIVACY_HANDLERS
 from services.orders.refunds import api as refunds
 from services.orders.saga.consumers import saga_handlers
 from services.orders.scheduler import run_schedule
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         consumers=[
             *CATALOG_HANDLERS,
             *MEMBER_HANDLERS,
+            *PRIVACY_HANDLERS,
             *saga_handlers(timedelta(seconds=settings.payment_timeout_seconds)),
             *deal_handlers(provider),
         ],

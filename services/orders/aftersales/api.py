@@ -37,7 +37,7 @@ NEWEST_FIRST = (AfterSale.requested_at, AfterSale.id)
     description="Within the return window of a delivered order (or before delivery). Each "
     "line's refund is its units' share of what was paid for it; a line asked back beyond "
     "its units is a 422 naming it. Once per Idempotency-Key.",
-    responses=responses(401, 404, 409, 422),
+    responses=responses(401, 403, 404, 409, 422),
 )
 async def request_aftersale(
     order_id: UUID,

@@ -30,6 +30,7 @@ from services.orders.aftersales.schemas import AfterSaleFilters, AfterSaleReques
 from services.orders.checkout import service as orders
 from services.orders.checkout.models import Order, OrderLineRow
 from services.orders.payments.provider import PaymentProvider
+from services.orders.privacy import service as privacy
 from services.orders.refunds import service as refunds
 from services.orders.refunds.service import Portion
 from services.orders.refunds.shares import worth
@@ -44,6 +45,7 @@ async def request(
 ) -> AfterSale:
     """The customer asks for lines of their order back; each line's refund is its units'
     share of what was paid for it, claimed at once (so two requests cannot ask for more)."""
+    await privacy.refuse_erased(session, customer_id)
     order = await orders.own_order(session, order_id, customer_id, lock=True)
     lifecycle.check_requestable(body.kind, order.status, order.delivered_at, now(), return_window)
     lines = {line.line_no: line for line in order.lines}

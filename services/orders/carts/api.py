@@ -21,7 +21,7 @@ async def get_cart(session: SessionDep, customer: PrincipalDep) -> CartOut:
 @router.put(
     "/items/{sku_id}",
     summary="Put a SKU in one's cart, or change its quantity",
-    responses=responses(401, 422),
+    responses=responses(401, 403, 422),
 )
 async def put_item(
     sku_id: UUID, body: CartItemRequest, session: SessionDep, customer: PrincipalDep

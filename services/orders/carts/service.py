@@ -15,12 +15,14 @@ from services.orders.carts.schemas import MAX_LINES, CartOut
 from services.orders.prices import amounts
 from services.orders.prices.offers import refusal
 from services.orders.prices.service import offers
+from services.orders.privacy import service as privacy
 
 
 async def put_item(session: AsyncSession, customer_id: UUID, sku_id: UUID, quantity: int) -> None:
     """The cart holds `quantity` of the SKU (added, or changed); only a SKU that can be
     ordered now goes in (a 422 naming it otherwise: unknown, delisted, unpriced), and only
     as many units as the money limit can price (a 422 naming the quantity)."""
+    await privacy.refuse_erased(session, customer_id)
     offer = (await offers(session, [sku_id])).get(sku_id)
     if (why := refusal(sku_id, offer)) is not None:
         raise InvalidInput("path.sku_id", why)

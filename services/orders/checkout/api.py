@@ -32,7 +32,7 @@ NEWEST_FIRST = (Order.placed_at, Order.id)
     description="Coupons are priced by campaigns' quote: while campaigns cannot answer, an "
     "order with coupons is refused (503 with Retry-After) and nothing is written; one without "
     "goes at the catalog's (or its group buy's or bargain's) price.",
-    responses=responses(401, 422, 503),
+    responses=responses(401, 403, 422, 503),
 )
 async def place_order(
     request: Request,

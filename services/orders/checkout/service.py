@@ -24,6 +24,7 @@ from services.orders.deals import rules as deal_rules
 from services.orders.deals import service as deals
 from services.orders.deals.rules import Deal
 from services.orders.prices.service import offers
+from services.orders.privacy import service as privacy
 from services.orders.shipping import service as shipping
 
 
@@ -95,6 +96,7 @@ async def place_order(
 ) -> Order:
     """Stage the order and OrderPlaced: priced here from the catalog's read model (a group
     buy's or a bargain's line at its price), or as `quoted` priced it with coupons."""
+    await privacy.refuse_erased(session, customer_id)
     order_id, at = new_id(), now()
     if priced is None:
         priced = await price(session, customer_id, request, at, lock=True)

@@ -10,10 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.db import insert_for
 from contracts.users import Tier
 from services.orders.members.models import MemberTier
+from services.orders.privacy import service as privacy
 
 
 async def tier_changed(session: AsyncSession, user_id: UUID, tier: Tier, at: datetime) -> None:
-    """The customer holds `tier` from `at` on, unless a newer change was applied already."""
+    """The customer holds `tier` from `at` on, unless a newer change was applied already
+    (or they were erased: their tier is not kept again)."""
+    if await privacy.is_erased(session, user_id):
+        return
     table = MemberTier.__table__
     insert = insert_for(session, table).values(user_id=user_id, tier=tier, changed_at=at)
     await session.execute(
