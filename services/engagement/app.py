@@ -5,7 +5,11 @@ from fastapi import FastAPI
 from chassis.http.service import build_service
 from chassis.migrations import Schema
 from services.engagement import api, emails
-from services.engagement.consumers import on_password_reset_requested, on_user_registered
+from services.engagement.consumers import (
+    on_password_reset_requested,
+    on_user_erased,
+    on_user_registered,
+)
 from services.engagement.models import Base
 from services.engagement.settings import Settings
 
@@ -18,7 +22,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings or Settings(),
         routers=[api.router],
         schema=SCHEMA,
-        consumers=[on_user_registered, on_password_reset_requested],
+        consumers=[on_user_registered, on_password_reset_requested, on_user_erased],
         background=[emails.send_pending],
         description="Engagement: reaching users, the in-app inbox and email.",
     )

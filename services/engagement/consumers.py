@@ -3,8 +3,8 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.events.handlers import consumes
-from contracts.users import PasswordResetRequested, UserRegistered
-from services.engagement import emails, inbox, templates
+from contracts.users import PasswordResetRequested, UserErased, UserRegistered
+from services.engagement import emails, inbox, privacy, templates
 
 
 @consumes(UserRegistered)
@@ -22,3 +22,9 @@ async def on_password_reset_requested(event: PasswordResetRequested, session: As
     await emails.stage(
         session, event.user_id, event.email, templates.password_reset(event.token, event.expires_at)
     )
+
+
+@consumes(UserErased)
+async def on_user_erased(event: UserErased, session: AsyncSession) -> None:
+    """Scrub what engagement keeps about the user, and reach them no more."""
+    await privacy.erase(session, event.user_id, event.erased_at)

@@ -23,6 +23,7 @@ from chassis.events import outbox
 from chassis.http.service import Runtime
 from chassis.mail import Email, Mailer, MailRejected
 from contracts.engagement import MessageSent
+from services.engagement import privacy
 from services.engagement.models import EmailDelivery
 from services.engagement.templates import Rendered
 
@@ -31,11 +32,19 @@ log = logging.getLogger(__name__)
 CHANNEL = "email"
 POLL = 1.0
 MAX_BACKOFF = 30.0
-RETENTION = timedelta(days=30)  # sent and refused deliveries are kept this long
+RETENTION = timedelta(days=30)  # sent, refused and cancelled deliveries are kept this long
+PENDING = (
+    EmailDelivery.sent_at.is_(None),
+    EmailDelivery.failed_at.is_(None),
+    EmailDelivery.cancelled_at.is_(None),
+)
 
 
-async def stage(session: AsyncSession, user_id: UUID, address: str, message: Rendered) -> None:
-    """Record an email for the sender; it goes out only if the caller's transaction commits."""
+async def stage(session: AsyncSession, user_id: UUID, address: str, message: Rendered) -> bool:
+    """Record an email for the sender; it goes out only if the caller's transaction commits.
+    Nothing for an erased user (False)."""
+    if await privacy.is_erased(session, user_id):
+        return False
     session.add(
         EmailDelivery(
             user_id=user_id,
@@ -45,6 +54,7 @@ async def stage(session: AsyncSession, user_id: UUID, address: str, message: Ren
             body=message.body,
         )
     )
+    return True
 
 
 class EmailSender:
@@ -79,20 +89,22 @@ class EmailSender:
         """Count the deliveries waiting, and export the figure as a gauge."""
         async with self.db.session() as session:
             waiting = await session.scalar(
-                select(func.count())
-                .select_from(EmailDelivery)
-                .where(EmailDelivery.sent_at.is_(None), EmailDelivery.failed_at.is_(None))
+                select(func.count()).select_from(EmailDelivery).where(*PENDING)
             )
         metrics.email_pending.labels("engagement").set(waiting)
         return waiting
 
     async def prune(self) -> int:
-        """Delete deliveries sent or refused longer ago than the retention."""
+        """Delete deliveries sent, refused or cancelled longer ago than the retention."""
         cutoff = now() - RETENTION
         async with self.db.session() as session, session.begin():
             result = await session.execute(
                 delete(EmailDelivery).where(
-                    or_(EmailDelivery.sent_at < cutoff, EmailDelivery.failed_at < cutoff)
+                    or_(
+                        EmailDelivery.sent_at < cutoff,
+                        EmailDelivery.failed_at < cutoff,
+                        EmailDelivery.cancelled_at < cutoff,
+                    )
                 )
             )
         return result.rowcount
@@ -103,7 +115,7 @@ class EmailSender:
         async with self.db.session() as session, session.begin():
             delivery = await session.scalar(
                 select(EmailDelivery)
-                .where(EmailDelivery.sent_at.is_(None), EmailDelivery.failed_at.is_(None))
+                .where(*PENDING)
                 .order_by(EmailDelivery.attempts, EmailDelivery.created_at)
                 .limit(1)
                 .with_for_update(skip_locked=True)
@@ -116,6 +128,9 @@ class EmailSender:
         return True
 
     async def _send(self, session: AsyncSession, delivery: EmailDelivery) -> Exception | None:
+        if await privacy.is_erased(session, delivery.user_id):  # staged as they were erased
+            await privacy.scrub(session, delivery.user_id)
+            return None
         email = Email(
             id=str(delivery.id), to=delivery.address, subject=delivery.subject, text=delivery.body
         )

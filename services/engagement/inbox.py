@@ -8,14 +8,18 @@ from chassis.clock import now
 from chassis.events import outbox
 from chassis.http.problems import NotFound
 from contracts.engagement import MessageSent
+from services.engagement import privacy
 from services.engagement.models import InboxMessage
 from services.engagement.templates import Rendered
 
 CHANNEL = "in_app"
 
 
-async def deliver(session: AsyncSession, user_id: UUID, message: Rendered) -> InboxMessage:
-    """Put a message in the user's inbox and stage MessageSent; the caller commits both."""
+async def deliver(session: AsyncSession, user_id: UUID, message: Rendered) -> InboxMessage | None:
+    """Put a message in the user's inbox and stage MessageSent; the caller commits both.
+    Nothing for an erased user (None)."""
+    if await privacy.is_erased(session, user_id):
+        return None
     delivered = InboxMessage(
         user_id=user_id, template=message.template, title=message.title, body=message.body
     )

@@ -58,3 +58,16 @@ class EmailDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Not sent, ever: its recipient was erased before it went (the pending index still holds
+    # it; there are few).
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ErasedUser(Base):
+    """A user erased in users: what engagement kept about them was scrubbed, and nothing is
+    sent to them again."""
+
+    __tablename__ = "erased_users"
+
+    user_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    erased_at: Mapped[datetime] = mapped_column(UtcDateTime)
