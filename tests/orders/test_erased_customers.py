@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from chassis.clock import now
 from chassis.db import Database
-from chassis.events.tables import idempotency_keys
+from chassis.events.tables import idempotency_keys, outbox
 from chassis.ids import new_id
 from chassis.testing import ServiceServer, eventually
 from contracts.users import Tier, TierChanged, TierReason, UserErased
@@ -79,6 +79,13 @@ async def _shopper(trade, operator) -> dict:
     assert carted.status_code == 200, carted.text
     tier = await trade.reply(_tier(user_id, Tier.GOLD, now()))
     await eventually(lambda: trade.applied(tier))
+
+    async def published() -> bool:  # the request's events, with its reason, sent
+        async with trade.db.session() as session:
+            sent = select(outbox.c.published_at).where(outbox.c.key == asked.json()["id"])
+            return all(await session.scalars(sent))
+
+    await eventually(published)
     return {"id": user_id, "client": client, "order": order, "aftersale": asked.json()["id"]}
 
 
@@ -100,7 +107,13 @@ async def _kept(trade, user_id: str) -> dict:
             .select_from(idempotency_keys)
             .where(idempotency_keys.c.caller == user_id)
         )
+        aftersale_events = await session.scalar(
+            select(func.count())
+            .select_from(outbox)
+            .where(outbox.c.key.in_([str(a.id) for a in aftersales]))
+        )
         return {
+            "aftersale_events": aftersale_events,
             "cart": list(
                 await session.scalars(select(CartLine.sku_id).where(CartLine.customer_id == uid))
             ),
@@ -134,7 +147,11 @@ async def test_an_erased_customer_is_scrubbed_once_and_their_ledger_stays(trade)
         other = await _shopper(trade, operator)
     before, others_before = await _kept(trade, mei["id"]), await _kept(trade, other["id"])
     assert before["cart"]
-    assert (before["tier"], before["idempotency_keys"]) == ("gold", 1)
+    assert (before["tier"], before["idempotency_keys"], before["aftersale_events"]) == (
+        "gold",
+        1,
+        2,
+    )
     assert before["refunds"][0][1].endswith(REASON)
 
     erasure = await trade.reply(_erased(mei["id"]))
@@ -142,6 +159,7 @@ async def test_an_erased_customer_is_scrubbed_once_and_their_ledger_stays(trade)
     after = await _kept(trade, mei["id"])
 
     assert (after["cart"], after["tier"], after["idempotency_keys"]) == ([], None, 0)
+    assert after["aftersale_events"] == 0  # their published copies in the outbox
     assert after["aftersales"] == [("", [], None, [privacy.ERASED_CAUSE] * 3)]
     assert after["refunds"] == [(1000, f"after-sales {mei['aftersale']}")]
     # The ledger stays, whole: every order, line, payment and refund amount as it was.

@@ -16,7 +16,7 @@ from sqlalchemy import delete, exists, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.db import insert_if_absent
-from chassis.events.tables import idempotency_keys
+from chassis.events.tables import idempotency_keys, outbox
 from chassis.http.problems import Forbidden
 from services.orders.aftersales.models import AfterSale, AfterSaleStep
 from services.orders.carts.models import CartLine
@@ -69,6 +69,7 @@ async def erase(session: AsyncSession, user_id: UUID, erased_at: datetime) -> bo
     await session.execute(delete(CartLine).where(CartLine.customer_id == user_id))
     await session.execute(delete(MemberTier).where(MemberTier.user_id == user_id))
     theirs = select(AfterSale.id).where(AfterSale.customer_id == user_id)
+    aftersale_ids = [str(aftersale_id) for aftersale_id in await session.scalars(theirs)]
     await session.execute(
         update(AfterSale)
         .where(AfterSale.customer_id == user_id)
@@ -86,4 +87,9 @@ async def erase(session: AsyncSession, user_id: UUID, erased_at: datetime) -> bo
     # Responses stored for their retried commands (an after-sales request, with its reason).
     keys = idempotency_keys
     await session.execute(delete(keys).where(keys.c.caller == str(user_id)))
+    # Their after-sales events (reason, photos, notes) already published: the outbox's copy,
+    # which the hourly prune would delete within days. Unpublished ones still go out.
+    await session.execute(
+        delete(outbox).where(outbox.c.key.in_(aftersale_ids), outbox.c.published_at.is_not(None))
+    )
     return True
