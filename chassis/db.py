@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import DateTime, Enum, Table, TypeDecorator, event, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -149,6 +150,20 @@ async def insert_if_absent(session: AsyncSession, table: Table, **values: Any) -
         .on_conflict_do_nothing(index_elements=list(table.primary_key))
     )
     return result.rowcount == 1
+
+
+async def lock_until_commit(session: AsyncSession, space: int, key: UUID) -> None:
+    """Hold PostgreSQL's transaction-scoped advisory lock on (`space`, `key`) until the
+    transaction ends: it serializes the transactions about one thing that may have no row
+    yet to lock (an order the service has not heard of). Keys share 32 bits of the UUID, so
+    two things may share a lock (and queue, nothing worse). A no-op on SQLite, which has one
+    writer at a time."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(:space, :key)"),
+        {"space": space, "key": int.from_bytes(key.bytes[-4:], "big", signed=True)},
+    )
 
 
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}

@@ -15,7 +15,7 @@ from chassis.money import Price
 from contracts.catalog import StockRejected, StockReserved
 from services.catalog.app import SCHEMA
 from services.catalog.inventory import service
-from services.catalog.inventory.models import LedgerEntry, Reservation, StockLevel
+from services.catalog.inventory.models import LedgerEntry, Reservation, SkuReturn, StockLevel
 from services.catalog.products import service as products
 from services.catalog.products.listing import ListingAction
 from services.catalog.products.schemas import ProductCreate, SkuIn
@@ -69,6 +69,21 @@ async def _stock(db: Database, sku_id) -> tuple[int, int, int]:
 async def _in_txn(db: Database, operation, *args, **kwargs):
     async with db.session() as session, session.begin():
         return await operation(session, *args, **kwargs)
+
+
+async def _restock(session, refund_id, order_id, lines):
+    return await service.record_refund(session, refund_id, order_id, lines, resaleable=True)
+
+
+async def _returns(db: Database, order_id) -> list[tuple[str, int]]:
+    """(state, counted) of each return of the order."""
+    async with db.session() as session:
+        rows = await session.execute(
+            select(SkuReturn.state, SkuReturn.counted)
+            .where(SkuReturn.order_id == order_id)
+            .order_by(SkuReturn.received_at)
+        )
+        return [(state, counted) for state, counted in rows]
 
 
 async def _events(db: Database, type_: str) -> int:
@@ -185,17 +200,17 @@ async def test_a_refund_restocks_what_the_order_bought_once(db):
     await _in_txn(db, service.reserve, order, [(sku, 3)], TTL)
     await _in_txn(db, service.confirm, order)
     assert await _stock(db, sku) == (7, 0, 7)
-    back = await _in_txn(db, service.restock_refund, refund, order, [(sku, 1), (sku, 1)])
+    back = await _in_txn(db, _restock, refund, order, [(sku, 1), (sku, 1)])
     assert back == {sku: 2}
     # The same refund again (republished under a new event id, past the inbox): nothing.
-    assert await _in_txn(db, service.restock_refund, refund, order, [(sku, 2)]) == {}
+    assert await _in_txn(db, _restock, refund, order, [(sku, 2)]) == {}
     assert await _stock(db, sku) == (9, 0, 9)
     # A second refund naming more than is left of the order gives back only that.
-    assert await _in_txn(db, service.restock_refund, new_id(), order, [(sku, 5)]) == {sku: 1}
-    assert await _in_txn(db, service.restock_refund, new_id(), order, [(sku, 1)]) == {}
-    # An order the catalog never sold (its reservation expired) and an unknown SKU: nothing.
-    assert await _in_txn(db, service.restock_refund, new_id(), new_id(), [(sku, 1)]) == {}
-    assert await _in_txn(db, service.restock_refund, new_id(), order, [(new_id(), 1)]) == {}
+    assert await _in_txn(db, _restock, new_id(), order, [(sku, 5)]) == {sku: 1}
+    assert await _in_txn(db, _restock, new_id(), order, [(sku, 1)]) == {}
+    # An order the catalog has not sold (yet: the refund waits) and an unknown SKU: nothing.
+    assert await _in_txn(db, _restock, new_id(), new_id(), [(sku, 1)]) == {}
+    assert await _in_txn(db, _restock, new_id(), order, [(new_id(), 1)]) == {}
     assert await _stock(db, sku) == (10, 0, 10)
     async with db.session() as session:
         returns = list(
@@ -216,8 +231,79 @@ async def test_concurrent_refunds_of_one_order_restock_no_more_than_it_bought(db
     refunds = [new_id() for _ in range(8)]
     # Eight refunds of 2 units each, every one delivered twice, all at once: 10 units back.
     results = await asyncio.gather(
-        *(_in_txn(db, service.restock_refund, r, order, [(sku, 2)]) for r in refunds + refunds)
+        *(_in_txn(db, _restock, r, order, [(sku, 2)]) for r in refunds + refunds)
     )
     assert sum(r.get(sku, 0) for r in results) == 10
     assert await _stock(db, sku) == (20, 0, 20)
     assert await _events(db, "flywheel.catalog.sku.restocked.v1") == 1
+
+
+async def test_a_refund_before_the_sale_restocks_once_the_sale_is_in(db):
+    sku = await _listed_sku(db, 10)
+    order, refund = new_id(), new_id()
+    # The refund comes first (its topic is not the order's): nothing to count it against yet.
+    assert await _in_txn(db, _restock, refund, order, [(sku, 2)]) == {}
+    assert await _returns(db, order) == [("pending", 0)]
+    await _in_txn(db, service.reserve, order, [(sku, 3)], TTL)
+    assert await _returns(db, order) == [("pending", 0)]
+    await _in_txn(db, service.confirm, order)  # the sale: the waiting refund counts now
+    assert await _stock(db, sku) == (9, 0, 9)
+    assert await _returns(db, order) == [("settled", 2)]
+    # The same refund again, the payment again: nothing more.
+    assert await _in_txn(db, _restock, refund, order, [(sku, 2)]) == {}
+    assert await _in_txn(db, service.confirm, order) is None
+    assert await _stock(db, sku) == (9, 0, 9)
+
+
+async def test_a_refund_of_an_order_never_sold_ends_void(db):
+    sku = await _listed_sku(db, 2)
+    cancelled, rejected, expired = new_id(), new_id(), new_id()
+    for order in (cancelled, rejected, expired):
+        await _in_txn(db, _restock, new_id(), order, [(sku, 1)])
+    await _in_txn(db, service.reserve, cancelled, [(sku, 1)], TTL)
+    await _in_txn(db, service.release, cancelled, expired=False)
+    await _in_txn(db, service.reserve, rejected, [(sku, 3)], TTL)
+    await _in_txn(db, service.reserve, expired, [(sku, 1)], timedelta(0))
+    assert await _in_txn(db, service.confirm, expired) is None  # paid too late: released
+    for order in (cancelled, rejected, expired):
+        assert await _returns(db, order) == [("void", 0)]
+    # A refund arriving after the order ended unsold is void at once.
+    await _in_txn(db, _restock, new_id(), cancelled, [(sku, 1)])
+    assert await _returns(db, cancelled) == [("void", 0), ("void", 0)]
+    assert await _stock(db, sku) == (2, 0, 2)
+
+
+async def test_damaged_returns_count_against_the_sale_without_restocking(db):
+    sku = await _listed_sku(db, 10)
+    order = new_id()
+    await _in_txn(db, service.reserve, order, [(sku, 3)], TTL)
+    await _in_txn(db, service.confirm, order)
+    damaged = await _in_txn(
+        db, service.record_refund, new_id(), order, [(sku, 2)], resaleable=False
+    )
+    assert damaged == {}
+    assert await _stock(db, sku) == (7, 0, 7)
+    # The order bought 3 and 2 came back broken: a resaleable refund of 3 puts back 1.
+    assert await _in_txn(db, _restock, new_id(), order, [(sku, 3)]) == {sku: 1}
+    assert await _returns(db, order) == [("settled", 2), ("settled", 1)]
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_refunds_racing_their_sales_restock_each_once(db):
+    """Each order's payment and refund (each delivered twice) at once, 30 orders: whichever
+    commits first, the refund counts once against the sale, none stays pending."""
+    sku = await _listed_sku(db, 60)
+    orders = [new_id() for _ in range(30)]
+    for order in orders:
+        await _in_txn(db, service.reserve, order, [(sku, 2)], TTL)
+    refunds = {order: new_id() for order in orders}
+    work = []
+    for order in orders:
+        work += [
+            _in_txn(db, service.confirm, order),
+            _in_txn(db, _restock, refunds[order], order, [(sku, 1)]),
+        ] * 2
+    await asyncio.gather(*work)
+    assert await _stock(db, sku) == (30, 0, 30)  # 60 sold, 30 back
+    for order in orders:
+        assert await _returns(db, order) == [("settled", 1)]

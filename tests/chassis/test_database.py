@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import text
 from stack import POSTGRES
 
-from chassis.db import Database
+from chassis.db import Database, lock_until_commit
+from chassis.ids import new_id
 from chassis.testing import need
 
 
@@ -29,3 +30,26 @@ async def test_a_connection_the_server_closed_is_replaced_at_checkout(pre_ping):
     finally:
         await db.dispose()
     assert second != first
+
+
+async def test_lock_until_commit_queues_transactions_about_one_key_till_the_first_ends():
+    need("PostgreSQL", 5432)
+    db = Database(f"{POSTGRES}/postgres", service="probe")
+    key, other, order = new_id(), new_id(), []
+
+    async def hold(name: str, on, seconds: float):
+        async with db.session() as session, session.begin():
+            await lock_until_commit(session, 7_000_001, on)
+            order.append(f"{name} in")
+            await asyncio.sleep(seconds)
+            order.append(f"{name} out")
+
+    try:
+        first = asyncio.create_task(hold("first", key, 0.3))
+        await asyncio.sleep(0.1)
+        await asyncio.gather(hold("second", key, 0), hold("other", other, 0))
+        await first
+    finally:
+        await db.dispose()
+    # Another key does not wait; the same key waits for the first transaction to end.
+    assert order == ["first in", "other in", "other out", "first out", "second in", "second out"]

@@ -15,6 +15,7 @@ from services.catalog.inventory.schemas import (
     LedgerEntryOut,
     ReservationLineOut,
     ReservationOut,
+    ReturnOut,
     StockOut,
     Threshold,
 )
@@ -98,3 +99,16 @@ async def get_reservation(order_id: UUID, session: SessionDep, by: OperatorDep) 
         settled_at=reservation.settled_at,
         lines=[ReservationLineOut(sku_id=x.sku_id, quantity=x.quantity) for x in lines],
     )
+
+
+@router.get(
+    "/orders/{order_id}/returns",
+    summary="What refunds of an order brought back: pending until its sale is in, then "
+    "settled (or void, if it was never sold)",
+    responses=responses(401, 403, 422),
+)
+async def order_returns(order_id: UUID, session: SessionDep, by: OperatorDep) -> list[ReturnOut]:
+    return [
+        ReturnOut.model_validate(row, from_attributes=True)
+        for row in await service.returns_of(session, order_id)
+    ]

@@ -41,11 +41,12 @@ def saga_handlers(reservation_ttl: timedelta) -> list[Handler]:
 
     @consumes(RefundCompleted)
     async def on_refund_completed(event: RefundCompleted, session: AsyncSession) -> None:
-        """Resaleable goods back from the customer go on hand again; a refund without them
-        (money only, or damaged goods) leaves stock alone."""
-        if not event.restock:
-            return
+        """Goods back from the customer count against the order's sale (now, or when the
+        sale comes); resaleable ones go on hand again. A refund of money only names none."""
         lines = [(line.sku_id, line.quantity) for line in event.lines if line.quantity > 0]
-        await service.restock_refund(session, event.refund_id, event.order_id, lines)
+        if lines:
+            await service.record_refund(
+                session, event.refund_id, event.order_id, lines, resaleable=event.restock
+            )
 
     return [on_order_placed, on_order_paid, on_order_cancelled, on_refund_completed]

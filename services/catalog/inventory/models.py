@@ -96,3 +96,35 @@ class ReservationLine(Base):
     order_id: Mapped[UUID] = mapped_column(ForeignKey("reservations.order_id"), primary_key=True)
     sku_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
     quantity: Mapped[int] = mapped_column(Integer)
+
+
+class ReturnState(StrEnum):
+    PENDING = "pending"  # the refund came before the catalog saw the order's sale
+    SETTLED = "settled"  # counted against the sale (and put back on hand if resaleable)
+    VOID = "void"  # the order was never sold (rejected, cancelled, expired): nothing to count
+
+
+class SkuReturn(Base):
+    """Units of a SKU a refund says came back, once per refund and SKU (the key). Refunds
+    travel on their own topic, so one may arrive before the order's sale: it waits here,
+    pending, until the sale comes (or the order turns out never sold). `counted` is what was
+    counted against the sale once settled: what the figures subtract from sales, and, if
+    resaleable, what went back on hand."""
+
+    __tablename__ = "sku_returns"
+    __table_args__ = (
+        Index("ix_sku_returns_order", "order_id", "state"),
+        Index("ix_sku_returns_settled", "sku_id", "state", "settled_at"),
+        CheckConstraint("quantity > 0", name="ck_sku_returns_quantity"),
+        CheckConstraint("counted >= 0 AND counted <= quantity", name="ck_sku_returns_counted"),
+    )
+
+    refund_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    sku_id: Mapped[UUID] = mapped_column(ForeignKey("skus.id"), primary_key=True)
+    order_id: Mapped[UUID] = mapped_column(Uuid)
+    quantity: Mapped[int] = mapped_column(Integer)  # what the refund names
+    resaleable: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[ReturnState] = mapped_column(enum_column(ReturnState))
+    counted: Mapped[int] = mapped_column(Integer, default=0)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    settled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from services.catalog.inventory.models import ReservationState
+from services.catalog.inventory.models import ReservationState, ReturnState
 
 Units = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000)]
 
@@ -59,3 +59,20 @@ class ReservationOut(BaseModel):
     created_at: datetime
     settled_at: datetime | None
     lines: list[ReservationLineOut]
+
+
+class ReturnOut(BaseModel):
+    """Units of a SKU a refund says came back, and what became of them."""
+
+    refund_id: UUID
+    sku_id: UUID
+    order_id: UUID
+    quantity: int = Field(description="What the refund names")
+    resaleable: bool = Field(description="Put back on hand (else counted only)")
+    state: ReturnState = Field(
+        description="`pending` until the catalog has the order's sale, then `settled`; "
+        "`void` if the order was never sold"
+    )
+    counted: int = Field(description="Counted against the sale: at most what it bought")
+    received_at: datetime
+    settled_at: datetime | None

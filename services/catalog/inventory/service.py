@@ -10,11 +10,11 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
-from chassis.db import Database, insert_for
+from chassis.db import Database, insert_for, insert_if_absent, lock_until_commit
 from chassis.events import EventData, outbox
 from chassis.http.problems import Conflict, InvalidInput, NotFound
 from chassis.ids import new_id
@@ -36,12 +36,17 @@ from services.catalog.inventory.models import (
     Reservation,
     ReservationLine,
     ReservationState,
+    ReturnState,
+    SkuReturn,
     StockLevel,
 )
 from services.catalog.products.listing import ListingState
 from services.catalog.products.models import Product, Sku
 
 log = logging.getLogger(__name__)
+
+# The advisory lock space of orders: a refund and the sale (or release) of its order queue.
+ORDER_LOCK = 7_302_031
 
 MAX_ON_HAND = 1_000_000_000  # well inside the 32-bit counters: an absurd count is refused
 
@@ -120,6 +125,9 @@ async def reserve(
         else:
             taken[sku_id] = row
     if failed:
+        # A refund that came first waits for this order's sale, which will never come.
+        await _lock_order(session, order_id)
+        await _void_returns(session, order_id)
         for sku_id in taken:
             await _give_back(session, sku_id, wanted[sku_id])
         rejected = StockRejected(
@@ -152,6 +160,7 @@ async def confirm(session: AsyncSession, order_id: UUID) -> StockConfirmed | Non
     """A paid order's reservation becomes a sale: on-hand and reserved go down by what the
     reservation holds, recorded in the ledger. A reservation that expired is not confirmed
     (it is released, if the sweeper has not yet); one confirmed or released before: None."""
+    await _lock_order(session, order_id)  # before the state it reads: see record_refund
     at = now()
     held = await session.execute(
         _guarded(Reservation)
@@ -187,6 +196,8 @@ async def confirm(session: AsyncSession, order_id: UUID) -> StockConfirmed | Non
                 created_at=at,
             )
         )
+    await session.flush()
+    await _settle_returns(session, order_id)  # refunds that came before the sale
     confirmed = StockConfirmed(
         order_id=order_id, lines=[StockLine(sku_id=x.sku_id, quantity=x.quantity) for x in lines]
     )
@@ -200,6 +211,7 @@ async def release(
     """Give back what an order's reservation holds, once: the state change from `held` is the
     guard, so a redelivered cancellation (or a cancellation racing the expiry) gives back
     nothing more. With `before`, only a reservation that expired by then is released."""
+    await _lock_order(session, order_id)
     at = now()
     guard = [Reservation.order_id == order_id, Reservation.state == ReservationState.HELD]
     if before is not None:
@@ -211,6 +223,7 @@ async def release(
     )
     if held.rowcount != 1:
         return None
+    await _void_returns(session, order_id)
     lines = await _lines(session, order_id)
     rows = [(await _give_back(session, x.sku_id, x.quantity), x.quantity) for x in lines]
     released = StockReleased(
@@ -243,47 +256,107 @@ async def release_expired(db: Database, *, batch: int = 100) -> int:
     return released
 
 
-async def restock_refund(
-    session: AsyncSession, refund_id: UUID, order_id: UUID, lines: Iterable[tuple[UUID, int]]
+async def record_refund(
+    session: AsyncSession,
+    refund_id: UUID,
+    order_id: UUID,
+    lines: Iterable[tuple[UUID, int]],
+    *,
+    resaleable: bool,
 ) -> dict[UUID, int]:
-    """Goods of a refunded order came back resaleable: each SKU's units go on hand again, as
-    a `return` in the ledger naming the refund (within the consumer's transaction). Once per
-    refund and SKU (a unique index, not a lookup first), and never more than the order bought
-    of it less what came back before, measured from the ledger's sale and returns. Returns
-    the units put back per SKU."""
-    back: dict[UUID, int] = {}
-    for sku_id, quantity in stock.merge_lines(lines).items():
-        # The row lock queues this order's returns of the SKU: two refunds of one order
-        # never both count the same units as not yet returned.
-        locked = await session.scalar(
-            select(StockLevel.sku_id).where(StockLevel.sku_id == sku_id).with_for_update()
-        )
-        if locked is None:
-            log.warning("refund %s returns unknown SKU %s: not restocked", refund_id, sku_id)
+    """Units a refund says came back (within the consumer's transaction), once per refund
+    and SKU (the key of `sku_returns`, not a lookup first). Counted against the order's sale
+    at once if the catalog has it; kept pending if not yet (refunds travel on their own topic,
+    so nothing orders them after the sale), to be counted when it comes (`confirm`); void if
+    the order was never sold. Returns the units put back on hand per SKU now."""
+    wanted = stock.merge_lines(lines)
+    await _lock_order(session, order_id)
+    # Read under the order's lock: a sale (or a release) either committed before, and is
+    # seen here, or waits for this transaction and then finds its pending returns.
+    state = await session.scalar(select(Reservation.state).where(Reservation.order_id == order_id))
+    known = set(await session.scalars(select(Sku.id).where(Sku.id.in_(list(wanted)))))
+    at = now()
+    for sku_id, quantity in wanted.items():
+        if sku_id not in known:
+            log.warning("refund %s returns unknown SKU %s: not counted", refund_id, sku_id)
             continue
-        movements = dict(
-            (
-                await session.execute(
-                    select(LedgerEntry.reason, func.sum(LedgerEntry.delta))
-                    .where(
-                        LedgerEntry.order_id == order_id,
-                        LedgerEntry.sku_id == sku_id,
-                        LedgerEntry.reason.in_([LedgerReason.SALE, LedgerReason.RETURN]),
-                    )
-                    .group_by(LedgerEntry.reason)
+        await insert_if_absent(
+            session,
+            SkuReturn.__table__,
+            refund_id=refund_id,
+            sku_id=sku_id,
+            order_id=order_id,
+            quantity=quantity,
+            resaleable=resaleable,
+            state=ReturnState.PENDING,
+            counted=0,
+            received_at=at,
+        )  # present already: the same refund again, which settles nothing twice
+    if state == ReservationState.CONFIRMED:
+        return await _settle_returns(session, order_id)
+    if state in (ReservationState.RELEASED, ReservationState.REJECTED):
+        await _void_returns(session, order_id)
+        return {}
+    log.info("refund %s of order %s came before its sale: pending", refund_id, order_id)
+    return {}
+
+
+async def _settle_returns(session: AsyncSession, order_id: UUID) -> dict[UUID, int]:
+    """Count the order's pending returns against its sale (the caller holds the order's
+    lock, and the sale is in the ledger): never more of a SKU than the order bought less what
+    came back before. Resaleable units go back on hand, as a `return` in the ledger naming
+    the refund; the product's `units_sold` goes down by what is counted."""
+    pending = list(
+        (
+            await session.execute(
+                select(SkuReturn.refund_id, SkuReturn.sku_id, SkuReturn.quantity,
+                       SkuReturn.resaleable)
+                .where(SkuReturn.order_id == order_id, SkuReturn.state == ReturnState.PENDING)
+                .order_by(SkuReturn.sku_id, SkuReturn.received_at, SkuReturn.refund_id)
+            )
+        ).all()
+    )  # fmt: skip
+    at = now()
+    back: dict[UUID, int] = {}
+    counted_of: dict[UUID, int] = {}
+    for refund_id, sku_id, quantity, resaleable in pending:
+        sold = -(
+            await session.scalar(
+                select(func.coalesce(func.sum(LedgerEntry.delta), 0)).where(
+                    LedgerEntry.order_id == order_id,
+                    LedgerEntry.sku_id == sku_id,
+                    LedgerEntry.reason == LedgerReason.SALE,
                 )
-            ).all()
+            )
         )
-        outstanding = -(movements.get(LedgerReason.SALE) or 0) - (
-            movements.get(LedgerReason.RETURN) or 0
+        returned = await session.scalar(
+            select(func.coalesce(func.sum(SkuReturn.counted), 0)).where(
+                SkuReturn.order_id == order_id,
+                SkuReturn.sku_id == sku_id,
+                SkuReturn.state == ReturnState.SETTLED,
+            )
         )
-        units = stock.returnable(quantity, outstanding)
+        units = stock.returnable(quantity, sold - returned)
+        settled = await session.execute(
+            _guarded(SkuReturn)
+            .where(
+                SkuReturn.refund_id == refund_id,
+                SkuReturn.sku_id == sku_id,
+                SkuReturn.state == ReturnState.PENDING,
+            )
+            .values(state=ReturnState.SETTLED, counted=units, settled_at=at)
+        )
+        if settled.rowcount != 1:
+            continue
         if units < quantity:
             log.warning(
-                "refund %s returns %d of %s; order %s has %d sold and not returned: %d restocked",
-                refund_id, quantity, sku_id, order_id, outstanding, units,
+                "refund %s returns %d of %s; order %s has %d sold and not returned: %d counted",
+                refund_id, quantity, sku_id, order_id, sold - returned, units,
             )  # fmt: skip
         if units == 0:
+            continue
+        counted_of[sku_id] = counted_of.get(sku_id, 0) + units
+        if not resaleable:
             continue
         inserted = await session.execute(
             insert_for(session, LedgerEntry.__table__)
@@ -294,12 +367,12 @@ async def restock_refund(
                 reason=LedgerReason.RETURN,
                 order_id=order_id,
                 refund_id=refund_id,
-                created_at=now(),
+                created_at=at,
             )
             .on_conflict_do_nothing(index_elements=["refund_id", "sku_id"])
         )
-        if inserted.rowcount != 1:
-            continue  # this refund's return of the SKU is in the ledger already
+        if inserted.rowcount != 1:  # the checks make this unreachable; fail loudly if not
+            raise RuntimeError(f"refund {refund_id} of {sku_id} restocked before settling")
         row = (
             await session.execute(
                 _guarded(StockLevel)
@@ -309,8 +382,50 @@ async def restock_refund(
             )
         ).one()
         await _signal(session, [(row, row.on_hand - row.reserved - units)])
-        back[sku_id] = units
+        back[sku_id] = back.get(sku_id, 0) + units
+    # Products after stock rows, in id order: the order placed's handler takes them in that
+    # order too, so the two never deadlock.
+    products = dict(
+        (
+            await session.execute(
+                select(Sku.id, Sku.product_id).where(Sku.id.in_(list(counted_of)))
+            )
+        ).all()
+    )
+    less: dict[UUID, int] = {}
+    for sku_id, units in counted_of.items():
+        less[products[sku_id]] = less.get(products[sku_id], 0) + units
+    for product_id, units in sorted(less.items()):
+        await session.execute(
+            _guarded(Product)
+            .where(Product.id == product_id)
+            .values(
+                units_sold=case((Product.units_sold >= units, Product.units_sold - units), else_=0)
+            )
+        )
     return back
+
+
+async def _void_returns(session: AsyncSession, order_id: UUID) -> None:
+    """An order never sold (rejected, cancelled, expired) has nothing to count its returns
+    against: they end void (the caller holds the order's lock)."""
+    voided = await session.execute(
+        _guarded(SkuReturn)
+        .where(SkuReturn.order_id == order_id, SkuReturn.state == ReturnState.PENDING)
+        .values(state=ReturnState.VOID, settled_at=now())
+    )
+    if voided.rowcount:
+        log.warning("order %s was never sold: %d returns void", order_id, voided.rowcount)
+
+
+async def returns_of(session: AsyncSession, order_id: UUID) -> list[SkuReturn]:
+    return list(
+        await session.scalars(
+            select(SkuReturn)
+            .where(SkuReturn.order_id == order_id)
+            .order_by(SkuReturn.received_at, SkuReturn.refund_id, SkuReturn.sku_id)
+        )
+    )
 
 
 async def reservation(session: AsyncSession, order_id: UUID) -> tuple[Reservation, list]:
@@ -389,19 +504,40 @@ async def receive(
 async def sold_since(
     session: AsyncSession, sku_ids: Iterable[UUID], since: datetime
 ) -> dict[UUID, int]:
-    """Units of each SKU sold (paid orders' reservations confirmed) since `since`."""
+    """Units of each SKU sold (paid orders' reservations confirmed) since `since`, less
+    those returned since (counted returns, resaleable or not), never below 0."""
     ids = list(sku_ids)
-    rows = await session.execute(
-        select(LedgerEntry.sku_id, func.sum(-LedgerEntry.delta))
-        .where(
-            LedgerEntry.sku_id.in_(ids),
-            LedgerEntry.reason == LedgerReason.SALE,
-            LedgerEntry.created_at >= since,
-        )
-        .group_by(LedgerEntry.sku_id)
+    sold = dict(
+        (
+            await session.execute(
+                select(LedgerEntry.sku_id, func.sum(-LedgerEntry.delta))
+                .where(
+                    LedgerEntry.sku_id.in_(ids),
+                    LedgerEntry.reason == LedgerReason.SALE,
+                    LedgerEntry.created_at >= since,
+                )
+                .group_by(LedgerEntry.sku_id)
+            )
+        ).all()
     )
-    sold = dict(rows.all())
-    return {sku_id: int(sold.get(sku_id) or 0) for sku_id in ids}
+    returned = await returned_since(session, ids, since)
+    return {sku_id: max(int(sold.get(sku_id) or 0) - returned.get(sku_id, 0), 0) for sku_id in ids}
+
+
+async def returned_since(
+    session: AsyncSession, sku_ids: Iterable[UUID], since: datetime
+) -> dict[UUID, int]:
+    """Units of each SKU counted as returned since `since` (SKUs with none left out)."""
+    rows = await session.execute(
+        select(SkuReturn.sku_id, func.sum(SkuReturn.counted))
+        .where(
+            SkuReturn.sku_id.in_(list(sku_ids)),
+            SkuReturn.state == ReturnState.SETTLED,
+            SkuReturn.settled_at >= since,
+        )
+        .group_by(SkuReturn.sku_id)
+    )
+    return {sku_id: int(units) for sku_id, units in rows if units}
 
 
 async def set_threshold(session: AsyncSession, sku_id: UUID, threshold: int) -> StockLevel:
@@ -421,6 +557,10 @@ def ledger_query(sku_id: UUID):
 
 
 # --- helpers -------------------------------------------------------------------------------
+
+
+async def _lock_order(session: AsyncSession, order_id: UUID) -> None:
+    await lock_until_commit(session, ORDER_LOCK, order_id)
 
 
 def _guarded(table):
