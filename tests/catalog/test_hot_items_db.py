@@ -62,6 +62,7 @@ async def _sell(db, sku_id, quantity, *, paid=True):
             await inventory.confirm(session, order_id)
         else:
             await inventory.release(session, order_id, expired=False)
+    return order_id
 
 
 async def test_the_ranking_counts_sales_orders_and_margin(db):
@@ -99,3 +100,21 @@ async def test_concurrent_features_of_one_sku_make_one_row_and_one_event(db):
             .where(outbox.c.type == "flywheel.catalog.sku.featured_changed.v1")
         )
     assert (rows, events) == (1, 1)
+
+
+async def test_returned_units_come_off_the_sales_that_rank(db):
+    (_, kept), (_, returned), (_, all_back) = [await _listed_sku(db) for _ in range(3)]
+    await _sell(db, kept, 6)
+    order = await _sell(db, returned, 10)
+    back = await _sell(db, all_back, 8)
+    async with db.session() as session, session.begin():
+        # 7 of 10 back, 3 of them broken: all 7 count against the sale, resaleable or not.
+        await inventory.record_refund(session, new_id(), order, [(returned, 4)], resaleable=True)
+        await inventory.record_refund(session, new_id(), order, [(returned, 3)], resaleable=False)
+        await inventory.record_refund(session, new_id(), back, [(all_back, 8)], resaleable=True)
+    async with db.session() as session:
+        ranked = await service.hot_items(session, limit=10)
+    figures = {sku.id: scored.figures for scored, sku, _, _ in ranked}
+    assert list(figures) == [kept, returned]  # every unit of the third came back: no hit
+    assert (figures[returned].sold_30d, figures[returned].sold_7d) == (3, 3)
+    assert figures[kept].sold_30d == 6

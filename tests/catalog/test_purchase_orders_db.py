@@ -80,13 +80,14 @@ async def _sent_order(db, supplier_id, lines: dict) -> object:
         return order.id
 
 
-async def _sell(db, sku_id, quantity: int) -> None:
+async def _sell(db, sku_id, quantity: int):
     """An order placed and paid for `quantity`: the saga's reserve and confirm."""
     order_id = new_id()
     async with db.session() as session, session.begin():
         await inventory.reserve(session, order_id, [(sku_id, quantity)], timedelta(minutes=30))
     async with db.session() as session, session.begin():
         await inventory.confirm(session, order_id)
+    return order_id
 
 
 async def _stock(db, sku_id) -> tuple[int, int]:
@@ -165,3 +166,22 @@ async def test_deliveries_completing_different_lines_at_once_leave_it_received(d
         order = await service.get_order(session, order_id)
     assert order.state == OrderState.RECEIVED
     assert [line.outstanding for line in order.lines] == [0] * 8
+
+
+async def test_returned_units_are_not_velocity(db):
+    (sku_id,) = await _listed_skus(db, stock=100)
+    supplier_id = await _supplier(db, lead_time_days=10)
+    async with db.session() as session:
+        await service.supply(session, supplier_id, sku_id, safety_stock=5)
+    orders = [await _sell(db, sku_id, 30) for _ in range(2)]  # 60 sold
+    async with db.session() as session, session.begin():
+        # 30 back, broken or not: 30 sold in 30 days, 1 a day.
+        await inventory.record_refund(session, new_id(), orders[0], [(sku_id, 20)], resaleable=True)
+        await inventory.record_refund(
+            session, new_id(), orders[1], [(sku_id, 10)], resaleable=False
+        )
+    async with db.session() as session:
+        ((_, figures),) = await service.reorder_figures(session, supplier_id, cover_days=30)
+    assert (figures.sold, figures.velocity) == (30, 1)
+    assert figures.reorder_point == 10 + 5
+    assert figures.available == 60  # the 20 resaleable are back on hand

@@ -22,6 +22,8 @@ from services.catalog.inventory.models import (
     Reservation,
     ReservationLine,
     ReservationState,
+    ReturnState,
+    SkuReturn,
 )
 from services.catalog.pricing.rules import margin_bps
 from services.catalog.products.listing import ListingState
@@ -58,9 +60,34 @@ async def hot_items(
         statement = statement.where(
             Product.category_id.in_(select(Category.id).where(Category.path.startswith(prefix)))
         )
-    sales = {
+    sold = {
         sku_id: (int(month), int(week)) for sku_id, month, week in await session.execute(statement)
     }
+    if not sold:
+        return []
+    # Sales net of the returns counted in the same windows: a SKU whose buyers send it back
+    # is not a hit. One whose sales all came back is no candidate.
+    returned = {
+        sku_id: (int(month), int(week))
+        for sku_id, month, week in await session.execute(
+            select(
+                SkuReturn.sku_id,
+                func.sum(SkuReturn.counted),
+                func.sum(case((SkuReturn.settled_at >= recent, SkuReturn.counted), else_=0)),
+            )
+            .where(
+                SkuReturn.sku_id.in_(list(sold)),
+                SkuReturn.state == ReturnState.SETTLED,
+                SkuReturn.settled_at >= since,
+            )
+            .group_by(SkuReturn.sku_id)
+        )
+    }
+    sales = {}
+    for sku_id, (month, week) in sold.items():
+        back_month, back_week = returned.get(sku_id, (0, 0))
+        if month > back_month:
+            sales[sku_id] = (month - back_month, max(week - back_week, 0))
     if not sales:
         return []
     ids = list(sales)
