@@ -261,3 +261,49 @@ class FeaturedChanged(EventData):
     featured: bool
     by: UUID
     at: datetime
+
+
+class ProposalState(StrEnum):
+    """Where a C2M proposal to a supplier stands (反向定制)."""
+
+    PROPOSED = "proposed"  # sent to the supplier
+    ACCEPTED = "accepted"  # the supplier will make it
+    SAMPLED = "sampled"  # a sample came and passed
+    LAUNCHED = "launched"  # on sale
+    DECLINED = "declined"  # given up, by either side, with the reason
+
+
+PROPOSAL = "flywheel.catalog.proposal"
+
+
+@event("flywheel.catalog.proposal.created.v1", topic=PROPOSAL, key="proposal_id")
+class ProposalCreated(EventData):
+    """An operator turned a demand cluster (what customers ask for and cannot find) into a
+    proposal to a supplier, with the figures of the cluster at that moment."""
+
+    proposal_id: UUID
+    cluster_id: UUID
+    supplier_id: UUID
+    category_id: UUID | None
+    attributes: dict[str, str] = Field(description="What the demand asks for, e.g. 颜色: 绿")
+    keywords: list[str] = Field(description="The words of searches that found nothing")
+    volume: int = Field(description="Demand signals of the cluster in the last 30 days")
+    trend: str = Field(description="new, rising, steady, falling or quiet")
+    note: str | None
+    by: UUID
+    at: datetime
+
+
+@event("flywheel.catalog.proposal.moved.v1", topic=PROPOSAL, key="proposal_id")
+class ProposalMoved(EventData):
+    """A proposal went one step along proposed → accepted → sampled → launched, or was
+    declined; once per step. `product_id`: the product it launched as."""
+
+    proposal_id: UUID
+    supplier_id: UUID
+    from_state: ProposalState
+    to_state: ProposalState
+    note: str | None
+    product_id: UUID | None = None
+    by: UUID
+    at: datetime

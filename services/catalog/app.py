@@ -8,6 +8,8 @@ from chassis.background import every
 from chassis.http.service import Runtime, build_service
 from chassis.migrations import Schema
 from services.catalog import scheduler
+from services.catalog.c2m import api as c2m
+from services.catalog.c2m.consumers import HANDLERS as demand_handlers
 from services.catalog.categories import api as categories
 from services.catalog.insights import api as insights
 from services.catalog.insights.consumers import HANDLERS as signal_handlers
@@ -45,13 +47,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             inventory.router,
             suppliers.router,
             insights.router,
+            c2m.router,
         ],
         schema=SCHEMA,
         consumers=[
             *saga_handlers(timedelta(seconds=settings.reservation_ttl_seconds)),
             *signal_handlers,
+            *demand_handlers,
         ],
         background=[sweep_expired_reservations, scheduler.run],
         description="Product operations: categories, products, pricing, listing, inventory, "
-        "suppliers, search, hot items.",
+        "suppliers, search, hot items, C2M demand and proposals.",
     )

@@ -1,0 +1,85 @@
+"""Tables of C2M: the demand clusters, the signals in them, and the proposals to suppliers."""
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from chassis.clock import now
+from chassis.db import UtcDateTime, enum_column
+from chassis.ids import new_id
+from contracts.catalog import ProposalState
+from services.catalog.c2m.rules import SignalKind
+from services.catalog.models import Base
+
+
+class DemandCluster(Base):
+    """A category and what is asked of it (`rules.cluster_of`); `key` is its digest, so one
+    demand is one row however many signals arrive at once."""
+
+    __tablename__ = "demand_clusters"
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    category_id: Mapped[UUID | None] = mapped_column(Uuid)
+    attributes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    label: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+
+
+class DemandSignal(Base):
+    """One sign of demand. A customer's want or wishlist entry is one per customer, product and
+    kind (the unique index; searches have no customer, and NULLs never collide)."""
+
+    __tablename__ = "demand_signals"
+    __table_args__ = (
+        Index("uq_demand_signals_customer", "kind", "customer_id", "product_id", unique=True),
+        Index("ix_demand_signals_cluster", "cluster_id", "created_at"),
+        Index("ix_demand_signals_created", "created_at"),
+    )
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    kind: Mapped[SignalKind] = mapped_column(enum_column(SignalKind))
+    cluster_id: Mapped[UUID] = mapped_column(ForeignKey("demand_clusters.id"))
+    customer_id: Mapped[UUID | None] = mapped_column(Uuid)
+    product_id: Mapped[UUID | None] = mapped_column(ForeignKey("products.id"))
+    sku_id: Mapped[UUID | None] = mapped_column(Uuid)
+    attributes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    query: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+
+
+class Proposal(Base):
+    """A demand cluster proposed to a supplier, and how far it got."""
+
+    __tablename__ = "c2m_proposals"
+    __table_args__ = (Index("ix_c2m_proposals_cluster", "cluster_id"),)
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    cluster_id: Mapped[UUID] = mapped_column(ForeignKey("demand_clusters.id"))
+    supplier_id: Mapped[UUID] = mapped_column(ForeignKey("suppliers.id"))
+    state: Mapped[ProposalState] = mapped_column(enum_column(ProposalState))
+    note: Mapped[str | None] = mapped_column(String(1000))
+    quantity: Mapped[int | None] = mapped_column(Integer)  # a first order's units, if said
+    volume: Mapped[int] = mapped_column(Integer)  # the cluster's 30-day volume when proposed
+    product_id: Mapped[UUID | None] = mapped_column(ForeignKey("products.id"))  # launched as
+    created_by: Mapped[UUID] = mapped_column(Uuid)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+
+
+class ProposalStep(Base):
+    """Each step a proposal took: who, when, why."""
+
+    __tablename__ = "c2m_proposal_steps"
+    __table_args__ = (Index("ix_c2m_proposal_steps_proposal", "proposal_id", "at"),)
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    proposal_id: Mapped[UUID] = mapped_column(ForeignKey("c2m_proposals.id"))
+    from_state: Mapped[ProposalState | None] = mapped_column(enum_column(ProposalState))
+    to_state: Mapped[ProposalState] = mapped_column(enum_column(ProposalState))
+    note: Mapped[str | None] = mapped_column(String(1000))
+    by: Mapped[UUID] = mapped_column(Uuid)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
