@@ -58,6 +58,9 @@ class SkuPrice(BaseModel):
     weight_grams: int | None = Field(
         default=None, ge=0, description="Shipping weight of one unit, in grams (None: unknown)"
     )
+    listed: bool = Field(
+        default=True, description="On sale; False: delisted by itself while its product is listed"
+    )
 
 
 PRODUCT = "flywheel.catalog.product"
@@ -305,5 +308,17 @@ class ProposalMoved(EventData):
     to_state: ProposalState
     note: str | None
     product_id: UUID | None = None
+    by: UUID
+    at: datetime
+
+
+@event("flywheel.catalog.sku.listing_changed.v1", topic=SKU, key="sku_id")
+class SkuListingChanged(EventData):
+    """An operator took one SKU off sale (or put it back) while its product stays listed:
+    orders and campaigns stop (or resume) selling that SKU. Once per change."""
+
+    sku_id: UUID
+    product_id: UUID
+    listed: bool
     by: UUID
     at: datetime

@@ -50,6 +50,7 @@ async def hot_items(
             LedgerEntry.reason == LedgerReason.SALE,
             LedgerEntry.created_at >= since,
             Product.state == ListingState.LISTED,
+            Sku.listed.is_(True),
         )
         .group_by(LedgerEntry.sku_id)
     )

@@ -572,7 +572,7 @@ def _listed_skus():
     return (
         select(Sku.id)
         .join(Product, Product.id == Sku.product_id)
-        .where(Product.state == ListingState.LISTED)
+        .where(Product.state == ListingState.LISTED, Sku.listed.is_(True))
     )
 
 

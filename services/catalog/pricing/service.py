@@ -398,7 +398,7 @@ async def _apply(
         .where(Product.id == found.product_id)
         .values(
             price_amount=select(func.min(Sku.price_amount))
-            .where(Sku.product_id == found.product_id)
+            .where(Sku.product_id == found.product_id, Sku.listed.is_(True))
             .scalar_subquery(),
             updated_at=at,
         )

@@ -36,7 +36,8 @@ async def shape(session, product: Product, *, staff: bool) -> ProductOut | Staff
         for name in (StaffProductOut if staff else ProductOut).model_fields
         if name not in {"skus", "in_stock"}
     }
-    in_stock = any(level.available > 0 for level in stock.values())
+    on_sale = [sku for sku in product.skus if sku.listed]
+    in_stock = any(stock[sku.id].available > 0 for sku in on_sale)
     if staff:
         skus = [
             StaffSkuOut(
@@ -51,6 +52,7 @@ async def shape(session, product: Product, *, staff: bool) -> ProductOut | Staff
                 on_hand=stock[sku.id].on_hand,
                 reserved=stock[sku.id].reserved,
                 low_stock_threshold=stock[sku.id].low_stock_threshold,
+                listed=sku.listed,
             )
             for sku in product.skus
         ]
@@ -63,7 +65,7 @@ async def shape(session, product: Product, *, staff: bool) -> ProductOut | Staff
             price=sku.price,
             stock=stock[sku.id].available,
         )
-        for sku in product.skus
+        for sku in on_sale
     ]
     return ProductOut(**fields, skus=skus, in_stock=in_stock)
 
@@ -107,6 +109,30 @@ async def change_product(
 
 
 REVIEW_ERRORS = responses(401, 403, 404, 409, 422)
+
+
+@router.post(
+    "/{product_id}/skus/{sku_id}/delist",
+    summary="Take one SKU off sale while its product stays listed (not its last one on sale)",
+    responses=REVIEW_ERRORS,
+)
+async def delist_sku(
+    product_id: UUID, sku_id: UUID, session: SessionDep, by: OperatorDep
+) -> StaffProductOut:
+    product = await service.list_sku(session, product_id, sku_id, False, by.user_id)
+    return await shape(session, product, staff=True)
+
+
+@router.post(
+    "/{product_id}/skus/{sku_id}/relist",
+    summary="Put a SKU delisted by itself back on sale",
+    responses=REVIEW_ERRORS,
+)
+async def relist_sku(
+    product_id: UUID, sku_id: UUID, session: SessionDep, by: OperatorDep
+) -> StaffProductOut:
+    product = await service.list_sku(session, product_id, sku_id, True, by.user_id)
+    return await shape(session, product, staff=True)
 
 
 @router.post(

@@ -73,6 +73,8 @@ class Sku(Base):
     sale_amount: Mapped[int | None] = mapped_column(BigInteger)  # the sale price, below it
     # Raised by every price change: a change applies only over the version it read.
     price_version: Mapped[int] = mapped_column(Integer, default=0)
+    # A SKU delisted by itself while its product stays listed: not sold, not shown.
+    listed: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
 
     product: Mapped[Product] = relationship(back_populates="skus")

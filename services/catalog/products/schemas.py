@@ -93,6 +93,7 @@ class StaffSkuOut(SkuOut):
     on_hand: int
     reserved: int
     low_stock_threshold: int
+    listed: bool = Field(description="On sale (False: delisted by itself; hidden from storefronts)")
 
 
 class ProductOut(BaseModel):

@@ -4,9 +4,10 @@ import logging
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from chassis.clock import now
 from chassis.db import Database
@@ -18,6 +19,7 @@ from contracts.catalog import (
     ProductDelisted,
     ProductListed,
     ProductUpdated,
+    SkuListingChanged,
     SkuPrice,
 )
 from services.catalog.categories import service as categories
@@ -190,6 +192,73 @@ async def _take(
         await outbox.add(session, ProductDelisted(product_id=product.id, delisted_at=at))
 
 
+# --- one SKU's listing ------------------------------------------------------------------------
+
+
+async def list_sku(
+    session: AsyncSession, product_id: UUID, sku_id: UUID, listed: bool, by: UUID
+) -> Product:
+    """Take one SKU of a product off sale (or put it back) while the product keeps its own
+    listing state. A product keeps at least one SKU on sale: the last one is not delisted
+    (delist the product instead). The product's row lock queues its SKUs' changes, so two
+    operators delisting its last two SKUs at once do not leave it with none; the update names
+    the state it leaves, so a repeat is a 409."""
+    product = await session.scalar(
+        select(Product).where(Product.id == product_id).with_for_update()
+    )
+    sku = await session.get(Sku, sku_id)
+    if product is None or sku is None or sku.product_id != product_id:
+        raise NotFound(f"No SKU {sku_id} of product {product_id}.")
+    guard = [Sku.id == sku_id, Sku.listed.is_(not listed)]
+    if not listed:
+        other = aliased(Sku)
+        guard.append(
+            exists().where(
+                other.product_id == product_id, other.id != sku_id, other.listed.is_(True)
+            )
+        )
+    done = await session.execute(
+        update(Sku).where(*guard).values(listed=listed).execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        await session.rollback()
+        if (await session.get(Sku, sku_id, populate_existing=True)).listed == listed:
+            state = "on sale" if listed else "delisted"
+            raise listing.IllegalTransition(f"SKU {sku_id} is {state} already.")
+        raise listing.IllegalTransition(
+            f"SKU {sku_id} is the last on sale of product {product_id}: delist the product."
+        )
+    at = now()
+    await _from_price(session, product_id, at)
+    await outbox.add(
+        session,
+        SkuListingChanged(sku_id=sku_id, product_id=product_id, listed=listed, by=by, at=at),
+    )
+    await session.commit()
+    found = await session.get(Product, product_id, populate_existing=True)
+    await session.refresh(found, ["skus"])
+    return found
+
+
+async def _from_price(session: AsyncSession, product_id: UUID, at: datetime) -> None:
+    """The product's from price: the lowest of its SKUs on sale."""
+    await session.execute(
+        update(Product)
+        .where(Product.id == product_id)
+        .values(price_amount=from_price(product_id), updated_at=at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def from_price(product_id):
+    """The lowest price of the product's SKUs on sale (a scalar subquery)."""
+    return (
+        select(func.min(Sku.price_amount))
+        .where(Sku.product_id == product_id, Sku.listed.is_(True))
+        .scalar_subquery()
+    )
+
+
 # --- scheduled listing and delisting --------------------------------------------------------
 
 
@@ -343,7 +412,7 @@ def product_updated(product: Product) -> ProductUpdated:
 
 def _sku_prices(product: Product) -> list[SkuPrice]:
     return [
-        SkuPrice(sku_id=s.id, code=s.code, attributes=s.attributes, price=s.price)
+        SkuPrice(sku_id=s.id, code=s.code, attributes=s.attributes, price=s.price, listed=s.listed)
         for s in product.skus
     ]
 

@@ -141,6 +141,7 @@ async def _by_relevance(
 def _has_stock():
     return exists().where(
         Sku.product_id == Product.id,
+        Sku.listed.is_(True),
         StockLevel.sku_id == Sku.id,
         StockLevel.on_hand - StockLevel.reserved > 0,
     )
