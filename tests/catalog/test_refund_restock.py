@@ -75,8 +75,8 @@ async def test_a_resaleable_return_restocks_once_under_redelivery(platform, oper
     first, last = new_id(), new_id()
     delivered = _refund(order, first, 1, restock=True)
     await publishing.publish(platform, _orders(order), _orders(paid))
-    # Refunds travel on their own topic, so nothing orders them after the sale: they are
-    # sent once the sale is in, as a refund always comes after its payment.
+    # Refunds travel on their own topic, so nothing orders them after the sale: here they
+    # are sent once the sale is in (the next test sends one before it).
     async with platform.client("catalog", operators[0]) as catalog:
 
         async def sold():
