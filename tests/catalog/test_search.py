@@ -3,7 +3,7 @@ trigram fallback): Chinese segmentation, traditional characters, filters, sorts,
 suggestions, and the search that found nothing."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from chassis import migrations
 from chassis.db import Database
@@ -17,6 +17,7 @@ from services.catalog.categories import service as categories
 from services.catalog.categories.schemas import CategoryCreate
 from services.catalog.products import service as products
 from services.catalog.products.listing import ListingAction
+from services.catalog.products.models import Product
 from services.catalog.products.schemas import ProductCreate, SkuIn
 from services.catalog.search import service as search
 from services.catalog.search.schemas import BrowseQuery, Sort
@@ -108,7 +109,16 @@ async def test_sorts_and_pages_neither_skip_nor_repeat(shop):
     cheapest = (await _find(db, sort=Sort.PRICE_ASC))[0]
     assert cheapest == [ids["mug"], ids["vacuum"], ids["kids"], ids["longjing"]]
     assert (await _find(db, sort=Sort.PRICE_DESC))[0] == cheapest[::-1]
-    for sort in (Sort.PRICE_ASC, Sort.NEWEST, Sort.RELEVANCE):
+    async with db.session() as session, session.begin():
+        for key, sold in (("mug", 7), ("longjing", 7), ("kids", 30)):
+            await session.execute(
+                update(Product).where(Product.id == ids[key]).values(units_sold=sold)
+            )
+    best = (await _find(db, sort=Sort.SALES))[0]
+    assert best[0] == ids["kids"]
+    assert set(best[1:3]) == {ids["mug"], ids["longjing"]}  # a tie, in id order
+    assert best[3] == ids["vacuum"]
+    for sort in (Sort.PRICE_ASC, Sort.NEWEST, Sort.RELEVANCE, Sort.SALES):
         walked, cursor = [], None
         while True:
             page, cursor = await _find(

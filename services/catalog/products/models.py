@@ -21,6 +21,7 @@ class Product(Base):
         # 20 reads about as many rows as it takes to find 20, not every listed product.
         Index("ix_products_browse_price", "state", "price_amount", "id"),
         Index("ix_products_browse_newest", "state", "listed_at", "id"),
+        Index("ix_products_browse_sales", "state", "units_sold", "id"),
     )
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)

@@ -17,6 +17,7 @@ class Sort(StrEnum):
     NEWEST = "newest"  # the default without
     PRICE_ASC = "price_asc"
     PRICE_DESC = "price_desc"
+    SALES = "sales"  # units ordered, less those returned (`units_sold`), most first
 
 
 class BrowseQuery(BaseModel):

@@ -112,6 +112,7 @@ async def browse(session: AsyncSession, query: BrowseQuery, page: PageRequest) -
         Sort.NEWEST: [Product.listed_at, Product.id],
         Sort.PRICE_DESC: [Product.price_amount, Product.id],
         Sort.PRICE_ASC: [Product.price_amount, Product.id],
+        Sort.SALES: [Product.units_sold, Product.id],
     }[sort]
     rows, cursor = await fetch_page(
         session, statement, key=key, page=page, descending=sort != Sort.PRICE_ASC
