@@ -9,7 +9,7 @@ from chassis.clock import now
 from chassis.events import outbox
 from chassis.http.problems import Conflict, InvalidInput, NotFound
 from chassis.ids import new_id
-from contracts.catalog import CategoryCreated, CategoryUpdated
+from contracts.catalog import CategoryCreated, CategoryRole, CategoryUpdated
 from services.catalog.categories import tree
 from services.catalog.categories.models import Category
 from services.catalog.categories.schemas import CategoryChange, CategoryCreate
@@ -86,6 +86,30 @@ async def change(session: AsyncSession, category_id: UUID, body: CategoryChange)
     category.updated_at = now()
     await _updated(session, [category])
     await session.commit()
+    return category
+
+
+async def set_role(
+    session: AsyncSession, category_id: UUID, leaves: CategoryRole, role: CategoryRole
+) -> Category:
+    """Give a category another role, within the caller's transaction, only if it still has
+    the role `leaves` (read with the figures that led to the change) and is not archived: a
+    409 otherwise, so two decisions on one report do not both apply."""
+    done = await session.execute(
+        update(Category)
+        .where(
+            Category.id == category_id,
+            Category.role == leaves,
+            Category.archived_at.is_(None),
+        )
+        .values(role=role, updated_at=now())
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        raise Conflict(f"Category {category_id} is archived or no longer {leaves}.")
+    category = await get(session, category_id)
+    await session.refresh(category)
+    await _updated(session, [category])
     return category
 
 

@@ -1,14 +1,17 @@
 """Tables of insights: the SKUs operators feature (at most one row per SKU: its key), and the
-rollups of the signals other services send: product views a day, SKU ratings."""
+rollups of the signals other services send: product views a day, SKU ratings; and operators'
+decisions on categories' health reports."""
 
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Uuid
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chassis.clock import now
-from chassis.db import UtcDateTime
+from chassis.db import UtcDateTime, enum_column
+from chassis.ids import new_id
+from contracts.catalog import CategoryRole
 from services.catalog.models import Base
 
 
@@ -40,3 +43,23 @@ class SkuRatings(Base):
     sku_id: Mapped[UUID] = mapped_column(ForeignKey("skus.id"), primary_key=True)
     reviews: Mapped[int] = mapped_column(Integer, default=0)
     stars: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CategoryRoleReview(Base):
+    """An operator's decision on a category's health report: the suggestion accepted, or
+    overridden with a reason (the role kept or another), with the figures it was made on."""
+
+    __tablename__ = "category_role_reviews"
+    __table_args__ = (Index("ix_category_role_reviews_category", "category_id", "decided_at"),)
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    category_id: Mapped[UUID] = mapped_column(ForeignKey("categories.id"))
+    role_before: Mapped[CategoryRole] = mapped_column(enum_column(CategoryRole))
+    suggested: Mapped[CategoryRole | None] = mapped_column(enum_column(CategoryRole))
+    suggestion_reason: Mapped[str | None] = mapped_column(String(500))
+    role: Mapped[CategoryRole] = mapped_column(enum_column(CategoryRole))  # as decided
+    accepted: Mapped[bool]
+    reason: Mapped[str | None] = mapped_column(String(500))  # an override's
+    figures: Mapped[dict] = mapped_column(JSON)
+    decided_by: Mapped[UUID] = mapped_column(Uuid)
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)

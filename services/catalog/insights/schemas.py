@@ -7,6 +7,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from chassis.money import Money
+from contracts.catalog import CategoryRole
 
 
 class HotFigures(BaseModel):
@@ -49,3 +50,60 @@ class FeaturedOut(BaseModel):
     featured_by: UUID | None
     featured_at: datetime | None
     note: str | None
+
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class HealthFigures(BaseModel):
+    skus: int = Field(description="SKUs of the subtree's products, any state")
+    listed_skus: int = Field(description="Of them, on sale")
+    listed_share: float | None
+    sold_30d: int = Field(description="Units sold in 30 days, less those returned")
+    velocity_per_day: float
+    views_30d: int = Field(description="Storefront views of its products")
+    orders_30d: int = Field(description="Orders placed with its SKUs (rejected ones left out)")
+    conversion: float | None = Field(description="Orders per view; None under 100 views")
+    available: int = Field(description="Units available of its SKUs on sale")
+    cover_days: float | None = Field(description="Days the stock lasts at the month's pace")
+    margin_bps: int | None = Field(description="Mean margin of its SKUs on sale with a cost")
+
+
+class SuggestionOut(BaseModel):
+    role: CategoryRole
+    role_label: str
+    reason: str = Field(description="The figures that led to it, against the rule's lines")
+
+
+class CategoryHealthOut(BaseModel):
+    category_id: UUID
+    name: str
+    role: CategoryRole
+    role_label: str
+    figures: HealthFigures
+    suggestion: SuggestionOut | None = Field(description="None: the figures argue for no change")
+
+
+class RoleDecisionIn(BaseModel):
+    """Accept the report's suggestion, or override it with a reason (keeping the role, or
+    giving `role`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    accept: bool
+    role: CategoryRole | None = None
+    reason: Reason | None = None
+
+
+class RoleReviewOut(BaseModel):
+    id: UUID
+    category_id: UUID
+    role_before: CategoryRole
+    suggested: CategoryRole | None
+    suggestion_reason: str | None
+    role: CategoryRole = Field(description="The role decided")
+    accepted: bool
+    reason: str | None
+    figures: HealthFigures
+    decided_by: UUID
+    decided_at: datetime

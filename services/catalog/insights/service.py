@@ -11,11 +11,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
 from chassis.events import outbox
-from chassis.http.problems import InvalidInput, NotFound
-from contracts.catalog import FeaturedChanged
+from chassis.http.problems import Conflict, InvalidInput, NotFound
+from contracts.catalog import CategoryRole, FeaturedChanged
+from services.catalog.categories import service as categories
 from services.catalog.categories.models import Category
-from services.catalog.insights import rules
-from services.catalog.insights.models import FeaturedSku, ProductViews, SkuRatings
+from services.catalog.insights import health, rules
+from services.catalog.insights.models import (
+    CategoryRoleReview,
+    FeaturedSku,
+    ProductViews,
+    SkuRatings,
+)
+from services.catalog.inventory import service as inventory
 from services.catalog.inventory.models import (
     LedgerEntry,
     LedgerReason,
@@ -219,3 +226,128 @@ async def _sku(session: AsyncSession, sku_id: UUID) -> Sku:
     if sku is None:
         raise NotFound(f"No SKU {sku_id}.")
     return sku
+
+
+# --- category health -------------------------------------------------------------------------
+
+
+async def category_health(
+    session: AsyncSession, category_id: UUID
+) -> tuple[Category, health.Figures, health.Suggestion | None]:
+    """The figures of a category's subtree over 30 days and the role they suggest."""
+    category = await session.get(Category, category_id)
+    if category is None:
+        raise NotFound(f"No category {category_id}.")
+    since = now() - timedelta(days=health.DAYS)
+    products = select(Product.id).where(
+        Product.category_id.in_(select(Category.id).where(Category.path.startswith(category.path)))
+    )
+    skus = (
+        await session.execute(
+            select(Sku.id, Sku.listed, Product.state, Sku.price_amount, Sku.cost_amount)
+            .join(Product, Product.id == Sku.product_id)
+            .where(Product.id.in_(products))
+        )
+    ).all()
+    ids = [s.id for s in skus]
+    on_sale = [s for s in skus if s.listed and s.state == ListingState.LISTED]
+    sold = await inventory.sold_since(session, ids, since) if ids else {}
+    stock = await inventory.levels(session, [s.id for s in on_sale])
+    views = await session.scalar(
+        select(func.coalesce(func.sum(ProductViews.views), 0)).where(
+            ProductViews.product_id.in_(products), ProductViews.day >= since.date()
+        )
+    )
+    orders = await session.scalar(
+        select(func.count(func.distinct(Reservation.order_id)))
+        .join(ReservationLine, ReservationLine.order_id == Reservation.order_id)
+        .where(
+            ReservationLine.sku_id.in_(ids),
+            Reservation.created_at >= since,
+            Reservation.state != ReservationState.REJECTED,
+        )
+    )
+    margins = [
+        m
+        for s in on_sale
+        if s.cost_amount is not None
+        and (m := margin_bps(s.price_amount, s.cost_amount)) is not None
+    ]
+    figures = health.Figures(
+        skus=len(skus),
+        listed_skus=len(on_sale),
+        sold_30d=sum(sold.values()),
+        views_30d=int(views or 0),
+        orders_30d=int(orders or 0),
+        available=sum(stock[s.id].available for s in on_sale),
+        margin_bps=sum(margins) // len(margins) if margins else None,
+    )
+    return category, figures, health.suggest(category.role, figures)
+
+
+async def decide_role(
+    session: AsyncSession,
+    category_id: UUID,
+    *,
+    accept: bool,
+    role: CategoryRole | None,
+    reason: str | None,
+    by: UUID,
+) -> CategoryRoleReview:
+    """An operator's decision on the health report as it reads now: accept its suggestion
+    (the category takes the suggested role), or override it with a reason (keeping the role,
+    or giving another). The role changes only from the one the report was read with."""
+    category, figures, suggestion = await category_health(session, category_id)
+    before = category.role
+    if accept:
+        if role is not None:
+            raise InvalidInput("body.role", "accepting takes the suggested role: give none")
+        if suggestion is None:
+            raise Conflict(f"The report suggests no change of {before}: nothing to accept.")
+        decided = suggestion.role
+    else:
+        if not reason:
+            raise InvalidInput("body.reason", "an override needs the reason")
+        decided = role or before
+    if decided != before:
+        await categories.set_role(session, category_id, before, decided)
+    review = CategoryRoleReview(
+        category_id=category_id,
+        role_before=before,
+        suggested=suggestion.role if suggestion else None,
+        suggestion_reason=suggestion.reason if suggestion else None,
+        role=decided,
+        accepted=accept,
+        reason=reason,
+        figures=figures_out(figures),
+        decided_by=by,
+        decided_at=now(),
+    )
+    session.add(review)
+    await session.commit()
+    return review
+
+
+def figures_out(f: health.Figures) -> dict:
+    """The figures as the report shows them (and a review keeps them)."""
+
+    def rounded(x, places=4):
+        return None if x is None else round(float(x), places)
+
+    return {
+        "skus": f.skus,
+        "listed_skus": f.listed_skus,
+        "listed_share": rounded(f.listed_share),
+        "sold_30d": f.sold_30d,
+        "velocity_per_day": rounded(f.velocity),
+        "views_30d": f.views_30d,
+        "orders_30d": f.orders_30d,
+        "conversion": rounded(f.conversion),
+        "available": f.available,
+        "cover_days": rounded(f.cover_days, 1),
+        "margin_bps": f.margin_bps,
+    }
+
+
+def reviews_query(category_id: UUID):
+    return select(CategoryRoleReview).where(CategoryRoleReview.category_id == category_id)
