@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from chassis.money import Money
 from contracts.catalog import CategoryRole
@@ -90,7 +90,7 @@ class RoleDecisionIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    accept: bool
+    accept: StrictBool
     role: CategoryRole | None = None
     reason: Reason | None = None
 
