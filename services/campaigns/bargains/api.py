@@ -4,11 +4,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, status
 
-from chassis.auth.deps import OperatorDep, PrincipalDep
+from chassis.auth.deps import PrincipalDep
 from chassis.http.deps import SessionDep
 from chassis.http.problems import responses
 from chassis.money import Money
 from chassis.pagination import Page, PageDep
+from services.campaigns import templates
 from services.campaigns.bargains import service
 from services.campaigns.bargains.schemas import (
     BargainOut,
@@ -21,23 +22,16 @@ from services.campaigns.bargains.schemas import (
 router = APIRouter(tags=["bargains"])
 
 
-@router.post(
+templates.add_routes(
+    router,
     "/bargain-templates",
-    status_code=status.HTTP_201_CREATED,
-    summary="Set up a bargain: SKU, start and floor prices, helps needed, time limits",
-    responses=responses(401, 403, 422),
+    request=TemplateRequest,
+    out=TemplateOut,
+    create=service.create_template,
+    get=service.get_template,
+    create_summary="Set up a bargain: SKU, start and floor prices, helps needed, time limits",
+    get_summary="A bargain template",
 )
-async def create_template(
-    body: TemplateRequest, session: SessionDep, by: OperatorDep
-) -> TemplateOut:
-    return TemplateOut.model_validate(await service.create_template(session, body, by.user_id))
-
-
-@router.get(
-    "/bargain-templates/{template_id}", summary="A bargain template", responses=responses(404, 422)
-)
-async def get_template(template_id: UUID, session: SessionDep) -> TemplateOut:
-    return TemplateOut.model_validate(await service.get_template(session, template_id))
 
 
 @router.post(

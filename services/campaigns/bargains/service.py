@@ -17,17 +17,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
 from chassis.events import outbox
-from chassis.http.problems import Conflict, Forbidden, InvalidInput, NotFound
+from chassis.http.problems import Conflict, Forbidden, NotFound
 from chassis.money import Money
 from chassis.pagination import PageRequest, fetch_page
 from contracts.campaigns import BargainCompleted, BargainCut, BargainStarted
 from contracts.orders import OrderPlaced
+from services.campaigns import templates
 from services.campaigns.bargains import cuts
 from services.campaigns.bargains.cuts import BargainStatus
 from services.campaigns.bargains.models import Bargain, BargainTemplate, HelperCut
 from services.campaigns.bargains.schemas import TemplateRequest
 from services.campaigns.calendar import service as calendar
-from services.campaigns.calendar.models import Campaign
 
 RNG = secrets.SystemRandom()  # cuts must not be predictable from earlier ones
 CUT_ATTEMPTS = 5
@@ -37,24 +37,17 @@ EXPIRY_BATCH = 500
 async def create_template(
     session: AsyncSession, body: TemplateRequest, by: UUID
 ) -> BargainTemplate:
-    if body.campaign_id is not None and await session.get(Campaign, body.campaign_id) is None:
-        raise InvalidInput("body.campaign_id", f"no campaign {body.campaign_id}")
     template = BargainTemplate(
         **body.model_dump(exclude={"start_price", "floor_price"}),
         start_price=body.start_price,
         floor_price=body.floor_price,
         created_by=by,
     )
-    session.add(template)
-    await session.commit()
-    return template
+    return await templates.save(session, template, body.campaign_id)
 
 
 async def get_template(session: AsyncSession, template_id: UUID) -> BargainTemplate:
-    template = await session.get(BargainTemplate, template_id)
-    if template is None:
-        raise NotFound(f"No bargain template {template_id}.")
-    return template
+    return await templates.find(session, BargainTemplate, template_id, "bargain")
 
 
 async def start(session: AsyncSession, template_id: UUID, starter_id: UUID) -> Bargain:

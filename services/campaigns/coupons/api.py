@@ -12,6 +12,7 @@ from chassis.http.problems import responses
 from chassis.idempotency import IdempotencyDep
 from chassis.money import Money
 from chassis.pagination import Page, PageDep
+from services.campaigns import templates
 from services.campaigns.coupons import grants, service
 from services.campaigns.coupons.pricing import CouponStatus
 from services.campaigns.coupons.schemas import (
@@ -31,25 +32,16 @@ from services.campaigns.coupons.schemas import (
 router = APIRouter(tags=["coupons"])
 
 
-@router.post(
+templates.add_routes(
+    router,
     "/coupons",
-    status_code=status.HTTP_201_CREATED,
-    summary="Issue a coupon template",
-    responses=responses(401, 403, 422),
+    request=TemplateRequest,
+    out=TemplateOut,
+    create=service.create_template,
+    get=service.get_template,
+    create_summary="Issue a coupon template",
+    get_summary="A coupon template and how many remain",
 )
-async def create_template(
-    body: TemplateRequest, session: SessionDep, by: OperatorDep
-) -> TemplateOut:
-    return TemplateOut.model_validate(await service.create_template(session, body, by.user_id))
-
-
-@router.get(
-    "/coupons/{template_id}",
-    summary="A coupon template and how many remain",
-    responses=responses(404, 422),
-)
-async def get_template(template_id: UUID, session: SessionDep) -> TemplateOut:
-    return TemplateOut.model_validate(await service.get_template(session, template_id))
 
 
 @router.post(

@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
 from chassis.events import outbox
-from chassis.http.problems import Conflict, InvalidInput, NotFound
+from chassis.http.problems import Conflict
 from chassis.pagination import PageRequest, fetch_page
 from contracts.campaigns import CouponClaimed
+from services.campaigns import templates
 from services.campaigns.budgets import service as budgets
 from services.campaigns.calendar.lifecycle import OVER
 from services.campaigns.calendar.models import Campaign
@@ -27,24 +28,17 @@ from services.campaigns.coupons.schemas import QuoteRequest, TemplateRequest
 
 
 async def create_template(session: AsyncSession, body: TemplateRequest, by: UUID) -> CouponTemplate:
-    if body.campaign_id is not None and await session.get(Campaign, body.campaign_id) is None:
-        raise InvalidInput("body.campaign_id", f"no campaign {body.campaign_id}")
     fields = body.model_dump(exclude={"sku_ids", "category_ids", "brand_ids", "excluded_sku_ids"})
     template = CouponTemplate(
         **fields,
         **{name: [str(i) for i in getattr(body, name)] for name in _SCOPE},
         created_by=by,
     )
-    session.add(template)
-    await session.commit()
-    return template
+    return await templates.save(session, template, body.campaign_id)
 
 
 async def get_template(session: AsyncSession, template_id: UUID) -> CouponTemplate:
-    template = await session.get(CouponTemplate, template_id)
-    if template is None:
-        raise NotFound(f"No coupon template {template_id}.")
-    return template
+    return await templates.find(session, CouponTemplate, template_id, "coupon")
 
 
 async def claim(session: AsyncSession, template_id: UUID, holder_id: UUID) -> Coupon:

@@ -5,10 +5,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, status
 
-from chassis.auth.deps import OperatorDep, PrincipalDep
+from chassis.auth.deps import PrincipalDep
 from chassis.http.deps import SessionDep
 from chassis.http.problems import responses
 from chassis.pagination import Page, PageDep
+from services.campaigns import templates
 from services.campaigns.groups import service
 from services.campaigns.groups.models import Group, GroupMember
 from services.campaigns.groups.schemas import (
@@ -23,23 +24,16 @@ router = APIRouter(tags=["group buys"])
 Code = Annotated[str, Path(min_length=1, max_length=32, description="The group's share code")]
 
 
-@router.post(
+templates.add_routes(
+    router,
     "/group-templates",
-    status_code=status.HTTP_201_CREATED,
-    summary="Set up a group buy: SKU, group size, group price, time limit",
-    responses=responses(401, 403, 422),
+    request=TemplateRequest,
+    out=TemplateOut,
+    create=service.create_template,
+    get=service.get_template,
+    create_summary="Set up a group buy: SKU, group size, group price, time limit",
+    get_summary="A group-buy template",
 )
-async def create_template(
-    body: TemplateRequest, session: SessionDep, by: OperatorDep
-) -> TemplateOut:
-    return TemplateOut.model_validate(await service.create_template(session, body, by.user_id))
-
-
-@router.get(
-    "/group-templates/{template_id}", summary="A group-buy template", responses=responses(404, 422)
-)
-async def get_template(template_id: UUID, session: SessionDep) -> TemplateOut:
-    return TemplateOut.model_validate(await service.get_template(session, template_id))
 
 
 @router.post(

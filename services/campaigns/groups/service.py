@@ -18,12 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
 from chassis.events import outbox
-from chassis.http.problems import Conflict, InvalidInput, NotFound
+from chassis.http.problems import Conflict, NotFound
 from chassis.pagination import PageRequest, fetch_page
 from contracts.campaigns import GroupCompleted, GroupFailed, GroupMemberOrder, GroupOpened
 from contracts.orders import OrderPlaced
+from services.campaigns import templates
 from services.campaigns.calendar import service as calendar
-from services.campaigns.calendar.models import Campaign
 from services.campaigns.groups import rules
 from services.campaigns.groups.models import Group, GroupMember, GroupTemplate
 from services.campaigns.groups.rules import GroupStatus
@@ -34,20 +34,13 @@ EXPIRY_BATCH = 200
 
 
 async def create_template(session: AsyncSession, body: TemplateRequest, by: UUID) -> GroupTemplate:
-    if body.campaign_id is not None and await session.get(Campaign, body.campaign_id) is None:
-        raise InvalidInput("body.campaign_id", f"no campaign {body.campaign_id}")
     template = GroupTemplate(**body.model_dump(exclude={"group_price"}), created_by=by)
     template.group_price = body.group_price
-    session.add(template)
-    await session.commit()
-    return template
+    return await templates.save(session, template, body.campaign_id)
 
 
 async def get_template(session: AsyncSession, template_id: UUID) -> GroupTemplate:
-    template = await session.get(GroupTemplate, template_id)
-    if template is None:
-        raise NotFound(f"No group-buy template {template_id}.")
-    return template
+    return await templates.find(session, GroupTemplate, template_id, "group-buy")
 
 
 async def open_group(session: AsyncSession, template_id: UUID, leader_id: UUID) -> Group:
