@@ -12,8 +12,8 @@ from services.campaigns.calendar import api as calendar
 from services.campaigns.calendar import scheduler
 from services.campaigns.checkout import consumers as checkout
 from services.campaigns.coupons import api as coupons
+from services.campaigns.coupons import consumers as coupon_grants
 from services.campaigns.coupons import scheduler as grant_worker
-from services.campaigns.coupons.consumers import on_user_registered
 from services.campaigns.flash import api as flash
 from services.campaigns.flash.scheduler import expiry, write_down
 from services.campaigns.flash.sessions import SessionCache
@@ -55,7 +55,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         schema=SCHEMA,
         consumers=[
             on_product_created,
-            on_user_registered,
+            coupon_grants.on_user_registered,
+            coupon_grants.on_lifecycle_changed,
+            coupon_grants.on_tier_changed,
             segments.on_segment_entered,
             segments.on_segment_left,
             checkout.on_order_placed,

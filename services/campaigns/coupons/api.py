@@ -4,6 +4,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth.deps import OperatorDep, PrincipalDep
 from chassis.clock import now
@@ -13,12 +14,16 @@ from chassis.idempotency import IdempotencyDep
 from chassis.money import Money
 from chassis.pagination import Page, PageDep
 from services.campaigns import templates
-from services.campaigns.coupons import grants, service
+from services.campaigns.coupons import grant_rules, grants, service
+from services.campaigns.coupons.models import GrantRule
 from services.campaigns.coupons.pricing import CouponStatus
 from services.campaigns.coupons.schemas import (
     AppliedCoupon,
     ClaimRequest,
     CouponOut,
+    GrantRuleChange,
+    GrantRuleOut,
+    GrantRuleRequest,
     QuotedLine,
     QuoteOut,
     QuoteRequest,
@@ -42,6 +47,47 @@ templates.add_routes(
     create_summary="Issue a coupon template",
     get_summary="A coupon template and how many remain",
 )
+
+
+@router.post(
+    "/coupons/grant-rules",
+    status_code=status.HTTP_201_CREATED,
+    summary="Give a template's coupon upon an event (registration, a lifecycle move, a tier "
+    "reached) that meets the rule's conditions, once per user",
+    responses=responses(401, 403, 422),
+)
+async def create_grant_rule(
+    body: GrantRuleRequest, session: SessionDep, by: OperatorDep
+) -> GrantRuleOut:
+    return await _rule_out(session, await grant_rules.create(session, body, by.user_id))
+
+
+@router.get(
+    "/coupons/grant-rules/{rule_id}",
+    summary="A grant rule and how many users it gave a coupon or skipped",
+    responses=responses(401, 403, 404, 422),
+)
+async def grant_rule(rule_id: UUID, session: SessionDep, by: OperatorDep) -> GrantRuleOut:
+    return await _rule_out(session, await grant_rules.get(session, rule_id))
+
+
+@router.patch(
+    "/coupons/grant-rules/{rule_id}",
+    summary="Stop a grant rule (or start it again)",
+    responses=responses(401, 403, 404, 422),
+)
+async def change_grant_rule(
+    rule_id: UUID, body: GrantRuleChange, session: SessionDep, by: OperatorDep
+) -> GrantRuleOut:
+    rule = await grant_rules.set_active(session, rule_id, body.active)
+    return await _rule_out(session, rule)
+
+
+async def _rule_out(session: AsyncSession, rule: GrantRule) -> GrantRuleOut:
+    granted, skipped = await grant_rules.outcomes(session, rule.id)
+    return GrantRuleOut.model_validate(rule).model_copy(
+        update={"granted": granted, "skipped": skipped}
+    )
 
 
 @router.post(

@@ -1,13 +1,31 @@
-"""Events upon which coupons are given: the welcome perk of a new user."""
+"""Events upon which coupons are given by operators' grant rules: a new user, a lifecycle
+move (first order, dormancy, reactivation), a membership tier reached."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.events.handlers import consumes
-from contracts.users import UserRegistered
-from services.campaigns.coupons import service
-from services.campaigns.coupons.models import GrantTrigger
+from contracts.users import LifecycleChanged, TierChanged, UserRegistered
+from services.campaigns.coupons import grant_rules
+from services.campaigns.coupons.triggers import GrantTrigger, Occasion
 
 
 @consumes(UserRegistered)
 async def on_user_registered(event: UserRegistered, session: AsyncSession) -> None:
-    await service.grant_on(session, GrantTrigger.REGISTRATION, event.user_id)
+    await grant_rules.fire(session, Occasion(GrantTrigger.REGISTRATION), event.user_id)
+
+
+@consumes(LifecycleChanged)
+async def on_lifecycle_changed(event: LifecycleChanged, session: AsyncSession) -> None:
+    occasion = Occasion(
+        GrantTrigger.LIFECYCLE,
+        to_stage=event.to_stage,
+        from_stage=event.from_stage,
+        reason=event.reason,
+    )
+    await grant_rules.fire(session, occasion, event.user_id)
+
+
+@consumes(TierChanged)
+async def on_tier_changed(event: TierChanged, session: AsyncSession) -> None:
+    occasion = Occasion(GrantTrigger.TIER, to_tier=event.to_tier)
+    await grant_rules.fire(session, occasion, event.user_id)

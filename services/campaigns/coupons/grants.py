@@ -127,7 +127,4 @@ async def next_batch(session: AsyncSession, grant_id: UUID, size: int = BATCH) -
 async def _give(session: AsyncSession, template: CouponTemplate, user_id: UUID):
     if await service.not_claimable(session, template) is not None:
         return None  # the total is gone, the budget spent or the campaign over
-    held = await service.held(session, template.id, user_id)
-    if held >= template.per_user_limit:
-        return None
-    return await service.give(session, template, user_id, held + 1)
+    return await service.give_next(session, template, user_id)

@@ -23,13 +23,8 @@ from chassis.clock import now
 from chassis.db import UtcDateTime, enum_column
 from chassis.ids import new_id
 from services.campaigns.coupons.pricing import CouponKind, CouponStatus, HeldCoupon, Scope, Terms
+from services.campaigns.coupons.triggers import Conditions, GrantTrigger
 from services.campaigns.models import Base
-
-
-class GrantTrigger(StrEnum):
-    """An event upon which a template's coupon is given to the user, unclaimed."""
-
-    REGISTRATION = "registration"  # the welcome perk of a new user
 
 
 class CouponTemplate(Base):
@@ -169,3 +164,48 @@ class SegmentGrantRecipient(Base):
     grant_id: Mapped[UUID] = mapped_column(Uuid, ForeignKey("segment_grants.id"), primary_key=True)
     user_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
     coupon_id: Mapped[UUID | None] = mapped_column(Uuid)  # None: skipped
+
+
+class GrantRule(Base):
+    """An operator's rule: upon each event of `trigger` that meets its conditions, the user
+    is given one coupon of the template, once per rule (the recipients' primary key)."""
+
+    __tablename__ = "coupon_grant_rules"
+    __table_args__ = (Index("ix_coupon_grant_rules_trigger_active", "trigger", "active"),)
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    template_id: Mapped[UUID] = mapped_column(Uuid, ForeignKey("coupon_templates.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    trigger: Mapped[GrantTrigger] = mapped_column(enum_column(GrantTrigger))
+    to_stages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    from_stages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    to_tiers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[UUID] = mapped_column(Uuid)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    template: Mapped[CouponTemplate] = relationship(lazy="joined")
+
+    @property
+    def conditions(self) -> Conditions:
+        return Conditions(
+            to_stages=frozenset(self.to_stages),
+            from_stages=frozenset(self.from_stages),
+            reasons=frozenset(self.reasons),
+            to_tiers=frozenset(self.to_tiers),
+        )
+
+
+class GrantRuleRecipient(Base):
+    """A user a rule has fired for: at most once per rule, however often its events come
+    (the primary key, taken before the coupon is given, in the consumer's transaction)."""
+
+    __tablename__ = "coupon_grant_rule_recipients"
+
+    rule_id: Mapped[UUID] = mapped_column(
+        Uuid, ForeignKey("coupon_grant_rules.id"), primary_key=True
+    )
+    user_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    coupon_id: Mapped[UUID | None] = mapped_column(Uuid)
+    skipped: Mapped[str | None] = mapped_column(String(200))  # why no coupon was given
+    fired_at: Mapped[datetime] = mapped_column(UtcDateTime)

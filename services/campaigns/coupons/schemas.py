@@ -15,6 +15,8 @@ from pydantic import (
 
 from chassis.http.fields import JsonBool, JsonInt, Timestamp
 from chassis.money import MAX_AMOUNT, Money
+from contracts.users import LifecycleReason, LifecycleStage, Tier
+from services.campaigns.coupons import triggers
 from services.campaigns.coupons.models import GrantStatus, GrantTrigger
 from services.campaigns.coupons.pricing import CouponKind, CouponStatus, Reason
 
@@ -67,7 +69,9 @@ class TemplateRequest(BaseModel):
     excluded_sku_ids: Ids = []
     stacking_group: Group = "default"
     grant_on: GrantTrigger | None = Field(
-        default=None, description="Also given to every user upon this event (a welcome perk)"
+        default=None,
+        description="Also given to every new user (`registration`: a welcome perk); other "
+        "triggers take conditions, set by a grant rule",
     )
     restore_on_refund: bool = Field(
         default=False,
@@ -85,6 +89,13 @@ class TemplateRequest(BaseModel):
         if info.field_name in FORBIDS[kind] and value:
             raise ValueError(f"a {kind} coupon has none")
         return value
+
+    @field_validator("grant_on")
+    @classmethod
+    def _without_conditions(cls, trigger: GrantTrigger | None) -> GrantTrigger | None:
+        if trigger is not None and trigger != GrantTrigger.REGISTRATION:
+            raise ValueError(f"a {trigger} grant takes conditions: set it up as a grant rule")
+        return trigger
 
     @field_validator("valid_until")
     @classmethod
@@ -247,3 +258,57 @@ class SegmentGrantOut(BaseModel):
     skipped: int
     created_at: datetime
     finished_at: datetime | None
+
+
+class GrantRuleRequest(BaseModel):
+    """A rule giving the template's coupon upon an event: `registration` (no conditions),
+    `lifecycle` (`to_stages` required; `from_stages`, `reasons` optional), `tier`
+    (`to_tiers`). A condition left empty accepts any value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    template_id: UUID
+    trigger: GrantTrigger
+    to_stages: list[LifecycleStage] = Field(default=[], max_length=10, validate_default=True)
+    from_stages: list[LifecycleStage] = Field(default=[], max_length=10, validate_default=True)
+    reasons: list[LifecycleReason] = Field(default=[], max_length=10, validate_default=True)
+    to_tiers: list[Tier] = Field(default=[], max_length=10, validate_default=True)
+
+    @field_validator("to_stages", "from_stages", "reasons", "to_tiers")
+    @classmethod
+    def _conditions_of_the_trigger(cls, values: list, info: ValidationInfo) -> list:
+        trigger = info.data.get("trigger")
+        if trigger is None:
+            return values
+        if values and info.field_name not in triggers.CONDITIONS[trigger]:
+            raise ValueError(f"a {trigger} rule has no such condition")
+        if not values and info.field_name == triggers.REQUIRED[trigger]:
+            raise ValueError(f"a {trigger} rule needs it")
+        return values
+
+
+class GrantRuleChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    active: JsonBool = Field(description="false: the rule gives no more coupons")
+
+
+class GrantRuleOut(BaseModel):
+    """A rule and what it did: users it `granted` a coupon, users it `skipped` (the total
+    gone, their per-user limit reached, the campaign over or its budget spent)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    template_id: UUID
+    name: str
+    trigger: GrantTrigger
+    to_stages: list[LifecycleStage]
+    from_stages: list[LifecycleStage]
+    reasons: list[LifecycleReason]
+    to_tiers: list[Tier]
+    active: bool
+    granted: int = 0
+    skipped: int = 0
+    created_at: datetime

@@ -22,7 +22,7 @@ from services.campaigns.budgets import service as budgets
 from services.campaigns.calendar.lifecycle import OVER
 from services.campaigns.calendar.models import Campaign
 from services.campaigns.coupons import pricing, validity
-from services.campaigns.coupons.models import Coupon, CouponTemplate, GrantTrigger
+from services.campaigns.coupons.models import Coupon, CouponTemplate, GrantRule
 from services.campaigns.coupons.pricing import CouponStatus, Reason
 from services.campaigns.coupons.schemas import QuoteRequest, TemplateRequest
 
@@ -34,6 +34,10 @@ async def create_template(session: AsyncSession, body: TemplateRequest, by: UUID
         **{name: [str(i) for i in getattr(body, name)] for name in _SCOPE},
         created_by=by,
     )
+    if body.grant_on is not None:  # the shorthand for a rule without conditions
+        session.add(
+            GrantRule(template=template, name=body.name, trigger=body.grant_on, created_by=by)
+        )
     return await templates.save(session, template, body.campaign_id)
 
 
@@ -67,24 +71,6 @@ async def claim(session: AsyncSession, template_id: UUID, holder_id: UUID) -> Co
     )
 
 
-async def grant_on(session: AsyncSession, trigger: GrantTrigger, holder_id: UUID) -> int:
-    """Give `holder_id` one coupon of every claimable template granted on `trigger`, in the
-    caller's transaction (a consumer's); a template that cannot give one is skipped.
-    Returns how many were granted."""
-    templates = await session.scalars(
-        select(CouponTemplate).where(CouponTemplate.grant_on == trigger)
-    )
-    granted = 0
-    for template in templates:
-        if await _not_claimable(session, template) is not None:
-            continue
-        if await _held(session, template.id, holder_id) > 0:
-            continue  # granted before (the trigger's event came twice)
-        if await give(session, template, holder_id, 1) is not None:
-            granted += 1
-    return granted
-
-
 async def give(
     session: AsyncSession, template: CouponTemplate, holder_id: UUID, number: int
 ) -> Coupon | None:
@@ -100,6 +86,18 @@ async def give(
         return None
     await savepoint.commit()
     return coupon
+
+
+async def give_next(
+    session: AsyncSession, template: CouponTemplate, holder_id: UUID
+) -> Coupon | None:
+    """The holder's next coupon of the template, in a savepoint of the caller's transaction;
+    None at their per-user limit, with the total gone, or when a racing claim took the
+    number."""
+    held = await _held(session, template.id, holder_id)
+    if held >= template.per_user_limit:
+        return None
+    return await give(session, template, holder_id, held + 1)
 
 
 async def not_claimable(session: AsyncSession, template: CouponTemplate) -> str | None:

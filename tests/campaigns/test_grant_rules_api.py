@@ -1,0 +1,173 @@
+"""Grant rules through the service: operators set them up (only operators; bad conditions
+are a 422 naming the field), and users' lifecycle events through the real broker give the
+coupon once per user per rule."""
+
+from datetime import UTC, datetime
+
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from chassis.events.envelope import CONTENT_TYPE
+from chassis.events.outbox import envelope_for
+from chassis.ids import new_id
+from chassis.testing import eventually
+from contracts.users import LIFECYCLE, LifecycleChanged
+
+pytestmark = pytest.mark.asyncio
+
+RULES = "/api/v1/campaigns/coupons/grant-rules"
+
+
+@pytest.fixture
+async def publish(platform):
+    producer = AIOKafkaProducer(bootstrap_servers=platform.broker.bootstrap_servers)
+    await producer.start()
+
+    async def send(*events: LifecycleChanged) -> None:
+        for data in events:  # as users publishes them: keyed by user, in order per user
+            envelope = envelope_for(data, source="/flywheel/users")
+            await producer.send_and_wait(
+                LIFECYCLE,
+                envelope.to_bytes(),
+                key=str(data.user_id).encode(),
+                headers=[("content-type", CONTENT_TYPE.encode())],
+            )
+
+    yield send
+    await producer.stop()
+
+
+async def _template(staff, name: str) -> str:
+    response = await staff.post(
+        "/api/v1/campaigns/coupons",
+        json={
+            "name": name,
+            "kind": "fixed",
+            "currency": "CNY",
+            "amount_off": 15_00,
+            "valid_days": 14,
+            "total_quantity": 100,
+            "per_user_limit": 5,
+        },
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def _moved(user_id, to_stage: str, from_stage: str, reason: str) -> LifecycleChanged:
+    return LifecycleChanged(
+        user_id=user_id,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        reason=reason,
+        rule_version=1,
+        changed_at=datetime.now(UTC),
+    )
+
+
+async def test_lifecycle_events_through_the_broker_give_each_rules_coupon_once(
+    platform, operator_token, publish
+):
+    async with platform.client("campaigns", operator_token) as staff:
+        win_back, welcome_back = (
+            await _template(staff, "想你了 ¥15"),
+            await _template(staff, "欢迎回来"),
+        )
+        rule = await staff.post(
+            RULES,
+            json={
+                "name": "win-back",
+                "template_id": win_back,
+                "trigger": "lifecycle",
+                "to_stages": ["dormant"],
+            },
+        )
+        assert rule.status_code == 201, rule.text
+        returned = await staff.post(
+            RULES,
+            json={
+                "name": "welcome back",
+                "template_id": welcome_back,
+                "trigger": "lifecycle",
+                "to_stages": ["active", "new"],
+                "reasons": ["reactivated"],
+            },
+        )
+        assert returned.status_code == 201, returned.text
+    user_id, token = await platform.customer()
+    await publish(
+        _moved(user_id, "dormant", "active", "inactive"),
+        _moved(user_id, "dormant", "active", "inactive"),  # the rule met a second time
+        _moved(user_id, "active", "dormant", "reactivated"),  # last: the others came before
+    )
+
+    async def held() -> list[dict] | None:
+        async with platform.client("campaigns", token) as customer:
+            items = (await customer.get("/api/v1/campaigns/me/coupons")).json()["items"]
+        return items if any(c["template_id"] == welcome_back for c in items) else None
+
+    coupons = await eventually(held, within=30)
+    assert sorted(c["template_id"] for c in coupons) == sorted([win_back, welcome_back])
+    async with platform.client("campaigns", operator_token) as staff:
+        shown = (await staff.get(f"{RULES}/{rule.json()['id']}")).json()
+    assert (shown["granted"], shown["skipped"], shown["active"]) == (1, 0, True)
+
+
+async def test_operators_stop_a_rule_and_customers_cannot_touch_one(platform, operator_token):
+    async with platform.client("campaigns", operator_token) as staff:
+        template = await _template(staff, "gold")
+        body = {"name": "gold", "template_id": template, "trigger": "tier", "to_tiers": ["gold"]}
+        created = (await staff.post(RULES, json=body)).json()
+        stopped = await staff.patch(f"{RULES}/{created['id']}", json={"active": False})
+        assert stopped.status_code == 200
+        assert stopped.json()["active"] is False
+        assert (await staff.get(f"{RULES}/{new_id()}")).status_code == 404
+    _, token = await platform.customer()
+    async with platform.client("campaigns", token) as customer:
+        assert (await customer.post(RULES, json=body)).status_code == 403
+        assert (await customer.get(f"{RULES}/{created['id']}")).status_code == 403
+        assert (
+            await customer.patch(f"{RULES}/{created['id']}", json={"active": True})
+        ).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"to_stages": []}, "body.to_stages"),  # a lifecycle rule on every move: refused
+        ({"to_tiers": ["gold"]}, "body.to_tiers"),  # a tier's condition on a lifecycle rule
+        ({"trigger": "registration"}, "body.to_stages"),
+        ({"trigger": "birthday"}, "body.trigger"),
+        ({"to_stages": ["asleep"]}, "body.to_stages.0"),
+        ({"template_id": str(new_id())}, "body.template_id"),
+    ],
+)
+async def test_a_bad_rule_is_422_naming_the_field(platform, operator_token, change, field):
+    async with platform.client("campaigns", operator_token) as staff:
+        body = {
+            "name": "win-back",
+            "template_id": await _template(staff, "x"),
+            "trigger": "lifecycle",
+            "to_stages": ["dormant"],
+        } | change
+        response = await staff.post(RULES, json=body)
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+async def test_a_template_grants_on_no_trigger_that_needs_conditions(platform, operator_token):
+    async with platform.client("campaigns", operator_token) as staff:
+        response = await staff.post(
+            "/api/v1/campaigns/coupons",
+            json={
+                "name": "x",
+                "kind": "fixed",
+                "currency": "CNY",
+                "amount_off": 1_00,
+                "valid_days": 1,
+                "total_quantity": 1,
+                "grant_on": "lifecycle",
+            },
+        )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["body.grant_on"]
