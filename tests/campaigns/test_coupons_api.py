@@ -160,8 +160,17 @@ async def test_the_quote_picks_the_best_combination_and_says_why_for_the_rest(
     assert best["total"] == _cny(640_00 + 8_00 - 100_00)
     assert {a["coupon_id"] for a in best["applied"]} == {held[threshold["id"]], held[percent["id"]]}
     assert best["lines"] == [
-        {"sku_id": TEA, "amount": _cny(640_00), "discount": _cny(100_00), "pays": _cny(540_00)}
+        {
+            "sku_id": TEA,
+            "amount": _cny(640_00),
+            "unit_price": _cny(320_00),
+            "campaign_id": None,  # no campaign prices TEA
+            "campaign_discount": _cny(0),
+            "discount": _cny(100_00),
+            "pays": _cny(540_00),
+        }
     ]
+    assert best["campaign_discount"] == _cny(0)
     assert {r["coupon_id"]: r["reason"] for r in best["not_applied"]} == {
         held[smaller["id"]]: "stacking",
         held[cups_only["id"]]: "out_of_scope",

@@ -15,7 +15,7 @@ from contracts.users import LIFECYCLE, LifecycleChanged
 
 pytestmark = pytest.mark.asyncio
 
-RULES = "/api/v1/campaigns/coupons/grant-rules"
+RULES = "/api/v1/campaigns/coupon-grant-rules"
 
 
 @pytest.fixture

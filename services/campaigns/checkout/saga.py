@@ -29,6 +29,7 @@ from services.campaigns.coupons import pricing
 from services.campaigns.coupons.models import Coupon, CouponTemplate
 from services.campaigns.coupons.pricing import CouponStatus
 from services.campaigns.flash import service as flash
+from services.campaigns.prices import campaign_prices
 
 
 def budget_key(coupon_id: UUID, order_id: UUID) -> str:
@@ -47,7 +48,12 @@ async def lock(session: AsyncSession, order: OrderPlaced) -> bool:
     if len(coupons) != len(ids):
         missing = sorted(set(ids) - {c.id for c in coupons})
         return await _refuse(session, order, f"coupon {missing[0]}: {pricing.Reason.NOT_FOUND}")
-    quote, why = pricing.exactly(_cart_of(order), [c.held() for c in coupons], order.placed_at)
+    # The coupons on the lines at the campaign prices running for the customer, as the
+    # quote priced them (a line already at or below its campaign price keeps its own).
+    priced = await campaign_prices.price(
+        session, _cart_of(order), order.customer_id, order.placed_at
+    )
+    quote, why = pricing.exactly(priced.cart, [c.held() for c in coupons], order.placed_at)
     if quote is None:
         return await _refuse(session, order, why)
     savepoint = await session.begin_nested()

@@ -50,7 +50,7 @@ templates.add_routes(
 
 
 @router.post(
-    "/coupons/grant-rules",
+    "/coupon-grant-rules",
     status_code=status.HTTP_201_CREATED,
     summary="Give a template's coupon upon an event (registration, a lifecycle move, a tier "
     "reached) that meets the rule's conditions, once per user",
@@ -63,7 +63,7 @@ async def create_grant_rule(
 
 
 @router.get(
-    "/coupons/grant-rules/{rule_id}",
+    "/coupon-grant-rules/{rule_id}",
     summary="A grant rule and how many users it gave a coupon or skipped",
     responses=responses(401, 403, 404, 422),
 )
@@ -72,7 +72,7 @@ async def grant_rule(rule_id: UUID, session: SessionDep, by: OperatorDep) -> Gra
 
 
 @router.patch(
-    "/coupons/grant-rules/{rule_id}",
+    "/coupon-grant-rules/{rule_id}",
     summary="Stop a grant rule (or start it again)",
     responses=responses(401, 403, 404, 422),
 )
@@ -160,28 +160,37 @@ async def my_coupons(
 
 @router.post(
     "/quote",
-    summary="Price a cart with the best valid combination of the customer's coupons",
+    summary="Price a cart at the campaign prices running for the customer, with the best "
+    "valid combination of their coupons",
     responses=responses(401, 422),
 )
 async def quote(body: QuoteRequest, session: SessionDep, customer: PrincipalDep) -> QuoteOut:
-    cart, result = await service.quote(session, customer.user_id, body, now())
+    priced, result = await service.quote(session, customer.user_id, body, now())
+    listed, cart = priced.listed, priced.cart
 
     def money(amount: int) -> Money:
         return Money(amount=amount, currency=cart.currency)
 
+    campaign_discount = listed.subtotal - cart.subtotal
     return QuoteOut(
-        subtotal=money(cart.subtotal),
+        subtotal=money(listed.subtotal),
         shipping_fee=money(cart.shipping_fee),
+        campaign_discount=money(campaign_discount),
         discount=money(result.discount),
-        total=money(cart.subtotal + cart.shipping_fee - result.discount),
+        total=money(listed.subtotal + cart.shipping_fee - campaign_discount - result.discount),
         lines=[
             QuotedLine(
                 sku_id=line.sku_id,
                 amount=money(line.amount),
+                unit_price=money(at.unit_price),
+                campaign_id=offer and offer.campaign_id,
+                campaign_discount=money(line.amount - at.amount),
                 discount=money(off),
-                pays=money(line.amount - off),
+                pays=money(at.amount - off),
             )
-            for line, off in zip(cart.lines, result.line_discounts, strict=True)
+            for line, at, offer, off in zip(
+                listed.lines, cart.lines, priced.offers, result.line_discounts, strict=True
+            )
         ],
         applied=[
             AppliedCoupon(coupon_id=a.coupon_id, discount=money(a.discount), on_shipping=a.shipping)

@@ -208,8 +208,15 @@ class QuoteRequest(BaseModel):
 
 
 class QuotedLine(BaseModel):
+    """A cart line: `amount` at the price it came at; `unit_price` the price it is quoted
+    at (a running campaign's, when lower: `campaign_id`, `campaign_discount`); `discount`
+    the coupons' share on the line; `pays` what is left."""
+
     sku_id: UUID
     amount: Money
+    unit_price: Money
+    campaign_id: UUID | None
+    campaign_discount: Money
     discount: Money
     pays: Money
 
@@ -226,8 +233,12 @@ class RefusedCoupon(BaseModel):
 
 
 class QuoteOut(BaseModel):
+    """`subtotal` at the prices the lines came at; `campaign_discount` what campaign prices
+    take off it; `discount` what the coupons take off after them; `total` what is paid."""
+
     subtotal: Money
     shipping_fee: Money
+    campaign_discount: Money
     discount: Money
     total: Money
     lines: list[QuotedLine]

@@ -25,6 +25,7 @@ from services.campaigns.coupons import pricing, validity
 from services.campaigns.coupons.models import Coupon, CouponTemplate, GrantRule
 from services.campaigns.coupons.pricing import CouponStatus, Reason
 from services.campaigns.coupons.schemas import QuoteRequest, TemplateRequest
+from services.campaigns.prices import campaign_prices
 
 
 async def create_template(session: AsyncSession, body: TemplateRequest, by: UUID) -> CouponTemplate:
@@ -186,7 +187,9 @@ async def my_coupons(
 
 async def quote(
     session: AsyncSession, holder_id: UUID, body: QuoteRequest, at: datetime
-) -> tuple[pricing.Cart, pricing.Quote]:
+) -> tuple[campaign_prices.Priced, pricing.Quote]:
+    """The cart at the campaign prices running for the customer, then the best of their
+    coupons (or the chosen ones) on it."""
     cart = pricing.Cart(
         currency=body.lines[0].unit_price.currency,
         lines=tuple(
@@ -201,6 +204,7 @@ async def quote(
         ),
         shipping_fee=body.shipping_fee.amount if body.shipping_fee else 0,
     )
+    priced = await campaign_prices.price(session, cart, holder_id, at)
     statement = select(Coupon).where(Coupon.holder_id == holder_id)
     if body.coupon_ids is None:
         statement = statement.where(
@@ -209,11 +213,11 @@ async def quote(
     else:
         statement = statement.where(Coupon.id.in_(body.coupon_ids))
     held = {coupon.id: coupon.held() for coupon in await session.scalars(statement)}
-    result = pricing.best(cart, list(held.values()), at)
+    result = pricing.best(priced.cart, list(held.values()), at)
     for coupon_id in body.coupon_ids or ():
         if coupon_id not in held:  # another customer's coupon is as unknown as none
             result.refused[coupon_id] = Reason.NOT_FOUND
-    return cart, result
+    return priced, result
 
 
 _SCOPE = ("sku_ids", "category_ids", "brand_ids", "excluded_sku_ids")

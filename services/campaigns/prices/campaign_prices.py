@@ -1,0 +1,120 @@
+"""Campaign prices: operators set a campaign's SKU prices; the quote and the order saga
+price a customer's cart with those of the campaigns running for them (`offers.py`)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.http.problems import Conflict, InvalidInput
+from services.campaigns.calendar import service as calendar
+from services.campaigns.calendar.lifecycle import OVER, CampaignState
+from services.campaigns.calendar.models import Campaign, CampaignKind
+from services.campaigns.coupons.pricing import Cart
+from services.campaigns.prices import offers
+from services.campaigns.prices.models import CampaignPrice, SkuPrice
+from services.campaigns.prices.offers import Offer
+from services.campaigns.prices.schemas import CampaignPricesRequest
+from services.campaigns.segments.models import SegmentMember
+
+# Their mechanics carry their own prices (flash sessions, group templates); a lottery sells
+# nothing.
+UNPRICED = frozenset({CampaignKind.FLASH_SALE, CampaignKind.GROUP_BUY, CampaignKind.LOTTERY})
+
+
+async def set_for(
+    session: AsyncSession, campaign_id: UUID, body: CampaignPricesRequest
+) -> list[CampaignPrice]:
+    """Replace the campaign's prices with `body`'s (a 409 for a campaign over or of a kind
+    that prices otherwise; a 422 naming a SKU it does not promote or a price not below the
+    SKU's regular one)."""
+    campaign = await calendar.get(session, campaign_id)
+    if campaign.kind in UNPRICED:
+        raise Conflict(f"A {campaign.kind} campaign prices its SKUs through its own mechanic.")
+    if campaign.state in OVER:
+        raise Conflict(f"Campaign {campaign_id} is {campaign.state}.")
+    promoted = set(campaign.sku_ids)
+    regular = {
+        p.product_id: p.price
+        for p in await session.scalars(
+            select(SkuPrice).where(SkuPrice.product_id.in_([p.sku_id for p in body.prices]))
+        )
+    }
+    for index, item in enumerate(body.prices):
+        if item.sku_id not in promoted:
+            raise InvalidInput(
+                f"body.prices.{index}.sku_id", f"campaign {campaign_id} does not promote it"
+            )
+        listed = regular.get(item.sku_id)
+        if listed is not None and (
+            listed.currency != item.price.currency or item.price.amount >= listed.amount
+        ):
+            raise InvalidInput(
+                f"body.prices.{index}.price",
+                f"must be below the regular price ({listed.amount} {listed.currency})",
+            )
+    await session.execute(delete(CampaignPrice).where(CampaignPrice.campaign_id == campaign_id))
+    rows = [
+        CampaignPrice(campaign_id=campaign_id, sku_id=item.sku_id, price=item.price)
+        for item in body.prices
+    ]
+    session.add_all(rows)
+    await session.commit()
+    return rows
+
+
+async def of(session: AsyncSession, campaign_id: UUID) -> list[CampaignPrice]:
+    await calendar.get(session, campaign_id)  # 404 for an unknown one
+    return list(
+        await session.scalars(
+            select(CampaignPrice)
+            .where(CampaignPrice.campaign_id == campaign_id)
+            .order_by(CampaignPrice.sku_id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Priced:
+    """A cart as it came (`listed`) and at the campaign prices it takes (`cart`)."""
+
+    listed: Cart
+    cart: Cart
+    offers: tuple[Offer | None, ...]
+
+
+async def price(session: AsyncSession, cart: Cart, customer_id: UUID, at: datetime) -> Priced:
+    """`cart` at the best campaign prices running for the customer at `at`: campaigns
+    running (their window holds `at`), and, for one targeting segments, the customer a
+    member of one of them (the membership read model)."""
+    rows = (
+        await session.execute(
+            select(CampaignPrice, Campaign.segments)
+            .join(Campaign, Campaign.id == CampaignPrice.campaign_id)
+            .where(
+                CampaignPrice.sku_id.in_({line.sku_id for line in cart.lines}),
+                CampaignPrice.currency == cart.currency,
+                Campaign.state == CampaignState.RUNNING,
+                Campaign.starts_at <= at,
+                Campaign.ends_at > at,
+            )
+        )
+    ).all()
+    targeted = {s for _, segments in rows for s in segments}
+    member_of = set()
+    if targeted:
+        member_of = {
+            str(s)
+            for s in await session.scalars(
+                select(SegmentMember.segment_id).where(SegmentMember.user_id == customer_id)
+            )
+        }
+    running = [
+        Offer(row.campaign_id, row.sku_id, row.price_amount)
+        for row, segments in rows
+        if not segments or member_of.intersection(segments)
+    ]
+    chosen = offers.best(cart, running)
+    return Priced(cart, offers.at_offers(cart, chosen), chosen)
