@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             checkout.on_order_cancelled,
             checkout.on_refund_completed,
             attribution.on_order_paid,
+            attribution.on_refund_completed,
             group_orders.on_order_placed,
             bargain_orders.on_order_placed,
         ],

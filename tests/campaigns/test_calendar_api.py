@@ -265,6 +265,8 @@ async def test_operators_read_a_campaigns_budget_and_performance(platform, opera
         "redemptions": 0,
         "orders": 0,
         "gmv": {"amount": 0, "currency": "CNY"},
+        "refunded": {"amount": 0, "currency": "CNY"},
+        "net_gmv": {"amount": 0, "currency": "CNY"},
         "spend": {"amount": 0, "currency": "CNY"},
         "roi": None,
     }

@@ -1,10 +1,10 @@
 """Campaign performance: paid orders attributed once per campaign (named on the order, or
-through its coupons, flash reservation, group or bargain), reach, claims, redemptions, spend
-and ROI."""
+through its coupons, flash reservation, group or bargain), refunds taken off their GMV,
+reach, claims, redemptions, spend and ROI."""
 
 from bargains_setup import help_or_why, start_bargain
 from group_buys import open_group
-from saga_events import apply_step, claimed_coupon, line, paid, placed
+from saga_events import apply_step, claimed_coupon, cny, line, paid, placed, refunded
 
 from chassis.ids import new_id
 from contracts.orders import Attribution
@@ -80,3 +80,27 @@ async def test_group_and_bargain_orders_count_for_their_templates_campaigns(camp
         by_bargain = await service.of(session, bargain_sale.id)
     assert (by_group.orders, by_group.gmv) == (1, 59_00)
     assert (by_bargain.orders, by_bargain.gmv) == (1, 1_00)
+
+
+async def test_refunds_come_off_the_gmv_once_in_whichever_order_they_arrive(campaigns_db):
+    campaign = await _campaign(campaigns_db, {"amount": 1_000_00, "currency": "CNY"})
+    buyer = new_id()
+    coupon = await claimed_coupon(campaigns_db, buyer, campaign.id)
+    order = placed(buyer, [coupon.id])
+    assert await apply_step(campaigns_db, saga.lock, order)
+    partly = refunded(order).model_copy(update={"amount": cny(120_00)})
+    elsewhere = refunded(placed(new_id(), []))  # an order no campaign is behind
+    # The refund's topic is not the payment's: here it is consumed first, and twice.
+    for event in (partly, partly, elsewhere):
+        await apply_step(campaigns_db, service.record_refund, event)
+    await apply_step(campaigns_db, saga.redeem, paid(order))
+    await apply_step(campaigns_db, service.attribute, paid(order))
+    async with campaigns_db.session() as session:
+        found = await service.of(session, campaign.id)
+    assert (found.gmv, found.refunded, found.net_gmv, found.spend) == (
+        320_00,
+        120_00,
+        200_00,
+        40_00,
+    )
+    assert found.roi == 5.0  # net GMV per unit spent

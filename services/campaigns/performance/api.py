@@ -17,7 +17,7 @@ router = APIRouter(prefix="/campaigns", tags=["performance"])
 
 @router.get(
     "/{campaign_id}/performance",
-    summary="Reach, claims, redemptions, attributed orders and GMV, spend and ROI",
+    summary="Reach, claims, redemptions, attributed orders, GMV and refunds, spend and ROI",
     responses=responses(401, 403, 404, 422),
 )
 async def get_performance(campaign_id: UUID, session: SessionDep, _: OperatorDep) -> PerformanceOut:
@@ -34,6 +34,8 @@ async def get_performance(campaign_id: UUID, session: SessionDep, _: OperatorDep
         redemptions=found.redemptions,
         orders=found.orders,
         gmv=money(found.gmv),
+        refunded=money(found.refunded),
+        net_gmv=money(found.net_gmv),
         spend=money(found.spend),
         roi=found.roi,
     )

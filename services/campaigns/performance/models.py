@@ -1,4 +1,5 @@
-"""Paid orders attributed to campaigns: the GMV side of campaign performance."""
+"""Paid orders attributed to campaigns and the refunds of orders: the GMV side of campaign
+performance."""
 
 from datetime import datetime
 from uuid import UUID
@@ -24,3 +25,17 @@ class AttributedOrder(Base):
     total: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     paid_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OrderRefund(Base):
+    """A refund of an order (`orders.refund.completed`), whatever campaign it turns out to
+    be behind: its payment may be attributed after it (another topic), so the two meet
+    when performance is read. One row per refund, however often its event comes."""
+
+    __tablename__ = "order_refunds"
+
+    refund_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    order_id: Mapped[UUID] = mapped_column(Uuid, index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    refunded_at: Mapped[datetime] = mapped_column(UtcDateTime)

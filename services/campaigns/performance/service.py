@@ -1,4 +1,5 @@
-"""Attributing paid orders to campaigns, and reading a campaign's performance."""
+"""Attributing paid orders to campaigns, keeping refunds, and reading a campaign's
+performance."""
 
 from dataclasses import dataclass
 from uuid import UUID
@@ -6,7 +7,8 @@ from uuid import UUID
 from sqlalchemy import distinct, func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.orders import OrderPaid
+from chassis.db import insert_if_absent
+from contracts.orders import OrderPaid, RefundCompleted
 from services.campaigns.bargains.models import Bargain, BargainTemplate
 from services.campaigns.budgets.models import Budget, BudgetCharge
 from services.campaigns.calendar.models import Campaign
@@ -15,7 +17,7 @@ from services.campaigns.coupons.pricing import CouponStatus
 from services.campaigns.flash.models import FlashReservation, FlashSession
 from services.campaigns.groups.models import Group, GroupMember, GroupTemplate
 from services.campaigns.performance import roi
-from services.campaigns.performance.models import AttributedOrder
+from services.campaigns.performance.models import AttributedOrder, OrderRefund
 
 
 async def attribute(session: AsyncSession, order: OrderPaid) -> None:
@@ -67,19 +69,38 @@ async def attribute(session: AsyncSession, order: OrderPaid) -> None:
         )
 
 
+async def record_refund(session: AsyncSession, refund: RefundCompleted) -> None:
+    """Keep the refund (once per refund id) for the GMV of whatever campaigns its order is
+    attributed to, now or when its payment comes."""
+    await insert_if_absent(
+        session,
+        OrderRefund.__table__,
+        refund_id=refund.refund_id,
+        order_id=refund.order_id,
+        amount=refund.amount.amount,
+        currency=refund.amount.currency,
+        refunded_at=refund.completed_at,
+    )
+
+
 @dataclass(frozen=True)
 class Performance:
     reach: int
     claims: int
     redemptions: int
     orders: int
-    gmv: int
+    gmv: int  # the attributed orders' totals as paid
+    refunded: int  # what their refunds gave back
     spend: int
     currency: str | None
 
     @property
+    def net_gmv(self) -> int:
+        return self.gmv - self.refunded
+
+    @property
     def roi(self) -> float | None:
-        return roi.roi(self.gmv, self.spend)
+        return roi.roi(self.net_gmv, self.spend)
 
 
 async def of(session: AsyncSession, campaign_id: UUID) -> Performance:
@@ -115,6 +136,15 @@ async def of(session: AsyncSession, campaign_id: UUID) -> Performance:
             )
         )
     ).one()
+    refunded = await session.scalar(
+        select(func.coalesce(func.sum(OrderRefund.amount), 0))
+        .join(AttributedOrder, AttributedOrder.order_id == OrderRefund.order_id)
+        .where(
+            AttributedOrder.campaign_id == campaign_id,
+            AttributedOrder.currency == currency,
+            OrderRefund.currency == currency,
+        )
+    )
     spend = await session.scalar(
         select(func.coalesce(func.sum(BudgetCharge.amount), 0)).where(
             BudgetCharge.campaign_id == campaign_id, BudgetCharge.released_at.is_(None)
@@ -126,6 +156,7 @@ async def of(session: AsyncSession, campaign_id: UUID) -> Performance:
         redemptions=redemptions,
         orders=orders,
         gmv=int(gmv),
+        refunded=int(refunded),
         spend=int(spend),
         currency=currency,
     )
