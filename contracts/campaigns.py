@@ -119,6 +119,18 @@ class CouponClaimed(EventData):
     claimed_at: datetime
 
 
+@event("flywheel.campaigns.coupon.expired.v1", topic=COUPON, key="coupon_id")
+class CouponExpired(EventData):
+    """A claimed coupon reached the end of its validity unused: it can no longer be used."""
+
+    coupon_id: UUID
+    template_id: UUID
+    campaign_id: UUID | None = None
+    holder_id: UUID
+    valid_until: datetime
+    expired_at: datetime
+
+
 @event(
     "flywheel.campaigns.budget.exhausted.v1", topic="flywheel.campaigns.budget", key="campaign_id"
 )

@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             group_expiry.run,
             bargain_expiry.run,
             grant_worker.run,
+            grant_worker.expire,
         ],
         description=(
             "Campaign operations: the campaign calendar, budgets, coupons and the best-price "

@@ -32,6 +32,11 @@ class Settings(ServiceSettings):
         description="How often coupon grants to a segment look for work (each goes on in "
         "batches until done)",
     )
+    coupons_expiry_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often claimed coupons past their validity expire (coupon.expired)",
+    )
     groups_tick_seconds: float = Field(
         default=5.0,
         gt=0,

@@ -92,6 +92,7 @@ class Coupon(Base):
     __table_args__ = (
         UniqueConstraint("template_id", "holder_id", "claim_number"),
         Index("ix_coupons_holder_id_id", "holder_id", "id"),
+        Index("ix_coupons_status_valid_until", "status", "valid_until"),  # the expiry's scan
     )
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)

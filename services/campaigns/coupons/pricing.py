@@ -38,6 +38,7 @@ class CouponStatus(StrEnum):
     CLAIMED = "claimed"  # held by its customer, usable
     LOCKED = "locked"  # held for one order until it is paid or cancelled
     REDEEMED = "redeemed"  # spent on a paid order, for good
+    EXPIRED = "expired"  # its validity ended while claimed, unused (the expiry loop)
 
 
 class Reason(StrEnum):
@@ -161,6 +162,8 @@ def refusal(coupon: HeldCoupon, cart: Cart, at: datetime) -> Reason | None:
         return Reason.IN_USE
     if coupon.status == CouponStatus.REDEEMED:
         return Reason.USED
+    if coupon.status == CouponStatus.EXPIRED:
+        return Reason.EXPIRED
     if at < coupon.valid_from:
         return Reason.NOT_YET_VALID
     if at >= coupon.valid_until:
