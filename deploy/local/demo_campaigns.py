@@ -1,7 +1,7 @@
-"""Demo campaigns for `make run`: a running holiday sale with coupons, a flash session, a
-group buy with an open group, a bargain with a first help, and a lottery about to open, on
-the demo shop's products. Through the campaigns API only, so it runs against the gateway or
-the campaigns service alike."""
+"""Demo campaigns for `make run`: a running holiday sale with coupons and a sale price, a
+win-back grant rule, a flash session, a group buy with an open group, a bargain with a first
+help, and a lottery about to open, on the demo shop's products. Through the campaigns API
+only, so it runs against the gateway or the campaigns service alike."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -40,6 +40,13 @@ async def seed_campaigns(
         },
         staff,
     )
+    checked(
+        await client.put(
+            f"{CAMPAIGNS}/campaigns/{sale['id']}/prices",
+            json={"prices": [{"sku_id": tray, "price": _cny(29_90)}]},  # the sale's price
+            headers=staff,
+        )
+    )
     await _post(client, f"/campaigns/{sale['id']}/schedule", {}, staff)
     coupon = await _post(
         client,
@@ -57,6 +64,31 @@ async def seed_campaigns(
         staff,
     )
     await _post(client, f"/coupons/{coupon['id']}/claims", None, mei)
+    win_back = await _post(
+        client,
+        "/coupons",
+        {
+            "name": "好久不见 ¥15",
+            "kind": "fixed",
+            "currency": "CNY",
+            "amount_off": 15_00,
+            "threshold": 99_00,
+            "valid_days": 14,
+            "total_quantity": 10_000,
+        },
+        staff,
+    )
+    rule = await _post(
+        client,
+        "/coupon-grant-rules",
+        {
+            "name": "Win-back: a coupon for customers turning dormant",
+            "template_id": win_back["id"],
+            "trigger": "lifecycle",
+            "to_stages": ["dormant"],
+        },
+        staff,
+    )
     flash = await _post(
         client,
         "/flash/sessions",
@@ -127,6 +159,7 @@ async def seed_campaigns(
     return {
         "campaign": sale["id"],
         "coupon_template": coupon["id"],
+        "win_back_rule": rule["id"],
         "flash_session": flash["id"],
         "group_code": group["group"]["code"],
         "bargain": bargain["id"],

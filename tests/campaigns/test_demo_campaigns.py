@@ -1,6 +1,7 @@
 """The demo campaigns of `make run` load against the campaigns service and show what a
-storefront shows: a running holiday sale, a flash session, an open group one seat short, a
-bargain with a help, a lottery whose seed hash is public."""
+storefront shows: a running holiday sale with a sale price, a win-back rule, a flash
+session, an open group one seat short, a bargain with a help, a lottery whose seed hash is
+public."""
 
 import pytest
 
@@ -30,6 +31,10 @@ async def test_the_demo_campaigns_load_and_run(platform, operator_token):
         bargain = (await campaigns.get(f"{CAMPAIGNS}/bargains/{ids['bargain']}")).json()
         lottery = (await campaigns.get(f"{CAMPAIGNS}/lotteries/{ids['lottery']}")).json()
         coupons = (await campaigns.get(f"{CAMPAIGNS}/me/coupons", headers=headers[1])).json()
+        prices = (await campaigns.get(f"{CAMPAIGNS}/campaigns/{ids['campaign']}/prices")).json()
+        rule = await campaigns.get(
+            f"{CAMPAIGNS}/coupon-grant-rules/{ids['win_back_rule']}", headers=headers[0]
+        )
     assert flash["items"][0]["left"] == 100
     assert (group["members"], group["size"], group["status"]) == (2, 3, "open")
     assert (bargain["helps_done"], bargain["status"]) == (1, "open")
@@ -37,3 +42,5 @@ async def test_the_demo_campaigns_load_and_run(platform, operator_token):
     assert len(lottery["seed_hash"]) == 64
     assert [p["kind"] for p in lottery["prizes"]] == ["item", "coupon", "points"]
     assert [c["template_id"] for c in coupons["items"]] == [ids["coupon_template"]]
+    assert [(p["sku_id"], p["price"]["amount"]) for p in prices] == [(products[3], 29_90)]
+    assert (rule.json()["trigger"], rule.json()["active"]) == ("lifecycle", True)
