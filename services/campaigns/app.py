@@ -22,6 +22,7 @@ from services.campaigns.groups import api as groups
 from services.campaigns.groups import consumers as group_orders
 from services.campaigns.groups import scheduler as group_expiry
 from services.campaigns.lotteries import api as lotteries
+from services.campaigns.lotteries import consumers as lottery_chances
 from services.campaigns.models import Base
 from services.campaigns.performance import api as performance
 from services.campaigns.performance import consumers as attribution
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             attribution.on_refund_completed,
             group_orders.on_order_placed,
             bargain_orders.on_order_placed,
+            lottery_chances.on_points_earned,
         ],
         background=[
             scheduler.run,

@@ -1,6 +1,6 @@
 """Lottery operations on both backends: chances per day in the lottery's time zone, granted
-chances once per key, prizes as coupons, points and items, and the verification of every
-draw after the close."""
+chances once per key, chances earned by check-ins, prizes as coupons, points and items, and
+the verification of every draw after the close."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -12,10 +12,12 @@ from sqlalchemy import update
 from chassis.http.problems import Conflict, InvalidInput
 from chassis.ids import new_id
 from contracts.campaigns import DrawMade
+from contracts.users import EarnedFor, PointsEarned
 from services.campaigns.coupons import service as coupons
 from services.campaigns.coupons.models import Coupon
 from services.campaigns.coupons.schemas import TemplateRequest
 from services.campaigns.lotteries import service
+from services.campaigns.lotteries.consumers import on_points_earned
 from services.campaigns.lotteries.models import Draw, Lottery
 from services.campaigns.lotteries.prizes import Fulfilment
 from services.campaigns.lotteries.schemas import GrantRequest, LotteryRequest
@@ -68,6 +70,33 @@ async def test_granted_chances_come_once_per_key(campaigns_db):
     at = during(pool)
     assert isinstance(await draw(campaigns_db, pool.id, user, at), Draw)
     assert isinstance(await draw(campaigns_db, pool.id, user, at), Draw)
+    assert await draw(campaigns_db, pool.id, user, at) == NO_CHANCES.format(pool.id)
+
+
+async def test_a_check_in_earns_chances_in_the_lotteries_open_for_it_once(campaigns_db):
+    pool = await lottery(campaigns_db, draws_per_day=0, no_prize_weight=1, chances_per_check_in=2)
+    other = await lottery(campaigns_db, draws_per_day=0, no_prize_weight=1)  # gives none
+    user, at = new_id(), during(pool)
+
+    def earned(earned_for: EarnedFor, when: datetime) -> PointsEarned:
+        return PointsEarned(
+            user_id=user, points=5, earned_for=earned_for, frozen=False, earned_at=when
+        )
+
+    async def consume(event: PointsEarned) -> None:
+        async with campaigns_db.session() as session, session.begin():
+            await on_points_earned(event, session)
+
+    check_in = earned(EarnedFor.CHECK_IN, at)
+    await consume(check_in)
+    await consume(check_in)  # redelivered: the same action
+    await consume(earned(EarnedFor.ORDER, at))  # not an action that earns chances
+    await consume(earned(EarnedFor.CHECK_IN, pool.opens_at - timedelta(minutes=1)))  # not open
+    async with campaigns_db.session() as session:
+        assert await service.chances(session, pool.id, user, at) == (0, 2, 0)
+        assert (await service.chances(session, other.id, user, at))[1] == 0
+    for _ in range(2):
+        assert isinstance(await draw(campaigns_db, pool.id, user, at), Draw)
     assert await draw(campaigns_db, pool.id, user, at) == NO_CHANCES.format(pool.id)
 
 

@@ -206,6 +206,8 @@ def _lottery(lottery: Lottery) -> LotteryOut:
         closes_at=lottery.closes_at,
         time_zone=lottery.time_zone,
         draws_per_day=lottery.draws_per_day,
+        chances_per_check_in=lottery.chances_per_check_in,
+        chances_per_referral=lottery.chances_per_referral,
         no_prize_weight=lottery.no_prize_weight,
         status=state,
         seed_hash=lottery.seed_hash,

@@ -39,6 +39,10 @@ class Lottery(Base):
     closes_at: Mapped[datetime] = mapped_column(UtcDateTime)
     time_zone: Mapped[str] = mapped_column(String(64))
     draws_per_day: Mapped[int] = mapped_column(Integer)
+    # Extra chances for a user's check-in or referral while the lottery is open (users'
+    # points.earned; 0: none).
+    chances_per_check_in: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    chances_per_referral: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     no_prize_weight: Mapped[int] = mapped_column(Integer)
     server_seed: Mapped[bytes] = mapped_column(LargeBinary(32))
     seed_hash: Mapped[str] = mapped_column(String(64))

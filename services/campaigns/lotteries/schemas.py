@@ -60,6 +60,12 @@ class LotteryRequest(BaseModel):
     closes_at: Timestamp
     time_zone: str = Field(default="UTC", description="IANA zone whose days the chances count")
     draws_per_day: JsonInt = Field(default=1, ge=0, le=1000, description="Free chances a day")
+    chances_per_check_in: JsonInt = Field(
+        default=0, ge=0, le=100, description="Extra chances for each check-in while it is open"
+    )
+    chances_per_referral: JsonInt = Field(
+        default=0, ge=0, le=100, description="Extra chances for each referral while it is open"
+    )
     no_prize_weight: JsonInt = Field(ge=0, le=1_000_000_000, description="Odds of no prize")
     prizes: list[PrizeRequest] = Field(min_length=1, max_length=50)
 
@@ -106,6 +112,8 @@ class LotteryOut(BaseModel):
     closes_at: datetime
     time_zone: str
     draws_per_day: int
+    chances_per_check_in: int
+    chances_per_referral: int
     no_prize_weight: int
     status: LotteryStatus
     seed_hash: str = Field(description="SHA-256 (hex) of the server seed, public from the start")

@@ -29,6 +29,7 @@ from chassis.events import outbox
 from chassis.http.problems import Conflict, InvalidInput, NotFound
 from chassis.pagination import PageRequest, fetch_page
 from contracts.campaigns import DrawMade, LotteryCreated, LotteryPrize
+from contracts.users import EarnedFor, PointsEarned
 from services.campaigns.budgets import service as budgets
 from services.campaigns.budgets.models import Budget
 from services.campaigns.calendar import service as calendar
@@ -47,6 +48,12 @@ from services.campaigns.lotteries.models import (
 )
 from services.campaigns.lotteries.prizes import Fulfilment, PrizeKind
 from services.campaigns.lotteries.schemas import GrantRequest, LotteryRequest, LotteryStatus
+
+# The users' actions (`points.earned`'s `earned_for`) a lottery may give chances for.
+ACTION_CHANCES = {
+    EarnedFor.CHECK_IN: Lottery.chances_per_check_in,
+    EarnedFor.REFERRAL: Lottery.chances_per_referral,
+}
 
 
 def status(lottery: Lottery, at: datetime) -> LotteryStatus:
@@ -307,6 +314,19 @@ async def grant(
     """Grant extra chances once per key; (the grant, whether this call made it). The same
     key with other terms is a 409."""
     await get(session, lottery_id)
+    made = await stage_grant(session, lottery_id, body, by)
+    await session.commit()
+    given = await session.get(ChanceGrant, (lottery_id, body.key), populate_existing=True)
+    if (given.user_id, given.chances) != (body.user_id, body.chances):
+        raise Conflict(f"Key {body.key} granted {given.chances} chance(s) to {given.user_id}.")
+    return given, made
+
+
+async def stage_grant(
+    session: AsyncSession, lottery_id: UUID, body: GrantRequest, by: UUID | None
+) -> bool:
+    """The grant, in the caller's transaction, unless its key was granted before; whether
+    this call made it."""
     made = await insert_if_absent(
         session,
         ChanceGrant.__table__,
@@ -333,11 +353,28 @@ async def grant(
                 set_={"extra_granted": Entrant.extra_granted + body.chances},
             )
         )
-    await session.commit()
-    given = await session.get(ChanceGrant, (lottery_id, body.key), populate_existing=True)
-    if (given.user_id, given.chances) != (body.user_id, body.chances):
-        raise Conflict(f"Key {body.key} granted {given.chances} chance(s) to {given.user_id}.")
-    return given, made
+    return made
+
+
+async def grant_for_action(session: AsyncSession, earned: PointsEarned) -> int:
+    """Chances for a user's check-in or referral (users' `points.earned`), in every lottery
+    open at that moment that gives some for it, once per action (its key names the user,
+    the action and its moment); how many lotteries granted."""
+    column = ACTION_CHANCES.get(earned.earned_for)
+    if column is None:
+        return 0
+    at = earned.earned_at
+    lotteries = await session.execute(
+        select(Lottery.id, column).where(column > 0, Lottery.opens_at <= at, Lottery.closes_at > at)
+    )
+    key = f"{earned.earned_for}:{earned.user_id}:{at.isoformat()}"
+    granted = 0
+    for lottery_id, chances in lotteries:
+        body = GrantRequest(
+            user_id=earned.user_id, chances=chances, key=key, reason=earned.earned_for
+        )
+        granted += await stage_grant(session, lottery_id, body, None)
+    return granted
 
 
 async def my_draws(
