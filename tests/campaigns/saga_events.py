@@ -113,3 +113,24 @@ async def apply_step(db, step, event):
     """Run a saga step (or any handler) as a consumer does: in a transaction of its own."""
     async with db.session() as session, session.begin():
         return await step(session, event)
+
+
+async def holding(platform, operator_token) -> tuple[UUID, str, UUID]:
+    """A customer holding one ¥40-off-¥300 coupon: (customer id, token, coupon id)."""
+    async with platform.client("campaigns", operator_token) as staff:
+        template = await staff.post(
+            "/api/v1/campaigns/coupons",
+            json={
+                "name": "¥40 off ¥300",
+                "kind": "threshold",
+                "currency": "CNY",
+                "amount_off": 40_00,
+                "threshold": 300_00,
+                "valid_days": 7,
+                "total_quantity": 10,
+            },
+        )
+    customer_id, token = await platform.customer()
+    async with platform.client("campaigns", token) as customer:
+        claimed = await customer.post(f"/api/v1/campaigns/coupons/{template.json()['id']}/claims")
+    return UUID(customer_id), token, UUID(claimed.json()["id"])

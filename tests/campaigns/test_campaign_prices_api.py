@@ -6,6 +6,7 @@ every field orders reads."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from saga_events import holding
 
 from chassis.ids import new_id
 from chassis.testing import eventually
@@ -51,29 +52,14 @@ async def test_the_quote_prices_a_line_at_the_running_campaigns_price_then_the_c
             return (await staff.get(f"{CAMPAIGNS}/{campaign}")).json()["state"] == "running"
 
         assert await eventually(running, within=30)
-        template = await staff.post(
-            "/api/v1/campaigns/coupons",
-            json={
-                "name": "¥40 off ¥300",
-                "kind": "threshold",
-                "currency": "CNY",
-                "amount_off": 40_00,
-                "threshold": 300_00,
-                "valid_days": 7,
-                "total_quantity": 10,
-            },
-        )
-    _, token = await platform.customer()
+    _, token, coupon_id = await holding(platform, operator_token)  # ¥40 off ¥300
     async with platform.client("campaigns", token) as customer:
-        coupon = (
-            await customer.post(f"/api/v1/campaigns/coupons/{template.json()['id']}/claims")
-        ).json()
         cart = {
             "lines": [
                 {"sku_id": tea, "unit_price": _cny(200_00), "quantity": 2},
                 {"sku_id": cup, "unit_price": _cny(50_00), "quantity": 1},
             ],
-            "coupon_ids": [coupon["id"]],
+            "coupon_ids": [str(coupon_id)],
         }
         quote = (await customer.post("/api/v1/campaigns/quote", json=cart)).json()
     # tea 2 x ¥150 = 300 (¥100 off its ¥400), cup 50: ¥350 at sale prices, ¥40 off it.

@@ -7,7 +7,7 @@ from uuid import UUID
 import pytest
 from aiokafka import AIOKafkaProducer
 from observe import event_about, events_on
-from saga_events import cancelled, paid, placed
+from saga_events import cancelled, holding, paid, placed
 
 from chassis.events.envelope import CONTENT_TYPE
 from chassis.events.outbox import envelope_for
@@ -39,27 +39,6 @@ async def publish(platform):
     await producer.stop()
 
 
-async def _holding(platform, operator_token) -> tuple[UUID, str, UUID]:
-    """A customer holding one ¥40-off-¥300 coupon: (customer id, token, coupon id)."""
-    async with platform.client("campaigns", operator_token) as staff:
-        template = await staff.post(
-            "/api/v1/campaigns/coupons",
-            json={
-                "name": "¥40 off ¥300",
-                "kind": "threshold",
-                "currency": "CNY",
-                "amount_off": 40_00,
-                "threshold": 300_00,
-                "valid_days": 7,
-                "total_quantity": 10,
-            },
-        )
-    customer_id, token = await platform.customer()
-    async with platform.client("campaigns", token) as customer:
-        claimed = await customer.post(f"/api/v1/campaigns/coupons/{template.json()['id']}/claims")
-    return UUID(customer_id), token, UUID(claimed.json()["id"])
-
-
 async def _status(platform, token, coupon_id) -> str:
     async with platform.client("campaigns", token) as customer:
         items = (await customer.get("/api/v1/campaigns/me/coupons")).json()["items"]
@@ -73,7 +52,7 @@ async def _answer(platform, verb: str, order_id) -> dict:
 
 
 async def test_placed_then_paid_locks_then_redeems(platform, operator_token, publish):
-    customer_id, token, coupon_id = await _holding(platform, operator_token)
+    customer_id, token, coupon_id = await holding(platform, operator_token)
     order = placed(customer_id, [coupon_id])
     await publish(order)
     locked = await _answer(platform, "locked", order.order_id)
@@ -87,7 +66,7 @@ async def test_placed_then_paid_locks_then_redeems(platform, operator_token, pub
 
 
 async def test_one_coupon_in_two_orders_is_locked_by_one(platform, operator_token, publish):
-    customer_id, _, coupon_id = await _holding(platform, operator_token)
+    customer_id, _, coupon_id = await holding(platform, operator_token)
     orders = [placed(customer_id, [coupon_id]), placed(customer_id, [coupon_id])]
     await publish(*orders)  # keyed by order: on two partitions, either may come first
 
@@ -105,7 +84,7 @@ async def test_one_coupon_in_two_orders_is_locked_by_one(platform, operator_toke
 
 
 async def test_a_cancel_delivered_twice_releases_once(platform, operator_token, publish):
-    customer_id, token, coupon_id = await _holding(platform, operator_token)
+    customer_id, token, coupon_id = await holding(platform, operator_token)
     order = placed(customer_id, [coupon_id])
     await publish(order)
     await _answer(platform, "locked", order.order_id)
@@ -130,7 +109,7 @@ async def test_a_cancel_delivered_twice_releases_once(platform, operator_token, 
 
 
 async def test_another_customers_coupon_is_refused(platform, operator_token, publish):
-    _, _, coupon_id = await _holding(platform, operator_token)
+    _, _, coupon_id = await holding(platform, operator_token)
     stranger, _ = await platform.customer()
     order = placed(UUID(stranger), [coupon_id])
     await publish(order)
