@@ -34,6 +34,9 @@ def facts(orders=1, spend=10_000, first_days_ago=1, idle_days=None) -> Facts:
         (facts(first_days_ago=29), Stage.NEW),
         (facts(first_days_ago=30, idle_days=1), Stage.ACTIVE),  # the new period is 30 days
         (facts(orders=3, spend=500_000, first_days_ago=5), Stage.HIGH_VALUE),
+        (facts(orders=7, spend=500_000, first_days_ago=90, idle_days=1), Stage.HIGH_VALUE),
+        # every paid order refunded or cancelled since: no paid order, a first one on record
+        (Facts(0, 0, NOW - timedelta(days=90), NOW), Stage.POTENTIAL),
         (facts(orders=2, spend=900_000, first_days_ago=90, idle_days=1), Stage.ACTIVE),
         (facts(orders=3, spend=499_999, first_days_ago=90, idle_days=1), Stage.ACTIVE),
         (facts(first_days_ago=90, idle_days=59), Stage.ACTIVE),
@@ -124,8 +127,17 @@ def test_only_legal_moves_arise_as_time_passes_and_users_act():
                 stage = moved.to_stage
 
 
+def test_rules_changed_is_named_never_passed_by_position():
+    with pytest.raises(TypeError):
+        machine.decide(Stage.NEW, facts(), RULES, NOW, True)
+
+
 def test_the_timer_is_the_next_moment_time_alone_moves_the_user():
     assert machine.next_change(Facts(0, 0, None, NOW), RULES, NOW) is None
+    assert machine.next_change(Facts(0, 0, NOW - timedelta(days=5), NOW), RULES, NOW) is None
+    # at the very end of the new period, the next moment is the one after it
+    ending = facts(first_days_ago=30, idle_days=0)
+    assert machine.next_change(ending, RULES, NOW) == NOW + timedelta(days=60)
     fresh = facts(first_days_ago=0)
     assert machine.next_change(fresh, RULES, NOW) == NOW + timedelta(days=30)
     settled = facts(first_days_ago=40, idle_days=10)
@@ -138,8 +150,13 @@ def test_the_timer_is_the_next_moment_time_alone_moves_the_user():
 
 def test_thresholds_must_rise_from_new_to_dormant_to_churned():
     assert RULES.problem() is None
-    bad = Rules(2, 60, 60, 180, 1, 1)
-    assert bad.problem() == ("dormant_days", "must be more than new_days")
+    for dormant in (60, 45):
+        bad = Rules(2, 60, dormant, 180, 1, 1)
+        assert bad.problem() == ("dormant_days", "must be more than new_days")
+    assert Rules(2, 30, 60, 45, 1, 1).problem() == (
+        "churned_days",
+        "must be more than dormant_days",
+    )
     assert Rules(2, 30, 60, 60, 1, 1).problem() == (
         "churned_days",
         "must be more than dormant_days",

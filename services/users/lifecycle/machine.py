@@ -19,7 +19,7 @@ from contracts.users import LifecycleReason as Reason
 from contracts.users import LifecycleStage as Stage
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # pragma: no mutate (frozen or not, the machine never writes one)
 class Rules:
     """Thresholds of one version of the rules; `new_days < dormant_days < churned_days`."""
 
@@ -39,7 +39,7 @@ class Rules:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # pragma: no mutate (as Rules)
 class Facts:
     """What the metrics know about a user."""
 
@@ -49,7 +49,7 @@ class Facts:
     last_active_at: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # pragma: no mutate (as Rules)
 class Transition:
     from_stage: Stage
     to_stage: Stage
@@ -61,9 +61,10 @@ class IllegalTransition(RuntimeError):
 
 
 PAID = (Stage.NEW, Stage.ACTIVE, Stage.HIGH_VALUE)
+IDLE = (Stage.DORMANT, Stage.CHURNED)
 EDGES: dict[tuple[Stage, Stage], Reason] = {
     # the first paid order: usually to new; to any stage when old orders arrive late
-    **{(Stage.POTENTIAL, stage): Reason.FIRST_ORDER for stage in Stage if stage != Stage.POTENTIAL},
+    **{(Stage.POTENTIAL, stage): Reason.FIRST_ORDER for stage in (*PAID, *IDLE)},
     (Stage.NEW, Stage.ACTIVE): Reason.NEW_PERIOD_OVER,
     (Stage.NEW, Stage.HIGH_VALUE): Reason.SPEND_REACHED,
     (Stage.ACTIVE, Stage.HIGH_VALUE): Reason.SPEND_REACHED,
@@ -73,7 +74,7 @@ EDGES: dict[tuple[Stage, Stage], Reason] = {
     **{(stage, Stage.CHURNED): Reason.INACTIVE for stage in (*PAID, Stage.DORMANT)},
     **{
         (stage, back): Reason.REACTIVATED
-        for stage in (Stage.DORMANT, Stage.CHURNED)
+        for stage in IDLE
         for back in (Stage.ACTIVE, Stage.HIGH_VALUE)
     },
 }
