@@ -28,7 +28,7 @@ recommender = APIRouter(prefix="/recommender", tags=["feeds"])
 FEED_CURSOR_LENGTH = 2048  # a feed's cursor names the posts served so far (service.py)
 
 
-def _shelf(request: Request) -> Shelf:
+async def _shelf(request: Request) -> Shelf:  # async: a plain def runs in the thread pool
     return request.app.state.shelf
 
 

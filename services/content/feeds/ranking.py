@@ -18,6 +18,10 @@ score = POPULARITY * popularity + FRESHNESS * freshness + AFFINITY * affinity
 Diversity: walking down the scores, a post whose author or first topic already holds
 MAX_SHARE of the last WINDOW places waits until one frees up (no wall of one author or
 topic); what has to wait longest comes last, in score order.
+
+`rank` is the reference: every rule, candidate by candidate. `rank_page` is what feeds
+serve: the same scores, order and reasons (tested against `rank` on a seeded population),
+over arrays, diversifying only as far as the page and making a `Ranked` for its items only.
 """
 
 import math
@@ -26,7 +30,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
+from itertools import repeat
 from uuid import UUID
+
+import numpy as np
 
 POPULARITY, FRESHNESS, AFFINITY, COLLABORATIVE = 0.3, 0.15, 0.25, 0.3
 POPULARITY_HALF_LIFE = timedelta(hours=48)
@@ -188,6 +195,99 @@ def rank(
         scored.append(Ranked(c, sum(parts.values()), parts, interest, similar))
     scored.sort(key=lambda r: (-r.score, -r.candidate.published_ts, str(r.candidate.post_id)))
     return diversify(scored)
+
+
+def rank_page(
+    candidates: Sequence[Candidate],
+    *,
+    at: datetime,
+    limit: int,
+    interest: Mapping[str, float] | None = None,
+    seen: Collection[UUID] = frozenset(),
+    personal: Personal = NOBODY,
+) -> tuple[list[Ranked], bool]:
+    """`rank(...)[:limit]`, and whether more candidates follow it. Each part is computed
+    as `rank` computes it (the same floating-point operations in the same order, so the
+    same bits), the five summed over arrays; diversity places `limit` items (its first
+    places depend on nothing after them)."""
+    interest = interest or {}
+    moment = at.timestamp()
+    fresh = [c for c in candidates if c.post_id not in seen]
+    if not fresh:
+        return [], False
+    raw = [_popularity(c, moment) for c in fresh]
+    top = max(raw) or 1.0
+    collaborative, segment = personal.collaborative.get, personal.segment.get
+    zeros, liking = repeat(0.0), interest.get
+    parts = {
+        "collaborative": COLLABORATIVE * np.array([collaborative(c.post_id, 0.0) for c in fresh]),
+        "segment": COLLABORATIVE * np.array([segment(c.post_id, 0.0) for c in fresh]),
+        "affinity": AFFINITY
+        * np.array(
+            [min(sum(map(liking, c.distinct_labels, zeros)), 1.0) for c in fresh]
+            if interest
+            else [0.0] * len(fresh)
+        ),
+        "popularity": POPULARITY * np.array(raw) / top,
+        "freshness": FRESHNESS * np.array([_freshness(c, moment) for c in fresh]),
+    }
+    scores = 0.0 + parts["collaborative"]  # summed in rank's order
+    for name in ("segment", "affinity", "popularity", "freshness"):
+        scores = scores + parts[name]
+    order = _order(fresh, scores)
+    placed = _diversified(fresh, order, limit)
+    names = list(parts)
+    columns = [parts[name] for name in names]
+    page = [
+        Ranked(
+            fresh[i],
+            float(scores[i]),
+            {name: float(column[i]) for name, column in zip(names, columns, strict=True)},
+            interest,
+            personal.similar.get(fresh[i].post_id),
+        )
+        for i in placed
+    ]
+    return page, len(fresh) > limit
+
+
+def _order(fresh: Sequence[Candidate], scores: np.ndarray) -> list[int]:
+    """`rank`'s order: by score, then the newer post, then the id as text (only when a
+    score and a publication are both tied)."""
+    published = np.array([c.published_ts for c in fresh])
+    order = np.lexsort((-published, -scores))
+    ordered_scores, ordered_published = scores[order], published[order]
+    tied = (ordered_scores[1:] == ordered_scores[:-1]) & (
+        ordered_published[1:] == ordered_published[:-1]
+    )
+    if not tied.any():
+        return order.tolist()
+    values = scores.tolist()
+    return sorted(
+        range(len(fresh)),
+        key=lambda i: (-values[i], -fresh[i].published_ts, str(fresh[i].post_id)),
+    )
+
+
+def _diversified(fresh: Sequence[Candidate], order: list[int], limit: int) -> list[int]:
+    """`diversify`'s first `limit` places, by index into `fresh`."""
+    authors = [c.author for c in fresh]
+    topics = [c.topics[0] if c.topics else None for c in fresh]
+    waiting, placed = list(order), []
+    recent: deque[int] = deque(maxlen=WINDOW - 1)
+    while waiting and len(placed) < limit:
+        index = 0
+        for n, i in enumerate(waiting):
+            author, topic = authors[i], topics[i]
+            if sum(authors[r] == author for r in recent) < MAX_SHARE and (
+                topic is None or sum(topics[r] == topic for r in recent) < MAX_SHARE
+            ):
+                index = n
+                break
+        item = waiting.pop(index)
+        placed.append(item)
+        recent.append(item)
+    return placed
 
 
 def diversify(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
@@ -34,6 +34,14 @@ NEWEST = 100  # the newest published posts a feed ranks
 KEPT = 100_000  # posts kept at most in each map; past that, it starts over
 PAGES_KEPT = 5_000  # whole posts (an article is up to 100,000 characters)
 CANDIDATE_COLUMNS = (Post.id, Post.author, Post.published_at, Post.tags, Post.topics)
+# Built once (a feed spends nothing composing them), for the ids in `:ids`.
+_IDS = bindparam("ids", expanding=True)
+COUNTERS = (
+    select(Post.id, *(getattr(PostStats, c) for c in ENGAGEMENT))
+    .outerjoin(PostStats, PostStats.post_id == Post.id)
+    .where(Post.state == PostState.PUBLISHED, Post.id.in_(_IDS))
+)
+PUBLISHED_POSTS = select(Post).where(Post.state == PostState.PUBLISHED, Post.id.in_(_IDS))
 
 
 @dataclass(frozen=True)
@@ -100,17 +108,14 @@ class Shelf:
         if missing:
             generation = changes.generation()
             facts = await self._facts_of(session, missing)
-            rows = await session.execute(
-                select(Post.id, *(getattr(PostStats, c) for c in ENGAGEMENT))
-                .outerjoin(PostStats, PostStats.post_id == Post.id)
-                .where(Post.state == PostState.PUBLISHED, Post.id.in_(missing))
-            )
+            rows = await session.execute(COUNTERS, {"ids": missing})
             read = {
-                row.id: Candidate(
-                    *facts[row.id], engagement={c: getattr(row, c) or 0 for c in ENGAGEMENT}
+                post_id: Candidate(
+                    *facts[post_id],
+                    engagement={c: n or 0 for c, n in zip(ENGAGEMENT, counts, strict=True)},
                 )
-                for row in rows
-                if row.id in facts
+                for post_id, *counts in rows
+                if post_id in facts
             }
             for post_id in missing:
                 found[post_id] = read.get(post_id)  # None: not published (now)
@@ -148,9 +153,7 @@ class Shelf:
             generation = changes.generation()
             read = {
                 post.id: PostOut.model_validate(post)
-                for post in await session.scalars(
-                    select(Post).where(Post.state == PostState.PUBLISHED, Post.id.in_(missing))
-                )
+                for post in await session.scalars(PUBLISHED_POSTS, {"ids": missing})
             }
             if len(self._posts) + len(missing) > PAGES_KEPT:
                 self._posts.clear()
