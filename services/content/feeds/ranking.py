@@ -58,11 +58,13 @@ class Candidate:
     tags: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     engagement: dict[str, int] = field(default_factory=dict)
-    # Derived once: log(1 + weighted engagement), the labels, the publication in seconds.
+    # Derived once: log(1 + weighted engagement), the labels, the publication in seconds,
+    # the counters in ENGAGEMENT's order.
     engaged: float = field(init=False, repr=False, compare=False)
     labels: tuple[str, ...] = field(init=False, repr=False, compare=False)
     distinct_labels: frozenset[str] = field(init=False, repr=False, compare=False)
     published_ts: float = field(init=False, repr=False, compare=False)
+    counts: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         weighted = sum(ENGAGEMENT.get(k, 0.0) * n for k, n in self.engagement.items())
@@ -70,6 +72,7 @@ class Candidate:
         object.__setattr__(self, "labels", self.tags + self.topics)
         object.__setattr__(self, "distinct_labels", frozenset(self.labels))
         object.__setattr__(self, "published_ts", self.published_at.timestamp())
+        object.__setattr__(self, "counts", tuple(self.engagement.get(k, 0) for k in ENGAGEMENT))
 
 
 @dataclass(frozen=True)
@@ -215,7 +218,9 @@ def rank_page(
     fresh = [c for c in candidates if c.post_id not in seen]
     if not fresh:
         return [], False
-    raw = [_popularity(c, moment) for c in fresh]
+    # _popularity and _freshness, inline (the same operations).
+    ages = [max(moment - c.published_ts, 0.0) for c in fresh]
+    raw = [c.engaged * 0.5 ** (age / _HALF_LIFE) for c, age in zip(fresh, ages, strict=True)]
     top = max(raw) or 1.0
     collaborative, segment = personal.collaborative.get, personal.segment.get
     zeros, liking = repeat(0.0), interest.get
@@ -229,7 +234,7 @@ def rank_page(
             else [0.0] * len(fresh)
         ),
         "popularity": POPULARITY * np.array(raw) / top,
-        "freshness": FRESHNESS * np.array([_freshness(c, moment) for c in fresh]),
+        "freshness": FRESHNESS * np.array([math.exp(-age / _FRESHNESS_SCALE) for age in ages]),
     }
     scores = 0.0 + parts["collaborative"]  # summed in rank's order
     for name in ("segment", "affinity", "popularity", "freshness"):

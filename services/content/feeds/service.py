@@ -11,7 +11,7 @@ holds at most about 300 posts).
 import base64
 import struct
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -117,6 +117,9 @@ async def _ranked(
     model: Recommender | None = None,
 ) -> tuple[list[tuple[PostOut, Ranked]], str | None]:
     at, served = (now(), b"") if page.cursor is None else _decode(page.cursor)
+    # Reads only, outside a transaction: each statement sees what is committed when it
+    # runs, as in READ COMMITTED, without the round trips of BEGIN and ROLLBACK.
+    await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     history = History()
     if reader is not None:
         history = await _history(session, shelf, reader.user_id, at)
@@ -128,12 +131,7 @@ async def _ranked(
     candidates = await shelf.candidates(session, [*newest, *extra], at)
     tails = {served[n : n + SERVED_BYTES] for n in range(0, len(served), SERVED_BYTES)}
     left_out = history.seen | {c.post_id for c in candidates if _tail(c.post_id) in tails}
-    similar = picks.similar([c.post_id for c in candidates])
-    personal = Personal(
-        collaborative=picks.scored,
-        similar={p: (s, history.titles.get(s)) for p, s in similar.items() if s is not None},
-        segment=picks.segment,
-    )
+    personal = Personal(collaborative=picks.scored, segment=picks.segment)
     window, more = rank_page(
         candidates,
         at=at,
@@ -142,6 +140,14 @@ async def _ranked(
         seen=left_out,
         personal=personal,
     )
+    # Which of the reader's posts each is most like: for the page's reasons only.
+    similar = picks.similar([r.candidate.post_id for r in window])
+    window = [
+        replace(r, similar=(s, history.titles.get(s)))
+        if (s := similar.get(r.candidate.post_id)) is not None
+        else r
+        for r in window
+    ]
     posts = await shelf.posts(session, [r.candidate.post_id for r in window])
     served += b"".join(_tail(r.candidate.post_id) for r in window)
     next_cursor = _encode(at, served) if more else None
