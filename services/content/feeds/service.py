@@ -35,7 +35,7 @@ from services.content.feeds.recommender import Recommender
 from services.content.feeds.shelf import Shelf
 from services.content.interactions.models import Reaction, Seen
 from services.content.posts.live import LiveState
-from services.content.posts.models import LabelKind, Post, PostLabel
+from services.content.posts.models import LabelKind, LinkedCampaign, Post, PostLabel
 from services.content.posts.schemas import PostOut
 from services.content.posts.workflow import PostState
 from services.content.recommend.serving import Snapshot
@@ -76,8 +76,9 @@ async def product(
     return await _ranked(session, shelf, (kind, value), conditions, None, page)
 
 
-async def live(session: AsyncSession) -> tuple[list[Post], list[Post]]:
-    """Live sessions on air (latest start first) and upcoming (soonest first)."""
+async def live(session: AsyncSession) -> tuple[list[Post], list[Post], list[LinkedCampaign]]:
+    """Live sessions on air (latest start first) and upcoming (soonest first), and the
+    campaigns they link."""
     published = select(Post).where(Post.state == PostState.PUBLISHED, Post.live_state.is_not(None))
     on_air = await session.scalars(
         published.where(Post.live_state == LiveState.LIVE).order_by(Post.starts_at.desc()).limit(50)
@@ -87,7 +88,14 @@ async def live(session: AsyncSession) -> tuple[list[Post], list[Post]]:
         .order_by(Post.starts_at)
         .limit(50)
     )
-    return list(on_air), list(upcoming)
+    on_air, upcoming = list(on_air), list(upcoming)
+    linked = {p.campaign_id for p in on_air + upcoming if p.campaign_id is not None}
+    campaigns = await session.scalars(
+        select(LinkedCampaign)
+        .where(LinkedCampaign.campaign_id.in_(linked))
+        .order_by(LinkedCampaign.starts_at, LinkedCampaign.campaign_id)
+    )
+    return on_air, upcoming, list(campaigns) if linked else []
 
 
 def _labelled(kind: LabelKind, value: str):
