@@ -45,9 +45,10 @@ class PageRequest:
 
 def page_parameters(max_cursor_length: int = MAX_CURSOR_LENGTH):
     """The dependency reading `limit` and `cursor` (of at most `max_cursor_length`
-    characters: a list whose cursor says more than a sort key takes a longer one)."""
+    characters: a list whose cursor says more than a sort key takes a longer one). Async,
+    although it awaits nothing: FastAPI runs a plain function in its thread pool."""
 
-    def page_request(
+    async def page_request(
         limit: Annotated[
             int, Query(ge=1, le=MAX_LIMIT, description="How many items to return at most")
         ] = DEFAULT_LIMIT,

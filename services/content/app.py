@@ -13,7 +13,13 @@ from services.content.interactions import quotas
 from services.content.models import Base
 from services.content.moderation import api as moderation
 from services.content.posts import api as posts
-from services.content.posts.consumers import on_product_created
+from services.content.posts.consumers import (
+    on_campaign_cancelled,
+    on_campaign_ended,
+    on_campaign_scheduled,
+    on_campaign_started,
+    on_product_created,
+)
 from services.content.posts.scheduler import publishing
 from services.content.qa import api as qa
 from services.content.reviews import api as reviews
@@ -41,7 +47,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             calls.router,
         ],
         schema=SCHEMA,
-        consumers=[on_product_created, on_order_paid, on_segment_entered, on_segment_left],
+        consumers=[
+            on_product_created,
+            on_campaign_scheduled,
+            on_campaign_started,
+            on_campaign_ended,
+            on_campaign_cancelled,
+            on_order_paid,
+            on_segment_entered,
+            on_segment_left,
+        ],
         background=[
             publishing(settings.schedule_poll_seconds),
             training(model, settings.recommender_retrain_seconds),

@@ -5,6 +5,7 @@ import pytest
 from content_drafts import POSTS, article, image_post, live_session, published, video
 
 from chassis.ids import new_id
+from chassis.testing import eventually
 
 pytestmark = pytest.mark.asyncio
 
@@ -93,3 +94,50 @@ async def test_the_live_feed_shows_sessions_on_air_and_upcoming(platform, operat
     assert on_air["id"] in [p["id"] for p in feed["live_now"]]
     assert upcoming["id"] in [p["id"] for p in feed["upcoming"]]
     assert on_air["id"] not in [p["id"] for p in after["live_now"] + after["upcoming"]]
+
+
+async def test_a_live_session_in_a_feed_shows_its_broadcast_as_it_moves(platform, operator):
+    """Feeds keep what a published post shows, but a live session's broadcast moves: the
+    feed shows it on air, then ended with its replay, as soon as this replica changed it."""
+    topic = f"topic{new_id().hex[-6:]}"
+    url = f"{FEEDS}/topics/{topic}"
+    async with platform.client("content", operator) as staff, platform.client("content") as shop:
+        live = await published(staff, staff, live_session(topics=[topic]))
+        await published(staff, staff, article(topics=[topic]))
+
+        async def shown() -> dict:
+            items = (await shop.get(url)).json()["items"]
+            assert len(items) == 2
+            return next(item["post"] for item in items if item["post"]["id"] == live["id"])
+
+        assert (await shown())["live_state"] == "scheduled"
+        await staff.post(f"{POSTS}/{live['id']}/live/start")
+        assert (await shown())["live_state"] == "live"
+        replay = "https://cdn.example/replay.m3u8"
+        await staff.post(f"{POSTS}/{live['id']}/live/end", json={"replay_url": replay})
+        assert ((await shown())["live_state"], (await shown())["replay_url"]) == ("ended", replay)
+
+
+async def test_a_feed_ranks_by_counters_at_most_the_cache_time_old(platform, operator):
+    """A replica keeps each candidate with its counters for CONTENT_FEED_CACHE_SECONDS:
+    once they are older, the next feed ranks by the counters as they are now."""
+    topic = f"topic{new_id().hex[-6:]}"
+    url = f"{FEEDS}/topics/{topic}"
+    async with platform.client("content", operator) as staff, platform.client("content") as shop:
+        liked = await published(staff, staff, article(topics=[topic]))
+        newer = await published(staff, staff, article(topics=[topic]))
+
+        async def order() -> list[str]:
+            return [item["post"]["id"] for item in (await shop.get(url)).json()["items"]]
+
+        assert await order() == [newer["id"], liked["id"]]  # no engagement: the newer first
+        for _ in range(3):
+            _, token = await platform.customer()
+            async with platform.client("content", token) as fan:
+                done = await fan.post(f"{POSTS}/{liked['id']}/interactions", json={"kind": "like"})
+                assert done.status_code == 200
+
+        async def liked_first() -> bool:
+            return await order() == [liked["id"], newer["id"]]
+
+        await eventually(liked_first, within=10)

@@ -113,6 +113,30 @@ async def test_a_new_like_changes_the_next_feed_without_a_retrain(platform, lone
     assert catalogue["搭配"][0]["id"] not in [item["post"]["id"] for item in after]
 
 
+async def test_a_like_changes_the_feed_of_a_reader_whose_picks_were_kept(
+    platform, lone_content, operator
+):
+    """A reader with history gets their picks computed once and kept; a new like changes
+    what the snapshot sees of their history, so the next feed computes them afresh."""
+    server = await lone_content()
+    async with server.client(operator) as staff:
+        catalogue = await _catalogue(staff)
+    await _crowd(platform, server, catalogue)
+    await _retrain(server, operator)
+    _, reader = await platform.customer()
+    outfit, rooms = catalogue["搭配"][0], catalogue["布置"]
+    await _likes(server, reader, [outfit])
+    first = await _feed(server, reader)
+    assert first == await _feed(server, reader)  # the kept picks: the same feed
+    assert first[0]["reason"]["post_id"] == outfit["id"]
+
+    await _likes(server, reader, rooms[:2])
+    after = await _feed(server, reader)
+    assert after[0]["post"]["id"] == rooms[2]["id"]  # what the rooms' crowd also liked
+    assert after[0]["reason"]["code"] == "because_you_liked"
+    assert after[0]["reason"]["post_id"] in {p["id"] for p in rooms[:2]}
+
+
 async def test_anonymous_and_cold_readers_get_popular_and_fresh_posts(
     platform, lone_content, operator
 ):

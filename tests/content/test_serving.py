@@ -1,13 +1,18 @@
 """The recommender as served, pure: the fold-in from a reader's own items, co-occurrence
 through the trained matrix, items the reader had left out, "because you liked" naming the
-reader's closest item, and the most-had items."""
+reader's closest item, the most-had items, and each reader's picks kept while their history
+is the same."""
 
 from uuid import uuid4
 
 import numpy as np
 import pytest
 
+from services.content.feeds.models import RecommenderVersion
+from services.content.feeds.recommender import Recommender
+from services.content.recommend.segments import SegmentFavourites
 from services.content.recommend.serving import Snapshot
+from services.content.settings import Settings
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +47,7 @@ def test_a_new_interaction_changes_the_scores_with_no_retrain(two_crowds):
 def test_a_reader_the_snapshot_does_not_know_anything_of_gets_nothing(two_crowds):
     scores = two_crowds.scores({"new-post": 3.0})
     assert two_crowds.top(scores, 10) == []
-    assert two_crowds.closest(["r1"], scores) == [None]
+    assert two_crowds.closest(["r1"], scores.history) == [None]
 
 
 def test_the_fold_in_solves_the_least_squares_step_of_als(two_crowds):
@@ -61,7 +66,7 @@ def test_the_fold_in_solves_the_least_squares_step_of_als(two_crowds):
 
 def test_because_you_liked_names_the_readers_item_of_the_same_kind(two_crowds):
     scores = two_crowds.scores({"r0": 1.0, "o0": 1.0})
-    assert two_crowds.closest(["r3", "o4", "unknown"], scores) == ["r0", "o0", None]
+    assert two_crowds.closest(["r3", "o4", "unknown"], scores.history) == ["r0", "o0", None]
 
 
 def test_the_most_had_items_come_first():
@@ -84,3 +89,57 @@ def test_a_stored_snapshot_loads_scoring_as_the_trained_one():
     assert np.allclose(loaded.scores(history).values, trained.scores(history).values)
     assert loaded.top(loaded.scores(history), 10) == trained.top(trained.scores(history), 10)
     assert loaded.popular(5) == trained.popular(5)
+
+
+def _served(recommender: Recommender, snapshot: Snapshot) -> None:
+    recommender.snapshot = snapshot  # what _serve sets, without a stored version
+    recommender._picks.clear()
+
+
+def test_a_readers_picks_are_kept_while_their_history_is_the_same(two_crowds, monkeypatch):
+    """Kept picks are always what the snapshot computes for the history given: computed
+    again when the history changes (a new like, a longer view), kept otherwise."""
+    computed = []
+    scores_of = Snapshot.scores_of
+    monkeypatch.setattr(
+        Snapshot, "scores_of", lambda self, *a: computed.append(1) or scores_of(self, *a)
+    )
+    recommender = Recommender(Settings())
+    _served(recommender, two_crowds)
+    reader, other = uuid4(), uuid4()
+    histories = [  # (user, history, whether their picks are computed)
+        (reader, {"r0": 3.0}, True),
+        (reader, {"r0": 3.0}, False),
+        (other, {"o0": 3.0}, True),
+        (reader, {"r0": 3.0}, False),  # kept beside another reader's
+        (reader, {"r0": 3.0, "o1": 3.0}, True),  # a new like
+        (reader, {"r0": 3.0, "o1": 4.5}, True),  # a longer view of the same post
+        (reader, {"r0": 3.0, "o1": 4.5, "unknown": 1.0}, False),  # a post it does not know
+        (reader, {"o1": 4.5, "r0": 3.0}, True),  # the same, read in another order
+    ]
+    for user, history, computes in histories:
+        computed.clear()
+        picks = recommender.picks(user, history, 6)
+        assert computed == ([1] if computes else [])
+        fresh = two_crowds.scores(history)
+        assert picks.scored == dict(two_crowds.top(fresh, 6))
+        assert picks.history.tolist() == fresh.history.tolist()
+
+
+def test_a_new_snapshot_computes_every_readers_picks_again(two_crowds):
+    recommender = Recommender(Settings())
+    _served(recommender, two_crowds)
+    reader = uuid4()
+    before = recommender.picks(reader, {"r0": 3.0}, 6)
+    assert recommender.picks(reader, {"r0": 3.0}, 6) is before
+    rng = np.random.default_rng(4)
+    users = [f"u{n}" for n in range(30) for _ in range(3)]
+    items = [f"r{item}" for item in rng.integers(3, size=len(users))]
+    retrained = Snapshot.train(users, items, [1.0] * len(users), factors=2, seed=2)
+    version = RecommenderVersion(
+        version=2, trained_at=None, seconds=0.0, users=30, items=3, interactions=90
+    )
+    recommender._serve(version, retrained, SegmentFavourites())
+    after = recommender.picks(reader, {"r0": 3.0}, 6)
+    assert after is not before
+    assert after.scored == dict(retrained.top(retrained.scores({"r0": 3.0}), 6))

@@ -15,6 +15,7 @@ from services.content.feeds.recommender import RecommenderDep, Training
 from services.content.feeds.schemas import (
     FeedItem,
     FeedPage,
+    LinkedCampaignOut,
     LiveFeed,
     ReasonOut,
     RecommenderOut,
@@ -28,7 +29,7 @@ recommender = APIRouter(prefix="/recommender", tags=["feeds"])
 FEED_CURSOR_LENGTH = 2048  # a feed's cursor names the posts served so far (service.py)
 
 
-def _shelf(request: Request) -> Shelf:
+async def _shelf(request: Request) -> Shelf:  # async: a plain def runs in the thread pool
     return request.app.state.shelf
 
 
@@ -105,12 +106,16 @@ async def sku(sku_id: UUID, session: SessionDep, shelf: ShelfDep, page: PageDep)
     return _page(*await service.product(session, shelf, LabelKind.SKU, sku_id, page))
 
 
-@router.get("/live", summary="Live sessions on air now, and upcoming ones")
+@router.get(
+    "/live",
+    summary="Live sessions on air now and upcoming, with the live-commerce campaigns they link",
+)
 async def live(session: SessionDep) -> LiveFeed:
-    on_air, upcoming = await service.live(session)
+    on_air, upcoming, campaigns = await service.live(session)
     return LiveFeed(
         live_now=[PostOut.model_validate(p) for p in on_air],
         upcoming=[PostOut.model_validate(p) for p in upcoming],
+        campaigns=[LinkedCampaignOut.model_validate(c) for c in campaigns],
     )
 
 

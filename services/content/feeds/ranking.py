@@ -18,6 +18,10 @@ score = POPULARITY * popularity + FRESHNESS * freshness + AFFINITY * affinity
 Diversity: walking down the scores, a post whose author or first topic already holds
 MAX_SHARE of the last WINDOW places waits until one frees up (no wall of one author or
 topic); what has to wait longest comes last, in score order.
+
+`rank` is the reference: every rule, candidate by candidate. `rank_page` is what feeds
+serve: the same scores, order and reasons (tested against `rank` on a seeded population),
+over arrays, diversifying only as far as the page and making a `Ranked` for its items only.
 """
 
 import math
@@ -26,7 +30,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
+from itertools import repeat
 from uuid import UUID
+
+import numpy as np
 
 POPULARITY, FRESHNESS, AFFINITY, COLLABORATIVE = 0.3, 0.15, 0.25, 0.3
 POPULARITY_HALF_LIFE = timedelta(hours=48)
@@ -51,11 +58,13 @@ class Candidate:
     tags: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     engagement: dict[str, int] = field(default_factory=dict)
-    # Derived once: log(1 + weighted engagement), the labels, the publication in seconds.
+    # Derived once: log(1 + weighted engagement), the labels, the publication in seconds,
+    # the counters in ENGAGEMENT's order.
     engaged: float = field(init=False, repr=False, compare=False)
     labels: tuple[str, ...] = field(init=False, repr=False, compare=False)
     distinct_labels: frozenset[str] = field(init=False, repr=False, compare=False)
     published_ts: float = field(init=False, repr=False, compare=False)
+    counts: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         weighted = sum(ENGAGEMENT.get(k, 0.0) * n for k, n in self.engagement.items())
@@ -63,6 +72,7 @@ class Candidate:
         object.__setattr__(self, "labels", self.tags + self.topics)
         object.__setattr__(self, "distinct_labels", frozenset(self.labels))
         object.__setattr__(self, "published_ts", self.published_at.timestamp())
+        object.__setattr__(self, "counts", tuple(self.engagement.get(k, 0) for k in ENGAGEMENT))
 
 
 @dataclass(frozen=True)
@@ -188,6 +198,101 @@ def rank(
         scored.append(Ranked(c, sum(parts.values()), parts, interest, similar))
     scored.sort(key=lambda r: (-r.score, -r.candidate.published_ts, str(r.candidate.post_id)))
     return diversify(scored)
+
+
+def rank_page(
+    candidates: Sequence[Candidate],
+    *,
+    at: datetime,
+    limit: int,
+    interest: Mapping[str, float] | None = None,
+    seen: Collection[UUID] = frozenset(),
+    personal: Personal = NOBODY,
+) -> tuple[list[Ranked], bool]:
+    """`rank(...)[:limit]`, and whether more candidates follow it. Each part is computed
+    as `rank` computes it (the same floating-point operations in the same order, so the
+    same bits), the five summed over arrays; diversity places `limit` items (its first
+    places depend on nothing after them)."""
+    interest = interest or {}
+    moment = at.timestamp()
+    fresh = [c for c in candidates if c.post_id not in seen]
+    if not fresh:
+        return [], False
+    # _popularity and _freshness, inline (the same operations).
+    ages = [max(moment - c.published_ts, 0.0) for c in fresh]
+    raw = [c.engaged * 0.5 ** (age / _HALF_LIFE) for c, age in zip(fresh, ages, strict=True)]
+    top = max(raw) or 1.0
+    collaborative, segment = personal.collaborative.get, personal.segment.get
+    zeros, liking = repeat(0.0), interest.get
+    parts = {
+        "collaborative": COLLABORATIVE * np.array([collaborative(c.post_id, 0.0) for c in fresh]),
+        "segment": COLLABORATIVE * np.array([segment(c.post_id, 0.0) for c in fresh]),
+        "affinity": AFFINITY
+        * np.array(
+            [min(sum(map(liking, c.distinct_labels, zeros)), 1.0) for c in fresh]
+            if interest
+            else [0.0] * len(fresh)
+        ),
+        "popularity": POPULARITY * np.array(raw) / top,
+        "freshness": FRESHNESS * np.array([math.exp(-age / _FRESHNESS_SCALE) for age in ages]),
+    }
+    scores = 0.0 + parts["collaborative"]  # summed in rank's order
+    for name in ("segment", "affinity", "popularity", "freshness"):
+        scores = scores + parts[name]
+    order = _order(fresh, scores)
+    placed = _diversified(fresh, order, limit)
+    names = list(parts)
+    columns = [parts[name] for name in names]
+    page = [
+        Ranked(
+            fresh[i],
+            float(scores[i]),
+            {name: float(column[i]) for name, column in zip(names, columns, strict=True)},
+            interest,
+            personal.similar.get(fresh[i].post_id),
+        )
+        for i in placed
+    ]
+    return page, len(fresh) > limit
+
+
+def _order(fresh: Sequence[Candidate], scores: np.ndarray) -> list[int]:
+    """`rank`'s order: by score, then the newer post, then the id as text (only when a
+    score and a publication are both tied)."""
+    published = np.array([c.published_ts for c in fresh])
+    order = np.lexsort((-published, -scores))
+    ordered_scores, ordered_published = scores[order], published[order]
+    tied = (ordered_scores[1:] == ordered_scores[:-1]) & (
+        ordered_published[1:] == ordered_published[:-1]
+    )
+    if not tied.any():
+        return order.tolist()
+    values = scores.tolist()
+    return sorted(
+        range(len(fresh)),
+        key=lambda i: (-values[i], -fresh[i].published_ts, str(fresh[i].post_id)),
+    )
+
+
+def _diversified(fresh: Sequence[Candidate], order: list[int], limit: int) -> list[int]:
+    """`diversify`'s first `limit` places, by index into `fresh`."""
+    authors = [c.author for c in fresh]
+    topics = [c.topics[0] if c.topics else None for c in fresh]
+    waiting, placed = list(order), []
+    recent: deque[int] = deque(maxlen=WINDOW - 1)
+    while waiting and len(placed) < limit:
+        index = 0
+        for n, i in enumerate(waiting):
+            author, topic = authors[i], topics[i]
+            if sum(authors[r] == author for r in recent) < MAX_SHARE and (
+                topic is None or sum(topics[r] == topic for r in recent) < MAX_SHARE
+            ):
+                index = n
+                break
+        item = waiting.pop(index)
+        placed.append(item)
+        recent.append(item)
+    return placed
 
 
 def diversify(

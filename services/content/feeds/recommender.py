@@ -9,16 +9,26 @@ serves and loads it. On demand, the replica asked trains a new version; the othe
 at their next look. Training and loading run in worker threads (`implicit` and numpy
 release the GIL), so feeds keep being served meanwhile, from the previous version, or
 before the first one by the rules alone.
+
+Each reader's picks (the snapshot's best posts for them) are kept, for as long as the
+snapshot serves, with what they were computed from: the columns and weights of the
+reader's history the snapshot knows. A request reads the history anyway (it is what the
+feed leaves out and what the interests come from); when the snapshot's part of it is the
+same, so are the picks, and they are not computed again. Any interaction of the reader,
+on any replica, changes that part, so the next feed computes them afresh.
 """
 
 import asyncio
 import logging
 import time
+from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
+import numpy as np
 from fastapi import Depends, Request
 from sqlalchemy import case, delete, func, select, union_all
 from threadpoolctl import threadpool_limits
@@ -39,6 +49,17 @@ from services.content.settings import Settings
 log = logging.getLogger(__name__)
 STREAMED = 20_000  # rows per partition read while loading the interactions
 KEPT_VERSIONS = 3  # the latest ones; older snapshots are deleted when a new one is stored
+READERS_KEPT = 5_000  # readers whose picks are kept (about 10 KB each), the least recent go
+
+
+@dataclass(frozen=True)
+class ReaderPicks:
+    """The snapshot's best posts for one reader with their scores, and the snapshot columns
+    of the reader's history (what "because you liked" compares with)."""
+
+    scored: dict[UUID, float]
+    history: np.ndarray
+    computed_from: bytes  # the history's columns and weights, as the snapshot knows it
 
 
 @dataclass(frozen=True)
@@ -65,10 +86,30 @@ class Recommender:
         self.segments = SegmentFavourites()
         self.last: Training | None = None
         self._lock = asyncio.Lock()
+        self._picks: OrderedDict[UUID, ReaderPicks] = OrderedDict()
 
     @property
     def version(self) -> int:
         return self.last.version if self.last else 0
+
+    def picks(self, reader: UUID, history: Mapping[UUID, float], n: int) -> ReaderPicks:
+        """The snapshot's `n` best posts for `reader`, whose history (post -> signal
+        weight) is `history`: kept from their last feed if the snapshot's part of the
+        history is the same, else computed and kept. Needs a snapshot."""
+        snapshot = self.snapshot
+        columns, weights = snapshot.known(history)
+        computed_from = columns.tobytes() + weights.tobytes()
+        kept = self._picks.get(reader)
+        if kept is not None and kept.computed_from == computed_from:
+            self._picks.move_to_end(reader)
+            return kept
+        scores = snapshot.scores_of(columns, weights)
+        picks = ReaderPicks(dict(snapshot.top(scores, n)), scores.history, computed_from)
+        self._picks[reader] = picks
+        self._picks.move_to_end(reader)
+        if len(self._picks) > READERS_KEPT:
+            self._picks.popitem(last=False)
+        return picks
 
     async def retrain(self, db: Database) -> Training:
         """Train a new version from every interaction with a published post, store it and
@@ -148,6 +189,7 @@ class Recommender:
         self, row: RecommenderVersion, snapshot: Snapshot | None, favourites: SegmentFavourites
     ) -> None:
         self.snapshot, self.segments = snapshot, favourites
+        self._picks = OrderedDict()  # the previous snapshot's
         self.popular = snapshot.popular(self.settings.recommender_popular) if snapshot else []
         self.last = Training(
             version=row.version,
@@ -195,7 +237,7 @@ def _loaded(stored: dict) -> SegmentFavourites:
     )
 
 
-def _recommender(request: Request) -> Recommender:
+async def _recommender(request: Request) -> Recommender:  # async: no thread pool hop
     return request.app.state.recommender
 
 

@@ -3,8 +3,9 @@
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from services.content.posts.models import CampaignState
 from services.content.posts.schemas import PostOut
 
 
@@ -32,9 +33,25 @@ class FeedPage(BaseModel):
     next_cursor: str | None
 
 
+class LinkedCampaignOut(BaseModel):
+    """A live-commerce campaign a listed session links, as the campaigns service announced
+    it: `state` scheduled, running, ended or cancelled."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    campaign_id: UUID
+    name: str
+    state: CampaignState
+    starts_at: datetime
+    ends_at: datetime
+
+
 class LiveFeed(BaseModel):
     live_now: list[PostOut]
     upcoming: list[PostOut]
+    campaigns: list[LinkedCampaignOut] = Field(
+        default_factory=list, description="The campaigns the sessions listed link"
+    )
 
 
 class RecommenderOut(BaseModel):

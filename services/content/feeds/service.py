@@ -10,26 +10,35 @@ holds at most about 300 posts).
 
 import base64
 import struct
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import String, literal, select, type_coerce, union_all
+import numpy as np
+from sqlalchemy import String, Uuid, bindparam, literal, select, type_coerce, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth.principal import Principal
 from chassis.clock import now
 from chassis.http.problems import InvalidInput
 from chassis.pagination import PageRequest
-from services.content.feeds.ranking import Personal, Ranked, Signal, interests, rank, weight
+from services.content.feeds.ranking import (
+    Personal,
+    Ranked,
+    Signal,
+    interests,
+    rank_page,
+    weight,
+)
 from services.content.feeds.recommender import Recommender
 from services.content.feeds.shelf import Shelf
 from services.content.interactions.models import Reaction, Seen
 from services.content.posts.live import LiveState
-from services.content.posts.models import LabelKind, Post, PostLabel
+from services.content.posts.models import LabelKind, LinkedCampaign, Post, PostLabel
 from services.content.posts.schemas import PostOut
 from services.content.posts.workflow import PostState
-from services.content.recommend.serving import ReaderScores, Snapshot
+from services.content.recommend.serving import Snapshot
 from services.content.segments import service as segments
 
 POOL = 100  # the recommender's best for the reader, wherever they are in time
@@ -67,8 +76,9 @@ async def product(
     return await _ranked(session, shelf, (kind, value), conditions, None, page)
 
 
-async def live(session: AsyncSession) -> tuple[list[Post], list[Post]]:
-    """Live sessions on air (latest start first) and upcoming (soonest first)."""
+async def live(session: AsyncSession) -> tuple[list[Post], list[Post], list[LinkedCampaign]]:
+    """Live sessions on air (latest start first) and upcoming (soonest first), and the
+    campaigns they link."""
     published = select(Post).where(Post.state == PostState.PUBLISHED, Post.live_state.is_not(None))
     on_air = await session.scalars(
         published.where(Post.live_state == LiveState.LIVE).order_by(Post.starts_at.desc()).limit(50)
@@ -78,7 +88,14 @@ async def live(session: AsyncSession) -> tuple[list[Post], list[Post]]:
         .order_by(Post.starts_at)
         .limit(50)
     )
-    return list(on_air), list(upcoming)
+    on_air, upcoming = list(on_air), list(upcoming)
+    linked = {p.campaign_id for p in on_air + upcoming if p.campaign_id is not None}
+    campaigns = await session.scalars(
+        select(LinkedCampaign)
+        .where(LinkedCampaign.campaign_id.in_(linked))
+        .order_by(LinkedCampaign.starts_at, LinkedCampaign.campaign_id)
+    )
+    return on_air, upcoming, list(campaigns) if linked else []
 
 
 def _labelled(kind: LabelKind, value: str):
@@ -108,10 +125,13 @@ async def _ranked(
     model: Recommender | None = None,
 ) -> tuple[list[tuple[PostOut, Ranked]], str | None]:
     at, served = (now(), b"") if page.cursor is None else _decode(page.cursor)
+    # Reads only, outside a transaction: each statement sees what is committed when it
+    # runs, as in READ COMMITTED, without the round trips of BEGIN and ROLLBACK.
+    await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     history = History()
     if reader is not None:
         history = await _history(session, shelf, reader.user_id, at)
-    picks = _picks(model, history)
+    picks = _picks(model, reader, history)
     if model is not None and reader is not None and not history.weights:
         picks.segment = model.segments.favourites(await segments.of(session, reader.user_id))
     extra = [*picks.popular, *picks.scored, *picks.segment] if model is not None else []
@@ -119,17 +139,26 @@ async def _ranked(
     candidates = await shelf.candidates(session, [*newest, *extra], at)
     tails = {served[n : n + SERVED_BYTES] for n in range(0, len(served), SERVED_BYTES)}
     left_out = history.seen | {c.post_id for c in candidates if _tail(c.post_id) in tails}
-    similar = picks.similar([c.post_id for c in candidates])
-    personal = Personal(
-        collaborative=picks.scored,
-        similar={p: (s, history.titles.get(s)) for p, s in similar.items() if s is not None},
-        segment=picks.segment,
+    personal = Personal(collaborative=picks.scored, segment=picks.segment)
+    window, more = rank_page(
+        candidates,
+        at=at,
+        limit=page.limit,
+        interest=history.interest,
+        seen=left_out,
+        personal=personal,
     )
-    ranked = rank(candidates, at=at, interest=history.interest, seen=left_out, personal=personal)
-    window = ranked[: page.limit]
+    # Which of the reader's posts each is most like: for the page's reasons only.
+    similar = picks.similar([r.candidate.post_id for r in window])
+    window = [
+        replace(r, similar=(s, history.titles.get(s)))
+        if (s := similar.get(r.candidate.post_id)) is not None
+        else r
+        for r in window
+    ]
     posts = await shelf.posts(session, [r.candidate.post_id for r in window])
     served += b"".join(_tail(r.candidate.post_id) for r in window)
-    next_cursor = _encode(at, served) if len(ranked) > page.limit else None
+    next_cursor = _encode(at, served) if more else None
     shown = [(posts[r.candidate.post_id], r) for r in window if r.candidate.post_id in posts]
     return shown, next_cursor
 
@@ -165,32 +194,32 @@ class Picks:
     a reader without, their segments' favourites with scores."""
 
     popular: list[UUID] = field(default_factory=list)
-    scored: dict[UUID, float] = field(default_factory=dict)
+    scored: Mapping[UUID, float] = field(default_factory=dict)
     snapshot: Snapshot | None = None
-    reader: ReaderScores | None = None
+    history: np.ndarray | None = None  # the snapshot columns of the reader's history
     segment: dict[UUID, float] = field(default_factory=dict)
 
     def similar(self, post_ids: list[UUID]) -> dict[UUID, UUID | None]:
         ids = [i for i in post_ids if i in self.scored]
         if not ids:
             return {}
-        return dict(zip(ids, self.snapshot.closest(ids, self.reader), strict=True))
+        return dict(zip(ids, self.snapshot.closest(ids, self.history), strict=True))
 
 
-def _picks(model: Recommender | None, history: History) -> Picks:
+def _picks(model: Recommender | None, reader: Principal | None, history: History) -> Picks:
     snapshot = model.snapshot if model is not None else None
     if snapshot is None:
         return Picks()
     if not history.weights:
         return Picks(popular=list(model.popular))
-    reader = snapshot.scores(history.weights)
-    return Picks(list(model.popular), dict(snapshot.top(reader, POOL)), snapshot, reader)
+    mine = model.picks(reader.user_id, history.weights, POOL)
+    return Picks(list(model.popular), mine.scored, snapshot, mine.history)
 
 
-async def _history(session: AsyncSession, shelf: Shelf, user_id: UUID, at: datetime) -> History:
-    """The reader's interests and signals (from their latest reactions and views) and what
-    they have seen or reacted to, by `at`. Read at every request: a like changes the very
-    next feed, with no retrain. The posts' labels come from the shelf (they never change)."""
+def _history_statement():
+    """The reader's latest reactions and views (HISTORY of each), for `:reader`: built
+    once, so a feed spends nothing composing it."""
+    reader = bindparam("reader", type_=Uuid)
     reactions = (
         select(
             Reaction.post_id,
@@ -198,19 +227,29 @@ async def _history(session: AsyncSession, shelf: Shelf, user_id: UUID, at: datet
             literal(0).label("dwell_ms"),
             Reaction.created_at,
         )
-        .where(Reaction.user_id == user_id)
+        .where(Reaction.user_id == reader)
         .order_by(Reaction.created_at.desc())
         .limit(HISTORY)
         .subquery()
     )
     views = (
         select(Seen.post_id, literal("view").label("kind"), Seen.dwell_ms, Seen.last_seen_at)
-        .where(Seen.user_id == user_id)
+        .where(Seen.user_id == reader)
         .order_by(Seen.last_seen_at.desc())
         .limit(HISTORY)
         .subquery()
     )
-    had = list(await session.execute(union_all(select(reactions), select(views))))
+    return union_all(select(reactions), select(views))
+
+
+HISTORY_STATEMENT = _history_statement()
+
+
+async def _history(session: AsyncSession, shelf: Shelf, user_id: UUID, at: datetime) -> History:
+    """The reader's interests and signals (from their latest reactions and views) and what
+    they have seen or reacted to, by `at`. Read at every request: a like changes the very
+    next feed, with no retrain. The posts' labels come from the shelf (they never change)."""
+    had = list(await session.execute(HISTORY_STATEMENT, {"reader": user_id}))
     labels = await shelf.labels(session, [row[0] for row in had])
     signals, seen, titles = [], set(), {}
     weights: dict[UUID, float] = {}

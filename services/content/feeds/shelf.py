@@ -5,7 +5,8 @@ What is kept:
 - the newest published posts of each feed (home, a topic, a product), for `seconds`;
 - each published post as a candidate, with its counters, for `seconds`: counters a feed
   ranks by are at most that old, and so is knowing that a post is still published;
-- each published post as feeds show it (PostOut), for `seconds`;
+- each published post as feeds show it (PostOut), for good but a live session's (its
+  broadcast moves), for `seconds`: feeds show only candidates, whose publication is known;
 - for good, what a post says that ranking reads (author, publication, tags, topics, title):
   a post is edited only as a draft, so a published (or archived) one never changes.
 Whatever this process publishes or takes down empties the first two at once
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
@@ -34,6 +35,21 @@ NEWEST = 100  # the newest published posts a feed ranks
 KEPT = 100_000  # posts kept at most in each map; past that, it starts over
 PAGES_KEPT = 5_000  # whole posts (an article is up to 100,000 characters)
 CANDIDATE_COLUMNS = (Post.id, Post.author, Post.published_at, Post.tags, Post.topics)
+# Built once (a feed spends nothing composing them), for the ids in `:ids`.
+_IDS = bindparam("ids", expanding=True)
+COUNTERS = (
+    select(Post.id, *(getattr(PostStats, c) for c in ENGAGEMENT))
+    .outerjoin(PostStats, PostStats.post_id == Post.id)
+    .where(Post.state == PostState.PUBLISHED, Post.id.in_(_IDS))
+)
+PUBLISHED_POSTS = select(Post).where(Post.state == PostState.PUBLISHED, Post.id.in_(_IDS))
+
+
+def padded(ids: list) -> list:
+    """`ids` padded (with the last one again) to a power of two: an IN list of each length
+    is a statement of its own that PostgreSQL prepares (a round trip), and of lengths up to
+    1,024 there are then 11, which stay prepared."""
+    return ids + ids[-1:] * ((1 << (len(ids) - 1).bit_length()) - len(ids)) if ids else ids
 
 
 @dataclass(frozen=True)
@@ -57,6 +73,7 @@ class Shelf:
         self._candidates: dict[UUID, _Kept] = {}
         self._facts: dict[UUID, tuple] = {}
         self._posts: dict[UUID, _Kept] = {}
+        self._lasting: dict[UUID, PostOut] = {}  # published, not live: as they will stay
         self._labels: dict[UUID, Labels] = {}
 
     async def newest(
@@ -100,22 +117,24 @@ class Shelf:
         if missing:
             generation = changes.generation()
             facts = await self._facts_of(session, missing)
-            rows = await session.execute(
-                select(Post.id, *(getattr(PostStats, c) for c in ENGAGEMENT))
-                .outerjoin(PostStats, PostStats.post_id == Post.id)
-                .where(Post.state == PostState.PUBLISHED, Post.id.in_(missing))
-            )
-            read = {
-                row.id: Candidate(
-                    *facts[row.id], engagement={c: getattr(row, c) or 0 for c in ENGAGEMENT}
-                )
-                for row in rows
-                if row.id in facts
-            }
+            rows = await session.execute(COUNTERS, {"ids": padded(missing)})
+            read = {}
+            for post_id, *counts in rows:
+                if post_id in facts:
+                    read[post_id] = self._candidate(facts[post_id], tuple(n or 0 for n in counts))
             for post_id in missing:
                 found[post_id] = read.get(post_id)  # None: not published (now)
                 self._keep(self._candidates, post_id, generation, found[post_id])
         return [c for c in (found[i] for i in wanted) if c is not None and c.published_at <= at]
+
+    def _candidate(self, facts: tuple, counts: tuple[int, ...]) -> Candidate:
+        """The candidate for a post's facts and counters: the one made before if its
+        counters have not moved since (most have not, and a candidate derives its
+        engagement once)."""
+        before = self._candidates.get(facts[0])
+        if before is not None and before.value is not None and before.value.counts == counts:
+            return before.value
+        return Candidate(*facts, engagement=dict(zip(ENGAGEMENT, counts, strict=True)))
 
     async def _facts_of(self, session: AsyncSession, post_ids: list[UUID]) -> dict[UUID, tuple]:
         """(id, author, published_at, tags, topics) of each of `post_ids` ever published."""
@@ -134,13 +153,18 @@ class Shelf:
         return {i: self._facts[i] for i in post_ids if i in self._facts}
 
     async def posts(self, session: AsyncSession, post_ids: Iterable[UUID]) -> dict[UUID, PostOut]:
-        """Each of `post_ids` that is published, as feeds show it; the missing ones read in
-        one statement."""
+        """Each of `post_ids` (candidates: published, as of at most `seconds` ago) that is
+        published, as feeds show it; the missing ones read in one statement. What a
+        published post shows never changes but a live session's broadcast (its state and
+        replay), so the others are kept for good."""
         found: dict[UUID, PostOut] = {}
         missing = []
         for post_id in post_ids:
-            kept = self._fresh(self._posts.get(post_id))
-            if kept is None:
+            lasting = self._lasting.get(post_id)
+            kept = self._fresh(self._posts.get(post_id)) if lasting is None else None
+            if lasting is not None:
+                found[post_id] = lasting
+            elif kept is None:
                 missing.append(post_id)
             elif kept.value is not None:
                 found[post_id] = kept.value
@@ -148,14 +172,18 @@ class Shelf:
             generation = changes.generation()
             read = {
                 post.id: PostOut.model_validate(post)
-                for post in await session.scalars(
-                    select(Post).where(Post.state == PostState.PUBLISHED, Post.id.in_(missing))
-                )
+                for post in await session.scalars(PUBLISHED_POSTS, {"ids": padded(missing)})
             }
             if len(self._posts) + len(missing) > PAGES_KEPT:
                 self._posts.clear()
+            if len(self._lasting) + len(missing) > PAGES_KEPT:
+                self._lasting.clear()
             for post_id in missing:
-                self._keep(self._posts, post_id, generation, read.get(post_id))
+                post = read.get(post_id)
+                if post is not None and post.live_state is None and self.seconds > 0:
+                    self._lasting[post_id] = post
+                else:
+                    self._keep(self._posts, post_id, generation, post)
             found |= read
         return found
 

@@ -1,4 +1,5 @@
-"""Tables of posts: the post, its labels for lookups, and the catalog products it may link."""
+"""Tables of posts: the post, its labels for lookups, the catalog products it may link and
+the live-commerce campaigns a live session may link."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -90,3 +91,27 @@ class LinkedProduct(Base):
 
     product_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+
+
+class CampaignState(StrEnum):
+    SCHEDULED = "scheduled"
+    RUNNING = "running"
+    ENDED = "ended"
+    CANCELLED = "cancelled"
+
+
+LIVE_COMMERCE = "live_commerce"  # the campaigns' kind a live session may link
+
+
+class LinkedCampaign(Base):
+    """Read model built from campaigns' events: each campaign with its window and state
+    (only moving forward: scheduled, running, then ended or cancelled)."""
+
+    __tablename__ = "linked_campaigns"
+
+    campaign_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    state: Mapped[CampaignState] = mapped_column(enum_column(CampaignState))

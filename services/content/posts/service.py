@@ -29,7 +29,15 @@ from services.content.moderation import decisions, words
 from services.content.moderation.screening import Finding, first_block, screen
 from services.content.posts import changes, live, rendering, workflow
 from services.content.posts.live import LiveState
-from services.content.posts.models import LabelKind, LinkedProduct, Post, PostLabel
+from services.content.posts.models import (
+    LIVE_COMMERCE,
+    CampaignState,
+    LabelKind,
+    LinkedCampaign,
+    LinkedProduct,
+    Post,
+    PostLabel,
+)
 from services.content.posts.schemas import (
     ArticleDraft,
     GuideDraft,
@@ -312,6 +320,7 @@ async def _fill(session: AsyncSession, post: Post, draft: PostDraft) -> None:
         case VideoDraft():
             post.video = draft.video.model_dump(mode="json")
         case LiveDraft():
+            await _check_campaign(session, draft.campaign_id)
             post.starts_at = draft.starts_at
             post.campaign_id = draft.campaign_id
             post.live_state = LiveState.SCHEDULED
@@ -358,3 +367,19 @@ async def _check_links(session: AsyncSession, product_ids: list[UUID]) -> None:
     for index, product_id in enumerate(product_ids):
         if product_id not in known:
             raise InvalidInput(f"body.product_ids.{index}", f"{product_id} is not a known product")
+
+
+async def _check_campaign(session: AsyncSession, campaign_id: UUID | None) -> None:
+    """A live session links a live-commerce campaign the campaigns service announced, one
+    that has not ended nor been cancelled; a 422 naming `body.campaign_id` otherwise."""
+    if campaign_id is None:
+        return
+    campaign = await session.get(LinkedCampaign, campaign_id)
+    if campaign is None:
+        raise InvalidInput("body.campaign_id", f"{campaign_id} is not a known campaign")
+    if campaign.kind != LIVE_COMMERCE:
+        raise InvalidInput("body.campaign_id", f"is a {campaign.kind} campaign, not live commerce")
+    if campaign.state == CampaignState.ENDED:
+        raise InvalidInput("body.campaign_id", "the campaign has ended")
+    if campaign.state == CampaignState.CANCELLED:
+        raise InvalidInput("body.campaign_id", "the campaign was cancelled")

@@ -166,11 +166,20 @@ class Snapshot:
     def scores(self, history: Mapping[Hashable, float]) -> "ReaderScores":
         """Every known item scored for a reader with `history` (item id -> signal weight;
         items the snapshot does not know are ignored)."""
-        known = [(self.column[i], w) for i, w in history.items() if i in self.column]
-        if not known:
-            return ReaderScores(np.zeros(len(self.items), dtype=np.float32), np.array([], int))
+        return self.scores_of(*self.known(history))
+
+    def known(self, history: Mapping[Hashable, float]) -> tuple[np.ndarray, np.ndarray]:
+        """The columns and weights of the items of `history` this snapshot knows, in the
+        history's order: all that a reader's scores depend on."""
+        column = self.column
+        known = [(column[i], w) for i, w in history.items() if i in column]
         columns = np.array([c for c, _ in known], dtype=np.int64)
-        weights = np.array([w for _, w in known], dtype=np.float32)
+        return columns, np.array([w for _, w in known], dtype=np.float32)
+
+    def scores_of(self, columns: np.ndarray, weights: np.ndarray) -> "ReaderScores":
+        """Every item scored for a reader who had the items at `columns` with `weights`."""
+        if not len(columns):
+            return ReaderScores(np.zeros(len(self.items), dtype=np.float32), columns)
         collaborative = self.factors @ self.fold_in(columns, weights)
         # Σ over the reader's items of cosine co-occurrence, through the users who had them.
         reach = self.item_users[columns].T @ (weights / self.norms[columns])
@@ -189,15 +198,16 @@ class Snapshot:
         best = best[np.argsort(-values[best], kind="stable")]
         return [(self.items[c], float(values[c])) for c in best]
 
-    def closest(self, items: Sequence[Hashable], scores: "ReaderScores") -> list[Hashable | None]:
-        """For each of `items`, the reader's item most like it by learned factors (what its
-        "because you liked" names); None for items the snapshot does not know."""
+    def closest(self, items: Sequence[Hashable], history: np.ndarray) -> list[Hashable | None]:
+        """For each of `items`, the item at the reader's `history` columns
+        (`ReaderScores.history`) most like it by learned factors (what its "because you
+        liked" names); None for items the snapshot does not know."""
         known = [self.column.get(item) for item in items]
         rows = [c for c in known if c is not None]
-        if not rows or not len(scores.history):
+        if not rows or not len(history):
             return [None] * len(items)
-        similarity = self.unit_factors[rows] @ self.unit_factors[scores.history].T
-        best = iter(scores.history[np.argmax(similarity, axis=1)])
+        similarity = self.unit_factors[rows] @ self.unit_factors[history].T
+        best = iter(history[np.argmax(similarity, axis=1)])
         return [None if c is None else self.items[int(next(best))] for c in known]
 
     def popular(self, n: int) -> list[Hashable]:
