@@ -16,5 +16,6 @@ async def session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(session)]
 
 
-def settings(request: Request) -> object:
+async def settings(request: Request) -> object:
+    # async: a plain def dependency costs every request a hop through the thread pool
     return request.app.state.runtime.settings
