@@ -9,18 +9,25 @@ its position. A redelivered batch is then recognised item by item by the inbox, 
 that writes the items elsewhere (analytics' event store) names them the same way.
 """
 
-import uuid
 from typing import Any
 from uuid import UUID
 
 from chassis.events.envelope import CloudEvent, EventData
 from chassis.events.registry import EventSpec, registry
 
+MAX_ITEMS = (1 << 16) - 1  # positions + 1 fit the lowest 16 bits; a message holds fewer
+
 
 def item_id(batch_id: UUID, index: int) -> UUID:
     """The id of the item at `index` of the batch event `batch_id`: the same at every
-    delivery."""
-    return uuid.uuid5(batch_id, str(index))
+    delivery. The batch's id with its lowest 16 bits, random in a UUIDv7, flipped by the
+    position: still a UUIDv7 of the batch's millisecond, distinct from the batch's id and
+    its other items', and from another batch's items unless the two batches, made in the
+    same millisecond, drew the same 58 other random bits (a hash, `uuid5`, costs four
+    times more at ingest rate for no safer id)."""
+    if not 0 <= index < MAX_ITEMS:
+        raise ValueError(f"a batch event carries at most {MAX_ITEMS:,} events")
+    return UUID(int=batch_id.int ^ (index + 1))
 
 
 def check_keys(spec: EventSpec, data: EventData) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis import metrics, tracing
 from chassis.clock import now
 from chassis.db import Database
-from chassis.events import batches
+from chassis.events.batches import items as items_of_batch
 from chassis.events.envelope import CloudEvent
 from chassis.events.handlers import DependencyDown, Handler
 from chassis.events.registry import registry
@@ -247,7 +247,7 @@ class GroupConsumer:
         except ValidationError as error:
             raise Poison("schema-invalid", _summary(error), envelope.id) from None
         if spec.batch_of:
-            return list(map(Decoded, batches.items(envelope), payload.events))
+            return list(map(Decoded, items_of_batch(envelope), payload.events))
         return [Decoded(envelope, payload)]
 
     async def _apply_with_retries(self, record: ConsumerRecord, decoded: list[Decoded]) -> None:

@@ -2,6 +2,7 @@
 the items' type receive each item once, in order per key, as if it had been sent alone."""
 
 import asyncio
+import uuid
 from collections import Counter
 from uuid import UUID
 
@@ -224,3 +225,8 @@ def test_item_ids_are_the_same_for_every_delivery_and_differ_between_items():
     assert batches.item_id(batch, 0) == batches.item_id(batch, 0)
     assert len({batches.item_id(batch, i) for i in range(1000)}) == 1000
     assert batches.item_id(batch, 0) != batches.item_id(new_id(), 0)
+    assert batch not in {batches.item_id(batch, i) for i in range(1000)}
+    made = batches.item_id(new_id(), 499)
+    assert (made.version, made.variant) == (7, uuid.RFC_4122)
+    with pytest.raises(ValueError, match="at most"):
+        batches.item_id(batch, batches.MAX_ITEMS)
