@@ -144,6 +144,32 @@ async def _sold_sku(platform, operators: tuple[str, str], category: str) -> str:
     return sku
 
 
+async def _campaign(platform, operator: str, name: str, *, spent: int) -> str:
+    """A campaign of this week with a budget, of which it has spent `spent` (a coupon's
+    discount, charged as the checkout charges it, straight in the campaigns database)."""
+    today = now()
+    async with platform.client("campaigns", operator) as campaigns:
+        planned = await campaigns.post(
+            "/api/v1/campaigns/campaigns",
+            json={
+                "name": name,
+                "kind": "holiday_sale",
+                "starts_at": (today - timedelta(days=5)).isoformat(),
+                "ends_at": (today + timedelta(days=5)).isoformat(),
+                "budget": {"amount": 100_000, "currency": "CNY"},
+            },
+        )
+    assert planned.status_code == 201, planned.text
+    campaign = planned.json()["id"]
+    db = Database(platform.database_url("campaigns"), service="test")
+    try:
+        async with db.session() as session, session.begin():
+            assert await budgets.charge(session, UUID(campaign), f"coupon-{new_id()}", spent)
+    finally:
+        await db.dispose()
+    return campaign
+
+
 class Seeded:
     """What the seed made that the panels should show."""
 
@@ -168,26 +194,8 @@ async def _seed(platform, gateway, operator: str) -> Seeded:
             )
         ).json()["id"]
     sku = await _sold_sku(platform, (operator, reviewer), category)
-    async with platform.client("campaigns", operator) as campaigns:
-        planned = await campaigns.post(
-            "/api/v1/campaigns/campaigns",
-            json={
-                "name": campaign_name,
-                "kind": "holiday_sale",
-                "starts_at": (today - timedelta(days=5)).isoformat(),
-                "ends_at": (today + timedelta(days=5)).isoformat(),
-                "budget": {"amount": 100_000, "currency": "CNY"},
-            },
-        )
-    assert planned.status_code == 201, planned.text
-    campaign = planned.json()["id"]
-    # What the campaign spent (a coupon's discount, as the checkout charges it).
-    db = Database(platform.database_url("campaigns"), service="test")
-    try:
-        async with db.session() as session, session.begin():
-            assert await budgets.charge(session, UUID(campaign), f"coupon-{new_id()}", 3300)
-    finally:
-        await db.dispose()
+    campaign = await _campaign(platform, operator, campaign_name, spent=3300)
+    weaker = await _campaign(platform, operator, f"{campaign_name} B", spent=8000)
     await _publish_orders(
         platform,
         paid(first, today - timedelta(days=15), 4200),
@@ -197,6 +205,12 @@ async def _seed(platform, gateway, operator: str) -> Seeded:
             today - timedelta(days=2),
             [(sku, 9900)],
             attribution=Attribution(campaign_ids=[campaign]),
+        ),
+        order_paid(
+            second,
+            today - timedelta(days=2),
+            [(sku, 7000)],
+            attribution=Attribution(campaign_ids=[weaker]),
         ),
     )
     await _collect(gateway, first_token, STEPS)
@@ -238,8 +252,10 @@ async def _stored(platform, gateway, token: str) -> None:
             }
             orders = sum(point["orders"] for point in sales["points"])
             people = [step["people"] for step in funnel.json()["steps"]]
-            grouped = all(any(p["group"] for p in points) for points in by.values())
-            return orders >= 3 and people[2] >= 1 and people[1] >= 2 and grouped
+            campaigns = {p["group"] for p in by["campaign"] if p["group"]}
+            categorised = any(p["group"] for p in by["category"])
+            funnelled = people[2] >= 1 and people[1] >= 2
+            return orders >= 4 and funnelled and len(campaigns) >= 2 and categorised
 
         await eventually(seen, within=60)
         analytics = platform.servers["analytics"].app
@@ -427,15 +443,19 @@ async def test_an_operator_signs_in_and_sees_every_chart_drawn_with_data(
     cells = seen["cells"]
     [roi] = seen["campaigns"]
     assert roi["type"] == "bar"
+    names = [row[0] for row in cells["campaigns-table"]]
     mine = [row for row in cells["campaigns-table"] if row[0] == seeded.campaign]
     assert [row[:4] for row in mine] == [[seeded.campaign, "3.30", "109 CNY", "33 CNY"]]
+    # Best ROI first: the other campaign's 80.00 / 80.00 comes after it.
+    assert names.index(seeded.campaign) < names.index(f"{seeded.campaign} B")
     assert 3.3 in roi["data"]
-    # Categories: the core category, its GMV and its whole share of it, coloured as core.
+    # Categories: the core category, its GMV (both lines of its SKU) and its share of it,
+    # coloured as core.
     [category] = [row for row in cells["categories-table"] if row[0] == seeded.category]
-    assert category[1:5] == ["Core", "CNY", "99", category[4]]
+    assert category[1:5] == ["Core", "CNY", "169", category[4]]
     assert category[4].endswith("%")
     core = next(s for s in seen["categories"] if s["name"] == "Core")
-    assert 99 in core["data"]
+    assert 169 in core["data"]
     # Hot items: the SKU sold, with its score drawn.
     [hot] = seen["hotItems"]
     assert hot["type"] == "bar"
