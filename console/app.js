@@ -15,6 +15,7 @@ const CAMPAIGNS = "/api/v1/campaigns";
 const FIRED = "flywheel.analytics.alert.fired.v1";
 const RECOVERED = "flywheel.analytics.alert.recovered.v1";
 const CAMPAIGNS_SHOWN = 10; // the campaigns of most GMV in the range whose ROI is ranked
+const CATEGORIES_SHOWN = 50; // categories reported on (a call each), parents first
 const ALERTS_EVERY_MS = 60_000; // the alert rules are evaluated every minute
 const $ = (id) => document.getElementById(id);
 const percent = (share) => `${(share * 100).toFixed(1)}%`;
@@ -105,6 +106,13 @@ const PANELS = {
       { label: "sales.orders", value: (c) => c.orders },
       { label: "categories.refundRate", value: (c) => rate(c.refundRate) },
       { label: "categories.change", value: (c) => rate(c.change) },
+      { label: "categories.suggested", value: (c) => (c.suggested ? t(`role.${c.suggested}`) : "") },
+      { label: "categories.why", value: (c) => c.why },
+      { label: "categories.sold", value: (c) => c.sold_30d },
+      { label: "categories.listedShare", value: (c) => rate(c.listed_share) },
+      { label: "categories.conversion", value: (c) => rate(c.conversion) },
+      { label: "categories.cover", value: (c) => c.cover_days },
+      { label: "hot.margin", value: (c) => (c.margin_bps === null ? "" : `${c.margin_bps / 100}%`) },
     ], rows);
   },
   hotItems(items) {
@@ -210,10 +218,16 @@ async function categoryHealth(from, end) {
     salesBy("category", { from: at(from), to: at(end) }),
     salesBy("category", { from: at(before), to: at(from) }),
   ]);
+  // The catalog's report of each category: its 30-day figures and the role they suggest.
+  const shown = tree.items.slice(0, CATEGORIES_SHOWN);
+  const reports = new Map(await Promise.all(shown.map(async (category) => [
+    category.id, await get(`${CATALOG}/insights/categories/${category.id}/health`),
+  ])));
   const totals = new Map();
   for (const g of now) totals.set(g.currency, (totals.get(g.currency) ?? 0) + g.gmv);
   const currency = [...totals].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
-  return tree.items.flatMap((category) => {
+  return shown.flatMap((category) => {
+    const report = reports.get(category.id);
     const sold = now.filter((g) => g.group === category.id);
     const rows = sold.length ? sold : [{ currency, gmv: 0, orders: 0, refunded: 0 }];
     return rows.map((g) => {
@@ -228,6 +242,9 @@ async function categoryHealth(from, end) {
         orders: g.orders,
         refundRate: share(g.refunded, g.gmv),
         change: earlier && earlier.gmv ? g.gmv / earlier.gmv - 1 : null,
+        suggested: report.suggestion?.role ?? null,
+        why: report.suggestion?.reason ?? "",
+        ...report.figures,
       };
     });
   }).sort((a, b) => b.gmv - a.gmv);

@@ -318,6 +318,8 @@ def _drive(console_url: str, email: str, password: str, screenshot: Path) -> dic
                  "alerts-table"].map((id) => [id, [...document.querySelectorAll(
                    `#${id} tbody tr`)].map((row) => [...row.cells].map((c) => c.textContent))])),
               exports: [...document.querySelectorAll("section .table button.csv")].length,
+              category_headers: [...document.querySelectorAll("#categories-table th")]
+                .map((th) => th.textContent),
               funnelMedians: [...document.querySelectorAll("#funnel-table tbody tr")]
                 .map((row) => row.lastElementChild.textContent),
               asked: performance.getEntriesByType("resource")
@@ -454,6 +456,9 @@ async def test_an_operator_signs_in_and_sees_every_chart_drawn_with_data(
     [category] = [row for row in cells["categories-table"] if row[0] == seeded.category]
     assert category[1:5] == ["Core", "CNY", "169", category[4]]
     assert category[4].endswith("%")
+    # ... with the catalog's report on it: the 2 units sold in 30 days.
+    sold = seen["category_headers"].index("Sold (30 days, net of returns)")
+    assert category[sold] == "2"
     core = next(s for s in seen["categories"] if s["name"] == "Core")
     assert 169 in core["data"]
     # Hot items: the SKU sold, with its score drawn.
