@@ -4,19 +4,19 @@
 
 - ingest: the analytics service (one uvicorn server in this process, a fresh PostgreSQL
   database for its outbox, dedup keys and store spool, chDB in a temporary directory, a
-  Tansu broker) takes batches of behaviour events on `POST /collect` from an httpx client
-  in a process of its own; events/s from the first request to the last event written into
-  the store (collection's intake inserts them in bulk, ADR 0028), and to the last one
-  published onto the behaviour topic by the relay (in batches of a request's events, ADR
-  0029); the service's CPU per 1,000 events, and of it the event loop's. Beside it, the stack's own limit: the
-  same number of event rows inserted straight into chDB in batches of 500, which is the
-  only essential I/O of the store's side of the path.
+  Tansu broker) takes batches of behaviour events on `POST /collect` from an httpx client in
+  a process of its own; events/s from the first request to the last event written into the
+  store (collection's intake inserts them in bulk, ADR 0028), and to the last one published
+  onto the behaviour topic by the relay (in batches of a request's events, ADR 0029); the
+  service's CPU per 1,000 events, and of it the event loop's. Beside it, the stack's own
+  limit: the same number of event rows inserted straight into chDB in batches of 500, which
+  is the only essential I/O of the store's side of the path.
 - queries: events generated inside ClickHouse (`INSERT ... SELECT FROM numbers()`: page
   views, product views, searches, add-to-carts, content views, shares, clicks and paid
   orders over 30 days, spread over the users) and the service's own queries run again and
-  again: GMV by day (raw, and from the daily rollup), weekly cohorts, a 5-step and a
-  20-step funnel, and the first page of the operators' event list (all types, and one
-  type); p50/p95 in ms.
+  again: GMV by day (raw, and from the daily rollup), weekly cohorts, a 5-step and a 20-step
+  funnel, and the first page of the operators' event list (all types, and one type); p50/p95
+  in ms.
 
 The issue's targets (ingest >= 5,000 events/s and >= 50% of the bare insert; GMV and
 cohorts p95 < 200 ms; 20-step funnel p95 < 2 s) are for 10,000,000 events and 200,000

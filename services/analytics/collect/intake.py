@@ -5,15 +5,15 @@ waiting (up to `MAX_FLUSH` events) in one transaction (dedup keys, outbox rows, 
 spooled rows), then answers each request, then hands the batch to the store writer, which
 inserts it into the store while the next flushes commit (the spooled copy is deleted by a
 later flush's transaction). Up to `MAX_FLUSHING` flushes commit at once: a flush mostly
-waits for the database, and on a busy machine one at a time leaves the process idle. A request is answered 202 only once its events are committed,
-so an accepted event is never only in memory; what many requests pay for together is the
-transaction and the store insert, which cost per write rather than per event (ADR 0028).
-When more than `MAX_PENDING` events wait, a request is refused at once (503 with
-Retry-After) rather than queued without bound: the client keeps its events and sends them
-again; a store slower than the intake holds the flushes back (at most `MAX_INSERTING`
-batches wait for it), so its slowness reaches clients the same way. At shutdown the loop
-flushes until nothing waits (the server has stopped taking requests by then, and finished
-the ones in flight) and lets the writer finish.
+waits for the database, and on a busy machine one at a time leaves the process idle. A
+request is answered 202 only once its events are committed, so an accepted event is never
+only in memory; what many requests pay for together is the transaction and the store insert,
+which cost per write rather than per event (ADR 0028). When more than `MAX_PENDING` events
+wait, a request is refused at once (503 with Retry-After) rather than queued without bound:
+the client keeps its events and sends them again; a store slower than the intake holds the
+flushes back (at most `MAX_INSERTING` batches wait for it), so its slowness reaches clients
+the same way. At shutdown the loop flushes until nothing waits (the server has stopped
+taking requests by then, and finished the ones in flight) and lets the writer finish.
 """
 
 import asyncio
