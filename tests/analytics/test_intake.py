@@ -3,7 +3,7 @@ refused when too much waits; nothing lost at shutdown or while the store is down
 
 import asyncio
 import contextlib
-import time
+import threading
 from datetime import timedelta
 
 import pytest
@@ -214,42 +214,45 @@ async def test_transactions_at_once_sharing_keys_in_any_order_keep_each_event_on
     assert len(await stored(store)) == 2500
 
 
-class SlowStore(ChdbStore):
-    """A store whose event inserts take `delay` seconds each, counted."""
-
-    delay = 0.5
+class HeldStore(ChdbStore):
+    """A store whose first insert of events waits until `release` is set; inserts counted
+    by their rows."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.inserts: list[int] = []
+        self.release = threading.Event()
 
     def _insert(self, table: str, payload: str) -> None:
         if table == "events":
             self.inserts.append(payload.count("\n") + 1)
-            time.sleep(self.delay)
+            if len(self.inserts) == 1:
+                self.release.wait(30)
         super()._insert(table, payload)
 
 
 async def test_batches_committed_while_the_store_inserts_go_in_together(db, chdb_dir):
-    store = SlowStore(chdb_dir, f"test_{new_id().hex[-12:]}")
+    store = HeldStore(chdb_dir, f"test_{new_id().hex[-12:]}")
     await store.ensure_schema()
     intake = Intake(store, max_flush=5)
     device = f"dev-{new_id().hex}"
     runner = asyncio.create_task(intake.run(db))
     try:
-        await intake.submit(submission(device, 5))  # its insert holds the store a while
+        await intake.submit(submission(device, 5))  # its insert holds the store
         await eventually(lambda: _inserting(store))
         later = [intake.submit(submission(device, 5, 5 * n)) for n in range(1, 4)]
         await asyncio.gather(*later)  # three transactions, committed during that insert
+        store.release.set()
         await eventually(lambda: _exactly_count(store, 20), within=20)
     finally:
+        store.release.set()
         await stop(runner)
         await store.execute("DROP DATABASE IF EXISTS {db:Identifier}")
     assert store.inserts == [5, 15]
     assert await spooled(db) == 0
 
 
-async def _inserting(store: SlowStore) -> bool | None:
+async def _inserting(store: HeldStore) -> bool | None:
     return True if store.inserts else None
 
 
