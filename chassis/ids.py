@@ -12,3 +12,16 @@ def new_id() -> UUID:
     value = (value & ~(0xF << 76)) | (0x7 << 76)
     value = (value & ~(0x3 << 62)) | (0x2 << 62)
     return UUID(int=value)
+
+
+def new_ids(count: int) -> list[UUID]:
+    """`count` UUIDv7s of this millisecond, as `new_id` makes them, from one read of the
+    random source (for a bulk write's ids: one system call instead of one per id)."""
+    millis = (time.time_ns() // 1_000_000) & ((1 << 48) - 1)
+    fixed = millis << 80 | 0x7 << 76 | 0x2 << 62
+    mask = ~(0xF << 76 | 0x3 << 62) & ((1 << 80) - 1)
+    random = os.urandom(10 * count)
+    return [
+        UUID(int=fixed | int.from_bytes(random[10 * n : 10 * n + 10], "big") & mask)
+        for n in range(count)
+    ]

@@ -71,3 +71,83 @@ export function cohortOption(answer) {
     }],
   };
 }
+
+export const STAGES = ["potential", "new", "active", "high_value", "dormant", "churned"];
+export const ROLES = ["core", "advantage", "potential", "to_eliminate"];
+
+// Users per lifecycle stage, in the stages' order, as a ring.
+export function lifecycleOption(counts) {
+  return {
+    tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
+    legend: { bottom: 0 },
+    series: [{
+      name: t("lifecycle.title"),
+      type: "pie",
+      radius: ["35%", "65%"],
+      label: { formatter: "{b}: {c}" },
+      data: STAGES.map((stage) => ({ name: t(`stage.${stage}`), value: counts[stage] ?? 0 })),
+    }],
+  };
+}
+
+// ROI per campaign, best first (campaigns without spend have none and are left out).
+export function campaignsOption(rows) {
+  const ranked = rows.filter((row) => row.roi !== null);
+  return {
+    tooltip: { trigger: "axis" },
+    grid: { left: 160 },
+    xAxis: { type: "value", name: t("campaigns.roi") },
+    yAxis: { type: "category", inverse: true, data: ranked.map((row) => row.name) },
+    series: [{ name: t("campaigns.roi"), type: "bar", data: ranked.map((row) => row.roi) }],
+  };
+}
+
+// GMV per category, one series per role so that the role is the bar's colour.
+export function categoriesOption(rows) {
+  const names = rows.map((row) => row.name);
+  return {
+    tooltip: { trigger: "axis" },
+    legend: {},
+    grid: { left: 60 },
+    xAxis: { type: "category", data: names },
+    yAxis: { type: "value", name: t("sales.gmv") },
+    series: ROLES.map((role) => ({
+      name: t(`role.${role}`),
+      type: "bar",
+      stack: "gmv",
+      data: rows.map((row) => (row.role === role ? row.gmv : null)),
+    })),
+  };
+}
+
+// The candidates' scores, best first.
+export function hotItemsOption(items) {
+  return {
+    tooltip: { trigger: "axis" },
+    grid: { left: 200 },
+    xAxis: { type: "value", name: t("hot.score"), max: 1 },
+    yAxis: { type: "category", inverse: true, data: items.map((i) => `${i.name} ${i.code}`) },
+    series: [{ name: t("hot.score"), type: "bar", data: items.map((i) => i.score) }],
+  };
+}
+
+// Each rule's firings and recoveries over time, one row per rule.
+export function alertsOption(rules, changes) {
+  const names = rules.map((rule) => rule.name);
+  const points = (kind) => changes
+    .filter((change) => change.kind === kind && names.includes(change.name))
+    .map((change) => [change.at, change.name, change.value]);
+  return {
+    tooltip: { formatter: (p) => `${p.value[1]} ${p.seriesName} ${p.value[0]}: ${p.value[2]}` },
+    legend: {},
+    grid: { left: 200 },
+    xAxis: { type: "time" },
+    yAxis: { type: "category", data: names },
+    series: ["fired", "recovered"].map((kind) => ({
+      name: t(`alerts.${kind}`),
+      type: "scatter",
+      symbolSize: 14,
+      data: points(kind),
+    })),
+  };
+}

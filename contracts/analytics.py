@@ -1,4 +1,5 @@
-"""Events the analytics service publishes: client behaviour collected through its API."""
+"""Events the analytics service publishes: client behaviour collected through its API (one
+event per behaviour, sent in batches of one actor's), and alerts."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -58,6 +59,21 @@ class BehaviourRecorded(EventData):
         default_factory=list,
         description="Why it looks like a bot's (empty: a person's); kept, not counted",
     )
+
+
+@event(
+    "flywheel.analytics.behaviour.batch_recorded.v1",
+    topic="flywheel.analytics.behaviour",
+    key="actor",
+    batch_of=BehaviourRecorded,
+)
+class BehaviourBatchRecorded(EventData):
+    """Behaviour of one actor collected together (one collect request, or part of one):
+    consumers of `BehaviourRecorded` receive each of its events as an event of its own,
+    with an id derived from this one's (chassis.events.batches)."""
+
+    actor: str = Field(description="The actor of every event of the batch")
+    events: list[BehaviourRecorded] = Field(min_length=1)
 
 
 class AlertMetric(StrEnum):

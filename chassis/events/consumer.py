@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis import metrics, tracing
 from chassis.clock import now
 from chassis.db import Database
+from chassis.events.batches import items as items_of_batch
 from chassis.events.envelope import CloudEvent
 from chassis.events.handlers import DependencyDown, Handler
 from chassis.events.registry import registry
@@ -195,9 +196,10 @@ class GroupConsumer:
         if not records:
             return False
         try:
-            decoded = [d for d in map(self.decode, records) if d is not None]
+            carried = [self.decode(record) for record in records]
         except Poison:
             return False
+        decoded = [d for events in carried for d in events]
         try:
             applied = await self.apply(decoded) if decoded else 0
         except Exception:
@@ -206,7 +208,7 @@ class GroupConsumer:
         count = metrics.events_consumed.labels
         count(self.service, self.group, "applied").inc(applied)
         count(self.service, self.group, "duplicate").inc(len(decoded) - applied)
-        count(self.service, self.group, "ignored").inc(len(records) - len(decoded))
+        count(self.service, self.group, "ignored").inc(carried.count([]))
         return True
 
     async def handle(self, record: ConsumerRecord) -> None:
@@ -217,13 +219,15 @@ class GroupConsumer:
             with handling_event(poison.event_id):
                 await self.dead_letter(record, poison.reason, poison.detail)
             return
-        if decoded is None:
+        if not decoded:
             metrics.events_consumed.labels(self.service, self.group, "ignored").inc()
             return
-        with handling_event(decoded.envelope.id):
+        with handling_event(decoded[0].envelope.id):
             await self._apply_with_retries(record, decoded)
 
-    def decode(self, record: ConsumerRecord) -> Decoded | None:
+    def decode(self, record: ConsumerRecord) -> list[Decoded]:
+        """The events of `record` that a handler of the group handles: the record's own
+        event, or the items of a batch event (chassis.events.batches); none to ignore."""
         try:
             raw = json.loads(record.value)
         except (TypeError, ValueError) as error:
@@ -235,22 +239,25 @@ class GroupConsumer:
         spec = registry.get(envelope.type)
         if spec is None:
             raise Poison("unknown-type", envelope.type, envelope.id)
-        if not any(h.handles(envelope.type) for h in self.handlers):
-            return None
+        handled = registry.of(spec.batch_of).type if spec.batch_of else envelope.type
+        if not any(h.handles(handled) for h in self.handlers):
+            return []
         try:
             payload = spec.model.model_validate(envelope.data)
         except ValidationError as error:
             raise Poison("schema-invalid", _summary(error), envelope.id) from None
-        return Decoded(envelope, payload)
+        if spec.batch_of:
+            return list(map(Decoded, items_of_batch(envelope), payload.events))
+        return [Decoded(envelope, payload)]
 
-    async def _apply_with_retries(self, record: ConsumerRecord, decoded: Decoded) -> None:
+    async def _apply_with_retries(self, record: ConsumerRecord, decoded: list[Decoded]) -> None:
         for attempt in range(1, self.max_attempts + 1):
             if attempt == self.max_attempts and not await self._database_answers():
                 # Not the event's fault: rewind to it and try again later. The last attempt,
                 # whose failure dead-letters the event, runs only with a database that answers.
                 raise ConnectionError(f"the {self.service} database does not answer")
             try:
-                applied = await self.apply([decoded])
+                applied = await self.apply(decoded)
             except Exception as error:
                 if attempt == self.max_attempts and isinstance(error, DependencyDown):
                     raise ConnectionError(f"a dependency is down: {error}") from error
@@ -260,8 +267,9 @@ class GroupConsumer:
                     return
                 await asyncio.sleep(self.retry_backoff * 2 ** (attempt - 1))
             else:
-                outcome = "applied" if applied else "duplicate"
-                metrics.events_consumed.labels(self.service, self.group, outcome).inc()
+                count = metrics.events_consumed.labels
+                count(self.service, self.group, "applied").inc(applied)
+                count(self.service, self.group, "duplicate").inc(len(decoded) - applied)
                 return
 
     async def prune_inbox(self) -> int:

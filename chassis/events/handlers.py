@@ -42,8 +42,13 @@ class Handler:
 
     def topics(self) -> set[str]:
         if self.types is None:
-            # A topic whose every type is excluded is not read at all.
-            return {s.topic for s in registry.all() if s.type not in self.excluded}
+            # A topic whose every type is excluded is not read at all; a batch event is
+            # read as its items (chassis.events.batches).
+            return {
+                s.topic
+                for s in registry.all()
+                if s.type not in self.excluded and s.batch_of is None
+            }
         return {registry.get(t).topic for t in self.types}
 
     def handles(self, type_: str) -> bool:

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis import tracing
 from chassis.clock import now
 from chassis.db import PENDING_OUTBOX
+from chassis.events import batches
 from chassis.events.envelope import CloudEvent, EventData
 from chassis.events.registry import registry
 from chassis.events.tables import outbox
@@ -27,6 +28,8 @@ class EventTooLarge(ValueError):
 
 def envelope_for(data: EventData, *, source: str) -> CloudEvent:
     spec = registry.of(data)
+    if spec.batch_of is not None:
+        batches.check_keys(spec, data)
     return CloudEvent(
         id=new_id(),
         source=source,

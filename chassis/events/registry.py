@@ -15,6 +15,9 @@ class EventSpec:
     key: str
     model: type[EventData]
     summary: str
+    # A batch event carries many events of this type in its `events` field, on their topic
+    # and under their key; consumers receive the items, never the batch (chassis.events.batches).
+    batch_of: type[EventData] | None = None
 
     @property
     def service(self) -> str:
@@ -42,6 +45,13 @@ class EventRegistry:
             raise ValueError(f"topic {spec.topic!r} does not belong to service {service!r}")
         if spec.key not in spec.model.model_fields:
             raise ValueError(f"key {spec.key!r} is not a field of {spec.model.__name__}")
+        if spec.batch_of is not None:
+            if "events" not in spec.model.model_fields:
+                raise ValueError(f"batch event {spec.type!r} has no `events` field")
+            if spec.key not in spec.batch_of.model_fields:
+                raise ValueError(
+                    f"key {spec.key!r} of batch event {spec.type!r} is not a field of its items"
+                )
         existing = self._by_type.get(spec.type)
         if existing and existing.model is not spec.model:
             raise ValueError(f"event type {spec.type!r} is declared twice")
@@ -69,12 +79,20 @@ registry = EventRegistry()
 
 
 # `*` into `/` (make mutants) is equivalent: every declaration names topic and key.
-def event(type_: str, *, topic: str, key: str):  # pragma: no mutate
-    """Declare a payload model as the event `type_`, published on `topic`, keyed by `key`."""
+def event(
+    type_: str, *, topic: str, key: str, batch_of: type[EventData] | None = None
+):  # pragma: no mutate
+    """Declare a payload model as the event `type_`, published on `topic`, keyed by `key`.
+
+    `batch_of`: the model is a batch of events of that (registered) type, on their topic
+    and keyed like each of them, for a publisher whose cost is per message rather than per
+    event; consumers receive the items (chassis.events.batches)."""
 
     def declare(model: type[EventData]) -> type[EventData]:
         summary = (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else ""
-        registry.register(EventSpec(type_, topic, key, model, summary))
+        if batch_of is not None and registry.of(batch_of).topic != topic:
+            raise ValueError(f"batch event {type_!r} is not on the topic of its items")
+        registry.register(EventSpec(type_, topic, key, model, summary, batch_of))
         return model
 
     return declare

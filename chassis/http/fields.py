@@ -40,6 +40,8 @@ def _iso_text(value: Any) -> Any:
 
 
 def _numeric(text: str) -> bool:
+    if ":" in text:  # a time of day: never a number (and no exception raised per moment)
+        return False
     try:
         float(text)
     except ValueError:

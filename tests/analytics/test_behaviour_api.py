@@ -79,6 +79,19 @@ async def test_anonymous_behaviour_needs_an_anonymous_id(platform):
             )
             for moment in ("0213-03-14T12:23:28Z", "2999-01-01T00:00:00Z")
         ),
+        (
+            {
+                "events": [
+                    {"action": "view", "anonymous_id": "d-123456"},
+                    {
+                        "action": "view",
+                        "anonymous_id": "d-123456",
+                        "properties": {"note": "x" * 20_000},
+                    },
+                ]
+            },
+            "body.events.1.properties",
+        ),
     ],
 )
 async def test_bad_behaviour_is_422_naming_the_field(platform, body, field):

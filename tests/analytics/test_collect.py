@@ -4,7 +4,7 @@ import asyncio
 import json
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from chassis import migrations
 from chassis.clock import now
@@ -20,6 +20,7 @@ from services.analytics.collect.schemas import CollectedEvent
 from services.analytics.collect.service import KEYS_KEPT
 
 RECORDED = "flywheel.analytics.behaviour.recorded.v1"
+RECORDED_IN_BATCH = "flywheel.analytics.behaviour.batch_recorded.v1"
 
 
 def event(client_event_id: str, name: str = "page_view", **fields) -> dict:
@@ -161,14 +162,16 @@ async def test_concurrent_copies_of_a_batch_publish_each_event_once(database_url
     try:
         results = await asyncio.gather(*(send() for _ in range(8)))
         async with db.session() as session:
-            published = await session.scalar(
-                select(func.count()).select_from(outbox).where(outbox.c.type == RECORDED)
+            payloads = await session.scalars(
+                select(outbox.c.payload).where(outbox.c.type == RECORDED_IN_BATCH)
             )
+            batches = [json.loads(payload)["data"]["events"] for payload in payloads]
     finally:
         await db.dispose()
     assert sum(len(r.accepted) for r in results) == 10
     assert sum(len(r.duplicates) for r in results) == 70
-    assert published == 10
+    published = [e["client_event_id"] for batch in batches for e in batch]
+    assert sorted(published) == sorted(f"c-{n}" for n in range(10))
 
 
 async def test_dedup_keys_are_forgotten_only_past_what_collection_still_accepts(database_url):

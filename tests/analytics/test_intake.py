@@ -2,6 +2,8 @@
 refused when too much waits; nothing lost at shutdown or while the store is down."""
 
 import asyncio
+import contextlib
+import threading
 from datetime import timedelta
 
 import pytest
@@ -10,6 +12,7 @@ from sqlalchemy import func, select
 from chassis.clock import now
 from chassis.ids import new_id
 from chassis.testing import eventually
+from services.analytics.collect import intake as module
 from services.analytics.collect.intake import CollectionBusy, Intake
 from services.analytics.collect.schemas import CollectedEvent
 from services.analytics.collect.service import Submission
@@ -153,3 +156,105 @@ def test_the_store_consumer_leaves_behaviour_to_collection(store):
     assert "flywheel.orders.order" in handler.topics()
     assert not handler.handles(BEHAVIOUR)
     assert handler.handles(ORDER_PAID)
+
+
+async def test_up_to_max_flushing_transactions_commit_at_once(db, store, monkeypatch):
+    at_once, most = 0, 0
+    both_in = asyncio.Event()
+    collect_many = module.service.collect_many
+
+    async def counted(session, submissions):
+        nonlocal at_once, most
+        at_once += 1
+        most = max(most, at_once)
+        if at_once == 2:
+            both_in.set()
+        # Holds the transaction until a second one is open (or a moment, if none comes).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(both_in.wait(), 0.5)
+        try:
+            return await collect_many(session, submissions)
+        finally:
+            at_once -= 1
+
+    monkeypatch.setattr(module.service, "collect_many", counted)
+    for limit in (1, 2):
+        most = 0
+        both_in.clear()
+        intake = Intake(store, max_flush=3, max_flushing=limit)
+        device = f"dev-{new_id().hex}"
+        answers = [
+            asyncio.create_task(intake.submit(submission(device, 3, 3 * n))) for n in range(4)
+        ]
+        await asyncio.sleep(0)
+        runner = asyncio.create_task(intake.run(db))
+        try:
+            assert [len((await a).accepted) for a in answers] == [3, 3, 3, 3]
+        finally:
+            await stop(runner)
+        assert most == limit
+
+
+async def test_transactions_at_once_sharing_keys_in_any_order_keep_each_event_once(db, store):
+    # Past a thousand keys a transaction claims them in several statements, between which
+    # another one's claims come: in opposite orders, each would wait for the other.
+    intake = Intake(store, max_flush=2500, max_flushing=2)
+    device = f"dev-{new_id().hex}"
+    forward = submission(device, 2500)
+    backward = Submission(device, None, list(reversed(forward.events)))
+    answers = [asyncio.create_task(intake.submit(s)) for s in (forward, backward)]
+    await asyncio.sleep(0)
+    runner = asyncio.create_task(intake.run(db))
+    try:
+        results = await asyncio.gather(*answers)  # neither failed (no deadlock between them)
+    finally:
+        await stop(runner)
+    assert sum(len(r.accepted) for r in results) == 2500
+    assert sum(len(r.duplicates) for r in results) == 2500
+    assert len(await stored(store)) == 2500
+
+
+class HeldStore(ChdbStore):
+    """A store whose first insert of events waits until `release` is set; inserts counted
+    by their rows."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.inserts: list[int] = []
+        self.release = threading.Event()
+
+    def _insert(self, table: str, payload: str) -> None:
+        if table == "events":
+            self.inserts.append(payload.count("\n") + 1)
+            if len(self.inserts) == 1:
+                self.release.wait(30)
+        super()._insert(table, payload)
+
+
+async def test_batches_committed_while_the_store_inserts_go_in_together(db, chdb_dir):
+    store = HeldStore(chdb_dir, f"test_{new_id().hex[-12:]}")
+    await store.ensure_schema()
+    intake = Intake(store, max_flush=5)
+    device = f"dev-{new_id().hex}"
+    runner = asyncio.create_task(intake.run(db))
+    try:
+        await intake.submit(submission(device, 5))  # its insert holds the store
+        await eventually(lambda: _inserting(store))
+        later = [intake.submit(submission(device, 5, 5 * n)) for n in range(1, 4)]
+        await asyncio.gather(*later)  # three transactions, committed during that insert
+        store.release.set()
+        await eventually(lambda: _exactly_count(store, 20), within=20)
+    finally:
+        store.release.set()
+        await stop(runner)
+        await store.execute("DROP DATABASE IF EXISTS {db:Identifier}")
+    assert store.inserts == [5, 15]
+    assert await spooled(db) == 0
+
+
+async def _inserting(store: HeldStore) -> bool | None:
+    return True if store.inserts else None
+
+
+async def _exactly_count(store, count: int) -> bool | None:
+    return True if len(await stored(store)) == count else None

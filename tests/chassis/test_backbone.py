@@ -204,7 +204,7 @@ async def test_redelivery_and_replay_from_offset_zero_have_no_second_effect(back
         await replay.stop()
     for record in records:  # one by one
         await backbone.consumer.handle(record)
-    batch = [backbone.consumer.decode(record) for record in records]
+    batch = [d for record in records for d in backbone.consumer.decode(record)]
     assert await backbone.consumer.apply(batch + batch) == 0  # all together, twice over
     effects = await backbone.effects(ids)
     assert len(effects) == 20

@@ -6,20 +6,26 @@ import asyncio
 import shutil
 from datetime import timedelta
 from pathlib import Path
+from uuid import UUID
 
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
 from chassis.clock import now
+from chassis.db import Database
 from chassis.events import registry
 from chassis.events.envelope import CONTENT_TYPE
 from chassis.ids import new_id
-from chassis.testing import ServiceServer, eventually, need_tool
-from gateway.app import create_app
+from chassis.testing import eventually, need_tool
+from contracts.orders import Attribution
 from gateway.console import CONSOLE_CSP
 from gateway.settings import GatewaySettings
-from tests.analytics.events import paid
+from services.analytics.alerts.service import evaluate
+from services.campaigns.budgets import service as budgets
+from services.catalog.inventory import service as inventory
+from tests.analytics.events import order_paid, paid
+from tests.stack import start_gateway
 
 STEPS = ["page_view", "product_view", "add_to_cart"]
 ANALYTICS = "/api/v1/analytics"
@@ -32,7 +38,7 @@ async def gateway(platform, sqlite_dir):
         upstreams={name: server.url for name, server in platform.servers.items()},
         jwks_url=f"{platform.servers['users'].url}/api/v1/users/.well-known/jwks.json",
     )
-    server = await ServiceServer(create_app(settings)).start()
+    server = await start_gateway(settings)
     yield server
     await server.stop()
 
@@ -98,24 +104,136 @@ async def _collect(gateway, token: str, steps: list[str]) -> None:
     assert response.json()["flagged"] == []
 
 
-async def _seed(platform, gateway) -> None:
-    """Two buyers: one paid two weeks ago and again last week (a retained cohort), one paid
-    two days ago; the first went through every funnel step, the second stopped before the
-    cart."""
-    (first, first_token), (second, second_token) = [await platform.customer() for _ in "ab"]
+async def _sold_sku(platform, operators: tuple[str, str], category: str) -> str:
+    """A product listed in `category` (submitted by one operator, approved by another) whose
+    one SKU the order saga has sold twice (a reservation confirmed, written straight into
+    the catalog's database as the saga's consumer does); its SKU id."""
+    submitter, reviewer = operators
+    body = {
+        "name": f"龙井 {new_id().hex[-6:]}",
+        "category_id": category,
+        "attributes": {},
+        "skus": [
+            {
+                "code": f"LJ-{new_id().hex[-8:]}",
+                "attributes": {},
+                "price": {"amount": 9900, "currency": "CNY"},
+                "cost": {"amount": 4000, "currency": "CNY"},
+                "stock": 50,
+            }
+        ],
+    }
+    async with (
+        platform.client("catalog", submitter) as mine,
+        platform.client("catalog", reviewer) as theirs,
+    ):
+        product = (await mine.post("/api/v1/catalog/products", json=body)).json()
+        await mine.post(f"/api/v1/catalog/products/{product['id']}/submit")
+        approved = await theirs.post(f"/api/v1/catalog/products/{product['id']}/approve")
+    assert approved.json()["state"] == "listed", approved.text
+    sku = product["skus"][0]["id"]
+    db = Database(platform.database_url("catalog"), service="test")
+    try:
+        order_id = new_id()
+        async with db.session() as session, session.begin():
+            await inventory.reserve(session, order_id, [(UUID(sku), 2)], timedelta(hours=1))
+        async with db.session() as session, session.begin():
+            await inventory.confirm(session, order_id)
+    finally:
+        await db.dispose()
+    return sku
+
+
+async def _campaign(platform, operator: str, name: str, *, spent: int) -> str:
+    """A campaign of this week with a budget, of which it has spent `spent` (a coupon's
+    discount, charged as the checkout charges it, straight in the campaigns database)."""
     today = now()
+    async with platform.client("campaigns", operator) as campaigns:
+        planned = await campaigns.post(
+            "/api/v1/campaigns/campaigns",
+            json={
+                "name": name,
+                "kind": "holiday_sale",
+                "starts_at": (today - timedelta(days=5)).isoformat(),
+                "ends_at": (today + timedelta(days=5)).isoformat(),
+                "budget": {"amount": 100_000, "currency": "CNY"},
+            },
+        )
+    assert planned.status_code == 201, planned.text
+    campaign = planned.json()["id"]
+    db = Database(platform.database_url("campaigns"), service="test")
+    try:
+        async with db.session() as session, session.begin():
+            assert await budgets.charge(session, UUID(campaign), f"coupon-{new_id()}", spent)
+    finally:
+        await db.dispose()
+    return campaign
+
+
+class Seeded:
+    """What the seed made that the panels should show."""
+
+    def __init__(self, category: str, campaign: str, rule: str) -> None:
+        self.category, self.campaign, self.rule = category, campaign, rule
+
+
+async def _seed(platform, gateway, operator: str) -> Seeded:
+    """Two buyers: one paid two weeks ago and again last week (a retained cohort), one paid
+    two days ago for a SKU of a listed product in a core category, through a campaign that
+    has spent part of its budget; the first went through every funnel step, the second
+    stopped before the cart. Catalog recorded the SKU's sale (a hot-item candidate), and an
+    alert rule that fires on an hour without orders."""
+    (first, first_token), (second, second_token) = [await platform.customer() for _ in "ab"]
+    _, reviewer = await platform.staff("operator")
+    category_name, campaign_name = f"茶 {new_id().hex[-6:]}", f"双十二 {new_id().hex[-6:]}"
+    today = now()
+    async with platform.client("catalog", operator) as catalog:
+        category = (
+            await catalog.post(
+                "/api/v1/catalog/categories", json={"name": category_name, "role": "core"}
+            )
+        ).json()["id"]
+    sku = await _sold_sku(platform, (operator, reviewer), category)
+    campaign = await _campaign(platform, operator, campaign_name, spent=3300)
+    weaker = await _campaign(platform, operator, f"{campaign_name} B", spent=8000)
     await _publish_orders(
         platform,
         paid(first, today - timedelta(days=15), 4200),
         paid(first, today - timedelta(days=8), 1500, 2500),
-        paid(second, today - timedelta(days=2), 9900),
+        order_paid(
+            second,
+            today - timedelta(days=2),
+            [(sku, 9900)],
+            attribution=Attribution(campaign_ids=[campaign]),
+        ),
+        order_paid(
+            second,
+            today - timedelta(days=2),
+            [(sku, 7000)],
+            attribution=Attribution(campaign_ids=[weaker]),
+        ),
     )
     await _collect(gateway, first_token, STEPS)
     await _collect(gateway, second_token, STEPS[:2])
+    async with platform.client("analytics", operator) as analytics:
+        rule = await analytics.post(
+            f"{ANALYTICS}/alerts/rules",
+            json={
+                "name": f"No orders this hour {new_id().hex[-6:]}",
+                "metric": "orders",
+                "currency": "CNY",
+                "window_s": 3600,
+                "condition": "below",
+                "threshold": 1,
+            },
+        )
+    assert rule.status_code == 201, rule.text
+    return Seeded(category_name, campaign_name, rule.json()["name"])
 
 
-async def _stored(gateway, token: str) -> None:
-    """Wait until the analytics store holds what was seeded (the consumer writes in batches)."""
+async def _stored(platform, gateway, token: str) -> None:
+    """Wait until every service holds what was seeded (consumers write in batches), then
+    evaluate the alert rules once, as the schedule does, and wait for the firing."""
     start = (now() - timedelta(days=27)).date().isoformat()
     params = {"from": f"{start}T00:00:00Z", "to": (now() + timedelta(days=1)).isoformat()}
     headers = {"Authorization": f"Bearer {token}"}
@@ -126,11 +244,30 @@ async def _stored(gateway, token: str) -> None:
             funnel = await client.get(
                 f"{ANALYTICS}/funnels", params=params | {"step": STEPS, "window": 86400}
             )
+            by = {
+                name: (
+                    await client.get(f"{ANALYTICS}/metrics/sales", params=params | {"by": name})
+                ).json()["points"]
+                for name in ("campaign", "category")
+            }
             orders = sum(point["orders"] for point in sales["points"])
             people = [step["people"] for step in funnel.json()["steps"]]
-            return orders >= 3 and people[2] >= 1 and people[1] >= 2
+            campaigns = {p["group"] for p in by["campaign"] if p["group"]}
+            categorised = any(p["group"] for p in by["category"])
+            funnelled = people[2] >= 1 and people[1] >= 2
+            return orders >= 4 and funnelled and len(campaigns) >= 2 and categorised
 
-        await eventually(seen, within=30)
+        await eventually(seen, within=60)
+        analytics = platform.servers["analytics"].app
+        await evaluate(analytics.state.runtime.db, analytics.state.store, now())
+
+        async def fired():
+            events = await client.get(
+                f"{ANALYTICS}/events", params={"type": "flywheel.analytics.alert.fired.v1"}
+            )
+            return events.json()["items"] or None
+
+        await eventually(fired, within=30)
 
 
 def _drive(console_url: str, email: str, password: str, screenshot: Path) -> dict:
@@ -143,7 +280,7 @@ def _drive(console_url: str, email: str, password: str, screenshot: Path) -> dic
     options.binary_location = shutil.which("chromium")
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=en-US"):
         options.add_argument(flag)
-    options.add_argument("--window-size=1280,2400")
+    options.add_argument("--window-size=1280,5400")  # every panel in the screenshot
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     service = webdriver.ChromeService(executable_path=shutil.which("chromedriver"))
     driver = webdriver.Chrome(options=options, service=service)
@@ -168,9 +305,21 @@ def _drive(console_url: str, email: str, password: str, screenshot: Path) -> dic
               error: document.getElementById("load-error").textContent,
               token: sessionStorage.getItem("flywheel.console.tokens") !== null,
               sales: series("sales-chart"), funnel: series("funnel-chart"),
-              cohorts: series("cohorts-chart"),
+              cohorts: series("cohorts-chart"), lifecycle: series("lifecycle-chart"),
+              campaigns: series("campaigns-chart"), categories: series("categories-chart"),
+              hotItems: series("hot-chart"), alerts: series("alerts-chart"),
               tables: {sales: rows("sales-table"), funnel: rows("funnel-table"),
-                       cohorts: rows("cohorts-table"), events: rows("events-table")},
+                       cohorts: rows("cohorts-table"), events: rows("events-table"),
+                       lifecycle: rows("lifecycle-table"), campaigns: rows("campaigns-table"),
+                       categories: rows("categories-table"), hotItems: rows("hot-table"),
+                       alerts: rows("alerts-table")},
+              cells: Object.fromEntries(
+                ["lifecycle-table", "campaigns-table", "categories-table", "hot-table",
+                 "alerts-table"].map((id) => [id, [...document.querySelectorAll(
+                   `#${id} tbody tr`)].map((row) => [...row.cells].map((c) => c.textContent))])),
+              exports: [...document.querySelectorAll("section .table button.csv")].length,
+              category_headers: [...document.querySelectorAll("#categories-table th")]
+                .map((th) => th.textContent),
               funnelMedians: [...document.querySelectorAll("#funnel-table tbody tr")]
                 .map((row) => row.lastElementChild.textContent),
               asked: performance.getEntriesByType("resource")
@@ -180,6 +329,17 @@ def _drive(console_url: str, email: str, password: str, screenshot: Path) -> dic
         )
         driver.find_element(By.ID, "language").click()
         seen["chinese_title"] = driver.find_element(By.CSS_SELECTOR, "#funnel h2").text
+        seen["chinese"] = driver.execute_script(
+            """
+            const names = (id) => echarts.getInstanceByDom(document.getElementById(id))
+              .getOption().series.map((s) => s.name);
+            const first = (id) => echarts.getInstanceByDom(document.getElementById(id))
+              .getOption().series[0].data.map((d) => d.name);
+            return {alerts: document.querySelector("#alerts h2").textContent,
+                    roles: names("categories-chart"), stages: first("lifecycle-chart"),
+                    header: document.querySelector("#hot-table th").textContent};
+            """
+        )
         seen["chinese_legend"] = driver.execute_script(
             "return echarts.getInstanceByDom(document.getElementById('sales-chart'))"
             ".getOption().series.at(-1).name"
@@ -239,9 +399,10 @@ async def test_an_operator_signs_in_and_sees_every_chart_drawn_with_data(
     need_tool("chromium")
     need_tool("chromedriver")
     pytest.importorskip("selenium", reason="selenium drives Chromium: pip install selenium")
-    await _seed(platform, gateway)
     _, email, password = await platform.staff_account("operator")
-    await _stored(gateway, await platform.token(email, password))
+    token = await platform.token(email, password)
+    seeded = await _seed(platform, gateway, token)
+    await _stored(platform, gateway, token)
 
     screenshot = tmp_path / "console.png"
     seen = await asyncio.to_thread(_drive, f"{gateway.url}/console/", email, password, screenshot)
@@ -266,6 +427,56 @@ async def test_an_operator_signs_in_and_sees_every_chart_drawn_with_data(
     assert heatmap["type"] == "heatmap"
     assert heatmap["data"]
     assert all(count > 0 for count in seen["tables"].values()), seen["tables"]
+    assert seen["exports"] == len(seen["tables"])  # every table exports its rows as CSV
+    # Lifecycle: every stage, the two buyers and the staff among the users counted.
+    [ring] = seen["lifecycle"]
+    assert ring["type"] == "pie"
+    assert [s["name"] for s in ring["data"]] == [
+        "Potential",
+        "New",
+        "Active",
+        "High value",
+        "Dormant",
+        "Churned",
+    ]
+    assert sum(s["value"] for s in ring["data"]) >= 2
+    # Campaigns: the seeded one, with its GMV (the campaigns service counts the order's
+    # total, shipping included: 109.00) over what it spent (33.00).
+    cells = seen["cells"]
+    [roi] = seen["campaigns"]
+    assert roi["type"] == "bar"
+    names = [row[0] for row in cells["campaigns-table"]]
+    mine = [row for row in cells["campaigns-table"] if row[0] == seeded.campaign]
+    assert [row[:4] for row in mine] == [[seeded.campaign, "3.30", "109 CNY", "33 CNY"]]
+    # Best ROI first: the other campaign's 80.00 / 80.00 comes after it.
+    assert names.index(seeded.campaign) < names.index(f"{seeded.campaign} B")
+    assert 3.3 in roi["data"]
+    # Categories: the core category, its GMV (both lines of its SKU) and its share of it,
+    # coloured as core.
+    [category] = [row for row in cells["categories-table"] if row[0] == seeded.category]
+    assert category[1:5] == ["Core", "CNY", "169", category[4]]
+    assert category[4].endswith("%")
+    # ... with the catalog's report on it: the 2 units sold in 30 days.
+    sold = seen["category_headers"].index("Sold (30 days, net of returns)")
+    assert category[sold] == "2"
+    core = next(s for s in seen["categories"] if s["name"] == "Core")
+    assert 169 in core["data"]
+    # Hot items: the SKU sold, with its score drawn.
+    [hot] = seen["hotItems"]
+    assert hot["type"] == "bar"
+    assert all(0 < score <= 1 for score in hot["data"])
+    assert any(row[3] == "2" for row in cells["hot-table"])  # sold 2 in 30 days
+    # Live alerts: the rule firing, listed first, and its firing drawn on the timeline.
+    first_rule = cells["alerts-table"][0]
+    assert first_rule[:2] == [seeded.rule, "Firing"]
+    fired, _recovered = seen["alerts"]
+    assert any(point[1] == seeded.rule for point in fired["data"])
+    assert seen["chinese"] == {
+        "alerts": "实时告警",
+        "roles": ["核心", "优势", "潜力", "淘汰"],
+        "stages": ["潜在用户", "新客", "活跃", "高价值", "沉睡", "流失"],
+        "header": "商品",
+    }
     assert seen["chinese_title"] == "转化漏斗"
     assert seen["chinese_legend"] == "订单数"
     assert seen["csv"] == '步骤,x\r\n\'=cmd(),"say ""hi"", twice"\r\n'

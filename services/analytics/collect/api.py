@@ -6,12 +6,11 @@ from fastapi import APIRouter, Depends, Header, Request, status
 
 from chassis.auth.deps import OptionalPrincipalDep
 from chassis.clock import now
-from chassis.events import outbox
 from chassis.http.deps import SessionDep
 from chassis.http.problems import InvalidInput, Problem, responses
 from chassis.ids import new_id
-from contracts.analytics import Action, BehaviourRecorded
-from services.analytics.collect import bots, rules
+from contracts.analytics import Action
+from services.analytics.collect import bots, rules, service
 from services.analytics.collect.intake import MAX_PENDING, Intake
 from services.analytics.collect.schemas import (
     Accepted,
@@ -19,7 +18,6 @@ from services.analytics.collect.schemas import (
     CollectBatch,
     CollectedEvent,
     CollectResult,
-    Flagged,
     Rejected,
 )
 from services.analytics.collect.service import Submission
@@ -82,15 +80,19 @@ async def collect(
     collected = await intake.submit(
         Submission(body.anonymous_id, caller.user_id if caller else None, valid, signals)
     )
-    return CollectResult(
-        accepted=collected.accepted,
-        duplicates=collected.duplicates,
-        rejected=[e for e in judged if isinstance(e, Rejected)],
-        flagged=[
-            Flagged(index=kept.index, client_event_id=kept.client_event_id, signals=signals[i])
-            for kept in collected.accepted
-            if (i := kept.index) in signals
-        ],
+    # Validated as a whole from plain values: a model built per event costs more than the
+    # rest of its way into the store.
+    return CollectResult.model_validate(
+        {
+            "accepted": [kept._asdict() for kept in collected.accepted],
+            "duplicates": [kept._asdict() for kept in collected.duplicates],
+            "rejected": [e for e in judged if isinstance(e, Rejected)],
+            "flagged": [
+                {"index": i, "client_event_id": kept.client_event_id, "signals": signals[i]}
+                for kept in collected.accepted
+                if (i := kept.index) in signals
+            ],
+        }
     )
 
 
@@ -124,20 +126,23 @@ async def behaviour(
         # refused by it and dead-lettered after the client was told it was accepted).
         if item.occurred_at and (problem := rules.out_of_window(item.occurred_at, moment)):
             raise InvalidInput(f"body.events.{index}.occurred_at", problem)
+        if problem := rules.too_large(item.properties):
+            raise InvalidInput(f"body.events.{index}.properties", problem)
         events.append(
-            BehaviourRecorded(
-                behaviour_id=new_id(),
-                actor=actor,
-                user_id=user_id,
-                anonymous_id=item.anonymous_id,
-                action=item.action,
-                target=item.target,
-                properties=item.properties,
-                occurred_at=item.occurred_at or moment,
-                bot_signals=found[index],
-            )
+            {
+                "behaviour_id": new_id(),
+                "actor": actor,
+                "user_id": user_id,
+                "anonymous_id": item.anonymous_id,
+                "client_event_id": None,
+                "action": item.action,
+                "target": item.target,
+                "properties": item.properties,
+                "occurred_at": item.occurred_at or moment,
+                "bot_signals": found[index],
+            }
         )
-    spooled = await spool.stage(session, await outbox.add_all(session, events))
+    spooled = await service.publish(session, events)
     await session.commit()
     await spool.deliver(store, request.app.state.db, spooled)
     return Accepted(accepted=len(body.events))

@@ -1,8 +1,9 @@
-"""Collection's operations: publish each client event once, onto the behaviour topic, and
-spool it for the store."""
+"""Collection's operations: publish each client event once, onto the behaviour topic in
+batches of one actor's events, and spool it for the store."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from sqlalchemy import delete
@@ -12,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.clock import now
 from chassis.db import Database
 from chassis.events import outbox
-from chassis.ids import new_id
-from contracts.analytics import Action, BehaviourRecorded, BotSignal
+from chassis.ids import new_ids
+from contracts.analytics import BehaviourBatchRecorded, BotSignal
 from services.analytics.collect.models import CollectedKey
-from services.analytics.collect.rules import MAX_PAST
-from services.analytics.collect.schemas import CollectedEvent, Kept
+from services.analytics.collect.rules import MAX_PAST, properties_bytes
+from services.analytics.collect.schemas import CollectedEvent
 from services.analytics.store import spool
 from services.analytics.store.spool import Spooled
 
@@ -29,6 +30,12 @@ _CLAIM = {
     for dialect in (postgresql, sqlite)
 }
 KEYS_KEPT = MAX_PAST + timedelta(days=1)
+# A batch event must stay under what the broker takes in one message: it is cut before the
+# bound of its events' sizes reaches this (the envelope around them takes the rest). An
+# event's bound: its properties' JSON, every character of its strings escaped (6 bytes),
+# and the fields of fixed size (ids, names, times, signals).
+BATCH_BYTES = outbox.MAX_EVENT_BYTES - 20_000
+FIXED_BYTES = 600
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,13 @@ class Submission:
     user_id: UUID | None
     events: list[tuple[int, CollectedEvent]]
     signals: dict[int, list[BotSignal]] = field(default_factory=dict)
+
+
+class Kept(NamedTuple):
+    """An event of a request, by its index in the batch, as collection kept it."""
+
+    index: int
+    client_event_id: str
 
 
 @dataclass(frozen=True)
@@ -62,51 +76,87 @@ async def collect_many(
     claimed: set[tuple[str, str]] = set()
     if first:
         at = now()
+        # In key order: transactions committing at once that share keys take their locks
+        # in one order, so neither waits for the other in a circle (a deadlock).
         rows = [
             {"anonymous_id": anonymous_id, "client_event_id": key, "collected_at": at}
-            for anonymous_id, key in first
+            for anonymous_id, key in sorted(first)
         ]
         result = await session.execute(_CLAIM[session.bind.dialect.name], rows)
         claimed = {(row.anonymous_id, row.client_event_id) for row in result}
     winners = {first[key] for key in claimed}
+    behaviour_ids = iter(new_ids(len(winners)))
     recorded, results = [], []
     for number, submission in enumerate(submissions):
         accepted, duplicates = [], []
+        anonymous_id, user_id = submission.anonymous_id, submission.user_id
+        actor = str(user_id) if user_id else anonymous_id
         for index, event in submission.events:
-            kept = Kept(index=index, client_event_id=event.client_event_id)
-            if (number, index) in winners:
-                accepted.append(kept)
-                recorded.append(
-                    _recorded(
-                        event,
-                        submission.anonymous_id,
-                        submission.user_id,
-                        submission.signals.get(index, []),
-                    )
-                )
-            else:
+            kept = Kept(index, event.client_event_id)
+            if (number, index) not in winners:
                 duplicates.append(kept)
+                continue
+            accepted.append(kept)
+            # The payload of a BehaviourRecorded, validated with its batch in one call.
+            recorded.append(
+                {
+                    "behaviour_id": next(behaviour_ids),
+                    "actor": actor,
+                    "user_id": user_id,
+                    "anonymous_id": anonymous_id,
+                    "client_event_id": event.client_event_id,
+                    "action": event.name,
+                    "target": event.target,
+                    "properties": event.properties,
+                    "occurred_at": event.client_time,
+                    "bot_signals": submission.signals.get(index, ()),
+                }
+            )
         results.append(Collected(accepted, duplicates))
-    envelopes = await outbox.add_all(session, recorded)
-    spooled = await spool.stage(session, envelopes)
+    spooled = await publish(session, recorded)
     await session.commit()
     return results, spooled
 
 
-def _recorded(
-    event: CollectedEvent, anonymous_id: str, user_id: UUID | None, signals: list[BotSignal]
-) -> BehaviourRecorded:
-    return BehaviourRecorded(
-        behaviour_id=new_id(),
-        actor=str(user_id) if user_id else anonymous_id,
-        user_id=user_id,
-        anonymous_id=anonymous_id,
-        client_event_id=event.client_event_id,
-        action=Action(event.name),
-        target=event.target,
-        properties=event.properties,
-        occurred_at=event.client_time,
-        bot_signals=signals,
+async def publish(session: AsyncSession, recorded: list[dict[str, Any]]) -> Spooled | None:
+    """Stage the behaviour of `recorded` (payloads of `BehaviourRecorded`) in `session`'s
+    transaction: onto the behaviour topic, in batches of one actor's events (one outbox row
+    and one message per batch rather than per event: ADR 0029), and into the store's
+    spool."""
+    envelopes = await outbox.add_all(session, batched(recorded))
+    return await spool.stage(session, envelopes)
+
+
+def batched(recorded: list[dict[str, Any]]) -> list[BehaviourBatchRecorded]:
+    """`recorded` in batches, each of one actor's events in their order, each within the
+    size of a message."""
+    by_actor: dict[str, list[dict[str, Any]]] = {}
+    for item in recorded:
+        by_actor.setdefault(item["actor"], []).append(item)
+    found = []
+    for actor, items in by_actor.items():
+        events, size = [], 0
+        for item in items:
+            bound = _size_bound(item)
+            if events and size + bound > BATCH_BYTES:
+                found.append(_batch(actor, events))
+                events, size = [], 0
+            events.append(item)
+            size += bound
+        found.append(_batch(actor, events))
+    return found
+
+
+def _batch(actor: str, events: list[dict[str, Any]]) -> BehaviourBatchRecorded:
+    return BehaviourBatchRecorded.model_validate({"actor": actor, "events": events})
+
+
+def _size_bound(item: dict[str, Any]) -> int:
+    strings = (item["target"], item["client_event_id"], item["anonymous_id"], item["actor"])
+    return (
+        FIXED_BYTES
+        + properties_bytes(item["properties"])
+        + 6 * sum(len(text) for text in strings if text)
     )
 
 

@@ -215,7 +215,8 @@ def _param_value(value: Any) -> Any:
 
 
 def _datetime_text(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+    # `2026-12-01 08:00:00.123`; isoformat is twice as fast as strftime, once per row.
+    return value.astimezone(UTC).isoformat(" ", "milliseconds")[:23]
 
 
 def json_lines(rows: Sequence[Mapping[str, Any]]) -> str:

@@ -4,17 +4,19 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import orjson
 
-from chassis.events import CloudEvent, registry
-from contracts.analytics import BehaviourRecorded
+from chassis.events import CloudEvent, batches, registry
+from contracts.analytics import BehaviourBatchRecorded, BehaviourRecorded
 from contracts.campaigns import CouponClaimed
 from contracts.catalog import ProductCreated, ProductUpdated
 from contracts.orders import OrderPaid, RefundCompleted
 from contracts.users import SegmentEntered, SegmentLeft
 
 BEHAVIOUR = registry.of(BehaviourRecorded).type
+BEHAVIOUR_BATCH = registry.of(BehaviourBatchRecorded).type
 COUPON_CLAIMED = registry.of(CouponClaimed).type
 PRODUCT_CREATED = registry.of(ProductCreated).type
 PRODUCT_UPDATED = registry.of(ProductUpdated).type
@@ -24,25 +26,60 @@ SEGMENT_ENTERED = registry.of(SegmentEntered).type
 SEGMENT_LEFT = registry.of(SegmentLeft).type
 
 
+def event_rows(envelopes: list[CloudEvent]) -> list[dict[str, Any]]:
+    """The rows of `envelopes`: one per event, a batch's items each under the id its
+    consumers know it by (chassis.events.batches)."""
+    rows = []
+    for envelope in envelopes:
+        if envelope.type == BEHAVIOUR_BATCH:
+            rows += (
+                _row(
+                    batches.item_id(envelope.id, index),
+                    BEHAVIOUR,
+                    envelope.source,
+                    data["actor"],
+                    datetime.fromisoformat(data["occurred_at"]),
+                    data,
+                )
+                for index, data in enumerate(envelope.data["events"])
+            )
+        else:
+            rows.append(event_row(envelope))
+    return rows
+
+
 def event_row(envelope: CloudEvent) -> dict[str, Any]:
     """The row of `envelope`: its envelope, plus the columns that queries group and filter by
     (who, what, how much), read from the payload once here rather than in every query."""
-    data = envelope.data
-    amount, currency = _money(envelope.type, data)
+    return _row(
+        envelope.id,
+        envelope.type,
+        envelope.source,
+        envelope.subject or "",
+        _occurred_at(envelope),
+        envelope.data,
+    )
+
+
+def _row(
+    id: UUID, type_: str, source: str, subject: str, time: datetime, data: dict[str, Any]
+) -> dict[str, Any]:
+    amount, currency = _money(type_, data)
+    behaviour = type_ == BEHAVIOUR
     return {
-        "id": str(envelope.id),
-        "type": envelope.type,
-        "name": data["action"] if envelope.type == BEHAVIOUR else envelope.type,
-        "source": envelope.source,
-        "subject": envelope.subject or "",
-        "time": _occurred_at(envelope),
-        "actor": _actor(envelope.type, data),
+        "id": str(id),
+        "type": type_,
+        "name": data["action"] if behaviour else type_,
+        "source": source,
+        "subject": subject,
+        "time": time,
+        "actor": _actor(type_, data),
         "user_id": str(data.get("user_id") or data.get("customer_id") or ""),
-        "anonymous_id": str(data.get("anonymous_id") or "") if envelope.type == BEHAVIOUR else "",
+        "anonymous_id": str(data.get("anonymous_id") or "") if behaviour else "",
         "amount": amount,
         "currency": currency,
         "data": dumps(data),
-        "bot_signals": (data.get("bot_signals") or []) if envelope.type == BEHAVIOUR else [],
+        "bot_signals": (data.get("bot_signals") or []) if behaviour else [],
     }
 
 

@@ -22,7 +22,7 @@ from chassis.db import Database
 from chassis.events import CloudEvent
 from services.analytics.store.clickhouse import EventStore, StoreUnavailable, json_lines
 from services.analytics.store.models import SpooledRows
-from services.analytics.store.rows import event_row, identity_links
+from services.analytics.store.rows import event_rows, identity_links
 
 log = logging.getLogger(__name__)
 _table = SpooledRows.__table__
@@ -43,7 +43,7 @@ async def stage(session: AsyncSession, envelopes: list[CloudEvent]) -> Spooled |
     """Spool the store rows of `envelopes` in `session`'s transaction (None: no rows)."""
     if not envelopes:
         return None
-    rows = [event_row(envelope) for envelope in envelopes]
+    rows = event_rows(envelopes)
     events, identities = json_lines(rows), json_lines(identity_links(rows))
     spooled_id = await session.scalar(
         sa.insert(_table)
@@ -53,13 +53,18 @@ async def stage(session: AsyncSession, envelopes: list[CloudEvent]) -> Spooled |
     return Spooled(spooled_id, events, identities, len(rows))
 
 
-async def insert(store: EventStore, spooled: Spooled) -> bool:
-    """Insert a committed batch into the store; False if the store did not take it (it
-    stays spooled, for the drain). The caller forgets it once it is in."""
+async def insert(store: EventStore, *spooled: Spooled) -> bool:
+    """Insert committed batches into the store, in one insert; False if the store did not
+    take them (they stay spooled, for the drain). The caller forgets them once in."""
     try:
-        await _insert(store, spooled.events, spooled.identities)
+        await _insert(
+            store,
+            "\n".join(s.events for s in spooled if s.events),
+            "\n".join(s.identities for s in spooled if s.identities),
+        )
     except StoreUnavailable as error:
-        log.warning("event store unavailable; %d events stay spooled: %s", spooled.count, error)
+        count = sum(s.count for s in spooled)
+        log.warning("event store unavailable; %d events stay spooled: %s", count, error)
         return False
     return True
 
