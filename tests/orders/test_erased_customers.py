@@ -9,7 +9,7 @@ from datetime import timedelta
 from uuid import UUID
 
 import pytest
-from orders_catalog import offer_sku
+from orders_catalog import address, offer_sku
 from sqlalchemy import func, select
 
 from chassis.clock import now
@@ -198,7 +198,7 @@ async def test_an_erased_customers_valid_token_cannot_order_fill_a_cart_or_ask_b
             ORDERS,
             json={
                 "lines": [{"sku_id": sku, "quantity": 1}],
-                "shipping_address": {"region": "CN-ZJ", "recipient": "Mei", "address": "1 Road"},
+                "shipping_address": address("CN-ZJ"),
             },
             headers={"Idempotency-Key": new_id().hex},
         )
