@@ -139,6 +139,10 @@ class FreightOut(BaseModel):
     activated_at: datetime | None = Field(description="The latest activated one applies")
 
 
+CN_MOBILE = re.compile(r"1[3-9]\d{9}")
+E164 = re.compile(r"\+[1-9]\d{6,14}")
+
+
 def _phone(value: object) -> object:
     """A Chinese mobile number (11 digits from 1[3-9], stored as +86...) or an E.164 number;
     spaces, hyphens and parentheses are dropped first."""
@@ -151,9 +155,6 @@ def _phone(value: object) -> object:
         return digits
     raise ValueError("a phone number is a Chinese mobile (13800138000) or E.164 (+8613800138000)")
 
-
-CN_MOBILE = re.compile(r"1[3-9]\d{9}")
-E164 = re.compile(r"\+[1-9]\d{6,14}")
 
 Phone = Annotated[
     str,
