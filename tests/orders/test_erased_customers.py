@@ -6,7 +6,9 @@ for them again, and leaves every other customer as they were. On PostgreSQL, car
 put while the erasure runs are refused or scrubbed, never left."""
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from uuid import UUID
 
 import pytest
@@ -19,7 +21,9 @@ from chassis.events.tables import idempotency_keys, outbox
 from chassis.ids import new_id
 from chassis.testing import ServiceServer, eventually
 from contracts.users import Tier, TierChanged, TierReason, UserErased
+from services.orders.addresses import service as addresses
 from services.orders.addresses.models import Address, AddressBook
+from services.orders.addresses.schemas import AddressRequest
 from services.orders.aftersales.models import AfterSale
 from services.orders.app import create_app
 from services.orders.carts import service as carts
@@ -287,15 +291,16 @@ async def orders_db(platform, database_url):
     await db.dispose()
 
 
-async def _race(db: Database, user_id: UUID, skus: list[UUID]) -> None:
-    """Put every SKU in the customer's cart at once while they are erased."""
+async def _race(db: Database, user_id: UUID, writes: list[Callable]) -> None:
+    """Run every write (of one customer's data; given a session) at once while the customer
+    is erased."""
     start = asyncio.Event()
 
-    async def put(sku: UUID) -> None:
+    async def write(one: Callable) -> None:
         await start.wait()
         async with db.session() as session, session.begin():
             try:
-                await carts.put_item(session, user_id, sku, 1)
+                await one(session)
             except privacy.CustomerErased:
                 return
 
@@ -305,7 +310,7 @@ async def _race(db: Database, user_id: UUID, skus: list[UUID]) -> None:
         async with db.session() as session, session.begin():
             assert await privacy.erase(session, user_id, now())
 
-    tasks = [asyncio.create_task(put(sku)) for sku in skus]
+    tasks = [asyncio.create_task(write(one)) for one in writes]
     erasing = asyncio.create_task(erase())
     start.set()
     await asyncio.gather(*tasks, erasing)
@@ -317,9 +322,26 @@ async def test_cart_lines_put_while_the_erasure_runs_are_refused_or_scrubbed(ord
     skus = [await offer_sku(orders_db, 100) for _ in range(20)]
     for _ in range(5):
         user_id = new_id()
-        await _race(orders_db, user_id, skus)
+        puts = [partial(carts.put_item, customer_id=user_id, sku_id=s, quantity=1) for s in skus]
+        await _race(orders_db, user_id, puts)
         async with orders_db.session() as session:
             left = await session.scalar(
                 select(func.count()).select_from(CartLine).where(CartLine.customer_id == user_id)
             )
         assert left == 0
+
+
+async def test_addresses_saved_while_the_erasure_runs_are_refused_or_scrubbed(orders_db):
+    if orders_db.is_sqlite:
+        pytest.skip("SQLite lets one writer at a time; the race is PostgreSQL's")
+    body = AddressRequest.model_validate(address())
+    for _ in range(5):
+        user_id = new_id()
+        saves = [partial(addresses.create, customer_id=user_id, body=body)] * 20
+        await _race(orders_db, user_id, saves)
+        async with orders_db.session() as session:
+            left = await session.scalar(
+                select(func.count()).select_from(Address).where(Address.customer_id == user_id)
+            )
+            book = await session.get(AddressBook, user_id)
+        assert (left, book) == (0, None)
