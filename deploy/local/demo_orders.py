@@ -22,6 +22,22 @@ from services.orders.settings import Settings as OrdersSettings
 ORDERS = "/api/v1/orders/orders"
 PAID, CANCELLED = range(7), (7, 8)  # the order left (9) waits for its payment window
 WAIT_SECONDS = 20
+# Where each demo customer's orders go (the order keeps its copy of the address).
+ADDRESSES = (
+    {
+        "recipient": "Mei Chen",
+        "phone": "13800138000",
+        "region": "CN-ZJ",
+        "address_lines": ["88 Wensan Road, Xihu District", "Building 3, Unit 1201"],
+        "postal_code": "310000",
+    },
+    {
+        "recipient": "Lei Wang",
+        "phone": "+8613900139000",
+        "region": "CN-BJ",
+        "address_lines": ["1 Jianguomenwai Avenue, Chaoyang District"],
+    },
+)
 
 
 def plain(product_ids: list[str]) -> list[str]:
@@ -57,7 +73,10 @@ async def seed_orders(
 
 async def _place(client, customer: dict, n: int, sku: str, quantity: int) -> dict:
     """Orders learns SKUs from catalog's events: a 422 until it has heard of this one."""
-    body = {"lines": [{"sku_id": sku, "quantity": quantity}]}
+    body = {
+        "lines": [{"sku_id": sku, "quantity": quantity}],
+        "shipping_address": ADDRESSES[n % 2],
+    }
     headers = {**customer, "Idempotency-Key": f"demo-day-{n}"}
     for _ in range(WAIT_SECONDS * 5):
         placed = await client.post(ORDERS, json=body, headers=headers)

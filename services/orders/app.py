@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from chassis.http.service import build_service
 from chassis.migrations import Schema
+from services.orders.addresses import api as addresses
 from services.orders.aftersales import api as aftersales
 from services.orders.carts import api as carts
 from services.orders.checkout import api as checkout
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings,
         routers=[
             carts.router,
+            addresses.router,
             checkout.router,
             payments.router,
             fulfilment.router,

@@ -26,3 +26,14 @@ async def offer_sku(db: Database, amount: int = 1999, currency: str = "CNY") -> 
             at=now(),
         )
     return sku
+
+
+def address(region: str = "CN-ZJ", **fields) -> dict:
+    """A complete shipping address in `region`, as a checkout or the address book takes it."""
+    return {
+        "recipient": "Mei Chen",
+        "phone": "138 0013 8000",
+        "region": region,
+        "address_lines": ["88 Wensan Road", "Building 3, Unit 1201"],
+        "postal_code": "310000",
+    } | fields

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import pytest
 from conftest import ORDERS, Trade, running_trade
+from orders_catalog import address
 
 from chassis.ids import new_id
 from chassis.testing import eventually
@@ -142,7 +143,7 @@ async def test_a_free_shipping_coupon_zeroes_the_fee_last_as_it_activates_a_temp
     async with shop.platform.client("orders", token) as client:
         body = {
             "lines": [{"sku_id": tea, "quantity": 1}],
-            "shipping_address": {"region": "CN-BJ"},
+            "shipping_address": address("CN-BJ"),
         }
         charged = await client.post(ORDERS, json=body)
         free = await client.post(ORDERS, json={**body, "coupon_ids": [claimed.json()["id"]]})

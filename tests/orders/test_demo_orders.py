@@ -83,6 +83,7 @@ async def test_the_demo_day_of_orders_ends_as_documented(platform, sqlite_dir):
         ]
 
     assert [o["status"] for o in day] == ["paid"] * 7 + ["cancelled"] * 3
+    assert [o["shipping_address"]["recipient"] for o in day] == ["Mei Chen", "Lei Wang"] * 5
     assert [r["amount"] for r in refunds[0]] == [day[0]["total"]]  # refunded in full
     assert refunds[1:] == [[]] * 9
     causes = [o["history"][-1]["cause"] for o in day[7:]]

@@ -1,15 +1,18 @@
-"""Users' `user.erased` through the real broker: orders scrubs the customer's cart, tier and
-after-sales texts, keeps their orders, payments and refunds (anonymous), applies it once,
-refuses the erased customer's still-valid token at checkout, cart and after-sales, keeps no
-tier for them again, and leaves every other customer as they were. On PostgreSQL, cart lines
+"""Users' `user.erased` through the real broker: orders scrubs the customer's cart, tier,
+address book, after-sales texts and their orders' addresses (all but the region), keeps
+their orders, payments and refunds (anonymous), applies it once, refuses the erased
+customer's still-valid token at checkout, cart, address book and after-sales, keeps no tier
+for them again, and leaves every other customer as they were. On PostgreSQL, cart lines
 put while the erasure runs are refused or scrubbed, never left."""
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from uuid import UUID
 
 import pytest
-from orders_catalog import offer_sku
+from orders_catalog import address, offer_sku
 from sqlalchemy import func, select
 
 from chassis.clock import now
@@ -18,6 +21,9 @@ from chassis.events.tables import idempotency_keys, outbox
 from chassis.ids import new_id
 from chassis.testing import ServiceServer, eventually
 from contracts.users import Tier, TierChanged, TierReason, UserErased
+from services.orders.addresses import service as addresses
+from services.orders.addresses.models import Address, AddressBook
+from services.orders.addresses.schemas import AddressRequest
 from services.orders.aftersales.models import AfterSale
 from services.orders.app import create_app
 from services.orders.carts import service as carts
@@ -34,6 +40,7 @@ pytestmark = pytest.mark.asyncio
 ORDERS = "/api/v1/orders/orders"
 AFTERSALES = "/api/v1/orders/aftersales"
 CART = "/api/v1/orders/carts/me/items"
+BOOK = "/api/v1/orders/addresses/me"
 PHOTO = "https://img.example.com/my-kitchen.jpg"
 REASON = "cracked; call Mei Chen at +86 138 0000 0000"
 
@@ -113,6 +120,11 @@ async def _kept(trade, user_id: str) -> dict:
             .where(outbox.c.key.in_([str(a.id) for a in aftersales]))
         )
         return {
+            "addresses": list(
+                await session.scalars(select(Address.region).where(Address.customer_id == uid))
+            ),
+            "address_book": await session.get(AddressBook, uid) is not None,
+            "order_addresses": [o.shipping_address for o in orders],
             "aftersale_events": aftersale_events,
             "cart": list(
                 await session.scalars(select(CartLine.sku_id).where(CartLine.customer_id == uid))
@@ -198,11 +210,12 @@ async def test_an_erased_customers_valid_token_cannot_order_fill_a_cart_or_ask_b
             ORDERS,
             json={
                 "lines": [{"sku_id": sku, "quantity": 1}],
-                "shipping_address": {"region": "CN-ZJ", "recipient": "Mei", "address": "1 Road"},
+                "shipping_address": address("CN-ZJ"),
             },
             headers={"Idempotency-Key": new_id().hex},
         )
         carted = await client.put(f"{CART}/{sku}", json={"quantity": 1})
+        saved = await client.post(BOOK, json=address())
         asked = await client.post(
             f"{ORDERS}/{order['id']}/aftersales",
             json={
@@ -214,13 +227,55 @@ async def test_an_erased_customers_valid_token_cannot_order_fill_a_cart_or_ask_b
         read = await client.get(f"{ORDERS}/{order['id']}")
         others = await other.put(f"{CART}/{sku}", json={"quantity": 1})
 
-    for refused in (ordered, carted, asked):
+    for refused in (ordered, carted, asked, saved):
         assert refused.status_code == 403, refused.text
         assert refused.headers["content-type"] == "application/problem+json"
         assert "erased" in refused.json()["detail"]
     assert await _kept(trade, user_id) == before  # nothing written
     assert read.status_code == 200  # their anonymous order is still theirs to read
     assert others.status_code == 200
+
+
+async def test_an_erasure_deletes_the_address_book_and_keeps_only_the_region_on_orders(trade):
+    sku = await trade.product(900)
+    _, operator_token = await trade.platform.staff("operator")
+    mei_id, mei = await trade.customer()
+    other_id, other = await trade.customer()
+    async with mei, other, trade.platform.client("orders", operator_token) as operator:
+        placed = {}
+        for client in (mei, other):
+            saved = (await client.post(BOOK, json=address("CN-GD"))).json()
+            assert (await client.post(BOOK, json=address("CN-SH"))).status_code == 201
+            by_id = await trade.place(client, sku, address_id=saved["id"])
+            given = await trade.place(client, sku, shipping_address=address("CN-ZJ"))
+            bare = await trade.place(client, sku)
+            placed[client] = [by_id["id"], given["id"], bare["id"]]
+        before, others_before = await _kept(trade, mei_id), await _kept(trade, other_id)
+        assert (before["addresses"], before["address_book"]) == (["CN-GD", "CN-SH"], True)
+
+        erasure = await trade.reply(_erased(mei_id))
+        await eventually(lambda: trade.applied(erasure))
+        after = await _kept(trade, mei_id)
+        own = [(await mei.get(f"{ORDERS}/{i}")).json() for i in placed[mei]]
+        staff = [(await operator.get(f"{ORDERS}/{i}")).json() for i in placed[mei]]
+        book = await mei.get(BOOK)
+        others_book = await other.get(BOOK)
+
+        again = await trade.reply(_erased(mei_id), again=erasure)
+        await eventually(lambda: trade.applied(again))
+
+    blank = {"recipient": "", "phone": "", "address_lines": [], "postal_code": None}
+    expected = [blank | {"region": "CN-GD"}, blank | {"region": "CN-ZJ"}, None]
+    assert (after["addresses"], after["address_book"]) == ([], False)
+    assert sorted(after["order_addresses"], key=str) == sorted(expected, key=str)
+    assert [o["shipping_address"] for o in own] == expected
+    assert [o["shipping_address"] for o in staff] == expected
+    assert book.json() == []
+    # The ledger stays; the other customer keeps their book and their orders' addresses.
+    assert after["orders"] == before["orders"]
+    assert await _kept(trade, other_id) == others_before
+    assert len(others_book.json()) == 2
+    assert await _kept(trade, mei_id) == after
 
 
 @pytest.fixture
@@ -236,15 +291,16 @@ async def orders_db(platform, database_url):
     await db.dispose()
 
 
-async def _race(db: Database, user_id: UUID, skus: list[UUID]) -> None:
-    """Put every SKU in the customer's cart at once while they are erased."""
+async def _race(db: Database, user_id: UUID, writes: list[Callable]) -> None:
+    """Run every write (of one customer's data; given a session) at once while the customer
+    is erased."""
     start = asyncio.Event()
 
-    async def put(sku: UUID) -> None:
+    async def write(one: Callable) -> None:
         await start.wait()
         async with db.session() as session, session.begin():
             try:
-                await carts.put_item(session, user_id, sku, 1)
+                await one(session)
             except privacy.CustomerErased:
                 return
 
@@ -254,7 +310,7 @@ async def _race(db: Database, user_id: UUID, skus: list[UUID]) -> None:
         async with db.session() as session, session.begin():
             assert await privacy.erase(session, user_id, now())
 
-    tasks = [asyncio.create_task(put(sku)) for sku in skus]
+    tasks = [asyncio.create_task(write(one)) for one in writes]
     erasing = asyncio.create_task(erase())
     start.set()
     await asyncio.gather(*tasks, erasing)
@@ -266,9 +322,26 @@ async def test_cart_lines_put_while_the_erasure_runs_are_refused_or_scrubbed(ord
     skus = [await offer_sku(orders_db, 100) for _ in range(20)]
     for _ in range(5):
         user_id = new_id()
-        await _race(orders_db, user_id, skus)
+        puts = [partial(carts.put_item, customer_id=user_id, sku_id=s, quantity=1) for s in skus]
+        await _race(orders_db, user_id, puts)
         async with orders_db.session() as session:
             left = await session.scalar(
                 select(func.count()).select_from(CartLine).where(CartLine.customer_id == user_id)
             )
         assert left == 0
+
+
+async def test_addresses_saved_while_the_erasure_runs_are_refused_or_scrubbed(orders_db):
+    if orders_db.is_sqlite:
+        pytest.skip("SQLite lets one writer at a time; the race is PostgreSQL's")
+    body = AddressRequest.model_validate(address())
+    for _ in range(5):
+        user_id = new_id()
+        saves = [partial(addresses.create, customer_id=user_id, body=body)] * 20
+        await _race(orders_db, user_id, saves)
+        async with orders_db.session() as session:
+            left = await session.scalar(
+                select(func.count()).select_from(Address).where(Address.customer_id == user_id)
+            )
+            book = await session.get(AddressBook, user_id)
+        assert (left, book) == (0, None)

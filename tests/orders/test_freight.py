@@ -10,6 +10,7 @@ from uuid import UUID
 
 import pytest
 from conftest import ORDERS, Trade, running_trade
+from orders_catalog import address
 
 from chassis.clock import now
 from chassis.ids import new_id
@@ -54,7 +55,7 @@ async def test_an_active_template_prices_each_orders_shipping(shop):
 
         def order(quantity: int, region: str | None) -> dict:
             body = {"lines": [{"sku_id": sku, "quantity": quantity}]}
-            return body | ({"shipping_address": {"region": region}} if region else {})
+            return body | ({"shipping_address": address(region)} if region else {})
 
         two = await client.post(ORDERS, json=order(2, "CN-BJ"))
         free = await client.post(ORDERS, json=order(5, "CN-BJ"))
@@ -134,7 +135,7 @@ async def test_a_template_by_weight_with_a_lower_threshold_for_gold_members(shop
     def order(*lines: tuple[str, int]) -> dict:
         return {
             "lines": [{"sku_id": sku, "quantity": quantity} for sku, quantity in lines],
-            "shipping_address": {"region": "CN-GD"},
+            "shipping_address": address("CN-GD"),
         }
 
     async with shop.platform.client("orders", operator_token) as operator, gold, regular:

@@ -12,7 +12,7 @@ from uuid import UUID
 
 import httpx
 import pytest
-from orders_catalog import offer_sku
+from orders_catalog import address, offer_sku
 from sqlalchemy import select
 
 from chassis.clock import now
@@ -65,7 +65,7 @@ class Shop:
             ]
         }
         if region is not None:
-            body["shipping_address"] = {"region": region}
+            body["shipping_address"] = address(region)
         placed = await self.customer.post(ORDERS, json=body)
         assert placed.status_code == 201, placed.text
         order_id = UUID(placed.json()["id"])

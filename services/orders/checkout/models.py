@@ -13,6 +13,7 @@ from chassis.money import Money, money_columns
 from contracts.orders import Attribution, OrderLine
 from services.orders.checkout.lifecycle import OrderStatus
 from services.orders.models import Base
+from services.orders.shipping.schemas import ShippingAddress
 
 
 class Order(Base):
@@ -43,6 +44,13 @@ class Order(Base):
     shipping_rule: Mapped[str | None] = mapped_column(String(500))
     # The refund that gave the shipping fee back (at most one: set once, guarded).
     shipping_refund_id: Mapped[UUID | None] = mapped_column(Uuid)
+    # Where it goes, as given at checkout (a copy: address-book edits leave it); NULL region:
+    # none given. An erasure blanks all but the region (docs/orders.md).
+    ship_recipient: Mapped[str | None] = mapped_column(String(100))
+    ship_phone: Mapped[str | None] = mapped_column(String(16))
+    ship_region: Mapped[str | None] = mapped_column(String(10))
+    ship_address_lines: Mapped[list[str] | None] = mapped_column(JSON)
+    ship_postal_code: Mapped[str | None] = mapped_column(String(10))
     placed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
     payment_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     shipped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -61,6 +69,25 @@ class Order(Base):
     @property
     def shipping_fee(self) -> Money | None:
         return _money(self.shipping_fee_amount, self.currency)
+
+    @property
+    def shipping_address(self) -> dict | None:
+        if self.ship_region is None:
+            return None
+        return {
+            "recipient": self.ship_recipient,
+            "phone": self.ship_phone,
+            "region": self.ship_region,
+            "address_lines": self.ship_address_lines,
+            "postal_code": self.ship_postal_code,
+        }
+
+    def ship_to(self, address: ShippingAddress | None) -> None:
+        if address is None:
+            return
+        self.ship_recipient, self.ship_phone = address.recipient, address.phone
+        self.ship_region, self.ship_postal_code = address.region, address.postal_code
+        self.ship_address_lines = list(address.address_lines)
 
     @property
     def attributed(self) -> Attribution:

@@ -36,7 +36,11 @@ class OrderRequest(BaseModel):
     )
     points: JsonInt = Field(default=0, ge=0, le=MAX_POINTS, description="To redeem")
     shipping_address: ShippingAddress | None = Field(
-        default=None, description="Where it goes; required while a freight template applies"
+        default=None,
+        description="Where it goes (or `address_id`); required while a freight template applies",
+    )
+    address_id: UUID | None = Field(
+        default=None, description="One's saved address (address book), instead of the address"
     )
     group_id: UUID | None = Field(
         default=None, description="The group buy (拼团) joined: its SKU alone, at the group price"
@@ -44,6 +48,13 @@ class OrderRequest(BaseModel):
     bargain_id: UUID | None = Field(
         default=None, description="One's bargain (砍价) at its floor: one unit at the floor price"
     )
+
+    @field_validator("address_id")
+    @classmethod
+    def one_address(cls, address_id: UUID | None, info: ValidationInfo) -> UUID | None:
+        if address_id is not None and info.data.get("shipping_address") is not None:
+            raise ValueError("an order takes a shipping address or an address id, not both")
+        return address_id
 
     @field_validator("bargain_id")
     @classmethod
@@ -73,6 +84,16 @@ class OrderLineOut(BaseModel):
     paid: Money
 
 
+class ShippingAddressOut(BaseModel):
+    """The address the order keeps; after the customer's erasure only the region is left."""
+
+    recipient: str
+    phone: str
+    region: str
+    address_lines: list[str]
+    postal_code: str | None
+
+
 class StepOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -91,6 +112,9 @@ class OrderOut(BaseModel):
     total: Money
     shipping_fee: Money | None = Field(description="Part of the total; None: none charged")
     shipping_rule: str | None = Field(description="The freight template's rule that set it")
+    shipping_address: ShippingAddressOut | None = Field(
+        description="Where it goes, as placed; None: none given"
+    )
     points: int
     coupon_ids: list[UUID]
     group_id: UUID | None

@@ -15,6 +15,7 @@ from chassis.events import outbox
 from chassis.http.problems import Conflict, NotFound
 from chassis.ids import new_id
 from contracts.orders import Attribution, CancelReason, OrderCancelled, OrderPlaced
+from services.orders.addresses import service as addresses
 from services.orders.checkout import lifecycle, pricing
 from services.orders.checkout.lifecycle import OrderStatus
 from services.orders.checkout.models import Order, OrderLineRow, OrderStep
@@ -26,6 +27,7 @@ from services.orders.deals.rules import Deal
 from services.orders.prices.service import offers
 from services.orders.privacy import service as privacy
 from services.orders.shipping import service as shipping
+from services.orders.shipping.schemas import ShippingAddress
 
 
 async def deal_for(
@@ -45,18 +47,26 @@ async def deal_for(
     return None
 
 
+async def destination(
+    session: AsyncSession, customer_id: UUID, request: OrderRequest
+) -> ShippingAddress | None:
+    """Where the order goes: the address given, or the customer's saved one it names."""
+    if request.address_id is not None:
+        return await addresses.for_checkout(session, customer_id, request.address_id)
+    return request.shipping_address
+
+
 async def price(
     session: AsyncSession, customer_id: UUID, request: OrderRequest, at: datetime, *, lock: bool
 ) -> pricing.PricedOrder:
     """The order's lines priced from the catalog's read model (a deal's line at its price)."""
+    address = await destination(session, customer_id, request)
     deal = await deal_for(session, customer_id, request, at, lock=lock)
     requested = [(line.sku_id, line.quantity) for line in request.lines]
     known = await offers(session, [s for s, _ in requested])
     priced = pricing.price_order(requested, known, deal)
     weighed = [(known[sku].weight_grams, quantity) for sku, quantity in requested]
-    fee = await shipping.for_order(
-        session, customer_id, request.shipping_address, weighed, priced.total
-    )
+    fee = await shipping.for_order(session, customer_id, address, weighed, priced.total)
     return priced if fee is None else pricing.with_shipping(priced, *fee)
 
 
@@ -98,6 +108,7 @@ async def place_order(
     buy's or a bargain's line at its price), or as `quoted` priced it with coupons."""
     await privacy.refuse_erased(session, customer_id)
     order_id, at = new_id(), now()
+    address = await destination(session, customer_id, request)
     if priced is None:
         priced = await price(session, customer_id, request, at, lock=True)
     else:  # a deal still holds (and the group's row is locked) as the order is written
@@ -120,6 +131,7 @@ async def place_order(
         lines=[OrderLineRow.from_contract(n, line) for n, line in enumerate(priced.lines)],
         history=[OrderStep(status=OrderStatus.PLACED, cause="placed by the customer")],
     )
+    order.ship_to(address)
     session.add(order)
     await session.flush()
     await outbox.add(

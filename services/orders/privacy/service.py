@@ -18,8 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.db import insert_if_absent
 from chassis.events.tables import idempotency_keys, outbox
 from chassis.http.problems import Forbidden
+from services.orders.addresses.models import Address, AddressBook
 from services.orders.aftersales.models import AfterSale, AfterSaleStep
 from services.orders.carts.models import CartLine
+from services.orders.checkout.models import Order
 from services.orders.members.models import MemberTier
 from services.orders.privacy.models import ErasedCustomer
 from services.orders.refunds.models import Refund
@@ -67,6 +69,14 @@ async def erase(session: AsyncSession, user_id: UUID, erased_at: datetime) -> bo
     ):
         return False
     await session.execute(delete(CartLine).where(CartLine.customer_id == user_id))
+    await session.execute(delete(Address).where(Address.customer_id == user_id))
+    await session.execute(delete(AddressBook).where(AddressBook.customer_id == user_id))
+    # Their orders' addresses, but the region (freight and tax statistics need no more).
+    await session.execute(
+        update(Order)
+        .where(Order.customer_id == user_id, Order.ship_region.is_not(None))
+        .values(ship_recipient="", ship_phone="", ship_address_lines=[], ship_postal_code=None)
+    )
     await session.execute(delete(MemberTier).where(MemberTier.user_id == user_id))
     theirs = select(AfterSale.id).where(AfterSale.customer_id == user_id)
     aftersale_ids = [str(aftersale_id) for aftersale_id in await session.scalars(theirs)]

@@ -1,11 +1,13 @@
 """Request and response bodies of freight templates, and an order's shipping address."""
 
+import re
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -137,9 +139,45 @@ class FreightOut(BaseModel):
     activated_at: datetime | None = Field(description="The latest activated one applies")
 
 
-class ShippingAddress(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+CN_MOBILE = re.compile(r"1[3-9]\d{9}")
+E164 = re.compile(r"\+[1-9]\d{6,14}")
 
+
+def _phone(value: object) -> object:
+    """A Chinese mobile number (11 digits from 1[3-9], stored as +86...) or an E.164 number;
+    spaces, hyphens and parentheses are dropped first."""
+    if not isinstance(value, str):
+        return value
+    digits = re.sub(r"[\s()\-]", "", value)
+    if CN_MOBILE.fullmatch(digits):
+        return f"+86{digits}"
+    if E164.fullmatch(digits):
+        return digits
+    raise ValueError("a phone number is a Chinese mobile (13800138000) or E.164 (+8613800138000)")
+
+
+Phone = Annotated[
+    str,
+    BeforeValidator(_phone),
+    Field(description="A Chinese mobile number or E.164; stored as E.164 (+86...)"),
+]
+Recipient = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+AddressLine = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+PostalCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9 \-]{1,9}$")
+]
+
+
+class ShippingAddress(BaseModel):
+    """Where an order goes: the order keeps it as it was (a later address-book edit leaves
+    the order as placed); freight is priced by its region."""
+
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+    recipient: Recipient
+    phone: Phone
     region: Region
-    recipient: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
-    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    address_lines: list[AddressLine] = Field(
+        min_length=1, max_length=3, description="Street, building, unit (1 to 3 lines)"
+    )
+    postal_code: PostalCode | None = None
