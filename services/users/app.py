@@ -88,7 +88,7 @@ def handlers(settings: Settings) -> list[Handler]:
     return [
         *metrics_consumers.HANDLERS,
         *points_consumers.handlers(settings.points_per_currency_unit),
-        *referrals_consumers.HANDLERS,
+        *referrals_consumers.handlers(settings.referral_monthly_cap),
         *membership_consumers.handlers(settings.tier_review_period),
         *lifecycle_consumers.HANDLERS,
         *rfm_consumers.HANDLERS,
