@@ -41,7 +41,10 @@ async def user_tags(user_id: UUID, _: OperatorDep, session: SessionDep) -> UserT
 @router.put(
     "/users/{user_id}/tags/{tag}",
     summary="Tag a user by hand (operators; audited). 201 if new, 200 if already held",
-    responses=responses(401, 403, 404, 422),
+    responses={
+        200: {"model": UserTagsOut, "description": "Held already: nothing changed"},
+        **responses(401, 403, 404, 422),
+    },
     status_code=201,
 )
 async def add_tag(
