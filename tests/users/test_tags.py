@@ -157,3 +157,16 @@ async def test_segments_on_tags_follow_earned_and_manual_tags(users):
     entered = await users.events("flywheel.users.segment.entered.v1")
     left = await users.events("flywheel.users.segment.left.v1")
     assert (len(entered), len(left)) == (2, 1)
+
+
+async def test_a_plain_view_counts_as_the_item_it_is_of(users):
+    _, operator = await users.staff("operator")
+    user_id, _ = await users.register()
+    tent, guide = tagging.product("Acme", None), tagging.post(["Camping"], [])
+    await deliver(users, tent, guide)
+    await deliver(users, tagging.touched(user_id, Action.VIEW, str(tent.product_id)))
+    await deliver(users, tagging.touched(user_id, Action.VIEW, str(guide.post_id)))
+    await deliver(users, tagging.touched(user_id, Action.VIEW, str(new_id())))  # unknown
+    body = await tags_of(users, operator, user_id)
+    counts = {(e["tag"], e["source"]): e["count"] for e in body["evidence"]}
+    assert counts == {("brand:acme", "product_view"): 1, ("topic:camping", "content"): 1}

@@ -13,10 +13,11 @@ from contracts.orders import OrderPaid
 from services.users.tags import service
 from services.users.tags.rules import Source
 
-SOURCES = {
+SOURCES: dict[Action, Source | None] = {
     Action.PRODUCT_VIEW: Source.PRODUCT_VIEW,
     Action.CONTENT_VIEW: Source.CONTENT,
     Action.CONTENT_INTERACTION: Source.CONTENT,
+    Action.VIEW: None,  # the first behaviour API's: a product's or a post's, as the item is
 }
 
 
@@ -46,10 +47,12 @@ def _item(target: str | None) -> UUID | None:
 async def on_behaviour(event: BehaviourRecorded, session: AsyncSession) -> None:
     """A signed-in person's product or content behaviour; a bot's is kept by analytics and
     counted by no one."""
-    source = SOURCES.get(event.action)
     item = _item(event.target)
-    if event.user_id is None or event.bot_signals or source is None or item is None:
+    if event.user_id is None or event.bot_signals or event.action not in SOURCES or not item:
         return
+    source = SOURCES[event.action] or await service.source_of(session, item)
+    if source is None:
+        return  # an item never announced: nothing to count
     await service.count_touch(
         session, event.user_id, f"behaviour:{event.behaviour_id}", [item], source, event.occurred_at
     )

@@ -104,6 +104,15 @@ async def labels_of(session: AsyncSession, item_ids: Iterable[UUID]) -> set[str]
     return found
 
 
+async def source_of(session: AsyncSession, item_id: UUID) -> rules.Source | None:
+    """What viewing the item is evidence of: a post's, content; a product's, a product view;
+    None for an item never announced."""
+    kind = await session.scalar(select(InterestItem.kind).where(InterestItem.item_id == item_id))
+    if kind is None:
+        return None
+    return rules.Source.CONTENT if kind is ItemKind.POST else rules.Source.PRODUCT_VIEW
+
+
 async def _first_time(session: AsyncSession, key: str) -> bool:
     statement = insert_for(session, CountedTouch.__table__).values(key=key)
     return (
