@@ -1,7 +1,7 @@
 """Demo data for `make run`: a shop (its assortment in `demo_catalog`) whose events fill
 analytics, with content on its products (`demo_content`) and a running holiday sale with its
-mechanics (`demo_campaigns`) and a day of orders through the saga (`demo_orders`), loaded via
-the gateway.
+mechanics (`demo_campaigns`), a day of orders through the saga (`demo_orders`) and a
+population of customers with tags and segments (`demo_users`), loaded via the gateway.
 
 Loaded once per `var/` (a marker file records it), so restarts do not duplicate it.
 """
@@ -11,11 +11,14 @@ import asyncio
 import httpx
 
 from chassis.settings import VAR_DIR
+from contracts.manifest import BY_NAME
 from deploy.local import demo_catalog, demo_orders
 from deploy.local.answers import checked
 from deploy.local.demo_campaigns import seed_campaigns
 from deploy.local.demo_content import seed_content
 from deploy.local.demo_orders import seed_orders
+from deploy.local.demo_users import seed_users
+from deploy.local.run import HOST, OFFSET
 
 MARKER = VAR_DIR / ".demo-loaded"
 CUSTOMER = {
@@ -59,6 +62,11 @@ async def seed(gateway_url: str, admin_email: str, admin_password: str) -> None:
         await _place_order(client, customer, demo_catalog.orderable(product_ids))
         await seed_orders(client, staff, [customer, second], demo_orders.plain(product_ids))
         await seed_content(client, staff, [customer, second], product_ids[:5])
+    # The population goes to the users service itself: through the gateway its 200
+    # registrations and sign-ins would wait minutes for the auth rate limit (30 a minute).
+    users_url = f"http://{HOST}:{BY_NAME['users'].port + OFFSET}"
+    async with httpx.AsyncClient(base_url=users_url, timeout=60) as client:
+        await seed_users(client, staff)
     MARKER.write_text("loaded\n")
 
 

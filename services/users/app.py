@@ -46,6 +46,9 @@ from services.users.segments import api as segments_api
 from services.users.segments import consumers as segments_consumers
 from services.users.segments import models as segments_models
 from services.users.settings import Settings
+from services.users.tags import api as tags_api
+from services.users.tags import consumers as tags_consumers
+from services.users.tags import models as tags_models
 
 # Every domain's tables must be on the metadata before migrations compare against it.
 MODELS = (
@@ -63,6 +66,7 @@ MODELS = (
     segments_models,
     referrals_models,
     resets_models,
+    tags_models,
 )
 SCHEMA = Schema.beside(__file__, Base.metadata)
 
@@ -80,14 +84,15 @@ def handlers(settings: Settings) -> list[Handler]:
     """Every event handler, in the order they run within one transaction per event: the
     metrics first, so that every later handler decides from fresh facts; points before
     membership, so an order earns at the tier held when it was paid; segments last, so
-    they read what every other domain made of the event."""
+    they read what every other domain (tags too) made of the event."""
     return [
         *metrics_consumers.HANDLERS,
         *points_consumers.handlers(settings.points_per_currency_unit),
-        *referrals_consumers.HANDLERS,
+        *referrals_consumers.handlers(settings.referral_monthly_cap),
         *membership_consumers.handlers(settings.tier_review_period),
         *lifecycle_consumers.HANDLERS,
         *rfm_consumers.HANDLERS,
+        *tags_consumers.HANDLERS,
         *segments_consumers.HANDLERS,
     ]
 
@@ -112,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             segments_api.router,
             referrals_api.router,
             privacy_api.router,
+            tags_api.router,
         ],
         schema=SCHEMA,
         consumers=handlers(settings),

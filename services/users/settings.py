@@ -62,6 +62,9 @@ class Settings(ServiceSettings):
     password_reset_minutes: int = Field(
         default=30, ge=1, le=1440, description="minutes a mailed password reset token works"
     )
+    referral_monthly_cap: int = Field(
+        default=20, ge=0, description="referrals rewarded per referrer per calendar month (UTC)"
+    )
     tier_review_days: int = Field(
         default=365, ge=1, description="days a tier is held before its review (downgrades then)"
     )

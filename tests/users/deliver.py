@@ -16,11 +16,12 @@ from services.users.settings import Settings
 HANDLERS = handlers(Settings(kafka_enabled=False))
 
 
-async def deliver(users, *events) -> None:
+async def deliver(users, *events, handlers=HANDLERS) -> None:
+    """Apply `events`, each in its transaction, to `handlers` (the app's, by default)."""
     for event in events:
         type_ = registry.of(event).type
         async with users.db.session() as session, session.begin():
-            for handler in HANDLERS:
+            for handler in handlers:
                 if handler.handles(type_):
                     await handler(event, session)
 

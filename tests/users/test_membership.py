@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from services.users.membership import service as membership
 from services.users.membership.models import Membership
+from services.users.metrics.models import PaidOrder
 from services.users.points.models import PointsEarning
 from services.users.settings import Settings
 
@@ -145,3 +146,110 @@ async def test_operators_search_users_by_lifecycle_stage_and_tier(users):
     async with users.client(operator) as client:
         bad = await client.get("/api/v1/users/users", params={"tier": "diamond"})
     assert bad.json()["errors"][0]["field"] == "query.tier"
+
+
+def table_body(version: int, **spend: int) -> dict:
+    levels = [
+        ("regular", 0, 100, False, 9900),
+        ("silver", 100_000, 120, True, 6900),
+        ("gold", 500_000, 150, True, 3900),
+        ("platinum", 2_000_000, 200, True, 0),
+    ]
+    return {
+        "expected_version": version,
+        "levels": [
+            {
+                "tier": tier,
+                "spend_12m": spend.get(tier, threshold),
+                "benefits": {
+                    "points_multiplier_percent": multiplier,
+                    "member_price": member,
+                    "free_shipping_threshold": free,
+                },
+            }
+            for tier, threshold, multiplier, member, free in levels
+        ],
+    }
+
+
+async def test_operators_change_the_tier_table_and_payments_and_reviews_follow_it(users):
+    operator_id, operator = await users.staff("operator")
+    cheap, cheap_token = await users.customer()
+    gold, gold_token = await users.customer()
+    await deliver(users, orders.paid(orders.placed(gold, 0, paid=600_000)))
+    async with users.client(operator) as client:
+        seeded = (await client.get("/api/v1/users/membership/table")).json()
+        changed = await client.put(
+            "/api/v1/users/membership/table",
+            json=table_body(1, silver=50_000, gold=700_000, platinum=3_000_000),
+        )
+        stale = await client.put("/api/v1/users/membership/table", json=table_body(1))
+    assert (seeded["version"], seeded["created_by"]) == (1, None)
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["version"], changed.json()["created_by"]) == (2, operator_id)
+    assert stale.status_code == 409
+    async with users.client(cheap_token) as client:
+        listed = (await client.get("/api/v1/users/membership/tiers")).json()
+    assert [lv["spend_12m"] for lv in listed] == [0, 50_000, 700_000, 3_000_000]
+
+    await deliver(users, orders.paid(orders.placed(cheap, 0, paid=60_000)))
+    assert (await tier_of(users, cheap_token))["tier"] == "silver"  # under version 1: regular
+    # gold was reached under version 1 and is held until its review, then judged by version 2
+    held = await tier_of(users, gold_token)
+    assert (held["tier"], held["next_tier"]["spend_12m"]) == ("gold", 3_000_000)
+    review_at = datetime.fromisoformat(held["review_at"])
+    await deliver(users, orders.paid(orders.placed(gold, 0, paid=1)))  # nothing moves
+    async with users.db.session() as session, session.begin():
+        await session.execute(  # the year's orders stay inside the window at the review
+            update(PaidOrder).where(PaidOrder.user_id == UUID(gold)).values(paid_at=review_at)
+        )
+    assert await membership.review_due(users.db, PERIOD, at=review_at) == 1
+    assert (await tier_of(users, gold_token))["tier"] == "silver"  # 600,001 < 700,000
+
+
+async def test_a_bad_tier_table_is_refused_naming_the_field_and_changes_nothing(users):
+    _, operator = await users.staff("operator")
+    _, customer = await users.customer()
+    missing = table_body(1)
+    missing["levels"].pop()
+    falling = table_body(1, gold=90_000)
+    fewer_points = table_body(1)
+    fewer_points["levels"][3]["benefits"]["points_multiplier_percent"] = 110
+    fraction = table_body(1)
+    fraction["levels"][1]["spend_12m"] = 1.5
+    async with users.client(operator) as client:
+        answers = [
+            await client.put("/api/v1/users/membership/table", json=body)
+            for body in (missing, falling, fewer_points, fraction)
+        ]
+        after = (await client.get("/api/v1/users/membership/table")).json()
+    fields = [a.json()["errors"][0]["field"] for a in answers]
+    assert [a.status_code for a in answers] == [422] * 4
+    assert fields == [
+        "body.levels",
+        "body.levels[2].spend_12m",
+        "body.levels[3].benefits.points_multiplier_percent",
+        "body.levels.1.spend_12m",
+    ]
+    assert after["version"] == 1
+    async with users.client(customer) as client:
+        assert (await client.get("/api/v1/users/membership/table")).status_code == 403
+        put = await client.put("/api/v1/users/membership/table", json=table_body(1))
+        assert put.status_code == 403
+
+
+async def test_points_are_earned_at_the_multiplier_of_the_table_in_force(users):
+    _, operator = await users.staff("operator")
+    user_id, _ = await users.customer()
+    body = table_body(1)
+    body["levels"][0]["benefits"]["points_multiplier_percent"] = 300
+    for level in body["levels"][1:]:
+        level["benefits"]["points_multiplier_percent"] = 300
+    async with users.client(operator) as client:
+        assert (await client.put("/api/v1/users/membership/table", json=body)).status_code == 200
+    await deliver(users, orders.paid(orders.placed(user_id, 0, paid=10_000)))
+    async with users.db.session() as session:
+        earned = await session.scalar(
+            select(PointsEarning.points).where(PointsEarning.user_id == UUID(user_id))
+        )
+    assert earned == 300  # 100 currency units x 300 %

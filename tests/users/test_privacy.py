@@ -2,6 +2,7 @@
 anonymizes them once, ends their logins, keeps the ledger's sums and publishes user.erased."""
 
 import orders
+import tagging
 from alone import PASSWORD
 from deliver import deliver
 
@@ -64,3 +65,26 @@ async def test_erasure_anonymizes_once_keeps_the_ledger_and_is_announced(users):
         )
     assert gone.status_code == 401
     assert (await users.register(email))[0] != user_id  # the address is free again
+
+
+async def test_interest_tags_are_exported_and_erased_with_the_person(users):
+    _, operator = await users.staff("operator")
+    user_id, token = await users.customer()
+    tent = tagging.product("Acme", None)
+    await deliver(users, tent, orders.paid(orders.placed(user_id, 0)))  # no label: the SKU
+    await deliver(users, tagging.bought(user_id, tent.skus[0].sku_id))
+    async with users.client(operator) as client:
+        await client.put(f"/api/v1/users/users/{user_id}/tags/vip")
+    async with users.client(token) as client:
+        exported = (await client.get("/api/v1/users/me/export")).json()
+        await client.post("/api/v1/users/me/erase", json={"password": PASSWORD})
+    assert sorted((t["tag"], t["origin"]) for t in exported["tags"]) == [
+        ("brand:acme", "system"),
+        ("vip", "manual"),
+    ]
+    assert [(e["tag"], e["count"]) for e in exported["tag_evidence"]] == [("brand:acme", 1)]
+    assert [c["tag"] for c in exported["tag_changes"]] == ["vip"]
+    async with users.client(operator) as client:
+        after = (await client.get(f"/api/v1/users/users/{user_id}/tags")).json()
+    assert (after["tags"], after["evidence"]) == ([], [])
+    assert len(after["changes"]) == 1  # the audit of what operators did stays

@@ -206,3 +206,78 @@ def test_a_time_field_takes_windows_only():
     with pytest.raises(rules.RuleError) as refused:
         rules.parse({"field": "metrics.last_active_at", "op": "gte", "value": 3})
     assert refused.value.path == "rule.op"
+
+
+PAID_3_IN_30 = {"field": "events.paid_orders", "op": "gte", "value": 3, "days": 30}
+
+
+@pytest.mark.parametrize(
+    ("ages", "expected"),
+    [
+        ((1, 10, 29), True),
+        ((1, 10), False),  # two are not three
+        ((1, 10, 30), False),  # 30 days old: out of the window
+        ((1, 10, 31, 40), False),
+        ((1, 2, 3, 4), True),
+        ((), False),
+    ],
+)
+def test_an_event_count_counts_the_events_inside_its_window(ages, expected):
+    user = {"events.paid_orders": [AT - age * DAY for age in ages]}
+    assert predicate.matches(rules.parse(PAID_3_IN_30), user, AT) is expected
+
+
+def test_no_events_count_zero_so_fewer_than_holds_for_those_never_seen():
+    fewer = rules.parse({"field": "events.check_ins", "op": "lt", "value": 1, "days": 7})
+    assert predicate.matches(fewer, {}, AT)
+    assert predicate.matches(fewer, {"events.check_ins": [AT - 7 * DAY]}, AT)
+    assert not predicate.matches(fewer, {"events.check_ins": [AT - 6 * DAY]}, AT)
+
+
+def test_time_flips_a_count_when_its_oldest_event_inside_the_window_grows_old():
+    rule = rules.parse(PAID_3_IN_30)
+    moments = [AT - 40 * DAY, AT - 20 * DAY, AT - 5 * DAY, AT - DAY]
+    user = {"events.paid_orders": moments}
+    assert rules.flips(rule, user, AT) == moments[1] + 30 * DAY  # the 40-day one is out
+    assert predicate.matches(rule, user, moments[1] + 30 * DAY - timedelta(microseconds=1))
+    assert not predicate.matches(rule, user, moments[1] + 30 * DAY)  # 2 left
+    assert rules.flips(rule, user, moments[1] + 30 * DAY) == moments[2] + 30 * DAY
+    assert rules.flips(rule, user, moments[3] + 30 * DAY) is None
+    explained = predicate.explain(rule, user, AT)
+    assert (explained["seen"], explained["days"], explained["matches"]) == (3, 30, True)
+
+
+@pytest.mark.parametrize(
+    ("tree", "path", "says"),
+    [
+        ({"field": "events.paid_orders", "op": "gte", "value": 3}, "rule.days", "window"),
+        ({**PAID_3_IN_30, "days": 0}, "rule.days", "1 to 3650"),
+        ({**PAID_3_IN_30, "days": 3651}, "rule.days", "1 to 3650"),
+        ({**PAID_3_IN_30, "days": True}, "rule.days", "whole days"),
+        ({**PAID_3_IN_30, "value": "3"}, "rule.value", "integer"),
+        ({**PAID_3_IN_30, "op": "within_days"}, "rule.op", "not an operator"),
+        ({**PAID_3_IN_30, "op": "in", "value": [3]}, "rule.op", "not an operator"),
+        ({**HIGH_R, "days": 30}, "rule.days", "only event counts"),
+        ({"field": "tags", "op": "eq", "value": "vip"}, "rule.op", "not an operator"),
+        ({"field": "tags", "op": "has", "value": "  "}, "rule.value", "tag of 1 to 60"),
+        ({"field": "tags", "op": "has", "value": 3}, "rule.value", "tag of 1 to 60"),
+        ({"field": "tags", "op": "has_any", "value": []}, "rule.value", "1 to 100 tags"),
+        ({"field": "tags", "op": "has_any", "value": ["a", ""]}, "rule.value[1]", "tag"),
+    ],
+)
+def test_bad_counts_and_tag_conditions_name_the_bad_node(tree, path, says):
+    with pytest.raises(rules.RuleError) as refused:
+        rules.parse(tree)
+    assert refused.value.path == path
+    assert says in refused.value.message
+
+
+def test_tags_are_matched_normalised_and_a_user_without_tags_has_none():
+    has = rules.parse({"field": "tags", "op": "has", "value": " Brand:ACME "})
+    anyof = rules.parse({"field": "tags", "op": "has_any", "value": ["vip", "brand:acme"]})
+    assert has == Condition("tags", "has", "brand:acme")
+    assert predicate.matches(has, {"tags": {"brand:acme", "vip"}}, AT)
+    assert predicate.matches(anyof, {"tags": {"vip"}}, AT)
+    assert not predicate.matches(anyof, {"tags": {"topic:camping"}}, AT)
+    assert not predicate.matches(has, {}, AT)
+    assert predicate.matches(Not(has), {}, AT)

@@ -9,8 +9,10 @@ from uuid import UUID
 
 import orders
 from deliver import deliver
+from sqlalchemy import select
 
 from services.users.accounts.models import User
+from services.users.checkins.models import CheckIn
 from services.users.segments import service as segments
 
 ENTERED = "flywheel.users.segment.entered.v1"
@@ -96,3 +98,66 @@ async def test_the_sweep_repairs_memberships_whose_timers_were_lost(users):
     assert await segments.sweep(users.db, at=due.due_at) == 1
     assert await moves(users, segment_id, user_id) == ["in", "out"]
     assert await segments.sweep(users.db, at=due.due_at) == 0  # nothing more to fix
+
+
+PAID_3_IN_30 = {"field": "events.paid_orders", "op": "gte", "value": 3, "days": 30}
+
+
+def paid_days_ago(user_id: str, days: int):
+    order = orders.paid(orders.placed(user_id, 0))
+    return order.model_copy(update={"paid_at": order.paid_at - timedelta(days=days)})
+
+
+async def timer_of(users, segment_id: str, user_id: str):
+    async with users.db.session() as session:
+        rows = (await session.execute(segments.TIMERS.select())).all()
+    found = [r.due_at for r in rows if (str(r.segment_id), str(r.user_id)) == (segment_id, user_id)]
+    return found[0] if found else None
+
+
+async def test_three_paid_orders_in_30_days_holds_until_the_third_grows_old(users):
+    _, operator = await users.staff("operator")
+    before, _ = await users.register()  # paid before the segment exists: the backfill's case
+    early = [paid_days_ago(before, days) for days in (20, 10, 5, 0)]
+    await deliver(users, *early)
+    segment_id = await saved(users, operator, "3 paid in 30 days", PAID_3_IN_30)
+    after, _ = await users.register()  # paid after: the events' case
+    late = [paid_days_ago(after, days) for days in (20, 10, 5, 0)]
+    await deliver(users, late[0], late[1])
+    assert await moves(users, segment_id, after) == []  # two are not three
+    await deliver(users, late[2], late[3])
+
+    for user_id, paid in ((before, early), (after, late)):
+        assert await moves(users, segment_id, user_id) == ["in"]
+        # the 20-day-old order leaves the window in 10 days: three are left, still in
+        first_edge = paid[0].paid_at + timedelta(days=30)
+        assert await timer_of(users, segment_id, user_id) == first_edge
+    first_edge = early[0].paid_at + timedelta(days=30)
+    assert await segments.fire_due(users.db, at=first_edge - timedelta(seconds=1)) == 0
+    await segments.fire_due(users.db, at=late[0].paid_at + timedelta(days=30))
+    for user_id, paid in ((before, early), (after, late)):
+        assert await moves(users, segment_id, user_id) == ["in"]
+        second_edge = paid[1].paid_at + timedelta(days=30)
+        assert await timer_of(users, segment_id, user_id) == second_edge
+    # the 10-day-old one leaves too: two are left, out
+    await segments.fire_due(users.db, at=late[1].paid_at + timedelta(days=30))
+    for user_id, paid in ((before, early), (after, late)):
+        assert await moves(users, segment_id, user_id) == ["in", "out"]
+        assert await timer_of(users, segment_id, user_id) == paid[2].paid_at + timedelta(days=30)
+
+
+async def test_checked_in_within_7_days_is_left_by_its_timer_on_the_7th_day(users):
+    _, operator = await users.staff("operator")
+    rule = {"field": "events.check_ins", "op": "gte", "value": 1, "days": 7}
+    segment_id = await saved(users, operator, "checked in this week", rule)
+    user_id, token = await users.customer()
+    async with users.client(token) as client:
+        assert (await client.post("/api/v1/users/me/check-ins")).status_code == 201
+    assert await moves(users, segment_id, user_id) == ["in"]
+    async with users.db.session() as session:
+        checked = await session.scalar(select(CheckIn.checked_in_at))
+    due = await timer_of(users, segment_id, user_id)
+    assert due == checked + timedelta(days=7)
+    assert await segments.fire_due(users.db, at=due - timedelta(seconds=1)) == 0
+    assert await segments.fire_due(users.db, at=due) == 1
+    assert await moves(users, segment_id, user_id) == ["in", "out"]

@@ -14,14 +14,18 @@ from chassis.clock import now
 from chassis.ids import new_id
 from contracts.users import Gender, LifecycleStage, Tier
 from services.users.accounts.models import User
+from services.users.checkins.models import CheckIn
 from services.users.lifecycle.models import LifecycleState
 from services.users.membership.models import Membership
-from services.users.metrics.models import UserActivity
+from services.users.metrics.models import PaidOrder, UserActivity
 from services.users.profiles.models import Profile
 from services.users.rfm.models import RfmScore
 from services.users.segments import predicate, rules, sql
+from services.users.segments import service as segments
+from services.users.tags.models import TagOrigin, UserTag
 
 CITIES = ("Hangzhou", "Hefei", "Chengdu", "Changsha", "Xi'an")
+TAGS = ("brand:acme", "category:tents", "vip")
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 DAYS = (0, 1, 7, 29, 30, 31, 60, 90)  # whole days back: windows' edges fall on them exactly
 
@@ -75,6 +79,20 @@ def random_user(rng: random.Random, session: AsyncSession) -> None:
                 last_active_at=days_ago(rng),
             )
         )
+    for _ in range(rng.choice((0, 0, 1, 2, 3, 4))):
+        paid_at = days_ago(rng)
+        session.add(
+            PaidOrder(order_id=new_id(), user_id=user_id, amount=1, currency="CNY", paid_at=paid_at)
+        )
+    for day in range(rng.choice((0, 1, 2, 3))):
+        at = days_ago(rng)  # the local date is not what counts: any distinct one will do
+        local = NOW.date() - timedelta(days=day)
+        session.add(
+            CheckIn(user_id=user_id, local_date=local, streak=1, points=1, checked_in_at=at)
+        )
+    for tag in rng.sample(TAGS, rng.choice((0, 0, 1, 2))):
+        origin = rng.choice(list(TagOrigin))
+        session.add(UserTag(user_id=user_id, tag=tag, origin=origin, set_at=NOW))
 
 
 @pytest.fixture
@@ -84,8 +102,7 @@ async def population(users) -> dict[UUID, dict]:
         for _ in range(60):
             random_user(rng, session)
     async with users.db.session() as session:
-        rows = (await session.execute(sql.records())).mappings().all()
-    return {row["id"]: dict(row) for row in rows}
+        return await segments.values_of(session, None, set(rules.FIELDS))
 
 
 INTEGERS = {
@@ -95,6 +112,8 @@ INTEGERS = {
     "rfm.m": st.integers(0, 6),
     "metrics.paid_orders": st.integers(-1, 7),
     "metrics.net_spend": st.sampled_from((0, 999, 1_000, 5_000, 120_000)),
+    "events.paid_orders": st.integers(-1, 5),
+    "events.check_ins": st.integers(-1, 4),
     **dict.fromkeys(
         ("metrics.last_paid_at", "metrics.last_active_at", "logins.last_login_at"),
         st.sampled_from((1, 7, 29, 30, 31, 60, 90)),
@@ -105,7 +124,9 @@ TEXTS = {
     "lifecycle.stage": st.sampled_from(list(LifecycleStage)).map(str),
     "membership.tier": st.sampled_from(list(Tier)).map(str),
     "profile.city": st.sampled_from((*CITIES, "H", "Ch", "hangzhou", "Lhasa")),
+    "tags": st.sampled_from((*TAGS, "VIP", "topic:camping")),
 }
+WINDOW_DAYS = st.sampled_from((1, 7, 29, 30, 31, 60, 90))
 
 
 def condition(field: str):
@@ -113,15 +134,19 @@ def condition(field: str):
     values = INTEGERS[field] if field in INTEGERS else TEXTS[field]
 
     def value_for(op: str):
-        if op == "in":
+        if op in ("in", "has_any"):
             return st.lists(values, min_size=1, max_size=3)
         if op == "between":
             return st.tuples(values, values).map(sorted)
         return values
 
-    return st.sampled_from(rules.OPERATORS[spec.kind]).flatmap(
-        lambda op: value_for(op).map(lambda value: {"field": field, "op": op, "value": value})
-    )
+    def leaf(op: str):
+        plain = value_for(op).map(lambda value: {"field": field, "op": op, "value": value})
+        if spec.kind is not rules.Kind.COUNT:
+            return plain
+        return st.tuples(plain, WINDOW_DAYS).map(lambda pair: {**pair[0], "days": pair[1]})
+
+    return st.sampled_from(rules.OPERATORS[spec.kind]).flatmap(leaf)
 
 
 LEAVES = st.sampled_from(list(rules.FIELDS)).flatmap(condition)

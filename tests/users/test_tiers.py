@@ -72,3 +72,49 @@ def test_points_earn_at_the_multiplier_rounded_down_once():
     assert rules.earned(1_050, 1, 120) == 12  # 10 points x 1.2
     assert rules.earned(1_999, 3, 150) == 85  # 19 units x 3 = 57, x 1.5 = 85.5, rounded down
     assert rules.earned(1_999, 3) == 57
+
+
+def with_level(index: int, **changes) -> tuple:
+    levels = list(tiers.LEVELS)
+    benefits = {k: v for k, v in changes.items() if k != "spend_12m"}
+    level = levels[index]
+    levels[index] = tiers.Level(
+        level.tier,
+        changes.get("spend_12m", level.spend_12m),
+        tiers.Benefits(**{**level.benefits.__dict__, **benefits}),
+    )
+    return tuple(levels)
+
+
+@pytest.mark.parametrize(
+    ("levels", "path"),
+    [
+        (tiers.LEVELS[:3], "levels"),
+        (tuple(reversed(tiers.LEVELS)), "levels"),
+        (with_level(0, spend_12m=1), "levels[0].spend_12m"),
+        (with_level(2, spend_12m=100_000), "levels[2].spend_12m"),  # silver's: not above
+        (
+            with_level(3, points_multiplier_percent=140),
+            "levels[3].benefits.points_multiplier_percent",
+        ),
+        (with_level(2, member_price=False), "levels[2].benefits.member_price"),
+        (with_level(1, free_shipping_threshold=9901), "levels[1].benefits.free_shipping_threshold"),
+    ],
+)
+def test_a_tier_table_is_refused_naming_what_is_wrong(levels, path):
+    assert tiers.problem(levels)[0] == path
+
+
+def test_the_seeded_table_and_equal_neighbours_are_allowed():
+    assert tiers.problem(tiers.LEVELS) is None
+    assert tiers.problem(with_level(2, points_multiplier_percent=120)) is None  # silver's
+
+
+def test_the_rules_follow_the_levels_in_force():
+    cheaper = with_level(1, spend_12m=50_000)
+    assert tiers.qualified(60_000) == Tier.REGULAR
+    assert tiers.qualified(60_000, cheaper) == Tier.SILVER
+    assert tiers.next_level(Tier.REGULAR, cheaper).spend_12m == 50_000
+    dearer = with_level(3, spend_12m=3_000_000)
+    held = tiers.decide(Tier.PLATINUM, NOW, 2_500_000, NOW, YEAR, dearer)
+    assert held == tiers.Decision(Tier.GOLD, NOW + YEAR, TierReason.REVIEW)

@@ -13,6 +13,7 @@ from services.users.checkins import streaks
 from services.users.checkins.models import CheckIn
 from services.users.points import service as points
 from services.users.profiles import service as profiles
+from services.users.segments import service as segments
 
 
 async def check_in(session: AsyncSession, user_id: UUID) -> CheckIn:
@@ -40,5 +41,6 @@ async def check_in(session: AsyncSession, user_id: UUID) -> CheckIn:
         await session.rollback()
         raise Conflict(f"Already checked in on {today.isoformat()}.") from None
     await points.credit_check_in(session, user_id, check_in.id, check_in.points)
+    await segments.refresh(session, user_id, {"events.check_ins"})
     await session.commit()
     return check_in

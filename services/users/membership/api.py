@@ -11,14 +11,21 @@ from chassis.http.deps import SessionDep
 from chassis.http.problems import responses
 from services.users.accounts import service as accounts
 from services.users.membership import service, tiers
-from services.users.membership.schemas import BenefitsOut, LevelOut, TierOut
+from services.users.membership.schemas import (
+    BenefitsOut,
+    LevelOut,
+    TableIn,
+    TableOut,
+    TierOut,
+)
 
 router = APIRouter(tags=["membership"])
 
 
 async def _tier(session: AsyncSession, user_id: UUID) -> TierOut:
     member = await service.membership(session, user_id)
-    following = tiers.next_level(member.tier)
+    levels = await service.levels(session)
+    following = tiers.next_level(member.tier, levels)
     return TierOut(
         user_id=user_id,
         tier=member.tier,
@@ -26,7 +33,7 @@ async def _tier(session: AsyncSession, user_id: UUID) -> TierOut:
         review_at=member.review_at,
         spend_12m=await service.spend_12m(session, user_id, now()),
         benefits=BenefitsOut.model_validate(
-            tiers.BY_TIER[member.tier].benefits, from_attributes=True
+            tiers.of(levels, member.tier).benefits, from_attributes=True
         ),
         next_tier=LevelOut.of(following) if following else None,
     )
@@ -37,8 +44,38 @@ async def _tier(session: AsyncSession, user_id: UUID) -> TierOut:
     summary="The membership tiers, what each takes and what each gives",
     responses=responses(401),
 )
-async def levels(_: PrincipalDep) -> list[LevelOut]:
-    return [LevelOut.of(level) for level in tiers.LEVELS]
+async def levels(_: PrincipalDep, session: SessionDep) -> list[LevelOut]:
+    return [LevelOut.of(level) for level in await service.levels(session)]
+
+
+def _table(row) -> TableOut:
+    return TableOut(
+        version=row.version,
+        levels=[LevelOut.of(level) for level in service.levels_of(row)],
+        created_at=row.created_at,
+        created_by=row.created_by,
+    )
+
+
+@router.get(
+    "/membership/table",
+    summary="The tier table in force: its version, who made it, the levels (operators)",
+    responses=responses(401, 403),
+)
+async def table(_: OperatorDep, session: SessionDep) -> TableOut:
+    return _table(await service.current_table(session))
+
+
+@router.put(
+    "/membership/table",
+    summary="Change the tiers' thresholds and benefits: the next version (operators)",
+    responses=responses(401, 403, 409, 422),
+)
+async def change_table(body: TableIn, operator: OperatorDep, session: SessionDep) -> TableOut:
+    row = await service.change_table(
+        session, body.expected_version, body.as_levels(), by=operator.user_id
+    )
+    return _table(row)
 
 
 @router.get("/me/tier", summary="The caller's tier, benefits and spend", responses=responses(401))

@@ -3,7 +3,7 @@
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from chassis.http.fields import JsonInt
 from contracts.users import Tier
@@ -28,6 +28,42 @@ class LevelOut(BaseModel):
             spend_12m=level.spend_12m,
             benefits=BenefitsOut.model_validate(level.benefits, from_attributes=True),
         )
+
+
+class BenefitsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    points_multiplier_percent: int = Field(ge=100, le=tiers.MAX_MULTIPLIER)
+    member_price: bool
+    free_shipping_threshold: int = Field(ge=0, le=2**53 - 1)
+
+
+class LevelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tier: Tier
+    spend_12m: int = Field(ge=0, le=2**53 - 1, description="Minor units that reach the tier")
+    benefits: BenefitsIn
+
+
+class TableIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    expected_version: int = Field(description="The version this change replaces")
+    levels: list[LevelIn] = Field(description="Every tier, in order: regular to platinum")
+
+    def as_levels(self) -> tiers.Levels:
+        return tuple(
+            tiers.Level(level.tier, level.spend_12m, tiers.Benefits(**level.benefits.model_dump()))
+            for level in self.levels
+        )
+
+
+class TableOut(BaseModel):
+    version: int
+    levels: list[LevelOut]
+    created_at: datetime
+    created_by: UUID | None = Field(description="The operator (null: seeded)")
 
 
 class TierOut(BaseModel):

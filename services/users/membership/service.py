@@ -1,23 +1,73 @@
 """Operations on membership: deciding a user's tier on payment and on its review date, the
 multiplier the points ledger earns at, and what a member sees."""
 
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
 from chassis.db import Database, insert_for
 from chassis.events import outbox
+from chassis.http.problems import Conflict, InvalidInput
 from contracts.users import Tier, TierChanged
 from services.users.accounts.models import User
 from services.users.membership import tiers
-from services.users.membership.models import Membership
+from services.users.membership.models import Membership, TierTable
 from services.users.metrics import service as metrics
 from services.users.segments import service as segments
 
 REVIEW_BATCH = 200
+
+
+def levels_of(row: TierTable) -> tiers.Levels:
+    return tuple(
+        tiers.Level(Tier(level["tier"]), level["spend_12m"], tiers.Benefits(**level["benefits"]))
+        for level in row.levels
+    )
+
+
+def as_data(levels: tiers.Levels) -> list[dict]:
+    return [
+        {"tier": level.tier.value, "spend_12m": level.spend_12m, "benefits": asdict(level.benefits)}
+        for level in levels
+    ]
+
+
+async def current_table(session: AsyncSession) -> TierTable:
+    return await session.scalar(select(TierTable).order_by(TierTable.version.desc()).limit(1))
+
+
+async def levels(session: AsyncSession) -> tiers.Levels:
+    """The levels in force."""
+    return levels_of(await current_table(session))
+
+
+async def change_table(
+    session: AsyncSession, expected_version: int, levels: tiers.Levels, by: UUID
+) -> TierTable:
+    """Make the next version of the tier table, if `expected_version` is still the one in
+    force (else 409). It rules from the next decision on: upgrades at the next payment,
+    downgrades at each member's review date (never on the spot)."""
+    current = await current_table(session)
+    if expected_version != current.version:
+        raise Conflict(f"The tiers are at version {current.version}, not {expected_version}.")
+    if problem := tiers.problem(levels):
+        raise InvalidInput(f"body.{problem[0]}", problem[1])
+    row = TierTable(
+        version=current.version + 1, levels=as_data(levels), created_at=now(), created_by=by
+    )
+    session.add(row)
+    try:
+        await session.flush()  # the primary key decides between concurrent changes
+    except IntegrityError:
+        await session.rollback()
+        raise Conflict(f"The tiers moved past version {expected_version} meanwhile.") from None
+    await session.commit()
+    return row
 
 
 async def spend_12m(session: AsyncSession, user_id: UUID, at: datetime) -> int:
@@ -43,7 +93,7 @@ async def decide(
         )
     ).one()
     spend = await spend_12m(session, user_id, at)
-    decision = tiers.decide(held, review_at, spend, at, period)
+    decision = tiers.decide(held, review_at, spend, at, period, await levels(session))
     if decision is None:
         return
     values = {"review_at": decision.review_at}
@@ -104,4 +154,5 @@ async def membership(session: AsyncSession, user_id: UUID) -> Membership:
 async def multiplier_percent(session: AsyncSession, user_id: UUID) -> int:
     """The points multiplier of the tier the user holds now."""
     tier = await session.scalar(select(Membership.tier).where(Membership.user_id == user_id))
-    return tiers.BY_TIER[tier or Tier.REGULAR].benefits.points_multiplier_percent
+    level = tiers.of(await levels(session), tier or Tier.REGULAR)
+    return level.benefits.points_multiplier_percent

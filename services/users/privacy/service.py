@@ -22,12 +22,13 @@ from services.users.membership.models import Membership
 from services.users.metrics.models import OrderStats, PaidOrder, UserActivity
 from services.users.points.models import PointsAccount, PointsEntry
 from services.users.profiles.models import Consent, Profile
-from services.users.referrals.models import Referral, ReferralCode
+from services.users.referrals.models import Referral, ReferralCode, SeenDevice
 from services.users.resets.models import PasswordReset
 from services.users.rfm.models import RfmScore
 from services.users.segments import rules
 from services.users.segments import service as segments
 from services.users.segments.models import Segment, SegmentMember
+from services.users.tags.models import TagChange, TagEvidence, UserTag
 
 # What the export holds, by section: each a model and its column naming the customer.
 EXPORTED = {
@@ -45,6 +46,10 @@ EXPORTED = {
     "referral_code": (ReferralCode, ReferralCode.user_id),
     "referred_by": (Referral, Referral.referee_id),
     "role_changes": (RoleChange, RoleChange.user_id),
+    "devices": (SeenDevice, SeenDevice.user_id),
+    "tags": (UserTag, UserTag.user_id),
+    "tag_evidence": (TagEvidence, TagEvidence.user_id),
+    "tag_changes": (TagChange, TagChange.user_id),
 }
 ACCOUNT = ("id", "email", "display_name", "roles", "created_at", "last_login_at")
 # Rows that are personal data and no ledger: deleted on erasure.
@@ -54,6 +59,10 @@ ERASED = [
     (RefreshToken, RefreshToken.user_id),
     (PasswordReset, PasswordReset.user_id),
     (ReferralCode, ReferralCode.user_id),
+    (SeenDevice, SeenDevice.user_id),
+    # interests are profiling: gone with the person (the audit keeps who changed them)
+    (UserTag, UserTag.user_id),
+    (TagEvidence, TagEvidence.user_id),
 ]
 
 
@@ -124,7 +133,7 @@ async def erase(session: AsyncSession, user_id: UUID, password: str) -> datetime
         .values(code="erased")
         .execution_options(synchronize_session=False)
     )
-    personal = {f for f, spec in rules.FIELDS.items() if f.startswith(("profile.", "logins."))}
+    personal = {f for f in rules.FIELDS if f.startswith(("profile.", "logins.")) or f == "tags"}
     await segments.refresh(session, user_id, personal)
     await outbox.add(session, UserErased(user_id=user_id, erased_at=at))
     await session.commit()

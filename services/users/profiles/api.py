@@ -1,6 +1,7 @@
 """Routes of profiles: the caller's profile, and operators' search of users."""
 
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Query
 
@@ -42,8 +43,12 @@ async def search(
     role: Annotated[Role | None, Query(description="Holds this role")] = None,
     stage: Annotated[LifecycleStage | None, Query(description="In this lifecycle stage")] = None,
     tier: Annotated[Tier | None, Query(description="Holds this membership tier")] = None,
+    tag: Annotated[
+        str | None, Query(max_length=200, description="Holds this interest tag, of either origin")
+    ] = None,
+    segment: Annotated[UUID | None, Query(description="Is a member of this segment")] = None,
 ) -> Page[UserSummary]:
-    users, next_cursor = await service.search(session, email, role, page, stage, tier)
+    users, next_cursor = await service.search(session, email, role, page, stage, tier, tag, segment)
     return Page(
         items=[UserSummary.model_validate(u, from_attributes=True) for u in users],
         next_cursor=next_cursor,

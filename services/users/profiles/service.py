@@ -19,6 +19,7 @@ from services.users.metrics import service as metrics
 from services.users.profiles.models import Consent, Profile
 from services.users.profiles.schemas import ConsentOut, MeOut, ProfilePatch
 from services.users.segments import service as segments
+from services.users.tags import service as tags
 
 PROFILE_FIELDS = ("gender", "birth_year", "city", "time_zone", "locale")
 
@@ -98,10 +99,17 @@ async def search(
     page: PageRequest,
     stage: LifecycleStage | None = None,
     tier: Tier | None = None,
+    tag: str | None = None,
+    segment: UUID | None = None,
 ) -> tuple[list[User], str | None]:
     """Users whose email starts with `email` (any case), who hold `role`, are in lifecycle
-    `stage` and hold membership `tier` (each when given), newest first."""
+    `stage`, hold membership `tier` and interest `tag` and are members of `segment` (each
+    when given), newest first."""
     statement = select(User)
+    if tag is not None:
+        statement = statement.where(tags.users_tagged(tags.parse_tag(tag, "query.tag")))
+    if segment is not None:
+        statement = statement.where(segments.users_in(segment))
     if stage is not None:
         statement = statement.where(lifecycle.users_in(stage))
     if tier is not None:

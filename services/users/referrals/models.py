@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import ForeignKey, String, Uuid
+from sqlalchemy import ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chassis.db import UtcDateTime, enum_column
@@ -26,6 +26,8 @@ class ReferralCode(Base):
 class ReferralStatus(StrEnum):
     PENDING = "pending"  # attributed; the referee's first order has not completed
     REWARDED = "rewarded"
+    REFUSED = "refused"  # the sides share a signal (`refusal` says which): no one rewarded
+    CAPPED = "capped"  # the referrer's rewards of the month were all taken: no one rewarded
 
 
 class Referral(Base):
@@ -41,4 +43,27 @@ class Referral(Base):
     status: Mapped[ReferralStatus] = mapped_column(enum_column(ReferralStatus))
     attributed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     order_id: Mapped[UUID | None] = mapped_column(Uuid)  # the order that released the reward
-    rewarded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    rewarded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # or refused, capped
+    refusal: Mapped[str | None] = mapped_column(String(64))  # the signals, comma-separated
+
+
+class RewardMonth(Base):
+    """How many referrals rewarded a referrer in a calendar month: the cap is a guarded
+    increment of this row, so concurrent rewards never pass it."""
+
+    __tablename__ = "referral_reward_months"
+
+    referrer_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # 2026-12
+    rewarded: Mapped[int] = mapped_column(Integer)
+
+
+class SeenDevice(Base):
+    """A device (the storefront's anonymous id) a user was signed in on, from behaviour
+    events that carry both: one of the signals that two accounts are one person."""
+
+    __tablename__ = "user_devices"
+
+    user_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(128), primary_key=True, index=True)
+    first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,8 +1,9 @@
 """The rules of referrals, pure: invite codes, what a claim may not make (self-referral, a
-loop), the rewards. No I/O."""
+loop), the rewards, and the signals that the two sides are one person (farming). No I/O."""
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from datetime import datetime
 from uuid import UUID
 
 # No 0/O, 1/I/L: codes are read aloud and typed from screenshots.
@@ -38,3 +39,41 @@ def check_claim(claimer: UUID, owner: UUID, owners_chain: Sequence[UUID]) -> Non
         raise Refused("a customer cannot claim their own code")
     if claimer in owners_chain:
         raise Refused("the code's owner was referred, directly or not, by the claimer")
+
+
+# Mailbox providers that ignore dots in the local part (so a.b@ and ab@ are one inbox).
+DOTLESS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+SAME_DEVICE = "same_device"
+SAME_MAILBOX = "same_mailbox"
+MONTHLY_CAP = "monthly_cap"
+
+
+def mailbox(email: str) -> str:
+    """The inbox an address delivers to: lower case, without a `+tag`, and without dots
+    where the provider ignores them. `Mei.Li+2@GoogleMail.com` is `meili@gmail.com`."""
+    local, _, domain = email.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in DOTLESS:
+        domain, local = DOTLESS[domain], local.replace(".", "")
+    return f"{local}@{domain}"
+
+
+def shared_signals(
+    referrer_email: str,
+    referee_email: str,
+    referrer_devices: Collection[str],
+    referee_devices: Collection[str],
+) -> list[str]:
+    """Why the two sides look like one person: a device both were signed in on (the
+    storefront's anonymous id), or addresses that deliver to one inbox. Empty: none."""
+    found = []
+    if set(referrer_devices) & set(referee_devices):
+        found.append(SAME_DEVICE)
+    if mailbox(referrer_email) == mailbox(referee_email):
+        found.append(SAME_MAILBOX)
+    return found
+
+
+def month_of(at: datetime) -> str:
+    """The calendar month (UTC) a reward counts against the referrer's cap: `2026-12`."""
+    return f"{at.year:04d}-{at.month:02d}"

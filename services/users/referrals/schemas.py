@@ -11,6 +11,8 @@ class ReferralOut(BaseModel):
     referred_by_code: str | None = Field(description="The code the caller claimed, if any")
     pending: int = Field(description="Customers referred whose first order has not completed")
     rewarded: int = Field(description="Customers referred whose first order completed")
+    refused: int = Field(description="Referrals not rewarded: the two sides share a signal")
+    capped: int = Field(description="Referrals not rewarded: the month's cap was reached")
     referrer_points: int = Field(description="Points the caller gets per rewarded referral")
     referee_points: int = Field(description="Points a referred customer gets")
 

@@ -18,7 +18,13 @@ from services.users.accounts.models import User
 from services.users.metrics.models import UserActivity
 from services.users.points import service as points
 from services.users.referrals import rules
-from services.users.referrals.models import Referral, ReferralCode, ReferralStatus
+from services.users.referrals.models import (
+    Referral,
+    ReferralCode,
+    ReferralStatus,
+    RewardMonth,
+    SeenDevice,
+)
 
 CODES = ReferralCode.__table__
 ATTEMPTS = 5  # fresh codes tried if one is taken (31^8 codes: a collision is rare)
@@ -59,6 +65,8 @@ async def summary(session: AsyncSession, user_id: UUID) -> dict:
         "referred_by_code": claimed,
         "pending": counts.get(ReferralStatus.PENDING, 0),
         "rewarded": counts.get(ReferralStatus.REWARDED, 0),
+        "refused": counts.get(ReferralStatus.REFUSED, 0),
+        "capped": counts.get(ReferralStatus.CAPPED, 0),
         "referrer_points": rules.REFERRER_POINTS,
         "referee_points": rules.REFEREE_POINTS,
     }
@@ -138,22 +146,95 @@ async def claim(session: AsyncSession, user_id: UUID, typed: str) -> Referral:
     return referral
 
 
-async def reward(session: AsyncSession, event: OrderCompleted) -> None:
-    """The referee's first completed order rewards both sides, once: the update names the
-    state it leaves, so a redelivery or a later order finds nothing pending."""
-    at = now()
-    referrer = await session.scalar(
+async def see_device(session: AsyncSession, user_id: UUID, device_id: str, at) -> None:
+    await session.execute(
+        insert_for(session, SeenDevice.__table__)
+        .values(user_id=user_id, device_id=device_id[:128], first_seen_at=min(at, now()))
+        .on_conflict_do_nothing()
+    )
+
+
+async def _signals(session: AsyncSession, referrer: UUID, referee: UUID) -> list[str]:
+    both = [referrer, referee]
+    found = await session.execute(select(User.id, User.email).where(User.id.in_(both)))
+    emails = {user_id: email for user_id, email in found}
+    devices: dict[UUID, set[str]] = {referrer: set(), referee: set()}
+    for user_id, device in await session.execute(
+        select(SeenDevice.user_id, SeenDevice.device_id).where(SeenDevice.user_id.in_(both))
+    ):
+        devices[user_id].add(device)
+    return rules.shared_signals(
+        emails.get(referrer, ""), emails.get(referee, ""), devices[referrer], devices[referee]
+    )
+
+
+async def _close(session: AsyncSession, referee: UUID, order_id: UUID, at, **values) -> UUID | None:
+    """Move the referee's pending referral to its outcome; the update names the state it
+    leaves, so of racing deliveries one moves it. Returns the referrer if this call did."""
+    return await session.scalar(
         update(Referral)
-        .where(
-            Referral.referee_id == event.customer_id,
-            Referral.status == ReferralStatus.PENDING,
-        )
-        .values(status=ReferralStatus.REWARDED, order_id=event.order_id, rewarded_at=at)
+        .where(Referral.referee_id == referee, Referral.status == ReferralStatus.PENDING)
+        .values(order_id=order_id, rewarded_at=at, **values)
         .returning(Referral.referrer_id)
+    )
+
+
+async def _within_cap(session: AsyncSession, referrer: UUID, at, cap: int) -> bool:
+    """Count one more reward of the referrer's month unless the cap is reached, in one
+    guarded statement (concurrent rewards wait for each other's row and see its count)."""
+    month = rules.month_of(at)
+    await session.execute(
+        insert_for(session, RewardMonth.__table__)
+        .values(referrer_id=referrer, month=month, rewarded=0)
+        .on_conflict_do_nothing()
+    )
+    counted = await session.execute(
+        update(RewardMonth)
+        .where(
+            RewardMonth.referrer_id == referrer,
+            RewardMonth.month == month,
+            RewardMonth.rewarded < cap,
+        )
+        .values(rewarded=RewardMonth.rewarded + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return counted.rowcount == 1
+
+
+async def reward(session: AsyncSession, event: OrderCompleted, cap: int) -> None:
+    """The referee's first completed order rewards both sides, once — unless the two look
+    like one person (a shared device or inbox: refused) or the referrer's rewards of the
+    month reached `cap` (capped). The outcome is one guarded state change, so a redelivery
+    or a later order finds nothing pending."""
+    at = now()
+    referee = event.customer_id
+    referrer = await session.scalar(
+        select(Referral.referrer_id).where(
+            Referral.referee_id == referee, Referral.status == ReferralStatus.PENDING
+        )
     )
     if referrer is None:
         return
-    referee = event.customer_id
+    if signals := await _signals(session, referrer, referee):
+        await _close(
+            session,
+            referee,
+            event.order_id,
+            at,
+            status=ReferralStatus.REFUSED,
+            refusal=",".join(signals),
+        )
+        return
+    if await _close(session, referee, event.order_id, at, status=ReferralStatus.REWARDED) is None:
+        return  # another delivery closed it
+    if not await _within_cap(session, referrer, at, cap):
+        await session.execute(
+            update(Referral)
+            .where(Referral.referee_id == referee, Referral.status == ReferralStatus.REWARDED)
+            .values(status=ReferralStatus.CAPPED, refusal=rules.MONTHLY_CAP)
+            .execution_options(synchronize_session=False)
+        )
+        return
     await points.credit_referral(session, referrer, referee, rules.REFERRER_POINTS, "referrer")
     await points.credit_referral(session, referee, referee, rules.REFEREE_POINTS, "referee")
     await outbox.add(

@@ -15,6 +15,7 @@ ORDER_FIELDS = {
     "metrics.paid_orders",
     "metrics.net_spend",
     "metrics.last_paid_at",
+    "events.paid_orders",
     "rfm.r",
     "rfm.f",
     "rfm.m",

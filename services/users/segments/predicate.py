@@ -6,7 +6,17 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from services.users.segments.rules import All, AnyOf, Condition, Node, Not, cutoff
+from services.users.segments.rules import (
+    FIELDS,
+    All,
+    AnyOf,
+    Condition,
+    Kind,
+    Node,
+    Not,
+    counted,
+    cutoff,
+)
 
 COMPARE = {
     "eq": lambda a, b: a == b,
@@ -18,7 +28,20 @@ COMPARE = {
     "in": lambda a, b: a in b,
     "between": lambda a, b: b[0] <= a <= b[1],
     "starts_with": lambda a, b: a.startswith(b),
+    "has": lambda a, b: b in a,
+    "has_any": lambda a, b: not a.isdisjoint(b),
 }
+
+
+def seen(node: Condition, user: Mapping[str, Any], at: datetime) -> Any:
+    """The value a condition compares: a count's events in its window (0 if none), the tags
+    held (none: the empty set), a field's value."""
+    kind = FIELDS[node.field].kind
+    if kind is Kind.COUNT:
+        return counted(node, user, at)
+    if kind is Kind.TAGS:
+        return frozenset(user.get(node.field) or ())
+    return user.get(node.field)
 
 
 def matches(node: Node, user: Mapping[str, Any], at: datetime) -> bool:
@@ -29,8 +52,8 @@ def matches(node: Node, user: Mapping[str, Any], at: datetime) -> bool:
         case Condition(field=field, op="before_days"):
             known = user.get(field)
             return known is not None and known <= cutoff(node, at)
-        case Condition(field=field, op=op, value=value):
-            known = user.get(field)
+        case Condition(op=op, value=value):
+            known = seen(node, user, at)
             return known is not None and COMPARE[op](known, value)
         case Not(child=child):
             return not matches(child, user, at)
@@ -45,14 +68,21 @@ def explain(node: Node, user: Mapping[str, Any], at: datetime) -> dict[str, Any]
     each condition the value seen (None: the user has none)."""
     match node:
         case Condition(field=field, op=op, value=value):
-            seen = user.get(field)
-            return {
+            known = seen(node, user, at)
+            if isinstance(known, datetime):
+                known = known.isoformat()
+            elif isinstance(known, frozenset):
+                known = sorted(known)
+            explained = {
                 "field": field,
                 "op": op,
                 "value": list(value) if isinstance(value, tuple) else value,
-                "seen": seen.isoformat() if isinstance(seen, datetime) else seen,
+                "seen": known,
                 "matches": matches(node, user, at),
             }
+            if node.days is not None:
+                explained["days"] = node.days
+            return explained
         case Not(child=child):
             return {"not": explain(child, user, at), "matches": matches(node, user, at)}
         case All(children=children):

@@ -14,6 +14,16 @@ once it is N days old or more. Either flips, as time alone passes, exactly N day
 moment (`flips`): the instant a timer re-evaluates the user.
 
     {"not": {"field": "logins.last_login_at", "op": "within_days", "value": 60}}  # no login, 60 d
+
+Event counts count the events of a kind in a window of `days` counted back the same way:
+
+    {"field": "events.paid_orders", "op": "gte", "value": 3, "days": 30}  # 3 paid in 30 days
+
+A count falls, as time alone passes, when one of its events grows `days` old: the earliest
+such moment still ahead is when a timer re-evaluates the user.
+
+Tags (`tags`) are the set of interest tags a user holds, system or manual: `has` one,
+`has_any` of a list.
 """
 
 from collections.abc import Iterator, Mapping
@@ -23,6 +33,7 @@ from enum import StrEnum
 from typing import Any
 
 from contracts.users import Gender, LifecycleStage, Tier
+from services.users.tags.rules import MAX_TAG, normalise
 
 MAX_DEPTH = 6
 MAX_NODES = 50
@@ -36,6 +47,8 @@ class Kind(StrEnum):
     CHOICE = "choice"
     TEXT = "text"
     TIME = "time"
+    COUNT = "count"  # events in a window of days
+    TAGS = "tags"
 
 
 @dataclass(frozen=True)
@@ -58,12 +71,17 @@ FIELDS = {
     "metrics.last_paid_at": FieldSpec(Kind.TIME),
     "metrics.last_active_at": FieldSpec(Kind.TIME),
     "logins.last_login_at": FieldSpec(Kind.TIME),
+    "events.paid_orders": FieldSpec(Kind.COUNT),
+    "events.check_ins": FieldSpec(Kind.COUNT),
+    "tags": FieldSpec(Kind.TAGS),
 }
 OPERATORS = {
     Kind.INTEGER: ("eq", "ne", "lt", "lte", "gt", "gte", "between", "in"),
     Kind.CHOICE: ("eq", "ne", "in"),
     Kind.TEXT: ("eq", "ne", "in", "starts_with"),
     Kind.TIME: ("within_days", "before_days"),
+    Kind.COUNT: ("eq", "ne", "lt", "lte", "gt", "gte", "between"),
+    Kind.TAGS: ("has", "has_any"),
 }
 REGEX = ("matches", "regex", "like")  # named so the refusal can say why
 
@@ -73,6 +91,12 @@ class Condition:
     field: str
     op: str
     value: Any
+    days: int | None = None  # event counts: the window
+
+    @property
+    def window(self) -> int:
+        """The days a windowed condition counts back: a count's window, a time's value."""
+        return self.days if self.days is not None else self.value
 
 
 @dataclass(frozen=True)
@@ -127,7 +151,7 @@ def _parse(tree: Any, path: str, depth: int, counted: list[int]) -> Node:
             )
     if keys == {"not"}:
         return Not(_parse(tree["not"], f"{path}.not", depth + 1, counted))
-    if keys == {"field", "op", "value"}:
+    if keys in ({"field", "op", "value"}, {"field", "op", "value", "days"}):
         return _condition(tree, path)
     raise RuleError(path, "must hold exactly one of all, any, not, or field, op and value")
 
@@ -142,7 +166,19 @@ def _condition(tree: dict, path: str) -> Condition:
     if op not in OPERATORS[spec.kind]:
         allowed = ", ".join(OPERATORS[spec.kind])
         raise RuleError(f"{path}.op", f"not an operator of {field} ({spec.kind}): {allowed}")
+    days = tree.get("days")
+    if spec.kind is Kind.COUNT:
+        if type(days) is not int or not 1 <= days <= MAX_DAYS:
+            raise RuleError(f"{path}.days", f"a count's window: whole days, 1 to {MAX_DAYS}")
+    elif "days" in tree:
+        raise RuleError(f"{path}.days", "only event counts take a window of days")
     at = f"{path}.value"
+    if op == "has_any":
+        if not isinstance(value, list) or not 1 <= len(value) <= MAX_CHOICES:
+            raise RuleError(at, f"must be a list of 1 to {MAX_CHOICES} tags")
+        return Condition(
+            field, op, tuple(_scalar(spec, v, f"{at}[{i}]") for i, v in enumerate(value))
+        )
     if op == "in":
         if not isinstance(value, list) or not 1 <= len(value) <= MAX_CHOICES:
             raise RuleError(at, f"must be a list of 1 to {MAX_CHOICES} values")
@@ -155,8 +191,8 @@ def _condition(tree: dict, path: str) -> Condition:
         low, high = (_scalar(spec, v, f"{at}[{i}]") for i, v in enumerate(value))
         if low > high:
             raise RuleError(at, "low must not be above high")
-        return Condition(field, op, (low, high))
-    return Condition(field, op, _scalar(spec, value, at))
+        return Condition(field, op, (low, high), days)
+    return Condition(field, op, _scalar(spec, value, at), days)
 
 
 def _scalar(spec: FieldSpec, value: Any, path: str) -> Any:
@@ -164,7 +200,11 @@ def _scalar(spec: FieldSpec, value: Any, path: str) -> Any:
         if type(value) is not int or not 1 <= value <= MAX_DAYS:
             raise RuleError(path, f"must be a whole number of days, 1 to {MAX_DAYS}")
         return value
-    if spec.kind is Kind.INTEGER:
+    if spec.kind is Kind.TAGS:
+        if not isinstance(value, str) or not 0 < len(normalise(value)) <= MAX_TAG:
+            raise RuleError(path, f"must be a tag of 1 to {MAX_TAG} characters")
+        return normalise(value)
+    if spec.kind in (Kind.INTEGER, Kind.COUNT):
         if type(value) is not int or abs(value) > 2**53 - 1:
             raise RuleError(path, "must be an integer")
         return value
@@ -187,9 +227,10 @@ def fields_of(node: Node) -> set[str]:
 
 
 def windows(node: Node) -> Iterator[Condition]:
-    """The rule's conditions on time fields: those whose truth time alone changes."""
+    """The rule's conditions on time fields and event counts: those whose truth time alone
+    changes."""
     match node:
-        case Condition(field=field) if FIELDS[field].kind is Kind.TIME:
+        case Condition(field=field) if FIELDS[field].kind in (Kind.TIME, Kind.COUNT):
             yield node
         case Condition():
             return
@@ -201,17 +242,32 @@ def windows(node: Node) -> Iterator[Condition]:
 
 
 def cutoff(condition: Condition, at: datetime) -> datetime:
-    """The oldest moment `within_days` still counts at `at` (exclusive): `at` less N days."""
-    return at - timedelta(days=condition.value)
+    """The oldest moment a window still counts at `at` (exclusive): `at` less N days."""
+    return at - timedelta(days=condition.window)
+
+
+def moments(condition: Condition, user: Mapping[str, Any]) -> tuple[datetime, ...]:
+    """The user's moments a windowed condition reads: a count's events, a time field's one."""
+    known = user.get(condition.field)
+    if known is None:
+        return ()
+    return tuple(known) if FIELDS[condition.field].kind is Kind.COUNT else (known,)
+
+
+def counted(condition: Condition, user: Mapping[str, Any], at: datetime) -> int:
+    """A count's events inside its window at `at`."""
+    edge = cutoff(condition, at)
+    return sum(1 for moment in moments(condition, user) if moment > edge)
 
 
 def flips(node: Node, user: Mapping[str, Any], at: datetime) -> datetime | None:
     """The first moment after `at` at which time alone can change the rule's result for the
-    user: the earliest (moment + N days) still ahead among its windows; None if none is."""
+    user: the earliest (moment + N days) still ahead among its windows' moments; None if
+    none is."""
     ahead = [
-        moment + timedelta(days=condition.value)
+        edge
         for condition in windows(node)
-        if (moment := user.get(condition.field)) is not None
-        and moment + timedelta(days=condition.value) > at
+        for moment in moments(condition, user)
+        if (edge := moment + timedelta(days=condition.window)) > at
     ]
     return min(ahead, default=None)

@@ -11,7 +11,7 @@ old rule before it computes what the new one selects."""
 
 import logging
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -155,15 +155,25 @@ async def _retime(session: AsyncSession, segment_id: UUID, node: rules.Node, at:
     windows = list(rules.windows(node))
     if not windows:
         return
-    windowed = sorted({condition.field for condition in windows})
-    columns = [sql.COLUMNS[field].label(field) for field in windowed]
-    # Only users with an edge still ahead (a moment less than its window's days old).
-    ahead = or_(*(sql.COLUMNS[c.field] > rules.cutoff(c, at) for c in windows))
-    rows = await session.execute(sql.users().add_columns(*columns).where(ahead))
+    users: dict[UUID, dict[str, Any]] = {}
+    timed = [c for c in windows if c.field not in sql.EVENTS]
+    if timed:
+        windowed = sorted({condition.field for condition in timed})
+        columns = [sql.COLUMNS[field].label(field) for field in windowed]
+        # Only users with an edge still ahead (a moment less than its window's days old).
+        ahead = or_(*(sql.COLUMNS[c.field] > rules.cutoff(c, at) for c in timed))
+        rows = await session.execute(sql.users().add_columns(*columns).where(ahead))
+        for row in rows.mappings():
+            users[row["id"]] = dict(row)
+    for field in sorted({c.field for c in windows if c.field in sql.EVENTS}):
+        # Only the events still inside the widest window on the field can fall out of one.
+        since = min(rules.cutoff(c, at) for c in windows if c.field == field)
+        for user_id, moment in await session.execute(sql.events(field, since)):
+            users.setdefault(user_id, {}).setdefault(field, []).append(moment)
     timers = [
-        {"segment_id": segment_id, "user_id": row.id, "due_at": due}
-        for row in rows.mappings()
-        if (due := rules.flips(node, row, at)) is not None
+        {"segment_id": segment_id, "user_id": user_id, "due_at": due}
+        for user_id, values in users.items()
+        if (due := rules.flips(node, values, at)) is not None
     ]
     for start in range(0, len(timers), CHUNK):
         await session.execute(insert_for(session, TIMERS).values(timers[start : start + CHUNK]))
@@ -220,9 +230,42 @@ async def _reading(session: AsyncSession, fields: set[str]) -> list[Segment]:
     )
 
 
-async def _values(session: AsyncSession, user_id: UUID) -> dict[str, Any] | None:
-    row = (await session.execute(sql.records().where(User.id == user_id))).mappings().first()
-    return None if row is None else dict(row)
+async def values_of(
+    session: AsyncSession, user_ids: list[UUID] | None, fields: set[str]
+) -> dict[UUID, dict[str, Any]]:
+    """Each user's values of the fields (all users if `user_ids` is None), as the in-memory
+    evaluator reads them: a row's columns, a count's events (the last ten years', oldest
+    first), the tags held."""
+    statement = sql.records()
+    if user_ids is not None:
+        statement = statement.where(User.id.in_(user_ids))
+    found = {row["id"]: dict(row) for row in (await session.execute(statement)).mappings()}
+    if not found:
+        return found
+    chosen = list(found) if user_ids is not None else None
+    since = now() - timedelta(days=rules.MAX_DAYS + 1)
+    for field in sorted(fields & set(sql.EVENTS)):
+        for values in found.values():
+            values[field] = []
+        ordered = sql.events(field, since, chosen).order_by(sql.EVENTS[field][1])
+        rows = await session.execute(ordered)
+        for user_id, moment in rows:
+            if user_id in found:
+                found[user_id][field].append(moment)
+    if "tags" in fields:
+        for values in found.values():
+            values["tags"] = set()
+        tagged = sql.tags(chosen) if chosen is not None else sql.tags(select(User.id))
+        for user_id, tag in await session.execute(tagged):
+            found[user_id]["tags"].add(tag)
+    return found
+
+
+async def _values(
+    session: AsyncSession, user_id: UUID, fields: set[str] | None = None
+) -> dict[str, Any] | None:
+    found = await values_of(session, [user_id], set(rules.FIELDS) if fields is None else fields)
+    return found.get(user_id)
 
 
 async def _evaluate(
@@ -293,10 +336,11 @@ async def refresh(session: AsyncSession, user_id: UUID, fields: set[str]) -> Non
     segments = await _reading(session, fields)
     if not segments:
         return
-    values = await _values(session, user_id)
+    nodes = [(segment.id, rules.parse(segment.rule)) for segment in segments]
+    read = set().union(*(rules.fields_of(node) for _, node in nodes))
+    values = await _values(session, user_id, read)
     if values is None:
         return  # events about a user this service does not know
-    nodes = [(segment.id, rules.parse(segment.rule)) for segment in segments]
     await _evaluate(session, nodes, user_id, values, now())
 
 
@@ -331,7 +375,7 @@ async def fire_due(db: Database, at: datetime | None = None) -> int:
                 if not await _claim(session, segment.id, user_id, seen):
                     continue  # fired meanwhile by another scheduler (SQLite locks no rows)
                 fired += 1
-                values = await _values(session, user_id)
+                values = await _values(session, user_id, rules.fields_of(node))
                 if values is not None:
                     await _evaluate(session, [(segment.id, node)], user_id, values, at)
             if fired >= TIMER_BATCH:
@@ -403,6 +447,11 @@ async def get(
     if segment is None:
         raise NotFound("No such segment.")
     return segment
+
+
+def users_in(segment_id: UUID):
+    """A condition on `User.id`: a member of the segment."""
+    return User.id.in_(select(SegmentMember.user_id).where(SegmentMember.segment_id == segment_id))
 
 
 async def size(session: AsyncSession, segment_id: UUID) -> int:

@@ -9,12 +9,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from contracts.users import LifecycleStage, Tier
 from services.users.accounts.models import User
+from services.users.checkins.models import CheckIn
 from services.users.lifecycle.models import LifecycleState
 from services.users.membership.models import Membership
-from services.users.metrics.models import UserActivity
+from services.users.metrics.models import PaidOrder, UserActivity
 from services.users.profiles.models import Profile
 from services.users.rfm.models import RfmScore
 from services.users.segments.rules import All, AnyOf, Condition, Node, Not, cutoff
+from services.users.tags.models import UserTag
 
 # Each field as a column of the row; the defaults are the domains' own (no lifecycle row is
 # potential, no membership is regular, no activity is no orders), so that both evaluators
@@ -36,6 +38,27 @@ COLUMNS: dict[str, ColumnElement] = {
     "metrics.last_active_at": UserActivity.last_active_at,
     "logins.last_login_at": User.last_login_at,
 }
+
+
+# Each event count as its events: (the user's column, the moment's column).
+EVENTS = {
+    "events.paid_orders": (PaidOrder.user_id, PaidOrder.paid_at),
+    "events.check_ins": (CheckIn.user_id, CheckIn.checked_in_at),
+}
+
+
+def events(field: str, since: datetime, user_ids=None):
+    """(user id, moment) of a count's events after `since`, of `user_ids` if given."""
+    user, moment = EVENTS[field]
+    statement = select(user, moment).where(moment > since)
+    if user_ids is not None:
+        statement = statement.where(user.in_(user_ids))
+    return statement
+
+
+def tags(user_ids):
+    """(user id, tag) of every tag the users hold, of either origin."""
+    return select(UserTag.user_id, UserTag.tag).where(UserTag.user_id.in_(user_ids))
 
 
 def users():
@@ -91,6 +114,17 @@ def condition(node: Node, at: datetime) -> ColumnElement:
         case Condition(field=field, op="before_days"):
             column = COLUMNS[field]
             return and_(column.is_not(None), column <= cutoff(node, at))
+        case Condition(field=field, op="has" | "has_any", value=value):
+            wanted = [value] if node.op == "has" else list(value)
+            return User.id.in_(select(UserTag.user_id).where(UserTag.tag.in_(wanted)))
+        case Condition(field=field, op=op, value=value) if field in EVENTS:
+            user, moment = EVENTS[field]
+            count = (
+                select(func.count())
+                .where(user == User.id, moment > cutoff(node, at))
+                .scalar_subquery()
+            )
+            return _compare(count, op, value)  # never NULL: no events count 0
         case Condition(field=field, op=op, value=value):
             column = COLUMNS[field]
             return and_(column.is_not(None), _compare(column, op, value))
