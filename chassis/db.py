@@ -152,16 +152,19 @@ async def insert_if_absent(session: AsyncSession, table: Table, **values: Any) -
     return result.rowcount == 1
 
 
-async def lock_until_commit(session: AsyncSession, space: int, key: UUID) -> None:
+async def lock_until_commit(
+    session: AsyncSession, space: int, key: UUID, *, shared: bool = False
+) -> None:
     """Hold PostgreSQL's transaction-scoped advisory lock on (`space`, `key`) until the
     transaction ends: it serializes the transactions about one thing that may have no row
-    yet to lock (an order the service has not heard of). Keys share 32 bits of the UUID, so
-    two things may share a lock (and queue, nothing worse). A no-op on SQLite, which has one
-    writer at a time."""
+    yet to lock (an order the service has not heard of). `shared` holders exclude only the
+    exclusive one. Keys share 32 bits of the UUID, so two things may share a lock (and
+    queue, nothing worse). A no-op on SQLite, which has one writer at a time."""
     if session.get_bind().dialect.name != "postgresql":
         return
+    lock = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     await session.execute(
-        text("SELECT pg_advisory_xact_lock(:space, :key)"),
+        text(f"SELECT {lock}(:space, :key)"),
         {"space": space, "key": int.from_bytes(key.bytes[-4:], "big", signed=True)},
     )
 

@@ -28,6 +28,7 @@ from chassis.money import Money
 from chassis.testing import ServiceServer, eventually
 from contracts import load_contracts
 from contracts.catalog import StockLine, StockReserved
+from services.orders.app import create_app
 from services.orders.saga.models import SagaAnswer
 
 ORDERS = "/api/v1/orders/orders"
@@ -196,3 +197,16 @@ async def running_trade(directory, campaigns: str | None) -> AsyncIterator[Trade
 async def trade(tmp_path_factory) -> AsyncIterator[Trade]:
     async with running_trade(tmp_path_factory.mktemp("trade"), "stand-in") as running:
         yield running
+
+
+@pytest.fixture
+async def orders_db(platform, database_url):
+    """A migrated orders database of its own on the backend under test."""
+    url = database_url("orders")
+    server = await ServiceServer(
+        create_app(platform.settings("orders", database_url=url, kafka_enabled=False))
+    ).start()
+    await server.stop()
+    db = Database(url, service="probe")
+    yield db
+    await db.dispose()

@@ -10,13 +10,10 @@ import pytest
 from orders_catalog import address
 from sqlalchemy import func, select
 
-from chassis.db import Database
 from chassis.ids import new_id
-from chassis.testing import ServiceServer
 from services.orders.addresses import service as book
 from services.orders.addresses.models import Address, AddressBook
 from services.orders.addresses.schemas import MAX_ADDRESSES, AddressRequest
-from services.orders.app import create_app
 
 pytestmark = pytest.mark.asyncio
 
@@ -216,19 +213,6 @@ async def test_the_address_book_holds_at_most_twenty(trade):
     assert room_again.status_code == 201
     assert full_again.status_code == 409
     assert len(listed.json()) == MAX_ADDRESSES
-
-
-@pytest.fixture
-async def orders_db(platform, database_url):
-    """A migrated orders database of its own on the backend under test."""
-    url = database_url("orders")
-    server = await ServiceServer(
-        create_app(platform.settings("orders", database_url=url, kafka_enabled=False))
-    ).start()
-    await server.stop()
-    db = Database(url, service="probe")
-    yield db
-    await db.dispose()
 
 
 async def test_concurrent_creates_never_overfill_the_book(orders_db):

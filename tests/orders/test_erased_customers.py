@@ -19,13 +19,12 @@ from chassis.clock import now
 from chassis.db import Database
 from chassis.events.tables import idempotency_keys, outbox
 from chassis.ids import new_id
-from chassis.testing import ServiceServer, eventually
+from chassis.testing import eventually
 from contracts.users import Tier, TierChanged, TierReason, UserErased
 from services.orders.addresses import service as addresses
 from services.orders.addresses.models import Address, AddressBook
 from services.orders.addresses.schemas import AddressRequest
 from services.orders.aftersales.models import AfterSale
-from services.orders.app import create_app
 from services.orders.carts import service as carts
 from services.orders.carts.models import CartLine
 from services.orders.checkout.models import Order
@@ -276,19 +275,6 @@ async def test_an_erasure_deletes_the_address_book_and_keeps_only_the_region_on_
     assert await _kept(trade, other_id) == others_before
     assert len(others_book.json()) == 2
     assert await _kept(trade, mei_id) == after
-
-
-@pytest.fixture
-async def orders_db(platform, database_url):
-    """A migrated orders database of its own on the backend under test."""
-    url = database_url("orders")
-    server = await ServiceServer(
-        create_app(platform.settings("orders", database_url=url, kafka_enabled=False))
-    ).start()
-    await server.stop()
-    db = Database(url, service="probe")
-    yield db
-    await db.dispose()
 
 
 async def _race(db: Database, user_id: UUID, writes: list[Callable]) -> None:

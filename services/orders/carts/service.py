@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
+from chassis.db import lock_until_commit
 from chassis.events import outbox
 from chassis.http.problems import InvalidInput, NotFound
 from contracts.orders import CartItemAdded, CartItemRemoved
@@ -16,6 +17,8 @@ from services.orders.prices import amounts
 from services.orders.prices.offers import refusal
 from services.orders.prices.service import offers
 from services.orders.privacy import service as privacy
+
+CARTS = 0xCA475  # advisory lock space: one customer's new cart lines, one at a time
 
 
 async def put_item(session: AsyncSession, customer_id: UUID, sku_id: UUID, quantity: int) -> None:
@@ -30,6 +33,9 @@ async def put_item(session: AsyncSession, customer_id: UUID, sku_id: UUID, quant
         raise InvalidInput("body.quantity", amounts.beyond(f"{quantity} units of {sku_id}"))
     line = await session.get(CartLine, (customer_id, sku_id))
     if line is None:
+        # Counted under the customer's lock: two new lines racing for the last place would
+        # otherwise both see room.
+        await lock_until_commit(session, CARTS, customer_id)
         lines = select(func.count()).where(CartLine.customer_id == customer_id)
         if await session.scalar(lines) >= MAX_LINES:
             raise InvalidInput("path.sku_id", f"a cart holds at most {MAX_LINES} SKUs")

@@ -12,10 +12,10 @@ committed before the scrub reads. SQLite (development) has one writer at a time.
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import delete, exists, select, text, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chassis.db import insert_if_absent
+from chassis.db import insert_if_absent, lock_until_commit
 from chassis.events.tables import idempotency_keys, outbox
 from chassis.http.problems import Forbidden
 from services.orders.addresses.models import Address, AddressBook
@@ -39,18 +39,10 @@ class CustomerErased(Forbidden):
         )
 
 
-async def _lock(session: AsyncSession, user_id: UUID, *, shared: bool) -> None:
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    lock = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-    key = int.from_bytes(user_id.bytes[-4:], "big", signed=True)  # the random end of the id
-    await session.execute(text(f"SELECT {lock}(:space, :key)"), {"space": ERASURES, "key": key})
-
-
 async def is_erased(session: AsyncSession, user_id: UUID) -> bool:
     """Whether the customer was erased; holds the erasure off (PostgreSQL) until the caller's
     transaction ends, so what the caller writes next is scrubbed or refused, never left."""
-    await _lock(session, user_id, shared=True)
+    await lock_until_commit(session, ERASURES, user_id, shared=True)
     return bool(await session.scalar(select(exists().where(ErasedCustomer.user_id == user_id))))
 
 
@@ -63,7 +55,7 @@ async def refuse_erased(session: AsyncSession, user_id: UUID) -> None:
 async def erase(session: AsyncSession, user_id: UUID, erased_at: datetime) -> bool:
     """Mark the customer erased and scrub what orders keeps about them; False (and nothing
     done) if they were already."""
-    await _lock(session, user_id, shared=False)
+    await lock_until_commit(session, ERASURES, user_id)
     if not await insert_if_absent(
         session, ErasedCustomer.__table__, user_id=user_id, erased_at=erased_at
     ):
