@@ -3,6 +3,8 @@ slot the recomputation runs in."""
 
 from datetime import UTC, datetime, time
 
+import pytest
+
 from services.users.jobs import daily
 from services.users.rfm import scoring
 from services.users.rfm.scoring import Edges
@@ -12,6 +14,9 @@ def test_quintile_cuts_are_nearest_rank_percentiles():
     assert scoring.quintile_cuts(list(range(1, 11))) == (2, 4, 6, 8)
     assert scoring.quintile_cuts([5, 1, 4, 2, 3]) == (1, 2, 3, 4)
     assert scoring.quintile_cuts([7]) == (7, 7, 7, 7)
+    # the ranks at 100 and at 101 values: exactly p%, then just over it (ceil)
+    assert scoring.quintile_cuts(list(range(1, 101))) == (20, 40, 60, 80)
+    assert scoring.quintile_cuts(list(range(1, 102))) == (21, 41, 61, 81)
     assert scoring.quintile_cuts([]) == (0, 0, 0, 0)
 
 
@@ -48,6 +53,8 @@ def test_a_users_scores_and_code():
     edges = Edges(recency_days=(7, 30, 90, 180), frequency=(1, 2, 4, 8), monetary=(1, 2, 3, 4))
     scores = scoring.score(edges, recency_days=10, frequency=9, monetary=1)
     assert (scores.recency, scores.frequency, scores.monetary, scores.code) == (4, 5, 1, "451")
+    with pytest.raises(TypeError):  # the three values are named, never swapped by position
+        scoring.score(edges, 10, 9, 1)
 
 
 def test_edges_from_a_population():
@@ -62,6 +69,7 @@ def test_cut_offs_must_be_four_rising_values():
     assert not scoring.ascending([1, 2, 2, 4])
     assert not scoring.ascending([4, 3, 2, 1])
     assert not scoring.ascending([1, 2, 3])
+    assert not scoring.ascending([1, 2, 3, 4, 5])
 
 
 def test_a_daily_job_is_due_once_its_slot_has_passed_since_it_ran():

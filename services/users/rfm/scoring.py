@@ -14,14 +14,14 @@ Cuts = tuple[int, int, int, int]
 QUINTILES = (20, 40, 60, 80)  # percent
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # pragma: no mutate (frozen or not, scoring never writes one)
 class Edges:
     recency_days: Cuts
     frequency: Cuts
     monetary: Cuts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # pragma: no mutate (as Edges)
 class Scores:
     recency: int
     frequency: int
@@ -40,8 +40,9 @@ def quintile_cuts(values: Sequence[int]) -> Cuts:
         return (0, 0, 0, 0)
     ordered = sorted(values)
     n = len(ordered)
-    # nearest rank: the smallest value with at least p% of the values at or below it
-    return tuple(ordered[max(0, -(-percent * n // 100) - 1)] for percent in QUINTILES)
+    # nearest rank: the smallest value with at least p% of the values at or below it (the
+    # rank, ceil(p * n / 100), is at least 1 for any n of 1 or more)
+    return tuple(ordered[-(-percent * n // 100) - 1] for percent in QUINTILES)
 
 
 def ascending(cuts: Sequence[int]) -> bool:
