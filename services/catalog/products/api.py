@@ -46,6 +46,7 @@ async def shape(session, product: Product, *, staff: bool) -> ProductOut | Staff
                 attributes=sku.attributes,
                 price=sku.price,
                 stock=stock[sku.id].available,
+                weight_grams=sku.weight_grams,
                 list_price=sku.list_price,
                 sale_price=sku.sale_price,
                 cost=sku.cost,
@@ -64,6 +65,7 @@ async def shape(session, product: Product, *, staff: bool) -> ProductOut | Staff
             attributes=sku.attributes,
             price=sku.price,
             stock=stock[sku.id].available,
+            weight_grams=sku.weight_grams,
         )
         for sku in on_sale
     ]
