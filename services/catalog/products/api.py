@@ -52,6 +52,7 @@ async def shape(session, product: Product, *, staff: bool) -> ProductOut | Staff
                 cost=sku.cost,
                 on_hand=stock[sku.id].on_hand,
                 reserved=stock[sku.id].reserved,
+                held=stock[sku.id].held,
                 low_stock_threshold=stock[sku.id].low_stock_threshold,
                 listed=sku.listed,
             )

@@ -109,6 +109,7 @@ class StaffSkuOut(SkuOut):
     cost: Money | None
     on_hand: int
     reserved: int
+    held: int = Field(description="Set aside for flash sessions")
     low_stock_threshold: int
     listed: bool = Field(description="On sale (False: delisted by itself; hidden from storefronts)")
 
