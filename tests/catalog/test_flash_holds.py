@@ -131,13 +131,16 @@ async def test_flash_orders_draw_from_the_hold_and_the_unsold_returns_once(db):
     await _in_txn(db, service.release, cancelled, expired=False)
     assert await _stock(db, sku) == (8, 1, 4, 3, 8)
     assert await _hold(db, flash, sku) == ("held", 6, 2, None)
+    pending = new_id()  # drawn, not paid when the session ends
+    await _in_txn(db, service.reserve, pending, [(sku, 1)], TTL, FlashDraw(flash, sku, 1))
+    assert await _stock(db, sku) == (8, 2, 3, 3, 8)
 
     ended = await _in_txn(db, service.end_session, flash)
-    assert [(e.held, e.sold, e.returned) for e in ended] == [(6, 2, 4)]
-    assert await _stock(db, sku) == (8, 1, 0, 7, 8)
+    assert [(e.held, e.sold, e.returned) for e in ended] == [(6, 3, 3)]
+    assert await _stock(db, sku) == (8, 2, 0, 6, 8)
     assert await _in_txn(db, service.end_session, flash) == []  # the end redelivered
-    assert await _stock(db, sku) == (8, 1, 0, 7, 8)
-    assert await _hold(db, flash, sku) == ("ended", 6, 2, 4)
+    assert await _stock(db, sku) == (8, 2, 0, 6, 8)
+    assert await _hold(db, flash, sku) == ("ended", 6, 3, 3)
     async with db.session() as session:
         moves = (
             await session.execute(
@@ -146,13 +149,15 @@ async def test_flash_orders_draw_from_the_hold_and_the_unsold_returns_once(db):
                 .order_by(LedgerEntry.created_at)
             )
         ).all()
-    assert [tuple(m) for m in moves] == [("flash_hold", 0, 6), ("flash_return", 0, -4)]
+    assert [tuple(m) for m in moves] == [("flash_hold", 0, 6), ("flash_return", 0, -3)]
     # After the end, a drawn order cancelled goes back to available stock (the hold
     # returned only what was not drawn), and a new flash order draws on the general stock.
+    await _in_txn(db, service.release, pending, expired=False)
+    assert await _stock(db, sku) == (8, 1, 0, 7, 8)
     late = new_id()
-    await _in_txn(db, service.reserve, late, [(sku, 1)], TTL, draw)
+    await _in_txn(db, service.reserve, late, [(sku, 1)], TTL, FlashDraw(flash, sku, 1))
     assert await _stock(db, sku) == (8, 2, 0, 6, 8)
-    assert await _hold(db, flash, sku) == ("ended", 6, 2, 4)
+    assert await _hold(db, flash, sku) == ("ended", 6, 3, 3)
 
 
 async def test_a_flash_order_rejected_on_another_line_gives_the_hold_back(db):
