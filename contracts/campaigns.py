@@ -172,6 +172,37 @@ class FlashReservationExpired(EventData):
     expired_at: datetime
 
 
+class FlashItemStock(BaseModel):
+    """A SKU of a flash session and the units it sells at the flash price."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sku_id: UUID
+    quantity: int = Field(gt=0)
+
+
+@event("flywheel.campaigns.flash.session_scheduled.v1", topic=FLASH, key="session_id")
+class FlashSessionScheduled(EventData):
+    """A flash session was scheduled: catalog sets its items' stock aside for it, per SKU,
+    and answers `flash_stock.held` or `flash_stock.refused`. Once per session."""
+
+    session_id: UUID
+    campaign_id: UUID | None = None
+    items: list[FlashItemStock] = Field(min_length=1)
+    starts_at: datetime
+    ends_at: datetime
+
+
+@event("flywheel.campaigns.flash.session_ended.v1", topic=FLASH, key="session_id")
+class FlashSessionEnded(EventData):
+    """A flash session ended (or was cancelled): catalog returns what it holds for the
+    session and did not sell to the general stock, once (`flash_stock.returned`)."""
+
+    session_id: UUID
+    cancelled: bool = False
+    ended_at: datetime
+
+
 GROUP = "flywheel.campaigns.group"
 
 

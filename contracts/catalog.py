@@ -322,3 +322,42 @@ class SkuListingChanged(EventData):
     listed: bool
     by: UUID
     at: datetime
+
+
+FLASH_STOCK = "flywheel.catalog.flash_stock"
+
+
+@event("flywheel.catalog.flash_stock.held.v1", topic=FLASH_STOCK, key="session_id")
+class FlashStockHeld(EventData):
+    """`quantity` units of a SKU are set aside for a flash session (no longer available to
+    other orders); the session's orders draw from them. Once per (session, SKU)."""
+
+    session_id: UUID
+    sku_id: UUID
+    quantity: int = Field(gt=0)
+    at: datetime
+
+
+@event("flywheel.catalog.flash_stock.refused.v1", topic=FLASH_STOCK, key="session_id")
+class FlashStockRefused(EventData):
+    """A flash session's SKU could not be held: nothing was set aside. `available`: what
+    was available then (0 also for an unknown or delisted SKU). Once per (session, SKU)."""
+
+    session_id: UUID
+    sku_id: UUID
+    requested: int = Field(gt=0)
+    available: int = Field(ge=0)
+    at: datetime
+
+
+@event("flywheel.catalog.flash_stock.returned.v1", topic=FLASH_STOCK, key="session_id")
+class FlashStockReturned(EventData):
+    """A flash session ended: of the `held` units, `sold` went to its orders (reserved or
+    confirmed then) and `returned` (held - sold) went back to available stock. Once."""
+
+    session_id: UUID
+    sku_id: UUID
+    held: int = Field(gt=0)
+    sold: int = Field(ge=0)
+    returned: int = Field(ge=0)
+    at: datetime

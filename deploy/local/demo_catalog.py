@@ -173,7 +173,23 @@ SUPPLIED_CATEGORIES = ("cups", "storage")
 SAFETY_STOCK = 10
 
 
-def _skus(index: int, price: int, stock: int, attributes: dict[str, list[str]]) -> list[dict]:
+# Shipping weight of one unit by category, in grams (orders prices freight by it); each
+# larger variant weighs a little more.
+WEIGHT_GRAMS = {
+    "home": 900,
+    "cups": 380,
+    "storage": 750,
+    "tea": 260,
+    "green": 260,
+    "oolong": 280,
+    "teaware": 620,
+    "gadgets": 120,
+}
+
+
+def _skus(
+    index: int, price: int, stock: int, attributes: dict[str, list[str]], weight: int
+) -> list[dict]:
     names = list(attributes)
     variants = list(itertools.product(*attributes.values())) if names else [()]
     return [
@@ -185,6 +201,7 @@ def _skus(index: int, price: int, stock: int, attributes: dict[str, list[str]]) 
             "cost": {"amount": (price + n * 500) * 6 // 10, "currency": "CNY"},
             "stock": stock,
             "low_stock_threshold": 5,
+            "weight_grams": weight + n * 40,
         }
         for n, values in enumerate(variants)
     ]
@@ -258,9 +275,10 @@ async def seed_catalog(client: httpx.AsyncClient, staff: dict, reviewer: dict) -
         # A product without variants is given by its price: its one SKU takes the product's
         # id, which is what orders names today, so the demo order reserves real stock.
         if attributes:
-            body["skus"] = _skus(index, price, stock, attributes)
+            body["skus"] = _skus(index, price, stock, attributes, WEIGHT_GRAMS[category])
         else:
             body["price"] = {"amount": price, "currency": "CNY"}
+            body["weight_grams"] = WEIGHT_GRAMS[category]
         async with gate:
             created = await client.post("/api/v1/catalog/products", json=body, headers=staff)
             checked(created)

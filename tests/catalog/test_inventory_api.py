@@ -71,6 +71,7 @@ async def test_adjustments_move_on_hand_and_the_ledger_sums_to_it(platform, oper
         "sku_id": sku,
         "on_hand": 17,
         "reserved": 0,
+        "held": 0,
         "available": 17,
         "low_stock_threshold": 0,
         "low": False,
@@ -158,7 +159,9 @@ async def test_an_order_placed_reserves_catalog_stock(platform, operators, admin
         reservation = await eventually(held)
         stock = (await catalog.get(f"{INVENTORY}/skus/{sku}")).json()
     assert reservation["state"] == "held"
-    assert reservation["lines"] == [{"sku_id": sku, "quantity": 2}]
+    assert reservation["lines"] == [
+        {"sku_id": sku, "quantity": 2, "flash_session_id": None, "from_hold": 0}
+    ]
     assert (stock["on_hand"], stock["reserved"], stock["available"]) == (5, 2, 3)
 
     async def answered():

@@ -158,6 +158,15 @@ def _with_sku(**changes) -> dict:
         ({**CUP, "skus": cup_skus("dup")[:1] * 2}, "body.skus.1.code"),
         ({**CUP, "media": ["not a url"]}, "body.media.0"),
         ({"name": "x", "category_id": str(new_id())}, "body.category_id"),
+        (_with_sku(weight_grams=0), "body.skus.0.weight_grams"),
+        (_with_sku(weight_grams=-250), "body.skus.0.weight_grams"),
+        (_with_sku(weight_grams=12.5), "body.skus.0.weight_grams"),
+        (_with_sku(weight_grams="300"), "body.skus.0.weight_grams"),
+        ({**_with_sku(), "weight_grams": 300}, "body.weight_grams"),
+        (
+            {"name": "x", "price": {"amount": 1, "currency": "CNY"}, "weight_grams": 0},
+            "body.weight_grams",
+        ),
     ],
 )
 async def test_bad_input_is_422_naming_the_field(platform, operator, body, field):
@@ -221,3 +230,70 @@ async def test_details_change_and_publish_the_product_with_its_skus(
     )
     assert event["data"]["name"] == "真空保温杯"
     assert len(event["data"]["skus"]) == 2
+
+
+async def test_a_skus_weight_is_kept_and_published_with_its_price(platform, operator, admin_token):
+    skus = cup_skus(new_id().hex[-8:])
+    skus[0]["weight_grams"] = 420
+    async with platform.client("catalog", operator) as catalog:
+        created = await catalog.post(PRODUCTS, json={**CUP, "skus": skus})
+        assert created.status_code == 201, created.text
+        product = created.json()
+        red, blue = product["skus"]
+        fetched = (await catalog.get(f"{PRODUCTS}/{product['id']}")).json()
+    assert (red["weight_grams"], blue["weight_grams"]) == (420, None)
+    assert fetched["skus"][0]["weight_grams"] == 420
+    (event,) = await _published(
+        platform, admin_token, "flywheel.catalog.product.created.v1", product["id"]
+    )
+    weights = {s["sku_id"]: s["weight_grams"] for s in event["data"]["skus"]}
+    assert weights == {red["id"]: 420, blue["id"]: None}
+
+
+async def test_a_price_alone_takes_the_weight_of_its_one_sku(platform, operator, admin_token):
+    async with platform.client("catalog", operator) as catalog:
+        created = await catalog.post(
+            PRODUCTS,
+            json={
+                "name": "Oolong",
+                "price": {"amount": 2599, "currency": "CNY"},
+                "weight_grams": 260,
+            },
+        )
+    product = created.json()
+    assert product["skus"][0]["weight_grams"] == 260
+    (event,) = await _published(
+        platform, admin_token, "flywheel.catalog.product.created.v1", product["id"]
+    )
+    assert event["data"]["skus"][0]["weight_grams"] == 260
+
+
+async def test_a_skus_weight_changes_by_the_product_update(platform, operator, admin_token):
+    async with platform.client("catalog", operator) as catalog:
+        product = (
+            await catalog.post(PRODUCTS, json={**CUP, "skus": cup_skus(new_id().hex[-8:])})
+        ).json()
+        red, blue = product["skus"]
+        url = f"{PRODUCTS}/{product['id']}"
+        changed = await catalog.patch(
+            url, json={"skus": [{"sku_id": blue["id"], "weight_grams": 510}]}
+        )
+        zero = await catalog.patch(url, json={"skus": [{"sku_id": red["id"], "weight_grams": 0}]})
+        stranger = await catalog.patch(
+            url, json={"skus": [{"sku_id": str(new_id()), "weight_grams": 5}]}
+        )
+        after = (await catalog.get(url)).json()
+    assert changed.status_code == 200, changed.text
+    assert [s["weight_grams"] for s in changed.json()["skus"]] == [None, 510]
+    assert zero.status_code == 422
+    assert [e["field"] for e in zero.json()["errors"]] == ["body.skus.0.weight_grams"]
+    assert stranger.status_code == 422
+    assert [e["field"] for e in stranger.json()["errors"]] == ["body.skus.0.sku_id"]
+    assert [s["weight_grams"] for s in after["skus"]] == [None, 510]  # nothing half-written
+    (event,) = await _published(
+        platform, admin_token, "flywheel.catalog.product.updated.v1", product["id"]
+    )
+    assert {s["sku_id"]: s["weight_grams"] for s in event["data"]["skus"]} == {
+        red["id"]: None,
+        blue["id"]: 510,
+    }

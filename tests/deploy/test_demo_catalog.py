@@ -1,7 +1,14 @@
 """The demo shop's assortment is valid catalog input (what `make run` loads through the
 gateway), without starting anything."""
 
-from deploy.local.demo_catalog import CATEGORIES, PRODUCTS, SUPPLIED_CATEGORIES, SUPPLIER, _skus
+from deploy.local.demo_catalog import (
+    CATEGORIES,
+    PRODUCTS,
+    SUPPLIED_CATEGORIES,
+    SUPPLIER,
+    WEIGHT_GRAMS,
+    _skus,
+)
 from services.catalog.categories.tree import CategoryRole
 from services.catalog.products.schemas import ProductCreate
 from services.catalog.products.variants import Variant, check_variants
@@ -25,7 +32,8 @@ def test_about_fifty_products_each_a_valid_body():
         assert category in categories
         assert any("\u4e00" <= ch <= "\u9fff" for ch in name)  # a Chinese name...
         assert any(ch.isascii() and ch.isalpha() for ch in name)  # ...and an English one
-        skus = _skus(index, price, stock, attributes) if attributes else []
+        weight = WEIGHT_GRAMS[category]
+        skus = _skus(index, price, stock, attributes, weight) if attributes else []
         body = ProductCreate(
             name=name, brand=brand, keywords=keywords, attributes=attributes, skus=skus
         )
@@ -36,10 +44,12 @@ def test_about_fifty_products_each_a_valid_body():
                 for s in body.skus
             ],
         )
+        assert all(s.weight_grams and s.weight_grams >= weight for s in body.skus)
         codes.update(s.code for s in body.skus)
     assert len(codes) == sum(
-        len(_skus(i, p[3], p[4], p[6])) for i, p in enumerate(PRODUCTS) if p[6]
+        len(_skus(i, p[3], p[4], p[6], 100)) for i, p in enumerate(PRODUCTS) if p[6]
     )
+    assert set(WEIGHT_GRAMS) == categories
 
 
 def test_the_supplier_is_valid_and_restocks_categories_of_the_shop():

@@ -12,6 +12,7 @@ from services.catalog.inventory import service
 from services.catalog.inventory.models import LedgerEntry, LedgerReason, StockLevel
 from services.catalog.inventory.schemas import (
     Adjustment,
+    FlashHoldOut,
     LedgerEntryOut,
     ReservationLineOut,
     ReservationOut,
@@ -28,6 +29,7 @@ def _out(level: StockLevel) -> StockOut:
         sku_id=level.sku_id,
         on_hand=level.on_hand,
         reserved=level.reserved,
+        held=level.held,
         available=level.available,
         low_stock_threshold=level.low_stock_threshold,
         low=level.available <= level.low_stock_threshold,
@@ -97,7 +99,7 @@ async def get_reservation(order_id: UUID, session: SessionDep, by: OperatorDep) 
         expired=reservation.expired,
         created_at=reservation.created_at,
         settled_at=reservation.settled_at,
-        lines=[ReservationLineOut(sku_id=x.sku_id, quantity=x.quantity) for x in lines],
+        lines=[ReservationLineOut.model_validate(x, from_attributes=True) for x in lines],
     )
 
 
@@ -111,4 +113,17 @@ async def order_returns(order_id: UUID, session: SessionDep, by: OperatorDep) ->
     return [
         ReturnOut.model_validate(row, from_attributes=True)
         for row in await service.returns_of(session, order_id)
+    ]
+
+
+@router.get(
+    "/flash-sessions/{session_id}/holds",
+    summary="The stock held for a flash session, per SKU: drawn by its orders, returned "
+    "when it ended (or refused)",
+    responses=responses(401, 403, 422),
+)
+async def flash_holds(session_id: UUID, session: SessionDep, by: OperatorDep) -> list[FlashHoldOut]:
+    return [
+        FlashHoldOut.model_validate(row, from_attributes=True)
+        for row in await service.holds_of(session, session_id)
     ]

@@ -15,24 +15,26 @@ from services.catalog.models import Base
 
 class StockLevel(Base):
     """One row per SKU: `on_hand` is in the warehouse, `reserved` of it is held for orders
-    not yet paid; what can still be sold is the difference. The checks keep the counters
-    honest whatever statement runs."""
+    not yet paid, `held` of it is set aside for flash sessions; what can still be sold is
+    what is left. The checks keep the counters honest whatever statement runs."""
 
     __tablename__ = "stock_levels"
     __table_args__ = (
         CheckConstraint("on_hand >= 0", name="ck_stock_levels_on_hand"),
         CheckConstraint("reserved >= 0 AND reserved <= on_hand", name="ck_stock_levels_reserved"),
         CheckConstraint("low_stock_threshold >= 0", name="ck_stock_levels_threshold"),
+        CheckConstraint("held >= 0 AND reserved + held <= on_hand", name="ck_stock_levels_held"),
     )
 
     sku_id: Mapped[UUID] = mapped_column(ForeignKey("skus.id"), primary_key=True)
     on_hand: Mapped[int] = mapped_column(Integer, default=0)
     reserved: Mapped[int] = mapped_column(Integer, default=0)
     low_stock_threshold: Mapped[int] = mapped_column(Integer, default=0)
+    held: Mapped[int] = mapped_column(Integer, default=0)
 
     @property
     def available(self) -> int:
-        return self.on_hand - self.reserved
+        return self.on_hand - self.reserved - self.held
 
 
 class LedgerReason(StrEnum):
@@ -42,6 +44,10 @@ class LedgerReason(StrEnum):
     RETURN = "return"  # goods back from a customer, resaleable
     DAMAGE = "damage"  # written off
     COUNT = "count"  # a stock count's correction
+    # Moves between available and a flash session's hold: on-hand stays (delta 0), `held`
+    # says how many units were set aside (+) or came back (-).
+    FLASH_HOLD = "flash_hold"
+    FLASH_RETURN = "flash_return"
 
 
 class LedgerEntry(Base):
@@ -54,6 +60,8 @@ class LedgerEntry(Base):
         # event id) puts nothing back twice.
         Index("uq_stock_ledger_refund", "refund_id", "sku_id", unique=True),
         Index("ix_stock_ledger_order", "order_id", "sku_id"),
+        # One hold and one return per flash session and SKU.
+        Index("uq_stock_ledger_flash", "flash_session_id", "sku_id", "reason", unique=True),
     )
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
@@ -64,6 +72,8 @@ class LedgerEntry(Base):
     order_id: Mapped[UUID | None] = mapped_column(Uuid)
     purchase_order_id: Mapped[UUID | None] = mapped_column(Uuid)  # a receipt against it
     refund_id: Mapped[UUID | None] = mapped_column(Uuid)  # goods back with a refund
+    flash_session_id: Mapped[UUID | None] = mapped_column(Uuid)  # its hold, or the return
+    held: Mapped[int] = mapped_column(Integer, default=0)  # change of the SKU's `held`
     created_by: Mapped[UUID | None] = mapped_column(Uuid)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
 
@@ -91,10 +101,56 @@ class Reservation(Base):
 
 
 class ReservationLine(Base):
+    """`from_hold` of `quantity` were drawn from the hold of flash session
+    `flash_session_id` (a flash order's line), the rest from the general stock."""
+
     __tablename__ = "reservation_lines"
 
     order_id: Mapped[UUID] = mapped_column(ForeignKey("reservations.order_id"), primary_key=True)
     sku_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    flash_session_id: Mapped[UUID | None] = mapped_column(Uuid)
+    from_hold: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class HoldState(StrEnum):
+    HELD = "held"  # set aside for the session; its orders draw from it
+    REFUSED = "refused"  # not enough was available: nothing set aside
+    ENDED = "ended"  # the session ended: what was not drawn went back
+
+
+class FlashHold(Base):
+    """Stock of a SKU set aside for a flash session: one per (session, SKU), its key, so a
+    redelivered scheduling holds nothing twice. `drawn` is what the session's orders took
+    (given back to the hold if such an order is cancelled while the session runs);
+    `returned` what went back to available stock when the session ended."""
+
+    __tablename__ = "flash_holds"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="ck_flash_holds_quantity"),
+        CheckConstraint("drawn >= 0 AND drawn <= quantity", name="ck_flash_holds_drawn"),
+    )
+
+    session_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    sku_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    drawn: Mapped[int] = mapped_column(Integer, default=0)
+    returned: Mapped[int | None] = mapped_column(Integer)
+    available: Mapped[int | None] = mapped_column(Integer)  # what there was, if refused
+    state: Mapped[HoldState] = mapped_column(enum_column(HoldState))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class FlashReservationRef(Base):
+    """A customer's flash reservation as campaigns announced it: which session and SKU an
+    order naming it (`attribution.flash_reservation_id`) draws from."""
+
+    __tablename__ = "flash_reservations"
+
+    reservation_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    session_id: Mapped[UUID] = mapped_column(Uuid)
+    sku_id: Mapped[UUID] = mapped_column(Uuid)
     quantity: Mapped[int] = mapped_column(Integer)
 
 

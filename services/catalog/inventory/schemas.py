@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from services.catalog.inventory.models import ReservationState, ReturnState
+from services.catalog.inventory.models import HoldState, ReservationState, ReturnState
 
 Units = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000)]
 
@@ -29,7 +29,8 @@ class StockOut(BaseModel):
     sku_id: UUID
     on_hand: int
     reserved: int
-    available: int
+    held: int = Field(description="Set aside for flash sessions")
+    available: int = Field(description="on_hand - reserved - held")
     low_stock_threshold: int
     low: bool = Field(description="Available at or below the threshold")
 
@@ -42,6 +43,8 @@ class LedgerEntryOut(BaseModel):
     order_id: UUID | None
     purchase_order_id: UUID | None
     refund_id: UUID | None = Field(description="The refund that brought the goods back")
+    flash_session_id: UUID | None = Field(description="The flash session held for, or ended")
+    held: int = Field(description="Units set aside for the session (+) or back from it (-)")
     created_by: UUID | None
     created_at: datetime
 
@@ -49,6 +52,8 @@ class LedgerEntryOut(BaseModel):
 class ReservationLineOut(BaseModel):
     sku_id: UUID
     quantity: int
+    flash_session_id: UUID | None = Field(description="The flash session it was drawn from")
+    from_hold: int = Field(description="Units of it drawn from the session's hold")
 
 
 class ReservationOut(BaseModel):
@@ -76,3 +81,17 @@ class ReturnOut(BaseModel):
     counted: int = Field(description="Counted against the sale: at most what it bought")
     received_at: datetime
     settled_at: datetime | None
+
+
+class FlashHoldOut(BaseModel):
+    """Stock of a SKU set aside for a flash session."""
+
+    session_id: UUID
+    sku_id: UUID
+    quantity: int = Field(description="Units held (asked for, if refused)")
+    drawn: int = Field(description="Units the session's orders took")
+    returned: int | None = Field(description="Units back to available stock when it ended")
+    available: int | None = Field(description="What was available when refused")
+    state: HoldState
+    created_at: datetime
+    ended_at: datetime | None

@@ -8,6 +8,7 @@ and the expiry sweeper do."""
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import NamedTuple
 from uuid import UUID
 
 from sqlalchemy import case, func, select, update
@@ -19,6 +20,9 @@ from chassis.events import EventData, outbox
 from chassis.http.problems import Conflict, InvalidInput, NotFound
 from chassis.ids import new_id
 from contracts.catalog import (
+    FlashStockHeld,
+    FlashStockRefused,
+    FlashStockReturned,
     RejectedLine,
     StockConfirmed,
     StockLine,
@@ -31,6 +35,9 @@ from contracts.catalog import (
 )
 from services.catalog.inventory import stock
 from services.catalog.inventory.models import (
+    FlashHold,
+    FlashReservationRef,
+    HoldState,
     LedgerEntry,
     LedgerReason,
     Reservation,
@@ -54,15 +61,34 @@ _AFTER = (
     StockLevel.sku_id,
     StockLevel.on_hand,
     StockLevel.reserved,
+    StockLevel.held,
     StockLevel.low_stock_threshold,
 )
+
+# What can still be sold: neither reserved for an order nor held for a flash session.
+AVAILABLE = StockLevel.on_hand - StockLevel.reserved - StockLevel.held
+
+
+class FlashDraw(NamedTuple):
+    """An order's flash reservation: up to `quantity` units of `sku_id` come out of the hold
+    of flash session `session_id` instead of the general stock."""
+
+    session_id: UUID
+    sku_id: UUID
+    quantity: int
+
+
+def _available(row) -> int:
+    return row.on_hand - row.reserved - row.held
 
 
 def open_stock(
     session: AsyncSession, sku_id: UUID, on_hand: int, threshold: int, by: UUID
 ) -> StockLevel:
     """The stock of a new SKU, and its ledger's first entry (within the caller's transaction)."""
-    level = StockLevel(sku_id=sku_id, on_hand=on_hand, reserved=0, low_stock_threshold=threshold)
+    level = StockLevel(
+        sku_id=sku_id, on_hand=on_hand, reserved=0, held=0, low_stock_threshold=threshold
+    )
     session.add(level)
     if on_hand:
         session.add(
@@ -90,12 +116,17 @@ async def level(session: AsyncSession, sku_id: UUID) -> StockLevel:
 
 
 async def reserve(
-    session: AsyncSession, order_id: UUID, lines: Iterable[tuple[UUID, int]], ttl: timedelta
+    session: AsyncSession,
+    order_id: UUID,
+    lines: Iterable[tuple[UUID, int]],
+    ttl: timedelta,
+    flash: FlashDraw | None = None,
 ) -> StockReserved | StockRejected | None:
     """Reserve every line of an order, or none: a line that cannot be had (not enough
     available, unknown SKU, product not listed) rejects the order with the failing lines, and
     what the others took is given back in the same transaction. None if the order was
-    answered before."""
+    answered before. With `flash`, the flash SKU's units come out of the session's hold
+    while it has them (what it lacks, from the general stock)."""
     if await session.get(Reservation, order_id) is not None:
         return None
     wanted = stock.merge_lines(lines)
@@ -103,33 +134,50 @@ async def reserve(
     # The reservation's rows go in before the stock rows are locked: on a hot SKU every
     # reservation queues for its row lock, so what a transaction does while holding it (the
     # guarded update, the event, the commit) is what bounds reservations per second.
-    reservation = _record(session, order_id, at, at + ttl, wanted)
+    reservation, recorded = _record(session, order_id, at, at + ttl, wanted)
     await session.flush()
     taken: dict[UUID, tuple] = {}
+    drawn: dict[UUID, int] = {}
     failed: list[UUID] = []
     for sku_id, quantity in wanted.items():
+        from_hold = 0
+        if flash is not None and flash.sku_id == sku_id:
+            want = min(quantity, flash.quantity)
+            if await _draw(session, flash.session_id, sku_id, want):
+                from_hold = want
+        # Drawn units move from held to reserved (available stays); the rest comes out of
+        # what is available, in the same guarded statement.
         row = (
             await session.execute(
                 _guarded(StockLevel)
                 .where(
                     StockLevel.sku_id == sku_id,
-                    StockLevel.on_hand - StockLevel.reserved >= quantity,
+                    StockLevel.held >= from_hold,
+                    quantity - from_hold <= AVAILABLE,
                     StockLevel.sku_id.in_(_listed_skus()),
                 )
-                .values(reserved=StockLevel.reserved + quantity)
+                .values(reserved=StockLevel.reserved + quantity, held=StockLevel.held - from_hold)
                 .returning(*_AFTER)
             )
         ).one_or_none()
         if row is None:
+            if from_hold:
+                await _undraw(session, flash.session_id, sku_id, from_hold)
             failed.append(sku_id)
-        else:
-            taken[sku_id] = row
+            continue
+        taken[sku_id] = row
+        if from_hold:
+            drawn[sku_id] = from_hold
+            line = recorded[sku_id]
+            line.flash_session_id, line.from_hold = flash.session_id, from_hold
     if failed:
         # A refund that came first waits for this order's sale, which will never come.
         await _lock_order(session, order_id)
         await _void_returns(session, order_id)
         for sku_id in taken:
-            await _give_back(session, sku_id, wanted[sku_id])
+            if sku_id in drawn:
+                await _undraw(session, flash.session_id, sku_id, drawn[sku_id])
+            await _give_back(session, sku_id, wanted[sku_id], to_held=drawn.get(sku_id, 0))
         rejected = StockRejected(
             order_id=order_id,
             lines=[
@@ -151,7 +199,8 @@ async def reserve(
     )
     await outbox.add(session, reserved)
     await _signal(
-        session, [(row, row.on_hand - row.reserved + wanted[s]) for s, row in taken.items()]
+        session,
+        [(row, _available(row) + wanted[s] - drawn.get(s, 0)) for s, row in taken.items()],
     )
     return reserved
 
@@ -225,14 +274,22 @@ async def release(
         return None
     await _void_returns(session, order_id)
     lines = await _lines(session, order_id)
-    rows = [(await _give_back(session, x.sku_id, x.quantity), x.quantity) for x in lines]
+    rows = []
+    for x in lines:
+        # A flash line goes back to its session's hold while the session runs (campaigns
+        # gives the units back to the session too), to available stock once it has ended.
+        to_held = 0
+        if x.from_hold and await _undraw(session, x.flash_session_id, x.sku_id, x.from_hold):
+            to_held = x.from_hold
+        row = await _give_back(session, x.sku_id, x.quantity, to_held=to_held)
+        rows.append((row, x.quantity - to_held))
     released = StockReleased(
         order_id=order_id,
         lines=[StockLine(sku_id=x.sku_id, quantity=x.quantity) for x in lines],
         expired=expired,
     )
     await outbox.add(session, released)
-    await _signal(session, [(row, row.on_hand - row.reserved - q) for row, q in rows])
+    await _signal(session, [(row, _available(row) - q) for row, q in rows])
     return released
 
 
@@ -381,7 +438,7 @@ async def _settle_returns(session: AsyncSession, order_id: UUID) -> dict[UUID, i
                 .returning(*_AFTER)
             )
         ).one()
-        await _signal(session, [(row, row.on_hand - row.reserved - units)])
+        await _signal(session, [(row, _available(row) - units)])
         back[sku_id] = back.get(sku_id, 0) + units
     # Products after stock rows, in id order: the order placed's handler takes them in that
     # order too, so the two never deadlock.
@@ -435,6 +492,205 @@ async def reservation(session: AsyncSession, order_id: UUID) -> tuple[Reservatio
     return found, await _lines(session, order_id)
 
 
+# --- flash sessions ----------------------------------------------------------------------
+
+
+async def hold_for_session(
+    session: AsyncSession, session_id: UUID, items: Iterable[tuple[UUID, int]]
+) -> list[FlashStockHeld | FlashStockRefused]:
+    """Set each SKU's flash stock aside for a session, or refuse that SKU (not enough
+    available, unknown or not listed), within the consumer's transaction. The hold's key
+    (session, SKU) goes in first: a scheduling redelivered, or republished under another
+    event id, finds it and holds nothing twice (on PostgreSQL a racing one waits for it)."""
+    at = now()
+    answers: list[FlashStockHeld | FlashStockRefused] = []
+    for sku_id, quantity in stock.merge_lines(items).items():
+        fresh = await insert_if_absent(
+            session,
+            FlashHold.__table__,
+            session_id=session_id,
+            sku_id=sku_id,
+            quantity=quantity,
+            drawn=0,
+            state=HoldState.HELD,
+            created_at=at,
+        )
+        if not fresh:
+            continue
+        row = (
+            await session.execute(
+                _guarded(StockLevel)
+                .where(
+                    StockLevel.sku_id == sku_id,
+                    quantity <= AVAILABLE,
+                    StockLevel.sku_id.in_(_listed_skus()),
+                )
+                .values(held=StockLevel.held + quantity)
+                .returning(*_AFTER)
+            )
+        ).one_or_none()
+        if row is None:
+            available = (await _sellable(session, [sku_id]))[sku_id]
+            await session.execute(
+                _guarded(FlashHold)
+                .where(FlashHold.session_id == session_id, FlashHold.sku_id == sku_id)
+                .values(state=HoldState.REFUSED, available=available)
+            )
+            answers.append(
+                FlashStockRefused(
+                    session_id=session_id,
+                    sku_id=sku_id,
+                    requested=quantity,
+                    available=available,
+                    at=at,
+                )
+            )
+            continue
+        session.add(
+            LedgerEntry(
+                sku_id=sku_id,
+                delta=0,
+                held=quantity,
+                reason=LedgerReason.FLASH_HOLD,
+                flash_session_id=session_id,
+                created_at=at,
+            )
+        )
+        await _signal(session, [(row, _available(row) + quantity)])
+        answers.append(
+            FlashStockHeld(session_id=session_id, sku_id=sku_id, quantity=quantity, at=at)
+        )
+    await outbox.add_all(session, answers)
+    return answers
+
+
+async def end_session(session: AsyncSession, session_id: UUID) -> list[FlashStockReturned]:
+    """A session ended: each of its holds gives what its orders did not draw back to
+    available stock, once (the state change from `held` is the guard). SKU by SKU, the hold
+    before the stock row, in the order orders take them too."""
+    at = now()
+    sku_ids = list(
+        await session.scalars(
+            select(FlashHold.sku_id)
+            .where(FlashHold.session_id == session_id, FlashHold.state == HoldState.HELD)
+            .order_by(FlashHold.sku_id)
+        )
+    )
+    returned_events: list[FlashStockReturned] = []
+    for sku_id in sku_ids:
+        ended = (
+            await session.execute(
+                _guarded(FlashHold)
+                .where(
+                    FlashHold.session_id == session_id,
+                    FlashHold.sku_id == sku_id,
+                    FlashHold.state == HoldState.HELD,
+                )
+                .values(state=HoldState.ENDED, returned=FlashHold.quantity - FlashHold.drawn,
+                        ended_at=at)
+                .returning(FlashHold.quantity, FlashHold.drawn, FlashHold.returned)
+            )
+        ).one_or_none()  # fmt: skip
+        if ended is None:
+            continue
+        quantity, sold, returned = ended
+        if returned:
+            row = (
+                await session.execute(
+                    _guarded(StockLevel)
+                    .where(StockLevel.sku_id == sku_id, StockLevel.held >= returned)
+                    .values(held=StockLevel.held - returned)
+                    .returning(*_AFTER)
+                )
+            ).one_or_none()
+            if row is None:  # the checks make this unreachable; fail loudly if not
+                raise RuntimeError(f"hold of session {session_id} not held on {sku_id}")
+            await _signal(session, [(row, _available(row) - returned)])
+        session.add(
+            LedgerEntry(
+                sku_id=sku_id,
+                delta=0,
+                held=-returned,
+                reason=LedgerReason.FLASH_RETURN,
+                flash_session_id=session_id,
+                created_at=at,
+            )
+        )
+        returned_events.append(
+            FlashStockReturned(
+                session_id=session_id,
+                sku_id=sku_id,
+                held=quantity,
+                sold=sold,
+                returned=returned,
+                at=at,
+            )
+        )
+    await outbox.add_all(session, returned_events)
+    return returned_events
+
+
+async def record_flash_reservation(
+    session: AsyncSession, reservation_id: UUID, session_id: UUID, sku_id: UUID, quantity: int
+) -> None:
+    """Which session and SKU an order naming this flash reservation draws from (once)."""
+    await insert_if_absent(
+        session,
+        FlashReservationRef.__table__,
+        reservation_id=reservation_id,
+        session_id=session_id,
+        sku_id=sku_id,
+        quantity=quantity,
+    )
+
+
+async def flash_draw(session: AsyncSession, reservation_id: UUID) -> FlashDraw | None:
+    ref = await session.get(FlashReservationRef, reservation_id)
+    if ref is None:
+        return None
+    return FlashDraw(ref.session_id, ref.sku_id, ref.quantity)
+
+
+async def holds_of(session: AsyncSession, session_id: UUID) -> list[FlashHold]:
+    return list(
+        await session.scalars(
+            select(FlashHold).where(FlashHold.session_id == session_id).order_by(FlashHold.sku_id)
+        )
+    )
+
+
+async def _draw(session: AsyncSession, session_id: UUID, sku_id: UUID, quantity: int) -> bool:
+    """Take `quantity` of a running hold for an order (the caller moves them to reserved)."""
+    done = await session.execute(
+        _guarded(FlashHold)
+        .where(
+            FlashHold.session_id == session_id,
+            FlashHold.sku_id == sku_id,
+            FlashHold.state == HoldState.HELD,
+            FlashHold.quantity - FlashHold.drawn >= quantity,
+        )
+        .values(drawn=FlashHold.drawn + quantity)
+    )
+    return done.rowcount == 1
+
+
+async def _undraw(session: AsyncSession, session_id: UUID, sku_id: UUID, quantity: int) -> bool:
+    """Give an order's drawn units back to its hold if the session still runs; False once it
+    has ended (they then go back to available stock: the hold returned only what was not
+    drawn)."""
+    done = await session.execute(
+        _guarded(FlashHold)
+        .where(
+            FlashHold.session_id == session_id,
+            FlashHold.sku_id == sku_id,
+            FlashHold.state == HoldState.HELD,
+            FlashHold.drawn >= quantity,
+        )
+        .values(drawn=FlashHold.drawn - quantity)
+    )
+    return done.rowcount == 1
+
+
 # --- adjustments -----------------------------------------------------------------------
 
 
@@ -455,7 +711,7 @@ async def adjust(
             _guarded(StockLevel)
             .where(
                 StockLevel.sku_id == sku_id,
-                StockLevel.on_hand + delta >= StockLevel.reserved,
+                StockLevel.on_hand + delta >= StockLevel.reserved + StockLevel.held,
                 StockLevel.on_hand + delta <= MAX_ON_HAND,
             )
             .values(on_hand=StockLevel.on_hand + delta)
@@ -465,11 +721,12 @@ async def adjust(
     if row is None:
         current = await level(session, sku_id)
         raise Conflict(
-            f"On hand {current.on_hand}, reserved {current.reserved}: a change of {delta} "
-            f"would leave less than is reserved, or more than {MAX_ON_HAND:,}."
+            f"On hand {current.on_hand}, reserved {current.reserved}, held for flash sessions "
+            f"{current.held}: a change of {delta} would leave less than is reserved and "
+            f"held, or more than {MAX_ON_HAND:,}."
         )
     session.add(LedgerEntry(sku_id=sku_id, delta=delta, reason=reason, note=note, created_by=by))
-    await _signal(session, [(row, row.on_hand - row.reserved - delta)])
+    await _signal(session, [(row, _available(row) - delta)])
     await session.commit()
     return await _fresh(session, sku_id)
 
@@ -498,7 +755,7 @@ async def receive(
             created_by=by,
         )
     )
-    await _signal(session, [(row, row.on_hand - row.reserved - quantity)])
+    await _signal(session, [(row, _available(row) - quantity)])
 
 
 async def sold_since(
@@ -576,12 +833,13 @@ def _listed_skus():
     )
 
 
-async def _give_back(session: AsyncSession, sku_id: UUID, quantity: int):
+async def _give_back(session: AsyncSession, sku_id: UUID, quantity: int, *, to_held: int = 0):
+    """Units reserved no longer: `to_held` of them back to a flash hold, the rest available."""
     return (
         await session.execute(
             _guarded(StockLevel)
             .where(StockLevel.sku_id == sku_id, StockLevel.reserved >= quantity)
-            .values(reserved=StockLevel.reserved - quantity)
+            .values(reserved=StockLevel.reserved - quantity, held=StockLevel.held + to_held)
             .returning(*_AFTER)
         )
     ).one()
@@ -590,7 +848,7 @@ async def _give_back(session: AsyncSession, sku_id: UUID, quantity: int):
 async def _sellable(session: AsyncSession, sku_ids: list[UUID]) -> dict[UUID, int]:
     """Units available of each SKU: 0 for one unknown or not listed."""
     rows = await session.execute(
-        select(StockLevel.sku_id, StockLevel.on_hand - StockLevel.reserved).where(
+        select(StockLevel.sku_id, AVAILABLE).where(
             StockLevel.sku_id.in_(sku_ids), StockLevel.sku_id.in_(_listed_skus())
         )
     )
@@ -598,16 +856,19 @@ async def _sellable(session: AsyncSession, sku_ids: list[UUID]) -> dict[UUID, in
     return {sku_id: found.get(sku_id, 0) for sku_id in sku_ids}
 
 
-def _record(session, order_id, at, expires_at, wanted) -> Reservation:
+def _record(
+    session, order_id, at, expires_at, wanted
+) -> tuple[Reservation, dict[UUID, ReservationLine]]:
     reservation = Reservation(
         order_id=order_id, state=ReservationState.HELD, expires_at=expires_at, created_at=at
     )
     session.add(reservation)
-    session.add_all(
-        ReservationLine(order_id=order_id, sku_id=sku_id, quantity=quantity)
+    lines = {
+        sku_id: ReservationLine(order_id=order_id, sku_id=sku_id, quantity=quantity, from_hold=0)
         for sku_id, quantity in wanted.items()
-    )
-    return reservation
+    }
+    session.add_all(lines.values())
+    return reservation, lines
 
 
 async def _lines(session: AsyncSession, order_id: UUID) -> list[ReservationLine]:
@@ -626,7 +887,7 @@ async def _signal(session: AsyncSession, changes: list[tuple]) -> None:
     crossed = [
         (row, kind)
         for row, before in changes
-        if (kind := stock.signal(before, row.on_hand - row.reserved, row.low_stock_threshold))
+        if (kind := stock.signal(before, _available(row), row.low_stock_threshold))
     ]
     if not crossed:
         return
@@ -639,7 +900,7 @@ async def _signal(session: AsyncSession, changes: list[tuple]) -> None:
     )
     events: list[EventData] = []
     for row, kind in crossed:
-        product_id, available = products[row.sku_id], row.on_hand - row.reserved
+        product_id, available = products[row.sku_id], _available(row)
         if kind == stock.Signal.OUT:
             events.append(StockOut(sku_id=row.sku_id, product_id=product_id, at=at))
         elif kind == stock.Signal.LOW:

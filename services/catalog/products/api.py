@@ -46,11 +46,13 @@ async def shape(session, product: Product, *, staff: bool) -> ProductOut | Staff
                 attributes=sku.attributes,
                 price=sku.price,
                 stock=stock[sku.id].available,
+                weight_grams=sku.weight_grams,
                 list_price=sku.list_price,
                 sale_price=sku.sale_price,
                 cost=sku.cost,
                 on_hand=stock[sku.id].on_hand,
                 reserved=stock[sku.id].reserved,
+                held=stock[sku.id].held,
                 low_stock_threshold=stock[sku.id].low_stock_threshold,
                 listed=sku.listed,
             )
@@ -64,6 +66,7 @@ async def shape(session, product: Product, *, staff: bool) -> ProductOut | Staff
             attributes=sku.attributes,
             price=sku.price,
             stock=stock[sku.id].available,
+            weight_grams=sku.weight_grams,
         )
         for sku in on_sale
     ]

@@ -76,6 +76,7 @@ class Sku(Base):
     price_version: Mapped[int] = mapped_column(Integer, default=0)
     # A SKU delisted by itself while its product stays listed: not sold, not shown.
     listed: Mapped[bool] = mapped_column(default=True)
+    weight_grams: Mapped[int | None] = mapped_column(Integer)  # per unit, for freight
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
 
     product: Mapped[Product] = relationship(back_populates="skus")

@@ -14,6 +14,8 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 SkuCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 Stock = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000)]
+# Shipping weight of one unit: what orders prices freight by. Up to a tonne.
+Weight = Annotated[int, Field(strict=True, gt=0, le=1_000_000, description="Grams per unit")]
 
 
 class SkuIn(BaseModel):
@@ -25,6 +27,7 @@ class SkuIn(BaseModel):
     cost: Price | None = None
     stock: Stock = 0
     low_stock_threshold: Stock = 0
+    weight_grams: Weight | None = None
 
 
 class ProductDetails(BaseModel):
@@ -49,6 +52,16 @@ class ProductCreate(ProductDetails):
         description="Shorthand for a product without variants: one SKU at this price, whose "
         "id is the product's (give `skus` instead for variants)",
     )
+    weight_grams: Weight | None = Field(
+        default=None, description="With `price`: the one SKU's weight (with `skus`: theirs)"
+    )
+
+
+class SkuChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sku_id: UUID
+    weight_grams: Weight | None = Field(description="null: unknown")
 
 
 class ProductChange(BaseModel):
@@ -64,6 +77,9 @@ class ProductChange(BaseModel):
     media: list[WebUrl] | None = Field(default=None, max_length=20)
     keywords: list[Label] | None = Field(default=None, max_length=30)
     scenario_tags: list[Label] | None = Field(default=None, max_length=20)
+    skus: list[SkuChange] | None = Field(
+        default=None, max_length=200, description="SKUs to change (only their weight today)"
+    )
 
 
 class ReviewNote(BaseModel):
@@ -84,6 +100,7 @@ class SkuOut(BaseModel):
     attributes: dict[str, str]
     price: Money
     stock: int = Field(description="Units available to order now")
+    weight_grams: int | None = Field(description="Shipping weight of one unit (None: unknown)")
 
 
 class StaffSkuOut(SkuOut):
@@ -92,6 +109,7 @@ class StaffSkuOut(SkuOut):
     cost: Money | None
     on_hand: int
     reserved: int
+    held: int = Field(description="Set aside for flash sessions")
     low_stock_threshold: int
     listed: bool = Field(description="On sale (False: delisted by itself; hidden from storefronts)")
 

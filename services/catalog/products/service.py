@@ -71,7 +71,7 @@ async def create(
     at = now()
     product = Product(
         id=product_id,
-        **body.model_dump(exclude={"skus", "price", "media"}),
+        **body.model_dump(exclude={"skus", "price", "media", "weight_grams"}),
         media=[str(url) for url in body.media],
         state=ListingState.DRAFT,
         created_by=by,
@@ -109,15 +109,22 @@ async def create(
 async def change(session: AsyncSession, product_id: UUID, body: ProductChange) -> Product:
     product = await get(session, product_id)
     changes = body.model_dump(exclude_unset=True)
-    for required in ("name", "attributes", "media", "keywords", "scenario_tags"):
+    for required in ("name", "attributes", "media", "keywords", "scenario_tags", "skus"):
         if required in changes and changes[required] is None:
             raise InvalidInput(f"body.{required}", "may be left out, not null")
+    sku_changes = changes.pop("skus", None)
     if changes.get("category_id") is not None:
         await categories.usable(session, changes["category_id"], "body.category_id")
     if "attributes" in changes:
         _check(changes["attributes"], [(sku, sku) for sku in product.skus])
     if "media" in changes:
         changes["media"] = [str(url) for url in body.media]
+    skus = {sku.id: sku for sku in product.skus}
+    for i, sku_change in enumerate(sku_changes or []):
+        if sku_change["sku_id"] not in skus:
+            raise InvalidInput(f"body.skus.{i}.sku_id", f"no SKU of product {product_id}")
+    for sku_change in sku_changes or []:
+        skus[sku_change["sku_id"]].weight_grams = sku_change["weight_grams"]
     for name, value in changes.items():
         setattr(product, name, value)
     product.updated_at = now()
@@ -412,7 +419,14 @@ def product_updated(product: Product) -> ProductUpdated:
 
 def _sku_prices(product: Product) -> list[SkuPrice]:
     return [
-        SkuPrice(sku_id=s.id, code=s.code, attributes=s.attributes, price=s.price, listed=s.listed)
+        SkuPrice(
+            sku_id=s.id,
+            code=s.code,
+            attributes=s.attributes,
+            price=s.price,
+            weight_grams=s.weight_grams,
+            listed=s.listed,
+        )
         for s in product.skus
     ]
 
@@ -420,10 +434,14 @@ def _sku_prices(product: Product) -> list[SkuPrice]:
 def _skus_of(body: ProductCreate, product_id: UUID) -> list[tuple[Sku, SkuIn]]:
     if body.price is not None and body.skus:
         raise InvalidInput("body.price", "give either a price or SKUs with theirs, not both")
+    if body.weight_grams is not None and body.price is None:
+        raise InvalidInput("body.weight_grams", "only with `price`; SKUs carry their own")
     if body.price is not None:
         # A product without variants: its one SKU takes the product's id, so that callers
         # that know only product ids (orders, today) name the SKU too.
-        spec = SkuIn(code=f"P{product_id.hex}"[:64], price=body.price)
+        spec = SkuIn(
+            code=f"P{product_id.hex}"[:64], price=body.price, weight_grams=body.weight_grams
+        )
         sku = Sku(
             id=product_id,
             code=spec.code,
@@ -431,6 +449,7 @@ def _skus_of(body: ProductCreate, product_id: UUID) -> list[tuple[Sku, SkuIn]]:
             price=spec.price,
             list_amount=spec.price.amount,
             price_version=0,
+            weight_grams=spec.weight_grams,
         )
         return [(sku, spec)]
     return [
@@ -443,6 +462,7 @@ def _skus_of(body: ProductCreate, product_id: UUID) -> list[tuple[Sku, SkuIn]]:
                 list_amount=spec.price.amount,
                 cost_amount=spec.cost.amount if spec.cost else None,
                 price_version=0,
+                weight_grams=spec.weight_grams,
             ),
             spec,
         )

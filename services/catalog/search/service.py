@@ -144,7 +144,7 @@ def _has_stock():
         Sku.product_id == Product.id,
         Sku.listed.is_(True),
         StockLevel.sku_id == Sku.id,
-        StockLevel.on_hand - StockLevel.reserved > 0,
+        StockLevel.on_hand - StockLevel.reserved - StockLevel.held > 0,
     )
 
 

@@ -1,0 +1,224 @@
+"""Flash stock through the real broker: campaigns' session scheduled (delivered twice) holds
+the stock once, a flash order draws from the hold, the end (delivered twice) returns the
+unsold once; a session asking for more than is available is refused with what there is."""
+
+from datetime import timedelta
+from uuid import UUID
+
+import publishing
+import pytest
+
+from chassis.clock import now
+from chassis.db import Database
+from chassis.events.envelope import CloudEvent
+from chassis.events.outbox import envelope_for
+from chassis.ids import new_id
+from chassis.money import Money
+from chassis.testing import eventually
+from contracts.campaigns import (
+    FlashItemStock,
+    FlashReserved,
+    FlashSessionEnded,
+    FlashSessionScheduled,
+)
+from contracts.orders import Attribution, OrderLine, OrderPaid, OrderPlaced
+from services.catalog.inventory.models import FlashReservationRef
+
+PRODUCTS = "/api/v1/catalog/products"
+INVENTORY = "/api/v1/catalog/inventory"
+CNY = Money(amount=1500, currency="CNY")
+FLASH_PRICE = Money(amount=990, currency="CNY")
+
+
+@pytest.fixture(scope="module")
+async def operators(platform) -> tuple[str, str]:
+    (_, first), (_, second) = [await platform.staff("operator") for _ in range(2)]
+    return first, second
+
+
+async def _listed_with_stock(platform, operators, on_hand: int) -> str:
+    submitter, reviewer = operators
+    async with platform.client("catalog", submitter) as catalog:
+        created = await catalog.post(
+            PRODUCTS, json={"name": f"Flask {new_id().hex[-6:]}", "price": CNY.model_dump()}
+        )
+        sku = created.json()["id"]
+        await catalog.post(f"{PRODUCTS}/{sku}/submit")
+        await catalog.post(
+            f"{INVENTORY}/skus/{sku}/adjustments", json={"delta": on_hand, "reason": "receipt"}
+        )
+    async with platform.client("catalog", reviewer) as catalog:
+        assert (await catalog.post(f"{PRODUCTS}/{sku}/approve")).status_code == 200
+    return sku
+
+
+def _campaigns(data) -> CloudEvent:
+    return envelope_for(data, source="/flywheel/campaigns")
+
+
+def _orders(data) -> CloudEvent:
+    return envelope_for(data, source="/flywheel/orders")
+
+
+def _scheduled(session_id: UUID, sku: str, quantity: int) -> FlashSessionScheduled:
+    return FlashSessionScheduled(
+        session_id=session_id,
+        items=[FlashItemStock(sku_id=UUID(sku), quantity=quantity)],
+        starts_at=now(),
+        ends_at=now() + timedelta(hours=1),
+    )
+
+
+async def _published(platform, admin_token, type_: str, subject: UUID) -> list[dict]:
+    async def recorded():
+        async with platform.client("analytics", admin_token) as analytics:
+            response = await analytics.get(
+                "/api/v1/analytics/events", params={"type": type_, "subject": str(subject)}
+            )
+        return response.json()["items"]
+
+    return await eventually(recorded, within=30)
+
+
+async def test_a_flash_session_holds_stock_its_orders_draw_and_the_end_returns_once(
+    platform, operators, admin_token
+):
+    sku = await _listed_with_stock(platform, operators, 10)
+    session_id, customer = new_id(), new_id()
+    scheduled = _campaigns(_scheduled(session_id, sku, 6))
+    reservation = FlashReserved(
+        reservation_id=new_id(),
+        session_id=session_id,
+        sku_id=UUID(sku),
+        customer_id=customer,
+        quantity=2,
+        flash_price=FLASH_PRICE,
+        expires_at=now() + timedelta(minutes=15),
+    )
+    await publishing.publish(
+        platform,
+        scheduled,
+        scheduled,  # redelivered: the inbox absorbs it
+        _campaigns(_scheduled(session_id, sku, 6)),  # republished: the hold's key does
+        _campaigns(reservation),
+    )
+    catalog_db = platform.servers["catalog"].app.state.db
+    db = Database(catalog_db.url.render_as_string(hide_password=False), service="catalog")
+    try:
+
+        async def known():
+            async with db.session() as session:
+                return await session.get(FlashReservationRef, reservation.reservation_id)
+
+        # The reservation travels under its own key: the order waits until catalog has it.
+        await eventually(known, within=30)
+    finally:
+        await db.dispose()
+    async with platform.client("catalog", operators[0]) as catalog:
+
+        async def held():
+            holds = (await catalog.get(f"{INVENTORY}/flash-sessions/{session_id}/holds")).json()
+            return holds or None
+
+        (hold,) = await eventually(held, within=30)
+        stock = (await catalog.get(f"{INVENTORY}/skus/{sku}")).json()
+    assert (hold["state"], hold["quantity"], hold["drawn"]) == ("held", 6, 0)
+    assert (stock["on_hand"], stock["reserved"], stock["held"], stock["available"]) == (
+        10,
+        0,
+        6,
+        4,
+    )
+    (answer,) = await _published(
+        platform, admin_token, "flywheel.catalog.flash_stock.held.v1", session_id
+    )
+    assert (answer["data"]["sku_id"], answer["data"]["quantity"]) == (sku, 6)
+
+    line = OrderLine(
+        sku_id=UUID(sku), quantity=2, list_price=CNY, unit_price=FLASH_PRICE, paid=FLASH_PRICE
+    )
+    order = OrderPlaced(
+        order_id=new_id(),
+        customer_id=customer,
+        lines=[line],
+        total=FLASH_PRICE,
+        attribution=Attribution(flash_reservation_id=reservation.reservation_id),
+        placed_at=now(),
+    )
+    paid = OrderPaid(
+        order_id=order.order_id,
+        customer_id=customer,
+        lines=order.lines,
+        total=FLASH_PRICE,
+        attribution=order.attribution,
+        paid_at=now(),
+    )
+    await publishing.publish(platform, _orders(order), _orders(paid))
+    async with platform.client("catalog", operators[0]) as catalog:
+
+        async def sold():
+            ledger = (await catalog.get(f"{INVENTORY}/skus/{sku}/ledger")).json()["items"]
+            return ledger[0]["reason"] == "sale"
+
+        await eventually(sold, within=30)
+        reserved = (await catalog.get(f"{INVENTORY}/reservations/{order.order_id}")).json()
+        stock = (await catalog.get(f"{INVENTORY}/skus/{sku}")).json()
+    assert reserved["lines"] == [
+        {"sku_id": sku, "quantity": 2, "flash_session_id": str(session_id), "from_hold": 2}
+    ]
+    # Sold from the hold: on-hand down by 2, what others may buy untouched.
+    assert (stock["on_hand"], stock["reserved"], stock["held"], stock["available"]) == (
+        8,
+        0,
+        4,
+        4,
+    )
+
+    ended = _campaigns(FlashSessionEnded(session_id=session_id, ended_at=now()))
+    await publishing.publish(
+        platform,
+        ended,
+        ended,
+        _campaigns(FlashSessionEnded(session_id=session_id, ended_at=now())),
+    )
+    (returned,) = await _published(
+        platform, admin_token, "flywheel.catalog.flash_stock.returned.v1", session_id
+    )
+    assert (returned["data"]["held"], returned["data"]["sold"], returned["data"]["returned"]) == (
+        6,
+        2,
+        4,
+    )
+    async with platform.client("catalog", operators[0]) as catalog:
+        stock = (await catalog.get(f"{INVENTORY}/skus/{sku}")).json()
+        ledger = (await catalog.get(f"{INVENTORY}/skus/{sku}/ledger")).json()["items"]
+        (hold,) = (await catalog.get(f"{INVENTORY}/flash-sessions/{session_id}/holds")).json()
+    assert (stock["on_hand"], stock["reserved"], stock["held"], stock["available"]) == (
+        8,
+        0,
+        0,
+        8,
+    )
+    assert [(e["reason"], e["delta"], e["held"]) for e in ledger] == [
+        ("flash_return", 0, -4),
+        ("sale", -2, 0),
+        ("flash_hold", 0, 6),
+        ("receipt", 10, 0),
+    ]
+    assert sum(e["delta"] for e in ledger) == stock["on_hand"]
+    assert (hold["state"], hold["drawn"], hold["returned"]) == ("ended", 2, 4)
+
+
+async def test_a_session_asking_more_than_is_available_is_refused(platform, operators, admin_token):
+    sku = await _listed_with_stock(platform, operators, 3)
+    session_id = new_id()
+    await publishing.publish(platform, _campaigns(_scheduled(session_id, sku, 5)))
+    (refused,) = await _published(
+        platform, admin_token, "flywheel.catalog.flash_stock.refused.v1", session_id
+    )
+    assert (refused["data"]["requested"], refused["data"]["available"]) == (5, 3)
+    async with platform.client("catalog", operators[0]) as catalog:
+        stock = (await catalog.get(f"{INVENTORY}/skus/{sku}")).json()
+        (hold,) = (await catalog.get(f"{INVENTORY}/flash-sessions/{session_id}/holds")).json()
+    assert (stock["held"], stock["available"]) == (0, 3)
+    assert (hold["state"], hold["available"]) == ("refused", 3)
