@@ -255,7 +255,13 @@ async def _stored(platform, gateway, token: str) -> None:
             campaigns = {p["group"] for p in by["campaign"] if p["group"]}
             categorised = any(p["group"] for p in by["category"])
             funnelled = people[2] >= 1 and people[1] >= 2
-            return orders >= 4 and funnelled and len(campaigns) >= 2 and categorised
+            # The campaigns service keeps its own performance from the same order events.
+            answers = [
+                await client.get(f"/api/v1/campaigns/campaigns/{c}/performance") for c in campaigns
+            ]
+            performed = [answer.json() for answer in answers if answer.status_code == 200]
+            paid_in = len(performed) >= 2 and all(p["gmv"] for p in performed)
+            return orders >= 4 and funnelled and len(campaigns) >= 2 and categorised and paid_in
 
         await eventually(seen, within=60)
         analytics = platform.servers["analytics"].app

@@ -31,6 +31,11 @@ from services.catalog.c2m.schemas import (
 router = APIRouter(prefix="/c2m", tags=["c2m"])
 
 CUSTOMER_ERRORS = responses(401, 404, 422)
+# A repeat answers 200 with the first signal; the first is the route's 201.
+ONCE = {
+    200: {"model": SignalOut, "description": "Given before: the first, unchanged"},
+    **CUSTOMER_ERRORS,
+}
 
 
 def _signal(signal: DemandSignal) -> SignalOut:
@@ -66,7 +71,7 @@ def _created(response: Response, created: bool) -> None:
     summary="Vote 'want' (想要) for a product, maybe in attributes it lacks; once per customer "
     "and product (a repeat answers 200 with the first)",
     status_code=status.HTTP_201_CREATED,
-    responses=CUSTOMER_ERRORS,
+    responses=ONCE,
 )
 async def want(
     product_id: UUID, body: WantIn, session: SessionDep, customer: PrincipalDep, response: Response
@@ -80,7 +85,7 @@ async def want(
     "/wishlist/{product_id}",
     summary="Put a product (or one of its SKUs) on one's wishlist; once (a repeat answers 200)",
     status_code=status.HTTP_201_CREATED,
-    responses=CUSTOMER_ERRORS,
+    responses=ONCE,
 )
 async def wish(
     product_id: UUID, body: WishIn, session: SessionDep, customer: PrincipalDep, response: Response
