@@ -261,7 +261,7 @@ async def _stored(platform, gateway, token: str, rule: str) -> None:
                 await client.get(f"/api/v1/campaigns/campaigns/{c}/performance") for c in campaigns
             ]
             performed = [answer.json() for answer in answers if answer.status_code == 200]
-            paid_in = len(performed) >= 2 and all(p["gmv"] for p in performed)
+            paid_in = len(performed) >= 2 and all((p["gmv"] or {}).get("amount") for p in performed)
             return orders >= 4 and funnelled and len(campaigns) >= 2 and categorised and paid_in
 
         await eventually(seen, within=60)
