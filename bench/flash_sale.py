@@ -267,6 +267,7 @@ def _path(
             created.raise_for_status()
             session_id = created.json()["id"]
             items = asyncio.run(_items(database, session_id))
+            asyncio.run(_held(database, session_id))
             bare = stack.enter_context(
                 _serve(
                     "bench.flash_sale:bare_app",
@@ -355,6 +356,22 @@ async def _items(database: str, session_id: str) -> dict[UUID, UUID]:
     finally:
         await connection.close()
     return {row["sku_id"]: row["id"] for row in rows}
+
+
+async def _held(database: str, session_id: str) -> None:
+    """The session on sale as the catalog's `flash_stock.held` for each item would put it
+    (no broker and no catalog here)."""
+    connection = await asyncpg.connect(f"{PG}/{database}")
+    try:
+        async with connection.transaction():
+            await connection.execute(
+                "UPDATE flash_items SET hold = 'held' WHERE session_id = $1", UUID(session_id)
+            )
+            await connection.execute(
+                "UPDATE flash_sessions SET state = 'held' WHERE id = $1", UUID(session_id)
+            )
+    finally:
+        await connection.close()
 
 
 def run(quick: bool) -> dict:

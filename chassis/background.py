@@ -3,8 +3,15 @@
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any
 
 import stamina
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from chassis.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -68,3 +75,30 @@ async def run_batches(jobs: Sequence[Job]) -> None:
                     break
         except Exception as error:
             log.warning("%s failed; next try next turn", what, extra={"error": repr(error)})
+
+
+async def fire_due(
+    db: Database,
+    key: InstrumentedAttribute,
+    due: InstrumentedAttribute,
+    at: datetime,
+    batch: int,
+    apply: Callable[[AsyncSession, Any], Awaitable[object]],
+) -> int:
+    """Apply `apply(session, key)` to the rows whose `due` moment has come by `at`, earliest
+    first, at most `batch` of them in one transaction; rows another replica holds are skipped
+    (FOR UPDATE SKIP LOCKED), so replicas share the work without waiting on each other.
+    `apply` moves or deletes each row's timer. Returns how many were applied."""
+    async with db.session() as session, session.begin():
+        keys = (
+            await session.scalars(
+                select(key)
+                .where(due <= at)
+                .order_by(due)
+                .limit(batch)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        for each in keys:
+            await apply(session, each)
+    return len(keys)

@@ -2,12 +2,14 @@
 
 import os
 import time
+from datetime import datetime
 from uuid import UUID
 
 
-def new_id() -> UUID:
-    """A UUIDv7: 48 bits of Unix milliseconds, then random bits, version and variant set."""
-    millis = time.time_ns() // 1_000_000
+def new_id(at: datetime | None = None) -> UUID:
+    """A UUIDv7: 48 bits of Unix milliseconds (of now, or of `at`), then random bits,
+    version and variant set."""
+    millis = time.time_ns() // 1_000_000 if at is None else int(at.timestamp() * 1000)
     value = (millis & ((1 << 48) - 1)) << 80 | int.from_bytes(os.urandom(10), "big")
     value = (value & ~(0xF << 76)) | (0x7 << 76)
     value = (value & ~(0x3 << 62)) | (0x2 << 62)

@@ -3,7 +3,7 @@
 import { ApiError, get, signIn, signOut, signedIn } from "./api.js";
 import {
   alertsOption, campaignsOption, categoriesOption, cohortOption, funnelOption, hotItemsOption,
-  lifecycleOption, major, salesOption, STAGES,
+  LAYERS, lifecycleOption, lifecycleTrendOption, major, rfmTrendOption, salesOption, STAGES,
 } from "./charts.js";
 import { t, toggleLanguage, translate } from "./i18n.js";
 import { renderTable } from "./table.js";
@@ -15,6 +15,7 @@ const CAMPAIGNS = "/api/v1/campaigns";
 const FIRED = "flywheel.analytics.alert.fired.v1";
 const RECOVERED = "flywheel.analytics.alert.recovered.v1";
 const CAMPAIGNS_SHOWN = 10; // the campaigns of most GMV in the range whose ROI is ranked
+const CAMPAIGNS_LISTED = 50; // the latest-starting campaigns of the range, a call each
 const CATEGORIES_SHOWN = 50; // categories reported on (a call each), parents first
 const ALERTS_EVERY_MS = 60_000; // the alert rules are evaluated every minute
 const $ = (id) => document.getElementById(id);
@@ -27,6 +28,7 @@ const share = (part, whole) => (whole ? part / whole : null);
 // The last answers, so a language switch redraws without asking again.
 const answers = {};
 let eventsCursor = null;
+let campaignsCursor = null;
 
 function chart(id, option) {
   const element = $(id);
@@ -82,6 +84,32 @@ const PANELS = {
       { label: "lifecycle.share", value: (stage) => rate(share(answer.counts[stage] ?? 0, total)) },
     ], STAGES);
   },
+  // One row per day, a column per stage: the users in it at the day's end.
+  lifecycleTrend(answer) {
+    chart("lifecycle-trend-chart", lifecycleTrendOption(answer.points));
+    const days = [...new Set(answer.points.map((p) => p.day))].reverse(); // newest first
+    const users = new Map(answer.points.map((p) => [`${p.day} ${p.stage}`, p.users]));
+    renderTable($("lifecycle-trend-table"), "lifecycle-trend", [
+      { label: "lifecycleTrend.day", value: (day) => day },
+      ...STAGES.map((stage) => ({
+        label: `stage.${stage}`,
+        value: (day) => users.get(`${day} ${stage}`) ?? 0,
+      })),
+    ], days);
+  },
+  // One row per day, a column per RFM layer: the users in it at the day's end.
+  rfmTrend(answer) {
+    chart("rfm-trend-chart", rfmTrendOption(answer.points));
+    const days = [...new Set(answer.points.map((p) => p.day))].reverse(); // newest first
+    const users = new Map(answer.points.map((p) => [`${p.day} ${p.group}`, p.users]));
+    renderTable($("rfm-trend-table"), "rfm-trend", [
+      { label: "rfmTrend.day", value: (day) => day },
+      ...LAYERS.map((layer) => ({
+        label: `layer.${layer}`,
+        value: (day) => users.get(`${day} ${layer}`) ?? 0,
+      })),
+    ], days);
+  },
   campaigns(rows) {
     chart("campaigns-chart", campaignsOption(rows));
     renderTable($("campaigns-table"), "campaigns", [
@@ -94,6 +122,21 @@ const PANELS = {
       { label: "campaigns.claims", value: (c) => c.claims },
       { label: "campaigns.redemptions", value: (c) => c.redemptions },
     ], rows);
+  },
+  campaignList(rows) {
+    renderTable($("campaign-list-table"), "campaign-list", [
+      { label: "campaigns.name", value: (c) => c.name },
+      { label: "campaignList.kind", value: (c) => t(`kind.${c.kind}`) },
+      { label: "campaignList.starts", value: (c) => c.starts_at.slice(0, 16).replace("T", " ") },
+      { label: "campaignList.ends", value: (c) => c.ends_at.slice(0, 16).replace("T", " ") },
+      { label: "campaignList.state", value: (c) => t(`campaignState.${c.state}`) },
+      { label: "sales.gmv", value: (c) => c.sales.map((s) => money(s.gmv)).join(" + ") },
+      { label: "sales.orders", value: (c) => c.sales.reduce((sum, s) => sum + s.orders, 0) },
+      { label: "campaigns.claims", value: (c) => c.claims },
+      { label: "campaigns.spend", value: (c) => money(c.performance.spend) },
+      { label: "campaigns.roi", value: (c) => (c.performance.roi === null ? "" : c.performance.roi.toFixed(2)) },
+    ], rows);
+    $("campaign-list-more").hidden = campaignsCursor === null;
   },
   categories(rows) {
     chart("categories-chart", categoriesOption(rows));
@@ -208,6 +251,25 @@ async function topCampaigns(range) {
   return found.filter(Boolean).sort((a, b) => (b.roi ?? -1) - (a.roi ?? -1));
 }
 
+// The campaigns on the calendar in the range (latest start first, analytics' list from
+// campaigns' events, with the GMV it attributes), each with its spend and ROI from the
+// campaigns service, which keeps what each spent.
+async function campaignList(range, cursor = null) {
+  const page = await get(`${ANALYTICS}/campaigns`, { ...range, limit: CAMPAIGNS_LISTED, cursor });
+  campaignsCursor = page.next_cursor;
+  return Promise.all(page.items.map(async (campaign) => ({
+    ...campaign,
+    performance: await get(`${CAMPAIGNS}/campaigns/${campaign.id}/performance`),
+  })));
+}
+
+async function moreCampaigns() {
+  const { from, end } = query();
+  const more = await campaignList({ from: at(from), to: at(end) }, campaignsCursor);
+  answers.campaignList = [...answers.campaignList, ...more];
+  PANELS.campaignList(answers.campaignList);
+}
+
 // Every category with its role, its GMV, share of its currency's GMV, orders, refund rate
 // and change against the same length of time before the range.
 async function categoryHealth(from, end) {
@@ -274,7 +336,10 @@ async function load() {
     funnel: get(`${ANALYTICS}/funnels`, { ...range, step: steps, window: 86400 }),
     cohorts: get(`${ANALYTICS}/cohorts`, { from, to: end, weeks: 8 }),
     lifecycle: get(`${USERS}/lifecycle/stages`),
+    lifecycleTrend: get(`${ANALYTICS}/metrics/lifecycle`, { from, to: end }),
+    rfmTrend: get(`${ANALYTICS}/metrics/rfm`, { from, to: end, by: "layer" }),
     campaigns: topCampaigns(range),
+    campaignList: campaignList(range),
     categories: categoryHealth(from, end),
     hotItems: get(`${CATALOG}/insights/hot-items`, { limit: 20 }),
     alerts: liveAlerts(),
@@ -354,6 +419,7 @@ $("filters").addEventListener("submit", (submitted) => {
 });
 $("sign-out").addEventListener("click", () => signOut());
 $("events-more").addEventListener("click", () => moreEvents());
+$("campaign-list-more").addEventListener("click", () => moreCampaigns());
 $("language").addEventListener("click", () => {
   toggleLanguage();
   redraw();

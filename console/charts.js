@@ -73,6 +73,11 @@ export function cohortOption(answer) {
 }
 
 export const STAGES = ["potential", "new", "active", "high_value", "dormant", "churned"];
+// The eight RFM layers in the API's order (R, F, M each high at a score of 3 or more).
+export const LAYERS = [
+  "important_value", "important_develop", "important_keep", "important_retain",
+  "general_value", "general_develop", "general_keep", "general_retain",
+];
 export const ROLES = ["core", "advantage", "potential", "to_eliminate"];
 
 // Users per lifecycle stage, in the stages' order, as a ring.
@@ -87,6 +92,46 @@ export function lifecycleOption(counts) {
       label: { formatter: "{b}: {c}" },
       data: STAGES.map((stage) => ({ name: t(`stage.${stage}`), value: counts[stage] ?? 0 })),
     }],
+  };
+}
+
+// Users per lifecycle stage at the end of each day, stacked areas in the stages' order.
+export function lifecycleTrendOption(points) {
+  const days = [...new Set(points.map((p) => p.day))];
+  const users = new Map(points.map((p) => [`${p.day} ${p.stage}`, p.users]));
+  return {
+    tooltip: { trigger: "axis" },
+    legend: {},
+    xAxis: { type: "category", boundaryGap: false, data: days },
+    yAxis: { type: "value", name: t("lifecycle.users") },
+    series: STAGES.map((stage) => ({
+      name: t(`stage.${stage}`),
+      type: "line",
+      stack: "users",
+      areaStyle: {},
+      symbol: "none",
+      data: days.map((day) => users.get(`${day} ${stage}`) ?? 0),
+    })),
+  };
+}
+
+// Users per RFM layer at the end of each day, stacked areas in the layers' order.
+export function rfmTrendOption(points) {
+  const days = [...new Set(points.map((p) => p.day))];
+  const users = new Map(points.map((p) => [`${p.day} ${p.group}`, p.users]));
+  return {
+    tooltip: { trigger: "axis" },
+    legend: {},
+    xAxis: { type: "category", boundaryGap: false, data: days },
+    yAxis: { type: "value", name: t("lifecycle.users") },
+    series: LAYERS.map((layer) => ({
+      name: t(`layer.${layer}`),
+      type: "line",
+      stack: "users",
+      areaStyle: {},
+      symbol: "none",
+      data: days.map((day) => users.get(`${day} ${layer}`) ?? 0),
+    })),
   };
 }
 

@@ -23,7 +23,11 @@ class CampaignScheduled(EventData):
     budget: Money | None = None
     scheduled_by: UUID
     sku_ids: list[UUID] = []
-    segments: list[str] = []
+    segments: list[str] = Field(
+        default=[],
+        description="Users' segment ids the campaign targets (names in campaigns planned "
+        "before ids were required)",
+    )
     override_reason: str | None = None
 
 
@@ -142,6 +146,22 @@ class BudgetExhausted(EventData):
     budget: Money
     spent: Money
     exhausted_at: datetime
+
+
+@event(
+    "flywheel.campaigns.budget.spend_changed.v1",
+    topic="flywheel.campaigns.budget",
+    key="campaign_id",
+)
+class BudgetSpendChanged(EventData):
+    """A campaign's spend moved: a charge (coupon discount, prize, flash or campaign price
+    gap) or a release. `spent` is the running total after the change; one campaign's changes
+    arrive in order under its key, so the latest is its spend."""
+
+    campaign_id: UUID
+    spent: Money
+    budget: Money
+    changed_at: datetime
 
 
 FLASH = "flywheel.campaigns.flash"

@@ -52,6 +52,14 @@ class Attribution(BaseModel):
     campaign_ids: list[UUID] = Field(default_factory=list)
     coupon_ids: list[UUID] = Field(default_factory=list)
     flash_reservation_id: UUID | None = None
+    flash_session_id: UUID | None = Field(
+        default=None,
+        description="The flash session of `flash_reservation_id`, whose stock hold sells the "
+        "line of `flash_sku_id` (so the catalog needs no `flash.reserved` to draw it)",
+    )
+    flash_sku_id: UUID | None = Field(
+        default=None, description="The SKU of the line `flash_reservation_id` prices"
+    )
     group_id: UUID | None = None
     bargain_id: UUID | None = None
     content_id: UUID | None = Field(default=None, description="Content the buyer came from")

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from chassis.events import EventData, event
 
@@ -110,17 +110,19 @@ class EarnedFor(StrEnum):
     ORDER = "order"
     CHECK_IN = "check_in"
     REFERRAL = "referral"
+    CONTENT_CALL = "content_call"  # a content call won (content's call.winner_chosen)
 
 
 @event("flywheel.users.points.earned.v1", topic=POINTS, key="user_id")
 class PointsEarned(EventData):
     """Points were earned: for a paid order (frozen until the order completes), a daily
-    check-in or a referral (available at once)."""
+    check-in, a referral or a content call won (available at once)."""
 
     user_id: UUID
     points: int = Field(gt=0)
     earned_for: EarnedFor
     order_id: UUID | None = None
+    call_id: UUID | None = Field(default=None, description="Content calls: the call won")
     frozen: bool
     earned_at: datetime
 
@@ -229,6 +231,38 @@ class TierChanged(EventData):
     reason: TierReason
     spend_12m: int = Field(ge=0, description="Rolling 12-month net spend, minor units")
     review_at: datetime | None = Field(description="When the tier is next reviewed")
+    table_version: int | None = Field(
+        default=None,
+        ge=1,
+        description="The version of the tier table it was decided under (absent in events "
+        "published before it was recorded)",
+    )
+    changed_at: datetime
+
+
+class TierLevel(BaseModel):
+    """One tier of a tier table: the spend that reaches it and what it gives."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    tier: Tier
+    spend_12m: int = Field(
+        ge=0, description="Rolling 12-month net spend that reaches it, minor units"
+    )
+    points_multiplier_percent: int = Field(ge=100, description="Points earned x this / 100")
+    member_price: bool = Field(description="May buy at member prices")
+    free_shipping_threshold: int = Field(ge=0, description="Orders from this amount ship free")
+
+
+@event("flywheel.users.tier_table.changed.v1", topic="flywheel.users.membership", key="version")
+class TierTableChanged(EventData):
+    """An operator made a new version of the membership tier table: it rules from the next
+    decision on (upgrades at once, downgrades at each member's review). Versions only rise:
+    a consumer keeping the table keeps the highest version it has seen."""
+
+    version: int = Field(ge=2, description="The version now in force")
+    levels: list[TierLevel] = Field(min_length=1, description="Every tier, lowest first")
+    changed_by: UUID
     changed_at: datetime
 
 
@@ -242,6 +276,29 @@ class RfmCutsChanged(EventData):
     frequency: list[int] = Field(min_length=4, max_length=4)
     monetary: list[int] = Field(min_length=4, max_length=4)
     population: int = Field(ge=0, description="Users with a paid order when computed")
+    changed_at: datetime
+
+
+class RfmReason(StrEnum):
+    FIRST_ORDER = "first_order"  # first paid order: scored from then on
+    PAID = "paid"  # another paid order moved frequency or monetary
+    REFUNDED = "refunded"
+    AGED = "aged"  # days since the last paid order crossed a recency cut-off
+    CUTS_CHANGED = "cuts_changed"
+    ERASED = "erased"  # no longer scored
+
+
+@event("flywheel.users.rfm.scores_changed.v1", topic="flywheel.users.rfm", key="user_id")
+class RfmScoresChanged(EventData):
+    """A user's RFM scores (1..5 each, against the cut-offs in force) changed; published only
+    when one of the three scores changes, so counting users by their latest scores per day
+    gives the RFM distribution over time. `from_code` is None on a user's first scores,
+    `to_code` None when the user is no longer scored (erased)."""
+
+    user_id: UUID
+    from_code: str | None = Field(pattern=r"^[1-5]{3}$", description='e.g. "543": R, F, M')
+    to_code: str | None = Field(pattern=r"^[1-5]{3}$")
+    reason: RfmReason
     changed_at: datetime
 
 

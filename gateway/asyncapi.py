@@ -18,7 +18,8 @@ structured JSON mode (`application/cloudevents+json`): the event type names the 
 aggregate, what happened and the payload version (`flywheel.<service>.<aggregate>.<verb>.vN`),
 and `data` holds the payload. A topic carries the events of one aggregate; the Kafka key is the
 aggregate's id (also in `subject`), so the events of one aggregate arrive in order. A breaking
-change to a payload is a new version, published beside the old one for a deprecation window.
+change to a payload is a new version, published beside the old one for a deprecation window;
+an optional field may be added within a version, so consumers ignore fields they do not know.
 Delivery is at least once: consumers deduplicate by the envelope's `id`."""
 
 

@@ -27,6 +27,57 @@ for name, cost in {"TIME_COST": "1", "MEMORY_KIB": "64", "PARALLELISM": "1"}.ite
     os.environ.setdefault(f"USERS_PASSWORD_{name}", cost)
 
 
+# Files whose few tests take long (seconds: an idle run's --durations): started first, so that
+# none of them ends a run alone on one worker while the others idle; the conformance runs (one
+# platform, no module fixture) go to the workers one by one instead of as one file.
+STARTED_FIRST = (
+    "tests/test_openapi_conformance.py",  # 7 x 25-95
+    "tests/deploy/test_launcher.py",  # 70
+    "tests/content/test_recommended_feed.py",  # 14 x 5-10
+    "tests/console/test_console.py",  # 25-65
+    "tests/test_gateway_conformance.py",  # 33
+    "tests/orders/test_checkout_burst.py",  # 20-40
+    "tests/e2e/test_access_levels.py",  # 2 x 22
+    "tests/deploy/test_graceful_shutdown.py",  # 25
+)
+SPREAD = ("tests/test_openapi_conformance.py",)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile` (a file's tests on one worker, for its module fixtures), with the
+    files of STARTED_FIRST first, then the others most tests first as xdist orders them."""
+    from xdist.scheduler import LoadFileScheduling
+
+    class Scheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return nodeid if nodeid.startswith(SPREAD) else super()._split_scope(nodeid)
+
+        def schedule(self) -> None:
+            if self.collection is None and self.collection_is_completed:
+                for node, collection in self.registered_collections.items():
+                    self.registered_collections[node] = self._ordered(collection)
+                self.config.option.loadscopereorder = False
+            super().schedule()
+
+        def _ordered(self, collection):
+            sizes: dict[str, int] = {}
+            for nodeid in collection:
+                scope = self._split_scope(nodeid)
+                sizes[scope] = sizes.get(scope, 0) + 1
+
+            def rank(nodeid: str):
+                scope = self._split_scope(nodeid)
+                first = next(
+                    (i for i, f in enumerate(STARTED_FIRST) if scope.startswith(f)),
+                    len(STARTED_FIRST),
+                )
+                return first, -sizes[scope], scope
+
+            return sorted(collection, key=rank)
+
+    return Scheduling(config, log)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def chdb_dir(tmp_path_factory) -> Iterator[Path]:
     """chDB runs one embedded ClickHouse per process, on one directory: every analytics

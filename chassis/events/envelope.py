@@ -10,7 +10,9 @@ CONTENT_TYPE = "application/cloudevents+json"
 
 
 class EventData(BaseModel):
-    """Base of every event payload: immutable, and strict about unknown fields."""
+    """Base of every event payload: immutable, and strict about unknown fields when built
+    (a publisher cannot misspell one); consumers read with unknown fields ignored, so adding
+    an optional field is not a breaking change (chassis.events.consumer)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

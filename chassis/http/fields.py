@@ -16,6 +16,7 @@ from pydantic import (
     BeforeValidator,
     HttpUrl,
     StrictBool,
+    StringConstraints,
     UrlConstraints,
 )
 from pydantic_core import PydanticCustomError
@@ -77,3 +78,32 @@ def _short_once_normalised(url: HttpUrl) -> HttpUrl:
 WebUrl = Annotated[
     HttpUrl, UrlConstraints(max_length=MAX_URL), AfterValidator(_short_once_normalised)
 ]
+
+
+def Trimmed(max_length: int, *, min_length: int = 1) -> Any:
+    """Text kept without the whitespace around it.
+
+    The limits hold the text as sent, as the OpenAPI document states them (pydantic's
+    `strip_whitespace` would measure the trimmed text, so 600 characters of which 100 are
+    tabs would pass a limit of 500). Trimmed text that falls short of `min_length`, such
+    as a reason of blanks, is refused as too short.
+    """
+    return Annotated[
+        str,
+        StringConstraints(min_length=min_length, max_length=max_length),
+        AfterValidator(_trimmed_to(min_length)),
+    ]
+
+
+def _trimmed_to(min_length: int) -> Any:
+    def trim(text: str) -> str:
+        text = text.strip()
+        if len(text) < min_length:
+            raise PydanticCustomError(
+                "string_too_short",
+                "String should have at least {min_length} characters once trimmed",
+                {"min_length": min_length},
+            )
+        return text
+
+    return trim

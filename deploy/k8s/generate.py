@@ -209,11 +209,25 @@ INTERNET = {
 WEBHOOKS = {"analytics"}
 
 
+def _http() -> list[dict]:
+    return [{"protocol": "TCP", "port": PORT}]
+
+
+def _pods(*names: str) -> list[dict]:
+    return [{"podSelector": {"matchLabels": _selector(f"flywheel-{name}")}} for name in names]
+
+
 def service_policy(service: ServiceSpec) -> dict:
-    """Only the gateway reaches a service; a service reaches its data, the broker and the
-    users service's JWKS."""
+    """A service is reached by the gateway and by the services that call it (every service
+    reads users' JWKS; the others as the manifest's `calls` say); it reaches its data, the
+    broker, users and the services it calls."""
     full = f"flywheel-{service.name}"
-    users = {"podSelector": {"matchLabels": _selector("flywheel-users")}}
+    callers = [
+        other.name
+        for other in SERVICES
+        if other is not service and (service.name == "users" or service.name in other.calls)
+    ]
+    calls = sorted({"users", *service.calls} - {service.name})
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
@@ -222,21 +236,18 @@ def service_policy(service: ServiceSpec) -> dict:
             "podSelector": {"matchLabels": _selector(full)},
             "policyTypes": ["Ingress", "Egress"],
             "ingress": [
-                {
-                    "from": [{"podSelector": {"matchLabels": _selector("flywheel-gateway")}}],
-                    "ports": [{"protocol": "TCP", "port": PORT}],
-                },
+                {"from": _pods("gateway", *callers), "ports": _http()},
                 {  # Prometheus scrapes /metrics from its own namespace
                     "from": [
                         {"namespaceSelector": {"matchLabels": {"flywheel/monitoring": "true"}}}
                     ],
-                    "ports": [{"protocol": "TCP", "port": PORT}],
+                    "ports": _http(),
                 },
             ],
             "egress": [
                 DNS,
                 _egress_ports(DATA + EXTRA_EGRESS.get(service.name, [])),
-                {"to": [users], "ports": [{"protocol": "TCP", "port": PORT}]},
+                *([{"to": _pods(*calls), "ports": _http()}] if calls else []),
                 *([INTERNET] if service.name in WEBHOOKS else []),
             ],
         },
@@ -305,7 +316,11 @@ def config() -> dict:
             "KAFKA_BOOTSTRAP_SERVERS": "flywheel-kafka-bootstrap:9092",
             "FLYWHEEL_JWKS_URL": "http://flywheel-users/api/v1/users/.well-known/jwks.json",
             "GATEWAY_UPSTREAMS": json.dumps(upstreams),
-            "ORDERS_CAMPAIGNS_URL": upstreams["campaigns"],
+            **{
+                name: url
+                for spec in SERVICES
+                for name, url in spec.url_settings(upstreams.__getitem__).items()
+            },
             "GATEWAY_TRUSTED_PROXY_HOPS": "1",
         },
     }

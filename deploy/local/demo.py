@@ -49,7 +49,9 @@ async def seed(gateway_url: str, admin_email: str, admin_password: str) -> None:
         reviewer = {"Authorization": f"Bearer {await demo_catalog.reviewer_token(client, _token)}"}
         product_ids = await demo_catalog.seed_catalog(client, staff, reviewer)
         customer, second = [await _customer(client, c) for c in (CUSTOMER, SECOND_CUSTOMER)]
-        await seed_campaigns(client, staff, [customer, second], product_ids)
+        await seed_campaigns(
+            client, staff, [customer, second], product_ids, demo_catalog.orderable(product_ids)
+        )
         behaviour = [{"action": "view", "target": pid} for pid in product_ids]
         behaviour.append({"action": "add_to_cart", "target": product_ids[0]})
         # As a storefront reports it, from the customer's browser (an HTTP library's own

@@ -16,14 +16,24 @@ def _cny(amount: int) -> dict:
     return {"amount": amount, "currency": "CNY"}
 
 
+# Units of the flash SKU the session sells (the demo catalog stocks it with more).
+FLASH_STOCK = 20
+
+
 async def _post(client: httpx.AsyncClient, path: str, body: dict | None, headers: dict) -> dict:
     return checked(await client.post(f"{CAMPAIGNS}{path}", json=body, headers=headers)).json()
 
 
 async def seed_campaigns(
-    client: httpx.AsyncClient, staff: dict, customers: list[dict], products: list[str]
+    client: httpx.AsyncClient,
+    staff: dict,
+    customers: list[dict],
+    products: list[str],
+    flash_sku: str,
 ) -> dict:
-    """Everything set up, by name: the ids a storefront would link to."""
+    """Everything set up, by name: the ids a storefront would link to. The flash session
+    sells `flash_sku`, a SKU the catalog stocks at least `FLASH_STOCK` of: catalog holds
+    that stock for the session, and refuses a session it cannot hold."""
     mei, tom = customers
     longjing, jasmine, cup, tray = products[:4]
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)
@@ -93,11 +103,11 @@ async def seed_campaigns(
         client,
         "/flash/sessions",
         {
-            "name": "20:00 秒杀 · 龙井",
+            "name": "20:00 秒杀 · 玻璃水杯",
             "campaign_id": sale["id"],
             "starts_at": start.isoformat(),
             "ends_at": (start + timedelta(hours=2)).isoformat(),
-            "items": [{"sku_id": longjing, "flash_price": _cny(99_00), "stock": 100}],
+            "items": [{"sku_id": flash_sku, "flash_price": _cny(19_00), "stock": FLASH_STOCK}],
         },
         staff,
     )

@@ -203,8 +203,10 @@ def main() -> int:
     users = next(child for child in services if child.name == "users")
     env.setdefault("FLYWHEEL_JWKS_URL", f"{users.url}/api/v1/users/.well-known/jwks.json")
     env.setdefault("GATEWAY_UPSTREAMS", json.dumps({c.name: c.url for c in services}))
-    campaigns = next(child for child in services if child.name == "campaigns")
-    env.setdefault("ORDERS_CAMPAIGNS_URL", campaigns.url)  # checkout's quote (ports shift)
+    url_of = {child.name: child.url for child in services}
+    for spec in SERVICES:  # the services each calls, at their ports (ports shift)
+        for name, url in spec.url_settings(url_of.__getitem__).items():
+            env.setdefault(name, url)
     env.setdefault("FLYWHEEL_ADMIN_EMAIL", "admin@flywheel.local")
     env.setdefault("FLYWHEEL_ADMIN_PASSWORD", "flywheel-admin")
     gateway = Child("gateway", "gateway.app:create_app", GATEWAY_PORT + OFFSET)

@@ -11,6 +11,7 @@ from chassis.migrations import Schema
 from services.analytics.alerts import api as alerts_api
 from services.analytics.alerts.service import evaluate
 from services.analytics.alerts.webhooks import send_pending
+from services.analytics.campaigns import api as campaigns_api
 from services.analytics.cohorts import api as cohorts_api
 from services.analytics.collect import api as collect_api
 from services.analytics.collect.intake import Intake
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             metrics_api.router,
             funnels_api.router,
             cohorts_api.router,
+            campaigns_api.router,
             alerts_api.router,
         ],
         schema=SCHEMA,

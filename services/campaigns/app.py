@@ -15,6 +15,7 @@ from services.campaigns.coupons import api as coupons
 from services.campaigns.coupons import consumers as coupon_grants
 from services.campaigns.coupons import scheduler as grant_worker
 from services.campaigns.flash import api as flash
+from services.campaigns.flash import consumers as flash_stock
 from services.campaigns.flash.scheduler import expiry, write_down
 from services.campaigns.flash.sessions import SessionCache
 from services.campaigns.flash.stock import DatabaseStock, FlashStock, RedisStock
@@ -59,8 +60,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             coupon_grants.on_user_registered,
             coupon_grants.on_lifecycle_changed,
             coupon_grants.on_tier_changed,
+            coupon_grants.on_call_winner_chosen,
             segments.on_segment_entered,
             segments.on_segment_left,
+            segments.on_segment_deleted,
             checkout.on_order_placed,
             checkout.on_order_paid,
             checkout.on_order_cancelled,
@@ -70,6 +73,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             group_orders.on_order_placed,
             bargain_orders.on_order_placed,
             lottery_chances.on_points_earned,
+            flash_stock.on_stock_held,
+            flash_stock.on_stock_refused,
+            flash_stock.on_stock_returned,
+            flash_stock.on_sku_listing_changed,
         ],
         background=[
             scheduler.run,

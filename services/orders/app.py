@@ -10,6 +10,7 @@ from chassis.http.service import build_service
 from chassis.migrations import Schema
 from services.orders.addresses import api as addresses
 from services.orders.aftersales import api as aftersales
+from services.orders.campaigns.consumers import HANDLERS as CAMPAIGN_HANDLERS
 from services.orders.carts import api as carts
 from services.orders.checkout import api as checkout
 from services.orders.checkout.quotes import CampaignsQuotes
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         consumers=[
             *CATALOG_HANDLERS,
             *MEMBER_HANDLERS,
+            *CAMPAIGN_HANDLERS,
             *PRIVACY_HANDLERS,
             *saga_handlers(timedelta(seconds=settings.payment_timeout_seconds)),
             *deal_handlers(provider),

@@ -52,13 +52,15 @@ class Settings(ServiceSettings):
 
     campaigns_url: str = Field(
         default=f"http://127.0.0.1:{service('campaigns').port}",
-        description="The campaigns service, whose quote prices an order's coupons at checkout",
+        description="The campaigns service, whose quote prices every order at checkout (campaign "
+        "prices, coupons)",
     )
     campaigns_timeout_seconds: float = Field(
         default=2.0,
         gt=0,
         description="How long checkout waits for campaigns' quote before it refuses an order "
-        "with coupons (503, Retry-After)",
+        "with coupons or a SKU under a running campaign (503, Retry-After), or charges the "
+        "catalog's price for any other",
     )
 
     @property

@@ -92,7 +92,7 @@ def handlers(settings: Settings) -> list[Handler]:
         *membership_consumers.handlers(settings.tier_review_period),
         *lifecycle_consumers.HANDLERS,
         *rfm_consumers.HANDLERS,
-        *tags_consumers.HANDLERS,
+        *tags_consumers.handlers(settings.tag_evidence_window),
         *segments_consumers.HANDLERS,
     ]
 

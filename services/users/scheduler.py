@@ -1,6 +1,6 @@
-"""The service's scheduler: lifecycle and segment timers fire on their due time, tier reviews
-on their date, and the daily jobs (RFM quintiles, the lifecycle and segment sweeps) once a day
-across replicas.
+"""The service's scheduler: lifecycle, RFM, segment and tag timers fire on their due time, tier
+reviews on their date, and the daily jobs (RFM quintiles, the lifecycle and segment sweeps) once
+a day across replicas.
 Timers and reviews are taken SKIP LOCKED, so replicas share the work."""
 
 import asyncio
@@ -13,6 +13,7 @@ from services.users.membership import service as membership
 from services.users.rfm import service as rfm
 from services.users.segments import service as segments
 from services.users.settings import Settings
+from services.users.tags import service as tags
 
 
 async def run_schedule(runtime: Runtime) -> None:
@@ -23,7 +24,13 @@ async def run_schedule(runtime: Runtime) -> None:
 
     timers: list[Job] = [
         ("lifecycle timers", lambda: lifecycle.fire_due(db), lifecycle.TIMER_BATCH),
+        ("rfm timers", lambda: rfm.fire_due(db), rfm.TIMER_BATCH),
         ("segment timers", lambda: segments.fire_due(db), segments.TIMER_BATCH),
+        (
+            "tag timers",
+            lambda: tags.fire_due(db, settings.tag_evidence_window),
+            tags.TIMER_BATCH,
+        ),
         (
             "tier reviews",
             lambda: membership.review_due(db, settings.tier_review_period),

@@ -69,6 +69,18 @@ class Settings(ServiceSettings):
         default=365, ge=1, description="days a tier is held before its review (downgrades then)"
     )
 
+    tag_evidence_days: int = Field(
+        default=180,
+        ge=1,
+        le=3650,
+        description="days a touch counts as evidence of an interest tag (from the start of "
+        "its UTC day); a system tag drops when what still counts falls below the threshold",
+    )
+
+    @property
+    def tag_evidence_window(self) -> timedelta:
+        return timedelta(days=self.tag_evidence_days)
+
     @property
     def lockout(self) -> LockoutPolicy:
         return LockoutPolicy(

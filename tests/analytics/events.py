@@ -7,10 +7,26 @@ from chassis.events import CloudEvent, EventData, registry
 from chassis.ids import new_id
 from chassis.money import Money
 from contracts.analytics import Action, BehaviourRecorded, BotSignal
-from contracts.campaigns import CouponClaimed
+from contracts.campaigns import (
+    BudgetSpendChanged,
+    CampaignCancelled,
+    CampaignEnded,
+    CampaignScheduled,
+    CampaignStarted,
+    CouponClaimed,
+)
 from contracts.catalog import ProductCreated, ProductUpdated, SkuPrice
 from contracts.orders import Attribution, OrderLine, OrderPaid, RefundCompleted, RefundedLine
-from contracts.users import SegmentEntered, SegmentLeft
+from contracts.users import (
+    LifecycleChanged,
+    LifecycleReason,
+    LifecycleStage,
+    RfmReason,
+    RfmScoresChanged,
+    SegmentEntered,
+    SegmentLeft,
+    UserRegistered,
+)
 
 
 def envelope(data: EventData, at: datetime, source: str = "/flywheel/test") -> CloudEvent:
@@ -124,6 +140,39 @@ def product(
     return envelope(data, at, source="/flywheel/catalog")
 
 
+def scheduled(
+    campaign_id: UUID,
+    name: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    at: datetime,
+    budget: Money | None = None,
+) -> CloudEvent:
+    """The campaign was put on the calendar at `at` for [starts_at, ends_at)."""
+    data = CampaignScheduled(
+        campaign_id=campaign_id,
+        name=name,
+        kind="holiday_sale",
+        starts_at=starts_at,
+        ends_at=ends_at,
+        budget=budget,
+        scheduled_by=new_id(),
+    )
+    return envelope(data, at, source="/flywheel/campaigns")
+
+
+def campaign_moved(campaign_id: UUID, to: str, at: datetime) -> CloudEvent:
+    """The campaign `started`, `ended` or was `cancelled` at `at`."""
+    data = {
+        "started": lambda: CampaignStarted(campaign_id=campaign_id, started_at=at),
+        "ended": lambda: CampaignEnded(campaign_id=campaign_id, ended_at=at),
+        "cancelled": lambda: CampaignCancelled(
+            campaign_id=campaign_id, reason="called off", cancelled_by=new_id(), cancelled_at=at
+        ),
+    }[to]()
+    return envelope(data, at, source="/flywheel/campaigns")
+
+
 def coupon_claimed(coupon_id: UUID, campaign_id: UUID, at: datetime) -> CloudEvent:
     data = CouponClaimed(
         coupon_id=coupon_id,
@@ -143,3 +192,56 @@ def segment(user_id: UUID, segment_id: UUID, at: datetime, *, left: bool = False
     else:
         data = SegmentEntered(segment_id=segment_id, user_id=user_id, entered_at=at)
     return envelope(data, at, source="/flywheel/users")
+
+
+def registered(user_id: UUID, at: datetime) -> CloudEvent:
+    data = UserRegistered(
+        user_id=user_id, email=f"u-{user_id.hex[-8:]}@example.com", registered_at=at
+    )
+    return envelope(data, at, source="/flywheel/users")
+
+
+def moved(
+    user_id: UUID,
+    from_stage: LifecycleStage,
+    to_stage: LifecycleStage,
+    at: datetime,
+    reason: LifecycleReason = LifecycleReason.FIRST_ORDER,
+) -> CloudEvent:
+    """The user's lifecycle stage moved at `at`, as users publishes it."""
+    data = LifecycleChanged(
+        user_id=user_id,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        reason=reason,
+        rule_version=1,
+        changed_at=at,
+    )
+    return envelope(data, at, source="/flywheel/users")
+
+
+def rescored(
+    user_id: UUID,
+    from_code: str | None,
+    to_code: str | None,
+    at: datetime,
+    reason: RfmReason = RfmReason.PAID,
+) -> CloudEvent:
+    """The user's RFM scores changed at `at`, as users publishes it."""
+    data = RfmScoresChanged(
+        user_id=user_id, from_code=from_code, to_code=to_code, reason=reason, changed_at=at
+    )
+    return envelope(data, at, source="/flywheel/users")
+
+
+def spend_changed(
+    campaign_id: UUID, spent: int, at: datetime, budget: int = 100_000, currency: str = "CNY"
+) -> CloudEvent:
+    """The campaign's running spend became `spent` at `at`, as campaigns publishes it."""
+    data = BudgetSpendChanged(
+        campaign_id=campaign_id,
+        spent=Money(amount=spent, currency=currency),
+        budget=Money(amount=budget, currency=currency),
+        changed_at=at,
+    )
+    return envelope(data, at, source="/flywheel/campaigns")

@@ -2,6 +2,8 @@
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from chassis.ids import new_id
 from contracts.analytics import Action, BotSignal
 from services.analytics.cohorts.service import cohorts
@@ -9,6 +11,7 @@ from services.analytics.funnels.service import funnel
 from services.analytics.metrics.ranges import Interval
 from services.analytics.metrics.sales import average_order_value
 from services.analytics.metrics.service import sales
+from services.analytics.store.rows import BEHAVIOUR
 from services.analytics.store.service import record
 from tests.analytics.events import behaviour, paid, refunded
 
@@ -130,6 +133,85 @@ async def test_the_median_time_between_steps_follows_the_chain_the_funnel_counts
     assert [s.people for s in steps] == [4, 3]
     # 20 min (G), 5 min (H), 1 min (I): the median is H's.
     assert [s.median_seconds_from_previous for s in steps] == [None, 300.0]
+
+
+async def test_a_funnel_nobody_finishes_times_each_step_on_the_chain_that_got_furthest(store):
+    """Nobody reaches the last two of four steps: the walk is replayed only as far as anyone
+    got, and the chain at that step is the last one to reach it (windowFunnel goes on
+    looking for the step after), not the first."""
+    k, m = new_id(), new_id()
+    minutes = timedelta(minutes=1)
+    await record(
+        store,
+        [
+            behaviour(Action.PAGE_VIEW, MONDAY, user_id=k),
+            behaviour(Action.PRODUCT_VIEW, MONDAY + 5 * minutes, user_id=k),
+            behaviour(Action.PRODUCT_VIEW, MONDAY + 20 * minutes, user_id=k),
+            behaviour(Action.PAGE_VIEW, MONDAY, user_id=m),
+        ],
+    )
+    steps = await funnel(
+        store,
+        ["page_view", "product_view", "add_to_cart", "flywheel.orders.order.paid.v1"],
+        timedelta(hours=1),
+        MONDAY - DAY,
+        MONDAY + DAY,
+    )
+    assert [s.people for s in steps] == [2, 1, 0, 0]
+    assert [s.median_seconds_from_previous for s in steps] == [None, 1200.0, None, None]
+    nobody = await funnel(
+        store, ["search", "click"], timedelta(hours=1), MONDAY - DAY, MONDAY + DAY
+    )
+    assert [(s.people, s.median_seconds_from_previous) for s in nobody] == [(0, None), (0, None)]
+
+
+# Behaviour of 400 people on a one-minute grid: many events share a time, each name
+# several times per person.
+_CROWD = """
+INSERT INTO {db:Identifier}.events
+    (id, type, name, source, subject, time, actor, user_id, anonymous_id, data)
+SELECT generateUUIDv7(number), {behaviour:String},
+    {names:Array(String)}[1 + cityHash64(number, 1) % 4], '/test', person,
+    {start:DateTime64(3, 'UTC')} + toIntervalMinute(cityHash64(number, 2) % 120),
+    person, person, '', '{}'
+FROM (SELECT number, concat('p', toString(cityHash64(number, 3) % 400)) AS person
+      FROM numbers(6000))
+"""
+_WINDOW_FUNNEL = """
+SELECT level, count() AS people FROM (
+    SELECT windowFunnel({window_ms:UInt64})(toUInt64(toUnixTimestamp64Milli(time)), {conditions})
+        AS level
+    FROM {db:Identifier}.events FINAL GROUP BY actor
+) GROUP BY level
+"""
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        ["page_view", "page_view"],
+        ["search", "page_view", "search", "page_view", "add_to_cart"],
+        ["add_to_cart", "product_view", "page_view", "product_view", "search", "page_view"],
+    ],
+)
+async def test_a_funnel_counts_the_people_windowfunnel_counts(store, steps):
+    """The replay decides how far each person got; ClickHouse's windowFunnel is the
+    reference, on a crowd whose events often share a time and repeat a step's name."""
+    names = ["page_view", "product_view", "search", "add_to_cart"]
+    await store.execute(_CROWD, {"behaviour": BEHAVIOUR, "names": names, "start": MONDAY})
+    for window in (timedelta(minutes=1), timedelta(minutes=10)):
+        conditions = ", ".join(f"name = '{step}'" for step in steps)
+        rows = await store.rows(
+            _WINDOW_FUNNEL.replace("{conditions}", conditions),
+            {"window_ms": int(window.total_seconds() * 1000)},
+        )
+        levels = {row["level"]: row["people"] for row in rows if row["level"]}
+        expected = [
+            sum(n for level, n in levels.items() if level >= k) for k in range(1, len(steps) + 1)
+        ]
+        counted = await funnel(store, steps, window, MONDAY - DAY, MONDAY + DAY)
+        assert [s.people for s in counted] == expected, window
+        assert expected[1] > 0  # the crowd goes further than the first step
 
 
 async def test_a_funnel_step_may_be_a_domain_event(store):

@@ -105,6 +105,18 @@ async def test_operators_read_sales_funnels_and_cohorts(platform, operator_token
         ("/metrics/gmv", GMV | {"to": "2027-12-01"}, "query.to", "at most 370 days"),
         ("/metrics/gmv", GMV | {"interval": "month", "to": "2036-12-01"}, "query.to", "3660"),
         ("/metrics/gmv", GMV | {"interval": "hour"}, "query.interval", "'day'"),
+        (
+            "/metrics/gmv",
+            {"from": "1969-12-01", "to": "1970-01-02"},
+            "query.from",
+            "1970-01-01 or later",
+        ),
+        (
+            "/metrics/gmv",
+            {"from": "2149-06-01", "to": "2149-07-01"},
+            "query.to",
+            "2149-06-06 or earlier",
+        ),
         ("/cohorts", COHORTS | {"weeks": 0}, "query.weeks", "from 1 to 26"),
     ],
 )

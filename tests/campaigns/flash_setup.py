@@ -5,9 +5,11 @@ Redis test leaves behind."""
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from chassis.clock import now as clock
 from chassis.idempotency import Idempotency
 from chassis.ids import new_id
-from services.campaigns.flash import service
+from contracts.catalog import FlashStockHeld
+from services.campaigns.flash import holds, service
 from services.campaigns.flash.schemas import ReservationOut, ReservationRequest, SessionRequest
 from services.campaigns.flash.sessions import SessionCache
 from services.campaigns.flash.stock import RedisStock, keys, stream
@@ -16,8 +18,9 @@ ROUTE = "POST /flash/{session_id}/reservations"
 SESSIONS = SessionCache()
 
 
-async def open_session(db, stock, sku_id: UUID, units: int, limit: int):
-    """A session open now with one SKU at ¥9.90; a Redis store remembers its keys to forget."""
+async def open_session(db, stock, sku_id: UUID, units: int, limit: int, held: bool = True):
+    """A session open now with one SKU at ¥9.90, its stock held by the catalog (unless
+    `held` is false); a Redis store remembers its keys to forget."""
     now = datetime.now(UTC)
     body = SessionRequest(
         name="10:00 秒杀",
@@ -34,9 +37,28 @@ async def open_session(db, stock, sku_id: UUID, units: int, limit: int):
     )
     async with db.session() as session:
         flash = await service.create_session(session, body, new_id(), stock)
+    if held:
+        await held_by_catalog(db, flash)
     if isinstance(stock, RedisStock):
         stock.created += flash.items
     return flash
+
+
+async def held_by_catalog(db, flash) -> None:
+    """Catalog's `flash_stock.held` for every item of the session (its terms, or its page's
+    JSON), as the consumer takes it."""
+    if isinstance(flash, dict):
+        session_id = UUID(flash["id"])
+        items = [(UUID(i["sku_id"]), i["stock"]) for i in flash["items"]]
+    else:
+        session_id, items = flash.id, [(i.sku_id, i.stock) for i in flash.items]
+    for sku_id, units in items:
+        async with db.session() as session:
+            answer = FlashStockHeld(
+                session_id=session_id, sku_id=sku_id, quantity=units, at=clock()
+            )
+            await holds.held(session, answer)
+            await session.commit()
 
 
 async def reserve(

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.asyncio
 CAMPAIGNS = "/api/v1/campaigns/campaigns"
 PRICES = "/api/v1/campaigns/prices"
 TOPIC = "flywheel.campaigns.campaign"
+ACTIVE = str(new_id())  # a users segment's id
 
 
 def _plan(**change) -> dict:
@@ -25,7 +26,7 @@ def _plan(**change) -> dict:
         "starts_at": "2036-11-11T00:00:00",
         "ends_at": "2036-11-12T00:00:00",
         "sku_ids": [str(new_id())],
-        "segments": ["active"],
+        "segments": [ACTIVE],
         "channels": ["app", "web"],
         "budget": {"amount": 50_000_000, "currency": "CNY"},
     } | change
@@ -67,6 +68,20 @@ async def test_an_operator_plans_a_draft_in_their_zone_and_schedules_it(platform
     )
     assert event["data"]["budget"] == _plan()["budget"]
     assert event["data"]["sku_ids"] == draft["sku_ids"]
+    assert event["data"]["segments"] == draft["segments"] == [ACTIVE]
+
+
+async def test_campaigns_on_one_segment_id_conflict_however_the_id_is_written(
+    platform, operator_token
+):
+    segment = new_id()
+    async with platform.client("campaigns", operator_token) as staff:
+        first = await _draft(staff, sku_ids=[], segments=[str(segment).upper()])
+        assert first["segments"] == [str(segment)]  # kept as users' ids are written
+        assert (await staff.post(f"{CAMPAIGNS}/{first['id']}/schedule", json={})).is_success
+        second = await _draft(staff, sku_ids=[], segments=[segment.hex, str(new_id())])
+        found = (await staff.get(f"{CAMPAIGNS}/{second['id']}/conflicts")).json()
+    assert [(c["campaign_id"], c["segments"]) for c in found] == [(first["id"], [str(segment)])]
 
 
 async def test_conflicts_are_reported_before_scheduling_and_overridden_only_with_a_reason(
@@ -198,7 +213,8 @@ async def test_only_staff_plan_and_schedule_campaigns(platform, operator_token):
         ({"time_zone": "Mars/Olympus"}, "body.time_zone"),
         ({"kind": "clearance"}, "body.kind"),
         ({"channels": ["pigeon"]}, "body.channels.0"),
-        ({"segments": ["Not A Key"]}, "body.segments.0"),
+        ({"segments": ["active"]}, "body.segments.0"),  # a name: segments are named by id
+        ({"segments": [ACTIVE, ACTIVE]}, "body.segments"),
         ({"sku_ids": ["0190f5a0-0000-7000-8000-000000000001"] * 2}, "body.sku_ids"),
         ({"name": " "}, "body.name"),
         ({"budget": {"amount": -1, "currency": "CNY"}}, "body.budget.amount"),

@@ -7,7 +7,7 @@ import pytest
 
 from chassis.ids import new_id
 from chassis.testing import eventually
-from deploy.local.demo_campaigns import CAMPAIGNS, seed_campaigns
+from deploy.local.demo_campaigns import CAMPAIGNS, FLASH_STOCK, seed_campaigns
 
 pytestmark = pytest.mark.asyncio
 
@@ -17,7 +17,7 @@ async def test_the_demo_campaigns_load_and_run(platform, operator_token):
     headers = [{"Authorization": f"Bearer {t}"} for t in (operator_token, mei, tom)]
     products = [str(new_id()) for _ in range(4)]
     async with platform.client("campaigns") as campaigns:
-        ids = await seed_campaigns(campaigns, headers[0], headers[1:], products)
+        ids = await seed_campaigns(campaigns, headers[0], headers[1:], products, str(new_id()))
 
         async def running() -> bool:
             shown = await campaigns.get(
@@ -35,7 +35,7 @@ async def test_the_demo_campaigns_load_and_run(platform, operator_token):
         rule = await campaigns.get(
             f"{CAMPAIGNS}/coupon-grant-rules/{ids['win_back_rule']}", headers=headers[0]
         )
-    assert flash["items"][0]["left"] == 100
+    assert flash["items"][0]["left"] == FLASH_STOCK
     assert (group["members"], group["size"], group["status"]) == (2, 3, "open")
     assert (bargain["helps_done"], bargain["status"]) == (1, "open")
     assert bargain["price"]["amount"] < 89_00

@@ -1,9 +1,11 @@
 """Flash sales over real HTTP (the database path): operators set up sessions inside their
-campaign, customers reserve at the flash price within the limit, anyone sees what is left."""
+campaign, customers reserve at the flash price within the limit (once the catalog of the
+test platform holds the stock), anyone sees what is left."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from catalog_skus import in_state, listed_with_stock
 
 from chassis.ids import new_id
 
@@ -30,17 +32,23 @@ def _session(**change) -> dict:
     } | change
 
 
-async def _create(platform, operator_token, **change) -> dict:
+async def _create(platform, operator_token, held: bool = False, **change) -> dict:
+    """A session set up; `held`: of a SKU the catalog has, once the catalog holds its stock
+    (a SKU of no catalog's is refused, so its session never goes on sale)."""
+    body = _session(**change)
+    if held:
+        body["items"][0]["sku_id"] = await listed_with_stock(platform, 10)
     async with platform.client("campaigns", operator_token) as staff:
-        response = await staff.post(f"{FLASH}/sessions", json=_session(**change))
+        response = await staff.post(f"{FLASH}/sessions", json=body)
     assert response.status_code == 201, response.text
-    return response.json()
+    assert response.json()["state"] == "pending"
+    return await in_state(platform, response.json()["id"], "held") if held else response.json()
 
 
 async def test_customers_reserve_at_the_flash_price_within_limit_and_stock(
     platform, operator_token
 ):
-    flash = await _create(platform, operator_token)
+    flash = await _create(platform, operator_token, held=True)
     sku = flash["items"][0]["sku_id"]
     assert flash["items"][0]["left"] == 2
     _, first = await platform.customer()
@@ -175,7 +183,7 @@ async def test_a_bad_reservation_is_422_naming_the_field(platform, operator_toke
 
 
 async def test_a_retried_reservation_with_its_key_answers_as_the_first(platform, operator_token):
-    flash = await _create(platform, operator_token)
+    flash = await _create(platform, operator_token, held=True)
     sku = flash["items"][0]["sku_id"]
     _, token = await platform.customer()
     path = f"{FLASH}/{flash['id']}/reservations"

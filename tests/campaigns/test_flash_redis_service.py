@@ -3,6 +3,7 @@ route, and the session page shows Redis's count."""
 
 import httpx
 import pytest
+from flash_setup import held_by_catalog
 from redis.asyncio import Redis
 from sqlalchemy import select
 from test_flash_api import FLASH, _session
@@ -40,6 +41,11 @@ async def test_reservations_take_the_stock_kept_in_redis(platform, on_redis):
         assert created.status_code == 201, created.text
         flash = created.json()
         item_sku = flash["items"][0]["sku_id"]
+        db = Database(on_redis.app.state.db.url.render_as_string(), service="campaigns")
+        try:
+            await held_by_catalog(db, flash)  # no broker here: catalog's answer, taken
+        finally:
+            await db.dispose()
         reserved = await client.post(
             f"{FLASH}/{flash['id']}/reservations",
             json={"sku_id": item_sku},

@@ -5,7 +5,7 @@ order at another price, nor once expired."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flash_setup import reservation, reserve
+from flash_setup import held_by_catalog, reservation, reserve
 from saga_events import cancelled, cny, line, paid, placed
 from sqlalchemy import select
 
@@ -33,6 +33,7 @@ async def _reservation(db) -> FlashReservation:
     )
     async with db.session() as session:
         flash = await service.create_session(session, body, new_id(), STOCK)
+    await held_by_catalog(db, flash)
     response = await reserve(db, STOCK, flash.id, new_id(), SKU)
     async with db.session() as session:
         return await session.get(FlashReservation, reservation(response).id)

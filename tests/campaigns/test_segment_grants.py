@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from chassis.clock import now
 from chassis.ids import new_id
-from contracts.users import SegmentEntered, SegmentLeft
+from contracts.users import SegmentDeleted, SegmentEntered, SegmentLeft
 from services.campaigns.coupons import grants, service
 from services.campaigns.coupons.models import Coupon
 from services.campaigns.coupons.schemas import TemplateRequest
@@ -88,6 +88,33 @@ async def test_the_read_model_follows_entries_and_exits(campaigns_db):
             )
         )
     assert members == [stays]
+
+
+async def _members(db, segment) -> list:
+    async with db.session() as session:
+        return list(
+            await session.scalars(
+                select(SegmentMember.user_id).where(SegmentMember.segment_id == segment)
+            )
+        )
+
+
+async def test_a_deleted_segment_loses_its_members_and_takes_no_later_entry(campaigns_db):
+    segment, users = await _segment(campaigns_db, 3)
+    other, (kept,) = await _segment(campaigns_db, 1)
+    deleted = SegmentDeleted(
+        segment_id=segment, name="dormant vips", members=3, deleted_by=new_id(), deleted_at=now()
+    )
+    await _consume(campaigns_db, consumers.on_segment_deleted, deleted)
+    await _consume(campaigns_db, consumers.on_segment_deleted, deleted)  # republished
+    # An entry users published before the deletion, consumed after it (another partition).
+    late = SegmentEntered(segment_id=segment, user_id=users[0], entered_at=now())
+    await _consume(campaigns_db, consumers.on_segment_entered, late)
+    assert await _members(campaigns_db, segment) == []
+    assert await _members(campaigns_db, other) == [kept]
+    template = await _template(campaigns_db)
+    grant = await _start(campaigns_db, template, segment)
+    assert grant.members == 0
 
 
 async def test_a_grant_goes_batch_by_batch_and_resumes_after_a_failed_batch(

@@ -1,35 +1,36 @@
 """C2M over real HTTP: customers' wants and wishlists (their own, once each), searches that
-found nothing arriving through the broker, demand clusters with their figures, and proposals
-to suppliers along their track with their events."""
+found nothing arriving through the broker (a redelivered one counted once), demand clusters
+with their counts and figures, and proposals to suppliers along their track with their
+events."""
 
-import pytest
+import publishing
 
+from chassis.clock import now
+from chassis.events.outbox import envelope_for
 from chassis.ids import new_id
 from chassis.testing import eventually
+from contracts.catalog import SearchMissed
 
 PRODUCTS = "/api/v1/catalog/products"
 C2M = "/api/v1/catalog/c2m"
 MOVED = "flywheel.catalog.proposal.moved.v1"
 
 
-@pytest.fixture(scope="module")
-async def operators(platform) -> tuple[str, str]:
-    (_, first), (_, second) = [await platform.staff("operator") for _ in range(2)]
-    return first, second
-
-
-async def _category(platform, operator) -> str:
+async def _category(platform, operator, parent_id: str | None = None) -> str:
     async with platform.client("catalog", operator) as catalog:
         created = await catalog.post(
-            "/api/v1/catalog/categories", json={"name": f"杯 {new_id().hex}", "role": "potential"}
+            "/api/v1/catalog/categories",
+            json={"name": f"杯 {new_id().hex}", "role": "potential", "parent_id": parent_id},
         )
     return created.json()["id"]
 
 
-async def _product(platform, operators, category_id, *, listed: bool = True) -> dict:
+async def _product(
+    platform, operators, category_id, *, listed: bool = True, name: str | None = None
+) -> dict:
     submitter, reviewer = operators
     body = {
-        "name": f"保温杯 {new_id().hex[-6:]}",
+        "name": name or f"保温杯 {new_id().hex[-6:]}",
         "category_id": category_id,
         "attributes": {"颜色": ["红", "蓝"]},
         "skus": [
@@ -89,8 +90,10 @@ async def test_a_want_is_one_per_customer_and_product(platform, operators):
     assert forbidden.status_code == 403
     ((cluster,),) = [clusters]
     assert (cluster["category_id"], cluster["attributes"]) == (category, {"颜色": "绿"})
-    assert (cluster["volume"], cluster["wants"], cluster["searches"]) == (2, 2, 0)
-    assert (cluster["last_week"], cluster["week_before"], cluster["trend"]) == (2, 0, "new")
+    assert (cluster["signals"], cluster["wants"], cluster["searches"]) == (2, 2, 0)
+    assert (cluster["askers"], cluster["last_asked_at"]) == (2, other.json()["created_at"])
+    assert (detail["volume"], detail["last_week"], detail["week_before"]) == (2, 2, 0)
+    assert (detail["trend"], detail["askers"]) == ("new", 2)
     assert detail["products"] == [{"product_id": product["id"], "signals": 2}]
 
 
@@ -126,12 +129,15 @@ async def test_a_wishlist_is_ones_own_and_once_per_product(platform, operators):
         after = (await catalog.get(f"{C2M}/wishlist")).json()["items"]
     async with platform.client("catalog", operators[0]) as catalog:
         left = (await catalog.get(f"{C2M}/clusters", params={"category": category})).json()
+        emptied = (await catalog.get(f"{C2M}/clusters/{added.json()['cluster_id']}")).json()
     assert (removed.status_code, removed_again.status_code, after) == (204, 204, [])
     assert sorted((str(c["attributes"]), c["wishlists"]) for c in before) == [
         ("{'颜色': '蓝'}", 1),
         ("{}", 1),
     ]
     assert [(c["attributes"], c["wishlists"]) for c in left] == [({}, 1)]  # bob's stays
+    # Alice's is out of the list (no signal left), taken out once; she did ask.
+    assert (emptied["signals"], emptied["wishlists"], emptied["askers"]) == (0, 0, 1)
 
 
 async def test_a_search_that_found_nothing_joins_its_cluster_through_the_broker(
@@ -140,7 +146,7 @@ async def test_a_search_that_found_nothing_joins_its_cluster_through_the_broker(
     category = await _category(platform, operators[0])
     word = f"zq{new_id().hex[-8:]}"
     async with platform.client("catalog") as storefront:
-        for query in (f"绿色 {word}", f"{word} 綠色"):  # one demand, worded twice
+        for query in (f"折叠 {word}", f"{word} 折疊"):  # one demand, worded twice
             found = await storefront.get(PRODUCTS, params={"q": query, "category": category})
             assert found.json()["items"] == []
     async with platform.client("catalog", operators[0]) as catalog:
@@ -150,8 +156,104 @@ async def test_a_search_that_found_nothing_joins_its_cluster_through_the_broker(
             return found if found and found[0]["searches"] == 2 else None
 
         (cluster,) = await eventually(clustered, within=30)
-    assert sorted(cluster["keywords"]) == sorted([word, "绿色"])
-    assert (cluster["volume"], cluster["wants"], cluster["attributes"]) == (2, 0, {})
+    assert sorted(cluster["keywords"]) == sorted([word, "折叠"])  # no attribute value
+    assert (cluster["signals"], cluster["wants"], cluster["attributes"]) == (2, 0, {})
+    assert cluster["askers"] == 0  # searches have no customer
+
+
+async def test_a_redelivered_search_counts_once(platform, operators):
+    """The same search.missed twice (a redelivery), then another of the same words typed
+    otherwise: two searches on the cluster's row. The three are one partition's (one key),
+    in order, so once the last is in the cluster the repeat has been seen."""
+    category = await _category(platform, operators[0])
+    word = f"zq{new_id().hex[-8:]}"
+
+    def missed(typed: str):
+        data = SearchMissed(
+            query=typed,
+            normalized=f"{word} 加厚",
+            tokens=[word, "加厚"],
+            category_id=category,
+            at=now(),
+        )
+        return envelope_for(data, source="/flywheel/catalog")
+
+    first, last = missed(f"{word} 加厚"), missed(f"{word.upper()}  加厚")
+    await publishing.publish(platform, first, first, last)
+    async with platform.client("catalog", operators[0]) as catalog:
+
+        async def arrived():
+            found = (await catalog.get(f"{C2M}/clusters", params={"category": category})).json()
+            if not found:
+                return None
+            detail = (await catalog.get(f"{C2M}/clusters/{found[0]['id']}")).json()
+            return found if last.data["query"] in [q["query"] for q in detail["queries"]] else None
+
+        (cluster,) = await eventually(arrived, within=30)
+    assert (cluster["searches"], cluster["signals"]) == (2, 2)
+
+
+async def test_a_search_naming_no_product_joins_the_category_its_words_name(platform, operators):
+    """No product is named by the words searched, and none asks for an attribute: the
+    category whose name they name (traditional characters in it, simplified in the search)
+    is the cluster's, though the search was made in the whole shop."""
+    word = f"zq{new_id().hex[-8:]}"
+    async with platform.client("catalog", operators[0]) as catalog:
+        created = await catalog.post(
+            "/api/v1/catalog/categories", json={"name": f"摺疊椅 {word}", "role": "potential"}
+        )
+    chairs = created.json()["id"]
+    async with platform.client("catalog") as storefront:
+        found = await storefront.get(PRODUCTS, params={"q": f"加厚 折叠椅 {word}"})
+        assert found.json()["items"] == []
+    async with platform.client("catalog", operators[0]) as catalog:
+
+        async def clustered():
+            found = (await catalog.get(f"{C2M}/clusters", params={"category": chairs})).json()
+            return found or None
+
+        (cluster,) = await eventually(clustered, within=30)
+    assert (cluster["category_id"], cluster["attributes"], cluster["searches"]) == (chairs, {}, 1)
+    assert sorted(cluster["keywords"]) == sorted(["加厚", "折叠椅", word])
+
+
+async def test_a_search_for_an_attribute_value_joins_the_wants_of_it(platform, operators):
+    """绿色 <cup> found nothing (the cup is red or blue): its 绿 is a value customers asked
+    for, so the search joins their wants' cluster, in the cup's category, whether it was
+    searched in the whole shop or in the category's parent."""
+    parent = await _category(platform, operators[0])
+    cups = await _category(platform, operators[0], parent)
+    word = f"zq{new_id().hex[-8:]}"
+    product = await _product(platform, operators, cups, name=f"{word} 保温杯")
+    (_, alice), (_, bob) = await platform.customer(), await platform.customer()
+    for customer in (alice, bob):
+        async with platform.client("catalog", customer) as catalog:
+            wanted = await catalog.post(
+                f"{C2M}/products/{product['id']}/want", json={"attributes": {"颜色": "绿"}}
+            )
+            assert wanted.status_code == 201, wanted.text
+    cluster_id = wanted.json()["cluster_id"]
+    searches = [({"q": f"绿色 {word}"}), ({"q": f"{word} 綠色的", "category": parent})]
+    async with platform.client("catalog") as storefront:
+        for params in searches:
+            assert (await storefront.get(PRODUCTS, params=params)).json()["items"] == []
+    async with platform.client("catalog", operators[0]) as catalog:
+
+        async def joined():
+            found = (await catalog.get(f"{C2M}/clusters", params={"category": parent})).json()
+            return found if found and found[0]["searches"] == 2 else None
+
+        (cluster,) = await eventually(joined, within=30)
+        detail = (await catalog.get(f"{C2M}/clusters/{cluster_id}")).json()
+    assert cluster["id"] == cluster_id
+    assert (cluster["category_id"], cluster["attributes"], cluster["keywords"]) == (
+        cups,
+        {"颜色": "绿"},
+        [],
+    )
+    assert (cluster["signals"], cluster["wants"], cluster["searches"]) == (4, 2, 2)
+    assert sorted(q["query"] for q in detail["queries"]) == sorted(p["q"] for p in searches)
+    assert detail["products"] == [{"product_id": product["id"], "signals": 2}]
 
 
 async def test_a_cluster_proposed_to_a_supplier_goes_along_its_track(

@@ -1,68 +1,87 @@
-"""C2M against real databases: the volume and trend windows of clusters on both backends; on
-PostgreSQL, concurrent wants of one customer make one signal and concurrent steps of one
-proposal make one step."""
+"""C2M against real databases: the clusters listed with their counts and the detail's volume
+and trend windows on both backends, the counts filled by the migration; on PostgreSQL, a burst
+of signals counted as a recount does, concurrent wants of one customer make one signal and
+concurrent steps of one proposal make one step."""
 
 import asyncio
 from datetime import timedelta
 
+import products_db
 import pytest
-from sqlalchemy import func, select
+import sqlalchemy as sa
+from alembic import command
+from sqlalchemy import func, insert, select
 
 from chassis import migrations
 from chassis.clock import now
-from chassis.db import Database
+from chassis.db import Database, UtcDateTime
 from chassis.events.tables import outbox
 from chassis.http.problems import Conflict
 from chassis.ids import new_id
 from chassis.money import Price
-from contracts.catalog import ProposalState, SearchMissed
+from contracts.catalog import CategoryRole, ProposalState, SearchMissed
 from services.catalog.app import SCHEMA
 from services.catalog.c2m import service
 from services.catalog.c2m.models import DemandCluster, DemandSignal, ProposalStep
-from services.catalog.c2m.rules import ProposalAction, Trend
+from services.catalog.c2m.rules import ProposalAction, SignalKind, Trend
+from services.catalog.categories import service as categories
+from services.catalog.categories.schemas import CategoryCreate
 from services.catalog.products import service as products
-from services.catalog.products.listing import ListingAction
-from services.catalog.products.schemas import ProductCreate, SkuIn
+from services.catalog.products.models import AttributeValue, Product
+from services.catalog.products.schemas import ProductChange, ProductCreate, SkuIn
 from services.catalog.suppliers import service as suppliers
 from services.catalog.suppliers.schemas import SupplierIn
 
 ON_POSTGRES = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+# demand_clusters as revisions before catalog_0024 have it (the model's has its counts).
+EARLIER_CLUSTERS = sa.table(
+    "demand_clusters",
+    sa.column("id", sa.Uuid),
+    sa.column("key", sa.String),
+    sa.column("attributes", sa.JSON),
+    sa.column("keywords", sa.JSON),
+    sa.column("label", sa.String),
+    sa.column("created_at", UtcDateTime),
+)
 
 
-@pytest.fixture
-async def db(database_url):
-    database = Database(database_url("catalog"), service="catalog")
-    await database.create_database_if_missing()
-    await migrations.upgrade(database, SCHEMA)
-    yield database
-    await database.dispose()
-
-
-async def _listed_product(db: Database):
-    body = ProductCreate(
-        name="保温杯",
-        skus=[SkuIn(code=f"T-{new_id().hex}", price=Price(amount=100, currency="CNY"), stock=1)],
+def _earlier_cluster(**values):
+    return insert(EARLIER_CLUSTERS).values(
+        {"id": new_id(), "attributes": {}, "keywords": [], "created_at": now(), **values}
     )
-    submitter = new_id()
-    async with db.session() as session:
-        product = await products.create(session, body, submitter, min_margin_bps=1000)
-        await products.review(session, product.id, ListingAction.SUBMIT, submitter)
-        await products.review(session, product.id, ListingAction.APPROVE, new_id())
-        return product.id
 
 
-async def _missed(db: Database, words: list[str], days_ago: float) -> None:
+async def _listed_product(db: Database, name: str = "保温杯", category_id=None, colors=()):
+    body = ProductCreate(
+        name=name,
+        category_id=category_id,
+        attributes={"颜色": list(colors)} if colors else {},
+        skus=[
+            SkuIn(
+                code=f"T-{new_id().hex}",
+                price=Price(amount=100, currency="CNY"),
+                stock=1,
+                attributes={"颜色": color} if color else {},
+            )
+            for color in colors or [None]
+        ],
+    )
+    return (await products_db.create(db, body)).product_id
+
+
+async def _missed(db: Database, words: list[str], days_ago: float = 0, category=None) -> None:
     event = SearchMissed(
         query=" ".join(words),
         normalized=" ".join(words),
         tokens=words,
+        category_id=category,
         at=now() - timedelta(days=days_ago),
     )
     async with db.session() as session, session.begin():
         await service.record_search_miss(session, event)
 
 
-async def test_volume_counts_30_days_and_the_trend_compares_the_last_two_weeks(db):
+async def test_clusters_asked_in_30_days_are_listed_and_the_detail_reads_the_trend(db):
     for days_ago in (1, 2, 6.9, 8, 20, 29, 40):  # 3 last week, 1 before, 40 days: too old
         await _missed(db, ["绿色", "保温杯"], days_ago)
     for days_ago in (9, 10, 13):  # none last week
@@ -70,16 +89,213 @@ async def test_volume_counts_30_days_and_the_trend_compares_the_last_two_weeks(d
     await _missed(db, ["旧货"], 31)  # nothing in the last 30 days: not listed
     async with db.session() as session:
         found = await service.clusters(session, limit=10)
-    assert [f.cluster.keywords for f in found] == [["保温杯", "绿色"], ["折叠", "水壶"]]
-    cups, kettles = found
-    assert (cups.volume, cups.searches, cups.last_week, cups.week_before) == (6, 6, 3, 1)
+        cups, kettles = [await service.cluster(session, c.id) for c in found]
+    assert [c.keywords for c in found] == [["保温杯", "绿色"], ["折叠", "水壶"]]
+    assert [(c.signals, c.searches, c.wants, c.askers) for c in found] == [
+        (7, 7, 0, 0),
+        (3, 3, 0, 0),
+    ]
+    assert abs(found[0].last_asked_at - (now() - timedelta(days=1))) < timedelta(minutes=1)
+    assert (cups.volume, cups.last_week, cups.week_before) == (6, 3, 1)
     assert (cups.trend, cups.change) == (Trend.RISING, 3.0)
     assert (kettles.volume, kettles.last_week, kettles.week_before) == (3, 0, 3)
     assert (kettles.trend, kettles.change) == (Trend.FALLING, 0.0)
     async with db.session() as session:
         assert len(await service.clusters(session, limit=1)) == 1
         clusters = await session.scalar(select(func.count()).select_from(DemandCluster))
-    assert clusters == 3  # the old search's cluster stays, out of the figures
+    assert clusters == 3  # the old search's cluster stays, out of the list
+
+
+async def _category(db: Database, parent=None):
+    body = CategoryCreate(name=f"类 {new_id().hex}", parent_id=parent, role=CategoryRole.CORE)
+    async with db.session() as session:
+        return (await categories.create(session, body, new_id())).id
+
+
+async def test_a_missed_search_keeps_its_attributes_and_the_category_its_words_name(db):
+    home = await _category(db)
+    cups, kettles = await _category(db, home), await _category(db, home)
+    await _listed_product(db, "真空保温杯", cups, colors=["红", "蓝"])
+    await _listed_product(db, "电水壶", kettles, colors=["白"])
+    await _listed_product(db, "电水壶 保温", kettles, colors=["黑"])
+    await _missed(db, ["绿色", "保温杯"])  # 绿: no value the catalog knows yet
+    mug = await _listed_product(db, "杯子", cups)
+    async with db.session() as session:
+        wanted, _ = await service.want(session, new_id(), mug, {"颜色": "绿"})
+    await _missed(db, ["绿色", "保温杯"])  # customers have asked for 绿 since
+    await _missed(db, ["蓝色", "的", "电水壶"], category=home)
+    await _missed(db, ["白色", "保温"])  # a cup and a kettle: no one category
+    async with db.session() as session:
+        misses = list(
+            await session.scalars(
+                select(DemandSignal)
+                .where(DemandSignal.kind == SignalKind.SEARCH_MISSED)
+                .order_by(DemandSignal.created_at)
+            )
+        )
+        keys = [(await session.get(DemandCluster, m.cluster_id)) for m in misses]
+    assert [m.attributes for m in misses] == [{}, {"颜色": "绿"}, {"颜色": "蓝"}, {"颜色": "白"}]
+    assert [(k.category_id, k.keywords) for k in keys] == [
+        (None, ["保温杯", "绿色"]),
+        (cups, []),
+        (kettles, []),  # in the subtree searched, the kettles' category
+        (None, ["保温"]),
+    ]
+    assert misses[1].cluster_id == wanted.cluster_id  # with the wants of the same thing
+
+
+async def test_the_vocabulary_holds_what_products_declared_and_wants_asked(db):
+    await _listed_product(db, "杯", colors=["红", "蓝"])
+    async with db.session() as session:
+        product = await products.create(
+            session,
+            ProductCreate(name="壶", attributes={"容量": ["1L"]}, price=None, skus=[]),
+            new_id(),
+            min_margin_bps=1000,
+        )  # a draft's values are words too
+        await service.want(session, new_id(), await _listed_product(db), {"颜色": "綠"})
+        await products.change(session, product.id, ProductChange(attributes={"容量": ["2L"]}))
+        known = await service.vocabulary(session)
+        rows = (await session.execute(select(AttributeValue.name, AttributeValue.value))).all()
+    assert sorted(rows) == [
+        ("容量", "1L"),
+        ("容量", "2L"),
+        ("颜色", "红"),
+        ("颜色", "绿"),
+        ("颜色", "蓝"),
+    ]
+    assert known.read(["绿色", "2l", "壶"]).attributes == {"颜色": "绿", "容量": "2l"}
+
+
+async def test_the_revisions_fill_the_vocabulary_and_the_counts_from_what_there_was(
+    database_url,
+):
+    """catalog_0023 fills the vocabulary from the products and clusters there were, and
+    catalog_0024 the clusters' counts from their signals (one database, migrated in steps)."""
+    database = Database(database_url("catalog"), service="catalog")
+    await database.create_database_if_missing()
+    empty, cups, alice, bob = new_id(), new_id(), new_id(), new_id()
+    latest = now() - timedelta(days=2)
+
+    def upgrade(revision: str):
+        return lambda sync: command.upgrade(SCHEMA.config(sync), revision)
+
+    async with database.engine.begin() as conn:
+        await conn.run_sync(upgrade("catalog_0022"))
+        product = (
+            await conn.execute(
+                insert(Product.__table__)
+                .values(name="杯", attributes={"颜色": ["红", "蓝"]}, created_by=new_id())
+                .returning(Product.__table__.c.id)
+            )
+        ).scalar_one()
+        await conn.execute(
+            _earlier_cluster(id=empty, key="k", attributes={"颜色": "绿"}, label="颜色=绿")
+        )
+        await conn.run_sync(upgrade("catalog_0023"))
+        await conn.execute(_earlier_cluster(id=cups, key=cups.hex, label="杯"))
+        signals = [
+            (SignalKind.SEARCH_MISSED, None, None, latest - timedelta(days=3)),
+            (SignalKind.SEARCH_MISSED, None, None, latest),
+            (SignalKind.WANT, alice, product, latest - timedelta(days=1)),
+            (SignalKind.WISHLIST, alice, product, latest - timedelta(days=1)),
+            (SignalKind.WISHLIST, bob, product, latest - timedelta(days=5)),
+        ]
+        await conn.execute(
+            insert(DemandSignal.__table__),
+            [
+                {
+                    "id": new_id(),
+                    "kind": kind,
+                    "cluster_id": cups,
+                    "customer_id": customer,
+                    "product_id": pid,
+                    "attributes": {},
+                    "created_at": at,
+                }
+                for kind, customer, pid, at in signals
+            ],
+        )
+    await migrations.upgrade(database, SCHEMA)
+    async with database.session() as session:
+        rows = (await session.execute(select(AttributeValue.name, AttributeValue.value))).all()
+        filled = await session.get(DemandCluster, cups)
+        nothing = await session.get(DemandCluster, empty)
+    await database.dispose()
+    assert sorted(rows) == [("颜色", "红"), ("颜色", "绿"), ("颜色", "蓝")]
+    assert (filled.signals, filled.searches, filled.wants, filled.wishlists) == (5, 2, 1, 2)
+    assert (filled.askers, filled.last_asked_at) == (2, latest)
+    assert (nothing.signals, nothing.askers, nothing.last_asked_at) == (0, 0, None)
+
+
+@ON_POSTGRES
+async def test_a_burst_of_signals_counts_each_once_as_a_recount_does(db):
+    """Searches, wants and wishlist entries of one cluster at once, on PostgreSQL: the counts
+    on its row are those a recount of its signals makes (each `+ 1` by the database; read and
+    written back, concurrent ones would be lost), and repeats count nothing."""
+    products = [await _listed_product(db) for _ in range(2)]
+    customers = [new_id() for _ in range(8)]
+
+    async def want(customer, product):
+        async with db.session() as session:
+            await service.want(session, customer, product, {"颜色": "绿"})
+
+    async def wish(customer, product):
+        async with db.session() as session:
+            await service.wish(session, customer, product, None)
+
+    burst = [want(c, p) for c in customers for p in products]  # 16 wants, 8 askers
+    burst += [want(customers[0], products[0]) for _ in range(4)]  # repeats: nothing
+    burst += [wish(c, products[0]) for c in customers[:5]]  # 5 wishes, no cluster of theirs
+    burst += [_missed(db, ["折叠", "水壶"]) for _ in range(10)]
+    await asyncio.gather(*burst)
+    async with db.session() as session:
+        listed = {c.id: c for c in await service.clusters(session, limit=10)}
+        kinds = func.count(DemandSignal.id)
+        recount = {
+            (cid, kind): n
+            for cid, kind, n in await session.execute(
+                select(DemandSignal.cluster_id, DemandSignal.kind, kinds).group_by(
+                    DemandSignal.cluster_id, DemandSignal.kind
+                )
+            )
+        }
+        askers = dict(
+            (
+                await session.execute(
+                    select(
+                        DemandSignal.cluster_id, func.count(DemandSignal.customer_id.distinct())
+                    ).group_by(DemandSignal.cluster_id)
+                )
+            ).all()
+        )
+        latest = dict(
+            (
+                await session.execute(
+                    select(DemandSignal.cluster_id, func.max(DemandSignal.created_at)).group_by(
+                        DemandSignal.cluster_id
+                    )
+                )
+            ).all()
+        )
+    assert len(listed) == 3  # the wants' 颜色=绿, the wishes' product as it is, the searches
+    for cid, c in listed.items():
+        counted = {k: recount.get((cid, k), 0) for k in SignalKind}
+        assert (c.searches, c.wants, c.wishlists) == (
+            counted[SignalKind.SEARCH_MISSED],
+            counted[SignalKind.WANT],
+            counted[SignalKind.WISHLIST],
+        )
+        assert (c.signals, c.askers, c.last_asked_at) == (
+            sum(counted.values()),
+            askers[cid],
+            latest[cid],
+        )
+    assert sorted((c.wants, c.searches, c.wishlists, c.askers) for c in listed.values()) == [
+        (0, 0, 5, 5),
+        (0, 10, 0, 0),
+        (16, 0, 0, 8),
+    ]
 
 
 @ON_POSTGRES

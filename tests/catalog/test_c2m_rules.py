@@ -1,12 +1,71 @@
-"""C2M rules: which cluster a signal joins, the trend's reading, the proposal's track."""
+"""C2M rules: which cluster a signal joins, the category a search's words name, the trend's
+reading, the proposal's track."""
 
 import pytest
 
 from chassis.ids import new_id
 from contracts.catalog import ProposalState
 from services.catalog.c2m import rules
-from services.catalog.c2m.rules import ProposalAction, Trend
+from services.catalog.c2m.rules import NamedCategory, ProposalAction, Trend
 from services.catalog.products.listing import IllegalTransition
+from services.catalog.search.text import query_tokens
+
+
+def _tree(*names_and_parents: tuple[str, str | None]) -> dict[str, NamedCategory]:
+    """Categories by name, each under the named parent (None: a root)."""
+    tree: dict[str, NamedCategory] = {}
+    for name, parent in names_and_parents:
+        cid = new_id()
+        path = (tree[parent].path if parent else "/") + f"{cid}/"
+        tree[name] = NamedCategory(id=cid, path=path, name=name)
+    return tree
+
+
+def _words(query: str, synonyms: dict[str, list[str]] | None = None) -> list[list[str]]:
+    """A query's words as a miss gives them, each with its synonyms (as `search.text.expand`)."""
+    return [[w, *(synonyms or {}).get(w, [])] for w in query_tokens(query)]
+
+
+SHOP = _tree(
+    ("厨房用品", None),
+    ("杯子", "厨房用品"),
+    ("保温杯/焖烧杯", "杯子"),
+    ("户外露营装备", None),
+    ("摺疊椅", "户外露营装备"),
+    ("手机", None),
+    ("配件", "手机"),
+    ("相机", None),
+    ("相机 配件", "相机"),
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("折叠 保温杯", "保温杯/焖烧杯"),  # a word of its name (折叠 is only inside 折叠椅)
+        ("折叠", "摺疊椅"),  # a word inside its name, cut as the index cuts names
+        ("保溫杯 紫砂", "保温杯/焖烧杯"),  # traditional characters: the same word
+        ("露营 帐篷", "户外露营装备"),
+        ("折叠椅 加厚", "摺疊椅"),  # the name itself, in traditional characters
+        ("杯子 保温杯", "保温杯/焖烧杯"),  # two on one branch: the deepest
+        ("相机 配件", "相机 配件"),  # the one naming the most words
+        ("配件 加长", None),  # a 配件 of phones and one of cameras: none
+        ("户外 保温杯", None),  # one word each, on two branches: none
+        ("紫砂 茶壶", None),  # no category named
+    ],
+)
+def test_a_search_takes_the_category_its_words_name(query, named):
+    expected = SHOP[named].id if named else None
+    assert rules.category_named(_words(query), SHOP.values()) == expected
+
+
+def test_a_synonym_of_a_word_names_a_category_as_the_word_would():
+    synonyms = {"水杯": ["杯子"], "马扎": ["露营 椅子"]}  # 露营 椅子: all its words are needed
+    assert rules.category_named(_words("儿童 水杯"), SHOP.values()) is None
+    assert rules.category_named(_words("儿童 水杯", synonyms), SHOP.values()) == SHOP["杯子"].id
+    assert rules.category_named(_words("马扎", synonyms), SHOP.values()) is None  # 露营 only
+    seats = _tree(("露营椅子", None))
+    assert rules.category_named(_words("马扎", synonyms), seats.values()) == seats["露营椅子"].id
 
 
 def test_one_demand_however_spelled_or_ordered_is_one_cluster():

@@ -8,12 +8,6 @@ from chassis.testing import eventually
 CATEGORIES = "/api/v1/catalog/categories"
 
 
-@pytest.fixture(scope="module")
-async def operator(platform) -> str:
-    _, token = await platform.staff("operator")
-    return token
-
-
 async def _category(catalog, name: str, parent_id: str | None = None, role: str = "core") -> dict:
     response = await catalog.post(
         CATEGORIES, json={"name": name, "parent_id": parent_id, "role": role}

@@ -6,7 +6,6 @@ from datetime import timedelta
 from uuid import UUID
 
 import publishing
-import pytest
 
 from chassis.clock import now
 from chassis.db import Database
@@ -20,12 +19,6 @@ from services.catalog.inventory import service as inventory
 PRODUCTS = "/api/v1/catalog/products"
 INSIGHTS = "/api/v1/catalog/insights"
 FEATURED_CHANGED = "flywheel.catalog.sku.featured_changed.v1"
-
-
-@pytest.fixture(scope="module")
-async def operators(platform) -> tuple[str, str]:
-    (_, first), (_, second) = [await platform.staff("operator") for _ in range(2)]
-    return first, second
 
 
 async def _listed(platform, operators, category_id=None) -> dict:

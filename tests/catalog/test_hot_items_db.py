@@ -4,15 +4,14 @@ concurrent requests featuring one SKU make one row and one event."""
 import asyncio
 from datetime import timedelta
 
+import products_db
 import pytest
 from sqlalchemy import func, select
 
-from chassis import migrations
 from chassis.db import Database
 from chassis.events.tables import outbox
 from chassis.ids import new_id
 from chassis.money import Price
-from services.catalog.app import SCHEMA
 from services.catalog.insights import service
 from services.catalog.insights.models import FeaturedSku
 from services.catalog.inventory import service as inventory
@@ -21,15 +20,6 @@ from services.catalog.products.listing import ListingAction
 from services.catalog.products.schemas import ProductCreate, SkuIn
 
 ON_POSTGRES = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
-
-
-@pytest.fixture
-async def db(database_url):
-    database = Database(database_url("catalog"), service="catalog")
-    await database.create_database_if_missing()
-    await migrations.upgrade(database, SCHEMA)
-    yield database
-    await database.dispose()
 
 
 async def _listed_sku(db: Database):
@@ -45,12 +35,8 @@ async def _listed_sku(db: Database):
             )
         ],
     )
-    submitter = new_id()
-    async with db.session() as session:
-        product = await products.create(session, body, submitter, 1000)
-        await products.review(session, product.id, ListingAction.SUBMIT, submitter)
-        await products.review(session, product.id, ListingAction.APPROVE, new_id())
-        return product.id, product.skus[0].id
+    product_id, (sku_id,) = await products_db.create(db, body)
+    return product_id, sku_id
 
 
 async def _sell(db, sku_id, quantity, *, paid=True):

@@ -1,19 +1,11 @@
 """Inventory over real HTTP: stock per SKU, adjustments and their ledger, thresholds; and the
 saga over the broker: an order placed in the orders service reserves catalog stock."""
 
-import pytest
-
 from chassis.ids import new_id
 from chassis.testing import eventually
 
 PRODUCTS = "/api/v1/catalog/products"
 INVENTORY = "/api/v1/catalog/inventory"
-
-
-@pytest.fixture(scope="module")
-async def operators(platform) -> tuple[str, str]:
-    (_, first), (_, second) = [await platform.staff("operator") for _ in range(2)]
-    return first, second
 
 
 async def _listed(platform, operators, *, price=1500) -> str:

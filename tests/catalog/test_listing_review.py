@@ -11,13 +11,6 @@ from chassis.testing import eventually
 PRODUCTS = "/api/v1/catalog/products"
 
 
-@pytest.fixture(scope="module")
-async def operators(platform) -> tuple[str, str]:
-    """Two operator-only users: one submits, the other reviews."""
-    (_, first), (_, second) = [await platform.staff("operator") for _ in range(2)]
-    return first, second
-
-
 async def _draft(catalog) -> dict:
     body = {"name": f"Tea {new_id().hex[-6:]}", "price": {"amount": 1200, "currency": "CNY"}}
     created = await catalog.post(PRODUCTS, json=body)

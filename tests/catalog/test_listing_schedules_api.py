@@ -3,19 +3,11 @@ time and publishes the listing events; bad times and moves are 4xx naming why.""
 
 from datetime import timedelta
 
-import pytest
-
 from chassis.clock import now
 from chassis.ids import new_id
 from chassis.testing import eventually
 
 PRODUCTS = "/api/v1/catalog/products"
-
-
-@pytest.fixture(scope="module")
-async def operators(platform) -> tuple[str, str]:
-    (_, first), (_, second) = [await platform.staff("operator") for _ in range(2)]
-    return first, second
 
 
 async def _listed(platform, operators) -> str:

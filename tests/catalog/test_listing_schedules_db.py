@@ -5,17 +5,16 @@ at once carry out each schedule once."""
 import asyncio
 from datetime import timedelta
 
+import products_db
 import pytest
 from sqlalchemy import func, select, update
 
-from chassis import migrations
 from chassis.clock import now
 from chassis.db import Database
 from chassis.events.tables import outbox
 from chassis.http.problems import Conflict, InvalidInput
 from chassis.ids import new_id
 from chassis.money import Price
-from services.catalog.app import SCHEMA
 from services.catalog.products import service
 from services.catalog.products.listing import ListingAction, ScheduledMove
 from services.catalog.products.models import ListingSchedule, Product
@@ -24,26 +23,12 @@ from services.catalog.products.schemas import ProductCreate, SkuIn
 LISTED, DELISTED = "flywheel.catalog.product.listed.v1", "flywheel.catalog.product.delisted.v1"
 
 
-@pytest.fixture
-async def db(database_url):
-    database = Database(database_url("catalog"), service="catalog")
-    await database.create_database_if_missing()
-    await migrations.upgrade(database, SCHEMA)
-    yield database
-    await database.dispose()
-
-
 async def _listed(db: Database):
     body = ProductCreate(
         name="保温杯",
         skus=[SkuIn(code=f"T-{new_id().hex}", price=Price(amount=100, currency="CNY"))],
     )
-    submitter = new_id()
-    async with db.session() as session:
-        product = await service.create(session, body, submitter, min_margin_bps=1000)
-        await service.review(session, product.id, ListingAction.SUBMIT, submitter)
-        await service.review(session, product.id, ListingAction.APPROVE, new_id())
-        return product.id
+    return (await products_db.create(db, body)).product_id
 
 
 async def _schedule(db, product_id, move, minutes=10):

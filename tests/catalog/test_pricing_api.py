@@ -21,12 +21,6 @@ def cny(amount: int) -> dict:
 
 
 @pytest.fixture(scope="module")
-async def operator(platform) -> str:
-    _, token = await platform.staff("operator")
-    return token
-
-
-@pytest.fixture(scope="module")
 async def admin(platform) -> tuple[str, str]:
     """A user holding only the admin role: (id, token)."""
     return await platform.staff("admin")

@@ -38,12 +38,6 @@ def cup_skus(prefix: str) -> list[dict]:
     ]
 
 
-@pytest.fixture(scope="module")
-async def operator(platform) -> str:
-    _, token = await platform.staff("operator")
-    return token
-
-
 async def _published(platform, admin_token, type_: str, subject: str) -> list[dict]:
     async def recorded():
         async with platform.client("analytics", admin_token) as analytics:

@@ -14,12 +14,6 @@ INVENTORY = "/api/v1/catalog/inventory"
 RECEIVED = "flywheel.catalog.purchase_order.received.v1"
 
 
-@pytest.fixture(scope="module")
-async def operator(platform) -> str:
-    _, token = await platform.staff("operator")
-    return token
-
-
 async def _supplier(catalog, lead_time_days: int = 7) -> dict:
     body = {"name": f"义乌供应商 {new_id().hex[-8:]}", "lead_time_days": lead_time_days}
     created = await catalog.post(SUPPLIERS, json=body)

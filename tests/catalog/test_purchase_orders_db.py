@@ -5,20 +5,17 @@ order that ends received when concurrent deliveries complete its lines."""
 import asyncio
 from datetime import timedelta
 
+import products_db
 import pytest
 from sqlalchemy import func, select
 
-from chassis import migrations
 from chassis.db import Database
 from chassis.events.tables import outbox
 from chassis.http.problems import InvalidInput
 from chassis.ids import new_id
 from chassis.money import Price
-from services.catalog.app import SCHEMA
 from services.catalog.inventory import service as inventory
 from services.catalog.inventory.models import LedgerEntry, StockLevel
-from services.catalog.products import service as products
-from services.catalog.products.listing import ListingAction
 from services.catalog.products.schemas import ProductCreate, SkuIn
 from services.catalog.suppliers import service
 from services.catalog.suppliers.rules import OrderState
@@ -31,15 +28,6 @@ from services.catalog.suppliers.schemas import (
 )
 
 ON_POSTGRES = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
-
-
-@pytest.fixture
-async def db(database_url):
-    database = Database(database_url("catalog"), service="catalog")
-    await database.create_database_if_missing()
-    await migrations.upgrade(database, SCHEMA)
-    yield database
-    await database.dispose()
 
 
 async def _listed_skus(db: Database, stock: int, count: int = 1) -> list:
@@ -56,12 +44,7 @@ async def _listed_skus(db: Database, stock: int, count: int = 1) -> list:
             for i in range(count)
         ],
     )
-    submitter = new_id()
-    async with db.session() as session:
-        product = await products.create(session, body, submitter, 1000)
-        await products.review(session, product.id, ListingAction.SUBMIT, submitter)
-        await products.review(session, product.id, ListingAction.APPROVE, new_id())
-        return [sku.id for sku in product.skus]
+    return (await products_db.create(db, body)).sku_ids
 
 
 async def _supplier(db, lead_time_days=10):

@@ -4,41 +4,14 @@ stock once, however often the refund is delivered; a refund without them leaves 
 from uuid import UUID
 
 import publishing
-import pytest
+from stocked import CNY, INVENTORY, PRODUCTS, listed_with_stock
 
 from chassis.clock import now
 from chassis.events.envelope import CloudEvent
 from chassis.events.outbox import envelope_for
 from chassis.ids import new_id
-from chassis.money import Money
 from chassis.testing import eventually
 from contracts.orders import OrderLine, OrderPaid, OrderPlaced, RefundCompleted, RefundedLine
-
-PRODUCTS = "/api/v1/catalog/products"
-INVENTORY = "/api/v1/catalog/inventory"
-CNY = Money(amount=1500, currency="CNY")
-
-
-@pytest.fixture(scope="module")
-async def operators(platform) -> tuple[str, str]:
-    (_, first), (_, second) = [await platform.staff("operator") for _ in range(2)]
-    return first, second
-
-
-async def _listed_with_stock(platform, operators, on_hand: int) -> str:
-    submitter, reviewer = operators
-    async with platform.client("catalog", submitter) as catalog:
-        created = await catalog.post(
-            PRODUCTS, json={"name": f"Mug {new_id().hex[-6:]}", "price": CNY.model_dump()}
-        )
-        sku = created.json()["id"]
-        await catalog.post(f"{PRODUCTS}/{sku}/submit")
-        await catalog.post(
-            f"{INVENTORY}/skus/{sku}/adjustments", json={"delta": on_hand, "reason": "receipt"}
-        )
-    async with platform.client("catalog", reviewer) as catalog:
-        assert (await catalog.post(f"{PRODUCTS}/{sku}/approve")).status_code == 200
-    return sku
 
 
 def _orders(data) -> CloudEvent:
@@ -60,7 +33,7 @@ def _refund(order: OrderPlaced, refund_id: UUID, quantity: int, *, restock: bool
 
 
 async def test_a_resaleable_return_restocks_once_under_redelivery(platform, operators):
-    sku = await _listed_with_stock(platform, operators, 5)
+    sku = await listed_with_stock(platform, operators, 5)
     line = OrderLine(sku_id=UUID(sku), quantity=3, list_price=CNY, unit_price=CNY, paid=CNY)
     order = OrderPlaced(
         order_id=new_id(), customer_id=new_id(), lines=[line], total=CNY, placed_at=now()
@@ -115,7 +88,7 @@ async def test_a_resaleable_return_restocks_once_under_redelivery(platform, oper
 async def test_a_refund_handled_before_its_sale_restocks_once_the_sale_is_in(platform, operators):
     """Refunds travel on their own topic: one the catalog takes before the order's sale (both
     queued while it was down, say) waits for the sale, then restocks once."""
-    sku = await _listed_with_stock(platform, operators, 5)
+    sku = await listed_with_stock(platform, operators, 5)
     line = OrderLine(sku_id=UUID(sku), quantity=3, list_price=CNY, unit_price=CNY, paid=CNY)
     order = OrderPlaced(
         order_id=new_id(), customer_id=new_id(), lines=[line], total=CNY, placed_at=now()

@@ -4,32 +4,20 @@ release once, expiry; and 200 concurrent reservations on PostgreSQL."""
 import asyncio
 from datetime import timedelta
 
+import products_db
 import pytest
 from sqlalchemy import func, select
 
-from chassis import migrations
 from chassis.db import Database
 from chassis.events.tables import outbox
 from chassis.ids import new_id
 from chassis.money import Price
 from contracts.catalog import StockRejected, StockReserved
-from services.catalog.app import SCHEMA
 from services.catalog.inventory import service
 from services.catalog.inventory.models import LedgerEntry, Reservation, SkuReturn, StockLevel
-from services.catalog.products import service as products
-from services.catalog.products.listing import ListingAction
 from services.catalog.products.schemas import ProductCreate, SkuIn
 
 TTL = timedelta(minutes=30)
-
-
-@pytest.fixture
-async def db(database_url):
-    database = Database(database_url("catalog"), service="catalog")
-    await database.create_database_if_missing()
-    await migrations.upgrade(database, SCHEMA)
-    yield database
-    await database.dispose()
 
 
 async def _listed_sku(db: Database, stock: int, *, threshold: int = 0, listed: bool = True):
@@ -45,13 +33,7 @@ async def _listed_sku(db: Database, stock: int, *, threshold: int = 0, listed: b
             )
         ],
     )
-    submitter, reviewer = new_id(), new_id()
-    async with db.session() as session:
-        product = await products.create(session, body, submitter, min_margin_bps=1000)
-        if listed:
-            await products.review(session, product.id, ListingAction.SUBMIT, submitter)
-            await products.review(session, product.id, ListingAction.APPROVE, reviewer)
-        return product.skus[0].id
+    return (await products_db.create(db, body, listed=listed)).sku_ids[0]
 
 
 async def _stock(db: Database, sku_id) -> tuple[int, int, int]:

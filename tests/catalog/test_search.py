@@ -2,6 +2,7 @@
 trigram fallback): Chinese segmentation, traditional characters, filters, sorts, pages,
 suggestions, and the search that found nothing."""
 
+import products_db
 import pytest
 from sqlalchemy import func, select, update
 
@@ -60,13 +61,7 @@ async def _product(db, name, brand, category_id, amount, stock, listed):
             SkuIn(code=f"S-{new_id().hex}", price=Price(amount=amount, currency="CNY"), stock=stock)
         ],
     )
-    submitter, reviewer = new_id(), new_id()
-    async with db.session() as session:
-        product = await products.create(session, body, submitter, min_margin_bps=1000)
-        if listed:
-            await products.review(session, product.id, ListingAction.SUBMIT, submitter)
-            await products.review(session, product.id, ListingAction.APPROVE, reviewer)
-        return product.id
+    return (await products_db.create(db, body, listed=listed)).product_id
 
 
 async def _find(db, page=PageRequest(limit=20), **query):

@@ -6,31 +6,22 @@ once leave one on sale."""
 import asyncio
 from uuid import UUID
 
+import products_db
 import publishing
 import pytest
 
-from chassis import migrations
 from chassis.clock import now
-from chassis.db import Database
 from chassis.events.outbox import envelope_for
 from chassis.http.problems import Conflict
 from chassis.ids import new_id
 from chassis.money import Money, Price
 from chassis.testing import eventually
 from contracts.orders import OrderLine, OrderPlaced
-from services.catalog.app import SCHEMA
 from services.catalog.products import service as products
-from services.catalog.products.listing import ListingAction
 from services.catalog.products.schemas import ProductCreate, SkuIn
 
 PRODUCTS = "/api/v1/catalog/products"
 LISTING_CHANGED = "flywheel.catalog.sku.listing_changed.v1"
-
-
-@pytest.fixture(scope="module")
-async def operators(platform) -> tuple[str, str]:
-    (_, first), (_, second) = [await platform.staff("operator") for _ in range(2)]
-    return first, second
 
 
 async def _listed(platform, operators) -> dict:
@@ -127,15 +118,6 @@ async def test_a_delisted_sku_is_off_sale_while_its_product_stays_listed(
     assert [e["data"]["listed"] for e in events] == [False, True]  # once each
 
 
-@pytest.fixture
-async def db(database_url):
-    database = Database(database_url("catalog"), service="catalog")
-    await database.create_database_if_missing()
-    await migrations.upgrade(database, SCHEMA)
-    yield database
-    await database.dispose()
-
-
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 async def test_the_last_two_skus_delisted_at_once_leave_one_on_sale(db):
     """Twenty products of two SKUs each, all forty delisted at once (each twice)."""
@@ -154,12 +136,7 @@ async def test_the_last_two_skus_delisted_at_once_leave_one_on_sale(db):
                 for color in ("红", "蓝")
             ],
         )
-        submitter = new_id()
-        async with db.session() as session:
-            product = await products.create(session, body, submitter, min_margin_bps=1000)
-            await products.review(session, product.id, ListingAction.SUBMIT, submitter)
-            await products.review(session, product.id, ListingAction.APPROVE, new_id())
-            made.append((product.id, [sku.id for sku in product.skus]))
+        made.append(tuple(await products_db.create(db, body)))
 
     async def delist(product_id, sku_id):
         async with db.session() as session:

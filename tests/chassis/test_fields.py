@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from chassis.http.fields import MAX_URL, Timestamp, WebUrl
+from chassis.http.fields import MAX_URL, Timestamp, Trimmed, WebUrl
 
 MOMENT = TypeAdapter(Timestamp)
 
@@ -38,3 +38,21 @@ def test_a_url_is_kept_normalised_and_reads_back_as_itself():
     assert WEB_URL.validate_python(str(url)) == url
     edge = "https://cdn.example.com/" + "a" * (MAX_URL - 24)
     assert len(str(WEB_URL.validate_python(edge))) == MAX_URL
+
+
+REASON = TypeAdapter(Trimmed(10))
+NOTE = TypeAdapter(Trimmed(10, min_length=0))
+
+
+def test_trimmed_text_is_measured_as_sent_as_the_schema_states():
+    assert REASON.json_schema() == {"type": "string", "minLength": 1, "maxLength": 10}
+    with pytest.raises(ValidationError, match="at most 10"):
+        REASON.validate_python("late" + "\t" * 7)  # 4 characters once trimmed, 11 as sent
+    assert REASON.validate_python("  late\t\n") == "late"
+
+
+def test_blank_text_is_too_short_once_trimmed_unless_it_may_be_empty():
+    with pytest.raises(ValidationError, match="once trimmed") as refused:
+        REASON.validate_python("   ")
+    assert refused.value.errors()[0]["type"] == "string_too_short"
+    assert NOTE.validate_python("   ") == ""

@@ -2,6 +2,7 @@
 
 import time
 import uuid
+from datetime import UTC, datetime
 
 from chassis.ids import new_id, new_ids
 
@@ -24,3 +25,10 @@ def test_one_id_is_a_uuid7_of_now():
     made = new_id()
     assert (made.version, made.variant) == (7, uuid.RFC_4122)
     assert abs((made.int >> 80) - time.time_ns() // 1_000_000) < 1000
+
+
+def test_an_id_minted_as_of_a_moment_carries_that_moment():
+    at = datetime(2026, 11, 11, 0, 0, 0, 123000, tzinfo=UTC)
+    made = new_id(at)
+    assert (made.version, made.variant) == (7, uuid.RFC_4122)
+    assert made.int >> 80 == int(at.timestamp() * 1000)

@@ -19,12 +19,13 @@ from chassis.events.envelope import CONTENT_TYPE
 from chassis.ids import new_id
 from chassis.testing import eventually, need_tool
 from contracts.orders import Attribution
+from contracts.users import RfmReason
 from gateway.console import CONSOLE_CSP
 from gateway.settings import GatewaySettings
 from services.analytics.alerts.service import evaluate
 from services.campaigns.budgets import service as budgets
 from services.catalog.inventory import service as inventory
-from tests.analytics.events import order_paid, paid
+from tests.analytics.events import order_paid, paid, rescored
 from tests.stack import start_gateway
 
 STEPS = ["page_view", "product_view", "add_to_cart"]
@@ -145,8 +146,9 @@ async def _sold_sku(platform, operators: tuple[str, str], category: str) -> str:
 
 
 async def _campaign(platform, operator: str, name: str, *, spent: int) -> str:
-    """A campaign of this week with a budget, of which it has spent `spent` (a coupon's
-    discount, charged as the checkout charges it, straight in the campaigns database)."""
+    """A campaign of this week with a budget, on the calendar, of which it has spent `spent`
+    (a coupon's discount, charged as the checkout charges it, straight in the campaigns
+    database)."""
     today = now()
     async with platform.client("campaigns", operator) as campaigns:
         planned = await campaigns.post(
@@ -159,8 +161,12 @@ async def _campaign(platform, operator: str, name: str, *, spent: int) -> str:
                 "budget": {"amount": 100_000, "currency": "CNY"},
             },
         )
-    assert planned.status_code == 201, planned.text
-    campaign = planned.json()["id"]
+        assert planned.status_code == 201, planned.text
+        campaign = planned.json()["id"]
+        scheduled = await campaigns.post(
+            f"/api/v1/campaigns/campaigns/{campaign}/schedule", json={}
+        )
+    assert scheduled.status_code == 200, scheduled.text
     db = Database(platform.database_url("campaigns"), service="test")
     try:
         async with db.session() as session, session.begin():
@@ -173,8 +179,11 @@ async def _campaign(platform, operator: str, name: str, *, spent: int) -> str:
 class Seeded:
     """What the seed made that the panels should show."""
 
-    def __init__(self, category: str, campaign: str, rule: str) -> None:
+    def __init__(
+        self, category: str, campaign: str, rule: str, buyers: list[str], scored: str
+    ) -> None:
         self.category, self.campaign, self.rule = category, campaign, rule
+        self.buyers, self.scored = buyers, scored
 
 
 async def _seed(platform, gateway, operator: str) -> Seeded:
@@ -183,7 +192,8 @@ async def _seed(platform, gateway, operator: str) -> Seeded:
     has spent part of its budget; the first went through every funnel step, the second
     stopped before the cart. Catalog recorded the SKU's sale (a hot-item candidate), and an
     alert rule that fires on an hour of fewer than a million orders: whatever the other tests
-    sharing this analytics ordered (an hour without orders did not fire beside them)."""
+    sharing this analytics ordered (an hour without orders did not fire beside them). Users
+    scored a customer of its own 555 two days ago (an important-value customer)."""
     (first, first_token), (second, second_token) = [await platform.customer() for _ in "ab"]
     _, reviewer = await platform.staff("operator")
     category_name, campaign_name = f"茶 {new_id().hex[-6:]}", f"双十二 {new_id().hex[-6:]}"
@@ -213,6 +223,7 @@ async def _seed(platform, gateway, operator: str) -> Seeded:
             [(sku, 7000)],
             attribution=Attribution(campaign_ids=[weaker]),
         ),
+        scored := rescored(new_id(), None, "555", today - timedelta(days=2), RfmReason.FIRST_ORDER),
     )
     await _collect(gateway, first_token, STEPS)
     await _collect(gateway, second_token, STEPS[:2])
@@ -229,10 +240,12 @@ async def _seed(platform, gateway, operator: str) -> Seeded:
             },
         )
     assert rule.status_code == 201, rule.text
-    return Seeded(category_name, campaign_name, rule.json()["name"])
+    return Seeded(
+        category_name, campaign_name, rule.json()["name"], [first, second], scored.subject
+    )
 
 
-async def _stored(platform, gateway, token: str, rule: str) -> None:
+async def _stored(platform, gateway, token: str, seeded: Seeded) -> None:
     """Wait until every service holds what was seeded (consumers write in batches), then
     evaluate the alert rules once, as the schedule does, and wait for the firing."""
     start = (now() - timedelta(days=27)).date().isoformat()
@@ -262,7 +275,34 @@ async def _stored(platform, gateway, token: str, rule: str) -> None:
             ]
             performed = [answer.json() for answer in answers if answer.status_code == 200]
             paid_in = len(performed) >= 2 and all((p["gmv"] or {}).get("amount") for p in performed)
-            return orders >= 4 and funnelled and len(campaigns) >= 2 and categorised and paid_in
+            # Users moved both buyers to `new` on their first order, and analytics has the moves.
+            moves = [
+                (
+                    await client.get(
+                        f"{ANALYTICS}/events",
+                        params={"type": "flywheel.users.lifecycle.changed.v1", "subject": buyer},
+                    )
+                ).json()["items"]
+                for buyer in seeded.buyers
+            ]
+            moved = all(moves)
+            # Analytics has the scores change (the RFM chart counts it on its day).
+            change = {"type": "flywheel.users.rfm.scores_changed.v1", "subject": seeded.scored}
+            scored = (await client.get(f"{ANALYTICS}/events", params=change)).json()["items"]
+            # Analytics lists the seeded campaign, running (the calendar started it).
+            listed, cursor = [], None
+            while True:
+                page = (
+                    await client.get(
+                        f"{ANALYTICS}/campaigns",
+                        params=params | {"limit": 100, "cursor": cursor or ""},
+                    )
+                ).json()
+                listed += [c["state"] for c in page["items"] if c["name"] == seeded.campaign]
+                if not (cursor := page["next_cursor"]):
+                    break
+            done = orders >= 4 and funnelled and len(campaigns) >= 2 and categorised and paid_in
+            return done and moved and scored and listed == ["running"]
 
         await eventually(seen, within=60)
         analytics = platform.servers["analytics"].app
@@ -273,12 +313,19 @@ async def _stored(platform, gateway, token: str, rule: str) -> None:
                 f"{ANALYTICS}/events",
                 params={"type": "flywheel.analytics.alert.fired.v1", "limit": 100},
             )
-            return [e for e in events.json()["items"] if e["data"]["name"] == rule] or None
+            mine = [e for e in events.json()["items"] if e["data"]["name"] == seeded.rule]
+            return mine or None
 
         await eventually(fired, within=60)  # a round trip through the broker, under load
 
 
-def _drive(console_url: str, email: str, password: str, screenshot: Path) -> dict:
+_LISTED = (
+    "return [...document.querySelectorAll('#campaign-list-table tbody tr')]"
+    ".map((row) => row.cells[0].textContent)"
+)
+
+
+def _drive(console_url: str, email: str, password: str, screenshot: Path, campaign: str) -> dict:
     """Sign in in headless Chromium and read back what each chart and table holds."""
     from selenium import webdriver
     from selenium.webdriver.common.by import By
@@ -303,6 +350,12 @@ def _drive(console_url: str, email: str, password: str, screenshot: Path) -> dic
                 in ("all", "with-errors")
             )
         )
+        # The campaigns list pages from the latest start: other tests' campaigns may come
+        # before the seeded one.
+        more = driver.find_element(By.ID, "campaign-list-more")
+        while campaign not in (listed := driver.execute_script(_LISTED)) and more.is_displayed():
+            more.click()
+            WebDriverWait(driver, 60).until(lambda d: len(d.execute_script(_LISTED)) > len(listed))
         seen = driver.execute_script(
             """
             const series = (id) => echarts.getInstanceByDom(document.getElementById(id))
@@ -314,15 +367,25 @@ def _drive(console_url: str, email: str, password: str, screenshot: Path) -> dic
               token: sessionStorage.getItem("flywheel.console.tokens") !== null,
               sales: series("sales-chart"), funnel: series("funnel-chart"),
               cohorts: series("cohorts-chart"), lifecycle: series("lifecycle-chart"),
+              lifecycleTrend: echarts.getInstanceByDom(
+                document.getElementById("lifecycle-trend-chart")).getOption().series
+                .map((s) => ({type: s.type, name: s.name, stack: s.stack, data: s.data})),
+              rfmTrend: echarts.getInstanceByDom(
+                document.getElementById("rfm-trend-chart")).getOption().series
+                .map((s) => ({type: s.type, name: s.name, stack: s.stack, data: s.data})),
               campaigns: series("campaigns-chart"), categories: series("categories-chart"),
               hotItems: series("hot-chart"), alerts: series("alerts-chart"),
               tables: {sales: rows("sales-table"), funnel: rows("funnel-table"),
                        cohorts: rows("cohorts-table"), events: rows("events-table"),
                        lifecycle: rows("lifecycle-table"), campaigns: rows("campaigns-table"),
+                       lifecycleTrend: rows("lifecycle-trend-table"),
+                       rfmTrend: rows("rfm-trend-table"),
+                       campaignList: rows("campaign-list-table"),
                        categories: rows("categories-table"), hotItems: rows("hot-table"),
                        alerts: rows("alerts-table")},
               cells: Object.fromEntries(
-                ["lifecycle-table", "campaigns-table", "categories-table", "hot-table",
+                ["lifecycle-table", "campaigns-table", "campaign-list-table", "categories-table",
+                 "hot-table",
                  "alerts-table"].map((id) => [id, [...document.querySelectorAll(
                    `#${id} tbody tr`)].map((row) => [...row.cells].map((c) => c.textContent))])),
               exports: [...document.querySelectorAll("section .table button.csv")].length,
@@ -344,6 +407,7 @@ def _drive(console_url: str, email: str, password: str, screenshot: Path) -> dic
             const first = (id) => echarts.getInstanceByDom(document.getElementById(id))
               .getOption().series[0].data.map((d) => d.name);
             return {alerts: document.querySelector("#alerts h2").textContent,
+                    trend: names("lifecycle-trend-chart"), layers: names("rfm-trend-chart"),
                     roles: names("categories-chart"), stages: first("lifecycle-chart"),
                     header: document.querySelector("#hot-table th").textContent};
             """
@@ -410,10 +474,12 @@ async def test_an_operator_signs_in_and_sees_every_chart_drawn_with_data(
     _, email, password = await platform.staff_account("operator")
     token = await platform.token(email, password)
     seeded = await _seed(platform, gateway, token)
-    await _stored(platform, gateway, token, seeded.rule)
+    await _stored(platform, gateway, token, seeded)
 
     screenshot = tmp_path / "console.png"
-    seen = await asyncio.to_thread(_drive, f"{gateway.url}/console/", email, password, screenshot)
+    seen = await asyncio.to_thread(
+        _drive, f"{gateway.url}/console/", email, password, screenshot, seeded.campaign
+    )
     print(f"console screenshot: {screenshot}")
 
     assert seen["loaded"] == "all", seen["error"]
@@ -448,6 +514,33 @@ async def test_an_operator_signs_in_and_sees_every_chart_drawn_with_data(
         "Churned",
     ]
     assert sum(s["value"] for s in ring["data"]) >= 2
+    # Lifecycle by day: a stacked area per stage over the 28 days of the range; on the last,
+    # the two buyers among the new (other tests' users may be in any stage, never fewer).
+    trend = seen["lifecycleTrend"]
+    assert [s["name"] for s in trend] == [s["name"] for s in ring["data"]]
+    assert {(s["type"], s["stack"]) for s in trend} == {("line", "users")}
+    assert {len(s["data"]) for s in trend} == {28}
+    assert trend[1]["data"][-1] >= 2
+    assert seen["tables"]["lifecycleTrend"] == 28
+    # RFM layers by day: a stacked area per layer over the 28 days, from analytics' RFM
+    # rollup; the customer scored 555 two days ago among the important value since then.
+    layers = seen["rfmTrend"]
+    assert [s["name"] for s in layers] == [
+        "Important value",
+        "Important develop",
+        "Important keep",
+        "Important retain",
+        "General value",
+        "General develop",
+        "General keep",
+        "General retain",
+    ]
+    assert {(s["type"], s["stack"]) for s in layers} == {("line", "users")}
+    assert {len(s["data"]) for s in layers} == {28}
+    assert layers[0]["data"][-3] >= 1
+    assert layers[0]["data"][-1] >= 1
+    assert seen["tables"]["rfmTrend"] == 28
+    assert "/api/v1/analytics/metrics/rfm" in seen["asked"]
     # Campaigns: the seeded one, with its GMV (the campaigns service counts the order's
     # total, shipping included: 109.00) over what it spent (33.00).
     cells = seen["cells"]
@@ -459,6 +552,10 @@ async def test_an_operator_signs_in_and_sees_every_chart_drawn_with_data(
     # Best ROI first: the other campaign's 80.00 / 80.00 comes after it.
     assert names.index(seeded.campaign) < names.index(f"{seeded.campaign} B")
     assert 3.3 in roi["data"]
+    # The campaigns list: the seeded one, on the calendar, with analytics' GMV (the lines
+    # paid: 99.00) beside the campaigns service's spend and ROI.
+    [row] = [row for row in cells["campaign-list-table"] if row[0] == seeded.campaign]
+    assert [row[1], *row[4:]] == ["Holiday sale", "Running", "99 CNY", "1", "0", "33 CNY", "3.30"]
     # Categories: the core category, its GMV (both lines of its SKU) and its share of it,
     # coloured as core.
     [category] = [row for row in cells["categories-table"] if row[0] == seeded.category]
@@ -481,6 +578,17 @@ async def test_an_operator_signs_in_and_sees_every_chart_drawn_with_data(
     assert any(point[1] == seeded.rule for point in fired["data"])
     assert seen["chinese"] == {
         "alerts": "实时告警",
+        "trend": ["潜在用户", "新客", "活跃", "高价值", "沉睡", "流失"],
+        "layers": [
+            "重要价值",
+            "重要发展",
+            "重要保持",
+            "重要挽留",
+            "一般价值",
+            "一般发展",
+            "一般保持",
+            "一般挽留",
+        ],
         "roles": ["核心", "优势", "潜力", "淘汰"],
         "stages": ["潜在用户", "新客", "活跃", "高价值", "沉睡", "流失"],
         "header": "商品",

@@ -17,7 +17,9 @@ from services.content.settings import Settings
 
 @pytest.fixture(scope="module")
 def two_crowds() -> Snapshot:
-    """Forty users who had rooms r0..r5, forty who had outfits o0..o5, each five of six."""
+    """Forty users who had rooms r0..r5, forty who had outfits o0..o5, each five of six:
+    two tastes, learned as two factors (with more, ALS's spare factors fit noise, and which
+    item a few of them place nearer the other crowd changes with the numeric libraries)."""
     rng = np.random.default_rng(3)
     users, items = [], []
     for crowd in ("r", "o"):
@@ -25,7 +27,7 @@ def two_crowds() -> Snapshot:
             for item in rng.choice(6, size=5, replace=False):
                 users.append(f"{crowd}{n}")
                 items.append(f"{crowd}{item}")
-    return Snapshot.train(users, items, [1.0] * len(users), factors=4, iterations=10, seed=1)
+    return Snapshot.train(users, items, [1.0] * len(users), factors=2, iterations=10, seed=1)
 
 
 def test_a_reader_of_rooms_is_recommended_the_other_rooms_first(two_crowds):
@@ -66,7 +68,8 @@ def test_the_fold_in_solves_the_least_squares_step_of_als(two_crowds):
 
 def test_because_you_liked_names_the_readers_item_of_the_same_kind(two_crowds):
     scores = two_crowds.scores({"r0": 1.0, "o0": 1.0})
-    assert two_crowds.closest(["r3", "o4", "unknown"], scores.history) == ["r0", "o0", None]
+    named = [f"r{n}" for n in range(1, 6)] + [f"o{n}" for n in range(1, 6)] + ["unknown"]
+    assert two_crowds.closest(named, scores.history) == ["r0"] * 5 + ["o0"] * 5 + [None]
 
 
 def test_the_most_had_items_come_first():

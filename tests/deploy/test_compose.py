@@ -51,6 +51,9 @@ def test_every_service_of_the_manifest_runs_migrated_and_healthy_behind_the_gate
         assert "/readyz" in " ".join(service["healthcheck"]["test"])
         assert service["restart"] == "unless-stopped"
         assert gateway["depends_on"][spec.name]["condition"] == "service_healthy"
+        # The services it calls, at their in-network addresses.
+        wanted = spec.url_settings(lambda callee: f"http://{callee}:8000")
+        assert {name: env[name] for name in wanted} == wanted
     upstreams = json.loads(gateway["environment"]["GATEWAY_UPSTREAMS"])
     assert upstreams == {spec.name: f"http://{spec.name}:8000" for spec in SERVICES}
     assert services["kafka-topics"]["command"] == ["python", "-m", "deploy.topics"]

@@ -107,6 +107,29 @@ def test_only_the_gateway_is_reachable_from_outside_and_services_only_from_it():
         assert all(peer.get("podSelector") or peer.get("namespaceSelector") for peer in sources)
 
 
+def test_a_service_reaches_users_and_the_services_it_calls_and_no_other():
+    policies = of_kind(render("prod"), "NetworkPolicy")
+
+    def pods(rules, side: str) -> set[str]:
+        return {
+            peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"].removeprefix("flywheel-")
+            for rule in rules
+            for peer in rule.get(side, [])
+            if "podSelector" in peer
+        }
+
+    def reach(name: str) -> tuple[set[str], set[str]]:
+        policy = policies[f"flywheel-{name}"]["spec"]
+        return pods(policy["ingress"], "from"), pods(policy["egress"], "to")
+
+    # Every service reads users' signing keys; orders asks campaigns' quote at checkout.
+    assert reach("users") == ({"gateway", *NAMES} - {"users"}, set())
+    assert reach("campaigns") == ({"gateway", "orders"}, {"users"})
+    assert reach("orders") == ({"gateway"}, {"users", "campaigns"})
+    for name in set(NAMES) - {"users", "campaigns", "orders"}:
+        assert reach(name) == ({"gateway"}, {"users"})
+
+
 def test_only_analytics_reaches_the_internet_and_never_private_networks():
     policies = of_kind(render("prod"), "NetworkPolicy")
     internet = {}

@@ -151,8 +151,8 @@ class Trade:
 
 def quote_stand_in() -> FastAPI:
     """Campaigns' quote as these tests' stand-in (they reply for campaigns over the broker
-    too): every coupon applies and discounts nothing. `test_checkout_quote.py` asks the real
-    campaigns service."""
+    too): no campaign prices any line, and every coupon applies and discounts nothing.
+    `test_checkout_quote.py` and `test_campaign_prices.py` ask the real campaigns service."""
     app = FastAPI()
 
     @app.post("/api/v1/campaigns/quote")
@@ -160,7 +160,15 @@ def quote_stand_in() -> FastAPI:
         lines = body["lines"]
         zero = {"amount": 0, "currency": lines[0]["unit_price"]["currency"]}
         return {
-            "lines": [{"sku_id": line["sku_id"], "discount": zero} for line in lines],
+            "lines": [
+                {
+                    "sku_id": line["sku_id"],
+                    "unit_price": line["unit_price"],
+                    "campaign_id": None,
+                    "discount": zero,
+                }
+                for line in lines
+            ],
             "not_applied": [],
         }
 

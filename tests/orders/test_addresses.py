@@ -1,8 +1,9 @@
 """Shipping addresses over HTTP: the order keeps the one it was placed with (a copy: address
 book edits leave it), shown to its customer and to operators, never to another customer; the
 address book (save, list, change, delete, one default, at most 20, also under concurrent
-creates on PostgreSQL); checkout by `address_id`, never another customer's; bad phones and
-fields named in a 422 with nothing written."""
+creates on PostgreSQL; a save retried with its `Idempotency-Key` saves once); checkout by
+`address_id`, never another customer's; bad phones and fields named in a 422 with nothing
+written."""
 
 import asyncio
 
@@ -213,6 +214,34 @@ async def test_the_address_book_holds_at_most_twenty(trade):
     assert room_again.status_code == 201
     assert full_again.status_code == 409
     assert len(listed.json()) == MAX_ADDRESSES
+
+
+async def test_a_retried_save_with_its_idempotency_key_saves_once(trade):
+    _, client = await trade.customer()
+    _, other = await trade.customer()
+    key = {"Idempotency-Key": str(new_id())}
+    async with client, other:
+        first = await client.post(BOOK, json=address("CN-ZJ"), headers=key)
+        retried = await client.post(BOOK, json=address("CN-ZJ"), headers=key)
+        changed = await client.post(BOOK, json=address("CN-SH"), headers=key)
+        theirs = await other.post(BOOK, json=address("CN-ZJ"), headers=key)
+        listed = await client.get(BOOK)
+        without = [await other.post(BOOK, json=address("CN-BJ")) for _ in range(2)]
+        others = await other.get(BOOK)
+
+    assert first.status_code == 201, first.text
+    assert "idempotent-replayed" not in first.headers
+    assert (retried.status_code, retried.json()) == (201, first.json())
+    assert retried.headers["idempotent-replayed"] == "true"
+    assert changed.status_code == 422, changed.text
+    assert _fields(changed.json()) == ["header.Idempotency-Key"]
+    assert [a["id"] for a in listed.json()] == [first.json()["id"]]  # saved once, CN-SH never
+    # A key is the caller's: another customer's same key saves their own address.
+    assert theirs.status_code == 201
+    assert theirs.json()["id"] != first.json()["id"]
+    # Without a key every save is a new address.
+    assert {w.status_code for w in without} == {201}
+    assert len(others.json()) == 3
 
 
 async def test_concurrent_creates_never_overfill_the_book(orders_db):

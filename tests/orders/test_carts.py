@@ -47,37 +47,51 @@ async def test_a_cart_is_priced_live_and_tells_what_went_in_and_out(trade):
         theirs = await someone_else.get(CART)
 
     cny = lambda amount: {"amount": amount, "currency": "CNY"}  # noqa: E731
+    # No campaign prices them (the stand-in quote's answer): the list prices, confirmed.
     assert changed.json() == {
         "lines": [
             {
                 "sku_id": tea,
                 "quantity": 3,
+                "list_price": cny(1500),
                 "unit_price": cny(1500),
+                "campaign_id": None,
                 "line_total": cny(4500),
                 "unavailable": None,
             },
             {
                 "sku_id": mug,
                 "quantity": 1,
+                "list_price": cny(800),
                 "unit_price": cny(800),
+                "campaign_id": None,
                 "line_total": cny(800),
                 "unavailable": None,
             },
         ],
         "total": cny(5300),
+        "campaign_ids": [],
+        "prices_confirmed": True,
     }
     assert repriced.json()["total"] == cny(5400)
     assert delisted.json()["lines"][1] == {
         "sku_id": mug,
         "quantity": 1,
+        "list_price": None,
         "unit_price": None,
+        "campaign_id": None,
         "line_total": None,
         "unavailable": f"{mug} was delisted: it is not on sale",
     }
     assert delisted.json()["total"] is None
     assert [line["sku_id"] for line in removed.json()["lines"]] == [tea]
     assert removed.json()["total"] == cny(4500)
-    assert theirs.json() == {"lines": [], "total": None}
+    assert theirs.json() == {
+        "lines": [],
+        "total": None,
+        "campaign_ids": [],
+        "prices_confirmed": True,
+    }
 
     added = await trade.staged(ADDED, customer_id)
     assert [(e["data"]["sku_id"], e["data"]["quantity"]) for e in added] == [

@@ -1,19 +1,22 @@
-"""Whether an order may take a group buy's or a bargain's price (pure rules)."""
+"""Whether an order may take a group buy's, a bargain's or a flash reservation's price (pure
+rules)."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chassis.http.problems import InvalidInput
+from chassis.http.problems import Conflict, InvalidInput
 from chassis.ids import new_id
 from chassis.money import Money
 from services.orders.deals.rules import (
     BargainTerms,
     Deal,
+    FlashTerms,
     GroupStatus,
     GroupTerms,
     bargain_deal,
     check_lines,
+    flash_deal,
     group_deal,
 )
 
@@ -30,8 +33,12 @@ def _bargain(starter=ME, until=timedelta(hours=1), ordered=False) -> BargainTerm
     return BargainTerms(SKU, starter, PRICE, AT + until, ordered)
 
 
-def _refused(call, field: str, words: str) -> None:
-    with pytest.raises(InvalidInput) as raised:
+def _flash(status="reserved", expires=timedelta(minutes=15), quantity=2) -> FlashTerms:
+    return FlashTerms(new_id(), new_id(), SKU, quantity, PRICE, status, AT + expires)
+
+
+def _refused(call, field: str, words: str, problem=InvalidInput) -> None:
+    with pytest.raises(problem) as raised:
         call()
     (error,) = raised.value.extra["errors"]
     assert error["field"] == field
@@ -84,3 +91,37 @@ def test_a_deals_order_is_one_line_of_its_sku_within_its_quantity():
         lambda: check_lines(deal, "body.bargain_id", [(SKU, 1), (SKU, 1)]), "body.lines", "one line"
     )
     _refused(lambda: check_lines(deal, "body.bargain_id", [(SKU, 2)]), "body.lines.0.quantity", "1")
+
+
+def test_a_held_flash_reservation_prices_its_skus_line_up_to_the_units_reserved():
+    other = new_id()
+    assert flash_deal(_flash(), [(other, 3), (SKU, 2)], AT) == Deal(SKU, PRICE, max_quantity=2)
+    assert flash_deal(_flash(), [(SKU, 1)], AT) == Deal(SKU, PRICE, max_quantity=2)
+
+
+@pytest.mark.parametrize(
+    ("flash", "lines", "field", "words"),
+    [
+        (None, [(SKU, 1)], "body.flash_reservation_id", "no flash reservation of yours"),
+        (_flash(), [(new_id(), 1)], "body.lines", "the SKU the flash reservation is for"),
+        (_flash(), [(SKU, 3)], "body.lines.0.quantity", "at most 2"),
+        (_flash(), [(SKU, 1), (SKU, 1)], "body.lines.1.sku_id", "on one line"),
+    ],
+)
+def test_a_flash_order_the_reservation_does_not_cover_names_the_field(flash, lines, field, words):
+    _refused(lambda: flash_deal(flash, lines, AT), field, words)
+
+
+@pytest.mark.parametrize(
+    ("flash", "words"),
+    [
+        (_flash(status="ordered"), "is ordered"),
+        (_flash(status="expired"), "is expired"),
+        (_flash(status="released"), "is released"),
+        (_flash(expires=timedelta(0)), "expired at"),
+    ],
+)
+def test_a_reservation_no_longer_held_is_a_conflict_naming_it(flash, words):
+    _refused(
+        lambda: flash_deal(flash, [(SKU, 1)], AT), "body.flash_reservation_id", words, Conflict
+    )

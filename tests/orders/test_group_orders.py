@@ -183,10 +183,15 @@ async def test_a_bargain_is_ordered_once_by_its_starter_at_the_floor(trade):
         by_friend = await friend.post(ORDERS, json=body())
         two = await starter.post(ORDERS, json=body(2))
         both = await starter.post(ORDERS, json={**body(), "group_id": str(new_id())})
-        ordered = await starter.post(ORDERS, json=body())
+        key = {"Idempotency-Key": str(new_id())}
+        ordered = await starter.post(ORDERS, json=body(), headers=key)
+        retried = await starter.post(ORDERS, json=body(), headers=key)
         second = await starter.post(ORDERS, json=body())
 
     assert ordered.status_code == 201, ordered.text
+    # The retry of the order that took the bargain is that order again, not a refusal.
+    assert (retried.status_code, retried.json()) == (201, ordered.json())
+    assert retried.headers["idempotent-replayed"] == "true"
     line = ordered.json()["lines"][0]
     assert (line["list_price"]["amount"], line["unit_price"]["amount"]) == (1999, 100)
     assert ordered.json()["bargain_id"] == str(bargain_id)

@@ -1,19 +1,24 @@
-"""The orders revisions build exactly the tables the models declare, on both backends, and
-the catalog read model's revision carries the products known before it over."""
+"""The orders revisions build exactly the tables the models declare, on both backends, the
+catalog read model's revision carries the products known before it over, and the flash
+claims' revision gives each reservation of orders still placed to the earliest of them."""
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from uuid import UUID
 
 import pytest
 from alembic import command
 from drift import drift
-from sqlalchemy import text
+from sqlalchemy import insert, select, text
 
 from chassis import migrations
+from chassis.clock import now
 from chassis.db import Database
 from chassis.ids import new_id
 from chassis.money import Money
 from services.orders.app import SCHEMA
+from services.orders.checkout.models import Order
+from services.orders.deals.models import FlashClaim
 from services.orders.models import Base
 from services.orders.prices import service as prices
 from services.orders.prices.offers import Offer
@@ -60,6 +65,39 @@ async def test_products_known_before_the_sku_read_model_stay_orderable(db):
             sku_id=unpriced, product_id=unpriced, present=True, listing=None, price=None
         ),
     }
+
+
+async def test_orders_still_placed_claim_their_flash_reservations_earliest_first(db):
+    held, other = new_id(), new_id()
+    first, second, cancelled, paid, plain = (new_id() for _ in range(5))
+    at = now() - timedelta(minutes=5)
+    rows = [  # (order, status, reservation, placed minutes after `at`)
+        (second, "placed", held, 2),
+        (first, "placed", held, 1),
+        (cancelled, "cancelled", other, 0),
+        (paid, "paid", other, 3),
+        (plain, "placed", None, 4),
+    ]
+    async with db.engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.upgrade(SCHEMA.config(sync), "orders_0016"))
+        for order_id, status, reservation, minutes in rows:
+            await conn.execute(
+                insert(Order.__table__).values(
+                    id=order_id,
+                    customer_id=new_id(),
+                    status=status,
+                    total_amount=990,
+                    currency="CNY",
+                    points=0,
+                    attribution={"flash_reservation_id": str(reservation) if reservation else None},
+                    placed_at=at + timedelta(minutes=minutes),
+                )
+            )
+    await migrations.upgrade(db, SCHEMA)
+
+    async with db.session() as session:
+        claims = (await session.scalars(select(FlashClaim))).all()
+    assert [(c.flash_reservation_id, c.order_id) for c in claims] == [(held, first)]
 
 
 def _stored(db: Database, value: UUID) -> str:

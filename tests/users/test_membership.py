@@ -8,6 +8,8 @@ import orders
 from deliver import deliver
 from sqlalchemy import select, update
 
+from chassis.ids import new_id
+from contracts.users import TierChanged
 from services.users.membership import service as membership
 from services.users.membership.models import Membership
 from services.users.metrics.models import PaidOrder
@@ -188,6 +190,17 @@ async def test_operators_change_the_tier_table_and_payments_and_reviews_follow_i
     assert changed.status_code == 200, changed.text
     assert (changed.json()["version"], changed.json()["created_by"]) == (2, operator_id)
     assert stale.status_code == 409
+    [published] = await users.events("flywheel.users.tier_table.changed.v1")  # not the 409's
+    assert (published["version"], published["changed_by"]) == (2, operator_id)
+    assert published["changed_at"] == changed.json()["created_at"]
+    assert published["levels"][2] == {
+        "tier": "gold",
+        "spend_12m": 700_000,
+        "points_multiplier_percent": 150,
+        "member_price": True,
+        "free_shipping_threshold": 3900,
+    }
+    assert [lv["spend_12m"] for lv in published["levels"]] == [0, 50_000, 700_000, 3_000_000]
     async with users.client(cheap_token) as client:
         listed = (await client.get("/api/v1/users/membership/tiers")).json()
     assert [lv["spend_12m"] for lv in listed] == [0, 50_000, 700_000, 3_000_000]
@@ -205,6 +218,16 @@ async def test_operators_change_the_tier_table_and_payments_and_reviews_follow_i
         )
     assert await membership.review_due(users.db, PERIOD, at=review_at) == 1
     assert (await tier_of(users, gold_token))["tier"] == "silver"  # 600,001 < 700,000
+    # each change names the version of the table it was decided under
+    decided = [
+        (c["user_id"], c["to_tier"], c["reason"], c["table_version"])
+        for c in await users.events(TIER_CHANGED)
+    ]
+    assert decided == [
+        (gold, "gold", "upgrade", 1),
+        (cheap, "silver", "upgrade", 2),
+        (gold, "silver", "review", 2),
+    ]
 
 
 async def test_a_bad_tier_table_is_refused_naming_the_field_and_changes_nothing(users):
@@ -236,6 +259,7 @@ async def test_a_bad_tier_table_is_refused_naming_the_field_and_changes_nothing(
         assert (await client.get("/api/v1/users/membership/table")).status_code == 403
         put = await client.put("/api/v1/users/membership/table", json=table_body(1))
         assert put.status_code == 403
+    assert await users.events("flywheel.users.tier_table.changed.v1") == []
 
 
 async def test_points_are_earned_at_the_multiplier_of_the_table_in_force(users):
@@ -253,3 +277,16 @@ async def test_points_are_earned_at_the_multiplier_of_the_table_in_force(users):
             select(PointsEarning.points).where(PointsEarning.user_id == UUID(user_id))
         )
     assert earned == 300  # 100 currency units x 300 %
+
+
+def test_a_tier_change_published_before_table_versions_still_parses():
+    older = {
+        "user_id": str(new_id()),
+        "from_tier": "regular",
+        "to_tier": "silver",
+        "reason": "upgrade",
+        "spend_12m": 150_000,
+        "review_at": None,
+        "changed_at": "2026-11-30T10:00:00Z",
+    }
+    assert TierChanged.model_validate(older).table_version is None

@@ -88,3 +88,5 @@ async def test_interest_tags_are_exported_and_erased_with_the_person(users):
         after = (await client.get(f"/api/v1/users/users/{user_id}/tags")).json()
     assert (after["tags"], after["evidence"]) == ([], [])
     assert len(after["changes"]) == 1  # the audit of what operators did stays
+    for table in ("tag_evidence_days", "tag_timers"):  # the evidence's days, its timer
+        assert await users.sql(f"SELECT * FROM {table}") == []

@@ -1,5 +1,6 @@
-"""Funnel queries: ClickHouse's windowFunnel over each person's events, and the times
-between steps from the same walk, in one query."""
+"""Funnel queries: windowFunnel's walk over each person's events, replayed with array
+functions to give both how far each person got and when they took each step, in one
+query."""
 
 from datetime import datetime, timedelta
 
@@ -21,20 +22,22 @@ LEFT JOIN (
 WHERE e.name IN {names:Array(String)} AND e.actor != '' AND empty(e.bot_signals)
     AND e.time >= {start:DateTime64(3, 'UTC')} AND e.time < {end:DateTime64(3, 'UTC')}
 """
-# windowFunnel gives each person's furthest step, not when they took each one. The times
-# come from the same walk, replayed a step at a time with array functions (vectorized;
-# arrayFold's per-element lambda was 10 to 50 times slower): windowFunnel keeps, for each
-# step, the chain that reached it last, and a chain at step k + 1 extends the chain that
-# was at step k at that moment (the latest one before it, a step's own time first on a
-# tie), if within the window of that chain's first event. So, per step k, `c_k` are the
-# chains that reached k, in time order, and `s_k` their first times: the candidates of
-# step k + 1 (the person's events of that step) are merged with the chains of step k in
-# time order, each candidate takes the chain before it (`arrayFill`), and those within its
-# window extend it. The person's chain is the last one at their furthest step (the first
-# one at the last step, where windowFunnel stops), and its differences are the gaps; a
-# step is replayed only for the people windowFunnel says reach it. Each
-# step is a subquery of its own: as aliases of one SELECT, each step's expressions would be
-# inlined into the next one's, a tree that doubles with every step.
+# The walk is windowFunnel's (default mode), replayed a step at a time with array functions
+# (vectorized; arrayFold's per-element lambda was 10 to 50 times slower), which gives the
+# times of each step as well as the furthest step: windowFunnel keeps, for each step, the
+# chain that reached it last, and a chain at step k + 1 extends the chain that was at step
+# k at that moment (the latest one before it, a step's own time first on a tie), if within
+# the window of that chain's first event. So, per step k, `c_k` are the chains that reached
+# k, in time order, and `s_k` their first times: the candidates of step k + 1 (the person's
+# events of that step) are merged with the chains of step k in time order, each candidate
+# takes the chain before it (`arrayFill`), and those within its window extend it. A person
+# is at the last step whose chains are not empty (`level`); their chain is the last one at
+# it (the first one at the funnel's last step, where windowFunnel stops), and its
+# differences are the gaps. windowFunnel itself is not called: on 10,000,000 events its
+# twenty conditions cost more than the whole replay, which finds the same steps
+# (tests/analytics/test_queries.py holds it to windowFunnel's count). Each step is a
+# subquery of its own: as aliases of one SELECT, each step's expressions would be inlined
+# into the next one's, a tree that doubles with every step.
 _FUNNEL = """
 SELECT sumForEach(arrayWithConstant(level, 1)) AS reached,
     quantileExactInclusiveForEach(0.5)(
@@ -43,28 +46,28 @@ SELECT sumForEach(arrayWithConstant(level, 1)) AS reached,
 FROM ({steps})
 """
 _FIRST_STEP = """
-    SELECT level, {times}, {first} AS s_1, arrayMap(t -> [t], {first}) AS c_1,
+    SELECT 1 AS level, {times}, {first} AS s_1, arrayMap(t -> [t], {first}) AS c_1,
         c_1[-1] AS chain_1
     FROM (
         SELECT person,
-            windowFunnel({window_ms:UInt64})(ts, {conditions}) AS level,
             {grouped}
         FROM ({events})
         GROUP BY person
     )
-    WHERE level > 0
+    WHERE notEmpty({first})
 """
 _NEXT_STEP = """
-    SELECT level, {times}, arrayMap(n -> s_{k}[n], p) AS s_{next},
+    SELECT if(notEmpty(c_{next}), {next}, level) AS level, {times},
+        arrayMap(n -> s_{k}[n], p) AS s_{next},
         arrayMap((j, n) -> arrayPushBack(c_{k}[n], m[j].1), w, p) AS c_{next},
         if(notEmpty(c_{next}), {final}, chain_{k}) AS chain_{next}
     FROM (
         SELECT *,
-            -- Only people whom windowFunnel saw get further have a step to replay.
-            if(level > {k}, c_{k}, []) AS live,
+            -- Only people who reached step k have a step k + 1 to replay.
+            if(level = {k}, c_{k}, []) AS live,
             arraySort(arrayConcat(
                 arrayMap((c, n) -> (c[-1], 0, n), live, arrayEnumerate(live)),
-                arrayMap(t -> (t, 1, 0), if(level > {k}, {candidates}, [])))) AS m,
+                arrayMap(t -> (t, 1, 0), if(level = {k}, {candidates}, [])))) AS m,
             arrayFill((n, candidate) -> candidate = 0,
                 arrayMap(x -> x.3, m), arrayMap(x -> x.2, m)) AS f,
             arrayFilter(
@@ -89,10 +92,6 @@ def funnel_sql(steps: list[str]) -> str:
     query = (
         _FIRST_STEP.replace("{times}", columns)
         .replace("{first}", times[0])
-        .replace(
-            "{conditions}",
-            ", ".join(f"name = {{name_{names.index(step)}:String}}" for step in steps),
-        )
         .replace(
             "{grouped}",
             ",\n            ".join(

@@ -10,8 +10,14 @@ from chassis.http.fields import Timestamp
 from chassis.http.problems import responses
 from services.analytics.metrics import service
 from services.analytics.metrics.dimensions import Dimension
-from services.analytics.metrics.ranges import MAX_RANGE, Interval, check_range
-from services.analytics.metrics.schemas import Gmv, Sales
+from services.analytics.metrics.ranges import (
+    MAX_RANGE,
+    Interval,
+    check_range,
+    check_stored_days,
+)
+from services.analytics.metrics.rfm import HIGH, RfmGrouping
+from services.analytics.metrics.schemas import Gmv, Lifecycle, Rfm, Sales
 from services.analytics.store.deps import StoreDep
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
@@ -53,4 +59,46 @@ async def gmv(
     interval: Interval = Interval.DAY,
 ) -> Gmv:
     check_range(start, end, MAX_RANGE[interval], f"{interval.value} figures")
+    check_stored_days(start, end)
     return Gmv(interval=interval, points=await service.gmv(store, start, end, interval))
+
+
+@router.get(
+    "/lifecycle",
+    summary="Users per lifecycle stage at the end of each day, with the day's moves",
+    description=f"The days [from, to), UTC, from the lifecycle rollup the writer keeps from "
+    f"`users.user.registered` and `users.lifecycle.changed`. Longest range: "
+    f"{MAX_RANGE[Interval.DAY].days} days (422 beyond).",
+    responses=responses(401, 403, 422, 503),
+)
+async def lifecycle(
+    store: StoreDep,
+    _: OperatorDep,
+    start: Annotated[date, Query(alias="from")],
+    end: Annotated[date, Query(alias="to")],
+) -> Lifecycle:
+    check_range(start, end, MAX_RANGE[Interval.DAY], "day figures")
+    check_stored_days(start, end)
+    return Lifecycle(points=await service.lifecycle(store, start, end))
+
+
+@router.get(
+    "/rfm",
+    summary="Users per RFM layer (or code) at the end of each day, with the day's moves",
+    description=f"The days [from, to), UTC, from the RFM rollup the writer keeps from "
+    f"`users.rfm.scores_changed`. `by=layer` (default): the eight layers, recency, frequency "
+    f"and monetary each high at a score of {HIGH} or more (important: M high; value: R and F "
+    f"high; develop: R high, F low; keep: R low, F high; retain: R and F low). `by=code`: the "
+    f'raw code, e.g. "543". Longest range: {MAX_RANGE[Interval.DAY].days} days (422 beyond).',
+    responses=responses(401, 403, 422, 503),
+)
+async def rfm(
+    store: StoreDep,
+    _: OperatorDep,
+    start: Annotated[date, Query(alias="from")],
+    end: Annotated[date, Query(alias="to")],
+    by: RfmGrouping = RfmGrouping.LAYER,
+) -> Rfm:
+    check_range(start, end, MAX_RANGE[Interval.DAY], "day figures")
+    check_stored_days(start, end)
+    return Rfm(by=by, points=await service.rfm(store, start, end, by))

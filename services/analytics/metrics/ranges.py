@@ -29,3 +29,15 @@ def check_range(start: datetime | date, end: datetime | date, limit: timedelta, 
         raise InvalidInput("query.to", "must be after `from`")
     if end - start > limit:
         raise InvalidInput("query.to", f"{what} cover at most {limit.days} days")
+
+
+# ClickHouse's `Date`, in which the daily rollups keep their days.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2149, 6, 6)
+
+
+def check_stored_days(start: date, end: date) -> None:
+    """Days a rollup can hold (others would wrap around in the store); errors name the field."""
+    if start < FIRST_DAY:
+        raise InvalidInput("query.from", f"must be {FIRST_DAY.isoformat()} or later")
+    if end > LAST_DAY:
+        raise InvalidInput("query.to", f"must be {LAST_DAY.isoformat()} or earlier")

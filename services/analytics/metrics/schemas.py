@@ -44,3 +44,44 @@ class Sales(BaseModel):
     interval: str
     by: str | None = Field(default=None, description="The dimension the points are split by")
     points: list[SalesPoint] = Field(description="By period, then currency; no empty periods")
+
+
+class LifecyclePoint(BaseModel):
+    day: date = Field(description="The UTC day: `users` is the population at its end")
+    stage: str = Field(description="The lifecycle stage (`potential`, `new`, ... `churned`)")
+    users: int = Field(
+        description="Users in the stage at the end of the day: registrations enter "
+        "`potential`, each `users.lifecycle.changed` leaves one stage for another"
+    )
+    entered: int = Field(description="Moves into the stage that day (registrations included)")
+    exited: int = Field(description="Moves out of the stage that day")
+
+
+class Lifecycle(BaseModel):
+    points: list[LifecyclePoint] = Field(
+        description="Every day of the range and every stage, by day then stage (in the "
+        "lifecycle's order), days without moves included"
+    )
+
+
+class RfmPoint(BaseModel):
+    day: date = Field(description="The UTC day: `users` is the population at its end")
+    group: str = Field(
+        description="With `by=layer`: the layer (`important_value` ... `general_retain`); "
+        'with `by=code`: the code, e.g. "543" (R, F, M scores 1..5)'
+    )
+    users: int = Field(
+        description="Users in the group at the end of the day: each `users.rfm.scores_changed` "
+        "leaves its `from_code` and enters its `to_code`"
+    )
+    entered: int = Field(description="Users who moved into the group that day")
+    exited: int = Field(description="Users who moved out of the group that day")
+
+
+class Rfm(BaseModel):
+    by: str = Field(description="`layer` or `code`")
+    points: list[RfmPoint] = Field(
+        description="Every day of the range, by day then group: every layer (in the layers' "
+        "order), or every code that held anyone up to the range's end (in the codes' order), "
+        "days without moves included"
+    )

@@ -3,10 +3,12 @@
 from datetime import date, datetime
 
 from chassis.money import Money
+from contracts.users import LifecycleStage
 from services.analytics.metrics.dimensions import FACTS, Dimension
 from services.analytics.metrics.ranges import Interval
+from services.analytics.metrics.rfm import CODES, RfmGrouping, RfmLayer
 from services.analytics.metrics.sales import Totals, average_order_value, refund_rate, share
-from services.analytics.metrics.schemas import GmvPoint, SalesPoint
+from services.analytics.metrics.schemas import GmvPoint, LifecyclePoint, RfmPoint, SalesPoint
 from services.analytics.store.clickhouse import EventStore
 from services.analytics.store.rows import (
     COUPON_CLAIMED,
@@ -18,6 +20,7 @@ from services.analytics.store.rows import (
     SEGMENT_LEFT,
 )
 
+STAGES = tuple(LifecycleStage)  # the machine's order: potential first, churned last
 _PERIOD = {
     Interval.DAY: "toDate({t})",
     Interval.WEEK: "toMonday({t})",
@@ -163,3 +166,98 @@ async def totals(store: EventStore, start: datetime, end: datetime, currency: st
         },
     )
     return Totals(**row)
+
+
+# Each stage's population at the end of each day: the running sum of its entries less its
+# exits over every day of the rollup up to that one (days before `start` included), with a
+# zero row for every day and stage of the range so a day without moves still has its point.
+_LIFECYCLE = """
+SELECT day, stage, entered, exited, users FROM (
+    SELECT day, stage, entered, exited,
+        sum(toInt64(entered) - toInt64(exited)) OVER (
+            PARTITION BY stage ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+        ) AS users
+    FROM (
+        SELECT day, stage, sum(entered) AS entered, sum(exited) AS exited
+        FROM (
+            SELECT day, stage, entered, exited
+            FROM {db:Identifier}.lifecycle_daily FINAL
+            WHERE day < {end:Date}
+            UNION ALL
+            SELECT toDate({start:Date}) + number AS day, arrayJoin({stages:Array(String)}) AS stage,
+                toUInt64(0) AS entered, toUInt64(0) AS exited
+            FROM numbers(toUInt64(dateDiff('day', {start:Date}, {end:Date})))
+        )
+        GROUP BY day, stage
+    )
+)
+WHERE day >= {start:Date}
+ORDER BY day, indexOf({stages:Array(String)}, stage) = 0,
+    indexOf({stages:Array(String)}, stage), stage
+"""
+
+
+async def lifecycle(store: EventStore, start: date, end: date) -> list[LifecyclePoint]:
+    """Users per lifecycle stage at the end of each day of [start, end), with the day's
+    entries and exits, from the lifecycle rollup (`store/rollups.py`)."""
+    rows = await store.rows(
+        _LIFECYCLE, {"start": start, "end": end, "stages": [stage.value for stage in STAGES]}
+    )
+    return [LifecyclePoint(**row) for row in rows]
+
+
+# As the lifecycle's: each group's population at the end of each day is the running sum of
+# its entries less its exits over every day up to that one, with a zero row for every day
+# and group of the range.
+_RFM = """
+SELECT day, label, entered, exited, users FROM (
+    SELECT day, label, entered, exited,
+        sum(toInt64(entered) - toInt64(exited)) OVER (
+            PARTITION BY label ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+        ) AS users
+    FROM (
+        SELECT day, label, sum(entered) AS entered, sum(exited) AS exited
+        FROM (
+            SELECT day, label, entered, exited
+            FROM {db:Identifier}.rfm_daily FINAL
+            WHERE grouping = {grouping:String} AND day < {end:Date}
+            UNION ALL
+            SELECT toDate({start:Date}) + number AS day, arrayJoin({groups:Array(String)}) AS label,
+                toUInt64(0) AS entered, toUInt64(0) AS exited
+            FROM numbers(toUInt64(dateDiff('day', {start:Date}, {end:Date})))
+        )
+        GROUP BY day, label
+    )
+)
+WHERE day >= {start:Date}
+ORDER BY day, indexOf({groups:Array(String)}, label) = 0,
+    indexOf({groups:Array(String)}, label), label
+"""
+_RFM_CODES_HELD = """
+SELECT DISTINCT label FROM {db:Identifier}.rfm_daily
+WHERE grouping = 'code' AND day < {end:Date}
+"""
+
+
+async def rfm(store: EventStore, start: date, end: date, by: RfmGrouping) -> list[RfmPoint]:
+    """Users per RFM layer (or per code) at the end of each day of [start, end), with the
+    day's entries and exits, from the RFM rollup (`store/rollups.py`). By code, only the
+    codes anyone held up to `end`: 125 a day would be mostly zeros."""
+    if by is RfmGrouping.LAYER:
+        groups = [layer.value for layer in RfmLayer]
+    else:
+        held = {row["label"] for row in await store.rows(_RFM_CODES_HELD, {"end": end})}
+        groups = [code for code in CODES if code in held]
+    rows = await store.rows(
+        _RFM, {"start": start, "end": end, "grouping": by.value, "groups": groups}
+    )
+    return [
+        RfmPoint(
+            day=row["day"],
+            group=row["label"],
+            users=row["users"],
+            entered=row["entered"],
+            exited=row["exited"],
+        )
+        for row in rows
+    ]

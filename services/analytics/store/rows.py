@@ -13,7 +13,13 @@ from contracts.analytics import BehaviourBatchRecorded, BehaviourRecorded
 from contracts.campaigns import CouponClaimed
 from contracts.catalog import ProductCreated, ProductUpdated
 from contracts.orders import OrderPaid, RefundCompleted
-from contracts.users import SegmentEntered, SegmentLeft
+from contracts.users import (
+    LifecycleChanged,
+    RfmScoresChanged,
+    SegmentEntered,
+    SegmentLeft,
+    UserRegistered,
+)
 
 BEHAVIOUR = registry.of(BehaviourRecorded).type
 BEHAVIOUR_BATCH = registry.of(BehaviourBatchRecorded).type
@@ -24,6 +30,9 @@ ORDER_PAID = registry.of(OrderPaid).type
 REFUND_COMPLETED = registry.of(RefundCompleted).type
 SEGMENT_ENTERED = registry.of(SegmentEntered).type
 SEGMENT_LEFT = registry.of(SegmentLeft).type
+LIFECYCLE_CHANGED = registry.of(LifecycleChanged).type
+USER_REGISTERED = registry.of(UserRegistered).type
+RFM_SCORES_CHANGED = registry.of(RfmScoresChanged).type
 
 
 def event_rows(envelopes: list[CloudEvent]) -> list[dict[str, Any]]:

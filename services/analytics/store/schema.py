@@ -62,4 +62,32 @@ STATEMENTS = (
     ENGINE = ReplacingMergeTree(events)
     ORDER BY (day, currency)
     """,
+    # Users entering and leaving each lifecycle stage per day (store/rollups.py): the latest
+    # recount of a day, `events` being how many events touched the stage that day.
+    """
+    CREATE TABLE IF NOT EXISTS {db:Identifier}.lifecycle_daily (
+        day Date,
+        stage LowCardinality(String),
+        entered UInt64,
+        exited UInt64,
+        events UInt64 COMMENT 'events summed: the version, a later recount sees more'
+    )
+    ENGINE = ReplacingMergeTree(events)
+    ORDER BY (day, stage)
+    """,
+    # Users entering and leaving each RFM layer and each RFM code per day (store/rollups.py):
+    # `grouping` says which (`layer` or `code`), `label` the layer or the code; the latest
+    # recount of a day, `events` being how many moves it summed.
+    """
+    CREATE TABLE IF NOT EXISTS {db:Identifier}.rfm_daily (
+        day Date,
+        grouping LowCardinality(String) COMMENT '`layer` or `code`',
+        label LowCardinality(String) COMMENT 'the layer (important_value...) or the code (543)',
+        entered UInt64,
+        exited UInt64,
+        events UInt64 COMMENT 'moves summed: the version, a later recount sees more'
+    )
+    ENGINE = ReplacingMergeTree(events)
+    ORDER BY (day, grouping, label)
+    """,
 )

@@ -20,8 +20,9 @@ WHERE type IN {types:Array(String)}
 
 
 async def record(store: EventStore, envelopes: list[CloudEvent]) -> int:
-    """Write the events not stored yet, with the identity links they carry, and recount the
-    sales rollup's days of the batch's orders and refunds; return how many were new.
+    """Write the events not stored yet, with the identity links they carry, and recount each
+    rollup's days of the batch's events (orders and refunds, registrations and lifecycle
+    moves); return how many were new.
 
     A redelivered event (its first write landed, its inbox commit did not) is left out here;
     the table's ReplacingMergeTree collapses any copy that two writers race in. The days are
@@ -44,14 +45,11 @@ async def record(store: EventStore, envelopes: list[CloudEvent]) -> int:
         fresh = [row for row in rows if row["id"] not in known]
         await store.insert("identities", identity_links(fresh))
         await store.insert("events", fresh)
-        await rollups.recount(
-            store,
-            (
-                row["time"].astimezone(UTC).date()
-                for row in rows
-                if row["type"] in rollups.SALES_TYPES
-            ),
-        )
+        for rollup in rollups.ROLLUPS:
+            days = (
+                row["time"].astimezone(UTC).date() for row in rows if row["type"] in rollup.types
+            )
+            await rollups.recount(store, days, rollup)
     return len(fresh)
 
 

@@ -1,23 +1,21 @@
 """Request and response bodies of the bargain routes."""
 
 from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
     ValidationInfo,
     field_validator,
 )
 
-from chassis.http.fields import JsonInt
+from chassis.http.fields import JsonInt, Trimmed
 from chassis.money import Money
 from services.campaigns.bargains.cuts import BargainStatus
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Trimmed(200)
 
 
 class TemplateRequest(BaseModel):

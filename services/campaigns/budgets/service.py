@@ -3,7 +3,9 @@
 Spend goes up in one guarded statement (`spent + :k <= amount`), never read-modify-write,
 so racing charges stop exactly at the budget; a release subtracts what its charge record
 says it took (`spent - :k`, relative, so a concurrent charge is never lost) and marks the
-record released in the same guarded way, so a redelivered release gives back nothing."""
+record released in the same guarded way, so a redelivered release gives back nothing.
+Every charge and release that moves the spend stages `budget.spend_changed` with the
+running total, in the same transaction."""
 
 from uuid import UUID
 
@@ -13,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.clock import now
 from chassis.events import outbox
 from chassis.money import Money
-from contracts.campaigns import BudgetExhausted
+from contracts.campaigns import BudgetExhausted, BudgetSpendChanged
 from services.campaigns.budgets.models import Budget, BudgetCharge
 
 
@@ -34,17 +36,22 @@ async def charge(session: AsyncSession, campaign_id: UUID, key: str, amount: int
         return True
     if await session.scalar(select(BudgetCharge.id).where(BudgetCharge.key == key)) is not None:
         return True
-    taken = await session.execute(
-        update(Budget)
-        .where(Budget.campaign_id == campaign_id, Budget.spent + amount <= Budget.amount)
-        .values(spent=Budget.spent + amount)
-        .execution_options(synchronize_session=False)
-    )
-    if taken.rowcount == 1:
-        session.add(BudgetCharge(campaign_id=campaign_id, key=key, amount=amount))
-        await session.flush()
-        return True
-    return False
+    taken = (
+        await session.execute(
+            update(Budget)
+            .where(Budget.campaign_id == campaign_id, Budget.spent + amount <= Budget.amount)
+            .values(spent=Budget.spent + amount)
+            .returning(Budget.spent, Budget.amount, Budget.currency)
+            .execution_options(synchronize_session=False)
+        )
+    ).first()
+    if taken is None:
+        return False
+    session.add(BudgetCharge(campaign_id=campaign_id, key=key, amount=amount))
+    await session.flush()
+    if amount:
+        await _spend_changed(session, campaign_id, taken)
+    return True
 
 
 async def release(session: AsyncSession, key: str) -> int:
@@ -59,13 +66,33 @@ async def release(session: AsyncSession, key: str) -> int:
     ).first()
     if released is None:
         return 0
-    await session.execute(
-        update(Budget)
-        .where(Budget.campaign_id == released.campaign_id)
-        .values(spent=Budget.spent - released.amount, exhausted_at=None)
-        .execution_options(synchronize_session=False)
-    )
+    after = (
+        await session.execute(
+            update(Budget)
+            .where(Budget.campaign_id == released.campaign_id)
+            .values(spent=Budget.spent - released.amount, exhausted_at=None)
+            .returning(Budget.spent, Budget.amount, Budget.currency)
+            .execution_options(synchronize_session=False)
+        )
+    ).first()
+    if after is not None and released.amount:
+        await _spend_changed(session, released.campaign_id, after)
     return released.amount
+
+
+async def _spend_changed(session: AsyncSession, campaign_id: UUID, budget) -> None:
+    """`budget.spend_changed` with the running total the guarded UPDATE returned: staged
+    while this transaction holds the budget's row lock, so the outbox's order (its `seq`) is
+    the order of the changes."""
+    await outbox.add(
+        session,
+        BudgetSpendChanged(
+            campaign_id=campaign_id,
+            spent=Money(amount=budget.spent, currency=budget.currency),
+            budget=Money(amount=budget.amount, currency=budget.currency),
+            changed_at=now(),
+        ),
+    )
 
 
 async def exhaust(session: AsyncSession, campaign_id: UUID) -> None:

@@ -9,20 +9,19 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    StringConstraints,
     ValidationInfo,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from chassis.http.fields import Trimmed
 from chassis.money import Money
 from services.campaigns.calendar import windows
 from services.campaigns.calendar.lifecycle import CampaignState
 from services.campaigns.calendar.models import CampaignKind, Channel
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=1000)]
-Segment = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
+Name = Trimmed(200)
+Reason = Trimmed(1000, min_length=3)
 
 
 def _iso_text(value: Any) -> Any:
@@ -48,7 +47,12 @@ class CampaignPlan(BaseModel):
     starts_at: WallClock
     ends_at: WallClock
     sku_ids: list[UUID] = Field(default_factory=list, max_length=1000)
-    segments: list[Segment] = Field(default_factory=list, max_length=50)
+    segments: list[UUID] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Users' segment ids (as users' segment events and campaigns' membership "
+        "read model name them)",
+    )
     channels: list[Channel] = Field(default_factory=list)
     budget: Money | None = None
 

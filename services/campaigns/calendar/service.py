@@ -28,7 +28,7 @@ async def plan(session: AsyncSession, body: CampaignPlan, by: UUID) -> Campaign:
         time_zone=body.time_zone,
         starts_at=body.starts_at,
         ends_at=body.ends_at,
-        segments=body.segments,
+        segments=[str(segment_id) for segment_id in body.segments],  # canonical: by id
         channels=list(body.channels),
         budget=body.budget,
         created_by=by,

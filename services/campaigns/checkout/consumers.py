@@ -11,6 +11,8 @@ from services.campaigns.checkout import saga
 async def on_order_placed(event: OrderPlaced, session: AsyncSession) -> None:
     if event.attribution.coupon_ids or event.attribution.flash_reservation_id:
         await saga.lock(session, event)
+    elif event.attribution.campaign_ids:
+        await saga.charge_prices_unanswered(session, event)
 
 
 @consumes(OrderPaid)

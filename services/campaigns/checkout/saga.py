@@ -5,7 +5,8 @@ each exactly once.
 Each step is one UPDATE that names the state it leaves (`claimed` → `locked` → `redeemed`,
 or `locked` → `claimed`), so a coupon in two racing orders is locked by one, and a cancel
 delivered twice (or a timeout racing a customer's cancel) releases once. Budget charges go
-with the lock, keyed by coupon and order, and are given back by the release."""
+with the lock, keyed by coupon and order (and by campaign and order for the gap a campaign's
+prices made), and are given back by the release."""
 
 from uuid import UUID
 
@@ -29,7 +30,8 @@ from services.campaigns.coupons import pricing
 from services.campaigns.coupons.models import Coupon, CouponTemplate
 from services.campaigns.coupons.pricing import CouponStatus
 from services.campaigns.flash import service as flash
-from services.campaigns.prices import campaign_prices
+from services.campaigns.flash.models import FlashReservation
+from services.campaigns.prices import campaign_prices, offers
 
 
 def budget_key(coupon_id: UUID, order_id: UUID) -> str:
@@ -49,9 +51,11 @@ async def lock(session: AsyncSession, order: OrderPlaced) -> bool:
         missing = sorted(set(ids) - {c.id for c in coupons})
         return await _refuse(session, order, f"coupon {missing[0]}: {pricing.Reason.NOT_FOUND}")
     # The coupons on the lines at the campaign prices running for the customer, as the
-    # quote priced them (a line already at or below its campaign price keeps its own).
+    # quote priced them (a line already at or below its campaign price keeps its own, and
+    # the flash line its flash price).
+    flash_line = await _flash_line(session, order)
     priced = await campaign_prices.price(
-        session, _cart_of(order), order.customer_id, order.placed_at
+        session, _cart_of(order), order.customer_id, order.placed_at, flash_line
     )
     quote, why = pricing.exactly(priced.cart, [c.held() for c in coupons], order.placed_at)
     if quote is None:
@@ -60,6 +64,8 @@ async def lock(session: AsyncSession, order: OrderPlaced) -> bool:
     refused = await _lock_coupons(session, order, coupons, quote)
     if refused is None and order.attribution.flash_reservation_id is not None:
         refused = await flash.hold_for_order(session, order)
+    if refused is None:
+        refused = await charge_prices(session, order, flash_line)
     if refused is not None:
         await savepoint.rollback()
         if refused.exhausted_campaign is not None:
@@ -112,6 +118,44 @@ async def _lock_coupons(
     return None
 
 
+def price_key(campaign_id: UUID, order_id: UUID) -> str:
+    return f"campaign_price:{campaign_id}:order:{order_id}"
+
+
+async def charge_prices(
+    session: AsyncSession, order: OrderPlaced, flash_line: frozenset[UUID] = frozenset()
+) -> Refusal | None:
+    """Charge each campaign whose prices the order took the gap they made (list price minus
+    campaign price, times the quantity: `offers.gaps`), once per campaign and order
+    (`price_key`); None, or the campaign whose budget it did not fit."""
+    if not order.attribution.campaign_ids:
+        return None
+    listed = _cart_of(order, at_list_prices=True)
+    priced = await campaign_prices.price(
+        session, listed, order.customer_id, order.placed_at, flash_line
+    )
+    charged = tuple(line.unit_price.amount for line in order.lines)
+    gaps = offers.gaps(listed, priced.offers, charged, order.attribution.campaign_ids)
+    for campaign_id, gap in sorted(gaps.items()):
+        key = price_key(campaign_id, order.order_id)
+        if not await budgets.charge(session, campaign_id, key, gap):
+            return Refusal(f"the budget of campaign {campaign_id} is spent", campaign_id)
+    return None
+
+
+async def charge_prices_unanswered(session: AsyncSession, order: OrderPlaced) -> None:
+    """An order with campaign prices and neither coupons nor a flash reservation: orders
+    does not wait for campaigns on it, so a gap that does not fit refuses nothing; it is
+    not charged and the campaign's budget is marked exhausted."""
+    savepoint = await session.begin_nested()
+    refused = await charge_prices(session, order)
+    if refused is None:
+        await savepoint.commit()
+        return
+    await savepoint.rollback()
+    await budgets.exhaust(session, refused.exhausted_campaign)
+
+
 async def redeem(session: AsyncSession, order: OrderPaid) -> None:
     """The paid order's locked coupons are spent for good; `coupons.redeemed` once. Its
     flash reservation is sold."""
@@ -144,6 +188,8 @@ async def release(session: AsyncSession, order: OrderCancelled) -> None:
     charges back to the campaigns; `coupons.released` once. Its flash reservation is
     released (its stock goes back)."""
     await flash.release_for_order(session, order.order_id)
+    for campaign_id in order.attribution.campaign_ids:
+        await budgets.release(session, price_key(campaign_id, order.order_id))
     released = (
         (
             await session.execute(
@@ -181,12 +227,26 @@ async def _refuse(session: AsyncSession, order: OrderPlaced, reason: str) -> boo
     return False
 
 
-def _cart_of(order: OrderPlaced) -> pricing.Cart:
+async def _flash_line(session: AsyncSession, order: OrderPlaced) -> frozenset[UUID]:
+    """The SKU of the order's flash line (none without a flash reservation): it keeps its
+    flash price, whatever campaign price runs for it (`offers.best`)."""
+    attribution = order.attribution
+    if attribution.flash_reservation_id is None:
+        return frozenset()
+    if attribution.flash_sku_id is not None:
+        return frozenset({attribution.flash_sku_id})
+    reservation = await session.get(FlashReservation, attribution.flash_reservation_id)
+    return frozenset() if reservation is None else frozenset({reservation.sku_id})
+
+
+def _cart_of(order: OrderPlaced, at_list_prices: bool = False) -> pricing.Cart:
     return pricing.Cart(
         currency=order.total.currency,
         lines=tuple(
             pricing.Line(
-                sku_id=line.sku_id, unit_price=line.unit_price.amount, quantity=line.quantity
+                sku_id=line.sku_id,
+                unit_price=(line.list_price if at_list_prices else line.unit_price).amount,
+                quantity=line.quantity,
             )
             for line in order.lines
         ),

@@ -14,11 +14,12 @@ from chassis.idempotency import IdempotencyDep
 from chassis.money import Money
 from chassis.pagination import Page, PageDep
 from services.campaigns import templates
-from services.campaigns.coupons import grant_rules, grants, service
+from services.campaigns.coupons import call_rewards, grant_rules, grants, service
 from services.campaigns.coupons.models import GrantRule
 from services.campaigns.coupons.pricing import CouponStatus
 from services.campaigns.coupons.schemas import (
     AppliedCoupon,
+    CallRewardOut,
     ClaimRequest,
     CouponOut,
     GrantRuleChange,
@@ -121,6 +122,17 @@ async def grant_to_segment(
 )
 async def segment_grant(grant_id: UUID, session: SessionDep, by: OperatorDep) -> SegmentGrantOut:
     return SegmentGrantOut.model_validate(await grants.get(session, grant_id))
+
+
+@router.get(
+    "/coupons/call-rewards/{call_id}",
+    summary="A content call's winners and the coupons they were given (or why not)",
+    responses=responses(401, 403, 422),
+)
+async def call_rewards_of(
+    call_id: UUID, session: SessionDep, by: OperatorDep
+) -> list[CallRewardOut]:
+    return [CallRewardOut.model_validate(r) for r in await call_rewards.of_call(session, call_id)]
 
 
 @router.post(

@@ -1,11 +1,13 @@
-"""Events upon which coupons are given by operators' grant rules: a new user, a lifecycle
-move (first order, dormancy, reactivation), a membership tier reached."""
+"""Events upon which coupons are given: by operators' grant rules, a new user, a lifecycle
+move (first order, dormancy, reactivation), a membership tier reached; and content calls'
+winners their coupon reward."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.events.handlers import consumes
+from contracts.content import CallWinnerChosen
 from contracts.users import LifecycleChanged, TierChanged, UserRegistered
-from services.campaigns.coupons import grant_rules
+from services.campaigns.coupons import call_rewards, grant_rules
 from services.campaigns.coupons.triggers import GrantTrigger, Occasion
 
 
@@ -29,3 +31,8 @@ async def on_lifecycle_changed(event: LifecycleChanged, session: AsyncSession) -
 async def on_tier_changed(event: TierChanged, session: AsyncSession) -> None:
     occasion = Occasion(GrantTrigger.TIER, to_tier=event.to_tier)
     await grant_rules.fire(session, occasion, event.user_id)
+
+
+@consumes(CallWinnerChosen)
+async def on_call_winner_chosen(event: CallWinnerChosen, session: AsyncSession) -> None:
+    await call_rewards.reward(session, event)

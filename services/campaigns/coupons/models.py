@@ -210,3 +210,20 @@ class GrantRuleRecipient(Base):
     coupon_id: Mapped[UUID | None] = mapped_column(Uuid)
     skipped: Mapped[str | None] = mapped_column(String(200))  # why no coupon was given
     fired_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CallReward(Base):
+    """A content call's winner rewarded with a coupon: at most once per (call, post),
+    however often `call.winner_chosen` comes (the primary key, taken before the coupon is
+    given, in the consumer's transaction). `skipped`: why no coupon was given."""
+
+    __tablename__ = "coupon_call_rewards"
+
+    call_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    post_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    author_id: Mapped[UUID] = mapped_column(Uuid)
+    rank: Mapped[int] = mapped_column(Integer)
+    template_id: Mapped[UUID] = mapped_column(Uuid)
+    coupon_id: Mapped[UUID | None] = mapped_column(Uuid)
+    skipped: Mapped[str | None] = mapped_column(String(200))
+    rewarded_at: Mapped[datetime] = mapped_column(UtcDateTime)

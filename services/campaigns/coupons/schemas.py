@@ -13,14 +13,14 @@ from pydantic import (
     field_validator,
 )
 
-from chassis.http.fields import JsonBool, JsonInt, Timestamp
+from chassis.http.fields import JsonBool, JsonInt, Timestamp, Trimmed
 from chassis.money import MAX_AMOUNT, Money
 from contracts.users import LifecycleReason, LifecycleStage, Tier
 from services.campaigns.coupons import triggers
 from services.campaigns.coupons.models import GrantStatus, GrantTrigger
 from services.campaigns.coupons.pricing import CouponKind, CouponStatus, Reason
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Trimmed(200)
 Group = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
 Amount = Annotated[JsonInt, Field(ge=0, le=MAX_AMOUNT)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
@@ -323,3 +323,18 @@ class GrantRuleOut(BaseModel):
     granted: int = 0
     skipped: int = 0
     created_at: datetime
+
+
+class CallRewardOut(BaseModel):
+    """A content call's winner and the coupon they were given, or why not."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    call_id: UUID
+    post_id: UUID
+    author_id: UUID
+    rank: int
+    template_id: UUID
+    coupon_id: UUID | None
+    skipped: str | None
+    rewarded_at: datetime

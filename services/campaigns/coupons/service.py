@@ -25,6 +25,7 @@ from services.campaigns.coupons import pricing, validity
 from services.campaigns.coupons.models import Coupon, CouponTemplate, GrantRule
 from services.campaigns.coupons.pricing import CouponStatus, Reason
 from services.campaigns.coupons.schemas import QuoteRequest, TemplateRequest
+from services.campaigns.flash.models import FlashReservation, ReservationStatus
 from services.campaigns.prices import campaign_prices
 
 
@@ -204,7 +205,9 @@ async def quote(
         ),
         shipping_fee=body.shipping_fee.amount if body.shipping_fee else 0,
     )
-    priced = await campaign_prices.price(session, cart, holder_id, at)
+    priced = await campaign_prices.price(
+        session, cart, holder_id, at, await _flash_lines(session, holder_id, cart, at)
+    )
     statement = select(Coupon).where(Coupon.holder_id == holder_id)
     if body.coupon_ids is None:
         statement = statement.where(
@@ -218,6 +221,25 @@ async def quote(
         if coupon_id not in held:  # another customer's coupon is as unknown as none
             result.refused[coupon_id] = Reason.NOT_FOUND
     return priced, result
+
+
+async def _flash_lines(
+    session: AsyncSession, holder_id: UUID, cart: pricing.Cart, at: datetime
+) -> frozenset[UUID]:
+    """SKUs of the cart's flash lines: a line at the flash price of a reservation the
+    customer holds for its SKU (reserved, not expired). The quote names no reservation, and
+    a line can come at a flash price only through one; it keeps that price."""
+    lines = {(line.sku_id, line.unit_price) for line in cart.lines}
+    held = await session.execute(
+        select(FlashReservation.sku_id, FlashReservation.flash_price_amount).where(
+            FlashReservation.customer_id == holder_id,
+            FlashReservation.sku_id.in_({sku_id for sku_id, _ in lines}),
+            FlashReservation.status == ReservationStatus.RESERVED,
+            FlashReservation.expires_at > at,
+            FlashReservation.currency == cart.currency,
+        )
+    )
+    return frozenset(sku_id for sku_id, price in held if (sku_id, price) in lines)
 
 
 _SCOPE = ("sku_ids", "category_ids", "brand_ids", "excluded_sku_ids")

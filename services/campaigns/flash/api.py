@@ -10,13 +10,16 @@ from chassis.db import Database
 from chassis.http.deps import SessionDep
 from chassis.http.problems import responses
 from chassis.idempotency import IdempotencyDep
-from services.campaigns.flash import service
+from services.campaigns.flash import holds, service
+from services.campaigns.flash.lifecycle import HoldState, refusal
 from services.campaigns.flash.schemas import (
     ItemOut,
+    ItemStockOut,
     ReservationOut,
     ReservationRequest,
     SessionOut,
     SessionRequest,
+    SessionStockOut,
 )
 from services.campaigns.flash.sessions import SessionCache, SessionTerms
 from services.campaigns.flash.stock import FlashStock
@@ -69,6 +72,56 @@ async def get_session(
     return await _shape(session, await sessions.get(db, session_id), stock)
 
 
+@router.get(
+    "/sessions/{session_id}/stock",
+    summary="A session's stock as the catalog answered for it: held or refused (with its "
+    "reason) per SKU, and what was sold and returned at the end",
+    responses=responses(401, 403, 404, 422),
+)
+async def get_session_stock(
+    session_id: UUID, session: SessionDep, _: OperatorDep
+) -> SessionStockOut:
+    flash = await holds.stock_of(session, session_id)
+    return SessionStockOut(
+        session_id=flash.id,
+        state=flash.state,
+        ended_at=flash.ended_at,
+        items=[
+            ItemStockOut(
+                sku_id=item.sku_id,
+                stock=item.stock,
+                hold=item.hold,
+                available=item.hold_available,
+                refusal=refusal(item.sku_id, item.stock, item.hold_available)
+                if item.hold == HoldState.REFUSED
+                else None,
+                sold=item.sold,
+                returned=item.returned,
+            )
+            for item in flash.items
+        ],
+    )
+
+
+@router.post(
+    "/sessions/{session_id}/cancel",
+    summary="Call a session off (pending or on sale): it takes no more reservations and the "
+    "catalog gets back the stock it held for it",
+    responses=responses(401, 403, 404, 409, 422),
+)
+async def cancel_session(
+    session_id: UUID,
+    session: SessionDep,
+    db: DatabaseDep,
+    stock: StockDep,
+    sessions: SessionsDep,
+    _: OperatorDep,
+) -> SessionOut:
+    await holds.cancel(session, session_id)
+    sessions.forget(session_id)
+    return await _shape(session, await sessions.get(db, session_id), stock)
+
+
 @router.post(
     "/{session_id}/reservations",
     status_code=status.HTTP_201_CREATED,
@@ -92,14 +145,14 @@ async def reserve(
 
 @router.get(
     "/reservations/{reservation_id}",
-    summary="One of the signed-in customer's flash reservations",
+    summary="One of the signed-in customer's flash reservations (`voided` once its session "
+    "was cancelled: no longer orderable)",
     responses=responses(401, 404, 422),
 )
 async def get_reservation(
     reservation_id: UUID, db: DatabaseDep, stock: StockDep, customer: PrincipalDep
 ) -> ReservationOut:
-    reservation = await service.my_reservation(db, stock, reservation_id, customer.user_id)
-    return ReservationOut.model_validate(reservation)
+    return await service.my_reservation(db, stock, reservation_id, customer.user_id)
 
 
 async def _shape(session, flash: SessionTerms, stock: FlashStock) -> SessionOut:
@@ -111,6 +164,7 @@ async def _shape(session, flash: SessionTerms, stock: FlashStock) -> SessionOut:
         starts_at=flash.starts_at,
         ends_at=flash.ends_at,
         reservation_minutes=flash.reservation_minutes,
+        state=flash.state,
         items=[
             ItemOut(
                 sku_id=item.sku_id,
@@ -118,6 +172,7 @@ async def _shape(session, flash: SessionTerms, stock: FlashStock) -> SessionOut:
                 stock=item.stock,
                 left=left[item.id],
                 per_user_limit=item.per_user_limit,
+                stopped_at=item.stopped_at,
             )
             for item in flash.items
         ],

@@ -20,13 +20,17 @@ from chassis.clock import now
 from chassis.db import UtcDateTime, enum_column
 from chassis.ids import new_id
 from chassis.money import money_columns
+from services.campaigns.flash.lifecycle import VOIDING, HoldState, SessionState
 from services.campaigns.models import Base
 
 
 class FlashSession(Base):
-    """A time slot (场次) of a flash sale."""
+    """A time slot (场次) of a flash sale. `state` is its life (flash/lifecycle.py): sellable
+    only once catalog holds its stock; `ended_at` is when `flash.session_ended` was staged."""
 
     __tablename__ = "flash_sessions"
+    # The end's scan: sessions still pending or held whose window closed.
+    __table_args__ = (Index("ix_flash_sessions_state_ends_at", "state", "ends_at"),)
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     campaign_id: Mapped[UUID | None] = mapped_column(Uuid, ForeignKey("campaigns.id"), index=True)
@@ -36,6 +40,10 @@ class FlashSession(Base):
     reservation_minutes: Mapped[int] = mapped_column(Integer)
     created_by: Mapped[UUID] = mapped_column(Uuid)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    state: Mapped[SessionState] = mapped_column(
+        enum_column(SessionState), default=SessionState.PENDING
+    )
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     items: Mapped[list["FlashItem"]] = relationship(
         lazy="selectin", order_by="FlashItem.sku_id", back_populates="session"
     )
@@ -43,12 +51,15 @@ class FlashSession(Base):
 
 class FlashItem(Base):
     """A SKU of a session. `stock_left` is the stock on the database path; on the Redis path
-    Redis holds it (loaded once from `stock`)."""
+    Redis holds it (loaded once from `stock`). `hold` is catalog's answer for its `stock`
+    (`hold_available`: what catalog had when it refused); `sold` and `returned` are catalog's
+    figures at the session's end; `stopped_at` is set while catalog has the SKU delisted."""
 
     __tablename__ = "flash_items"
     __table_args__ = (
         UniqueConstraint("session_id", "sku_id"),
         CheckConstraint("stock_left >= 0 AND stock_left <= stock", name="stock_left_within_stock"),
+        Index("ix_flash_items_sku_id", "sku_id"),
     )
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
@@ -59,6 +70,12 @@ class FlashItem(Base):
     stock: Mapped[int] = mapped_column(Integer)
     stock_left: Mapped[int] = mapped_column(Integer)
     per_user_limit: Mapped[int] = mapped_column(Integer)
+    hold: Mapped[HoldState] = mapped_column(enum_column(HoldState), default=HoldState.PENDING)
+    hold_available: Mapped[int | None] = mapped_column(Integer)
+    sold: Mapped[int | None] = mapped_column(Integer)
+    returned: Mapped[int | None] = mapped_column(Integer)
+    # Set while catalog has the SKU delisted (`sku.listing_changed`): it takes no reservation.
+    stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     flash_price = money_columns("flash_price_amount", "currency")
     session: Mapped[FlashSession] = relationship(back_populates="items", lazy="joined")
 
@@ -81,10 +98,21 @@ class ReservationStatus(StrEnum):
     PURCHASED = "purchased"  # the order was paid: the stock is sold
     EXPIRED = "expired"  # not ordered in time
     RELEASED = "released"  # its order was cancelled
+    VOIDED = "voided"  # its session was called off (cancelled or refused) before it was ordered
 
 
-# Reservations whose stock goes back to the session (once: `restored_at`).
+# Reservations whose stock goes back to the session (once: `restored_at`). A voided one's
+# does not: its session is over, and catalog takes back the session's whole undrawn hold.
 RETURNING = (ReservationStatus.EXPIRED, ReservationStatus.RELEASED)
+
+
+def standing(status: ReservationStatus, session_state: SessionState) -> ReservationStatus:
+    """A reservation's status as customers and orders are told it: one still reserved in a
+    session called off is void (the row may not say so yet: one taken while the cancel ran,
+    and not written down or committed before it)."""
+    if status == ReservationStatus.RESERVED and session_state in VOIDING:
+        return ReservationStatus.VOIDED
+    return status
 
 
 class FlashReservation(Base):

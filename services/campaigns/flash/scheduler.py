@@ -1,12 +1,13 @@
-"""The flash sale's clocks: expire reservations not ordered in time and give back stock;
-on the Redis path, write down the reservations taken in Redis."""
+"""The flash sale's clocks: end sessions whose window closed, expire reservations not
+ordered in time and give back stock; on the Redis path, write down the reservations taken in
+Redis."""
 
 import time
 
 from chassis.background import every
 from chassis.clock import now
 from chassis.http.service import Runtime
-from services.campaigns.flash import service
+from services.campaigns.flash import holds, service
 from services.campaigns.flash.stock import FlashStock, RedisStock
 
 # How long the write-down keeps its list of sessions that take reservations.
@@ -18,6 +19,8 @@ def expiry(stock: FlashStock):
 
     async def run(runtime: Runtime) -> None:
         async def tick() -> None:
+            async with runtime.db.session() as session:
+                await holds.end_due(session, now())
             async with runtime.db.session() as session:
                 await service.expire_due(session, now())
             async with runtime.db.session() as session:

@@ -1,23 +1,22 @@
 """Request and response bodies of the flash-sale routes."""
 
 from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
     ValidationInfo,
     field_validator,
 )
 
-from chassis.http.fields import JsonInt, Timestamp
+from chassis.http.fields import JsonInt, Timestamp, Trimmed
 from chassis.money import Money
+from services.campaigns.flash.lifecycle import HoldState, SessionState
 from services.campaigns.flash.models import ReservationStatus
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Trimmed(200)
 
 
 class ItemRequest(BaseModel):
@@ -62,6 +61,10 @@ class ItemOut(BaseModel):
     stock: int
     left: int
     per_user_limit: int
+    stopped_at: datetime | None = Field(
+        default=None,
+        description="Set while the catalog has the SKU delisted: it takes no reservation",
+    )
 
 
 class SessionOut(BaseModel):
@@ -71,7 +74,30 @@ class SessionOut(BaseModel):
     starts_at: datetime
     ends_at: datetime
     reservation_minutes: int
+    state: SessionState = Field(
+        description="pending until the catalog holds every item's stock, then held (on sale "
+        "within its window); refused, cancelled or ended take no reservation"
+    )
     items: list[ItemOut]
+
+
+class ItemStockOut(BaseModel):
+    sku_id: UUID
+    stock: int = Field(description="The units asked of the catalog")
+    hold: HoldState
+    available: int | None = Field(description="What the catalog had when it refused")
+    refusal: str | None
+    sold: int | None = Field(description="Sold from the hold, by the catalog's count at the end")
+    returned: int | None = Field(description="Given back to the catalog's stock at the end")
+
+
+class SessionStockOut(BaseModel):
+    """A session's stock as the catalog answered for it, for operators."""
+
+    session_id: UUID
+    state: SessionState
+    ended_at: datetime | None
+    items: list[ItemStockOut]
 
 
 class ReservationRequest(BaseModel):

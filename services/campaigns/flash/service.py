@@ -2,10 +2,11 @@
 return of their stock, and their part in the order saga.
 
 A reservation's life is guarded statements that name the status they leave
-(reserved → ordered → purchased; reserved → expired; ordered → released). Stock goes back
-for expired and released ones in one place, `restore_pending`, marked by `restored_at` in
-the same guarded way, so an expiry delivered twice or a cancel racing a timeout restores
-once."""
+(reserved → ordered → purchased; reserved → expired; ordered → released; reserved → voided
+when its session is cancelled or refused: `holds.void_open`, and the write-down of one taken
+in Redis then). Stock goes back for expired and released ones in one place,
+`restore_pending`, marked by `restored_at` in the same guarded way, so an expiry delivered
+twice or a cancel racing a timeout restores once."""
 
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
@@ -19,21 +20,28 @@ from chassis.clock import now
 from chassis.db import Database
 from chassis.events import outbox
 from chassis.events.handlers import DependencyDown
-from chassis.http.problems import Conflict, InvalidInput, NotFound
+from chassis.http.problems import Conflict, FieldError, InvalidInput, NotFound
 from chassis.idempotency import RETENTION as idempotency_retention
 from chassis.idempotency import Idempotency
 from chassis.ids import new_id
-from contracts.campaigns import FlashReservationExpired, FlashReserved
+from contracts.campaigns import (
+    FlashItemStock,
+    FlashReservationExpired,
+    FlashReserved,
+    FlashSessionScheduled,
+)
 from contracts.orders import OrderPlaced
 from services.campaigns.budgets import service as budgets
 from services.campaigns.calendar.models import Campaign
 from services.campaigns.checkout.refusal import Refusal
+from services.campaigns.flash.lifecycle import VOIDING, SessionState, not_sellable
 from services.campaigns.flash.models import (
     RETURNING,
     FlashItem,
     FlashReservation,
     FlashSession,
     ReservationStatus,
+    standing,
 )
 from services.campaigns.flash.schemas import ReservationOut, ReservationRequest, SessionRequest
 from services.campaigns.flash.sessions import ItemTerms, SessionCache, SessionTerms
@@ -93,6 +101,18 @@ async def create_session(
         ],
     )
     session.add(flash)
+    await session.flush()
+    # Catalog sets the stock aside and answers per SKU (flash/holds.py takes the answers).
+    await outbox.add(
+        session,
+        FlashSessionScheduled(
+            session_id=flash.id,
+            campaign_id=flash.campaign_id,
+            items=[FlashItemStock(sku_id=i.sku_id, quantity=i.stock) for i in flash.items],
+            starts_at=flash.starts_at,
+            ends_at=flash.ends_at,
+        ),
+    )
     await session.commit()
     for item in flash.items:
         await stock.load(item)
@@ -130,7 +150,22 @@ def _open_item(flash: SessionTerms, sku_id: UUID, at: datetime) -> ItemTerms:
     item = flash.item(sku_id)
     if item is None:
         raise InvalidInput("body.sku_id", f"not in flash session {flash.id}")
+    if reason := not_sellable(flash.state, flash.id):
+        raise Conflict(reason)
+    if item.stopped_at is not None:
+        raise ItemStopped(item.sku_id, flash.id)
     return item
+
+
+class ItemStopped(Conflict):
+    """A 409 naming `body.sku_id`: catalog delisted the SKU during the session."""
+
+    def __init__(self, sku_id: UUID, session_id: UUID) -> None:
+        message = f"SKU {sku_id} was delisted: flash session {session_id} no longer sells it"
+        super().__init__(
+            f"body.sku_id: {message}",
+            errors=[FieldError(field="body.sku_id", message=message, type="conflict").model_dump()],
+        )
 
 
 def _refusal(taken: Taken, flash: SessionTerms, item: ItemTerms) -> Conflict:
@@ -274,6 +309,16 @@ async def write_down(db: Database, stock: RedisStock, session_ids: list[UUID]) -
                 for entry in entries
             ]
             async with db.session() as session:
+                # A session called off takes its late reservations void. FOR SHARE: a cancel
+                # (which voids what is written) waits for this batch, or this for the cancel.
+                state = await session.scalar(
+                    select(FlashSession.state)
+                    .where(FlashSession.id == session_id)
+                    .with_for_update(read=True)
+                )
+                if state in VOIDING:
+                    for row in rows:
+                        row["status"] = ReservationStatus.VOIDED
                 # One statement executed for many rows (compiled once, cached), its RETURNING
                 # naming only the rows it inserted.
                 statement = WRITE_DOWN[session.get_bind().dialect.name]
@@ -296,16 +341,22 @@ async def write_down(db: Database, stock: RedisStock, session_ids: list[UUID]) -
 
 async def my_reservation(
     db: Database, stock: FlashStock, reservation_id: UUID, customer_id: UUID
-) -> FlashReservation:
+) -> ReservationOut:
+    """The customer's reservation as orders reads it at checkout: `voided` once its session
+    was called off (`models.standing`), so it is not orderable."""
     async with db.session() as session:
         reservation = await session.get(FlashReservation, reservation_id)
         if reservation is None and isinstance(stock, RedisStock):
             # Perhaps just taken and still in its session's stream: written down now.
             await write_down(db, stock, await taking_sessions(session, now()))
             reservation = await session.get(FlashReservation, reservation_id)
-    if reservation is None or reservation.customer_id != customer_id:
-        raise NotFound(f"No flash reservation {reservation_id}.")  # another's is none of yours
-    return reservation
+        if reservation is None or reservation.customer_id != customer_id:
+            raise NotFound(f"No flash reservation {reservation_id}.")  # another's is none of yours
+        state = await session.scalar(
+            select(FlashSession.state).where(FlashSession.id == reservation.session_id)
+        )
+        out = ReservationOut.model_validate(reservation)
+    return out.model_copy(update={"status": standing(reservation.status, SessionState(state))})
 
 
 async def expire_due(session: AsyncSession, at: datetime) -> int:
@@ -395,12 +446,22 @@ async def hold_for_order(session: AsyncSession, order: OrderPlaced) -> Refusal |
         .where(
             FlashReservation.id == reservation_id,
             FlashReservation.status == ReservationStatus.RESERVED,
+            # Not in a session called off (a cancel voids its reservations; this also
+            # refuses one that was taken while the cancel ran and missed its void).
+            FlashReservation.session_id.in_(
+                select(FlashSession.id).where(
+                    FlashSession.id == reservation.session_id,
+                    FlashSession.state.not_in(VOIDING),
+                )
+            ),
         )
         .values(status=ReservationStatus.ORDERED, order_id=order.order_id)
         .execution_options(synchronize_session=False)
     )
     if held.rowcount != 1:
-        return Refusal(f"flash reservation {reservation_id}: {reservation.status}")
+        flash = await session.get(FlashSession, reservation.session_id)
+        status = standing(reservation.status, SessionState(flash.state))
+        return Refusal(f"flash reservation {reservation_id}: {status}")
     campaign_id = (await session.get(FlashSession, reservation.session_id)).campaign_id
     gap = max(line.list_price.amount - line.unit_price.amount, 0) * line.quantity
     if campaign_id is not None and not await budgets.charge(

@@ -1,8 +1,12 @@
 """Flash sessions as the hot path reads them: kept in process memory after the first read,
 so a reservation costs no database read for the session's terms (sessions are not edited
-once set up: their terms are what customers were shown)."""
+once set up: their terms are what customers were shown). Their state does change (catalog
+holds the stock, an operator cancels, catalog delists an item's SKU): a session that may
+still change is read again at most every RECHECK_SECONDS, so a replica sees another's cancel
+(or a delisting another replica consumed) within that."""
 
 import asyncio
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,7 +15,10 @@ from uuid import UUID
 from chassis.db import Database
 from chassis.http.problems import NotFound
 from chassis.money import Money
+from services.campaigns.flash.lifecycle import FINAL, SessionState
 from services.campaigns.flash.models import FlashSession
+
+RECHECK_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,7 @@ class ItemTerms:
     stock: int
     per_user_limit: int
     session_id: UUID
+    stopped_at: datetime | None = None  # catalog delisted the SKU: no reservation
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,8 @@ class SessionTerms:
     ends_at: datetime
     reservation_minutes: int
     items: tuple[ItemTerms, ...]
+    state: SessionState = SessionState.HELD
+    read_at: float = 0.0  # time.monotonic() of the read
 
     def item(self, sku_id: UUID) -> ItemTerms | None:
         return next((item for item in self.items if item.sku_id == sku_id), None)
@@ -47,10 +57,23 @@ class SessionTerms:
             ends_at=flash.ends_at,
             reservation_minutes=flash.reservation_minutes,
             items=tuple(
-                ItemTerms(i.id, i.sku_id, i.flash_price, i.stock, i.per_user_limit, flash.id)
+                ItemTerms(
+                    i.id,
+                    i.sku_id,
+                    i.flash_price,
+                    i.stock,
+                    i.per_user_limit,
+                    flash.id,
+                    i.stopped_at,
+                )
                 for i in flash.items
             ),
+            state=SessionState(flash.state),
+            read_at=time.monotonic(),
         )
+
+    def stale(self, at: float) -> bool:
+        return self.state not in FINAL and at - self.read_at > RECHECK_SECONDS
 
 
 class SessionCache:
@@ -65,12 +88,21 @@ class SessionCache:
 
     async def get(self, db: Database, session_id: UUID) -> SessionTerms:
         terms = self._terms.get(session_id)
-        if terms is None:
-            async with self._reading.setdefault(session_id, asyncio.Lock()):
-                terms = self._terms.get(session_id) or await self._read(db, session_id)
+        if terms is None or terms.stale(time.monotonic()):
+            reading = self._reading.setdefault(session_id, asyncio.Lock())
+            if terms is not None and reading.locked():
+                return terms  # being read again: meanwhile the terms of a moment ago serve
+            async with reading:
+                terms = self._terms.get(session_id)
+                if terms is None or terms.stale(time.monotonic()):
+                    terms = await self._read(db, session_id)
             self._reading.pop(session_id, None)
         self._terms.move_to_end(session_id)
         return terms
+
+    def forget(self, session_id: UUID) -> None:
+        """This process changed the session's state: the next read sees it at once."""
+        self._terms.pop(session_id, None)
 
     async def _read(self, db: Database, session_id: UUID) -> SessionTerms:
         # A session of its own: a hit, the hot path, opens none.

@@ -1,16 +1,15 @@
 """Request and response bodies of the group-buy routes."""
 
 from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
-from chassis.http.fields import JsonInt
+from chassis.http.fields import JsonInt, Trimmed
 from chassis.money import Money
 from services.campaigns.groups.rules import GroupStatus
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Trimmed(200)
 
 
 class TemplateRequest(BaseModel):

@@ -15,12 +15,12 @@ from pydantic import (
     model_validator,
 )
 
-from chassis.http.fields import JsonInt, Timestamp
+from chassis.http.fields import JsonInt, Timestamp, Trimmed
 from chassis.money import Money
 from services.campaigns.calendar import windows
 from services.campaigns.lotteries.prizes import Fulfilment, PrizeKind
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Trimmed(200)
 Key = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 

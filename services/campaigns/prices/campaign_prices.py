@@ -85,10 +85,17 @@ class Priced:
     offers: tuple[Offer | None, ...]
 
 
-async def price(session: AsyncSession, cart: Cart, customer_id: UUID, at: datetime) -> Priced:
+async def price(
+    session: AsyncSession,
+    cart: Cart,
+    customer_id: UUID,
+    at: datetime,
+    kept: frozenset[UUID] = frozenset(),
+) -> Priced:
     """`cart` at the best campaign prices running for the customer at `at`: campaigns
     running (their window holds `at`), and, for one targeting segments, the customer a
-    member of one of them (the membership read model)."""
+    member of one of them (the membership read model). Lines of SKUs in `kept` (flash
+    lines) keep their price."""
     rows = (
         await session.execute(
             select(CampaignPrice, Campaign.segments)
@@ -116,5 +123,5 @@ async def price(session: AsyncSession, cart: Cart, customer_id: UUID, at: dateti
         for row, segments in rows
         if not segments or member_of.intersection(segments)
     ]
-    chosen = offers.best(cart, running)
+    chosen = offers.best(cart, running, kept)
     return Priced(cart, offers.at_offers(cart, chosen), chosen)

@@ -1,4 +1,5 @@
-"""The segment membership read model: who is in which users segment now."""
+"""The segment membership read model: who is in which users segment now, and the segments
+users deleted."""
 
 from datetime import datetime
 from uuid import UUID
@@ -19,3 +20,14 @@ class SegmentMember(Base):
     segment_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
     user_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
     entered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DeletedSegment(Base):
+    """A segment users deleted (`users.segment.deleted`): its members were dropped, and an
+    entry into it that comes after (keyed by user, on another partition than the deletion)
+    is not kept."""
+
+    __tablename__ = "deleted_segments"
+
+    segment_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    deleted_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -12,7 +12,7 @@ from chassis.http.problems import responses
 from chassis.pagination import Page, PageDep, fetch_page
 from contracts.catalog import ProposalState
 from services.catalog.c2m import service
-from services.catalog.c2m.models import DemandSignal, Proposal
+from services.catalog.c2m.models import DemandCluster, DemandSignal, Proposal
 from services.catalog.c2m.rules import ProposalAction
 from services.catalog.c2m.schemas import (
     ClusterDetailOut,
@@ -21,6 +21,7 @@ from services.catalog.c2m.schemas import (
     ProposalIn,
     ProposalOut,
     ProposalStepIn,
+    SearchedQuery,
     SignalOut,
     StepOut,
     WantedProduct,
@@ -42,28 +43,15 @@ def _signal(signal: DemandSignal) -> SignalOut:
     return SignalOut.model_validate(signal, from_attributes=True)
 
 
-def _cluster(figures: service.ClusterFigures, model=ClusterOut, **extra):
-    c = figures.cluster
-    return model(
-        id=c.id,
-        category_id=c.category_id,
-        attributes=c.attributes,
-        keywords=c.keywords,
-        label=c.label,
-        volume=figures.volume,
-        searches=figures.searches,
-        wants=figures.wants,
-        wishlists=figures.wishlists,
-        last_week=figures.last_week,
-        week_before=figures.week_before,
-        trend=figures.trend,
-        change=None if figures.change is None else round(figures.change, 4),
-        **extra,
-    )
+def _cluster(cluster: DemandCluster) -> ClusterOut:
+    return ClusterOut.model_validate(cluster, from_attributes=True)
 
 
-def _created(response: Response, created: bool) -> None:
+def _once(response: Response, answer: tuple[DemandSignal, bool]) -> SignalOut:
+    """A signal given once: 201 with it the first time, 200 with the first after."""
+    signal, created = answer
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return _signal(signal)
 
 
 @router.post(
@@ -76,9 +64,9 @@ def _created(response: Response, created: bool) -> None:
 async def want(
     product_id: UUID, body: WantIn, session: SessionDep, customer: PrincipalDep, response: Response
 ) -> SignalOut:
-    signal, created = await service.want(session, customer.user_id, product_id, body.attributes)
-    _created(response, created)
-    return _signal(signal)
+    return _once(
+        response, await service.want(session, customer.user_id, product_id, body.attributes)
+    )
 
 
 @router.put(
@@ -90,9 +78,7 @@ async def want(
 async def wish(
     product_id: UUID, body: WishIn, session: SessionDep, customer: PrincipalDep, response: Response
 ) -> SignalOut:
-    signal, created = await service.wish(session, customer.user_id, product_id, body.sku_id)
-    _created(response, created)
-    return _signal(signal)
+    return _once(response, await service.wish(session, customer.user_id, product_id, body.sku_id))
 
 
 @router.delete(
@@ -122,7 +108,8 @@ async def wishlist(session: SessionDep, customer: PrincipalDep, page: PageDep) -
 
 @router.get(
     "/clusters",
-    summary="Demand clusters of the last 30 days, largest first: volume by kind and trend",
+    summary="Demand clusters asked for in the last 30 days, the most signals first: their "
+    "signals by kind, askers and last signal",
     responses=responses(401, 403, 422),
 )
 async def clusters(
@@ -131,15 +118,13 @@ async def clusters(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     category: Annotated[UUID | None, Query(description="A category and its subtree")] = None,
 ) -> list[ClusterOut]:
-    return [
-        _cluster(figures)
-        for figures in await service.clusters(session, limit=limit, category=category)
-    ]
+    return [_cluster(c) for c in await service.clusters(session, limit=limit, category=category)]
 
 
 @router.get(
     "/clusters/{cluster_id}",
-    summary="A demand cluster's figures and the products asked for in it",
+    summary="A demand cluster's counts, its 30 days' volume and trend, the products asked for "
+    "in it and the searches that found nothing in it",
     responses=responses(401, 403, 404, 422),
 )
 async def cluster(cluster_id: UUID, session: SessionDep, by: OperatorDep) -> ClusterDetailOut:
@@ -148,7 +133,20 @@ async def cluster(cluster_id: UUID, session: SessionDep, by: OperatorDep) -> Clu
         WantedProduct(product_id=p, signals=n)
         for p, n in await service.wanted_products(session, cluster_id)
     ]
-    return _cluster(figures, ClusterDetailOut, products=products)
+    queries = [
+        SearchedQuery(query=q, signals=n)
+        for q, n in await service.searched_queries(session, cluster_id)
+    ]
+    return ClusterDetailOut(
+        **_cluster(figures.cluster).model_dump(),
+        volume=figures.volume,
+        last_week=figures.last_week,
+        week_before=figures.week_before,
+        trend=figures.trend,
+        change=None if figures.change is None else round(figures.change, 4),
+        products=products,
+        queries=queries,
+    )
 
 
 async def _proposal(session, proposal: Proposal) -> ProposalDetailOut:

@@ -16,9 +16,12 @@ from services.catalog.models import Base
 
 class DemandCluster(Base):
     """A category and what is asked of it (`rules.cluster_of`); `key` is its digest, so one
-    demand is one row however many signals arrive at once."""
+    demand is one row however many signals arrive at once. Its counts are kept as its signals
+    arrive, in their transaction, by one `UPDATE ... SET n = n + 1` each (`service._counted`):
+    listing clusters reads their rows, not their signals."""
 
     __tablename__ = "demand_clusters"
+    __table_args__ = (Index("ix_demand_clusters_signals", "signals", "id"),)
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     key: Mapped[str] = mapped_column(String(64), unique=True)
@@ -27,6 +30,23 @@ class DemandCluster(Base):
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
     label: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    signals: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # it holds
+    searches: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    wants: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    wishlists: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # on them now
+    askers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # `DemandAsker`s
+    last_asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # its latest signal's
+
+
+class DemandAsker(Base):
+    """A customer who asked for a cluster's demand (a want or a wishlist entry), once: the
+    primary key, so the cluster's `askers` counts each customer once however many signals
+    they give at once; kept when a product comes off the wishlist (they did ask)."""
+
+    __tablename__ = "demand_askers"
+
+    cluster_id: Mapped[UUID] = mapped_column(ForeignKey("demand_clusters.id"), primary_key=True)
+    customer_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
 
 
 class DemandSignal(Base):

@@ -4,13 +4,14 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
+from chassis.http.fields import Trimmed
 from contracts.catalog import ProposalState
 from services.catalog.c2m.rules import SignalKind, Trend
 
-Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+Word = Trimmed(40)
+Note = Trimmed(1000)
 
 
 class WantIn(BaseModel):
@@ -40,19 +41,19 @@ class SignalOut(BaseModel):
 
 
 class ClusterOut(BaseModel):
+    """A cluster and its counts, kept as its signals arrive (since it began)."""
+
     id: UUID
     category_id: UUID | None
     attributes: dict[str, str] = Field(description="What the demand asks for (normalized)")
     keywords: list[str] = Field(description="The words of searches that found nothing")
     label: str
-    volume: int = Field(description="Signals in the last 30 days")
+    signals: int = Field(description="Its signals (a wishlist entry taken off: out)")
     searches: int = Field(description="Of them, searches that found nothing")
     wants: int
-    wishlists: int
-    last_week: int = Field(description="Signals in the last 7 days")
-    week_before: int = Field(description="Signals in the 7 days before those")
-    trend: Trend = Field(description="new, rising (+25% or more), steady, falling (-20% or more)")
-    change: float | None = Field(description="Last week over the week before (None: 0 before)")
+    wishlists: int = Field(description="Wishlist entries on it now")
+    askers: int = Field(description="Customers who wanted or wished for it, each once")
+    last_asked_at: datetime | None = Field(description="Its latest signal")
 
 
 class WantedProduct(BaseModel):
@@ -60,8 +61,21 @@ class WantedProduct(BaseModel):
     signals: int
 
 
+class SearchedQuery(BaseModel):
+    query: str = Field(description="As typed")
+    signals: int
+
+
 class ClusterDetailOut(ClusterOut):
+    volume: int = Field(description="Signals in the last 30 days")
+    last_week: int = Field(description="Signals in the last 7 days")
+    week_before: int = Field(description="Signals in the 7 days before those")
+    trend: Trend = Field(description="new, rising (+25% or more), steady, falling (-20% or more)")
+    change: float | None = Field(description="Last week over the week before (None: 0 before)")
     products: list[WantedProduct] = Field(description="Products asked for, most first")
+    queries: list[SearchedQuery] = Field(
+        description="Searches that found nothing in it (30 days), most first"
+    )
 
 
 class ProposalIn(BaseModel):

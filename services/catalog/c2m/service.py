@@ -2,10 +2,10 @@
 to suppliers along their track, each step with its event."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.clock import now
@@ -15,28 +15,46 @@ from chassis.http.problems import InvalidInput, NotFound
 from chassis.ids import new_id
 from contracts.catalog import ProposalCreated, ProposalMoved, ProposalState, SearchMissed
 from services.catalog.c2m import rules
-from services.catalog.c2m.models import DemandCluster, DemandSignal, Proposal, ProposalStep
+from services.catalog.c2m.attributes import Vocabulary
+from services.catalog.c2m.models import (
+    DemandAsker,
+    DemandCluster,
+    DemandSignal,
+    Proposal,
+    ProposalStep,
+)
 from services.catalog.c2m.rules import ProposalAction, SignalKind
 from services.catalog.categories.models import Category
+from services.catalog.products import service as products
 from services.catalog.products.listing import IllegalTransition, ListingState
-from services.catalog.products.models import Product, Sku
+from services.catalog.products.models import AttributeValue, Product, Sku
+from services.catalog.search import service as search
+from services.catalog.search import text
 from services.catalog.suppliers.models import Supplier
 
 # What a storefront shows, and so what a customer may want or wish for.
 VISIBLE = (ListingState.LISTED, ListingState.DELISTED)
+NAMED = 50  # products a missed search's words name that its category is read from
 
 
 @dataclass(frozen=True)
 class ClusterFigures:
+    """A cluster with the windows of its signals (its counts are on its row)."""
+
     cluster: DemandCluster
     volume: int  # signals in the last 30 days
-    searches: int
-    wants: int
-    wishlists: int
     last_week: int
     week_before: int
     trend: rules.Trend
     change: float | None  # last week over the week before
+
+
+# The count of a cluster each kind of signal adds to.
+COUNTED = {
+    SignalKind.SEARCH_MISSED: DemandCluster.searches,
+    SignalKind.WANT: DemandCluster.wants,
+    SignalKind.WISHLIST: DemandCluster.wishlists,
+}
 
 
 # --- signals -------------------------------------------------------------------------------
@@ -63,23 +81,105 @@ async def _cluster_id(session: AsyncSession, key: rules.ClusterKey) -> UUID:
     return found
 
 
+async def _counted(
+    session: AsyncSession,
+    cluster_id: UUID,
+    kind: SignalKind,
+    at: datetime,
+    customer_id: UUID | None = None,
+) -> None:
+    """A new signal into its cluster's counts, in the signal's transaction: one `UPDATE ...
+    SET n = n + 1` (the database adds, so signals at once each count; never read and write
+    back), its asker counted once (the `demand_askers` key, not a lookup first), and the
+    latest signal's time kept (a late one leaves it)."""
+    new_asker = False
+    if customer_id is not None:
+        asked = await session.execute(
+            insert_for(session, DemandAsker.__table__)
+            .values(cluster_id=cluster_id, customer_id=customer_id)
+            .on_conflict_do_nothing(index_elements=["cluster_id", "customer_id"])
+        )
+        new_asker = asked.rowcount == 1
+    last = DemandCluster.last_asked_at
+    counts = {
+        COUNTED[kind]: COUNTED[kind] + 1,
+        DemandCluster.signals: DemandCluster.signals + 1,
+        last: case((or_(last.is_(None), last < at), at), else_=last),
+    }
+    if new_asker:
+        counts[DemandCluster.askers] = DemandCluster.askers + 1
+    await session.execute(
+        update(DemandCluster)
+        .where(DemandCluster.id == cluster_id)
+        .values(counts)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def vocabulary(session: AsyncSession) -> Vocabulary:
+    """The attribute names and values the catalog knows: those its products declared and
+    those customers asked for in wants (`attribute_values`, kept as they are written)."""
+    known = await session.execute(select(AttributeValue.name, AttributeValue.value))
+    return Vocabulary.of({name: value} for name, value in known)
+
+
+async def _subtree(session: AsyncSession, within: UUID | None) -> str | None:
+    if within is None:
+        return None
+    return await session.scalar(select(Category.path).where(Category.id == within))
+
+
+async def _named_category(
+    session: AsyncSession, words: tuple[str, ...], within: UUID | None
+) -> UUID | None:
+    """The category `words` name (in `within`'s subtree): the one the products they name
+    are in, if most of them are in one; when they name no product, the category whose name
+    they name (`rules.category_named`, with the operators' synonyms of each word)."""
+    prefix = await _subtree(session, within)
+    named = (await search.matching(session, list(words)))[:NAMED]
+    if named:
+        statement = select(Product.id, Product.category_id).where(Product.id.in_(named))
+        if prefix is not None:
+            statement = statement.join(Category, Category.id == Product.category_id).where(
+                Category.path.startswith(prefix)
+            )
+        category_of = dict((await session.execute(statement)).all())
+        return rules.likeliest_category([category_of[p] for p in named if p in category_of])
+    alternatives = text.expand(list(words), await search.synonyms_of(session, list(words)))
+    statement = select(Category.id, Category.path, Category.name).where(
+        Category.archived_at.is_(None)
+    )
+    if prefix is not None:
+        statement = statement.where(Category.path.startswith(prefix))
+    candidates = [rules.NamedCategory(*row) for row in await session.execute(statement)]
+    return rules.category_named(alternatives, candidates)
+
+
 async def record_search_miss(session: AsyncSession, event: SearchMissed) -> None:
-    """A storefront search that found nothing, within the consumer's transaction: its words
-    (and the category searched in) make its cluster."""
+    """A storefront search that found nothing, within the consumer's transaction: the
+    attributes read out of its words, and its category (where the products its other words
+    name are, or the category those words name, else the one searched in) make its cluster;
+    the attributes stay with it."""
     category_id = event.category_id
     if category_id is not None and await session.get(Category, category_id) is None:
         category_id = None
-    key = rules.cluster_of(category_id, {}, event.tokens)
-    if not key.keywords:
+    read = (await vocabulary(session)).read(event.tokens)
+    if read.words:
+        category_id = await _named_category(session, read.words, category_id) or category_id
+    key = rules.miss_cluster(category_id, read)
+    if not key.keywords and not key.attributes:
         return  # nothing searched for: no demand to read
+    cluster_id = await _cluster_id(session, key)
     session.add(
         DemandSignal(
             kind=SignalKind.SEARCH_MISSED,
-            cluster_id=await _cluster_id(session, key),
+            cluster_id=cluster_id,
+            attributes=dict(key.attributes),
             query=event.query[:200],
             created_at=event.at,
         )
     )
+    await _counted(session, cluster_id, SignalKind.SEARCH_MISSED, event.at)
 
 
 async def _visible_product(session: AsyncSession, product_id: UUID) -> Product:
@@ -100,20 +200,26 @@ async def _customer_signal(
     """One signal per customer, product and kind (the unique index, not a lookup first):
     (the signal, whether this call made it)."""
     key = rules.cluster_of(product.category_id, attributes)
+    cluster_id = await _cluster_id(session, key)
+    at = now()
     inserted = await session.execute(
         insert_for(session, DemandSignal.__table__)
         .values(
             id=new_id(),
             kind=kind,
-            cluster_id=await _cluster_id(session, key),
+            cluster_id=cluster_id,
             customer_id=customer_id,
             product_id=product.id,
             sku_id=sku_id,
             attributes=dict(key.attributes),
-            created_at=now(),
+            created_at=at,
         )
         .on_conflict_do_nothing(index_elements=["kind", "customer_id", "product_id"])
     )
+    if inserted.rowcount == 1:  # a repeat counts nothing
+        await _counted(session, cluster_id, kind, at, customer_id)
+        if kind == SignalKind.WANT:
+            await products.know_values(session, key.attributes)  # words searches may use
     await session.commit()
     signal = await session.scalar(
         select(DemandSignal).where(
@@ -153,14 +259,24 @@ async def wish(
 
 
 async def unwish(session: AsyncSession, customer_id: UUID, product_id: UUID) -> None:
-    """Off the wishlist, and out of its cluster's volume; a product not on it stays off."""
-    await session.execute(
-        delete(DemandSignal).where(
+    """Off the wishlist, and out of its cluster's counts (of the same taken off twice at
+    once, one deletes the signal and takes it out); a product not on it stays off."""
+    removed = await session.execute(
+        delete(DemandSignal)
+        .where(
             DemandSignal.kind == SignalKind.WISHLIST,
             DemandSignal.customer_id == customer_id,
             DemandSignal.product_id == product_id,
         )
+        .returning(DemandSignal.cluster_id)
     )
+    for cluster_id in removed.scalars().all():
+        await session.execute(
+            update(DemandCluster)
+            .where(DemandCluster.id == cluster_id, DemandCluster.wishlists > 0)
+            .values(wishlists=DemandCluster.wishlists - 1, signals=DemandCluster.signals - 1)
+            .execution_options(synchronize_session=False)
+        )
     await session.commit()
 
 
@@ -174,88 +290,57 @@ def wishlist_query(customer_id: UUID):
 
 
 async def clusters(
-    session: AsyncSession,
-    *,
-    limit: int,
-    category: UUID | None = None,
-    cluster_id: UUID | None = None,
-) -> list[ClusterFigures]:
-    """The clusters with signals in the last 30 days (in `category`'s subtree), largest
-    first, each with its volume by kind and its trend."""
+    session: AsyncSession, *, limit: int, category: UUID | None = None
+) -> list[DemandCluster]:
+    """The clusters asked for in the last 30 days (in `category`'s subtree), the most signals
+    first: their rows, with their counts kept as signals arrived."""
+    since = now() - timedelta(days=rules.VOLUME_DAYS)
+    statement = (
+        select(DemandCluster)
+        .where(DemandCluster.last_asked_at >= since, DemandCluster.signals > 0)
+        .order_by(DemandCluster.signals.desc(), DemandCluster.id)
+        .limit(limit)
+    )
+    if category is not None:
+        prefix = await _subtree(session, category)
+        if prefix is None:
+            raise InvalidInput("query.category", f"no category {category}")
+        statement = statement.where(
+            DemandCluster.category_id.in_(
+                select(Category.id).where(Category.path.startswith(prefix))
+            )
+        )
+    return list(await session.scalars(statement))
+
+
+async def cluster(session: AsyncSession, cluster_id: UUID) -> ClusterFigures:
+    """One cluster with the windows of its signals (read from them: one cluster's, by its
+    index): its 30 days' volume, the last 7 days against the 7 before and their trend (all
+    zero and quiet once its signals are older)."""
+    found = await session.get(DemandCluster, cluster_id, populate_existing=True)
+    if found is None:
+        raise NotFound(f"No demand cluster {cluster_id}.")
     at = now()
-    since = at - timedelta(days=rules.VOLUME_DAYS)
     week = at - timedelta(days=rules.TREND_DAYS)
     fortnight = at - timedelta(days=2 * rules.TREND_DAYS)
 
     def counted(condition):
-        return func.sum(case((condition, 1), else_=0))
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
-    volume = func.count()
-    statement = (
-        select(
-            DemandSignal.cluster_id,
-            volume,
-            counted(DemandSignal.kind == SignalKind.SEARCH_MISSED),
-            counted(DemandSignal.kind == SignalKind.WANT),
-            counted(DemandSignal.kind == SignalKind.WISHLIST),
-            counted(DemandSignal.created_at >= week),
-            counted((DemandSignal.created_at >= fortnight) & (DemandSignal.created_at < week)),
-        )
-        .where(DemandSignal.created_at >= since)
-        .group_by(DemandSignal.cluster_id)
-        .order_by(volume.desc(), DemandSignal.cluster_id)
-        .limit(limit)
-    )
-    if cluster_id is not None:
-        statement = statement.where(DemandSignal.cluster_id == cluster_id)
-    if category is not None:
-        prefix = await session.scalar(select(Category.path).where(Category.id == category))
-        if prefix is None:
-            raise InvalidInput("query.category", f"no category {category}")
-        statement = statement.where(
-            DemandSignal.cluster_id.in_(
-                select(DemandCluster.id).where(
-                    DemandCluster.category_id.in_(
-                        select(Category.id).where(Category.path.startswith(prefix))
-                    )
-                )
+    volume, last_week, week_before = (
+        await session.execute(
+            select(
+                func.count(),
+                counted(DemandSignal.created_at >= week),
+                counted((DemandSignal.created_at >= fortnight) & (DemandSignal.created_at < week)),
+            ).where(
+                DemandSignal.cluster_id == cluster_id,
+                DemandSignal.created_at >= at - timedelta(days=rules.VOLUME_DAYS),
             )
         )
-    rows = (await session.execute(statement)).all()
-    found = {
-        c.id: c
-        for c in await session.scalars(
-            select(DemandCluster).where(DemandCluster.id.in_([r[0] for r in rows]))
-        )
-    }
-    figures = []
-    for cid, total, searches, wants, wishlists, last_week, week_before in rows:
-        reading, change = rules.trend(int(last_week), int(week_before))
-        figures.append(
-            ClusterFigures(
-                cluster=found[cid],
-                volume=int(total),
-                searches=int(searches),
-                wants=int(wants),
-                wishlists=int(wishlists),
-                last_week=int(last_week),
-                week_before=int(week_before),
-                trend=reading,
-                change=change,
-            )
-        )
-    return figures
-
-
-async def cluster(session: AsyncSession, cluster_id: UUID) -> ClusterFigures:
-    """One cluster's figures (all zero and quiet once its signals are older than 30 days)."""
-    found = await clusters(session, limit=1, cluster_id=cluster_id)
-    if found:
-        return found[0]
-    known = await session.get(DemandCluster, cluster_id)
-    if known is None:
-        raise NotFound(f"No demand cluster {cluster_id}.")
-    return ClusterFigures(known, 0, 0, 0, 0, 0, 0, rules.Trend.QUIET, None)
+    ).one()
+    reading, change = rules.trend(int(last_week), int(week_before))
+    return ClusterFigures(found, int(volume), int(last_week), int(week_before), reading, change)
 
 
 async def wanted_products(session: AsyncSession, cluster_id: UUID) -> list[tuple[UUID, int]]:
@@ -269,6 +354,24 @@ async def wanted_products(session: AsyncSession, cluster_id: UUID) -> list[tuple
         .limit(10)
     )
     return [(product_id, int(n)) for product_id, n in rows]
+
+
+async def searched_queries(session: AsyncSession, cluster_id: UUID) -> list[tuple[str, int]]:
+    """The searches of the last 30 days that found nothing in a cluster, most made first."""
+    since = now() - timedelta(days=rules.VOLUME_DAYS)
+    made = func.count()
+    rows = await session.execute(
+        select(DemandSignal.query, made)
+        .where(
+            DemandSignal.cluster_id == cluster_id,
+            DemandSignal.kind == SignalKind.SEARCH_MISSED,
+            DemandSignal.created_at >= since,
+        )
+        .group_by(DemandSignal.query)
+        .order_by(made.desc(), DemandSignal.query)
+        .limit(10)
+    )
+    return [(query, int(n)) for query, n in rows if query is not None]
 
 
 # --- proposals -----------------------------------------------------------------------------

@@ -1,16 +1,14 @@
 """Request and response bodies of the category routes."""
 
 from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict
 
+from chassis.http.fields import Trimmed
 from contracts.catalog import CategoryRole
 
-CategoryName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
-]
+CategoryName = Trimmed(100)
 
 
 class CategoryCreate(BaseModel):

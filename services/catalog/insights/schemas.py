@@ -1,11 +1,11 @@
 """Request and response bodies of the insight routes."""
 
 from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from chassis.http.fields import Trimmed
 from chassis.money import Money
 from contracts.catalog import CategoryRole
 
@@ -41,7 +41,7 @@ class HotItem(BaseModel):
 class FeatureIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    note: Trimmed(500, min_length=0) | None = None
 
 
 class FeaturedOut(BaseModel):
@@ -52,7 +52,7 @@ class FeaturedOut(BaseModel):
     note: str | None
 
 
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Reason = Trimmed(500)
 
 
 class HealthFigures(BaseModel):

@@ -24,8 +24,10 @@ def saga_handlers(reservation_ttl: timedelta) -> list[Handler]:
         """Reserve the order's stock (or reject it), and count the units ordered: the demand
         signal of a hot item."""
         lines = [(line.sku_id, line.quantity) for line in event.lines]
-        flash = None
-        if (reservation_id := event.attribution.flash_reservation_id) is not None:
+        flash = service.carried_flash_draw(event)
+        if flash is None and (reservation_id := event.attribution.flash_reservation_id):
+            # An order without the session (placed before orders carried it): the session
+            # comes from campaigns' flash.reserved, if it arrived first.
             flash = await service.flash_draw(session, reservation_id)
             if flash is None:
                 log.warning(

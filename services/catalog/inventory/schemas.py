@@ -4,8 +4,9 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
+from chassis.http.fields import Trimmed
 from services.catalog.inventory.models import HoldState, ReservationState, ReturnState
 
 Units = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000)]
@@ -16,7 +17,7 @@ class Adjustment(BaseModel):
 
     delta: Annotated[int, Field(strict=True, ge=-1_000_000_000, le=1_000_000_000)]
     reason: Literal["receipt", "return", "damage", "count"]
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    note: Trimmed(500, min_length=0) | None = None
 
 
 class Threshold(BaseModel):

@@ -33,6 +33,7 @@ from contracts.catalog import (
     StockReserved,
     StockRestocked,
 )
+from contracts.orders import OrderPlaced
 from services.catalog.inventory import stock
 from services.catalog.inventory.models import (
     FlashHold,
@@ -642,6 +643,17 @@ async def record_flash_reservation(
         sku_id=sku_id,
         quantity=quantity,
     )
+
+
+def carried_flash_draw(order: OrderPlaced) -> FlashDraw | None:
+    """The hold an order draws by the flash session it carries itself
+    (`attribution.flash_session_id`, with the SKU of its flash line): the units of that line,
+    whether or not `flash.reserved` has arrived. None when it carries none."""
+    flash = order.attribution
+    if flash.flash_session_id is None or flash.flash_sku_id is None:
+        return None
+    units = sum(line.quantity for line in order.lines if line.sku_id == flash.flash_sku_id)
+    return FlashDraw(flash.flash_session_id, flash.flash_sku_id, units) if units else None
 
 
 async def flash_draw(session: AsyncSession, reservation_id: UUID) -> FlashDraw | None:

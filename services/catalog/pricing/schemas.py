@@ -1,17 +1,16 @@
 """Request and response bodies of the pricing routes."""
 
 from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
-from chassis.http.fields import Timestamp
+from chassis.http.fields import Timestamp, Trimmed
 from chassis.money import Money, Price
 from services.catalog.pricing.models import PriceSource
 from services.catalog.pricing.rules import ScheduleState
 
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Reason = Trimmed(500)
 
 
 class Prices(BaseModel):

@@ -3,8 +3,10 @@
 from uuid import UUID
 
 from fastapi import APIRouter, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth.deps import OperatorDep, OptionalPrincipalDep
+from chassis.auth.principal import Principal
 from chassis.http.deps import SessionDep
 from chassis.http.problems import responses
 from chassis.pagination import Page, PageDep, fetch_page
@@ -20,6 +22,7 @@ from services.catalog.products.schemas import (
     ProductOut,
     Rejection,
     ReviewNote,
+    SkuMove,
     SkuOut,
     StaffProductOut,
     StaffSkuOut,
@@ -114,27 +117,29 @@ async def change_product(
 REVIEW_ERRORS = responses(401, 403, 404, 409, 422)
 
 
-@router.post(
-    "/{product_id}/skus/{sku_id}/delist",
-    summary="Take one SKU off sale while its product stays listed (not its last one on sale)",
-    responses=REVIEW_ERRORS,
-)
-async def delist_sku(
-    product_id: UUID, sku_id: UUID, session: SessionDep, by: OperatorDep
+async def _reviewed(
+    session: AsyncSession,
+    product_id: UUID,
+    action: ListingAction,
+    by: Principal,
+    note: str | None = None,
 ) -> StaffProductOut:
-    product = await service.list_sku(session, product_id, sku_id, False, by.user_id)
+    """A step of the listing review by `by`, answered with the product as staff see it."""
+    product = await service.review(session, product_id, action, by.user_id, note)
     return await shape(session, product, staff=True)
 
 
 @router.post(
-    "/{product_id}/skus/{sku_id}/relist",
-    summary="Put a SKU delisted by itself back on sale",
+    "/{product_id}/skus/{sku_id}/{move}",
+    summary="Take one SKU off sale while its product stays listed (delist; not its last one "
+    "on sale), or put a SKU delisted by itself back on sale (relist)",
     responses=REVIEW_ERRORS,
 )
-async def relist_sku(
-    product_id: UUID, sku_id: UUID, session: SessionDep, by: OperatorDep
+async def move_sku(
+    product_id: UUID, sku_id: UUID, move: SkuMove, session: SessionDep, by: OperatorDep
 ) -> StaffProductOut:
-    product = await service.list_sku(session, product_id, sku_id, True, by.user_id)
+    on_sale = move == SkuMove.RELIST
+    product = await service.list_sku(session, product_id, sku_id, on_sale, by.user_id)
     return await shape(session, product, staff=True)
 
 
@@ -144,8 +149,7 @@ async def relist_sku(
     responses=REVIEW_ERRORS,
 )
 async def submit(product_id: UUID, session: SessionDep, by: OperatorDep) -> StaffProductOut:
-    product = await service.review(session, product_id, ListingAction.SUBMIT, by.user_id)
-    return await shape(session, product, staff=True)
+    return await _reviewed(session, product_id, ListingAction.SUBMIT, by)
 
 
 @router.post(
@@ -158,8 +162,7 @@ async def approve(
     product_id: UUID, session: SessionDep, by: OperatorDep, body: ReviewNote | None = None
 ) -> StaffProductOut:
     note = body.note if body else None
-    product = await service.review(session, product_id, ListingAction.APPROVE, by.user_id, note)
-    return await shape(session, product, staff=True)
+    return await _reviewed(session, product_id, ListingAction.APPROVE, by, note)
 
 
 @router.post(
@@ -170,8 +173,7 @@ async def approve(
 async def reject(
     product_id: UUID, body: Rejection, session: SessionDep, by: OperatorDep
 ) -> StaffProductOut:
-    product = await service.review(session, product_id, ListingAction.REJECT, by.user_id, body.note)
-    return await shape(session, product, staff=True)
+    return await _reviewed(session, product_id, ListingAction.REJECT, by, body.note)
 
 
 @router.post(
@@ -180,8 +182,7 @@ async def reject(
     responses=REVIEW_ERRORS,
 )
 async def delist(product_id: UUID, session: SessionDep, by: OperatorDep) -> StaffProductOut:
-    product = await service.review(session, product_id, ListingAction.DELIST, by.user_id)
-    return await shape(session, product, staff=True)
+    return await _reviewed(session, product_id, ListingAction.DELIST, by)
 
 
 @router.post(
@@ -190,8 +191,7 @@ async def delist(product_id: UUID, session: SessionDep, by: OperatorDep) -> Staf
     responses=REVIEW_ERRORS,
 )
 async def relist(product_id: UUID, session: SessionDep, by: OperatorDep) -> StaffProductOut:
-    product = await service.review(session, product_id, ListingAction.RELIST, by.user_id)
-    return await shape(session, product, staff=True)
+    return await _reviewed(session, product_id, ListingAction.RELIST, by)
 
 
 @router.post(

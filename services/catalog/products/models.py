@@ -97,6 +97,17 @@ class Sku(Base):
         return None if amount is None else Money(amount=amount, currency=self.currency)
 
 
+class AttributeValue(Base):
+    """An attribute value some product declared or some customer asked for in a want (颜色 =
+    绿): the catalog's vocabulary, which C2M reads missed searches against. Kept when the
+    product changes or the want goes: the value is still a word customers may search for."""
+
+    __tablename__ = "attribute_values"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(String(50), primary_key=True)
+
+
 class ListingSchedule(Base):
     """A product to list or delist at a time, which the scheduler carries out on time."""
 

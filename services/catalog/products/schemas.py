@@ -1,17 +1,26 @@
 """Request and response bodies of the product routes."""
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from chassis.http.fields import Timestamp, WebUrl
+from chassis.http.fields import Timestamp, Trimmed, WebUrl
 from chassis.money import Money, Price
 from services.catalog.products.listing import ListingState, ScheduledMove, ScheduleState
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+
+class SkuMove(StrEnum):
+    """What `POST /products/{id}/skus/{sku_id}/{move}` does to one SKU."""
+
+    DELIST = "delist"  # off sale while its product stays listed
+    RELIST = "relist"  # back on sale
+
+
+Name = Trimmed(200)
+Label = Trimmed(50)
 SkuCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 Stock = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000)]
 # Shipping weight of one unit: what orders prices freight by. Up to a tonne.
@@ -85,13 +94,13 @@ class ProductChange(BaseModel):
 class ReviewNote(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    note: Trimmed(500, min_length=0) | None = None
 
 
 class Rejection(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    note: Trimmed(500)
 
 
 class SkuOut(BaseModel):
@@ -148,7 +157,7 @@ class ListingScheduleIn(BaseModel):
 
     move: ScheduledMove = Field(description="`list` a delisted product, or `delist` a listed one")
     at: Timestamp = Field(description="When, in the future")
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    note: Trimmed(500, min_length=0) | None = None
 
 
 class ListingScheduleOut(BaseModel):

@@ -1,6 +1,7 @@
 """Product operations: each one transaction, with the events it causes."""
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID
 
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from chassis.clock import now
-from chassis.db import Database
+from chassis.db import Database, insert_for
 from chassis.events import outbox
 from chassis.http.problems import Conflict, InvalidInput, NotFound
 from chassis.ids import new_id
@@ -32,7 +33,7 @@ from services.catalog.products.listing import (
     ScheduledMove,
     ScheduleState,
 )
-from services.catalog.products.models import ListingSchedule, Product, Sku
+from services.catalog.products.models import AttributeValue, ListingSchedule, Product, Sku
 from services.catalog.products.schemas import ProductChange, ProductCreate, SkuIn
 from services.catalog.search import service as search
 
@@ -87,6 +88,7 @@ async def create(
     for sku, spec in skus:
         inventory.open_stock(session, sku.id, spec.stock, spec.low_stock_threshold, by)
         pricing.record_created(session, sku, by)
+    await know_values(session, _declared(product.attributes))
     await session.flush()
     await session.refresh(product, ["skus"])
     await outbox.add(
@@ -127,6 +129,8 @@ async def change(session: AsyncSession, product_id: UUID, body: ProductChange) -
         skus[sku_change["sku_id"]].weight_grams = sku_change["weight_grams"]
     for name, value in changes.items():
         setattr(product, name, value)
+    if "attributes" in changes:
+        await know_values(session, _declared(product.attributes))
     product.updated_at = now()
     await outbox.add(session, product_updated(product))
     await search.index_product(session, product)
@@ -468,6 +472,22 @@ def _skus_of(body: ProductCreate, product_id: UUID) -> list[tuple[Sku, SkuIn]]:
         )
         for spec in body.skus
     ]
+
+
+async def know_values(session: AsyncSession, pairs: Iterable[tuple[str, str]]) -> None:
+    """Attribute values (name, value) into the catalog's vocabulary, each pair once: those
+    a product declares, and those customers ask for (C2M's wants)."""
+    rows = [{"name": n, "value": v} for n, v in dict.fromkeys(pairs)]
+    if rows:
+        await session.execute(
+            insert_for(session, AttributeValue.__table__)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["name", "value"])
+        )
+
+
+def _declared(attributes: dict[str, list[str]]) -> list[tuple[str, str]]:
+    return [(name, value) for name, values in attributes.items() for value in values]
 
 
 def _check(attributes: dict, skus) -> None:

@@ -6,8 +6,9 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
+from chassis.http.fields import Trimmed
 from chassis.http.problems import InvalidInput
 from chassis.money import MAX_AMOUNT, Money
 
@@ -80,7 +81,7 @@ class Suggestions(BaseModel):
     items: list[str]
 
 
-SynonymText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+SynonymText = Trimmed(40)
 
 
 class SynonymsIn(BaseModel):

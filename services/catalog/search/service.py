@@ -139,6 +139,16 @@ async def _by_relevance(
     return Found([loaded[pid] for _, pid in chunk], cursor)
 
 
+async def matching(session: AsyncSession, tokens: list[str]) -> list[UUID]:
+    """Listed products having every one of `tokens` (or a synonym of it), best first: what
+    the words of a query name, without browse's filters."""
+    if not tokens:
+        return []
+    terms = text.expand(tokens, await synonyms_of(session, tokens))
+    ranked = await index_for(session).match(session, terms, " ".join(tokens))
+    return [product_id for product_id, _ in ranked]
+
+
 def _has_stock():
     return exists().where(
         Sku.product_id == Product.id,

@@ -4,12 +4,13 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
+from chassis.http.fields import Trimmed
 from services.catalog.suppliers.rules import OrderState
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Name = Trimmed(200)
+Note = Trimmed(500, min_length=0)
 Units = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000)]
 LeadTime = Annotated[int, Field(strict=True, ge=0, le=365, description="Days")]
 

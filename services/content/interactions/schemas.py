@@ -8,19 +8,16 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
     computed_field,
     model_validator,
 )
 
-from chassis.http.fields import JsonInt
+from chassis.http.fields import JsonInt, Trimmed
 from services.content.interactions.models import CommentState
 from services.content.posts import rendering
 from services.content.posts.schemas import Flag, Reason
 
-CommentText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)
-]
+CommentText = Trimmed(2_000)
 
 
 class View(BaseModel):

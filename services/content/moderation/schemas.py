@@ -1,16 +1,16 @@
 """Request and response bodies of moderation."""
 
 from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict
 
+from chassis.http.fields import Trimmed
 from contracts.content import ModerationDecision as Decision
 from services.content.moderation.filter import Severity
 from services.content.posts.schemas import Reason, ReviewedPostOut
 
-Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Term = Trimmed(100)
 
 
 class BannedWordIn(BaseModel):

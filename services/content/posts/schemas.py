@@ -4,9 +4,9 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
-from chassis.http.fields import Timestamp, WebUrl
+from chassis.http.fields import Timestamp, Trimmed, WebUrl
 from contracts.content import PostKind
 from services.content.moderation.filter import Severity
 from services.content.posts.live import LiveState
@@ -17,13 +17,11 @@ MAX_IMAGES = 9
 MAX_MARKDOWN = 100_000
 MAX_CAPTION = 2_000
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
-Markdown = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_MARKDOWN)
-]
-Caption = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_CAPTION)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Title = Trimmed(200)
+Label = Trimmed(32)
+Markdown = Trimmed(MAX_MARKDOWN)
+Caption = Trimmed(MAX_CAPTION, min_length=0)
+Reason = Trimmed(500)
 
 
 MediaUrl = WebUrl

@@ -1,12 +1,13 @@
 """Request and response bodies of Q&A."""
 
 from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
+from chassis.http.fields import Trimmed
+
+Text = Trimmed(2_000)
 
 
 class QuestionIn(BaseModel):

@@ -1,16 +1,15 @@
 """Request and response bodies of reviews."""
 
 from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
-from chassis.http.fields import WebUrl
+from chassis.http.fields import Trimmed, WebUrl
 from services.content.posts.schemas import Flag
 
 MAX_IMAGES = 9
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
+Text = Trimmed(5_000)
 
 
 class ReviewIn(BaseModel):

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Response, status
 from chassis.auth.deps import PrincipalDep
 from chassis.http.deps import SessionDep
 from chassis.http.problems import responses
+from chassis.idempotency import IdempotencyDep
 from services.orders.addresses import service
 from services.orders.addresses.schemas import AddressOut, AddressRequest
 
@@ -21,15 +22,26 @@ async def list_addresses(session: SessionDep, customer: PrincipalDep) -> list[Ad
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    summary="Save an address (at most 20; the first is the default)",
+    response_model=AddressOut,
+    summary="Save an address (at most 20; the first is the default; once per Idempotency-Key)",
     responses=responses(401, 403, 409, 422),
 )
 async def create_address(
-    body: AddressRequest, session: SessionDep, customer: PrincipalDep
-) -> AddressOut:
-    address = await service.create(session, customer.user_id, body)
-    await session.commit()
-    return address
+    body: AddressRequest,
+    session: SessionDep,
+    customer: PrincipalDep,
+    idempotency: IdempotencyDep,
+) -> Response:
+    async def create() -> AddressOut:
+        return await service.create(session, customer.user_id, body)
+
+    return await idempotency.run(
+        session,
+        caller=customer.user_id,
+        request=body,
+        command=create,
+        status_code=status.HTTP_201_CREATED,
+    )
 
 
 @router.put(

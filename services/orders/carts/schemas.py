@@ -19,8 +19,16 @@ class CartItemRequest(BaseModel):
 class CartLineOut(BaseModel):
     sku_id: UUID
     quantity: int
-    unit_price: Money | None = Field(description="Today's list price; None if it cannot be ordered")
-    line_total: Money | None
+    list_price: Money | None = Field(
+        description="The catalog's price today; None if it cannot be ordered"
+    )
+    unit_price: Money | None = Field(
+        description="What a unit costs the customer now: campaigns' quote without coupons (a "
+        "running campaign's price, `campaign_id`, when lower), or the list price when the "
+        "prices are not confirmed; None if it cannot be ordered"
+    )
+    campaign_id: UUID | None = Field(description="The campaign whose price `unit_price` is")
+    line_total: Money | None = Field(description="`unit_price` times the quantity")
     unavailable: str | None = Field(
         description="Why the SKU cannot be ordered now (delisted, unpriced, ...); None if it can"
     )
@@ -29,5 +37,13 @@ class CartLineOut(BaseModel):
 class CartOut(BaseModel):
     lines: list[CartLineOut] = Field(description="Oldest first")
     total: Money | None = Field(
-        description="Sum of the lines when every line is priced, in one currency; else None"
+        description="Sum of the lines (at `unit_price`) when every line is priced, in one "
+        "currency; else None"
+    )
+    campaign_ids: list[UUID] = Field(
+        default_factory=list, description="The campaigns whose prices the lines show, once each"
+    )
+    prices_confirmed: bool = Field(
+        description="Whether campaigns quoted the prices shown; false: campaigns could not "
+        "answer, and the lines show list prices (checkout may then charge less, or refuse)"
     )

@@ -10,9 +10,10 @@ from chassis.db import lock_until_commit
 from chassis.events import outbox
 from chassis.http.problems import InvalidInput, NotFound
 from contracts.orders import CartItemAdded, CartItemRemoved
+from services.orders.carts import pricing
 from services.orders.carts.models import CartLine
-from services.orders.carts.pricing import price_cart
 from services.orders.carts.schemas import MAX_LINES, CartOut
+from services.orders.checkout.quotes import CampaignsQuotes, CampaignsUnavailable
 from services.orders.prices import amounts
 from services.orders.prices.offers import refusal
 from services.orders.prices.service import offers
@@ -74,4 +75,24 @@ async def cart(session: AsyncSession, customer_id: UUID) -> CartOut:
         )
     )
     known = await offers(session, [row.sku_id for row in rows])
-    return price_cart([(row.sku_id, row.quantity) for row in rows], known)
+    return pricing.price_cart([(row.sku_id, row.quantity) for row in rows], known)
+
+
+async def quoted_cart(
+    session: AsyncSession, customer_id: UUID, campaigns: CampaignsQuotes, authorization: str
+) -> CartOut:
+    """The customer's cart at the prices checkout would charge now: campaigns' quote without
+    coupons, as the customer (their bearer token: campaigns prices by their segments). When
+    campaigns cannot answer (away, slow, an error, a quote not to be trusted) the list
+    prices, `prices_confirmed` false: a cart read never fails for it. Holds no transaction
+    while campaigns answers."""
+    listed = await cart(session, customer_id)
+    await session.rollback()
+    if listed.prices_confirmed:  # nothing campaigns could price
+        return listed
+    try:
+        quote = await campaigns.quote(pricing.quotable(listed.lines), [], authorization)
+        quoted = [(q.unit_price, q.campaign_id) for q in quote.lines]
+        return pricing.at_quoted_prices(listed, quoted)
+    except (CampaignsUnavailable, ValueError):
+        return listed

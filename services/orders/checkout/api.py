@@ -11,7 +11,7 @@ from chassis.auth.deps import OperatorDep, PrincipalDep
 from chassis.clock import now
 from chassis.http.csv_export import csv_response, csv_responses
 from chassis.http.deps import SessionDep
-from chassis.http.problems import NotFound, responses
+from chassis.http.problems import NotFound, Problem, responses
 from chassis.idempotency import IdempotencyDep
 from chassis.pagination import Page, PageDep, fetch_page
 from contracts.orders import CancelReason
@@ -28,11 +28,17 @@ NEWEST_FIRST = (Order.placed_at, Order.id)
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=OrderOut,
-    summary="Place an order at the catalog's prices (once per Idempotency-Key)",
-    description="Coupons are priced by campaigns' quote: while campaigns cannot answer, an "
-    "order with coupons is refused (503 with Retry-After) and nothing is written; one without "
-    "goes at the catalog's (or its group buy's or bargain's) price.",
-    responses=responses(401, 403, 422, 503),
+    summary="Place an order at the campaign prices running for the customer, or the catalog's "
+    "(once per Idempotency-Key)",
+    description="Every order is priced by campaigns' quote: each line at the campaign price "
+    "running for the customer where it is below the catalog's (or the group buy's or bargain's) "
+    "price, and the coupons chosen. While campaigns cannot answer, an order with coupons, or "
+    "with a SKU under a campaign that could be pricing it, is refused (503 with Retry-After) and "
+    "nothing is written; any other goes at the catalog's (or its deal's) price. A flash "
+    "reservation (`flash_reservation_id`) is read from campaigns: the customer's own, still "
+    "reserved and named by no other live order (else 409), for a line of the order in at most "
+    "its quantity (else 422); its line goes at the flash price.",
+    responses=responses(401, 403, 409, 422, 503),
 )
 async def place_order(
     request: Request,
@@ -41,14 +47,25 @@ async def place_order(
     customer: PrincipalDep,
     idempotency: IdempotencyDep,
 ) -> Response:
-    priced = None
-    if body.coupon_ids:
-        authorization = request.headers.get("authorization", "")
-        campaigns = request.app.state.campaigns
-        priced = await service.quoted(session, customer.user_id, body, campaigns, authorization)
+    authorization = request.headers.get("authorization", "")
+    campaigns = request.app.state.campaigns
+    # Priced (and asked campaigns) before the key is claimed, so no transaction waits for
+    # campaigns; a refusal is the command's, so a retry of an order placed already replays
+    # (its bargain now taken, its SKU delisted since, campaigns away) rather than refusing.
+    refused: Problem | None = None
+    flash = None
+    try:
+        flash = await service.flash_reservation(body, campaigns, authorization)
+        priced = await service.quoted(
+            session, customer.user_id, body, campaigns, authorization, flash
+        )
+    except Problem as problem:
+        refused = problem
 
     async def place() -> OrderOut:
-        order = await service.place_order(session, customer.user_id, body, priced)
+        if refused is not None:
+            raise refused
+        order = await service.place_order(session, customer.user_id, body, priced, flash)
         return OrderOut.model_validate(order)
 
     return await idempotency.run(

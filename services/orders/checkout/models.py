@@ -98,8 +98,20 @@ class Order(Base):
         return self.attributed.coupon_ids
 
     @property
+    def campaign_ids(self) -> list[UUID]:
+        return self.attributed.campaign_ids
+
+    @property
     def bargain_id(self) -> UUID | None:
         return self.attributed.bargain_id
+
+    @property
+    def flash_reservation_id(self) -> UUID | None:
+        return self.attributed.flash_reservation_id
+
+    @property
+    def flash_session_id(self) -> UUID | None:
+        return self.attributed.flash_session_id
 
     def contract_lines(self) -> list[OrderLine]:
         """The lines as the events carry them, with their breakdown."""

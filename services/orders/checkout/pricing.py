@@ -1,4 +1,5 @@
-"""Pricing an order: unit prices from the catalog's read model, never from the client."""
+"""Pricing an order: unit prices from the catalog's read model (never from the client), then
+at the campaign prices and with the coupon discounts campaigns' quote gives."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ class PricedOrder:
     total: Money  # what the lines pay, and the shipping fee
     shipping_fee: Money | None = None
     shipping_rule: str | None = None
+    campaign_ids: tuple[UUID, ...] = ()  # the campaigns whose prices the lines are charged
 
 
 def with_shipping(priced: PricedOrder, fee: Money, rule: str) -> PricedOrder:
@@ -32,7 +34,57 @@ def with_shipping(priced: PricedOrder, fee: Money, rule: str) -> PricedOrder:
     total = amounts.total([priced.total, fee], fee.currency)
     if total is None:
         raise InvalidInput("body.lines", amounts.beyond("the order's total with shipping"))
-    return PricedOrder(priced.lines, total, fee, rule)
+    return PricedOrder(priced.lines, total, fee, rule, priced.campaign_ids)
+
+
+def at_quoted_prices(
+    priced: PricedOrder, quoted: Sequence[tuple[Money, UUID | None]]
+) -> PricedOrder:
+    """The order's lines (not yet shipped: no fee) at the unit prices campaigns' quote gave,
+    `(unit_price, campaign_id)` per line: a running campaign's price where it is below the
+    price the line came at (its list price, or its group buy's or bargain's price), that
+    price otherwise. `list_price` stays the catalog's. The campaigns behind the prices go to
+    the order's attribution. A quote that would raise a line's price, price it at nothing, in
+    another currency, or lower it without naming the campaign is not to be trusted
+    (ValueError)."""
+    if priced.shipping_fee is not None:
+        raise ValueError("campaign prices come before shipping")
+    if len(quoted) != len(priced.lines):
+        raise ValueError("a quoted price per line")
+    lines, campaigns = [], []
+    for line, (price, campaign_id) in zip(priced.lines, quoted, strict=True):
+        check_quoted(line.unit_price, price, campaign_id)
+        if price.amount == line.unit_price.amount:
+            lines.append(line)
+            continue
+        paid = Money(amount=price.amount * line.quantity, currency=price.currency)
+        lines.append(line.model_copy(update={"unit_price": price, "paid": paid}))
+        if campaign_id not in campaigns:
+            campaigns.append(campaign_id)
+    total = Money(amount=sum(line.paid.amount for line in lines), currency=priced.total.currency)
+    return PricedOrder(lines, total, campaign_ids=tuple(campaigns))
+
+
+def check_quoted(came_at: Money, price: Money, campaign_id: UUID | None) -> None:
+    """A line that came at `came_at` and was quoted at `price` by `campaign_id`: a quote that
+    raises the price, prices it at nothing or in another currency, or lowers it without
+    naming the campaign is not to be trusted (ValueError)."""
+    if price.currency != came_at.currency or not 0 < price.amount <= came_at.amount:
+        raise ValueError(f"a line at {came_at.amount} {came_at.currency} quoted at {price}")
+    if price.amount < came_at.amount and campaign_id is None:
+        raise ValueError(f"a line at {came_at.amount} quoted lower by no campaign")
+
+
+def unquoted_refusal(coupon_ids: Sequence[UUID], pricing: Sequence[UUID]) -> str | None:
+    """Why an order campaigns could not quote may not go at the catalog's (or its deal's)
+    price, or None when it may: it has no coupons (only campaigns can price them) and none of
+    its SKUs is under a campaign that could be pricing it now (`pricing`, from the read model
+    of campaigns' calendar), so the price it goes at is the one campaigns would have quoted."""
+    if coupon_ids:
+        return "The coupons cannot be checked now"
+    if pricing:
+        return f"The order's SKUs are on campaign {pricing[0]}, whose prices cannot be had now"
+    return None
 
 
 def price_order(
@@ -114,4 +166,6 @@ def with_coupons(
     if fee is not None:
         fee = Money(amount=fee.amount - shipping_discount, currency=currency)
     paid = sum(line.paid.amount for line in lines) + (fee.amount if fee else 0)
-    return PricedOrder(lines, Money(amount=paid, currency=currency), fee, priced.shipping_rule)
+    return PricedOrder(
+        lines, Money(amount=paid, currency=currency), fee, priced.shipping_rule, priced.campaign_ids
+    )

@@ -48,6 +48,11 @@ class OrderRequest(BaseModel):
     bargain_id: UUID | None = Field(
         default=None, description="One's bargain (砍价) at its floor: one unit at the floor price"
     )
+    flash_reservation_id: UUID | None = Field(
+        default=None,
+        description="One's flash reservation (秒杀): its SKU's line, at most the units reserved, "
+        "at the flash price",
+    )
 
     @field_validator("address_id")
     @classmethod
@@ -62,6 +67,14 @@ class OrderRequest(BaseModel):
         if bargain_id is not None and info.data.get("group_id") is not None:
             raise ValueError("an order takes a group buy's price or a bargain's, not both")
         return bargain_id
+
+    @field_validator("flash_reservation_id")
+    @classmethod
+    def flash_alone(cls, flash_reservation_id: UUID | None, info: ValidationInfo) -> UUID | None:
+        deal = info.data.get("group_id") or info.data.get("bargain_id")
+        if flash_reservation_id is not None and deal is not None:
+            raise ValueError("an order takes a flash price or a group buy's or bargain's, not both")
+        return flash_reservation_id
 
     @field_validator("coupon_ids")
     @classmethod
@@ -117,8 +130,13 @@ class OrderOut(BaseModel):
     )
     points: int
     coupon_ids: list[UUID]
+    campaign_ids: list[UUID] = Field(
+        description="The campaigns whose prices the lines are charged at (the quote's)"
+    )
     group_id: UUID | None
     bargain_id: UUID | None
+    flash_reservation_id: UUID | None
+    flash_session_id: UUID | None = Field(description="The flash reservation's session")
     placed_at: datetime
     payment_expires_at: datetime | None
     history: list[StepOut] = Field(description="Every state the order entered, oldest first")

@@ -16,6 +16,7 @@ from chassis.http.problems import Conflict, NotFound
 from chassis.ids import new_id
 from contracts.orders import Attribution, CancelReason, OrderCancelled, OrderPlaced
 from services.orders.addresses import service as addresses
+from services.orders.campaigns import service as campaign_calendar
 from services.orders.checkout import lifecycle, pricing
 from services.orders.checkout.lifecycle import OrderStatus
 from services.orders.checkout.models import Order, OrderLineRow, OrderStep
@@ -23,7 +24,7 @@ from services.orders.checkout.quotes import CampaignsQuotes, CampaignsUnavailabl
 from services.orders.checkout.schemas import OrderFilters, OrderRequest, OrderSearch
 from services.orders.deals import rules as deal_rules
 from services.orders.deals import service as deals
-from services.orders.deals.rules import Deal
+from services.orders.deals.rules import Deal, FlashTerms
 from services.orders.prices.service import offers
 from services.orders.privacy import service as privacy
 from services.orders.shipping import service as shipping
@@ -31,11 +32,20 @@ from services.orders.shipping.schemas import ShippingAddress
 
 
 async def deal_for(
-    session: AsyncSession, customer_id: UUID, request: OrderRequest, at: datetime, *, lock: bool
+    session: AsyncSession,
+    customer_id: UUID,
+    request: OrderRequest,
+    at: datetime,
+    *,
+    lock: bool,
+    flash: FlashTerms | None = None,
 ) -> Deal | None:
-    """The group buy's or bargain's price the order takes, if it names one (a 422 if it may
-    not); `lock`: the group's row, until the order is written."""
+    """The group buy's, bargain's or flash reservation's price the order takes, if it names
+    one (a 422 or 409 if it may not); `lock`: the group's row, until the order is written;
+    `flash`: the reservation as campaigns told it (`flash_reservation`)."""
     requested = [(line.sku_id, line.quantity) for line in request.lines]
+    if request.flash_reservation_id is not None:
+        return deal_rules.flash_deal(flash, requested, at)
     if request.group_id is not None:
         deal = await deals.group_deal(session, request.group_id, customer_id, at, lock=lock)
         deal_rules.check_lines(deal, deal_rules.GROUP, requested)
@@ -56,18 +66,60 @@ async def destination(
     return request.shipping_address
 
 
-async def price(
-    session: AsyncSession, customer_id: UUID, request: OrderRequest, at: datetime, *, lock: bool
-) -> pricing.PricedOrder:
-    """The order's lines priced from the catalog's read model (a deal's line at its price)."""
-    address = await destination(session, customer_id, request)
-    deal = await deal_for(session, customer_id, request, at, lock=lock)
+async def goods(
+    session: AsyncSession,
+    customer_id: UUID,
+    request: OrderRequest,
+    at: datetime,
+    *,
+    lock: bool,
+    flash: FlashTerms | None = None,
+) -> tuple[pricing.PricedOrder, list[tuple[int | None, int]]]:
+    """The order's lines priced from the catalog's read model (a deal's line at its price),
+    and each line's (unit weight, quantity)."""
+    deal = await deal_for(session, customer_id, request, at, lock=lock, flash=flash)
     requested = [(line.sku_id, line.quantity) for line in request.lines]
     known = await offers(session, [s for s, _ in requested])
     priced = pricing.price_order(requested, known, deal)
-    weighed = [(known[sku].weight_grams, quantity) for sku, quantity in requested]
+    return priced, [(known[sku].weight_grams, quantity) for sku, quantity in requested]
+
+
+async def shipped(
+    session: AsyncSession,
+    customer_id: UUID,
+    request: OrderRequest,
+    priced: pricing.PricedOrder,
+    weighed: list[tuple[int | None, int]],
+) -> pricing.PricedOrder:
+    """The order with the shipping fee of the freight template in force (none: as it is)."""
+    address = await destination(session, customer_id, request)
     fee = await shipping.for_order(session, customer_id, address, weighed, priced.total)
     return priced if fee is None else pricing.with_shipping(priced, *fee)
+
+
+async def price(
+    session: AsyncSession,
+    customer_id: UUID,
+    request: OrderRequest,
+    at: datetime,
+    *,
+    lock: bool,
+    flash: FlashTerms | None = None,
+) -> pricing.PricedOrder:
+    """The order priced from the catalog's read model (a deal's line at its price), shipped."""
+    priced, weighed = await goods(session, customer_id, request, at, lock=lock, flash=flash)
+    return await shipped(session, customer_id, request, priced, weighed)
+
+
+async def flash_reservation(
+    request: OrderRequest, campaigns: CampaignsQuotes, authorization: str
+) -> FlashTerms | None:
+    """The flash reservation the order names, read fresh from campaigns as the customer (None
+    when it names none, or campaigns knows none of theirs); a 503 when campaigns cannot say:
+    only it knows whether the reservation is still held. Holds no transaction."""
+    if request.flash_reservation_id is None:
+        return None
+    return await campaigns.flash_reservation(request.flash_reservation_id, authorization)
 
 
 async def quoted(
@@ -76,19 +128,66 @@ async def quoted(
     request: OrderRequest,
     campaigns: CampaignsQuotes,
     authorization: str,
+    flash: FlashTerms | None = None,
 ) -> pricing.PricedOrder:
-    """The order priced with its coupons' discounts, as campaigns quotes them now. Holds no
-    transaction while campaigns answers (at most its timeout)."""
-    base = await price(session, customer_id, request, now(), lock=False)
+    """The order priced as campaigns quotes it now: each line at the campaign price running
+    for the customer (when below its list or deal price), shipped at those prices, with its
+    coupons' discounts. Without a quote, the catalog's price when `unquoted_refusal` allows
+    it, else a 503. Holds no transaction while campaigns answers (at most its timeout). A
+    flash reservation's line comes at the flash price (`flash`, as `flash_reservation` read
+    it), as a deal's."""
+    at = now()
+    listed, weighed = await goods(session, customer_id, request, at, lock=False, flash=flash)
+    base = await shipped(session, customer_id, request, listed, weighed)
+    running = await campaign_calendar.pricing(session, [line.sku_id for line in listed.lines], at)
     await session.rollback()
-    quote = await campaigns.coupons(
-        base.lines, request.coupon_ids, authorization, base.shipping_fee
-    )
+    try:
+        return await _at_quoted_prices(
+            session, customer_id, request, campaigns, authorization, listed, weighed, base
+        )
+    except CampaignsUnavailable as error:
+        if (refusal := pricing.unquoted_refusal(request.coupon_ids, running)) is not None:
+            raise CampaignsUnavailable(error.why, refusal) from None
+        return base
+
+
+async def _at_quoted_prices(
+    session: AsyncSession,
+    customer_id: UUID,
+    request: OrderRequest,
+    campaigns: CampaignsQuotes,
+    authorization: str,
+    listed: pricing.PricedOrder,
+    weighed: list[tuple[int | None, int]],
+    base: pricing.PricedOrder,
+) -> pricing.PricedOrder:
+    """Ask the quote with the fee at the lines' list or deal prices; the fee is then priced
+    again at the campaign prices (a threshold counts what the goods cost before coupons), and
+    an order with coupons whose fee changed is quoted again with it (a free-shipping coupon
+    takes the fee the order pays)."""
+    fee = base.shipping_fee
+    for _ in range(2):
+        quote = await campaigns.quote(listed.lines, request.coupon_ids, authorization, fee)
+        try:
+            campaign_priced = pricing.at_quoted_prices(
+                listed, [(q.unit_price, q.campaign_id) for q in quote.lines]
+            )
+        except ValueError as error:  # a quote that does not fit the order: not to be trusted
+            raise CampaignsUnavailable(
+                f"campaigns quoted what the order cannot take: {error}"
+            ) from None
+        priced = await shipped(session, customer_id, request, campaign_priced, weighed)
+        await session.rollback()
+        if priced.shipping_fee == fee or not request.coupon_ids:
+            break
+        fee = priced.shipping_fee
+    else:
+        raise CampaignsUnavailable("the shipping fee changed between two quotes")
     try:
         return pricing.with_coupons(
-            base,
+            priced,
             request.coupon_ids,
-            quote.line_discounts,
+            [q.discount for q in quote.lines],
             quote.not_applied,
             quote.shipping_discount,
         )
@@ -103,20 +202,31 @@ async def place_order(
     customer_id: UUID,
     request: OrderRequest,
     priced: pricing.PricedOrder | None = None,
+    flash: FlashTerms | None = None,
 ) -> Order:
     """Stage the order and OrderPlaced: priced here from the catalog's read model (a group
-    buy's or a bargain's line at its price), or as `quoted` priced it with coupons."""
+    buy's or a bargain's line at its price), or as `quoted` priced it (campaign prices and
+    coupons). An order naming a flash reservation needs it as campaigns told it (`flash`):
+    its session and SKU go in the attribution, for the catalog to draw the session's hold."""
     await privacy.refuse_erased(session, customer_id)
     order_id, at = new_id(), now()
+    if request.flash_reservation_id is not None:  # first: a loser waits, then writes nothing
+        await deals.claim_flash(session, request.flash_reservation_id, order_id)
     address = await destination(session, customer_id, request)
     if priced is None:
-        priced = await price(session, customer_id, request, at, lock=True)
+        priced = await price(session, customer_id, request, at, lock=True, flash=flash)
     else:  # a deal still holds (and the group's row is locked) as the order is written
-        await deal_for(session, customer_id, request, at, lock=True)
+        await deal_for(session, customer_id, request, at, lock=True, flash=flash)
     if request.bargain_id is not None:
         await deals.take_bargain(session, request.bargain_id, order_id)
     attribution = Attribution(
-        coupon_ids=request.coupon_ids, group_id=request.group_id, bargain_id=request.bargain_id
+        campaign_ids=list(priced.campaign_ids),
+        coupon_ids=request.coupon_ids,
+        flash_reservation_id=request.flash_reservation_id,
+        flash_session_id=flash.session_id if flash else None,
+        flash_sku_id=flash.sku_id if flash else None,
+        group_id=request.group_id,
+        bargain_id=request.bargain_id,
     )
     order = Order(
         id=order_id,
@@ -176,9 +286,12 @@ class ChangedMeanwhile(Conflict):
 async def cancel(
     session: AsyncSession, order: Order, reason: CancelReason, detail: str | None, cause: str
 ) -> bool:
-    """Cancel the order and tell every participant to give back what it took, once."""
+    """Cancel the order and tell every participant to give back what it took, once; its
+    claim on a flash reservation goes."""
     if not await advance(session, order, OrderStatus.CANCELLED, cause):
         return False
+    if order.flash_reservation_id is not None:
+        await deals.release_flash(session, order.id)
     await outbox.add(
         session,
         OrderCancelled(

@@ -1,5 +1,6 @@
 """Tables of the campaigns' deals an order may be priced by: group buys and bargains, as
-campaigns' events told them (a read model; campaigns owns them)."""
+campaigns' events told them (a read model; campaigns owns them), and the flash reservations
+live orders name."""
 
 from datetime import datetime
 from uuid import UUID
@@ -7,6 +8,7 @@ from uuid import UUID
 from sqlalchemy import JSON, BigInteger, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from chassis.clock import now
 from chassis.db import UtcDateTime
 from chassis.money import money_columns
 from services.orders.models import Base
@@ -43,3 +45,16 @@ class BargainDeal(Base):
     order_until: Mapped[datetime] = mapped_column(UtcDateTime)
     order_id: Mapped[UUID | None] = mapped_column(Uuid)
     price = money_columns("price_amount", "currency")
+
+
+class FlashClaim(Base):
+    """The live order naming a flash reservation (秒杀): at most one (the primary key), so of
+    two checkouts naming one reservation at once one is placed and the other refused. The
+    claim goes when its order is cancelled; campaigns still decides whether the reservation
+    can be ordered again (checkout reads it fresh)."""
+
+    __tablename__ = "flash_claims"
+
+    flash_reservation_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    order_id: Mapped[UUID] = mapped_column(Uuid, unique=True)
+    claimed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)

@@ -1,8 +1,11 @@
-"""Whether an order may take a group buy's or a bargain's price (pure), and the terms it gets.
+"""Whether an order may take a group buy's, a bargain's or a flash reservation's price (pure),
+and the terms it gets.
 
 A group order is the group's SKU alone, at the group price, while the group is open (or, once
 it completed, by one of its members); a bargain order is one unit of the bargained SKU at the
-floor, by its starter, before `order_until`. Anything else is a 422 naming the field.
+floor, by its starter, before `order_until`; a flash order has one line of the reservation's
+SKU, at most its quantity, at the flash price, while the reservation is held and not expired.
+Anything else is a 422 (a reservation no longer usable a 409) naming the field.
 """
 
 from collections.abc import Sequence
@@ -11,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from chassis.http.problems import InvalidInput
+from chassis.http.problems import Conflict, FieldError, InvalidInput
 from chassis.money import Money
 
 
@@ -48,7 +51,21 @@ class BargainTerms:
     ordered: bool
 
 
-GROUP, BARGAIN = "body.group_id", "body.bargain_id"
+@dataclass(frozen=True)
+class FlashTerms:
+    """A flash reservation as campaigns tells it (`GET .../flash/reservations/{id}`)."""
+
+    reservation_id: UUID
+    session_id: UUID
+    sku_id: UUID
+    quantity: int
+    flash_price: Money
+    status: str
+    expires_at: datetime
+
+
+GROUP, BARGAIN, FLASH = "body.group_id", "body.bargain_id", "body.flash_reservation_id"
+HELD = "reserved"  # campaigns' status of a reservation waiting for its order
 
 
 def group_deal(group: GroupTerms | None, customer_id: UUID, at: datetime) -> Deal:
@@ -83,3 +100,43 @@ def check_lines(deal: Deal, field: str, requested: Sequence[tuple[UUID, int]]) -
         raise InvalidInput("body.lines", f"an order at {what} price is one line, of {deal.sku_id}")
     if deal.max_quantity is not None and requested[0][1] > deal.max_quantity:
         raise InvalidInput("body.lines.0.quantity", f"at most {deal.max_quantity} at this price")
+
+
+class FlashUnusable(Conflict):
+    """A reservation of the customer's that can no longer be ordered (409 naming the field)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            f"{FLASH}: {message}",
+            errors=[FieldError(field=FLASH, message=message, type="conflict").model_dump()],
+        )
+
+
+def flash_deal(
+    flash: FlashTerms | None, requested: Sequence[tuple[UUID, int]], at: datetime
+) -> Deal:
+    """The flash price for the order's line of the reservation's SKU, if the reservation is
+    the customer's (None: campaigns knows none of theirs), still held, not expired at `at`,
+    and the order has that SKU once, in at most the reserved quantity (campaigns' own rule
+    when it takes the reservation for the order)."""
+    if flash is None:
+        raise InvalidInput(FLASH, "no flash reservation of yours")
+    if flash.status != HELD:
+        raise FlashUnusable(f"the flash reservation is {flash.status}, no longer reserved")
+    if flash.expires_at <= at:
+        raise FlashUnusable(f"the flash reservation expired at {flash.expires_at.isoformat()}")
+    indices = [i for i, (sku_id, _) in enumerate(requested) if sku_id == flash.sku_id]
+    if not indices:
+        raise InvalidInput(
+            "body.lines", f"no line of {flash.sku_id}, the SKU the flash reservation is for"
+        )
+    if len(indices) > 1:
+        raise InvalidInput(
+            f"body.lines.{indices[1]}.sku_id", "the flash reservation's SKU goes on one line"
+        )
+    if requested[indices[0]][1] > flash.quantity:
+        raise InvalidInput(
+            f"body.lines.{indices[0]}.quantity",
+            f"at most {flash.quantity} at the flash price: the units reserved",
+        )
+    return Deal(flash.sku_id, flash.flash_price, max_quantity=flash.quantity)

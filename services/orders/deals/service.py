@@ -4,16 +4,17 @@ deal an order takes (`closing.py` settles the orders of a group that closed)."""
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chassis.clock import now
 from chassis.db import insert_if_absent
 from chassis.http.problems import InvalidInput
 from chassis.money import Money
 from contracts.campaigns import BargainCompleted, GroupOpened
 from services.orders.deals import rules
-from services.orders.deals.models import BargainDeal, GroupDeal
-from services.orders.deals.rules import BargainTerms, Deal, GroupStatus, GroupTerms
+from services.orders.deals.models import BargainDeal, FlashClaim, GroupDeal
+from services.orders.deals.rules import BargainTerms, Deal, FlashUnusable, GroupStatus, GroupTerms
 
 # --- the read model -------------------------------------------------------------------------
 
@@ -101,6 +102,31 @@ async def take_bargain(session: AsyncSession, bargain_id: UUID, order_id: UUID) 
     )
     if taken.rowcount != 1:
         raise InvalidInput(rules.BARGAIN, "the bargain was ordered already")
+
+
+async def claim_flash(session: AsyncSession, reservation_id: UUID, order_id: UUID) -> None:
+    """The order claims the flash reservation, or a 409 naming it when a live order holds it:
+    one insert on the claim's primary key, so of racing checkouts one claims it (on
+    PostgreSQL the others wait for its transaction, then find its claim; if it rolled back,
+    one of them claims it). The caller's transaction then writes nothing."""
+    if not await insert_if_absent(
+        session,
+        FlashClaim.__table__,
+        flash_reservation_id=reservation_id,
+        order_id=order_id,
+        claimed_at=now(),
+    ):
+        raise FlashUnusable("another order holds the flash reservation")
+
+
+async def release_flash(session: AsyncSession, order_id: UUID) -> None:
+    """The cancelled order's claim goes: a live order may name the reservation again, if
+    campaigns says it is still reserved."""
+    await session.execute(
+        delete(FlashClaim)
+        .where(FlashClaim.order_id == order_id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def group_of(session: AsyncSession, group_id: UUID) -> GroupDeal | None:

@@ -1,16 +1,15 @@
 """Request and response bodies of refunds."""
 
 from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from chassis.http.fields import JsonInt
+from chassis.http.fields import JsonInt, Trimmed
 from chassis.money import Money
 from services.orders.refunds.models import RefundStatus
 
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Reason = Trimmed(500)
 
 
 class RefundLineRequest(BaseModel):

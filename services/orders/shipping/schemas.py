@@ -6,6 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -15,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from chassis.http.fields import JsonInt
+from chassis.http.fields import JsonInt, Trimmed
 from chassis.money import Price
 from contracts.users import Tier
 from services.orders.shipping.rules import Basis
@@ -68,7 +69,7 @@ class FreightRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    name: Trimmed(100)
     basis: Basis = Field(
         default=Basis.ITEMS, description="`items` (按件数) or `weight` (按重量, grams)"
     )
@@ -161,10 +162,14 @@ Phone = Annotated[
     BeforeValidator(_phone),
     Field(description="A Chinese mobile number or E.164; stored as E.164 (+86...)"),
 ]
-Recipient = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-AddressLine = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Recipient = Trimmed(100)
+AddressLine = Trimmed(200)
+# Whitespace around the code is allowed and trimmed off, in the pattern too: the OpenAPI
+# document states what is accepted as sent.
 PostalCode = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9 \-]{1,9}$")
+    str,
+    StringConstraints(pattern=r"^\s*[A-Za-z0-9][A-Za-z0-9 \-]{0,8}[A-Za-z0-9\-]\s*$"),
+    AfterValidator(str.strip),
 ]
 
 

@@ -1,12 +1,13 @@
 """Request and response bodies of accounts."""
 
 from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+from chassis.http.fields import Trimmed
+
+DisplayName = Trimmed(100)
 
 
 class Registration(BaseModel):

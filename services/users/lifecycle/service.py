@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chassis import background
 from chassis.clock import now
 from chassis.db import Database, insert_for
 from chassis.events import outbox
@@ -160,22 +161,16 @@ async def decide(session: AsyncSession, user_id: UUID, at: datetime | None = Non
 
 
 async def fire_due(db: Database, at: datetime | None = None) -> int:
-    """Decide again every user whose timer is due, a batch in one transaction; rows locked by
-    another replica are skipped. Returns how many fired."""
+    """Decide again every user whose timer is due, a batch in one transaction. Returns how
+    many fired."""
     at = at or now()
-    async with db.session() as session, session.begin():
-        due = (
-            await session.scalars(
-                select(LifecycleTimer.user_id)
-                .where(LifecycleTimer.due_at <= at)
-                .order_by(LifecycleTimer.due_at)
-                .limit(TIMER_BATCH)
-                .with_for_update(skip_locked=True)
-            )
-        ).all()
-        for user_id in due:
-            await decide(session, user_id, at)
-    return len(due)
+
+    async def fire(session: AsyncSession, user_id: UUID) -> None:
+        await decide(session, user_id, at)
+
+    return await background.fire_due(
+        db, LifecycleTimer.user_id, LifecycleTimer.due_at, at, TIMER_BATCH, fire
+    )
 
 
 async def sweep(db: Database, at: datetime | None = None) -> dict[str, int]:

@@ -9,11 +9,12 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chassis import background
 from chassis.clock import now
 from chassis.db import Database, insert_for
 from chassis.events import outbox
 from chassis.http.problems import Conflict, InvalidInput
-from contracts.users import Tier, TierChanged
+from contracts.users import Tier, TierChanged, TierLevel, TierTableChanged
 from services.users.accounts.models import User
 from services.users.membership import tiers
 from services.users.membership.models import Membership, TierTable
@@ -50,8 +51,9 @@ async def change_table(
     session: AsyncSession, expected_version: int, levels: tiers.Levels, by: UUID
 ) -> TierTable:
     """Make the next version of the tier table, if `expected_version` is still the one in
-    force (else 409). It rules from the next decision on: upgrades at the next payment,
-    downgrades at each member's review date (never on the spot)."""
+    force (else 409), with `tier_table.changed` in the same transaction. It rules from the
+    next decision on: upgrades at the next payment, downgrades at each member's review date
+    (never on the spot)."""
     current = await current_table(session)
     if expected_version != current.version:
         raise Conflict(f"The tiers are at version {current.version}, not {expected_version}.")
@@ -66,6 +68,18 @@ async def change_table(
     except IntegrityError:
         await session.rollback()
         raise Conflict(f"The tiers moved past version {expected_version} meanwhile.") from None
+    await outbox.add(
+        session,
+        TierTableChanged(
+            version=row.version,
+            levels=[
+                TierLevel(tier=level.tier, spend_12m=level.spend_12m, **asdict(level.benefits))
+                for level in levels
+            ],
+            changed_by=by,
+            changed_at=row.created_at,
+        ),
+    )
     await session.commit()
     return row
 
@@ -93,7 +107,8 @@ async def decide(
         )
     ).one()
     spend = await spend_12m(session, user_id, at)
-    decision = tiers.decide(held, review_at, spend, at, period, await levels(session))
+    table = await current_table(session)
+    decision = tiers.decide(held, review_at, spend, at, period, levels_of(table))
     if decision is None:
         return
     values = {"review_at": decision.review_at}
@@ -115,28 +130,23 @@ async def decide(
                 reason=decision.reason,
                 spend_12m=spend,
                 review_at=decision.review_at,
+                table_version=table.version,
                 changed_at=at,
             ),
         )
 
 
 async def review_due(db: Database, period: timedelta, at: datetime | None = None) -> int:
-    """Review the memberships whose review date has come, a batch in one transaction (rows
-    another replica holds are skipped). Returns how many were reviewed."""
+    """Review the memberships whose review date has come, a batch in one transaction.
+    Returns how many were reviewed."""
     at = at or now()
-    async with db.session() as session, session.begin():
-        due = (
-            await session.scalars(
-                select(Membership.user_id)
-                .where(Membership.review_at <= at)
-                .order_by(Membership.review_at)
-                .limit(REVIEW_BATCH)
-                .with_for_update(skip_locked=True)
-            )
-        ).all()
-        for user_id in due:
-            await decide(session, user_id, period, at)
-    return len(due)
+
+    async def review(session: AsyncSession, user_id: UUID) -> None:
+        await decide(session, user_id, period, at)
+
+    return await background.fire_due(
+        db, Membership.user_id, Membership.review_at, at, REVIEW_BATCH, review
+    )
 
 
 def users_holding(tier: Tier):

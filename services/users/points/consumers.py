@@ -1,8 +1,10 @@
-"""The order saga's users side: order events move points (see `service`)."""
+"""The order saga's users side: order events move points (see `service`); and the points
+rewards of content calls won."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.events.handlers import Handler, consumes
+from contracts.content import CallWinnerChosen
 from contracts.orders import OrderCancelled, OrderCompleted, OrderPaid, OrderPlaced, RefundCompleted
 from services.users.points import service
 
@@ -27,6 +29,11 @@ async def on_refund_completed(event: RefundCompleted, session: AsyncSession) -> 
     await service.reverse(session, event)
 
 
+@consumes(CallWinnerChosen)
+async def on_call_winner_chosen(event: CallWinnerChosen, session: AsyncSession) -> None:
+    await service.credit_call_winner(session, event)
+
+
 def on_order_paid(points_per_unit: int) -> Handler:
     """Take what the order held, and earn on what it paid at the configured rate."""
 
@@ -45,4 +52,5 @@ def handlers(points_per_unit: int) -> list[Handler]:
         on_order_cancelled,
         on_order_completed,
         on_refund_completed,
+        on_call_winner_chosen,
     ]

@@ -23,6 +23,7 @@ class EntryKind(StrEnum):
     REVERSED = "reversed"  # frozen or available -n
     CHECK_IN = "check_in"  # available +n
     REFERRAL = "referral"  # available +n
+    CONTENT_CALL = "content_call"  # available +n: a content call won
 
 
 class HoldStatus(StrEnum):
@@ -98,3 +99,16 @@ class PointsEarning(Base):
     reversed: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[EarningStatus] = mapped_column(enum_column(EarningStatus))
     earned_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+
+
+class CallReward(Base):
+    """Points a content call's winner was credited: one row per (call, winner), its primary
+    key, so neither a redelivery nor a second winning post of the same author credits again."""
+
+    __tablename__ = "points_call_rewards"
+
+    call_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    post_id: Mapped[UUID] = mapped_column(Uuid)  # the winning post that credited it
+    points: Mapped[int] = mapped_column(Integer)
+    rewarded_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -11,6 +11,7 @@ from chassis.clock import now
 from chassis.db import insert_for
 from chassis.events import outbox
 from chassis.pagination import PageRequest, fetch_page
+from contracts.content import CallWinnerChosen, RewardKind
 from contracts.orders import OrderCancelled, OrderCompleted, OrderPaid, OrderPlaced, RefundCompleted
 from contracts.users import (
     EarnedFor,
@@ -25,6 +26,7 @@ from contracts.users import (
 from services.users.membership import service as membership
 from services.users.points import rules
 from services.users.points.models import (
+    CallReward,
     EarningStatus,
     EntryKind,
     HoldStatus,
@@ -318,18 +320,34 @@ async def reverse(session: AsyncSession, event: RefundCompleted) -> None:
     )
 
 
+EARNED_FOR = {
+    EntryKind.CHECK_IN: EarnedFor.CHECK_IN,
+    EntryKind.REFERRAL: EarnedFor.REFERRAL,
+    EntryKind.CONTENT_CALL: EarnedFor.CONTENT_CALL,
+}
+
+
 async def _credit(
-    session: AsyncSession, user_id: UUID, points: int, kind: EntryKind, cause: str
+    session: AsyncSession,
+    user_id: UUID,
+    points: int,
+    kind: EntryKind,
+    cause: str,
+    call_id: UUID | None = None,
 ) -> None:
     """Credit points available at once, with `PointsEarned`; the caller commits. The entry's
     unique cause records it once."""
     await _open_account(session, user_id)
     await _move(session, user_id, kind, cause, available=points)
-    earned_for = EarnedFor.CHECK_IN if kind is EntryKind.CHECK_IN else EarnedFor.REFERRAL
     await outbox.add(
         session,
         PointsEarned(
-            user_id=user_id, points=points, earned_for=earned_for, frozen=False, earned_at=now()
+            user_id=user_id,
+            points=points,
+            earned_for=EARNED_FOR[kind],
+            call_id=call_id,
+            frozen=False,
+            earned_at=now(),
         ),
     )
 
@@ -347,6 +365,32 @@ async def credit_referral(
     """Credit one side of a referral's reward (`side`: referrer or referee), available at
     once; the caller commits."""
     await _credit(session, user_id, points, EntryKind.REFERRAL, f"referral:{referee_id}:{side}")
+
+
+async def credit_call_winner(session: AsyncSession, event: CallWinnerChosen) -> bool:
+    """Credit a content call's points reward to its winner, available at once, once per
+    (call, winner): the reward's record is claimed first, so a redelivery or another winning
+    post of the same author credits nothing. A coupon reward is campaigns' to grant. True if
+    credited; the caller commits."""
+    reward = event.reward
+    if reward.kind is not RewardKind.POINTS or not reward.points:
+        return False
+    claimed = await _claim(
+        session,
+        CallReward,
+        call_id=event.call_id,
+        user_id=event.author,
+        post_id=event.post_id,
+        points=reward.points,
+        rewarded_at=now(),
+    )
+    if not claimed:
+        return False
+    cause = f"call:{event.call_id}:{event.author}"
+    await _credit(
+        session, event.author, reward.points, EntryKind.CONTENT_CALL, cause, event.call_id
+    )
+    return True
 
 
 async def balance(session: AsyncSession, user_id: UUID) -> PointsAccount:

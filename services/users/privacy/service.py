@@ -24,11 +24,12 @@ from services.users.points.models import PointsAccount, PointsEntry
 from services.users.profiles.models import Consent, Profile
 from services.users.referrals.models import Referral, ReferralCode, SeenDevice
 from services.users.resets.models import PasswordReset
+from services.users.rfm import service as rfm
 from services.users.rfm.models import RfmScore
 from services.users.segments import rules
 from services.users.segments import service as segments
 from services.users.segments.models import Segment, SegmentMember
-from services.users.tags.models import TagChange, TagEvidence, UserTag
+from services.users.tags.models import TagChange, TagEvidence, TagEvidenceDay, TagTimer, UserTag
 
 # What the export holds, by section: each a model and its column naming the customer.
 EXPORTED = {
@@ -63,6 +64,8 @@ ERASED = [
     # interests are profiling: gone with the person (the audit keeps who changed them)
     (UserTag, UserTag.user_id),
     (TagEvidence, TagEvidence.user_id),
+    (TagEvidenceDay, TagEvidenceDay.user_id),
+    (TagTimer, TagTimer.user_id),
 ]
 
 
@@ -134,7 +137,8 @@ async def erase(session: AsyncSession, user_id: UUID, password: str) -> datetime
         .execution_options(synchronize_session=False)
     )
     personal = {f for f in rules.FIELDS if f.startswith(("profile.", "logins.")) or f == "tags"}
-    await segments.refresh(session, user_id, personal)
+    await rfm.forget(session, user_id, at)  # no longer scored: announced, as every change
+    await segments.refresh(session, user_id, personal | rfm.FIELDS)
     await outbox.add(session, UserErased(user_id=user_id, erased_at=at))
     await session.commit()
     return at

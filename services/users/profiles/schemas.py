@@ -15,6 +15,7 @@ from pydantic import (
 )
 
 from chassis.clock import now
+from chassis.http.fields import Trimmed
 from contracts.users import Channel, Gender
 from services.users.accounts.schemas import DisplayName
 from services.users.metrics.schemas import OrderSummary
@@ -33,7 +34,7 @@ TimeZone = Annotated[str, StringConstraints(max_length=64), AfterValidator(_know
 Locale = Annotated[
     str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
 ]
-City = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+City = Trimmed(100)
 
 
 def _not_in_the_future(year: int) -> int:

@@ -1,4 +1,4 @@
-"""Tables of RFM: the cut-offs in force and each user's scores."""
+"""Tables of RFM: the cut-offs in force, each user's scores and their recency timer."""
 
 from datetime import datetime
 from uuid import UUID
@@ -37,3 +37,14 @@ class RfmScore(Base):
     f: Mapped[int] = mapped_column(SmallInteger, index=True)
     m: Mapped[int] = mapped_column(SmallInteger, index=True)
     scored_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RfmTimer(Base):
+    """When the user's recency score next falls by time alone (NULL: it cannot fall, or no
+    cut-offs yet): the durable timer the scheduler fires, written whenever the user is
+    scored. Its row is also the user's lock for RFM: every scoring takes it first."""
+
+    __tablename__ = "rfm_timers"
+
+    user_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)

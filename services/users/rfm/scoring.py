@@ -4,11 +4,20 @@ No I/O.
 Each dimension has four ascending cut-offs that separate the scores 1..5. Frequency (paid
 orders) and monetary (net spend, minor units) score higher the larger they are; recency (days
 since the last paid order) scores higher the smaller it is. A value equal to a cut-off stays
-in the lower band, so ties (most users have one order) land in one score, never split."""
+in the lower band, so ties (most users have one order) land in one score, never split.
+
+A user's scores change, and the change is announced (`change`), when a payment or a refund
+moves a value across a cut-off, when the days since the last paid order pass the next
+recency cut-off (`recency_drops_at`: the user's timer), when new cut-offs are set, and when
+the user is erased."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
 from itertools import pairwise
+
+from contracts.users import RfmReason
 
 Cuts = tuple[int, int, int, int]
 QUINTILES = (20, 40, 60, 80)  # percent
@@ -72,3 +81,75 @@ def edges_from(population: Sequence[tuple[int, int, int]]) -> Edges:
         frequency=quintile_cuts([p[1] for p in population]),
         monetary=quintile_cuts([p[2] for p in population]),
     )
+
+
+def days_since(last_paid_at: datetime, at: datetime) -> int:
+    """Whole days from the last paid order to `at` (a payment stamped ahead of us: 0)."""
+    return max(0, (at - last_paid_at).days)
+
+
+def recency_drops_at(last_paid_at: datetime, at: datetime, cuts: Cuts) -> datetime | None:
+    """The first moment after `at` at which the recency score falls, new payments aside: the
+    day the days since the last paid order pass the next cut-off (a value equal to a cut-off
+    keeps the better score, so the score falls on the day after it). None at score 1."""
+    days = days_since(last_paid_at, at)
+    for cut in sorted(cuts):
+        if cut >= days:
+            return last_paid_at + timedelta(days=cut + 1)
+    return None
+
+
+class Cause(StrEnum):
+    """What made the service score a user again."""
+
+    PAID = "paid"  # an order payment arrived
+    REFUNDED = "refunded"
+    TIMER = "timer"  # the recency timer came due
+    CUTS = "cuts"  # the cut-offs were recomputed or set (the same cut-offs or new ones)
+    ERASED = "erased"
+
+
+@dataclass(frozen=True)  # pragma: no mutate (as Edges)
+class Scored:
+    """What a user's scores were scored from: the values and the codes they give."""
+
+    frequency: int
+    monetary: int
+    code: str
+
+
+@dataclass(frozen=True)  # pragma: no mutate (as Edges)
+class Change:
+    from_code: str | None
+    to_code: str | None
+    reason: RfmReason
+
+
+def change(
+    before: Scored | None, after: Scored | None, cause: Cause, *, cuts_moved: bool = False
+) -> Change | None:
+    """The change to announce when a user's scores go from `before` to `after` (None: not
+    scored), or None when the code stays: an unchanged code is never announced.
+
+    The reason is what moved the code. A payment or a refund that moved neither frequency
+    nor money (a payment counted already) moved nothing itself: the days passed did, so the
+    change is `aged`. A recomputation under the same cut-offs that finds a code moved finds
+    the same (a timer it overtook)."""
+    from_code = before.code if before else None
+    to_code = after.code if after else None
+    if from_code == to_code:
+        return None
+    if cause is Cause.ERASED or after is None:
+        return Change(from_code, None, RfmReason.ERASED)
+    if cause is Cause.CUTS:
+        reason = RfmReason.CUTS_CHANGED if cuts_moved or before is None else RfmReason.AGED
+        return Change(from_code, to_code, reason)
+    if before is None:
+        # first scores from a payment: the first paid order (or the first since the cuts)
+        return Change(None, to_code, RfmReason.FIRST_ORDER)
+    moved = (before.frequency, before.monetary) != (after.frequency, after.monetary)
+    if cause is Cause.PAID and moved:
+        return Change(from_code, to_code, RfmReason.PAID)
+    if cause is Cause.REFUNDED and moved:
+        return Change(from_code, to_code, RfmReason.REFUNDED)
+    return Change(from_code, to_code, RfmReason.AGED)

@@ -1,26 +1,34 @@
-"""Operations on RFM: scoring a user as their events arrive, recomputing the cut-offs over
-the population (nightly, or when operators set or clear theirs), reading scores and the
-distribution."""
+"""Operations on RFM: scoring a user as their events arrive and as their recency timer
+comes due, recomputing the cut-offs over the population (nightly, or when operators set or
+clear theirs), forgetting an erased user, reading scores and the distribution. Every change
+of a user's code is announced (`RfmScoresChanged`) in the transaction that makes it."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chassis import background
 from chassis.clock import now
 from chassis.db import Database, insert_for
 from chassis.events import outbox
-from contracts.users import RfmCutsChanged
+from contracts.users import RfmCutsChanged, RfmScoresChanged
+from services.users.accounts.models import User
 from services.users.metrics import service as metrics
 from services.users.metrics.models import UserActivity
 from services.users.rfm import scoring
-from services.users.rfm.models import RfmCuts, RfmScore
+from services.users.rfm.models import RfmCuts, RfmScore, RfmTimer
+from services.users.rfm.scoring import Cause
 from services.users.segments import service as segments
 
 CUTS_ID = 1
 QUINTILES, OPERATOR = "quintiles", "operator"
-CHUNK = 1000  # rows per upsert: well inside SQLite's bound parameters
+CHUNK = 1000  # rows per upsert (well inside SQLite's bound parameters), users per batch
+TIMER_BATCH = 500  # timers fired per transaction
+FIELDS = {"rfm.r", "rfm.f", "rfm.m"}  # what segments read of this domain
+TIMERS = RfmTimer.__table__
 
 
 def edges_of(row: RfmCuts) -> scoring.Edges:
@@ -28,7 +36,7 @@ def edges_of(row: RfmCuts) -> scoring.Edges:
 
 
 def _values(last_paid_at: datetime, paid_orders: int, net_spend: int, at: datetime) -> tuple:
-    return max(0, (at - last_paid_at).days), paid_orders, max(0, net_spend)
+    return scoring.days_since(last_paid_at, at), paid_orders, max(0, net_spend)
 
 
 def _row(user_id: UUID, values: tuple, edges: scoring.Edges, at: datetime) -> dict:
@@ -46,32 +54,119 @@ def _row(user_id: UUID, values: tuple, edges: scoring.Edges, at: datetime) -> di
     }
 
 
-async def _upsert(session: AsyncSession, rows: list[dict]) -> None:
-    table = RfmScore.__table__
+def _scored(row: RfmScore | dict | None) -> scoring.Scored | None:
+    if row is None:
+        return None
+    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+    return scoring.Scored(get("frequency"), get("monetary"), f"{get('r')}{get('f')}{get('m')}")
+
+
+async def _upsert(session: AsyncSession, table, rows: list[dict], key: str = "user_id") -> None:
     for start in range(0, len(rows), CHUNK):
         statement = insert_for(session, table).values(rows[start : start + CHUNK])
         await session.execute(
             statement.on_conflict_do_update(
-                index_elements=[table.c.user_id],
-                set_={c.name: statement.excluded[c.name] for c in table.c if c.name != "user_id"},
+                index_elements=[table.c[key]],
+                set_={c.name: statement.excluded[c.name] for c in table.c if c.name != key},
             )
         )
+
+
+async def _lock(session: AsyncSession, user_ids: Sequence[UUID]) -> None:
+    """Take the users' timer rows (made if missing), in user order: every scoring of a user
+    holds it, so two never decide from the same scores, and each announced change starts
+    from the code the last one ended at."""
+    ordered = sorted(set(user_ids))
+    if not ordered:
+        return
+    await session.execute(
+        insert_for(session, TIMERS)
+        .values([{"user_id": user_id, "due_at": None} for user_id in ordered])
+        .on_conflict_do_nothing()
+    )
+    await session.execute(
+        select(RfmTimer.user_id)
+        .where(RfmTimer.user_id.in_(ordered))
+        .order_by(RfmTimer.user_id)
+        .with_for_update()
+    )
+
+
+def _announcement(user_id: UUID, change: scoring.Change, at: datetime) -> RfmScoresChanged:
+    return RfmScoresChanged(
+        user_id=user_id,
+        from_code=change.from_code,
+        to_code=change.to_code,
+        reason=change.reason,
+        changed_at=at,
+    )
 
 
 async def cuts(session: AsyncSession) -> RfmCuts | None:
     return await session.get(RfmCuts, CUTS_ID)
 
 
-async def rescore(session: AsyncSession, user_id: UUID, at: datetime | None = None) -> None:
-    """Score one user against the cut-offs in force, in the caller's transaction (nothing
-    before the first cut-offs exist, nor for a user who never paid)."""
+async def _erased(session: AsyncSession, user_id: UUID) -> bool:
+    return await session.scalar(select(User.erased_at).where(User.id == user_id)) is not None
+
+
+async def rescore(
+    session: AsyncSession, user_id: UUID, at: datetime | None = None, cause: Cause = Cause.PAID
+) -> scoring.Change | None:
+    """Score one user against the cut-offs in force, in the caller's transaction, set their
+    recency timer, and announce the change of code if there is one (nothing before the first
+    cut-offs exist, nor for a user who never paid or was erased). Returns the change."""
     at = at or now()
     row = await cuts(session)
     activity = await metrics.facts(session, user_id)
     if row is None or activity is None or activity.paid_orders == 0:
-        return
+        return None  # paid orders never fall: no lock is needed to know there is nothing
+    await _lock(session, [user_id])
+    if await _erased(session, user_id):
+        await session.execute(delete(RfmTimer).where(RfmTimer.user_id == user_id))
+        return None
+    activity = await session.get(UserActivity, user_id, populate_existing=True)
+    before = _scored(await session.get(RfmScore, user_id, populate_existing=True))
+    edges = edges_of(row)
     values = _values(activity.last_paid_at, activity.paid_orders, activity.net_spend, at)
-    await _upsert(session, [_row(user_id, values, edges_of(row), at)])
+    scored = _row(user_id, values, edges, at)
+    await _upsert(session, RfmScore.__table__, [scored])
+    due = scoring.recency_drops_at(activity.last_paid_at, at, edges.recency_days)
+    await session.execute(update(RfmTimer).where(RfmTimer.user_id == user_id).values(due_at=due))
+    change = scoring.change(before, _scored(scored), cause)
+    if change is not None:
+        await outbox.add(session, _announcement(user_id, change, at))
+        if cause is Cause.TIMER:  # events' own handlers refresh segments after this one
+            await session.flush()
+            await segments.refresh(session, user_id, FIELDS, at)
+    return change
+
+
+async def fire_due(db: Database, at: datetime | None = None) -> int:
+    """Score again every user whose recency timer is due, a batch in one transaction; each
+    fired timer moves to the next cut-off or clears. Returns how many fired."""
+    at = at or now()
+
+    async def fire(session: AsyncSession, user_id: UUID) -> None:
+        await rescore(session, user_id, at, Cause.TIMER)
+
+    return await background.fire_due(db, RfmTimer.user_id, RfmTimer.due_at, at, TIMER_BATCH, fire)
+
+
+async def next_fall(session: AsyncSession, user_id: UUID) -> datetime | None:
+    """When the user's recency timer fires (None: it does not run)."""
+    return await session.scalar(select(RfmTimer.due_at).where(RfmTimer.user_id == user_id))
+
+
+async def forget(session: AsyncSession, user_id: UUID, at: datetime) -> None:
+    """The user is erased: no longer scored; their last scores are announced gone."""
+    await _lock(session, [user_id])
+    before = _scored(await session.get(RfmScore, user_id, populate_existing=True))
+    await session.execute(delete(RfmScore).where(RfmScore.user_id == user_id))
+    await session.execute(delete(RfmTimer).where(RfmTimer.user_id == user_id))
+    change = scoring.change(before, None, Cause.ERASED)
+    if change is not None:
+        await outbox.add(session, _announcement(user_id, change, at))
 
 
 async def _locked_cuts(session: AsyncSession, at: datetime) -> tuple[RfmCuts, bool]:
@@ -92,6 +187,60 @@ async def _locked_cuts(session: AsyncSession, at: datetime) -> tuple[RfmCuts, bo
     return row, created is not None
 
 
+def _scorable():
+    """Who is scored: users who paid, unless erased."""
+    erased = select(User.id).where(User.erased_at.is_not(None))
+    return (UserActivity.paid_orders > 0, UserActivity.user_id.not_in(erased))
+
+
+async def _rescore_batch(
+    session: AsyncSession,
+    user_ids: Sequence[UUID],
+    edges: scoring.Edges,
+    at: datetime,
+    cuts_moved: bool,
+) -> None:
+    """Score a batch of users against `edges`, set their timers, announce the codes that
+    changed. Their facts are read after their locks, so a payment counted meanwhile is in,
+    and a user erased meanwhile is out."""
+    await _lock(session, user_ids)
+    facts = await session.execute(
+        select(
+            UserActivity.user_id,
+            UserActivity.last_paid_at,
+            UserActivity.paid_orders,
+            UserActivity.net_spend,
+        ).where(UserActivity.user_id.in_(user_ids), *_scorable())
+    )
+    before = {
+        row.user_id: _scored(row)
+        for row in await session.scalars(
+            select(RfmScore)
+            .where(RfmScore.user_id.in_(user_ids))
+            .execution_options(populate_existing=True)
+        )
+    }
+    rows, timers, changes = [], [], []
+    for user_id, last_paid_at, orders, spend in facts:
+        scored = _row(user_id, _values(last_paid_at, orders, spend, at), edges, at)
+        rows.append(scored)
+        due = scoring.recency_drops_at(last_paid_at, at, edges.recency_days)
+        timers.append({"user_id": user_id, "due_at": due})
+        change = scoring.change(
+            before.get(user_id), _scored(scored), Cause.CUTS, cuts_moved=cuts_moved
+        )
+        if change is not None:
+            changes.append(_announcement(user_id, change, at))
+    await _upsert(session, RfmScore.__table__, rows)
+    await _upsert(session, TIMERS, timers)
+    # erased since the population was read: no longer scored (erasure deleted the scores)
+    gone = set(user_ids) - {row["user_id"] for row in rows}
+    if gone:
+        await session.execute(delete(RfmTimer).where(RfmTimer.user_id.in_(gone)))
+    if changes:
+        await outbox.add_all(session, changes)
+
+
 async def recompute(
     session: AsyncSession,
     at: datetime | None = None,
@@ -99,9 +248,10 @@ async def recompute(
     operator: scoring.Edges | None = None,
     basis: str | None = None,
 ) -> RfmCuts:
-    """Recompute the cut-offs and rescore everyone who ever paid, in the caller's transaction:
+    """Recompute the cut-offs and rescore everyone scorable, in the caller's transaction:
     quintiles of the population unless the basis is the operator's (`operator` sets new
-    ones; `basis=QUINTILES` drops them). Publishes `RfmCutsChanged` when the cut-offs move."""
+    ones; `basis=QUINTILES` drops them). Publishes `RfmCutsChanged` when the cut-offs move,
+    and `RfmScoresChanged` for each user whose code moved, a batch of users at a time."""
     at = at or now()
     population = [
         (user_id, _values(last_paid_at, orders, spend, at))
@@ -111,7 +261,7 @@ async def recompute(
                 UserActivity.last_paid_at,
                 UserActivity.paid_orders,
                 UserActivity.net_spend,
-            ).where(UserActivity.paid_orders > 0)
+            ).where(*_scorable())
         )
     ]
     row, first = await _locked_cuts(session, at)
@@ -125,9 +275,12 @@ async def recompute(
     row.basis, row.population, row.computed_at = basis, len(population), at
     row.recency_days = list(edges.recency_days)
     row.frequency, row.monetary = list(edges.frequency), list(edges.monetary)
-    await _upsert(session, [_row(user_id, values, edges, at) for user_id, values in population])
+    cuts_moved = before is None or before[1] != edges
+    user_ids = sorted(user_id for user_id, _ in population)
+    for start in range(0, len(user_ids), CHUNK):
+        await _rescore_batch(session, user_ids[start : start + CHUNK], edges, at, cuts_moved)
     # everyone was rescored: segments reading RFM are brought to what SQL selects now
-    await segments.rematerialize(session, {"rfm.r", "rfm.f", "rfm.m"})
+    await segments.rematerialize(session, FIELDS)
     if before != (basis, edges):
         await outbox.add(
             session,

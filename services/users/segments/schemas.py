@@ -4,7 +4,9 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, Strict
+
+from chassis.http.fields import Trimmed
 
 
 class PreviewIn(BaseModel):
@@ -19,7 +21,7 @@ class PreviewIn(BaseModel):
 class SegmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    name: Trimmed(100)
     rule: dict[str, Any] = Field(description="The rule tree, as for a preview")
 
 

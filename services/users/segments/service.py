@@ -330,9 +330,11 @@ def _has_windows(node: rules.Node) -> bool:
     return any(True for _ in rules.windows(node))
 
 
-async def refresh(session: AsyncSession, user_id: UUID, fields: set[str]) -> None:
-    """Re-evaluate, in memory, the user against every segment reading a changed field, in
-    the caller's transaction."""
+async def refresh(
+    session: AsyncSession, user_id: UUID, fields: set[str], at: datetime | None = None
+) -> None:
+    """Re-evaluate, in memory, the user against every segment reading a changed field, as of
+    now (or `at`, a timer's due time), in the caller's transaction."""
     segments = await _reading(session, fields)
     if not segments:
         return
@@ -341,7 +343,7 @@ async def refresh(session: AsyncSession, user_id: UUID, fields: set[str]) -> Non
     values = await _values(session, user_id, read)
     if values is None:
         return  # events about a user this service does not know
-    await _evaluate(session, nodes, user_id, values, now())
+    await _evaluate(session, nodes, user_id, values, at or now())
 
 
 async def fire_due(db: Database, at: datetime | None = None) -> int:

@@ -25,6 +25,7 @@ async def _tags(session: AsyncSession, user_id: UUID) -> UserTagsOut:
         tags=[TagOut.model_validate(t) for t in await service.held(session, user_id)],
         evidence=[EvidenceOut.model_validate(e) for e in await service.evidence(session, user_id)],
         changes=[TagChangeOut.model_validate(c) for c in await service.changes(session, user_id)],
+        next_drop_at=await service.next_drop(session, user_id),
     )
 
 

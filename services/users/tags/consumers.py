@@ -1,11 +1,12 @@
 """Events interest tags are kept from: the labels of products and posts, and the touches
 that are evidence (product and content behaviour of a signed-in person, paid orders)."""
 
+from datetime import timedelta
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chassis.events.handlers import consumes
+from chassis.events.handlers import Handler, consumes
 from contracts.analytics import Action, BehaviourRecorded
 from contracts.catalog import CategoryCreated, CategoryUpdated, ProductCreated, ProductUpdated
 from contracts.content import PostPublished
@@ -43,31 +44,46 @@ def _item(target: str | None) -> UUID | None:
         return None
 
 
-@consumes(BehaviourRecorded)
-async def on_behaviour(event: BehaviourRecorded, session: AsyncSession) -> None:
-    """A signed-in person's product or content behaviour; a bot's is kept by analytics and
-    counted by no one."""
-    item = _item(event.target)
-    if event.user_id is None or event.bot_signals or event.action not in SOURCES or not item:
-        return
-    source = SOURCES[event.action] or await service.source_of(session, item)
-    if source is None:
-        return  # an item never announced: nothing to count
-    await service.count_touch(
-        session, event.user_id, f"behaviour:{event.behaviour_id}", [item], source, event.occurred_at
-    )
+def on_behaviour(window: timedelta) -> Handler:
+    @consumes(BehaviourRecorded)
+    async def on_behaviour(event: BehaviourRecorded, session: AsyncSession) -> None:
+        """A signed-in person's product or content behaviour; a bot's is kept by analytics
+        and counted by no one."""
+        item = _item(event.target)
+        if event.user_id is None or event.bot_signals or event.action not in SOURCES or not item:
+            return
+        source = SOURCES[event.action] or await service.source_of(session, item)
+        if source is None:
+            return  # an item never announced: nothing to count
+        await service.count_touch(
+            session,
+            event.user_id,
+            f"behaviour:{event.behaviour_id}",
+            [item],
+            source,
+            event.occurred_at,
+            window,
+        )
+
+    return on_behaviour
 
 
-@consumes(OrderPaid)
-async def on_order_paid(event: OrderPaid, session: AsyncSession) -> None:
-    await service.count_touch(
-        session,
-        event.customer_id,
-        f"order:{event.order_id}",
-        [line.sku_id for line in event.lines],
-        Source.PAID_ORDER,
-        event.paid_at,
-    )
+def on_order_paid(window: timedelta) -> Handler:
+    @consumes(OrderPaid)
+    async def on_order_paid(event: OrderPaid, session: AsyncSession) -> None:
+        await service.count_touch(
+            session,
+            event.customer_id,
+            f"order:{event.order_id}",
+            [line.sku_id for line in event.lines],
+            Source.PAID_ORDER,
+            event.paid_at,
+            window,
+        )
+
+    return on_order_paid
 
 
-HANDLERS = [on_product, on_category, on_post, on_behaviour, on_order_paid]
+def handlers(window: timedelta) -> list[Handler]:
+    """The handlers, counting evidence for `window` (USERS_TAG_EVIDENCE_DAYS)."""
+    return [on_product, on_category, on_post, on_behaviour(window), on_order_paid(window)]

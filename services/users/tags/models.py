@@ -2,11 +2,11 @@
 and content's events), each user's evidence per label and source, the touches already
 counted, the tags users hold (system or manual) and the audit of manual changes."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import JSON, Integer, String, Uuid
+from sqlalchemy import JSON, Date, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chassis.db import UtcDateTime, enum_column
@@ -54,6 +54,30 @@ class TagEvidence(Base):
     count: Mapped[int] = mapped_column(Integer)
     first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TagEvidenceDay(Base):
+    """The same evidence per UTC day, for as long as it counts (`rules.expires_at`): what
+    the system tags are derived from. Days that no longer count are deleted."""
+
+    __tablename__ = "tag_evidence_days"
+
+    user_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    tag: Mapped[str] = mapped_column(String(MAX_TAG), primary_key=True)
+    source: Mapped[Source] = mapped_column(enum_column(Source), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class TagTimer(Base):
+    """When a day of the evidence of a system tag the user holds next ages out, lowering its
+    score or dropping it (`rules.score_falls_at`): the durable timer the scheduler fires. No
+    row: no tag to lose to time."""
+
+    __tablename__ = "tag_timers"
+
+    user_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
 class CountedTouch(Base):

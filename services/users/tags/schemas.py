@@ -3,7 +3,7 @@
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.users.tags.models import TagOrigin
 from services.users.tags.rules import Source
@@ -43,3 +43,8 @@ class UserTagsOut(BaseModel):
     tags: list[TagOut]
     evidence: list[EvidenceOut]
     changes: list[TagChangeOut]  # the audit of manual tags, oldest first
+    next_drop_at: datetime | None = Field(
+        default=None,
+        description="When ageing evidence next lowers a system tag's score or takes the tag "
+        "away, new touches aside (the timer the scheduler fires); null: no system tag to lose",
+    )

@@ -1,16 +1,19 @@
 """Operations on interest tags: keeping the labels of items from the catalogue's and
 content's events, counting a user's touches as evidence once each, deriving their system
-tags from it, operators' manual tags (audited), and reading a user's tags with evidence."""
+tags from the evidence that still counts (their scores lowered and the tags dropped on
+time, by a timer, as it ages), operators' manual tags (audited), and reading a user's tags
+with evidence."""
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import case, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chassis import background
 from chassis.clock import now
-from chassis.db import insert_for
+from chassis.db import Database, insert_for
 from chassis.http.problems import InvalidInput, NotFound
 from contracts.catalog import CategoryCreated, CategoryUpdated, ProductCreated, ProductUpdated
 from contracts.content import PostPublished
@@ -25,13 +28,18 @@ from services.users.tags.models import (
     ItemKind,
     TagChange,
     TagEvidence,
+    TagEvidenceDay,
     TagOrigin,
+    TagTimer,
     UserTag,
 )
 
 ITEMS = InterestItem.__table__
 EVIDENCE = TagEvidence.__table__
+DAYS = TagEvidenceDay.__table__
+TIMERS = TagTimer.__table__
 TAGS = UserTag.__table__
+TIMER_BATCH = 500  # timers fired per transaction
 FIELDS = {"tags"}  # what segments read of this domain
 
 
@@ -128,13 +136,19 @@ async def count_touch(
     item_ids: Iterable[UUID],
     source: rules.Source,
     at: datetime,
+    window: timedelta,
 ) -> bool:
     """Count a touch (`key` names it: a behaviour id, an order) of some items as evidence of
-    each of their labels, once, and derive the user's system tags again. True if counted."""
+    each of their labels, once, and derive the user's system tags again. True if counted.
+    A touch older than the window is kept in the totals but earns nothing."""
     labels = await labels_of(session, item_ids)
     if not labels or not await _first_time(session, key):
         return False
-    at = min(at, now())  # a client clock ahead of ours counts as now
+    await _lock_timer(session, user_id)
+    current = now()
+    at = min(at, current)  # a client clock ahead of ours counts as now
+    day = rules.day_of(at)
+    counts = rules.expires_at(day, window) > current
     for tag in sorted(labels):
         statement = insert_for(session, EVIDENCE).values(
             user_id=user_id, tag=tag, source=source, count=1, first_seen_at=at, last_seen_at=at
@@ -155,7 +169,17 @@ async def count_touch(
                 },
             )
         )
-    await derive(session, user_id)
+        if counts:
+            daily = insert_for(session, DAYS).values(
+                user_id=user_id, tag=tag, source=source, day=day, count=1
+            )
+            await session.execute(
+                daily.on_conflict_do_update(
+                    index_elements=[DAYS.c.user_id, DAYS.c.tag, DAYS.c.source, DAYS.c.day],
+                    set_={"count": DAYS.c.count + 1},
+                )
+            )
+    await derive(session, user_id, window)
     return True
 
 
@@ -169,13 +193,36 @@ async def evidence(session: AsyncSession, user_id: UUID) -> list[TagEvidence]:
     )
 
 
-async def derive(session: AsyncSession, user_id: UUID) -> None:
-    """Bring the user's system tags to what their evidence earns; the segments reading tags
-    are evaluated again if the set changed."""
-    earned = rules.system_tags(
-        rules.Evidence(e.tag, e.source, e.count, e.last_seen_at)
-        for e in await evidence(session, user_id)
+async def _lock_timer(session: AsyncSession, user_id: UUID) -> None:
+    """Lock the user's timer row (if any) before their evidence and tags: the scheduler
+    takes the timer first too, so the two never wait for each other crosswise."""
+    await session.execute(
+        select(TagTimer.user_id).where(TagTimer.user_id == user_id).with_for_update()
     )
+
+
+async def derive(
+    session: AsyncSession, user_id: UUID, window: timedelta, at: datetime | None = None
+) -> None:
+    """Bring the user's system tags, and their scores, to what their evidence still counting
+    at `at` (now) earns, forget the days that no longer count, and set the timer to the
+    moment ageing next lowers a score (or drops a tag). The segments reading tags are
+    evaluated again if the set changed."""
+    at = at or now()
+    await _lock_timer(session, user_id)
+    first_day = rules.first_counted_day(at, window)
+    await session.execute(
+        delete(TagEvidenceDay).where(
+            TagEvidenceDay.user_id == user_id, TagEvidenceDay.day < first_day
+        )
+    )
+    days = [
+        rules.Evidence(d.tag, d.source, d.count, d.day)
+        for d in await session.scalars(
+            select(TagEvidenceDay).where(TagEvidenceDay.user_id == user_id)
+        )
+    ]
+    earned = rules.system_tags(days, at, window)
     held = {
         tag.tag: tag
         for tag in await session.scalars(
@@ -184,7 +231,6 @@ async def derive(session: AsyncSession, user_id: UUID) -> None:
             .with_for_update()
         )
     }
-    at = now()
     for tag, score in earned.items():
         if tag in held:
             held[tag].score = score
@@ -201,7 +247,7 @@ async def derive(session: AsyncSession, user_id: UUID) -> None:
     ]
     if new:
         await session.execute(insert_for(session, TAGS).values(new).on_conflict_do_nothing())
-    gone = set(held) - set(earned)  # evidence only grows, but the rules may change
+    gone = set(held) - set(earned)  # its evidence aged out (or the rules changed)
     if gone:
         await session.execute(
             delete(UserTag).where(
@@ -210,9 +256,35 @@ async def derive(session: AsyncSession, user_id: UUID) -> None:
                 UserTag.tag.in_(sorted(gone)),
             )
         )
+    due = rules.score_falls_at(days, at, window)
+    if due is None:
+        await session.execute(delete(TagTimer).where(TagTimer.user_id == user_id))
+    else:
+        statement = insert_for(session, TIMERS).values(user_id=user_id, due_at=due)
+        await session.execute(
+            statement.on_conflict_do_update(index_elements=[TIMERS.c.user_id], set_={"due_at": due})
+        )
     if new or gone:
         await session.flush()
-        await segments.refresh(session, user_id, FIELDS)
+        await segments.refresh(session, user_id, FIELDS, at)
+
+
+async def next_drop(session: AsyncSession, user_id: UUID) -> datetime | None:
+    """When the user's timer fires: ageing evidence next lowers a system tag's score (or
+    takes the tag away)."""
+    return await session.scalar(select(TagTimer.due_at).where(TagTimer.user_id == user_id))
+
+
+async def fire_due(db: Database, window: timedelta, at: datetime | None = None) -> int:
+    """Derive again the system tags of every user whose timer is due (their evidence aged
+    out of a tag), a batch in one transaction; each fired timer moves to the next drop or
+    goes. Returns how many fired."""
+    at = at or now()
+
+    async def fire(session: AsyncSession, user_id: UUID) -> None:
+        await derive(session, user_id, window, at)
+
+    return await background.fire_due(db, TagTimer.user_id, TagTimer.due_at, at, TIMER_BATCH, fire)
 
 
 def parse_tag(tag: str, field: str = "path.tag") -> str:

@@ -5,33 +5,23 @@ ends; the ledger summing to on-hand throughout; races on PostgreSQL."""
 import asyncio
 from datetime import timedelta
 
+import products_db
 import pytest
 from sqlalchemy import func, select
 
-from chassis import migrations
+from chassis.clock import now
 from chassis.db import Database
 from chassis.events.tables import outbox
 from chassis.ids import new_id
-from chassis.money import Price
+from chassis.money import Money, Price
 from contracts.catalog import FlashStockHeld, FlashStockRefused, StockReserved
-from services.catalog.app import SCHEMA
+from contracts.orders import Attribution, OrderLine, OrderPlaced
 from services.catalog.inventory import service
 from services.catalog.inventory.models import FlashHold, LedgerEntry, StockLevel
 from services.catalog.inventory.service import FlashDraw
-from services.catalog.products import service as products
-from services.catalog.products.listing import ListingAction
 from services.catalog.products.schemas import ProductCreate, SkuIn
 
 TTL = timedelta(minutes=30)
-
-
-@pytest.fixture
-async def db(database_url):
-    database = Database(database_url("catalog"), service="catalog")
-    await database.create_database_if_missing()
-    await migrations.upgrade(database, SCHEMA)
-    yield database
-    await database.dispose()
 
 
 async def _listed_sku(db: Database, stock: int, *, listed: bool = True):
@@ -41,13 +31,7 @@ async def _listed_sku(db: Database, stock: int, *, listed: bool = True):
             SkuIn(code=f"F-{new_id().hex}", price=Price(amount=100, currency="CNY"), stock=stock)
         ],
     )
-    submitter, reviewer = new_id(), new_id()
-    async with db.session() as session:
-        product = await products.create(session, body, submitter, min_margin_bps=1000)
-        if listed:
-            await products.review(session, product.id, ListingAction.SUBMIT, submitter)
-            await products.review(session, product.id, ListingAction.APPROVE, reviewer)
-        return product.skus[0].id
+    return (await products_db.create(db, body, listed=listed)).sku_ids[0]
 
 
 async def _in_txn(db: Database, operation, *args, **kwargs):
@@ -232,3 +216,29 @@ async def test_orders_cancellations_and_the_end_racing_leave_the_counts_whole(db
     assert available == 30
     state, quantity, drawn, back = await _hold(db, flash, sku)
     assert (state, back, returned.returned) == ("ended", quantity - drawn, quantity - drawn)
+
+
+def test_an_order_draws_by_the_flash_session_it_carries_only_with_its_flash_sku():
+    sku, other, flash = new_id(), new_id(), new_id()
+    price = Money(amount=990, currency="CNY")
+
+    def order(**attribution) -> OrderPlaced:
+        lines = [
+            OrderLine(sku_id=s, quantity=q, list_price=price, unit_price=price, paid=price)
+            for s, q in ((other, 1), (sku, 2))
+        ]
+        return OrderPlaced(
+            order_id=new_id(),
+            customer_id=new_id(),
+            lines=lines,
+            total=price,
+            attribution=Attribution(flash_reservation_id=new_id(), **attribution),
+            placed_at=now(),
+        )
+
+    carried = order(flash_session_id=flash, flash_sku_id=sku)
+    assert service.carried_flash_draw(carried) == FlashDraw(flash, sku, 2)
+    # Without the session or the SKU, or for a SKU not ordered: by flash.reserved, as before.
+    assert service.carried_flash_draw(order()) is None
+    assert service.carried_flash_draw(order(flash_session_id=flash)) is None
+    assert service.carried_flash_draw(order(flash_session_id=flash, flash_sku_id=new_id())) is None

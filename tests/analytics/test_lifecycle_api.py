@@ -1,0 +1,132 @@
+"""The lifecycle distribution over HTTP and from the broker: operators read each stage's
+population per day, users' registrations and moves published on the broker are counted, and
+a redelivered move counts once."""
+
+import random
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from chassis.events import CloudEvent, registry
+from chassis.events.envelope import CONTENT_TYPE
+from chassis.ids import new_id
+from chassis.testing import eventually
+from contracts.users import LifecycleStage as Stage
+from services.analytics.store.service import record
+from tests.analytics.events import moved, registered
+from tests.analytics.serving import analytics, client
+
+MONDAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+LIFECYCLE = "/api/v1/analytics/metrics/lifecycle"
+RANGE = {"from": "2026-11-02", "to": "2026-11-04"}
+
+
+async def test_operators_read_each_stages_population_per_day(platform, operator_token, tmp_path):
+    buyer = new_id()
+    async with analytics(platform, tmp_path) as (store, url):
+        await record(
+            store,
+            [
+                registered(buyer, MONDAY),
+                registered(new_id(), MONDAY),
+                moved(buyer, Stage.POTENTIAL, Stage.NEW, MONDAY + timedelta(days=1)),
+            ],
+        )
+        async with client(url, operator_token) as api:
+            answer = await api.get(LIFECYCLE, params=RANGE)
+    assert answer.status_code == 200, answer.text
+    points = answer.json()["points"]
+    assert len(points) == 2 * len(Stage)  # every stage of every day, moves or not
+    assert [p for p in points if p["users"] or p["entered"] or p["exited"]] == [
+        {"day": "2026-11-02", "stage": "potential", "users": 2, "entered": 2, "exited": 0},
+        {"day": "2026-11-03", "stage": "potential", "users": 1, "entered": 0, "exited": 1},
+        {"day": "2026-11-03", "stage": "new", "users": 1, "entered": 1, "exited": 0},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "words"),
+    [
+        (RANGE | {"to": "2027-12-01"}, "query.to", "at most 370 days"),
+        (RANGE | {"to": RANGE["from"]}, "query.to", "after"),
+        (RANGE | {"from": "yesterday"}, "query.from", "date"),
+        ({"from": "1969-12-30", "to": "1970-01-02"}, "query.from", "1970-01-01 or later"),
+        ({"from": "2149-06-01", "to": "2149-06-08"}, "query.to", "2149-06-06 or earlier"),
+    ],
+)
+async def test_a_range_beyond_the_plan_is_422_naming_the_field(
+    platform, operator_token, params, field, words
+):
+    async with platform.client("analytics", operator_token) as api:
+        response = await api.get(LIFECYCLE, params=params)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    [error] = response.json()["errors"]
+    assert error["field"] == field
+    assert words in error["message"]
+
+
+async def test_only_operators_read_the_lifecycle_distribution(platform):
+    _, customer = await platform.customer()
+    async with platform.client("analytics", customer) as api:
+        assert (await api.get(LIFECYCLE, params=RANGE)).status_code == 403
+    async with platform.client("analytics") as api:
+        assert (await api.get(LIFECYCLE, params=RANGE)).status_code == 401
+
+
+async def _publish(platform, *envelopes: CloudEvent) -> None:
+    """On each type's topic, keyed by its aggregate, as users' relay does."""
+    producer = AIOKafkaProducer(bootstrap_servers=platform.broker.bootstrap_servers)
+    await producer.start()
+    try:
+        for envelope in envelopes:
+            await producer.send_and_wait(
+                registry.get(envelope.type).topic,
+                envelope.to_bytes(),
+                key=envelope.subject.encode(),
+                headers=[("content-type", CONTENT_TYPE.encode())],
+            )
+    finally:
+        await producer.stop()
+
+
+async def test_moves_published_by_users_are_counted_once(platform, operator_token):
+    # A day of its own in the past: the platform's other tests register users today, so this
+    # day's moves are this test's alone (the populations carry everyone before it).
+    day = date(2025, 1, 1) + timedelta(days=random.randrange(300))
+    at = datetime(day.year, day.month, day.day, 10, tzinfo=UTC)
+    first, second = new_id(), new_id()
+    move = moved(first, Stage.POTENTIAL, Stage.NEW, at + timedelta(hours=1))
+    await _publish(
+        platform,
+        registered(first, at),
+        registered(second, at),
+        move,
+        move,  # redelivered
+        # The user's next move, after the copy on the same partition: once it is counted,
+        # so is the copy.
+        moved(first, Stage.NEW, Stage.ACTIVE, at + timedelta(hours=4)),
+        moved(second, Stage.POTENTIAL, Stage.NEW, at + timedelta(hours=2)),
+        moved(second, Stage.NEW, Stage.DORMANT, at + timedelta(hours=3)),
+    )
+    before, on_day = (day - timedelta(days=1)).isoformat(), day.isoformat()
+    params = {"from": before, "to": (day + timedelta(days=1)).isoformat()}
+    stages = ("potential", "new", "active", "dormant")
+    async with platform.client("analytics", operator_token) as api:
+
+        async def counted():
+            answer = await api.get(LIFECYCLE, params=params)
+            assert answer.status_code == 200, answer.text
+            points = {(p["day"], p["stage"]): p for p in answer.json()["points"]}
+            moves = {s: (points[on_day, s]["entered"], points[on_day, s]["exited"]) for s in stages}
+            everything = moves["potential"][0] == 2 and moves["active"] == moves["dormant"] == (
+                1,
+                0,
+            )
+            return (moves, points) if everything else None
+
+        moves, points = await eventually(counted, within=60)
+    assert moves == {"potential": (2, 2), "new": (2, 2), "active": (1, 0), "dormant": (1, 0)}
+    for stage, grew in {"potential": 0, "new": 0, "active": 1, "dormant": 1}.items():
+        assert points[on_day, stage]["users"] - points[before, stage]["users"] == grew

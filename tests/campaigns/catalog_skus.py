@@ -1,0 +1,58 @@
+"""SKUs the catalog of the test platform lists with stock on hand, for the flash tests whose
+sessions the real catalog holds stock for (its submit and approve take two operators)."""
+
+from chassis.ids import new_id
+from chassis.testing import eventually
+
+PRODUCTS = "/api/v1/catalog/products"
+INVENTORY = "/api/v1/catalog/inventory"
+FLASH = "/api/v1/campaigns/flash"
+
+_reviewers: dict[int, tuple[str, str]] = {}
+
+
+async def _operators(platform) -> tuple[str, str]:
+    if id(platform) not in _reviewers:
+        (_, first), (_, second) = [await platform.staff("operator") for _ in range(2)]
+        _reviewers[id(platform)] = (first, second)
+    return _reviewers[id(platform)]
+
+
+async def listed_with_stock(platform, on_hand: int) -> str:
+    """A listed SKU with `on_hand` units received: its id."""
+    submitter, reviewer = await _operators(platform)
+    async with platform.client("catalog", submitter) as catalog:
+        created = await catalog.post(
+            PRODUCTS,
+            json={
+                "name": f"龙井 {new_id().hex[-6:]}",
+                "price": {"amount": 150_00, "currency": "CNY"},
+            },
+        )
+        assert created.status_code == 201, created.text
+        sku = created.json()["id"]
+        await catalog.post(f"{PRODUCTS}/{sku}/submit")
+        received = await catalog.post(
+            f"{INVENTORY}/skus/{sku}/adjustments", json={"delta": on_hand, "reason": "receipt"}
+        )
+        assert received.status_code in (200, 201), received.text
+    async with platform.client("catalog", reviewer) as catalog:
+        assert (await catalog.post(f"{PRODUCTS}/{sku}/approve")).status_code == 200
+    return sku
+
+
+async def catalog_stock(platform, sku: str) -> dict:
+    submitter, _ = await _operators(platform)
+    async with platform.client("catalog", submitter) as catalog:
+        return (await catalog.get(f"{INVENTORY}/skus/{sku}")).json()
+
+
+async def in_state(platform, session_id: str, state: str, within: float = 30) -> dict:
+    """The session's page once it is in `state` (the catalog's answer, or the end, taken)."""
+
+    async def shown() -> dict | None:
+        async with platform.client("campaigns") as anonymous:
+            page = (await anonymous.get(f"{FLASH}/sessions/{session_id}")).json()
+        return page if page["state"] == state else None
+
+    return await eventually(shown, within=within)
