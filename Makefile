@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 RUFF := $(VENV)/bin/ruff
 # Three workers, each with its own broker and databases; one file's tests stay on one worker
 # (module fixtures). PYTEST_ARGS= runs it in one process.
-PYTEST_ARGS ?= -n 3 --dist loadfile
+PYTEST_ARGS ?= -n 3 --dist loadfile --durations=25
 # Modules for `make mutants` (paths as listed in mutants.toml); empty: all of them.
 MUTANTS ?=
 # e.g. BENCH_ARGS=--quick

@@ -24,7 +24,7 @@ consumer_state = Enum(
     "flywheel_consumer_state",
     "State of a consumer group's consumer",
     ["service", "group"],
-    states=["starting", "running", "reconnecting"],
+    states=["starting", "joining", "running", "reconnecting"],
 )
 events_published = Counter(
     "flywheel_events_published_total", "Events published from the outbox", ["service", "topic"]

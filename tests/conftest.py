@@ -149,6 +149,7 @@ async def platform(broker, sqlite_dir, mailbox) -> AsyncIterator[Platform]:
     running = Platform(broker, lambda name: f"sqlite+aiosqlite:///{sqlite_dir / name}.db", mailbox)
     for service in SERVICES:  # users first: the others fetch its signing keys
         await running.start(service.name)
+    await running.joined()
     yield running
     await running.stop()
 

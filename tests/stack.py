@@ -62,6 +62,18 @@ class Platform:
         self.servers[name] = server
         return server
 
+    async def joined(self, within: float = 120) -> None:
+        """Wait until every service is ready with its consumers in their groups: an event a
+        test sends from then on is consumed at once, not after a slow first join (under a
+        loaded start of three workers' platforms, joins took minutes)."""
+
+        async def ready(name: str) -> bool:
+            async with self.client(name) as client:
+                return (await client.get("/readyz")).json()["status"] == "ready"
+
+        for name in self.servers:
+            await eventually(lambda name=name: ready(name), within=within, interval=0.2)
+
     def client(self, name: str, token: str | None = None) -> httpx.AsyncClient:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.AsyncClient(base_url=self.servers[name].url, headers=headers, timeout=10)

@@ -99,7 +99,9 @@ class GroupConsumer:
 
     @property
     def state(self) -> str:
-        """starting, running or reconnecting (also the `flywheel_consumer_state` metric)."""
+        """starting, joining (connecting, its group not joined yet), running (its group
+        joined, partitions assigned, even none) or reconnecting (after an error); also the
+        `flywheel_consumer_state` metric."""
         return self._state
 
     @state.setter
@@ -133,8 +135,8 @@ class GroupConsumer:
             )
             consumer.subscribe(self.topics, listener=_Rewind(self, consumer))
             try:
+                self.state = "joining"  # running once the group assigns (the listener)
                 await consumer.start()
-                self.state = "running"
                 await self._consume(consumer)
             except asyncio.CancelledError:
                 raise
@@ -377,6 +379,7 @@ class _Rewind(ConsumerRebalanceListener):
         pass
 
     async def on_partitions_assigned(self, assigned) -> None:
+        self.owner.state = "running"
         settled = self.owner._settled
         if settled is not None and (unsettled := [tp for tp in assigned if tp not in settled]):
             await self.consumer.seek_to_beginning(*unsettled)
