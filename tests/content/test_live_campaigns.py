@@ -9,6 +9,7 @@ import pytest
 from content_drafts import POSTS, live_session, published
 from content_events import publish
 from observe import event_about
+from sqlalchemy import select
 
 from chassis import migrations
 from chassis.clock import now
@@ -122,24 +123,41 @@ async def test_a_live_session_refuses_unknown_ended_cancelled_or_other_campaigns
             cancelled_at=now(),
         ),
     )
+    states = {ended.campaign_id: "ended", cancelled.campaign_id: "cancelled"}
+    await _in_read_model(platform, states | {flash.campaign_id: "scheduled"})
     async with platform.client("content", operator) as staff:
 
-        async def refusal(campaign_id, expected: str):
-            async def check():
-                response = await staff.post(POSTS, json=live_session(campaign_id=str(campaign_id)))
-                assert response.status_code in (201, 422), response.text
-                if response.status_code != 422:
-                    return None
-                problem = response.json()
-                return problem if expected in response.text else None
-
-            return await eventually(check, within=30, interval=0.3)
+        async def refusal(campaign_id, expected: str) -> dict:
+            response = await staff.post(POSTS, json=live_session(campaign_id=str(campaign_id)))
+            assert response.status_code == 422, response.text
+            assert expected in response.text
+            return response.json()
 
         unknown = await refusal(new_id(), "not a known campaign")
         assert "body.campaign_id" in str(unknown)
         await refusal(ended.campaign_id, "the campaign has ended")
         await refusal(cancelled.campaign_id, "the campaign was cancelled")
         await refusal(flash.campaign_id, "not live commerce")
+
+
+async def _in_read_model(platform, states: dict) -> None:
+    """Wait until content's own read model holds each campaign in its state (read straight
+    from its database, not by the text of a refusal)."""
+    db = Database(platform.database_url("content"), service="content")
+
+    async def held() -> bool:
+        async with db.engine.connect() as conn:
+            rows = await conn.execute(
+                select(LinkedCampaign.campaign_id, LinkedCampaign.state).where(
+                    LinkedCampaign.campaign_id.in_(list(states))
+                )
+            )
+            return {row.campaign_id: row.state for row in rows} == states
+
+    try:
+        await eventually(held, within=30, interval=0.3)
+    finally:
+        await db.dispose()
 
 
 async def test_a_campaign_only_moves_forward_whatever_order_its_events_come_in(database_url):
