@@ -155,5 +155,12 @@ async def platform(broker, sqlite_dir, mailbox) -> AsyncIterator[Platform]:
 
 
 @pytest.fixture(scope="session")
+async def operator_token(platform) -> str:
+    """A user holding the operator role only: staff tests sign in with the role they are
+    about, not as the seeded admin who holds every role."""
+    return (await platform.staff("operator"))[1]
+
+
+@pytest.fixture(scope="session")
 async def admin_token(platform) -> str:
     return await platform.token(ADMIN["email"], ADMIN["password"])

@@ -24,7 +24,7 @@ def sample(metrics: str, series: str) -> float:
 
 
 async def test_metrics_count_requests_latency_backlog_and_dead_letters(
-    platform, admin_token, broker
+    platform, operator_token, broker
 ):
     route = 'flywheel_http_requests_total{{method="{}",route="{}",service="catalog",status="{}"}}'
     created_series = route.format("POST", "/api/v1/catalog/products", 201)
@@ -33,7 +33,7 @@ async def test_metrics_count_requests_latency_backlog_and_dead_letters(
         "flywheel_http_request_duration_seconds_count"
         '{method="POST",route="/api/v1/catalog/products",service="catalog"}'
     )
-    async with platform.client("catalog", admin_token) as catalog:
+    async with platform.client("catalog", operator_token) as catalog:
         before = (await catalog.get("/metrics")).text
         created = await catalog.post("/api/v1/catalog/products", json={"name": "Metered"})
         await catalog.get(f"/api/v1/catalog/products/{created.json()['id']}")

@@ -8,8 +8,8 @@ from deploy.local.demo_content import seed_content
 pytestmark = pytest.mark.asyncio
 
 
-async def test_the_demo_content_loads_and_is_published(platform, admin_token, operator):
-    async with platform.client("catalog", admin_token) as catalog:
+async def test_the_demo_content_loads_and_is_published(platform, operator_token, operator):
+    async with platform.client("catalog", operator_token) as catalog:
         products = [
             (await catalog.post("/api/v1/catalog/products", json={"name": f"Demo {n}"})).json()[
                 "id"

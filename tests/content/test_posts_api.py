@@ -63,7 +63,7 @@ async def test_an_article_is_rendered_to_safe_html_and_keeps_the_old_event(platf
 
 
 async def test_storefronts_list_only_published_posts_by_topic_tag_and_product(
-    platform, operator, admin_token
+    platform, operator, operator_token
 ):
     topic = f"topic-{new_id().hex[:8]}"
     sku = str(new_id())
@@ -248,8 +248,8 @@ async def test_a_body_larger_than_any_post_is_413(platform, operator):
     assert response.headers["content-type"] == "application/problem+json"
 
 
-async def test_posts_link_only_products_the_catalog_announced(platform, admin_token, operator):
-    async with platform.client("catalog", admin_token) as catalog:
+async def test_posts_link_only_products_the_catalog_announced(platform, operator_token, operator):
+    async with platform.client("catalog", operator_token) as catalog:
         created = await catalog.post("/api/v1/catalog/products", json={"name": "Oolong"})
     product_id = created.json()["id"]
     async with platform.client("content", operator) as staff:

@@ -12,9 +12,9 @@ QUESTIONS = "/api/v1/content/questions"
 
 
 @pytest.fixture(scope="module")
-async def product(platform, admin_token) -> str:
+async def product(platform, operator_token) -> str:
     """A catalog product that the content service has heard of."""
-    async with platform.client("catalog", admin_token) as catalog:
+    async with platform.client("catalog", operator_token) as catalog:
         created = await catalog.post("/api/v1/catalog/products", json={"name": "Tea set"})
     product_id = created.json()["id"]
     _, token = await platform.customer()

@@ -19,8 +19,8 @@ ORDERS = "/api/v1/orders/orders"
 CNY_1999 = {"amount": 1999, "currency": "CNY"}
 
 
-async def _product(platform, admin_token, price: dict | None) -> str:
-    async with platform.client("catalog", admin_token) as catalog:
+async def _product(platform, operator_token, price: dict | None) -> str:
+    async with platform.client("catalog", operator_token) as catalog:
         created = await catalog.post(
             "/api/v1/catalog/products", json={"name": f"Tea {new_id().hex[:6]}", "price": price}
         )
@@ -62,9 +62,9 @@ async def _read_model_shows(platform, check) -> None:
 
 
 @pytest.fixture(scope="module")
-async def tea(platform, admin_token) -> str:
+async def tea(platform, operator_token) -> str:
     """A product priced 19.99 CNY that the orders service knows."""
-    product_id = await _product(platform, admin_token, CNY_1999)
+    product_id = await _product(platform, operator_token, CNY_1999)
     _, token = await platform.customer()
     async with platform.client("orders", token) as orders:
         assert (
@@ -89,10 +89,10 @@ async def customer(platform) -> Customer:
 
 
 async def test_an_order_is_priced_by_the_catalog_and_counted_downstream(
-    platform, admin_token, customer
+    platform, operator_token, customer
 ):
     orders = customer.orders
-    product_id = await _product(platform, admin_token, CNY_1999)
+    product_id = await _product(platform, operator_token, CNY_1999)
 
     placed = await _place_when_known(platform, orders, _order((product_id, 2)))
 
@@ -117,7 +117,7 @@ async def test_an_order_is_priced_by_the_catalog_and_counted_downstream(
     ]
 
     # A draft: staff see it (the storefront sees listed products only).
-    async with platform.client("catalog", admin_token) as catalog:
+    async with platform.client("catalog", operator_token) as catalog:
 
         async def sold() -> bool:
             product = await catalog.get(f"/api/v1/catalog/products/{product_id}")
@@ -152,9 +152,8 @@ async def test_an_order_is_priced_by_the_catalog_and_counted_downstream(
         ),
     ],
 )
-async def test_malformed_orders_are_422_naming_the_field(platform, admin_token, body, field):
-    async with platform.client("orders", admin_token) as orders:
-        response = await orders.post(ORDERS, json=body)
+async def test_malformed_orders_are_422_naming_the_field(customer, body, field):
+    response = await customer.orders.post(ORDERS, json=body)
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert [e["field"] for e in response.json()["errors"]] == [field]
@@ -182,9 +181,9 @@ async def test_the_former_line_field_product_id_still_places_an_order(customer, 
     assert placed.json()["lines"][0]["sku_id"] == tea
 
 
-async def test_lines_in_two_currencies_are_422(platform, admin_token, customer, tea):
+async def test_lines_in_two_currencies_are_422(platform, operator_token, customer, tea):
     orders = customer.orders
-    mug = await _product(platform, admin_token, {"amount": 800, "currency": "USD"})
+    mug = await _product(platform, operator_token, {"amount": 800, "currency": "USD"})
     assert (await _place_when_known(platform, orders, _order((mug, 1)))).status_code == 201
 
     response = await orders.post(ORDERS, json=_order((tea, 1), (mug, 1)))
@@ -223,13 +222,13 @@ async def test_a_retry_with_the_same_idempotency_key_returns_the_first_order(
 
 
 async def test_an_order_is_visible_to_its_customer_and_staff_only(
-    platform, admin_token, customer, tea
+    platform, operator_token, customer, tea
 ):
     orders = customer.orders
     order_id = (await orders.post(ORDERS, json=_order((tea, 1)))).json()["id"]
 
     assert (await orders.get(f"{ORDERS}/{order_id}")).json()["id"] == order_id
-    async with platform.client("orders", admin_token) as staff:
+    async with platform.client("orders", operator_token) as staff:
         assert (await staff.get(f"{ORDERS}/{order_id}")).status_code == 200
     _, token = await platform.customer()
     async with platform.client("orders", token) as someone_else:
@@ -277,9 +276,8 @@ async def test_the_list_holds_own_orders_newest_first_in_pages(platform, custome
         ({"cursor": "bm90IGEgY3Vyc29y"}, "query.cursor"),
     ],
 )
-async def test_bad_paging_parameters_are_422(platform, admin_token, params, field):
-    async with platform.client("orders", admin_token) as orders:
-        response = await orders.get(ORDERS, params=params)
+async def test_bad_paging_parameters_are_422(customer, params, field):
+    response = await customer.orders.get(ORDERS, params=params)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == field
 
