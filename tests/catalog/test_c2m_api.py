@@ -93,7 +93,9 @@ async def test_a_want_is_one_per_customer_and_product(platform, operators):
     assert (cluster["signals"], cluster["wants"], cluster["searches"]) == (2, 2, 0)
     assert (cluster["askers"], cluster["last_asked_at"]) == (2, other.json()["created_at"])
     assert (detail["volume"], detail["last_week"], detail["week_before"]) == (2, 2, 0)
-    assert (detail["trend"], detail["askers"]) == ("new", 2)
+    assert (detail["trend"], detail["change"], detail["askers"]) == ("new", None, 2)
+    figures = ("volume", "last_week", "week_before", "trend", "change")
+    assert {f: cluster[f] for f in figures} == {f: detail[f] for f in figures}  # the list's too
     assert detail["products"] == [{"product_id": product["id"], "signals": 2}]
 
 

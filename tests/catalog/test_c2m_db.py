@@ -1,7 +1,9 @@
-"""C2M against real databases: the clusters listed with their counts and the detail's volume
-and trend windows on both backends, the counts filled by the migration; on PostgreSQL, a burst
-of signals counted as a recount does, concurrent wants of one customer make one signal and
-concurrent steps of one proposal make one step."""
+"""C2M against real databases: the clusters listed with their counts and, from their daily
+rollup, the volume and trend windows the detail reads too, in a bounded number of statements
+per page, a wishlist entry taken off its day once, on both backends; the counts and days filled
+by the migrations; on PostgreSQL, a burst of signals counted (and dated) as a recount does,
+concurrent wants of one customer make one signal and concurrent steps of one proposal make one
+step."""
 
 import asyncio
 from datetime import timedelta
@@ -22,7 +24,12 @@ from chassis.money import Price
 from contracts.catalog import CategoryRole, ProposalState, SearchMissed
 from services.catalog.app import SCHEMA
 from services.catalog.c2m import service
-from services.catalog.c2m.models import DemandCluster, DemandSignal, ProposalStep
+from services.catalog.c2m.models import (
+    DemandCluster,
+    DemandClusterDay,
+    DemandSignal,
+    ProposalStep,
+)
 from services.catalog.c2m.rules import ProposalAction, SignalKind, Trend
 from services.catalog.categories import service as categories
 from services.catalog.categories.schemas import CategoryCreate
@@ -81,29 +88,123 @@ async def _missed(db: Database, words: list[str], days_ago: float = 0, category=
         await service.record_search_miss(session, event)
 
 
-async def test_clusters_asked_in_30_days_are_listed_and_the_detail_reads_the_trend(db):
-    for days_ago in (1, 2, 6.9, 8, 20, 29, 40):  # 3 last week, 1 before, 40 days: too old
+def _figures(f: service.ClusterFigures) -> tuple:
+    return (f.volume, f.last_week, f.week_before, f.trend, f.change)
+
+
+async def test_clusters_asked_in_30_days_are_listed_with_their_trend_as_the_detail_reads_it(db):
+    """Windows by the UTC day a signal was made (whole days ago: the same day at any hour):
+    the last week is today and the 6 days before, the week before the 7 before those, the
+    volume today and the 29 days before."""
+    for days_ago in (1, 2, 6, 7, 13, 14, 29, 30, 40):  # 3 last week, 2 before; 30: too old
         await _missed(db, ["绿色", "保温杯"], days_ago)
-    for days_ago in (9, 10, 13):  # none last week
+    for days_ago in (9, 10, 13, 14, 20):  # none last week
         await _missed(db, ["折叠", "水壶"], days_ago)
-    await _missed(db, ["旧货"], 31)  # nothing in the last 30 days: not listed
+    for days_ago in (0, 3, 8, 12):  # as many each week
+        await _missed(db, ["儿童", "雨衣"], days_ago)
+    await _missed(db, ["旧货"], 30)  # nothing in the last 30 days: not listed
     async with db.session() as session:
         found = await service.clusters(session, limit=10)
-        cups, kettles = [await service.cluster(session, c.id) for c in found]
-    assert [c.keywords for c in found] == [["保温杯", "绿色"], ["折叠", "水壶"]]
-    assert [(c.signals, c.searches, c.wants, c.askers) for c in found] == [
-        (7, 7, 0, 0),
-        (3, 3, 0, 0),
+        details = [await service.cluster(session, f.cluster.id) for f in found]
+    assert [f.cluster.keywords for f in found] == [
+        ["保温杯", "绿色"],
+        ["折叠", "水壶"],
+        ["儿童", "雨衣"],
     ]
-    assert abs(found[0].last_asked_at - (now() - timedelta(days=1))) < timedelta(minutes=1)
-    assert (cups.volume, cups.last_week, cups.week_before) == (6, 3, 1)
-    assert (cups.trend, cups.change) == (Trend.RISING, 3.0)
-    assert (kettles.volume, kettles.last_week, kettles.week_before) == (3, 0, 3)
-    assert (kettles.trend, kettles.change) == (Trend.FALLING, 0.0)
+    cups = found[0].cluster
+    assert (cups.signals, cups.searches, cups.wants, cups.askers) == (9, 9, 0, 0)
+    assert abs(cups.last_asked_at - (now() - timedelta(days=1))) < timedelta(minutes=1)
+    assert [_figures(f) for f in found] == [
+        (7, 3, 2, Trend.RISING, 1.5),
+        (5, 0, 3, Trend.FALLING, 0.0),
+        (4, 2, 2, Trend.STEADY, 1.0),
+    ]
+    assert [_figures(d) for d in details] == [_figures(f) for f in found]  # one reading
     async with db.session() as session:
         assert len(await service.clusters(session, limit=1)) == 1
         clusters = await session.scalar(select(func.count()).select_from(DemandCluster))
-    assert clusters == 3  # the old search's cluster stays, out of the list
+    assert clusters == 4  # the old search's cluster stays, out of the list
+
+
+async def _listed_counting(db: Database, **query) -> tuple[list[service.ClusterFigures], int]:
+    """The clusters listed, and the statements the listing sent (SQLAlchemy's
+    `before_cursor_execute`)."""
+    sent: list[str] = []
+
+    def count(conn, cursor, statement, *rest):
+        sent.append(statement)
+
+    sa.event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        async with db.session() as session:
+            found = await service.clusters(session, **query)
+    finally:
+        sa.event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+    return found, len(sent)
+
+
+async def test_a_page_of_clusters_reads_its_trends_in_one_query(db):
+    """The list sends as many statements for 20 clusters as for 2: the subtree's path, the
+    clusters' rows, then the windows of the whole page from their days."""
+    home = await _category(db)
+    product = await _listed_product(db, "雨伞", home)
+    for i in range(22):
+        async with db.session() as session:
+            for _ in range(i % 3 + 1):
+                await service.want(session, new_id(), product, {"尺寸": f"{i}号"})
+    few, few_sent = await _listed_counting(db, limit=2, category=home)
+    page, page_sent = await _listed_counting(db, limit=20, category=home)
+    assert (len(few), len(page)) == (2, 20)
+    assert page_sent == few_sent == 3
+    assert [f.cluster.wants for f in page] == sorted((f.cluster.wants for f in page), reverse=True)
+    for f in page:  # each its own, read from the page's one query
+        assert (f.volume, f.last_week, f.week_before) == (f.cluster.wants, f.cluster.wants, 0)
+        assert (f.trend, f.change) == (Trend.NEW, None)
+
+
+async def _days(db: Database, cluster_id) -> dict:
+    async with db.session() as session:
+        rows = await session.execute(
+            select(DemandClusterDay.day, DemandClusterDay.signals).where(
+                DemandClusterDay.cluster_id == cluster_id
+            )
+        )
+        return dict(rows.all())
+
+
+async def test_a_wishlist_entry_taken_off_lowers_its_days_count_once(db, caplog):
+    """Off the wishlist: the day it was put on counts one less, once however often it is
+    taken off; a day already at zero (counts gone astray) stays at zero."""
+    product = await _listed_product(db, "雨伞")
+    alice, bob, carol = new_id(), new_id(), new_id()
+    async with db.session() as session:
+        for customer in (alice, bob, carol):
+            signal, _ = await service.wish(session, customer, product, None)
+    today, earlier = now().date(), (now() - timedelta(days=3)).date()
+    async with db.session() as session, session.begin():  # bob's was put on 3 days ago
+        await session.execute(
+            sa.update(DemandSignal)
+            .where(DemandSignal.customer_id == bob)
+            .values(created_at=now() - timedelta(days=3))
+        )
+        await session.execute(sa.update(DemandClusterDay).values(signals=2))
+        session.add(DemandClusterDay(cluster_id=signal.cluster_id, day=earlier, signals=1))
+    assert await _days(db, signal.cluster_id) == {today: 2, earlier: 1}
+
+    async with db.session() as session:
+        for customer in (alice, alice, bob, bob):
+            await service.unwish(session, customer, product)
+    assert await _days(db, signal.cluster_id) == {today: 1, earlier: 0}
+    async with db.session() as session:
+        figures = await service.cluster(session, signal.cluster_id)
+    assert (figures.volume, figures.last_week, figures.cluster.wishlists) == (1, 1, 1)
+
+    async with db.session() as session, session.begin():
+        await session.execute(sa.update(DemandClusterDay).values(signals=0))
+    async with db.session() as session:
+        await service.unwish(session, carol, product)
+    assert await _days(db, signal.cluster_id) == {today: 0, earlier: 0}
+    assert "was not in its counts" in caplog.text
 
 
 async def _category(db: Database, parent=None):
@@ -170,8 +271,9 @@ async def test_the_vocabulary_holds_what_products_declared_and_wants_asked(db):
 async def test_the_revisions_fill_the_vocabulary_and_the_counts_from_what_there_was(
     database_url,
 ):
-    """catalog_0023 fills the vocabulary from the products and clusters there were, and
-    catalog_0024 the clusters' counts from their signals (one database, migrated in steps)."""
+    """catalog_0023 fills the vocabulary from the products and clusters there were,
+    catalog_0024 the clusters' counts from their signals and catalog_0025 their days' (one
+    database, migrated in steps)."""
     database = Database(database_url("catalog"), service="catalog")
     await database.create_database_if_missing()
     empty, cups, alice, bob = new_id(), new_id(), new_id(), new_id()
@@ -221,11 +323,19 @@ async def test_the_revisions_fill_the_vocabulary_and_the_counts_from_what_there_
         rows = (await session.execute(select(AttributeValue.name, AttributeValue.value))).all()
         filled = await session.get(DemandCluster, cups)
         nothing = await session.get(DemandCluster, empty)
+        figures = await service.cluster(session, cups)
+    days = await _days(database, cups)
     await database.dispose()
     assert sorted(rows) == [("颜色", "红"), ("颜色", "绿"), ("颜色", "蓝")]
     assert (filled.signals, filled.searches, filled.wants, filled.wishlists) == (5, 2, 1, 2)
     assert (filled.askers, filled.last_asked_at) == (2, latest)
     assert (nothing.signals, nothing.askers, nothing.last_asked_at) == (0, 0, None)
+    # catalog_0025: the signals of each UTC day (2, 3, 3, 5 and 7 days ago).
+    assert days == {
+        (latest - timedelta(days=d)).date(): n for d, n in ((0, 1), (1, 2), (3, 1), (5, 1))
+    }
+    assert (figures.volume, figures.last_week, figures.week_before) == (5, 4, 1)
+    assert (figures.trend, figures.change) == (Trend.RISING, 4.0)
 
 
 @ON_POSTGRES
@@ -250,7 +360,8 @@ async def test_a_burst_of_signals_counts_each_once_as_a_recount_does(db):
     burst += [_missed(db, ["折叠", "水壶"]) for _ in range(10)]
     await asyncio.gather(*burst)
     async with db.session() as session:
-        listed = {c.id: c for c in await service.clusters(session, limit=10)}
+        found = await service.clusters(session, limit=10)
+        listed = {f.cluster.id: f.cluster for f in found}
         kinds = func.count(DemandSignal.id)
         recount = {
             (cid, kind): n
@@ -278,7 +389,18 @@ async def test_a_burst_of_signals_counts_each_once_as_a_recount_does(db):
                 )
             ).all()
         )
+        days = dict(
+            (
+                await session.execute(
+                    select(DemandClusterDay.cluster_id, func.sum(DemandClusterDay.signals))
+                    .where(DemandClusterDay.day == now().date())
+                    .group_by(DemandClusterDay.cluster_id)
+                )
+            ).all()
+        )
     assert len(listed) == 3  # the wants' 颜色=绿, the wishes' product as it is, the searches
+    assert {cid: c.signals for cid, c in listed.items()} == days  # today's, each added once
+    assert all(f.volume == f.last_week == f.cluster.signals for f in found)
     for cid, c in listed.items():
         counted = {k: recount.get((cid, k), 0) for k in SignalKind}
         assert (c.searches, c.wants, c.wishlists) == (

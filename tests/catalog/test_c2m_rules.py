@@ -1,6 +1,8 @@
 """C2M rules: which cluster a signal joins, the category a search's words name, the trend's
 reading, the proposal's track."""
 
+from datetime import date
+
 import pytest
 
 from chassis.ids import new_id
@@ -112,6 +114,16 @@ def test_the_trend_compares_the_last_week_with_the_one_before(recent, previous, 
     found, ratio = rules.trend(recent, previous)
     assert found == reading
     assert ratio == (None if previous == 0 else recent / previous)
+
+
+def test_the_windows_end_today_and_count_whole_days():
+    today = date(2025, 3, 31)
+    windows = rules.Windows.of(today)
+    assert windows == rules.Windows(
+        volume=date(2025, 3, 2), last_week=date(2025, 3, 25), week_before=date(2025, 3, 18)
+    )
+    assert (today - windows.volume).days + 1 == 30
+    assert (windows.last_week - windows.week_before).days == 7
 
 
 def test_a_negative_count_is_a_bug():

@@ -12,10 +12,11 @@ from chassis.http.problems import responses
 from chassis.pagination import Page, PageDep, fetch_page
 from contracts.catalog import ProposalState
 from services.catalog.c2m import service
-from services.catalog.c2m.models import DemandCluster, DemandSignal, Proposal
+from services.catalog.c2m.models import DemandSignal, Proposal
 from services.catalog.c2m.rules import ProposalAction
 from services.catalog.c2m.schemas import (
     ClusterDetailOut,
+    ClusterFiguresOut,
     ClusterOut,
     ProposalDetailOut,
     ProposalIn,
@@ -43,8 +44,15 @@ def _signal(signal: DemandSignal) -> SignalOut:
     return SignalOut.model_validate(signal, from_attributes=True)
 
 
-def _cluster(cluster: DemandCluster) -> ClusterOut:
-    return ClusterOut.model_validate(cluster, from_attributes=True)
+def _cluster(figures: service.ClusterFigures) -> ClusterFiguresOut:
+    return ClusterFiguresOut(
+        **ClusterOut.model_validate(figures.cluster, from_attributes=True).model_dump(),
+        volume=figures.volume,
+        last_week=figures.last_week,
+        week_before=figures.week_before,
+        trend=figures.trend,
+        change=None if figures.change is None else round(figures.change, 4),
+    )
 
 
 def _once(response: Response, answer: tuple[DemandSignal, bool]) -> SignalOut:
@@ -109,7 +117,7 @@ async def wishlist(session: SessionDep, customer: PrincipalDep, page: PageDep) -
 @router.get(
     "/clusters",
     summary="Demand clusters asked for in the last 30 days, the most signals first: their "
-    "signals by kind, askers and last signal",
+    "signals by kind, askers and last signal, 30 days' volume and trend",
     responses=responses(401, 403, 422),
 )
 async def clusters(
@@ -117,7 +125,7 @@ async def clusters(
     by: OperatorDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     category: Annotated[UUID | None, Query(description="A category and its subtree")] = None,
-) -> list[ClusterOut]:
+) -> list[ClusterFiguresOut]:
     return [_cluster(c) for c in await service.clusters(session, limit=limit, category=category)]
 
 
@@ -137,16 +145,7 @@ async def cluster(cluster_id: UUID, session: SessionDep, by: OperatorDep) -> Clu
         SearchedQuery(query=q, signals=n)
         for q, n in await service.searched_queries(session, cluster_id)
     ]
-    return ClusterDetailOut(
-        **_cluster(figures.cluster).model_dump(),
-        volume=figures.volume,
-        last_week=figures.last_week,
-        week_before=figures.week_before,
-        trend=figures.trend,
-        change=None if figures.change is None else round(figures.change, 4),
-        products=products,
-        queries=queries,
-    )
+    return ClusterDetailOut(**_cluster(figures).model_dump(), products=products, queries=queries)
 
 
 async def _proposal(session, proposal: Proposal) -> ProposalDetailOut:

@@ -1,9 +1,9 @@
 """Tables of C2M: the demand clusters, the signals in them, and the proposals to suppliers."""
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chassis.clock import now
@@ -47,6 +47,18 @@ class DemandAsker(Base):
 
     cluster_id: Mapped[UUID] = mapped_column(ForeignKey("demand_clusters.id"), primary_key=True)
     customer_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+
+
+class DemandClusterDay(Base):
+    """A cluster's signals of one UTC day (the day each was made), kept with its counts in the
+    signal's transaction: `+ 1` by the database as one arrives, a guarded `- 1` as a wishlist
+    entry comes off. Volumes and trends read a few of these rows a cluster, not its signals."""
+
+    __tablename__ = "demand_cluster_days"
+
+    cluster_id: Mapped[UUID] = mapped_column(ForeignKey("demand_clusters.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    signals: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DemandSignal(Base):

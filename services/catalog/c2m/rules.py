@@ -13,6 +13,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from uuid import UUID
@@ -22,7 +23,7 @@ from services.catalog.c2m.attributes import ReadQuery
 from services.catalog.products.listing import IllegalTransition
 from services.catalog.search.text import document_tokens, normalize, query_tokens
 
-VOLUME_DAYS = 30  # a cluster's volume: its signals in the last 30 days
+VOLUME_DAYS = 30  # a cluster's volume: its signals of the last 30 days (UTC, today's too)
 TREND_DAYS = 7  # its trend: the last 7 days against the 7 before
 RISING, FALLING = 1.25, 0.8  # a quarter more is rising, a fifth less is falling
 MAX_KEYWORDS = 10
@@ -137,6 +138,25 @@ def category_named(
     tied = [c for score, c in scored if score == best]
     deepest = max(tied, key=lambda c: len(c.path))
     return deepest.id if all(deepest.path.startswith(c.path) for c in tied) else None
+
+
+@dataclass(frozen=True)
+class Windows:
+    """The first UTC day of each window of a cluster's figures, read on `today`: the volume's
+    30 days, the last week's 7 and the 7 before them (up to the last week's first day), each
+    ending today; so a signal counts by the day it was made, as the daily rollup keeps it."""
+
+    volume: date
+    last_week: date
+    week_before: date
+
+    @classmethod
+    def of(cls, today: date) -> "Windows":
+        return cls(
+            volume=today - timedelta(days=VOLUME_DAYS - 1),
+            last_week=today - timedelta(days=TREND_DAYS - 1),
+            week_before=today - timedelta(days=2 * TREND_DAYS - 1),
+        )
 
 
 class Trend(StrEnum):

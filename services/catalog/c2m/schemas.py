@@ -66,12 +66,19 @@ class SearchedQuery(BaseModel):
     signals: int
 
 
-class ClusterDetailOut(ClusterOut):
-    volume: int = Field(description="Signals in the last 30 days")
-    last_week: int = Field(description="Signals in the last 7 days")
-    week_before: int = Field(description="Signals in the 7 days before those")
-    trend: Trend = Field(description="new, rising (+25% or more), steady, falling (-20% or more)")
+class ClusterFiguresOut(ClusterOut):
+    """A cluster's counts with the windows of its signals, by the UTC day each was made."""
+
+    volume: int = Field(description="Signals of the last 30 days (UTC, today's included)")
+    last_week: int = Field(description="Signals of the last 7 days (UTC, today's included)")
+    week_before: int = Field(description="Signals of the 7 days before those")
+    trend: Trend = Field(
+        description="new, rising (+25% or more), steady, falling (-20% or more), quiet"
+    )
     change: float | None = Field(description="Last week over the week before (None: 0 before)")
+
+
+class ClusterDetailOut(ClusterFiguresOut):
     products: list[WantedProduct] = Field(description="Products asked for, most first")
     queries: list[SearchedQuery] = Field(
         description="Searches that found nothing in it (30 days), most first"

@@ -1,8 +1,10 @@
 """C2M operations: demand signals into their clusters, the clusters' figures, and proposals
 to suppliers along their track, each step with its event."""
 
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time
 from uuid import UUID
 
 from sqlalchemy import case, delete, func, or_, select, update
@@ -19,6 +21,7 @@ from services.catalog.c2m.attributes import Vocabulary
 from services.catalog.c2m.models import (
     DemandAsker,
     DemandCluster,
+    DemandClusterDay,
     DemandSignal,
     Proposal,
     ProposalStep,
@@ -36,10 +39,13 @@ from services.catalog.suppliers.models import Supplier
 VISIBLE = (ListingState.LISTED, ListingState.DELISTED)
 NAMED = 50  # products a missed search's words name that its category is read from
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class ClusterFigures:
-    """A cluster with the windows of its signals (its counts are on its row)."""
+    """A cluster with the windows of its signals (its counts are on its row, the windows
+    read from its days: `rules.Windows`)."""
 
     cluster: DemandCluster
     volume: int  # signals in the last 30 days
@@ -47,6 +53,11 @@ class ClusterFigures:
     week_before: int
     trend: rules.Trend
     change: float | None  # last week over the week before
+
+
+def _day(at: datetime) -> date:
+    """The UTC day a signal made at `at` counts in."""
+    return at.astimezone(UTC).date()
 
 
 # The count of a cluster each kind of signal adds to.
@@ -90,8 +101,9 @@ async def _counted(
 ) -> None:
     """A new signal into its cluster's counts, in the signal's transaction: one `UPDATE ...
     SET n = n + 1` (the database adds, so signals at once each count; never read and write
-    back), its asker counted once (the `demand_askers` key, not a lookup first), and the
-    latest signal's time kept (a late one leaves it)."""
+    back), its asker counted once (the `demand_askers` key, not a lookup first), the latest
+    signal's time kept (a late one leaves it), and its day's count one upsert `n + 1` (the
+    first of a day inserts; of two at once, the other adds)."""
     new_asker = False
     if customer_id is not None:
         asked = await session.execute(
@@ -113,6 +125,14 @@ async def _counted(
         .where(DemandCluster.id == cluster_id)
         .values(counts)
         .execution_options(synchronize_session=False)
+    )
+    days = DemandClusterDay.__table__
+    await session.execute(
+        insert_for(session, days)
+        .values(cluster_id=cluster_id, day=_day(at), signals=1)
+        .on_conflict_do_update(
+            index_elements=["cluster_id", "day"], set_={"signals": days.c.signals + 1}
+        )
     )
 
 
@@ -259,8 +279,9 @@ async def wish(
 
 
 async def unwish(session: AsyncSession, customer_id: UUID, product_id: UUID) -> None:
-    """Off the wishlist, and out of its cluster's counts (of the same taken off twice at
-    once, one deletes the signal and takes it out); a product not on it stays off."""
+    """Off the wishlist, and out of its cluster's counts and its day's (of the same taken off
+    twice at once, one deletes the signal and takes it out); a product not on it stays off.
+    Each count comes down by one guarded `n - 1` (never below zero)."""
     removed = await session.execute(
         delete(DemandSignal)
         .where(
@@ -268,15 +289,24 @@ async def unwish(session: AsyncSession, customer_id: UUID, product_id: UUID) -> 
             DemandSignal.customer_id == customer_id,
             DemandSignal.product_id == product_id,
         )
-        .returning(DemandSignal.cluster_id)
+        .returning(DemandSignal.cluster_id, DemandSignal.created_at)
     )
-    for cluster_id in removed.scalars().all():
-        await session.execute(
+    for cluster_id, created_at in removed.all():
+        counted = await session.execute(
             update(DemandCluster)
             .where(DemandCluster.id == cluster_id, DemandCluster.wishlists > 0)
             .values(wishlists=DemandCluster.wishlists - 1, signals=DemandCluster.signals - 1)
             .execution_options(synchronize_session=False)
         )
+        day = DemandClusterDay
+        dated = await session.execute(
+            update(day)
+            .where(day.cluster_id == cluster_id, day.day == _day(created_at), day.signals > 0)
+            .values(signals=day.signals - 1)
+            .execution_options(synchronize_session=False)
+        )
+        if counted.rowcount != 1 or dated.rowcount != 1:  # counted when it came: never so
+            log.warning("wishlist entry of cluster %s was not in its counts", cluster_id)
     await session.commit()
 
 
@@ -291,10 +321,11 @@ def wishlist_query(customer_id: UUID):
 
 async def clusters(
     session: AsyncSession, *, limit: int, category: UUID | None = None
-) -> list[DemandCluster]:
-    """The clusters asked for in the last 30 days (in `category`'s subtree), the most signals
-    first: their rows, with their counts kept as signals arrived."""
-    since = now() - timedelta(days=rules.VOLUME_DAYS)
+) -> list[ClusterFigures]:
+    """The clusters asked for in the volume's 30 days (in `category`'s subtree), the most
+    signals first: their rows, with their counts kept as signals arrived, and their windows
+    read from their days (one query for the page)."""
+    since = datetime.combine(rules.Windows.of(_day(now())).volume, time(), UTC)
     statement = (
         select(DemandCluster)
         .where(DemandCluster.last_asked_at >= since, DemandCluster.signals > 0)
@@ -310,37 +341,46 @@ async def clusters(
                 select(Category.id).where(Category.path.startswith(prefix))
             )
         )
-    return list(await session.scalars(statement))
+    return await _figures(session, list(await session.scalars(statement)))
 
 
 async def cluster(session: AsyncSession, cluster_id: UUID) -> ClusterFigures:
-    """One cluster with the windows of its signals (read from them: one cluster's, by its
-    index): its 30 days' volume, the last 7 days against the 7 before and their trend (all
+    """One cluster with the windows of its signals, read from its days as the list reads
+    them: its 30 days' volume, the last 7 days against the 7 before and their trend (all
     zero and quiet once its signals are older)."""
     found = await session.get(DemandCluster, cluster_id, populate_existing=True)
     if found is None:
         raise NotFound(f"No demand cluster {cluster_id}.")
-    at = now()
-    week = at - timedelta(days=rules.TREND_DAYS)
-    fortnight = at - timedelta(days=2 * rules.TREND_DAYS)
+    return (await _figures(session, [found]))[0]
 
-    def counted(condition):
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
-    volume, last_week, week_before = (
-        await session.execute(
-            select(
-                func.count(),
-                counted(DemandSignal.created_at >= week),
-                counted((DemandSignal.created_at >= fortnight) & (DemandSignal.created_at < week)),
-            ).where(
-                DemandSignal.cluster_id == cluster_id,
-                DemandSignal.created_at >= at - timedelta(days=rules.VOLUME_DAYS),
-            )
+async def _figures(session: AsyncSession, found: Sequence[DemandCluster]) -> list[ClusterFigures]:
+    """The windows of `found` (`rules.Windows`), summed from their days in one query."""
+    if not found:
+        return []
+    windows = rules.Windows.of(_day(now()))
+    day, n = DemandClusterDay.day, DemandClusterDay.signals
+
+    def within(condition):
+        return func.coalesce(func.sum(case((condition, n), else_=0)), 0)
+
+    rows = await session.execute(
+        select(
+            DemandClusterDay.cluster_id,
+            func.coalesce(func.sum(n), 0),
+            within(day >= windows.last_week),
+            within((day >= windows.week_before) & (day < windows.last_week)),
         )
-    ).one()
-    reading, change = rules.trend(int(last_week), int(week_before))
-    return ClusterFigures(found, int(volume), int(last_week), int(week_before), reading, change)
+        .where(DemandClusterDay.cluster_id.in_([c.id for c in found]), day >= windows.volume)
+        .group_by(DemandClusterDay.cluster_id)
+    )
+    counted = {cid: (int(v), int(w), int(b)) for cid, v, w, b in rows}
+    figures = []
+    for c in found:
+        volume, last_week, week_before = counted.get(c.id, (0, 0, 0))
+        reading, change = rules.trend(last_week, week_before)
+        figures.append(ClusterFigures(c, volume, last_week, week_before, reading, change))
+    return figures
 
 
 async def wanted_products(session: AsyncSession, cluster_id: UUID) -> list[tuple[UUID, int]]:
@@ -357,8 +397,9 @@ async def wanted_products(session: AsyncSession, cluster_id: UUID) -> list[tuple
 
 
 async def searched_queries(session: AsyncSession, cluster_id: UUID) -> list[tuple[str, int]]:
-    """The searches of the last 30 days that found nothing in a cluster, most made first."""
-    since = now() - timedelta(days=rules.VOLUME_DAYS)
+    """The searches of the volume's 30 days that found nothing in a cluster, most made
+    first."""
+    since = datetime.combine(rules.Windows.of(_day(now())).volume, time(), UTC)
     made = func.count()
     rows = await session.execute(
         select(DemandSignal.query, made)
