@@ -259,7 +259,7 @@ async def test_a_search_for_an_attribute_value_joins_the_wants_of_it(platform, o
 
 
 async def test_a_cluster_proposed_to_a_supplier_goes_along_its_track(
-    platform, operators, admin_token
+    platform, operators, operator_token
 ):
     category = await _category(platform, operators[0])
     product = await _product(platform, operators, category)
@@ -326,7 +326,7 @@ async def test_a_cluster_proposed_to_a_supplier_goes_along_its_track(
     assert [p["id"] for p in listed["items"]] == [proposal["id"]]
 
     async def published():
-        async with platform.client("analytics", admin_token) as analytics:
+        async with platform.client("analytics", operator_token) as analytics:
             response = await analytics.get(
                 "/api/v1/analytics/events", params={"type": MOVED, "subject": proposal["id"]}
             )

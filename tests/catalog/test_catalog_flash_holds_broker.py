@@ -55,9 +55,9 @@ def _scheduled(session_id: UUID, sku: str, quantity: int) -> FlashSessionSchedul
     )
 
 
-async def _published(platform, admin_token, type_: str, subject: UUID) -> list[dict]:
+async def _published(platform, operator_token, type_: str, subject: UUID) -> list[dict]:
     async def recorded():
-        async with platform.client("analytics", admin_token) as analytics:
+        async with platform.client("analytics", operator_token) as analytics:
             response = await analytics.get(
                 "/api/v1/analytics/events", params={"type": type_, "subject": str(subject)}
             )
@@ -67,7 +67,7 @@ async def _published(platform, admin_token, type_: str, subject: UUID) -> list[d
 
 
 async def test_a_flash_session_holds_stock_its_orders_draw_and_the_end_returns_once(
-    platform, operators, admin_token
+    platform, operators, operator_token
 ):
     sku = await listed_with_stock(platform, operators, 10, "Flask")
     session_id, customer = new_id(), new_id()
@@ -116,7 +116,7 @@ async def test_a_flash_session_holds_stock_its_orders_draw_and_the_end_returns_o
         4,
     )
     (answer,) = await _published(
-        platform, admin_token, "flywheel.catalog.flash_stock.held.v1", session_id
+        platform, operator_token, "flywheel.catalog.flash_stock.held.v1", session_id
     )
     assert (answer["data"]["sku_id"], answer["data"]["quantity"]) == (sku, 6)
 
@@ -168,7 +168,7 @@ async def test_a_flash_session_holds_stock_its_orders_draw_and_the_end_returns_o
         _campaigns(FlashSessionEnded(session_id=session_id, ended_at=now())),
     )
     (returned,) = await _published(
-        platform, admin_token, "flywheel.catalog.flash_stock.returned.v1", session_id
+        platform, operator_token, "flywheel.catalog.flash_stock.returned.v1", session_id
     )
     assert (returned["data"]["held"], returned["data"]["sold"], returned["data"]["returned"]) == (
         6,
@@ -195,12 +195,14 @@ async def test_a_flash_session_holds_stock_its_orders_draw_and_the_end_returns_o
     assert (hold["state"], hold["drawn"], hold["returned"]) == ("ended", 2, 4)
 
 
-async def test_a_session_asking_more_than_is_available_is_refused(platform, operators, admin_token):
+async def test_a_session_asking_more_than_is_available_is_refused(
+    platform, operators, operator_token
+):
     sku = await listed_with_stock(platform, operators, 3, "Flask")
     session_id = new_id()
     await publishing.publish(platform, _campaigns(_scheduled(session_id, sku, 5)))
     (refused,) = await _published(
-        platform, admin_token, "flywheel.catalog.flash_stock.refused.v1", session_id
+        platform, operator_token, "flywheel.catalog.flash_stock.refused.v1", session_id
     )
     assert (refused["data"]["requested"], refused["data"]["available"]) == (5, 3)
     async with platform.client("catalog", operators[0]) as catalog:
@@ -268,7 +270,7 @@ def _reserved(order: OrderPlaced) -> FlashReserved:
 
 
 async def test_an_order_carrying_its_flash_session_draws_the_hold_once(
-    platform, operators, admin_token
+    platform, operators, operator_token
 ):
     sku = await listed_with_stock(platform, operators, 10, "Flask")
     session_id = new_id()

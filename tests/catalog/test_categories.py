@@ -27,7 +27,7 @@ async def test_operator_builds_a_tree_with_roles(platform, operator):
     assert ids.index(home["id"]) < ids.index(cups["id"])
 
 
-async def test_rename_and_role_change_publish_the_new_state(platform, operator, admin_token):
+async def test_rename_and_role_change_publish_the_new_state(platform, operator, operator_token):
     async with platform.client("catalog", operator) as catalog:
         category = await _category(catalog, "Tea", role="potential")
         changed = await catalog.patch(
@@ -37,7 +37,7 @@ async def test_rename_and_role_change_publish_the_new_state(platform, operator, 
     assert (changed.json()["name"], changed.json()["role_label"]) == ("Teas", "淘汰")
 
     async def published():
-        async with platform.client("analytics", admin_token) as analytics:
+        async with platform.client("analytics", operator_token) as analytics:
             response = await analytics.get(
                 "/api/v1/analytics/events",
                 params={"type": "flywheel.catalog.category.updated.v1", "subject": category["id"]},

@@ -116,7 +116,7 @@ async def test_hot_items_rank_skus_with_the_figures_behind_the_score(platform, o
     assert [e["field"] for e in unknown.json()["errors"]] == ["query.category"]
 
 
-async def test_featuring_a_sku_once_and_browsing_featured(platform, operators, admin_token):
+async def test_featuring_a_sku_once_and_browsing_featured(platform, operators, operator_token):
     featured_product = await _listed(platform, operators)
     other = await _listed(platform, operators)
     sku = featured_product["skus"][1]["id"]
@@ -143,7 +143,7 @@ async def test_featuring_a_sku_once_and_browsing_featured(platform, operators, a
     assert featured_product["id"] not in [p["id"] for p in after.json()["items"]]
 
     async def published():
-        async with platform.client("analytics", admin_token) as analytics:
+        async with platform.client("analytics", operator_token) as analytics:
             response = await analytics.get(
                 "/api/v1/analytics/events", params={"type": FEATURED_CHANGED, "subject": sku}
             )

@@ -78,7 +78,7 @@ async def test_adjustments_move_on_hand_and_the_ledger_sums_to_it(platform, oper
     assert product["skus"][0]["stock"] == 17
 
 
-async def test_a_threshold_makes_a_sku_low(platform, operators, admin_token):
+async def test_a_threshold_makes_a_sku_low(platform, operators, operator_token):
     sku = await _listed(platform, operators)
     async with platform.client("catalog", operators[0]) as catalog:
         await catalog.post(
@@ -99,7 +99,7 @@ async def test_a_threshold_makes_a_sku_low(platform, operators, admin_token):
     assert (stock["available"], stock["low"]) == (6, True)
 
     async def published():
-        async with platform.client("analytics", admin_token) as analytics:
+        async with platform.client("analytics", operator_token) as analytics:
             response = await analytics.get(
                 "/api/v1/analytics/events",
                 params={"type": "flywheel.catalog.sku.stock_ran_low.v1", "subject": sku},
@@ -125,7 +125,7 @@ async def test_stock_routes_are_for_staff(platform, operators):
     assert (unknown.status_code, no_reservation.status_code) == (404, 404)
 
 
-async def test_an_order_placed_reserves_catalog_stock(platform, operators, admin_token):
+async def test_an_order_placed_reserves_catalog_stock(platform, operators, operator_token):
     sku = await _listed(platform, operators, price=1999)
     async with platform.client("catalog", operators[0]) as catalog:
         await catalog.post(
@@ -157,7 +157,7 @@ async def test_an_order_placed_reserves_catalog_stock(platform, operators, admin
     assert (stock["on_hand"], stock["reserved"], stock["available"]) == (5, 2, 3)
 
     async def answered():
-        async with platform.client("analytics", admin_token) as analytics:
+        async with platform.client("analytics", operator_token) as analytics:
             response = await analytics.get(
                 "/api/v1/analytics/events",
                 params={"type": "flywheel.catalog.stock.reserved.v1", "subject": order_id},

@@ -18,7 +18,7 @@ async def _draft(catalog) -> dict:
     return created.json()
 
 
-async def test_draft_to_listed_to_delisted_and_back(platform, operators, admin_token):
+async def test_draft_to_listed_to_delisted_and_back(platform, operators, operator_token):
     submitter, reviewer = operators
     async with (
         platform.client("catalog", submitter) as mine,
@@ -47,7 +47,7 @@ async def test_draft_to_listed_to_delisted_and_back(platform, operators, admin_t
     assert relisted.json()["state"] == "listed"
 
     async def published(type_):
-        async with platform.client("analytics", admin_token) as analytics:
+        async with platform.client("analytics", operator_token) as analytics:
             response = await analytics.get(
                 "/api/v1/analytics/events", params={"type": type_, "subject": pid}
             )

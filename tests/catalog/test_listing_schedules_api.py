@@ -21,7 +21,7 @@ async def _listed(platform, operators) -> str:
     return pid
 
 
-async def test_a_product_is_delisted_and_listed_again_on_time(platform, operators, admin_token):
+async def test_a_product_is_delisted_and_listed_again_on_time(platform, operators, operator_token):
     pid = await _listed(platform, operators)
     off, back = now() + timedelta(seconds=1), now() + timedelta(seconds=2.5)
     async with (
@@ -55,7 +55,7 @@ async def test_a_product_is_delisted_and_listed_again_on_time(platform, operator
     assert schedules[1]["note"] == "夜间下架"
 
     async def published(type_, n):
-        async with platform.client("analytics", admin_token) as analytics:
+        async with platform.client("analytics", operator_token) as analytics:
             response = await analytics.get(
                 "/api/v1/analytics/events", params={"type": type_, "subject": pid}
             )

@@ -37,9 +37,9 @@ async def _sku(catalog, *, price: int = 8900, cost: int | None = 4000) -> tuple[
     return product["id"], product["skus"][0]["id"]
 
 
-async def _published(platform, admin_token, subject: str, count: int) -> list[dict]:
+async def _published(platform, operator_token, subject: str, count: int) -> list[dict]:
     async def recorded():
-        async with platform.client("analytics", admin_token) as analytics:
+        async with platform.client("analytics", operator_token) as analytics:
             response = await analytics.get(
                 "/api/v1/analytics/events", params={"type": PRICE_CHANGED, "subject": subject}
             )
@@ -52,7 +52,7 @@ async def _published(platform, admin_token, subject: str, count: int) -> list[di
 
 
 async def test_an_operator_sets_list_and_sale_price_and_it_is_published(
-    platform, operator, admin_token
+    platform, operator, operator_token
 ):
     async with platform.client("catalog", operator) as catalog:
         product_id, sku_id = await _sku(catalog)
@@ -79,7 +79,7 @@ async def test_an_operator_sets_list_and_sale_price_and_it_is_published(
         ("manual", 8900, 7900),
         ("created", None, 8900),
     ]
-    (event,) = await _published(platform, admin_token, product_id, 1)
+    (event,) = await _published(platform, operator_token, product_id, 1)
     assert event["data"]["sku_id"] == sku_id
     assert (event["data"]["old_price"], event["data"]["new_price"]) == (cny(8900), cny(7900))
     assert event["data"]["list_price"] == cny(9900)
@@ -178,7 +178,7 @@ async def test_an_unknown_sku_is_404(platform, operator):
     assert (response.status_code, history.status_code) == (404, 404)
 
 
-async def test_a_scheduled_price_starts_and_ends_on_time(platform, operator, admin_token):
+async def test_a_scheduled_price_starts_and_ends_on_time(platform, operator, operator_token):
     async with platform.client("catalog", operator) as catalog:
         product_id, sku_id = await _sku(catalog)
         starts, ends = now() + timedelta(seconds=2), now() + timedelta(seconds=4)
@@ -213,7 +213,7 @@ async def test_a_scheduled_price_starts_and_ends_on_time(platform, operator, adm
     sources = [r["source"] for r in schedule.json()["items"]]
     assert sources == ["schedule_ended", "schedule_started", "created"]
 
-    started, ended = await _published(platform, admin_token, product_id, 2)
+    started, ended = await _published(platform, operator_token, product_id, 2)
     assert (started["data"]["old_price"], started["data"]["new_price"]) == (cny(8900), cny(6900))
     assert (ended["data"]["old_price"], ended["data"]["new_price"]) == (cny(6900), cny(8900))
     # The time each took effect is the schedule's, not the scheduler's turn.

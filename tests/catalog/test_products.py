@@ -38,9 +38,9 @@ def cup_skus(prefix: str) -> list[dict]:
     ]
 
 
-async def _published(platform, admin_token, type_: str, subject: str) -> list[dict]:
+async def _published(platform, operator_token, type_: str, subject: str) -> list[dict]:
     async def recorded():
-        async with platform.client("analytics", admin_token) as analytics:
+        async with platform.client("analytics", operator_token) as analytics:
             response = await analytics.get(
                 "/api/v1/analytics/events", params={"type": type_, "subject": subject}
             )
@@ -62,7 +62,7 @@ async def test_operator_creates_a_draft_product_with_just_a_name(platform, opera
     assert fetched.json() == product
 
 
-async def test_a_product_comes_with_its_skus_in_one_body(platform, operator, admin_token):
+async def test_a_product_comes_with_its_skus_in_one_body(platform, operator, operator_token):
     prefix = new_id().hex[-8:]
     async with platform.client("catalog", operator) as catalog:
         created = await catalog.post(PRODUCTS, json={**CUP, "skus": cup_skus(prefix)})
@@ -83,7 +83,7 @@ async def test_a_product_comes_with_its_skus_in_one_body(platform, operator, adm
     assert product["media"] == ["https://img.example.com/cup.jpg"]
 
     (event,) = await _published(
-        platform, admin_token, "flywheel.catalog.product.created.v1", product["id"]
+        platform, operator_token, "flywheel.catalog.product.created.v1", product["id"]
     )
     assert event["data"]["price"] == {"amount": 8900, "currency": "CNY"}
     assert [(s["sku_id"], s["price"]["amount"]) for s in event["data"]["skus"]] == [
@@ -93,7 +93,7 @@ async def test_a_product_comes_with_its_skus_in_one_body(platform, operator, adm
     assert "cost" not in event["data"]["skus"][0]
 
 
-async def test_a_price_alone_is_one_sku_named_by_the_product_id(platform, operator, admin_token):
+async def test_a_price_alone_is_one_sku_named_by_the_product_id(platform, operator, operator_token):
     async with platform.client("catalog", operator) as catalog:
         created = await catalog.post(
             PRODUCTS, json={"name": "Oolong", "price": {"amount": 2599, "currency": "CNY"}}
@@ -103,7 +103,7 @@ async def test_a_price_alone_is_one_sku_named_by_the_product_id(platform, operat
     assert sku["id"] == product["id"]
     assert (sku["price"], sku["on_hand"], product["in_stock"]) == (product["price"], 0, False)
     (event,) = await _published(
-        platform, admin_token, "flywheel.catalog.product.created.v1", product["id"]
+        platform, operator_token, "flywheel.catalog.product.created.v1", product["id"]
     )
     assert event["source"] == "/flywheel/catalog"
     assert event["data"]["price"] == {"amount": 2599, "currency": "CNY"}
@@ -200,7 +200,7 @@ async def test_a_draft_is_hidden_from_everyone_but_staff(platform, operator):
 
 
 async def test_details_change_and_publish_the_product_with_its_skus(
-    platform, operator, admin_token
+    platform, operator, operator_token
 ):
     async with platform.client("catalog", operator) as catalog:
         product = (
@@ -220,13 +220,15 @@ async def test_details_change_and_publish_the_product_with_its_skus(
     assert nameless.status_code == 422
     assert [e["field"] for e in nameless.json()["errors"]] == ["body.name"]
     (event,) = await _published(
-        platform, admin_token, "flywheel.catalog.product.updated.v1", product["id"]
+        platform, operator_token, "flywheel.catalog.product.updated.v1", product["id"]
     )
     assert event["data"]["name"] == "真空保温杯"
     assert len(event["data"]["skus"]) == 2
 
 
-async def test_a_skus_weight_is_kept_and_published_with_its_price(platform, operator, admin_token):
+async def test_a_skus_weight_is_kept_and_published_with_its_price(
+    platform, operator, operator_token
+):
     skus = cup_skus(new_id().hex[-8:])
     skus[0]["weight_grams"] = 420
     async with platform.client("catalog", operator) as catalog:
@@ -238,13 +240,13 @@ async def test_a_skus_weight_is_kept_and_published_with_its_price(platform, oper
     assert (red["weight_grams"], blue["weight_grams"]) == (420, None)
     assert fetched["skus"][0]["weight_grams"] == 420
     (event,) = await _published(
-        platform, admin_token, "flywheel.catalog.product.created.v1", product["id"]
+        platform, operator_token, "flywheel.catalog.product.created.v1", product["id"]
     )
     weights = {s["sku_id"]: s["weight_grams"] for s in event["data"]["skus"]}
     assert weights == {red["id"]: 420, blue["id"]: None}
 
 
-async def test_a_price_alone_takes_the_weight_of_its_one_sku(platform, operator, admin_token):
+async def test_a_price_alone_takes_the_weight_of_its_one_sku(platform, operator, operator_token):
     async with platform.client("catalog", operator) as catalog:
         created = await catalog.post(
             PRODUCTS,
@@ -257,12 +259,12 @@ async def test_a_price_alone_takes_the_weight_of_its_one_sku(platform, operator,
     product = created.json()
     assert product["skus"][0]["weight_grams"] == 260
     (event,) = await _published(
-        platform, admin_token, "flywheel.catalog.product.created.v1", product["id"]
+        platform, operator_token, "flywheel.catalog.product.created.v1", product["id"]
     )
     assert event["data"]["skus"][0]["weight_grams"] == 260
 
 
-async def test_a_skus_weight_changes_by_the_product_update(platform, operator, admin_token):
+async def test_a_skus_weight_changes_by_the_product_update(platform, operator, operator_token):
     async with platform.client("catalog", operator) as catalog:
         product = (
             await catalog.post(PRODUCTS, json={**CUP, "skus": cup_skus(new_id().hex[-8:])})
@@ -285,7 +287,7 @@ async def test_a_skus_weight_changes_by_the_product_update(platform, operator, a
     assert [e["field"] for e in stranger.json()["errors"]] == ["body.skus.0.sku_id"]
     assert [s["weight_grams"] for s in after["skus"]] == [None, 510]  # nothing half-written
     (event,) = await _published(
-        platform, admin_token, "flywheel.catalog.product.updated.v1", product["id"]
+        platform, operator_token, "flywheel.catalog.product.updated.v1", product["id"]
     )
     assert {s["sku_id"]: s["weight_grams"] for s in event["data"]["skus"]} == {
         red["id"]: None,

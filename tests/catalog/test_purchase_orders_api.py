@@ -44,7 +44,9 @@ async def _ledger_sum(catalog, sku_id: str) -> tuple[int, int]:
     return level["on_hand"], sum(e["delta"] for e in entries["items"])
 
 
-async def test_an_order_from_draft_to_received_in_two_deliveries(platform, operator, admin_token):
+async def test_an_order_from_draft_to_received_in_two_deliveries(
+    platform, operator, operator_token
+):
     async with platform.client("catalog", operator) as catalog:
         supplier = await _supplier(catalog)
         cup, lid = await _skus(catalog)
@@ -111,7 +113,7 @@ async def test_an_order_from_draft_to_received_in_two_deliveries(platform, opera
     }
 
     async def published():
-        async with platform.client("analytics", admin_token) as analytics:
+        async with platform.client("analytics", operator_token) as analytics:
             response = await analytics.get(
                 "/api/v1/analytics/events", params={"type": RECEIVED, "subject": order}
             )

@@ -51,7 +51,7 @@ async def _listed(platform, operators) -> dict:
 
 
 async def test_a_delisted_sku_is_off_sale_while_its_product_stays_listed(
-    platform, operators, admin_token
+    platform, operators, operator_token
 ):
     product = await _listed(platform, operators)
     red, blue = (sku["id"] for sku in product["skus"])
@@ -107,7 +107,7 @@ async def test_a_delisted_sku_is_off_sale_while_its_product_stays_listed(
     assert relisted.json()["price"]["amount"] == 4900
 
     async def published():
-        async with platform.client("analytics", admin_token) as analytics:
+        async with platform.client("analytics", operator_token) as analytics:
             response = await analytics.get(
                 "/api/v1/analytics/events", params={"type": LISTING_CHANGED, "subject": blue}
             )
