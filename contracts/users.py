@@ -269,7 +269,8 @@ class TierTableChanged(EventData):
 @event("flywheel.users.rfm.cuts_changed.v1", topic="flywheel.users.rfm", key="basis")
 class RfmCutsChanged(EventData):
     """The cut-offs between RFM scores changed: recomputed quintiles or set by an operator.
-    Each list holds four ascending cut-offs separating scores 1..5."""
+    Each list holds four ascending cut-offs separating scores 1..5. On a fresh population the
+    first are the quintiles computed at the first paid order, over those who paid so far."""
 
     basis: str = Field(description="`quintiles` or `operator`")
     recency_days: list[int] = Field(min_length=4, max_length=4)

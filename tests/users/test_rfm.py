@@ -20,7 +20,8 @@ def paid_days_ago(user_id: str, days: int, amount: int = 1000):
 
 async def population(users) -> list[str]:
     """Five buyers: the first bought 5 times, most recently a day ago; the last once, 200
-    days ago (each order 10.00)."""
+    days ago (each order 10.00). The first payment made the first quintiles (of the first
+    buyer alone); the others were scored against them."""
     buyers = [(await users.register())[0] for _ in range(5)]
     for rank, (user_id, days) in enumerate(zip(buyers, (1, 10, 30, 90, 200), strict=True)):
         await deliver(users, *(paid_days_ago(user_id, days) for _ in range(5 - rank)))
@@ -39,12 +40,14 @@ async def test_quintiles_over_the_population_score_every_buyer(users):
     never, _ = await users.register()
     async with users.client(operator) as client:
         before = (await client.get("/api/v1/users/rfm")).json()
-        unscored = await scores(client, buyers[0])
+        provisional = await scores(client, buyers[0])
         computed = (await client.post("/api/v1/users/rfm/recompute")).json()
         codes = [(await scores(client, b))["code"] for b in buyers]
         first = await scores(client, buyers[0])
         nobody = await scores(client, never)
-    assert (before["cuts"], unscored["code"]) == (None, None)  # nothing before the first run
+    # before the first nightly run: the first payment's quintiles, of its buyer alone
+    assert (before["cuts"]["population"], before["cuts"]["monetary"]) == (1, [1000] * 4)
+    assert provisional["code"] == "555"
     cuts = computed["cuts"]
     assert (cuts["basis"], cuts["population"]) == ("quintiles", 5)
     assert cuts["recency_days"] == [1, 10, 30, 90]
@@ -56,7 +59,10 @@ async def test_quintiles_over_the_population_score_every_buyer(users):
     assert computed["recency"] == {"1": 1, "2": 1, "3": 1, "4": 1, "5": 1}
     assert computed["codes"] == {"111": 1, "222": 1, "333": 1, "444": 1, "555": 1}
     changed = await users.events(CUTS_CHANGED)
-    assert [(c["basis"], c["frequency"]) for c in changed] == [("quintiles", [1, 2, 3, 4])]
+    assert [(c["basis"], c["frequency"]) for c in changed] == [
+        ("quintiles", [1, 1, 1, 1]),  # the first payment's
+        ("quintiles", [1, 2, 3, 4]),  # the population's
+    ]
 
 
 async def test_a_payment_rescores_its_buyer_at_once_against_the_cuts_in_force(users):
@@ -96,7 +102,10 @@ async def test_operators_set_their_own_cut_offs_and_go_back_to_quintiles(users):
     assert first["code"] == "543"
     assert nightly["cuts"]["recency_days"] == mine["recency_days"]  # kept by the nightly run
     assert (cleared["cuts"]["basis"], back["code"]) == ("quintiles", "555")
-    assert [c["basis"] for c in await users.events(CUTS_CHANGED)] == ["operator", "quintiles"]
+    # the first payment's quintiles, the operator's, quintiles again (the nightly run kept
+    # the operator's: no event)
+    basis = [c["basis"] for c in await users.events(CUTS_CHANGED)]
+    assert basis == ["quintiles", "operator", "quintiles"]
 
 
 async def test_bad_cut_offs_are_422_naming_the_field(users):
@@ -144,27 +153,24 @@ async def test_one_replica_claims_each_days_run(users):
 
 
 async def test_first_recomputes_at_once_make_one_set_of_cuts(users):
-    _, operator = await users.staff("operator")
-    await population(users)
+    _, operator = await users.staff("operator")  # nobody paid: no cut-offs yet
     async with users.client(operator) as client:
         answers = await asyncio.gather(
             *(client.post("/api/v1/users/rfm/recompute") for _ in range(4)),
             client.delete("/api/v1/users/rfm/cuts"),
         )
     assert [a.status_code for a in answers] == [200] * 5
-    assert {a.json()["cuts"]["population"] for a in answers} == {5}
+    assert {a.json()["cuts"]["population"] for a in answers} == {0}
     assert len(await users.events(CUTS_CHANGED)) == 1  # the first made them; the rest agreed
 
 
 async def test_the_scheduler_recomputes_the_quintiles_itself(start_users):
     users = await start_users(schedule_seconds=0.2)
     _, operator = await users.staff("operator")
-    buyer, _ = await users.register()
-    await deliver(users, paid_days_ago(buyer, 3))
 
     async def computed():
         async with users.client(operator) as client:
             return (await client.get("/api/v1/users/rfm")).json()["cuts"]
 
-    # never run before: due at once on the first turn
+    # never run before (nobody paid, so no payment made cut-offs): due on the first turn
     assert (await eventually(computed, within=20))["basis"] == "quintiles"

@@ -74,10 +74,10 @@ async def test_membership_follows_what_changes_and_only_where_it_is_read(users):
         ("in", "silver and up"),  # by the upgrade, in the same transaction as the rest
         ("in", "buyers"),
         ("in", "big spenders"),
+        ("in", "champions"),  # the first payment's cut-offs scored it: paid today, recency 5
         ("in", "hangzhou"),
         ("out", "big spenders"),  # the refund took net spend to 40,000
         ("in", "dormant"),  # by the timer; the tier stays until its review
-        ("in", "champions"),  # scored by the recomputation: paid today, recency 5
     ]
 
 

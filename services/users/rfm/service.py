@@ -114,13 +114,20 @@ async def rescore(
     session: AsyncSession, user_id: UUID, at: datetime | None = None, cause: Cause = Cause.PAID
 ) -> scoring.Change | None:
     """Score one user against the cut-offs in force, in the caller's transaction, set their
-    recency timer, and announce the change of code if there is one (nothing before the first
-    cut-offs exist, nor for a user who never paid or was erased). Returns the change."""
+    recency timer, and announce the change of code if there is one (nothing for a user who
+    never paid or was erased). Returns the change.
+
+    Before any cut-offs exist (a fresh population, the nightly run not yet come), the first
+    user to be scored computes the first quintiles at once, over everyone who has paid so far
+    themselves included (`recompute(first_for=...)`), so a first paid order is announced on
+    the day; the nightly run then moves the cut-offs and announces only the codes it moves."""
     at = at or now()
     row = await cuts(session)
     activity = await metrics.facts(session, user_id)
-    if row is None or activity is None or activity.paid_orders == 0:
+    if activity is None or activity.paid_orders == 0:
         return None  # paid orders never fall: no lock is needed to know there is nothing
+    if row is None:
+        row = await recompute(session, at, first_for=user_id)
     await _lock(session, [user_id])
     if await _erased(session, user_id):
         await session.execute(delete(RfmTimer).where(RfmTimer.user_id == user_id))
@@ -247,11 +254,16 @@ async def recompute(
     *,
     operator: scoring.Edges | None = None,
     basis: str | None = None,
+    first_for: UUID | None = None,
 ) -> RfmCuts:
     """Recompute the cut-offs and rescore everyone scorable, in the caller's transaction:
     quintiles of the population unless the basis is the operator's (`operator` sets new
     ones; `basis=QUINTILES` drops them). Publishes `RfmCutsChanged` when the cut-offs move,
-    and `RfmScoresChanged` for each user whose code moved, a batch of users at a time."""
+    and `RfmScoresChanged` for each user whose code moved, a batch of users at a time.
+
+    `first_for`: only if no cut-offs exist yet (else the row in force is returned as it is),
+    the first quintiles, made because that user is to be scored; they are left out of the
+    rescoring, as their caller scores them (their first scores are their `first_order`)."""
     at = at or now()
     population = [
         (user_id, _values(last_paid_at, orders, spend, at))
@@ -265,6 +277,8 @@ async def recompute(
         )
     ]
     row, first = await _locked_cuts(session, at)
+    if first_for is not None and not first:
+        return row  # another transaction made the first cut-offs meanwhile: they are in force
     if operator is not None:
         basis, edges = OPERATOR, operator
     elif (basis or row.basis) == OPERATOR:
@@ -276,7 +290,7 @@ async def recompute(
     row.recency_days = list(edges.recency_days)
     row.frequency, row.monetary = list(edges.frequency), list(edges.monetary)
     cuts_moved = before is None or before[1] != edges
-    user_ids = sorted(user_id for user_id, _ in population)
+    user_ids = sorted(user_id for user_id, _ in population if user_id != first_for)
     for start in range(0, len(user_ids), CHUNK):
         await _rescore_batch(session, user_ids[start : start + CHUNK], edges, at, cuts_moved)
     # everyone was rescored: segments reading RFM are brought to what SQL selects now
