@@ -109,6 +109,14 @@ class OrderPaid(EventData):
     total: Money
     points: int = Field(default=0, ge=0)
     attribution: Attribution = Field(default_factory=Attribution)
+    payer_ref: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{32}$",
+        description="Who paid, as a reference: a keyed hash (HMAC-SHA256, 32 hex characters) of "
+        "the provider's id of the paying account (Alipay's buyer_id, a card fingerprint), "
+        "never the id itself. Equal references are one account at one provider. None when "
+        "the provider did not say (and on events published before it was carried).",
+    )
     paid_at: datetime
 
 

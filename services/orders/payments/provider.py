@@ -17,7 +17,7 @@ from fastapi import Depends, Request
 
 from chassis.ids import new_id
 from chassis.money import Money
-from services.orders.payments import signatures
+from services.orders.payments import payers, signatures
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,10 @@ class PaymentProvider(Protocol):
 
     def verify(self, body: bytes, headers: Mapping[str, str], at: datetime) -> signatures.Signed:
         """Prove a callback is the provider's and fresh (raises InvalidSignature)."""
+
+    def payer_ref(self, payer_id: str) -> str:
+        """The keyed hash of the provider's id of a payer's account (`payers.payer_ref`, keyed
+        by a secret of this deployment), the only form in which it leaves payments."""
 
 
 class SimulatedProvider:
@@ -67,18 +71,32 @@ class SimulatedProvider:
             tolerance=self.tolerance,
         )
 
+    def payer_ref(self, payer_id: str) -> str:
+        # keyed by the callback secret (ORDERS_PAYMENT_SECRET): rotating it makes a payer's
+        # later payments a new reference, which no earlier one matches
+        return payers.payer_ref(self.secret, self.name, payer_id)
+
     def callback(
-        self, payment_id: UUID, order_id: UUID, amount: Money, at: datetime
+        self,
+        payment_id: UUID,
+        order_id: UUID,
+        amount: Money,
+        at: datetime,
+        *,
+        payer_id: str | None = None,
     ) -> tuple[bytes, dict[str, str]]:
-        """The body and headers of the callback saying the payment succeeded at `at`."""
-        body = json.dumps(
-            {
-                "payment_id": str(payment_id),
-                "order_id": str(order_id),
-                "amount": amount.model_dump(),
-                "reference": f"sim_{payment_id.hex}",
-            }
-        ).encode()
+        """The body and headers of the callback saying the payment succeeded at `at`, paid
+        from the payer account `payer_id` when given (as Alipay's buyer_id, a card's
+        fingerprint)."""
+        fields = {
+            "payment_id": str(payment_id),
+            "order_id": str(order_id),
+            "amount": amount.model_dump(),
+            "reference": f"sim_{payment_id.hex}",
+        }
+        if payer_id is not None:
+            fields["payer_id"] = payer_id
+        body = json.dumps(fields).encode()
         timestamp, nonce = int(at.timestamp()), new_id().hex
         return body, {
             signatures.TIMESTAMP: str(timestamp),

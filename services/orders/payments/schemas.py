@@ -38,6 +38,14 @@ class CallbackBody(BaseModel):
     order_id: UUID
     amount: Money
     reference: str = Field(min_length=1, max_length=200)
+    payer_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="The provider's id of the account that paid (as Alipay's buyer_id or a "
+        "card fingerprint), when it tells: kept nowhere, only its keyed hash goes on "
+        "`order.paid` as `payer_ref`",
+    )
 
 
 class CallbackOut(BaseModel):

@@ -74,6 +74,7 @@ async def apply_callback(
                 total=order.total,
                 points=order.points,
                 attribution=order.attributed,
+                payer_ref=provider.payer_ref(callback.payer_id) if callback.payer_id else None,
                 paid_at=payment.paid_at,
             ),
         )
