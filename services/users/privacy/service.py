@@ -22,7 +22,7 @@ from services.users.membership.models import Membership
 from services.users.metrics.models import OrderStats, PaidOrder, UserActivity
 from services.users.points.models import PointsAccount, PointsEntry
 from services.users.profiles.models import Consent, Profile
-from services.users.referrals.models import Referral, ReferralCode, SeenDevice
+from services.users.referrals.models import Referral, ReferralCode, SeenDevice, SeenPayer
 from services.users.resets.models import PasswordReset
 from services.users.rfm import service as rfm
 from services.users.rfm.models import RfmScore
@@ -48,6 +48,7 @@ EXPORTED = {
     "referred_by": (Referral, Referral.referee_id),
     "role_changes": (RoleChange, RoleChange.user_id),
     "devices": (SeenDevice, SeenDevice.user_id),
+    "payers": (SeenPayer, SeenPayer.user_id),
     "tags": (UserTag, UserTag.user_id),
     "tag_evidence": (TagEvidence, TagEvidence.user_id),
     "tag_changes": (TagChange, TagChange.user_id),
@@ -61,6 +62,7 @@ ERASED = [
     (PasswordReset, PasswordReset.user_id),
     (ReferralCode, ReferralCode.user_id),
     (SeenDevice, SeenDevice.user_id),
+    (SeenPayer, SeenPayer.user_id),
     # interests are profiling: gone with the person (the audit keeps who changed them)
     (UserTag, UserTag.user_id),
     (TagEvidence, TagEvidence.user_id),

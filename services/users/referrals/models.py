@@ -67,3 +67,15 @@ class SeenDevice(Base):
     user_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
     device_id: Mapped[str] = mapped_column(String(128), primary_key=True, index=True)
     first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SeenPayer(Base):
+    """A payer account a user paid from, as orders' `payer_ref` on `order.paid` (a keyed hash
+    of the provider's account id, never the id): one wallet paying for two accounts is one
+    of the signals that they are one person."""
+
+    __tablename__ = "user_payers"
+
+    user_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    payer_ref: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)

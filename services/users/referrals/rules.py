@@ -1,5 +1,6 @@
 """The rules of referrals, pure: invite codes, what a claim may not make (self-referral, a
-loop), the rewards, and the signals that the two sides are one person (farming). No I/O."""
+loop), the rewards, and the signals that the two sides are one person (farming: a device, an
+inbox, a payer account). No I/O."""
 
 import secrets
 from collections.abc import Collection, Sequence
@@ -45,6 +46,7 @@ def check_claim(claimer: UUID, owner: UUID, owners_chain: Sequence[UUID]) -> Non
 DOTLESS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
 SAME_DEVICE = "same_device"
 SAME_MAILBOX = "same_mailbox"
+SAME_PAYER = "same_payer"
 MONTHLY_CAP = "monthly_cap"
 
 
@@ -63,14 +65,19 @@ def shared_signals(
     referee_email: str,
     referrer_devices: Collection[str],
     referee_devices: Collection[str],
+    referrer_payers: Collection[str] = (),
+    referee_payers: Collection[str] = (),
 ) -> list[str]:
     """Why the two sides look like one person: a device both were signed in on (the
-    storefront's anonymous id), or addresses that deliver to one inbox. Empty: none."""
+    storefront's anonymous id), addresses that deliver to one inbox, or a payer account both
+    paid from (orders' `payer_ref`: one wallet paying for both). Empty: none."""
     found = []
     if set(referrer_devices) & set(referee_devices):
         found.append(SAME_DEVICE)
     if mailbox(referrer_email) == mailbox(referee_email):
         found.append(SAME_MAILBOX)
+    if set(referrer_payers) & set(referee_payers):
+        found.append(SAME_PAYER)
     return found
 
 

@@ -24,6 +24,7 @@ from services.users.referrals.models import (
     ReferralStatus,
     RewardMonth,
     SeenDevice,
+    SeenPayer,
 )
 
 CODES = ReferralCode.__table__
@@ -154,6 +155,15 @@ async def see_device(session: AsyncSession, user_id: UUID, device_id: str, at) -
     )
 
 
+async def see_payer(session: AsyncSession, user_id: UUID, payer_ref: str, at) -> None:
+    """The user paid from the payer account `payer_ref` (kept once: the primary key)."""
+    await session.execute(
+        insert_for(session, SeenPayer.__table__)
+        .values(user_id=user_id, payer_ref=payer_ref, first_seen_at=min(at, now()))
+        .on_conflict_do_nothing()
+    )
+
+
 async def _signals(session: AsyncSession, referrer: UUID, referee: UUID) -> list[str]:
     both = [referrer, referee]
     found = await session.execute(select(User.id, User.email).where(User.id.in_(both)))
@@ -163,8 +173,18 @@ async def _signals(session: AsyncSession, referrer: UUID, referee: UUID) -> list
         select(SeenDevice.user_id, SeenDevice.device_id).where(SeenDevice.user_id.in_(both))
     ):
         devices[user_id].add(device)
+    payers: dict[UUID, set[str]] = {referrer: set(), referee: set()}
+    for user_id, payer in await session.execute(
+        select(SeenPayer.user_id, SeenPayer.payer_ref).where(SeenPayer.user_id.in_(both))
+    ):
+        payers[user_id].add(payer)
     return rules.shared_signals(
-        emails.get(referrer, ""), emails.get(referee, ""), devices[referrer], devices[referee]
+        emails.get(referrer, ""),
+        emails.get(referee, ""),
+        devices[referrer],
+        devices[referee],
+        payers[referrer],
+        payers[referee],
     )
 
 
@@ -203,9 +223,9 @@ async def _within_cap(session: AsyncSession, referrer: UUID, at, cap: int) -> bo
 
 async def reward(session: AsyncSession, event: OrderCompleted, cap: int) -> None:
     """The referee's first completed order rewards both sides, once — unless the two look
-    like one person (a shared device or inbox: refused) or the referrer's rewards of the
-    month reached `cap` (capped). The outcome is one guarded state change, so a redelivery
-    or a later order finds nothing pending."""
+    like one person (a shared device, inbox or payer account: refused) or the referrer's
+    rewards of the month reached `cap` (capped). The outcome is one guarded state change, so
+    a redelivery or a later order finds nothing pending."""
     at = now()
     referee = event.customer_id
     referrer = await session.scalar(
