@@ -20,7 +20,7 @@ from chassis.db import Database
 from chassis.events.tables import idempotency_keys, messaging_metadata
 from chassis.http import problems
 from chassis.http.deps import SessionDep
-from chassis.idempotency import IdempotencyDep, prune
+from chassis.idempotency import Idempotency, IdempotencyDep, prune
 from chassis.testing import ServiceServer
 
 pytestmark = pytest.mark.asyncio
@@ -208,6 +208,13 @@ async def test_a_command_that_fails_keeps_no_key_so_a_retry_runs_again(stack):
     assert await stack.effects() == 1
 
 
+@pytest.mark.parametrize("key", ["k", "k" * 255])
+async def test_keys_of_one_to_255_characters_are_taken(stack, key):
+    first, again = await stack.post("tea", key=key), await stack.post("tea", key=key)
+    assert (first.status_code, again.headers["Idempotent-Replayed"]) == (201, "true")
+    assert await stack.effects() == 1
+
+
 @pytest.mark.parametrize("key", ["", "k" * 256])
 async def test_a_malformed_key_is_a_422_naming_the_header(stack, key):
     response = await stack.post("tea", key=key)
@@ -259,20 +266,33 @@ async def test_when_the_first_fails_the_waiting_duplicate_runs_the_command(stack
 
 
 async def test_pruning_forgets_keys_past_the_retention_only(stack):
-    await stack.post("old", key="k-old")
-    await stack.post("new", key="k-new")
+    ages = {"k-old": timedelta(hours=24, minutes=1), "k-day": timedelta(hours=23, minutes=59)}
+    for key in (*ages, "k-new"):
+        await stack.post(key, key=key)
     async with stack.db.session() as session, session.begin():
-        await session.execute(
-            update(idempotency_keys)
-            .where(idempotency_keys.c.key == "k-old")
-            .values(created_at=now() - timedelta(hours=25))
-        )
+        for key, age in ages.items():
+            await session.execute(
+                update(idempotency_keys)
+                .where(idempotency_keys.c.key == key)
+                .values(created_at=now() - age)
+            )
 
     assert await prune(stack.db) == 1
 
     async with stack.db.session() as session:
         kept = set(await session.scalars(select(idempotency_keys.c.key)))
-    assert kept == {"k-new"}
+    assert kept == {"k-day", "k-new"}  # 24 hours kept, to the minute either side
     # A forgotten key is a new command.
-    assert "Idempotent-Replayed" not in (await stack.post("old", key="k-old")).headers
-    assert await stack.effects() == 3
+    assert "Idempotent-Replayed" not in (await stack.post("k-old", key="k-old")).headers
+    assert await stack.effects() == 4
+
+
+@pytest.mark.parametrize(("first", "again"), [("a" * 64, "b" * 64), ("b" * 64, "a" * 64)])
+def test_a_repeat_of_another_request_is_refused_by_the_hot_path_store_too(first, again):
+    with pytest.raises(problems.InvalidInput) as refused:
+        Idempotency.repeat(first, again, 201, '{"id": 1}')
+    assert [e["field"] for e in refused.value.extra["errors"]] == ["header.Idempotency-Key"]
+    replayed = Idempotency.repeat(first, first, 201, '{"id": 1}', '{"Location": "/effects/1"}')
+    assert (replayed.status_code, replayed.body) == (201, b'{"id": 1}')
+    assert replayed.headers["Location"] == "/effects/1"
+    assert replayed.headers["Idempotent-Replayed"] == "true"
