@@ -1,5 +1,5 @@
 """A product listed through the catalog's API with stock on hand (imported as `stocked` by the
-catalog's tests of the events that move its stock)."""
+catalog's tests of the events that move its stock, and by flows across services)."""
 
 from chassis.ids import new_id
 from chassis.money import Money
