@@ -7,9 +7,12 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 import pytest
+from orders_catalog import offer_sku
 from sqlalchemy import func, select, update
+from stack import gateway_for
 
 from chassis.clock import now
+from chassis.db import Database
 from chassis.events.tables import outbox
 from chassis.ids import new_id
 from chassis.testing import eventually
@@ -17,6 +20,7 @@ from services.orders.carts.merging import CAPPED
 from services.orders.carts.models import AnonymousCart, CartLine
 from services.orders.carts.tokens import token_hash
 from services.orders.prices import service as prices
+from services.orders.privacy import service as privacy
 
 pytestmark = pytest.mark.asyncio
 
@@ -274,3 +278,44 @@ async def test_an_anonymous_cart_untouched_for_its_time_to_live_is_gone(trade):
     await eventually(deleted, within=10)  # the scheduler's turn (every 0.2 s here)
     async with trade.db.session() as session:
         assert await session.get(AnonymousCart, UUID(kept_id)) is not None
+
+
+async def test_through_the_gateway_a_visitor_needs_no_sign_in_and_the_merge_does(
+    platform, tmp_path
+):
+    """The routes' policies reach the gateway from the service's document, no edit there."""
+    db = Database(platform.database_url("orders"), service="probe")
+    try:
+        tea = str(await offer_sku(db, 1500))
+    finally:
+        await db.dispose()
+    _, token = await platform.customer()
+    async with gateway_for(platform, tmp_path / "gateway.db") as edge:
+        created = await edge.post(CARTS)
+        held = {"X-Cart-Token": created.json()["token"]}
+        put = await edge.put(f"{ANONYMOUS}/items/{tea}", json={"quantity": 2}, headers=held)
+        unsigned = await edge.post(f"{MINE}/merge", headers=held)
+        signed = {**held, "Authorization": f"Bearer {token}"}
+        merged = await edge.post(f"{MINE}/merge", headers=signed)
+
+    assert (created.status_code, put.status_code) == (201, 200)
+    assert put.json()["lines"] == [line(tea, 2, 1500)]
+    assert unsigned.status_code == 401
+    assert merged.status_code == 200, merged.text
+    assert [(entry["sku_id"], entry["quantity"]) for entry in merged.json()["lines"]] == [(tea, 2)]
+
+
+async def test_an_erased_customer_cannot_merge_and_the_anonymous_cart_stays(trade):
+    tea = await trade.product(1500)
+    customer_id, client = await trade.customer()
+    async with trade.db.session() as session, session.begin():
+        await privacy.erase(session, UUID(customer_id), now())
+    async with trade.platform.client("orders") as visitor, client:
+        _, token = await _open(visitor)
+        held = {"X-Cart-Token": token}
+        await visitor.put(f"{ANONYMOUS}/items/{tea}", json={"quantity": 1}, headers=held)
+        refused = await client.post(f"{MINE}/merge", headers=held)
+        still = await visitor.get(ANONYMOUS, headers=held)
+    assert refused.status_code == 403
+    assert still.json()["lines"] == [line(tea, 1, 1500)]
+    assert await trade.staged(ADDED, customer_id) == []
