@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings,
         routers=[
             carts.router,
+            carts.anonymous_router,
             addresses.router,
             checkout.router,
             payments.router,

@@ -62,6 +62,17 @@ class Settings(ServiceSettings):
         "with coupons or a SKU under a running campaign (503, Retry-After), or charges the "
         "catalog's price for any other",
     )
+    anonymous_cart_days: float = Field(
+        default=30,
+        gt=0,
+        description="An anonymous cart (a visitor's, before they sign in) that no one has put "
+        "a line in or taken one out of for this long is gone: its token finds nothing, and the "
+        "scheduler deletes it",
+    )
+
+    @property
+    def anonymous_cart_ttl(self) -> timedelta:
+        return timedelta(days=self.anonymous_cart_days)
 
     @property
     def return_window(self) -> timedelta:

@@ -27,6 +27,7 @@ from services.orders.addresses.schemas import AddressRequest
 from services.orders.aftersales.models import AfterSale
 from services.orders.carts import service as carts
 from services.orders.carts.models import CartLine
+from services.orders.carts.service import CartOwner
 from services.orders.checkout.models import Order
 from services.orders.members.models import MemberTier
 from services.orders.payments.models import Payment
@@ -126,7 +127,7 @@ async def _kept(trade, user_id: str) -> dict:
             "order_addresses": [o.shipping_address for o in orders],
             "aftersale_events": aftersale_events,
             "cart": list(
-                await session.scalars(select(CartLine.sku_id).where(CartLine.customer_id == uid))
+                await session.scalars(select(CartLine.sku_id).where(CartLine.owner_id == uid))
             ),
             "tier": await session.scalar(select(MemberTier.tier).where(MemberTier.user_id == uid)),
             "aftersales": [
@@ -308,11 +309,14 @@ async def test_cart_lines_put_while_the_erasure_runs_are_refused_or_scrubbed(ord
     skus = [await offer_sku(orders_db, 100) for _ in range(20)]
     for _ in range(5):
         user_id = new_id()
-        puts = [partial(carts.put_item, customer_id=user_id, sku_id=s, quantity=1) for s in skus]
+        puts = [
+            partial(carts.put_item, owner=CartOwner.customer(user_id), sku_id=s, quantity=1)
+            for s in skus
+        ]
         await _race(orders_db, user_id, puts)
         async with orders_db.session() as session:
             left = await session.scalar(
-                select(func.count()).select_from(CartLine).where(CartLine.customer_id == user_id)
+                select(func.count()).select_from(CartLine).where(CartLine.owner_id == user_id)
             )
         assert left == 0
 

@@ -1,5 +1,6 @@
 """Request and response bodies of carts."""
 
+from datetime import datetime
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -8,12 +9,13 @@ from chassis.http.fields import JsonInt
 from chassis.money import Money
 
 MAX_LINES = 100
+MAX_QUANTITY = 999
 
 
 class CartItemRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    quantity: JsonInt = Field(ge=1, le=999)
+    quantity: JsonInt = Field(ge=1, le=MAX_QUANTITY)
 
 
 class CartLineOut(BaseModel):
@@ -46,4 +48,35 @@ class CartOut(BaseModel):
     prices_confirmed: bool = Field(
         description="Whether campaigns quoted the prices shown; false: campaigns could not "
         "answer, and the lines show list prices (checkout may then charge less, or refuse)"
+    )
+
+
+class AnonymousCartCreated(BaseModel):
+    cart_id: UUID
+    token: str = Field(
+        description="The cart's secret, shown this once: send it as `X-Cart-Token` to read and "
+        "change the cart, and to merge it on sign-in. Only its hash is stored; a lost token "
+        "is a lost cart"
+    )
+    expires_at: datetime = Field(
+        description="When the cart is gone if no line is put in or taken out before; each "
+        "change starts its time to live over"
+    )
+
+
+class AnonymousCartOut(CartOut):
+    cart_id: UUID
+    expires_at: datetime = Field(description="When the cart is gone if left untouched")
+
+
+class LeftOutLine(BaseModel):
+    sku_id: UUID
+    quantity: int = Field(description="The units of the anonymous line not merged")
+    reason: str = Field(description="Why: the SKU cannot be ordered now, the cart is full, ...")
+
+
+class MergedCartOut(CartOut):
+    merged_cart_id: UUID = Field(description="The anonymous cart merged (now deleted)")
+    left_out: list[LeftOutLine] = Field(
+        description="What of the anonymous cart did not go into the customer's cart, and why"
     )

@@ -60,7 +60,7 @@ async def erase(session: AsyncSession, user_id: UUID, erased_at: datetime) -> bo
         session, ErasedCustomer.__table__, user_id=user_id, erased_at=erased_at
     ):
         return False
-    await session.execute(delete(CartLine).where(CartLine.customer_id == user_id))
+    await session.execute(delete(CartLine).where(CartLine.owner_id == user_id))
     await session.execute(delete(Address).where(Address.customer_id == user_id))
     await session.execute(delete(AddressBook).where(AddressBook.customer_id == user_id))
     # Their orders' addresses, but the region (freight and tax statistics need no more).
