@@ -147,6 +147,7 @@ def create_app(
                     "Authorization",
                     "Content-Type",
                     "Idempotency-Key",
+                    "X-Cart-Token",  # a visitor's anonymous cart (orders)
                     "X-Request-ID",
                     "traceparent",
                     "tracestate",

@@ -155,6 +155,21 @@ async def test_cors_preflight_for_a_storefront_origin(gw_stack, gw_client):
     assert "x-request-id" in simple.headers["access-control-expose-headers"].lower()
 
 
+async def test_cors_lets_a_storefront_send_the_headers_its_commands_take(gw_client):
+    response = await gw_client.options(
+        "/api/v1/orders/carts/anonymous/items/x",
+        headers={
+            "Origin": "https://shop.example",
+            "Access-Control-Request-Method": "PUT",
+            "Access-Control-Request-Headers": "x-cart-token, idempotency-key",
+        },
+    )
+    assert response.status_code == 200, response.text
+    named = response.headers["access-control-allow-headers"].split(",")
+    allowed = {header.strip().lower() for header in named}
+    assert {"x-cart-token", "idempotency-key"} <= allowed
+
+
 async def test_cors_refuses_other_origins(gw_client):
     response = await gw_client.options(
         "/api/v1/catalog/products",
