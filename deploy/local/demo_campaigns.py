@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from deploy.local.answers import checked
+from deploy.local.demo_catalog import PRODUCTS, orderable
 
 CAMPAIGNS = "/api/v1/campaigns"
 
@@ -16,8 +17,21 @@ def _cny(amount: int) -> dict:
     return {"amount": amount, "currency": "CNY"}
 
 
-# Units of the flash SKU the session sells (the demo catalog stocks it with more).
-FLASH_STOCK = 20
+def _demo_on_hand() -> int:
+    """What the demo catalog stocks of the SKU demo.py gives the flash session
+    (`demo_catalog.orderable`'s pick, by its own rule, over the assortment's positions)."""
+    return PRODUCTS[int(orderable([str(n) for n in range(len(PRODUCTS))]))][4]
+
+
+def flash_stock(on_hand: int) -> int:
+    """Units the flash session asks of its SKU: half what the catalog stocks of it (at
+    least one), leaving the rest to the demo's orders of that SKU (the first order takes 2,
+    the day's orders a few more). Catalog holds them, or refuses the whole session."""
+    return max(1, on_hand // 2)
+
+
+# What the demo catalog stocks of the flash SKU (35 glass tumblers).
+DEMO_ON_HAND = _demo_on_hand()
 
 
 async def _post(client: httpx.AsyncClient, path: str, body: dict | None, headers: dict) -> dict:
@@ -30,10 +44,12 @@ async def seed_campaigns(
     customers: list[dict],
     products: list[str],
     flash_sku: str,
+    flash_on_hand: int = DEMO_ON_HAND,
 ) -> dict:
     """Everything set up, by name: the ids a storefront would link to. The flash session
-    sells `flash_sku`, a SKU the catalog stocks at least `FLASH_STOCK` of: catalog holds
-    that stock for the session, and refuses a session it cannot hold."""
+    sells `flash_sku`, of which the catalog stocks `flash_on_hand` units (the demo
+    catalog's, by default): it asks `flash_stock(flash_on_hand)` of them, which catalog
+    holds for the session (it refuses a session it cannot hold)."""
     mei, tom = customers
     longjing, jasmine, cup, tray = products[:4]
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)
@@ -107,7 +123,13 @@ async def seed_campaigns(
             "campaign_id": sale["id"],
             "starts_at": start.isoformat(),
             "ends_at": (start + timedelta(hours=2)).isoformat(),
-            "items": [{"sku_id": flash_sku, "flash_price": _cny(19_00), "stock": FLASH_STOCK}],
+            "items": [
+                {
+                    "sku_id": flash_sku,
+                    "flash_price": _cny(19_00),
+                    "stock": flash_stock(flash_on_hand),
+                }
+            ],
         },
         staff,
     )

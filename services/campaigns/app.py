@@ -77,6 +77,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             flash_stock.on_stock_refused,
             flash_stock.on_stock_returned,
             flash_stock.on_sku_listing_changed,
+            flash_stock.on_product_skus,
+            flash_stock.on_product_listed,
+            flash_stock.on_product_delisted,
         ],
         background=[
             scheduler.run,

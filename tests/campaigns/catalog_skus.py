@@ -56,3 +56,33 @@ async def in_state(platform, session_id: str, state: str, within: float = 30) ->
         return page if page["state"] == state else None
 
     return await eventually(shown, within=within)
+
+
+async def listed_product(platform, skus: int, on_hand: int) -> dict:
+    """A listed product of `skus` SKUs with `on_hand` units each: the catalog's page of it."""
+    submitter, reviewer = await _operators(platform)
+    tag = new_id().hex[-6:]
+    async with platform.client("catalog", submitter) as catalog:
+        created = await catalog.post(
+            PRODUCTS,
+            json={
+                "name": f"龙井 {tag}",
+                "attributes": {"规格": [f"{n + 1}00g" for n in range(skus)]},
+                "skus": [
+                    {
+                        "code": f"LJ-{tag}-{n}",
+                        "attributes": {"规格": f"{n + 1}00g"},
+                        "price": {"amount": 150_00, "currency": "CNY"},
+                        "stock": on_hand,
+                    }
+                    for n in range(skus)
+                ],
+            },
+        )
+        assert created.status_code == 201, created.text
+        product = created.json()
+        assert (await catalog.post(f"{PRODUCTS}/{product['id']}/submit")).is_success
+    async with platform.client("catalog", reviewer) as catalog:
+        approved = await catalog.post(f"{PRODUCTS}/{product['id']}/approve")
+        assert approved.status_code == 200, approved.text
+    return approved.json()

@@ -53,6 +53,32 @@ def test_campaign_prices_never_add_up_and_a_tie_goes_to_the_lower_campaign_id():
     assert offers.best(cart, [Offer(A, TEA, 100_00)]) == (None,)  # not below: nothing taken
 
 
+def test_a_campaign_whose_budget_is_exhausted_prices_nothing():
+    cart = _cart(pricing.Line(TEA, 100_00, 1), pricing.Line(CUP, 50_00, 1))
+    running = [Offer(A, TEA, 70_00), Offer(B, TEA, 80_00), Offer(A, CUP, 40_00)]
+    assert offers.best(cart, running, exhausted=frozenset({A})) == (Offer(B, TEA, 80_00), None)
+    assert offers.best(cart, running, exhausted=frozenset({A, B})) == (None, None)
+
+
+def test_an_order_is_charged_to_the_campaign_whose_price_it_took():
+    """Now B's price (A exhausted), or A's for an order quoted before A's budget ran out;
+    a line at neither price took nothing."""
+    listed = _cart(pricing.Line(TEA, 100_00, 1), pricing.Line(CUP, 50_00, 1))
+    running = [Offer(A, TEA, 70_00), Offer(B, TEA, 80_00)]
+    exhausted = frozenset({A})
+    assert offers.taken(listed, running, (80_00, 50_00), exhausted=exhausted) == (
+        Offer(B, TEA, 80_00),
+        None,
+    )
+    assert offers.taken(listed, running, (70_00, 50_00), exhausted=exhausted) == (
+        Offer(A, TEA, 70_00),
+        None,
+    )
+    elsewhere = (75_00, 50_00)  # a deal's price, say
+    chosen = offers.taken(listed, running, elsewhere, exhausted=exhausted)
+    assert offers.gaps(listed, chosen, elsewhere, [A, B]) == {}
+
+
 def test_a_coupons_threshold_counts_the_campaign_price():
     cart = _cart(pricing.Line(TEA, 320_00, 1))
     coupon = pricing.HeldCoupon(

@@ -52,7 +52,7 @@ async def lock(session: AsyncSession, order: OrderPlaced) -> bool:
         return await _refuse(session, order, f"coupon {missing[0]}: {pricing.Reason.NOT_FOUND}")
     # The coupons on the lines at the campaign prices running for the customer, as the
     # quote priced them (a line already at or below its campaign price keeps its own, and
-    # the flash line its flash price).
+    # the flash line its flash price; a campaign whose budget is exhausted prices nothing).
     flash_line = await _flash_line(session, order)
     priced = await campaign_prices.price(
         session, _cart_of(order), order.customer_id, order.placed_at, flash_line
@@ -127,7 +127,9 @@ async def charge_prices(
 ) -> Refusal | None:
     """Charge each campaign whose prices the order took the gap they made (list price minus
     campaign price, times the quantity: `offers.gaps`), once per campaign and order
-    (`price_key`); None, or the campaign whose budget it did not fit."""
+    (`price_key`); None, or the campaign whose budget it did not fit. A line charged at the
+    price of a campaign whose budget ran out since the quote is charged to it all the same
+    (`offers.taken`): the order sold at that price."""
     if not order.attribution.campaign_ids:
         return None
     listed = _cart_of(order, at_list_prices=True)
@@ -135,7 +137,8 @@ async def charge_prices(
         session, listed, order.customer_id, order.placed_at, flash_line
     )
     charged = tuple(line.unit_price.amount for line in order.lines)
-    gaps = offers.gaps(listed, priced.offers, charged, order.attribution.campaign_ids)
+    chosen = offers.taken(listed, priced.running, charged, flash_line, priced.exhausted)
+    gaps = offers.gaps(listed, chosen, charged, order.attribution.campaign_ids)
     for campaign_id, gap in sorted(gaps.items()):
         key = price_key(campaign_id, order.order_id)
         if not await budgets.charge(session, campaign_id, key, gap):

@@ -1,5 +1,6 @@
 """Catalog's answers to a flash session's scheduling (its stock held or refused, and what
-was returned at its end), and its SKUs delisted or relisted during a session."""
+was returned at its end), and its SKUs delisted or relisted during a session, by themselves
+or with their product (whose SKUs the product events give)."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -8,6 +9,10 @@ from contracts.catalog import (
     FlashStockHeld,
     FlashStockRefused,
     FlashStockReturned,
+    ProductCreated,
+    ProductDelisted,
+    ProductListed,
+    ProductUpdated,
     SkuListingChanged,
 )
 from services.campaigns.flash import holds, listing
@@ -31,3 +36,18 @@ async def on_stock_returned(event: FlashStockReturned, session: AsyncSession) ->
 @consumes(SkuListingChanged)
 async def on_sku_listing_changed(event: SkuListingChanged, session: AsyncSession) -> None:
     await listing.listing_changed(session, event)
+
+
+@consumes(ProductCreated, ProductUpdated)
+async def on_product_skus(event: ProductCreated | ProductUpdated, session: AsyncSession) -> None:
+    await listing.skus_changed(session, event)
+
+
+@consumes(ProductListed)
+async def on_product_listed(event: ProductListed, session: AsyncSession) -> None:
+    await listing.product_listed(session, event)
+
+
+@consumes(ProductDelisted)
+async def on_product_delisted(event: ProductDelisted, session: AsyncSession) -> None:
+    await listing.product_delisted(session, event)

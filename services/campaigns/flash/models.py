@@ -138,3 +138,24 @@ class FlashReservation(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     restored_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     flash_price = money_columns("flash_price_amount", "currency")
+
+
+class ProductSku(Base):
+    """Which SKUs a catalog product has, as flash needs it: a product delisted as a whole
+    (`product.delisted` names no SKU) stops its SKUs' items. Kept from catalog's product
+    created, updated and listed events (a SKU absent from an update no longer exists)."""
+
+    __tablename__ = "flash_product_skus"
+
+    product_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    sku_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+
+
+class DelistedProduct(Base):
+    """A product catalog has delisted as a whole, until it lists it again: one of its SKUs
+    relisted by itself meanwhile (`sku.listing_changed`) stays stopped here."""
+
+    __tablename__ = "flash_delisted_products"
+
+    product_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    delisted_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.http.problems import Conflict, InvalidInput
+from services.campaigns.budgets.models import Budget
 from services.campaigns.calendar import service as calendar
 from services.campaigns.calendar.lifecycle import OVER, CampaignState
 from services.campaigns.calendar.models import Campaign, CampaignKind
@@ -78,11 +79,15 @@ async def of(session: AsyncSession, campaign_id: UUID) -> list[CampaignPrice]:
 
 @dataclass(frozen=True)
 class Priced:
-    """A cart as it came (`listed`) and at the campaign prices it takes (`cart`)."""
+    """A cart as it came (`listed`) and at the campaign prices it takes (`cart`); the
+    prices of the campaigns running for the customer (`running`), of which those of
+    `exhausted` campaigns (their budgets) were not taken."""
 
     listed: Cart
     cart: Cart
     offers: tuple[Offer | None, ...]
+    running: tuple[Offer, ...] = ()
+    exhausted: frozenset[UUID] = frozenset()
 
 
 async def price(
@@ -94,12 +99,13 @@ async def price(
 ) -> Priced:
     """`cart` at the best campaign prices running for the customer at `at`: campaigns
     running (their window holds `at`), and, for one targeting segments, the customer a
-    member of one of them (the membership read model). Lines of SKUs in `kept` (flash
-    lines) keep their price."""
+    member of one of them (the membership read model); not those whose budget is exhausted
+    (`exhausted_budget`). Lines of SKUs in `kept` (flash lines) keep their price."""
     rows = (
         await session.execute(
-            select(CampaignPrice, Campaign.segments)
+            select(CampaignPrice, Campaign.segments, exhausted_budget())
             .join(Campaign, Campaign.id == CampaignPrice.campaign_id)
+            .outerjoin(Budget, Budget.campaign_id == Campaign.id)
             .where(
                 CampaignPrice.sku_id.in_({line.sku_id for line in cart.lines}),
                 CampaignPrice.currency == cart.currency,
@@ -109,7 +115,7 @@ async def price(
             )
         )
     ).all()
-    targeted = {s for _, segments in rows for s in segments}
+    targeted = {s for _, segments, _ in rows for s in segments}
     member_of = set()
     if targeted:
         member_of = {
@@ -118,10 +124,22 @@ async def price(
                 select(SegmentMember.segment_id).where(SegmentMember.user_id == customer_id)
             )
         }
-    running = [
+    running = tuple(
         Offer(row.campaign_id, row.sku_id, row.price_amount)
-        for row, segments in rows
+        for row, segments, _ in rows
         if not segments or member_of.intersection(segments)
-    ]
-    chosen = offers.best(cart, running, kept)
-    return Priced(cart, offers.at_offers(cart, chosen), chosen)
+    )
+    exhausted = frozenset(row.campaign_id for row, _, spent in rows if spent)
+    chosen = offers.best(cart, running, kept, exhausted)
+    return Priced(cart, offers.at_offers(cart, chosen), chosen, running, exhausted)
+
+
+def exhausted_budget():
+    """Whether the campaign's budget is exhausted, for its prices (a column of a query
+    outer-joined to `budgets`): a charge did not fit since a release last made room, or
+    nothing is left (no price gap fits). Without a budget: never."""
+    return (
+        or_(Budget.exhausted_at.is_not(None), Budget.spent >= Budget.amount)
+        .is_(True)
+        .label("exhausted")
+    )

@@ -6,6 +6,9 @@
   sells at that price (the saga holds it only for an order at it), so its SKU is `kept`.
 - Campaign prices never add up: of the running campaigns pricing a SKU, the lowest price
   wins (on a tie, the campaign with the lower id, so the answer is stable).
+- A campaign whose budget is exhausted prices nothing (the list price, or another
+  campaign's price, applies): each of its prices would spend money it no longer has. It
+  prices again once a release makes room.
 - Coupons come after, on the lines at their campaign prices: a coupon's threshold counts
   what the customer pays for the line before coupons (the quote in `coupons/pricing.py`)."""
 
@@ -24,13 +27,18 @@ class Offer:
 
 
 def best(
-    cart: Cart, offers: Iterable[Offer], kept: frozenset[UUID] = frozenset()
+    cart: Cart,
+    offers: Iterable[Offer],
+    kept: frozenset[UUID] = frozenset(),
+    exhausted: frozenset[UUID] = frozenset(),
 ) -> tuple[Offer | None, ...]:
     """For each line of `cart`, the offer it takes, or None (always None for a line of a
-    SKU in `kept`: a flash line)."""
+    SKU in `kept`: a flash line). Offers of the campaigns in `exhausted` (whose budgets are)
+    are not taken."""
     by_sku: dict[UUID, list[Offer]] = {}
     for offer in offers:
-        by_sku.setdefault(offer.sku_id, []).append(offer)
+        if offer.campaign_id not in exhausted:
+            by_sku.setdefault(offer.sku_id, []).append(offer)
     chosen = []
     for line in cart.lines:
         if line.sku_id in kept:
@@ -50,6 +58,27 @@ def at_offers(cart: Cart, chosen: tuple[Offer | None, ...]) -> Cart:
     return replace(cart, lines=lines)
 
 
+def taken(
+    listed: Cart,
+    offers: Iterable[Offer],
+    charged: tuple[int, ...],
+    kept: frozenset[UUID] = frozenset(),
+    exhausted: frozenset[UUID] = frozenset(),
+) -> tuple[Offer | None, ...]:
+    """For each line of an order (`listed`: at its list prices, charged `charged`), the offer
+    it was charged at: the one `best` gives it now, or, where it was charged another price,
+    the one `best` gives with no budget exhausted (the order was quoted before a budget it
+    took from ran out: it sold at that campaign's price, which its budget is charged for).
+    Neither: None."""
+    offers = tuple(offers)
+    now = best(listed, offers, kept, exhausted)
+    before = best(listed, offers, kept) if exhausted else now
+    return tuple(
+        current if current is not None and current.unit_price == unit_price else earlier
+        for current, earlier, unit_price in zip(now, before, charged, strict=True)
+    )
+
+
 def gaps(
     listed: Cart,
     chosen: tuple[Offer | None, ...],
@@ -57,7 +86,7 @@ def gaps(
     attributed: Iterable[UUID],
 ) -> dict[UUID, int]:
     """What each campaign's prices took off an order: per line the order charged at the
-    price of the offer it takes from its list price (`listed`, `chosen` by `best`) and
+    price of the offer it takes from its list price (`listed`, `chosen` by `taken`) and
     named by the order (`attributed`), the list price minus that price, times the quantity;
     summed per campaign. A line charged at another price (a deal's, a flash price, a price
     the campaign no longer has) took nothing of the campaign's."""
