@@ -1,7 +1,10 @@
 """SKUs the catalog of the test platform lists with stock on hand, for the flash tests whose
 sessions the real catalog holds stock for (its submit and approve take two operators)."""
 
+import stocked
+
 from chassis.ids import new_id
+from chassis.money import Money
 from chassis.testing import eventually
 
 PRODUCTS = "/api/v1/catalog/products"
@@ -19,26 +22,9 @@ async def _operators(platform) -> tuple[str, str]:
 
 
 async def listed_with_stock(platform, on_hand: int) -> str:
-    """A listed SKU with `on_hand` units received: its id."""
-    submitter, reviewer = await _operators(platform)
-    async with platform.client("catalog", submitter) as catalog:
-        created = await catalog.post(
-            PRODUCTS,
-            json={
-                "name": f"龙井 {new_id().hex[-6:]}",
-                "price": {"amount": 150_00, "currency": "CNY"},
-            },
-        )
-        assert created.status_code == 201, created.text
-        sku = created.json()["id"]
-        await catalog.post(f"{PRODUCTS}/{sku}/submit")
-        received = await catalog.post(
-            f"{INVENTORY}/skus/{sku}/adjustments", json={"delta": on_hand, "reason": "receipt"}
-        )
-        assert received.status_code in (200, 201), received.text
-    async with platform.client("catalog", reviewer) as catalog:
-        assert (await catalog.post(f"{PRODUCTS}/{sku}/approve")).status_code == 200
-    return sku
+    """A listed SKU at 150 CNY with `on_hand` units received: its id."""
+    operators, tea = await _operators(platform), Money(amount=150_00, currency="CNY")
+    return await stocked.listed_with_stock(platform, operators, on_hand, "龙井", tea)
 
 
 async def catalog_stock(platform, sku: str) -> dict:
