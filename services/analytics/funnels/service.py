@@ -27,27 +27,35 @@ WHERE e.name IN {names:Array(String)} AND e.actor != '' AND empty(e.bot_signals)
 # times of each step as well as the furthest step: windowFunnel keeps, for each step, the
 # chain that reached it last, and a chain at step k + 1 extends the chain that was at step
 # k at that moment (the latest one before it, a step's own time first on a tie), if within
-# the window of that chain's first event. So, per step k, `c_k` are the chains that reached
-# k, in time order, and `s_k` their first times: the candidates of step k + 1 (the person's
-# events of that step) are merged with the chains of step k in time order, each candidate
-# takes the chain before it (`arrayFill`), and those within its window extend it. A person
-# is at the last step whose chains are not empty (`level`); their chain is the last one at
-# it (the first one at the funnel's last step, where windowFunnel stops), and its
-# differences are the gaps. windowFunnel itself is not called: on 10,000,000 events its
-# twenty conditions cost more than the whole replay, which finds the same steps
-# (tests/analytics/test_queries.py holds it to windowFunnel's count). Each step is a
-# subquery of its own: as aliases of one SELECT, each step's expressions would be inlined
-# into the next one's, a tree that doubles with every step.
+# the window of that chain's first event. So, per step k, `e_k` are the times at which
+# chains reached k, in time order, `s_k` their first times and `p_k` which chain of step
+# k - 1 each extended: the candidates of step k + 1 (the person's events of that step) are
+# merged with the chains of step k in time order, each candidate takes the chain before it
+# (`arrayFill` carries the chain's number and first time forward), and those within its
+# window extend it. A person is at the last step whose chains are not empty (`level`);
+# their chain is the last one at it (the first one at the funnel's last step, where
+# windowFunnel stops), followed back through `p`, and its differences are the gaps.
+# No lambda reads a column it is not given as an argument: ClickHouse copies a captured
+# array for every element of the array mapped (a person's chains times their events, per
+# step), which was most of the query's time. windowFunnel itself is not called: on
+# 10,000,000 events its twenty conditions cost more than the whole replay, which finds the
+# same steps (tests/analytics/test_queries.py holds it to windowFunnel's count). Each step
+# is a subquery of its own: as aliases of one SELECT, each step's expressions would be
+# inlined into the next one's, a tree that doubles with every step.
 _FUNNEL = """
 SELECT sumForEach(arrayWithConstant(level, 1)) AS reached,
     quantileExactInclusiveForEach(0.5)(
-        arrayMap(g -> toFloat64(g), arrayPopFront(arrayDifference(chain_{last})))
+        arrayMap(g -> toFloat64(g), arrayPopFront(arrayDifference(chain)))
     ) AS median_ms
-FROM ({steps})
+FROM (
+    SELECT level, {chosen},
+        arraySlice([{chain}], 1, level) AS chain
+    FROM ({steps})
+)
+SETTINGS query_plan_merge_expressions = 0
 """
 _FIRST_STEP = """
-    SELECT 1 AS level, {times}, {first} AS s_1, arrayMap(t -> [t], {first}) AS c_1,
-        c_1[-1] AS chain_1
+    SELECT 1 AS level, {times}, {first} AS s_1, {first} AS e_1
     FROM (
         SELECT person,
             {grouped}
@@ -56,25 +64,29 @@ _FIRST_STEP = """
     )
     WHERE notEmpty({first})
 """
+# Sorted by (time * 2, + 1 for a candidate), so a chain that reached step k at a
+# candidate's time comes before it; then by the chain's number, so the latest is last. Each
+# array is a column of the subquery below the one that reads it, never an alias read twice:
+# the analyzer copies an alias's expression into every place that names it.
 _NEXT_STEP = """
-    SELECT if(notEmpty(c_{next}), {next}, level) AS level, {times},
-        arrayMap(n -> s_{k}[n], p) AS s_{next},
-        arrayMap((j, n) -> arrayPushBack(c_{k}[n], m[j].1), w, p) AS c_{next},
-        if(notEmpty(c_{next}), {final}, chain_{k}) AS chain_{next}
+    SELECT if(notEmpty(extended), {next}, level) AS level, {times}, {kept},
+        arrayMap(z -> z.4, extended) AS s_{next},
+        arrayMap(z -> z.3, extended) AS p_{next},
+        arrayMap(z -> intDiv(z.1, 2), extended) AS e_{next}
     FROM (
         SELECT *,
-            -- Only people who reached step k have a step k + 1 to replay.
-            if(level = {k}, c_{k}, []) AS live,
-            arraySort(arrayConcat(
-                arrayMap((c, n) -> (c[-1], 0, n), live, arrayEnumerate(live)),
-                arrayMap(t -> (t, 1, 0), if(level = {k}, {candidates}, [])))) AS m,
-            arrayFill((n, candidate) -> candidate = 0,
-                arrayMap(x -> x.3, m), arrayMap(x -> x.2, m)) AS f,
             arrayFilter(
-                (j, x, n) -> x.2 = 1 AND n > 0 AND x.1 <= s_{k}[n] + {{window_ms:UInt64}},
-                arrayEnumerate(m), m, f) AS w,
-            arrayMap(j -> f[j], w) AS p
-        FROM ({{previous}})
+                z -> z.1 % 2 = 1 AND z.2 % 2 = 0 AND intDiv(z.1, 2) <= z.4 + {{window_ms:UInt64}},
+                arrayMap((m, y) -> (m.1, y.1, y.2, y.3), merged,
+                    arrayFill(m -> m.1 % 2 = 0, merged))) AS extended
+        FROM (
+            SELECT *,
+                arraySort(arrayConcat(
+                    arrayMap((t, s, n) -> (t * 2, n, s), e_{k}, s_{k}, arrayEnumerate(e_{k})),
+                    -- Only people who reached step k have a step k + 1 to replay.
+                    arrayMap(t -> (t * 2 + 1, 0, 0), if(level = {k}, {candidates}, [])))) AS merged
+            FROM ({{previous}})
+        )
     )
 """
 
@@ -102,11 +114,23 @@ def funnel_sql(steps: list[str]) -> str:
         .replace("{events}", _EVENTS)
     )
     for k in range(1, len(steps)):
-        final = f"c_{k + 1}[1]" if k + 1 == len(steps) else f"c_{k + 1}[-1]"
+        kept = ", ".join(["e_1", *(f"e_{j}, p_{j}" for j in range(2, k + 1))])
         query = _NEXT_STEP.format(
-            k=k, next=k + 1, times=columns, candidates=times[k], final=final
+            k=k, next=k + 1, times=columns, candidates=times[k], kept=kept
         ).replace("{previous}", query)
-    return _FUNNEL.replace("{last}", str(len(steps))).replace("{steps}", query)
+    # The chain a person is counted by, from the furthest step back: its number at each step
+    # (0 past the furthest), and its time there.
+    last = len(steps)
+    chosen = [f"if(level = {last}, 1, 0) AS i_{last}"] + [
+        f"if(level = {k}, length(e_{k}), if(level > {k}, p_{k + 1}[i_{k + 1}], 0)) AS i_{k}"
+        for k in range(last - 1, 0, -1)
+    ]
+    chain = ", ".join(f"e_{k}[i_{k}]" for k in range(1, last + 1))
+    return (
+        _FUNNEL.replace("{chosen}", ", ".join(chosen))
+        .replace("{chain}", chain)
+        .replace("{steps}", query)
+    )
 
 
 async def funnel(
