@@ -9,6 +9,7 @@ from services.analytics.metrics.ranges import Interval
 from services.analytics.metrics.rfm import CODES, RfmGrouping, RfmLayer
 from services.analytics.metrics.sales import Totals, average_order_value, refund_rate, share
 from services.analytics.metrics.schemas import GmvPoint, LifecyclePoint, RfmPoint, SalesPoint
+from services.analytics.store import rollups
 from services.analytics.store.clickhouse import EventStore
 from services.analytics.store.rows import (
     COUPON_CLAIMED,
@@ -108,23 +109,10 @@ def _point(row: dict, *, grouped: bool) -> SalesPoint:
     )
 
 
-_ROLLED_UP = """
-SELECT {period} AS period, currency,
-    sum(gmv) AS gmv, sum(orders) AS orders, sum(refunded) AS refunded
-FROM {db:Identifier}.sales_daily FINAL
-WHERE day >= {start:Date} AND day < {end:Date}
-GROUP BY period, currency
-ORDER BY period, currency
-"""
-
-
 async def gmv(store: EventStore, start: date, end: date, interval: Interval) -> list[GmvPoint]:
     """GMV, orders and refunds per period and currency of the days [start, end), from the
     daily rollup (`store/rollups.py`): the console's hot chart, without a raw scan."""
-    rows = await store.rows(
-        _ROLLED_UP.replace("{period}", _PERIOD[interval].replace("{t}", "day")),
-        {"start": start, "end": end},
-    )
+    rows = await rollups.read(store, rollups.SALES, start, end, period=_PERIOD[interval])
     return [
         GmvPoint(
             period=row["period"],
@@ -168,71 +156,30 @@ async def totals(store: EventStore, start: datetime, end: datetime, currency: st
     return Totals(**row)
 
 
-# Each stage's population at the end of each day: the running sum of its entries less its
-# exits over every day of the rollup up to that one (days before `start` included), with a
-# zero row for every day and stage of the range so a day without moves still has its point.
-_LIFECYCLE = """
-SELECT day, stage, entered, exited, users FROM (
-    SELECT day, stage, entered, exited,
-        sum(toInt64(entered) - toInt64(exited)) OVER (
-            PARTITION BY stage ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-        ) AS users
-    FROM (
-        SELECT day, stage, sum(entered) AS entered, sum(exited) AS exited
-        FROM (
-            SELECT day, stage, entered, exited
-            FROM {db:Identifier}.lifecycle_daily FINAL
-            WHERE day < {end:Date}
-            UNION ALL
-            SELECT toDate({start:Date}) + number AS day, arrayJoin({stages:Array(String)}) AS stage,
-                toUInt64(0) AS entered, toUInt64(0) AS exited
-            FROM numbers(toUInt64(dateDiff('day', {start:Date}, {end:Date})))
-        )
-        GROUP BY day, stage
-    )
-)
-WHERE day >= {start:Date}
-ORDER BY day, indexOf({stages:Array(String)}, stage) = 0,
-    indexOf({stages:Array(String)}, stage), stage
-"""
-
-
 async def lifecycle(store: EventStore, start: date, end: date) -> list[LifecyclePoint]:
     """Users per lifecycle stage at the end of each day of [start, end), with the day's
     entries and exits, from the lifecycle rollup (`store/rollups.py`)."""
-    rows = await store.rows(
-        _LIFECYCLE, {"start": start, "end": end, "stages": [stage.value for stage in STAGES]}
+    rows = await rollups.read(
+        store, rollups.LIFECYCLE, start, end, keys=[stage.value for stage in STAGES]
     )
-    return [LifecyclePoint(**row) for row in rows]
-
-
-# As the lifecycle's: each group's population at the end of each day is the running sum of
-# its entries less its exits over every day up to that one, with a zero row for every day
-# and group of the range.
-_RFM = """
-SELECT day, label, entered, exited, users FROM (
-    SELECT day, label, entered, exited,
-        sum(toInt64(entered) - toInt64(exited)) OVER (
-            PARTITION BY label ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-        ) AS users
-    FROM (
-        SELECT day, label, sum(entered) AS entered, sum(exited) AS exited
-        FROM (
-            SELECT day, label, entered, exited
-            FROM {db:Identifier}.rfm_daily FINAL
-            WHERE grouping = {grouping:String} AND day < {end:Date}
-            UNION ALL
-            SELECT toDate({start:Date}) + number AS day, arrayJoin({groups:Array(String)}) AS label,
-                toUInt64(0) AS entered, toUInt64(0) AS exited
-            FROM numbers(toUInt64(dateDiff('day', {start:Date}, {end:Date})))
+    return [
+        LifecyclePoint(
+            day=row["period"],
+            stage=row["stage"],
+            users=_population(row),
+            entered=row["entered"],
+            exited=row["exited"],
         )
-        GROUP BY day, label
-    )
-)
-WHERE day >= {start:Date}
-ORDER BY day, indexOf({groups:Array(String)}, label) = 0,
-    indexOf({groups:Array(String)}, label), label
-"""
+        for row in rows
+    ]
+
+
+def _population(row: dict) -> int:
+    """Users in a group at the end of a day: every move into it up to then, less every move
+    out."""
+    return row["entered_to_date"] - row["exited_to_date"]
+
+
 _RFM_CODES_HELD = """
 SELECT DISTINCT label FROM {db:Identifier}.rfm_daily
 WHERE grouping = 'code' AND day < {end:Date}
@@ -248,14 +195,20 @@ async def rfm(store: EventStore, start: date, end: date, by: RfmGrouping) -> lis
     else:
         held = {row["label"] for row in await store.rows(_RFM_CODES_HELD, {"end": end})}
         groups = [code for code in CODES if code in held]
-    rows = await store.rows(
-        _RFM, {"start": start, "end": end, "grouping": by.value, "groups": groups}
+    rows = await rollups.read(
+        store,
+        rollups.RFM,
+        start,
+        end,
+        keys=groups,
+        where="grouping = {grouping:String}",
+        params={"grouping": by.value},
     )
     return [
         RfmPoint(
-            day=row["day"],
+            day=row["period"],
             group=row["label"],
-            users=row["users"],
+            users=_population(row),
             entered=row["entered"],
             exited=row["exited"],
         )

@@ -14,7 +14,7 @@ recounts land in (an equal count means the same events, so the same figures). A 
 retried after a failure recounts its days again, so a day is never left behind its events.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -33,12 +33,15 @@ from services.analytics.store.rows import (
 @dataclass(frozen=True)
 class Rollup:
     """A daily table recounted from the events of `types`: `recount` is its INSERT ...
-    SELECT, with `{days}` where the days it recounts are chosen."""
+    SELECT, with `{days}` where the days it recounts are chosen. Each day's row is split by
+    `key` and holds the counts `figures` (what `read` sums)."""
 
     table: str
     types: frozenset[str]
     recount: str
     params: dict[str, Any]
+    key: str
+    figures: tuple[str, ...]
 
 
 SALES = Rollup(
@@ -56,6 +59,8 @@ WHERE type IN ({paid:String}, {refunded:String}) AND {days}
 GROUP BY day, currency
 """,
     params={"paid": ORDER_PAID, "refunded": REFUND_COMPLETED},
+    key="currency",
+    figures=("gmv", "orders", "refunded"),
 )
 # A registration enters `potential` (users keeps no stage for a user never decided); each
 # move leaves its `from_stage` and enters its `to_stage`. A row's version counts the events
@@ -78,6 +83,8 @@ FROM (
 GROUP BY day, stage
 """,
     params={"registered": USER_REGISTERED, "changed": LIFECYCLE_CHANGED},
+    key="stage",
+    figures=("entered", "exited"),
 )
 # Each scores change leaves its `from_code` and enters its `to_code` (a user's first scores
 # leave nothing, an erased user's enter nothing: JSON null reads as ''), and leaves and
@@ -111,6 +118,8 @@ GROUP BY day, grouping, label
         "codes": list(CODES),
         "layers": [layer_of(code).value for code in CODES],
     },
+    key="label",
+    figures=("entered", "exited"),
 )
 ROLLUPS = (SALES, LIFECYCLE, RFM)
 
@@ -137,3 +146,72 @@ async def rebuild_if_empty(store: EventStore) -> None:
         [row] = await store.rows(f"SELECT count() AS n FROM {{db:Identifier}}.{rollup.table}")
         if row["n"] == 0:
             await rebuild(store, rollup)
+
+
+# The days of [start, end) by period and key, each figure summed and, beside it, its running
+# total over every day up to the period's end (`<figure>_to_date`: the days before `start`
+# summed into one row that comes first, then left out). The `keys` named have a zero row in
+# every period, so a period without rows still has its point; keys the table holds beyond
+# them come after them, by name, in the periods they have rows.
+_READ = """
+SELECT period, key AS {key_name}, {figures}, {to_date} FROM (
+    SELECT before, period, key, {figures},
+        {running}
+    FROM (
+        SELECT before, period, key, {sums}
+        FROM (
+            SELECT day < {start:Date} AS before,
+                if(before, {start:Date}, {day_period}) AS period, {key} AS key, {figures}
+            FROM {db:Identifier}.{table} FINAL
+            WHERE {where} AND day < {end:Date}
+            UNION ALL
+            SELECT false AS before, {zero_period} AS period,
+                arrayJoin({keys:Array(String)}) AS key, {zeros}
+            FROM numbers(toUInt64(dateDiff('day', {start:Date}, {end:Date})))
+        )
+        GROUP BY before, period, key
+    )
+)
+WHERE NOT before
+ORDER BY period, indexOf({keys:Array(String)}, key) = 0, indexOf({keys:Array(String)}, key), key
+"""
+
+
+async def read(
+    store: EventStore,
+    rollup: Rollup,
+    start: date,
+    end: date,
+    *,
+    period: str = "toDate({t})",
+    keys: Sequence[str] = (),
+    where: str = "1",
+    params: Mapping[str, Any] | None = None,
+) -> list[dict]:
+    """The rollup's figures for the days [start, end), per `period` (a ClickHouse expression
+    of the day `{t}`: the day itself, its Monday, its month's first day) and key (named as
+    the rollup's column: `currency`, `stage`, `label`), with each
+    figure's running total from the first day the rollup holds (`<figure>_to_date`); `keys`
+    have a row in every period, and `where` (of `params`) chooses the rows read."""
+    figures = rollup.figures
+    sql = (
+        _READ.replace("{figures}", ", ".join(figures))
+        .replace("{to_date}", ", ".join(f"{f}_to_date" for f in figures))
+        .replace("{sums}", ", ".join(f"sum({f}) AS {f}" for f in figures))
+        .replace(
+            "{running}",
+            ",\n        ".join(
+                f"sum(toInt64({f})) OVER (PARTITION BY key ORDER BY before DESC, period "
+                f"ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS {f}_to_date"
+                for f in figures
+            ),
+        )
+        .replace("{day_period}", period.replace("{t}", "day"))
+        .replace("{zero_period}", period.replace("{t}", "toDate({start:Date}) + number"))
+        .replace("{zeros}", ", ".join(f"0 AS {f}" for f in figures))
+        .replace("{key_name}", rollup.key)
+        .replace("{key}", rollup.key)
+        .replace("{table}", rollup.table)
+        .replace("{where}", where)
+    )
+    return await store.rows(sql, {**(params or {}), "start": start, "end": end, "keys": keys})
