@@ -15,7 +15,7 @@ const CAMPAIGNS = "/api/v1/campaigns";
 const FIRED = "flywheel.analytics.alert.fired.v1";
 const RECOVERED = "flywheel.analytics.alert.recovered.v1";
 const CAMPAIGNS_SHOWN = 10; // the campaigns of most GMV in the range whose ROI is ranked
-const CAMPAIGNS_LISTED = 50; // the latest-starting campaigns of the range, a call each
+const CAMPAIGNS_LISTED = 50; // the latest-starting campaigns of the range, a page
 const CATEGORIES_SHOWN = 50; // categories reported on (a call each), parents first
 const ALERTS_EVERY_MS = 60_000; // the alert rules are evaluated every minute
 const $ = (id) => document.getElementById(id);
@@ -133,8 +133,8 @@ const PANELS = {
       { label: "sales.gmv", value: (c) => c.sales.map((s) => money(s.gmv)).join(" + ") },
       { label: "sales.orders", value: (c) => c.sales.reduce((sum, s) => sum + s.orders, 0) },
       { label: "campaigns.claims", value: (c) => c.claims },
-      { label: "campaigns.spend", value: (c) => money(c.performance.spend) },
-      { label: "campaigns.roi", value: (c) => (c.performance.roi === null ? "" : c.performance.roi.toFixed(2)) },
+      { label: "campaigns.spend", value: (c) => money(c.spent) },
+      { label: "campaigns.roi", value: (c) => (c.roi === null ? "" : c.roi.toFixed(2)) },
     ], rows);
     $("campaign-list-more").hidden = campaignsCursor === null;
   },
@@ -251,16 +251,13 @@ async function topCampaigns(range) {
   return found.filter(Boolean).sort((a, b) => (b.roi ?? -1) - (a.roi ?? -1));
 }
 
-// The campaigns on the calendar in the range (latest start first, analytics' list from
-// campaigns' events, with the GMV it attributes), each with its spend and ROI from the
-// campaigns service, which keeps what each spent.
+// The campaigns on the calendar in the range, a page in one call: analytics' list from
+// campaigns' events, latest start first, with the GMV it attributes, the spend as of the
+// range's end (from campaigns' `budget.spend_changed`) and the ROI on it.
 async function campaignList(range, cursor = null) {
   const page = await get(`${ANALYTICS}/campaigns`, { ...range, limit: CAMPAIGNS_LISTED, cursor });
   campaignsCursor = page.next_cursor;
-  return Promise.all(page.items.map(async (campaign) => ({
-    ...campaign,
-    performance: await get(`${CAMPAIGNS}/campaigns/${campaign.id}/performance`),
-  })));
+  return page.items;
 }
 
 async function moreCampaigns() {

@@ -180,10 +180,10 @@ class Seeded:
     """What the seed made that the panels should show."""
 
     def __init__(
-        self, category: str, campaign: str, rule: str, buyers: list[str], scored: str
+        self, category: str, campaign: str, rule: str, buyers: list[str], scored: str, idle: str
     ) -> None:
         self.category, self.campaign, self.rule = category, campaign, rule
-        self.buyers, self.scored = buyers, scored
+        self.buyers, self.scored, self.idle = buyers, scored, idle
 
 
 async def _seed(platform, gateway, operator: str) -> Seeded:
@@ -207,6 +207,8 @@ async def _seed(platform, gateway, operator: str) -> Seeded:
     sku = await _sold_sku(platform, (operator, reviewer), category)
     campaign = await _campaign(platform, operator, campaign_name, spent=3300)
     weaker = await _campaign(platform, operator, f"{campaign_name} B", spent=8000)
+    # Spent, sold nothing: on the calendar's table, not among the campaigns ranked by ROI.
+    idle = await _campaign(platform, operator, f"{campaign_name} C", spent=500)
     await _publish_orders(
         platform,
         paid(first, today - timedelta(days=15), 4200),
@@ -241,7 +243,7 @@ async def _seed(platform, gateway, operator: str) -> Seeded:
         )
     assert rule.status_code == 201, rule.text
     return Seeded(
-        category_name, campaign_name, rule.json()["name"], [first, second], scored.subject
+        category_name, campaign_name, rule.json()["name"], [first, second], scored.subject, idle
     )
 
 
@@ -289,8 +291,10 @@ async def _stored(platform, gateway, token: str, seeded: Seeded) -> None:
             # Analytics has the scores change (the RFM chart counts it on its day).
             change = {"type": "flywheel.users.rfm.scores_changed.v1", "subject": seeded.scored}
             scored = (await client.get(f"{ANALYTICS}/events", params=change)).json()["items"]
-            # Analytics lists the seeded campaign, running (the calendar started it).
-            listed, cursor = [], None
+            # Analytics lists the seeded campaigns, running (the calendar started them), with
+            # what campaigns published that they spent.
+            listed, cursor = {}, None
+            mine = {seeded.campaign, f"{seeded.campaign} C"}
             while True:
                 page = (
                     await client.get(
@@ -298,11 +302,16 @@ async def _stored(platform, gateway, token: str, seeded: Seeded) -> None:
                         params=params | {"limit": 100, "cursor": cursor or ""},
                     )
                 ).json()
-                listed += [c["state"] for c in page["items"] if c["name"] == seeded.campaign]
+                listed |= {
+                    c["name"]: (c["state"], (c["spent"] or {}).get("amount"))
+                    for c in page["items"]
+                    if c["name"] in mine
+                }
                 if not (cursor := page["next_cursor"]):
                     break
             done = orders >= 4 and funnelled and len(campaigns) >= 2 and categorised and paid_in
-            return done and moved and scored and listed == ["running"]
+            spent = {seeded.campaign: ("running", 3300), f"{seeded.campaign} C": ("running", 500)}
+            return done and moved and scored and listed == spent
 
         await eventually(seen, within=60)
         analytics = platform.servers["analytics"].app
@@ -553,9 +562,19 @@ async def test_an_operator_signs_in_and_sees_every_chart_drawn_with_data(
     assert names.index(seeded.campaign) < names.index(f"{seeded.campaign} B")
     assert 3.3 in roi["data"]
     # The campaigns list: the seeded one, on the calendar, with analytics' GMV (the lines
-    # paid: 99.00) beside the campaigns service's spend and ROI.
+    # paid: 99.00), its spend (33.00, from campaigns' budget.spend_changed) and the ROI on it
+    # (99.00 / 33.00); the one that sold nothing with its spend and a return of 0.
     [row] = [row for row in cells["campaign-list-table"] if row[0] == seeded.campaign]
-    assert [row[1], *row[4:]] == ["Holiday sale", "Running", "99 CNY", "1", "0", "33 CNY", "3.30"]
+    assert [row[1], *row[4:]] == ["Holiday sale", "Running", "99 CNY", "1", "0", "33 CNY", "3.00"]
+    [idle] = [row for row in cells["campaign-list-table"] if row[0] == f"{seeded.campaign} C"]
+    assert idle[4:] == ["Running", "", "0", "0", "5 CNY", "0.00"]
+    # ... in one call a page: the campaigns service is asked only about the ranked campaigns
+    # (their name and performance), never about each campaign listed.
+    asked = seen["asked"]
+    assert any(path.startswith(f"{ANALYTICS}/campaigns") for path in asked)
+    performance = [path for path in asked if path.endswith("/performance")]
+    assert f"/api/v1/campaigns/campaigns/{seeded.idle}/performance" not in performance
+    assert all(path.removesuffix("/performance") in asked for path in performance), performance
     # Categories: the core category, its GMV (both lines of its SKU) and its share of it,
     # coloured as core.
     [category] = [row for row in cells["categories-table"] if row[0] == seeded.category]

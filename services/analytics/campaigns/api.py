@@ -23,9 +23,9 @@ _LIMIT = MAX_RANGE[Interval.DAY]
     description="Campaigns scheduled (from `campaigns.campaign.*` events: drafts are not "
     "published) whose window overlaps [from, to), latest start first, with their state, "
     "budget, the GMV, orders, refunds and coupon claims attributed to them in [from, to), "
-    "their spend as of `to` (from `campaigns.budget.spend_changed`) and ROI, (GMV - spend) / "
-    f"spend in the spend's currency (null before any spend). At most {_LIMIT.days} days "
-    "(422 beyond).",
+    "their spend as of `to` (from `campaigns.budget.spend_changed`) and ROI, net GMV (GMV "
+    "less refunds) / spend in the spend's currency (null before any spend): the console's "
+    f"campaign table in one call. At most {_LIMIT.days} days (422 beyond).",
     responses=responses(401, 403, 422, 503),
 )
 async def list_campaigns(
