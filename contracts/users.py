@@ -1,6 +1,6 @@
 """Events the users service publishes."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
@@ -90,10 +90,28 @@ class ProfileUpdated(EventData):
     display_name: str | None = None
     gender: Gender | None = None
     birth_year: int | None = None
+    # the birthday without its year (the year is `birth_year`, if given); both or neither
+    birth_month: int | None = None
+    birth_day: int | None = None
     city: str | None = None
     time_zone: str | None = None
     locale: str | None = None
     updated_at: datetime
+
+
+@event("flywheel.users.birthday.reached.v1", topic=USER, key="user_id")
+class BirthdayReached(EventData):
+    """It is the customer's birthday where they live: local midnight of the day in their
+    profile's time zone (UTC if none) has come. Once per user and year. A 29 February
+    birthday is celebrated on 28 February in a year that has no 29th (`on` says which)."""
+
+    user_id: UUID
+    year: int  # the year of the celebration (at most one event per user and year)
+    on: date  # the local date celebrated
+    birth_month: int
+    birth_day: int
+    time_zone: str  # the IANA zone whose midnight it was
+    reached_at: datetime  # when it was announced (UTC)
 
 
 @event("flywheel.users.consent.changed.v1", topic=USER, key="user_id")

@@ -9,6 +9,7 @@ from services.users.accounts import api as accounts_api
 from services.users.accounts import models as accounts_models
 from services.users.accounts import passwords
 from services.users.accounts import service as accounts
+from services.users.birthdays import models as birthdays_models
 from services.users.checkins import api as checkins_api
 from services.users.checkins import models as checkins_models
 from services.users.jobs import models as jobs_models
@@ -67,6 +68,7 @@ MODELS = (
     referrals_models,
     resets_models,
     tags_models,
+    birthdays_models,
 )
 SCHEMA = Schema.beside(__file__, Base.metadata)
 

@@ -1,12 +1,13 @@
-"""The service's scheduler: lifecycle, RFM, segment and tag timers fire on their due time, tier
-reviews on their date, and the daily jobs (RFM quintiles, the lifecycle and segment sweeps) once
-a day across replicas.
+"""The service's scheduler: lifecycle, RFM, segment, tag and birthday timers fire on their due
+time, tier reviews on their date, and the daily jobs (RFM quintiles, the lifecycle and segment
+sweeps) once a day across replicas.
 Timers and reviews are taken SKIP LOCKED, so replicas share the work."""
 
 import asyncio
 
 from chassis.background import Job, every, run_batches
 from chassis.http.service import Runtime
+from services.users.birthdays import service as birthdays
 from services.users.jobs import service as jobs
 from services.users.lifecycle import service as lifecycle
 from services.users.membership import service as membership
@@ -31,6 +32,7 @@ async def run_schedule(runtime: Runtime) -> None:
             lambda: tags.fire_due(db, settings.tag_evidence_window),
             tags.TIMER_BATCH,
         ),
+        ("birthday timers", lambda: birthdays.fire_due(db), birthdays.TIMER_BATCH),
         (
             "tier reviews",
             lambda: membership.review_due(db, settings.tier_review_period),

@@ -15,6 +15,7 @@ from chassis.http.problems import Conflict, InvalidInput
 from contracts.users import UserErased
 from services.users.accounts.models import RoleChange, User
 from services.users.accounts.passwords import verify_password
+from services.users.birthdays.models import BirthdayAnnounced, BirthdayTimer
 from services.users.checkins.models import CheckIn
 from services.users.lifecycle.models import LifecycleState
 from services.users.logins.models import LoginFailure, RefreshToken
@@ -52,6 +53,8 @@ EXPORTED = {
     "tags": (UserTag, UserTag.user_id),
     "tag_evidence": (TagEvidence, TagEvidence.user_id),
     "tag_changes": (TagChange, TagChange.user_id),
+    "birthday_timer": (BirthdayTimer, BirthdayTimer.user_id),
+    "birthdays_announced": (BirthdayAnnounced, BirthdayAnnounced.user_id),
 }
 ACCOUNT = ("id", "email", "display_name", "roles", "created_at", "last_login_at")
 # Rows that are personal data and no ledger: deleted on erasure.
@@ -68,6 +71,9 @@ ERASED = [
     (TagEvidence, TagEvidence.user_id),
     (TagEvidenceDay, TagEvidenceDay.user_id),
     (TagTimer, TagTimer.user_id),
+    # the birthday is in the profile; its timer and the years announced tell it too
+    (BirthdayTimer, BirthdayTimer.user_id),
+    (BirthdayAnnounced, BirthdayAnnounced.user_id),
 ]
 
 

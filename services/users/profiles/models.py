@@ -3,7 +3,7 @@
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chassis.db import UtcDateTime, enum_column
@@ -21,6 +21,9 @@ class Profile(Base):
     )
     gender: Mapped[Gender | None] = mapped_column(enum_column(Gender))
     birth_year: Mapped[int | None] = mapped_column(Integer)
+    # the birthday without its year: both or neither (the birthday timer reads them)
+    birth_month: Mapped[int | None] = mapped_column(SmallInteger)
+    birth_day: Mapped[int | None] = mapped_column(SmallInteger)
     city: Mapped[str | None] = mapped_column(String(100))
     time_zone: Mapped[str | None] = mapped_column(String(64))
     locale: Mapped[str | None] = mapped_column(String(35))

@@ -12,12 +12,15 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
 )
 
 from chassis.clock import now
 from chassis.http.fields import Trimmed
 from contracts.users import Channel, Gender
 from services.users.accounts.schemas import DisplayName
+from services.users.birthdays import dates
 from services.users.metrics.schemas import OrderSummary
 
 _ZONES = frozenset(available_timezones())
@@ -47,6 +50,24 @@ BirthYear = Annotated[int, Strict(), Field(ge=1900), AfterValidator(_not_in_the_
 Consented = Annotated[bool, Strict()]
 
 
+class Birthday(BaseModel):
+    """A birthday without its year (`birth_year` holds that, if given): 29 February is a
+    birthday, celebrated on the 28th in a year without one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    month: Annotated[int, Strict(), Field(ge=1, le=12)]
+    day: Annotated[int, Strict(), Field(ge=1, le=31)]
+
+    @field_validator("day")
+    @classmethod
+    def _a_day_of_the_month(cls, day: int, info: ValidationInfo) -> int:
+        month = info.data.get("month")
+        if month is not None and day > dates.days_in(month):
+            raise ValueError(f"month {month} has {dates.days_in(month)} days")
+        return day
+
+
 class ConsentOut(BaseModel):
     email: bool = False
     sms: bool = False
@@ -71,6 +92,7 @@ class ProfilePatch(BaseModel):
     display_name: DisplayName | None = None
     gender: Gender | None = None
     birth_year: BirthYear | None = None
+    birthday: Birthday | None = None
     city: City | None = None
     time_zone: TimeZone | None = None
     locale: Locale | None = None
@@ -83,7 +105,13 @@ class ProfilePatch(BaseModel):
         return {Channel(channel): granted for channel, granted in sent.items()}
 
     def profile_changes(self) -> dict:
-        return self.model_dump(exclude_unset=True, exclude={"consent"})
+        """The fields sent, as the profile's columns (the birthday is two)."""
+        changes = self.model_dump(exclude_unset=True, exclude={"consent", "birthday"})
+        if "birthday" in self.model_fields_set:
+            birthday = self.birthday
+            changes["birth_month"] = birthday and birthday.month
+            changes["birth_day"] = birthday and birthday.day
+        return changes
 
 
 class MeOut(BaseModel):
@@ -94,6 +122,7 @@ class MeOut(BaseModel):
     created_at: datetime
     gender: Gender | None = None
     birth_year: int | None = None
+    birthday: Birthday | None = None
     city: str | None = None
     time_zone: str | None = None
     locale: str | None = None

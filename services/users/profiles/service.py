@@ -9,19 +9,24 @@ from chassis.auth import Role
 from chassis.clock import now
 from chassis.db import insert_for
 from chassis.events import outbox
+from chassis.http.problems import InvalidInput
 from chassis.pagination import PageRequest, fetch_page
 from contracts.users import ConsentChanged, LifecycleStage, ProfileUpdated, Tier
 from services.users.accounts import service as accounts
 from services.users.accounts.models import User
+from services.users.birthdays import dates
+from services.users.birthdays import service as birthdays
 from services.users.lifecycle import service as lifecycle
 from services.users.membership import service as membership
 from services.users.metrics import service as metrics
 from services.users.profiles.models import Consent, Profile
-from services.users.profiles.schemas import ConsentOut, MeOut, ProfilePatch
+from services.users.profiles.schemas import Birthday, ConsentOut, MeOut, ProfilePatch
 from services.users.segments import service as segments
 from services.users.tags import service as tags
 
-PROFILE_FIELDS = ("gender", "birth_year", "city", "time_zone", "locale")
+PROFILE_FIELDS = ("gender", "birth_year", "birth_month", "birth_day", "city", "time_zone", "locale")
+# Columns a field of the API is kept in, where it is not one column of its own name.
+_FIELD_OF = {"birth_month": "birthday", "birth_day": "birthday"}
 
 
 async def view(session: AsyncSession, user_id: UUID) -> MeOut:
@@ -35,9 +40,25 @@ async def view(session: AsyncSession, user_id: UUID) -> MeOut:
         roles=user.roles,
         created_at=user.created_at,
         **{field: getattr(profile, field) for field in PROFILE_FIELDS if profile is not None},
+        birthday=_birthday(profile),
         consent=ConsentOut(**{c.channel.value: c.granted for c in consents}),
         orders=await metrics.order_summary(session, user_id),
     )
+
+
+def _birthday(profile: Profile | None) -> Birthday | None:
+    if profile is None or profile.birth_month is None or profile.birth_day is None:
+        return None
+    return Birthday(month=profile.birth_month, day=profile.birth_day)
+
+
+def _check_birthday(profile: Profile, patch: ProfilePatch) -> None:
+    """A 29 February birthday needs a leap birth year, whichever of the two was sent."""
+    month, day, year = profile.birth_month, profile.birth_day, profile.birth_year
+    if month is None or day is None or dates.possible(month, day, year):
+        return
+    field = "body.birthday" if "birthday" in patch.model_fields_set else "body.birth_year"
+    raise InvalidInput(field, f"{year} has no {month}-{day}: it is no leap year")
 
 
 async def time_zone(session: AsyncSession, user_id: UUID) -> str | None:
@@ -57,11 +78,14 @@ async def update(session: AsyncSession, user_id: UUID, patch: ProfilePatch) -> N
     )
     profile = await session.get(Profile, user_id, with_for_update=True)
     changed = []
-    for field, value in patch.profile_changes().items():
-        target = user if field == "display_name" else profile
-        if getattr(target, field) != value:
-            setattr(target, field, value)
-            changed.append(field)
+    for column, value in patch.profile_changes().items():
+        target = user if column == "display_name" else profile
+        field = _FIELD_OF.get(column, column)
+        if getattr(target, column) != value:
+            setattr(target, column, value)
+            if field not in changed:
+                changed.append(field)
+    _check_birthday(profile, patch)
     if changed:
         profile.updated_at = at
         await outbox.add(
@@ -77,6 +101,8 @@ async def update(session: AsyncSession, user_id: UUID, patch: ProfilePatch) -> N
     if changed:
         await session.flush()  # the segments' SQL reads the profile as changed
         await segments.refresh(session, user_id, {f"profile.{field}" for field in changed})
+    if {"birthday", "time_zone"} & set(changed):
+        await birthdays.schedule(session, user_id, at)
     for channel, granted in patch.consent_changes().items():
         consent = await session.get(Consent, (user_id, channel), with_for_update=True)
         if (consent.granted if consent else False) == granted:
