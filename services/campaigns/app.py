@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             coupon_grants.on_user_registered,
             coupon_grants.on_lifecycle_changed,
             coupon_grants.on_tier_changed,
+            coupon_grants.on_birthday_reached,
             coupon_grants.on_call_winner_chosen,
             segments.on_segment_entered,
             segments.on_segment_left,

@@ -140,7 +140,8 @@ async def test_operators_stop_a_rule_and_customers_cannot_touch_one(platform, op
         ({"to_stages": []}, "body.to_stages"),  # a lifecycle rule on every move: refused
         ({"to_tiers": ["gold"]}, "body.to_tiers"),  # a tier's condition on a lifecycle rule
         ({"trigger": "registration"}, "body.to_stages"),
-        ({"trigger": "birthday"}, "body.trigger"),
+        ({"trigger": "anniversary"}, "body.trigger"),
+        ({"trigger": "birthday"}, "body.to_stages"),  # a birthday rule takes no conditions
         ({"to_stages": ["asleep"]}, "body.to_stages.0"),
         ({"template_id": str(new_id())}, "body.template_id"),
     ],

@@ -1,12 +1,12 @@
 """Events upon which coupons are given: by operators' grant rules, a new user, a lifecycle
-move (first order, dormancy, reactivation), a membership tier reached; and content calls'
-winners their coupon reward."""
+move (first order, dormancy, reactivation), a membership tier reached, a birthday (once a
+year); and content calls' winners their coupon reward."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.events.handlers import consumes
 from contracts.content import CallWinnerChosen
-from contracts.users import LifecycleChanged, TierChanged, UserRegistered
+from contracts.users import BirthdayReached, LifecycleChanged, TierChanged, UserRegistered
 from services.campaigns.coupons import call_rewards, grant_rules
 from services.campaigns.coupons.triggers import GrantTrigger, Occasion
 
@@ -30,6 +30,12 @@ async def on_lifecycle_changed(event: LifecycleChanged, session: AsyncSession) -
 @consumes(TierChanged)
 async def on_tier_changed(event: TierChanged, session: AsyncSession) -> None:
     occasion = Occasion(GrantTrigger.TIER, to_tier=event.to_tier)
+    await grant_rules.fire(session, occasion, event.user_id)
+
+
+@consumes(BirthdayReached)
+async def on_birthday_reached(event: BirthdayReached, session: AsyncSession) -> None:
+    occasion = Occasion(GrantTrigger.BIRTHDAY, year=event.year)
     await grant_rules.fire(session, occasion, event.user_id)
 
 

@@ -212,6 +212,23 @@ class GrantRuleRecipient(Base):
     fired_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class GrantRuleYearlyRecipient(Base):
+    """A user a yearly rule (a birthday's) has fired for in a year: at most once per rule
+    and year, however often that year's event comes (the primary key, taken before the coupon
+    is given); next year's event gives again."""
+
+    __tablename__ = "coupon_grant_rule_yearly_recipients"
+
+    rule_id: Mapped[UUID] = mapped_column(
+        Uuid, ForeignKey("coupon_grant_rules.id"), primary_key=True
+    )
+    user_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    coupon_id: Mapped[UUID | None] = mapped_column(Uuid)
+    skipped: Mapped[str | None] = mapped_column(String(200))  # why no coupon was given
+    fired_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class CallReward(Base):
     """A content call's winner rewarded with a coupon: at most once per (call, post),
     however often `call.winner_chosen` comes (the primary key, taken before the coupon is

@@ -94,7 +94,7 @@ class TemplateRequest(BaseModel):
     @classmethod
     def _without_conditions(cls, trigger: GrantTrigger | None) -> GrantTrigger | None:
         if trigger is not None and trigger != GrantTrigger.REGISTRATION:
-            raise ValueError(f"a {trigger} grant takes conditions: set it up as a grant rule")
+            raise ValueError(f"a {trigger} grant is set up as a grant rule")
         return trigger
 
     @field_validator("valid_until")
@@ -274,7 +274,8 @@ class SegmentGrantOut(BaseModel):
 class GrantRuleRequest(BaseModel):
     """A rule giving the template's coupon upon an event: `registration` (no conditions),
     `lifecycle` (`to_stages` required; `from_stages`, `reasons` optional), `tier`
-    (`to_tiers`). A condition left empty accepts any value."""
+    (`to_tiers`), `birthday` (no conditions; once a year). A condition left empty accepts
+    any value."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -15,6 +15,8 @@ class GrantTrigger(StrEnum):
     # turning dormant (a win-back coupon), one coming back (reason `reactivated`)
     LIFECYCLE = "lifecycle"
     TIER = "tier"  # users.tier.changed: a membership tier reached
+    # users.birthday.reached: the customer's birthday, once a year (once per rule per year)
+    BIRTHDAY = "birthday"
 
 
 # The conditions each trigger takes (a rule naming another's is refused).
@@ -22,12 +24,14 @@ CONDITIONS: dict[GrantTrigger, frozenset[str]] = {
     GrantTrigger.REGISTRATION: frozenset(),
     GrantTrigger.LIFECYCLE: frozenset({"to_stages", "from_stages", "reasons"}),
     GrantTrigger.TIER: frozenset({"to_tiers"}),
+    GrantTrigger.BIRTHDAY: frozenset(),
 }
 # The condition without which a rule of the trigger would fire on every such event.
 REQUIRED: dict[GrantTrigger, str | None] = {
     GrantTrigger.REGISTRATION: None,
     GrantTrigger.LIFECYCLE: "to_stages",
     GrantTrigger.TIER: "to_tiers",
+    GrantTrigger.BIRTHDAY: None,
 }
 
 
@@ -48,6 +52,9 @@ class Occasion:
     from_stage: str | None = None
     reason: str | None = None
     to_tier: str | None = None
+    # The year a yearly occasion (a birthday) is of: a rule gives once per user per year.
+    # None: once per user ever.
+    year: int | None = None
 
 
 def meets(occasion: Occasion, trigger: GrantTrigger, conditions: Conditions) -> bool:

@@ -1,0 +1,156 @@
+"""Birthday grant rules: `users.birthday.reached` gives the rule's coupon once per user per
+rule per year (a redelivery nothing more, next year's birthday again), on both backends and
+through the real broker to the customer's coupons."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import select
+
+from chassis.events.envelope import CONTENT_TYPE
+from chassis.events.outbox import envelope_for
+from chassis.ids import new_id
+from chassis.testing import eventually
+from contracts.users import USER, BirthdayReached
+from services.campaigns.coupons import consumers, grant_rules, service
+from services.campaigns.coupons.models import Coupon
+from services.campaigns.coupons.schemas import GrantRuleRequest, TemplateRequest
+
+RULES = "/api/v1/campaigns/coupon-grant-rules"
+
+
+def birthday(user_id, year: int) -> BirthdayReached:
+    return BirthdayReached(
+        user_id=user_id,
+        year=year,
+        on=date(year, 5, 17),
+        birth_month=5,
+        birth_day=17,
+        time_zone="Asia/Shanghai",
+        reached_at=datetime(year, 5, 16, 16, tzinfo=UTC),
+    )
+
+
+async def _rule(db, total=100, per_user_limit=5):
+    template = TemplateRequest(
+        name="生日快乐 ¥20",
+        kind="fixed",
+        currency="CNY",
+        amount_off=20_00,
+        valid_days=30,
+        total_quantity=total,
+        per_user_limit=per_user_limit,
+    )
+    async with db.session() as session:
+        template = await service.create_template(session, template, new_id())
+        body = GrantRuleRequest(name="birthday", template_id=template.id, trigger="birthday")
+        return template, await grant_rules.create(session, body, new_id())
+
+
+async def _consume(db, event: BirthdayReached) -> None:
+    async with db.session() as session, session.begin():
+        await consumers.on_birthday_reached(event, session)
+
+
+async def _held(db, template_id) -> list[tuple]:
+    async with db.session() as session:
+        coupons = await session.scalars(
+            select(Coupon).where(Coupon.template_id == template_id).order_by(Coupon.claimed_at)
+        )
+        return [(c.holder_id, c.status) for c in coupons]
+
+
+async def test_a_birthday_gives_once_a_year_and_again_next_year(campaigns_db):
+    template, rule = await _rule(campaigns_db)
+    user, other = new_id(), new_id()
+    await _consume(campaigns_db, birthday(user, 2027))
+    await _consume(campaigns_db, birthday(user, 2027))  # redelivered, or announced twice
+    assert await _held(campaigns_db, template.id) == [(user, "claimed")]
+    await _consume(campaigns_db, birthday(user, 2028))  # next year's
+    await _consume(campaigns_db, birthday(other, 2028))
+    await _consume(campaigns_db, birthday(user, 2027))  # last year's, late: nothing more
+    assert await _held(campaigns_db, template.id) == [
+        (user, "claimed"),
+        (user, "claimed"),
+        (other, "claimed"),
+    ]
+    async with campaigns_db.session() as session:
+        assert await grant_rules.outcomes(session, rule.id) == (3, 0)
+
+
+async def test_a_birthday_the_template_cannot_give_to_is_recorded_once_that_year(campaigns_db):
+    template, rule = await _rule(campaigns_db, per_user_limit=1)
+    user = new_id()
+    await _consume(campaigns_db, birthday(user, 2027))
+    await _consume(campaigns_db, birthday(user, 2028))  # holds one already: the limit
+    await _consume(campaigns_db, birthday(user, 2028))
+    assert await _held(campaigns_db, template.id) == [(user, "claimed")]
+    async with campaigns_db.session() as session:
+        assert await grant_rules.outcomes(session, rule.id) == (1, 1)
+
+
+@pytest.fixture
+async def publish(platform):
+    producer = AIOKafkaProducer(bootstrap_servers=platform.broker.bootstrap_servers)
+    await producer.start()
+
+    async def send(*events: BirthdayReached) -> None:
+        for data in events:  # as users publishes them: keyed by user, in order per user
+            envelope = envelope_for(data, source="/flywheel/users")
+            await producer.send_and_wait(
+                USER,
+                envelope.to_bytes(),
+                key=str(data.user_id).encode(),
+                headers=[("content-type", CONTENT_TYPE.encode())],
+            )
+
+    yield send
+    await producer.stop()
+
+
+async def test_a_birthday_through_the_broker_is_a_coupon_in_the_customers_wallet(
+    platform, operator_token, publish
+):
+    async with platform.client("campaigns", operator_token) as staff:
+        template = await staff.post(
+            "/api/v1/campaigns/coupons",
+            json={
+                "name": "生日快乐",
+                "kind": "fixed",
+                "currency": "CNY",
+                "amount_off": 20_00,
+                "valid_days": 30,
+                "total_quantity": 100,
+                "per_user_limit": 5,
+            },
+        )
+        assert template.status_code == 201, template.text
+        template_id = template.json()["id"]
+        rule = await staff.post(
+            RULES, json={"name": "birthday", "template_id": template_id, "trigger": "birthday"}
+        )
+        assert rule.status_code == 201, rule.text
+        refused = await staff.post(
+            RULES,
+            json={
+                "name": "birthday",
+                "template_id": template_id,
+                "trigger": "birthday",
+                "to_tiers": ["gold"],
+            },
+        )
+        assert refused.json()["errors"][0]["field"] == "body.to_tiers"
+    user_id, token = await platform.customer()
+    await publish(birthday(user_id, 2027), birthday(user_id, 2027), birthday(user_id, 2028))
+
+    async def shown() -> dict | None:
+        async with platform.client("campaigns", operator_token) as staff:
+            found = (await staff.get(f"{RULES}/{rule.json()['id']}")).json()
+        return found if found["granted"] == 2 else None
+
+    assert (await eventually(shown, within=30))["skipped"] == 0
+    async with platform.client("campaigns", token) as customer:
+        items = (await customer.get("/api/v1/campaigns/me/coupons")).json()["items"]
+    mine = [c for c in items if c["template_id"] == template_id]
+    assert [c["status"] for c in mine] == ["claimed", "claimed"]  # 2027's and 2028's
