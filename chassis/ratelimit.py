@@ -32,7 +32,7 @@ class TooManyRequests(Problem):
     status, slug = 429, "rate-limited"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # pragma: no mutate (frozen or not, nothing writes one)
 class Decision:
     allowed: bool
     remaining: int
@@ -84,9 +84,9 @@ class LocalLimiter:
     def __init__(
         self,
         limits: dict[str, RateLimit],
-        *,
+        *,  # pragma: no mutate (callers pass these by name: `/` would accept them the same)
         clock: Callable[[], float] = time.monotonic,
-        max_keys: int = 100_000,
+        max_keys: int = 100_000,  # pragma: no mutate (a memory bound: any near it serves)
     ) -> None:
         self.limits = limits
         self._clock = clock
@@ -101,7 +101,7 @@ class LocalLimiter:
         now = self._clock()
         tokens, updated = self._buckets.get((rate_class, key), (float(limit.limit), now))
         tokens, decision = refill_and_take(tokens, updated, now, limit)
-        if len(self._buckets) >= self._max_keys:
+        if len(self._buckets) >= self._max_keys:  # pragma: no mutate (== too: never above)
             self._forget_full(now)
         self._buckets[(rate_class, key)] = (tokens, now)
         return decision
@@ -113,7 +113,7 @@ class LocalLimiter:
             limit = self.limits[bucket_key[0]]
             if tokens + (now - updated) * limit.per_second >= limit.limit:
                 del self._buckets[bucket_key]
-        if len(self._buckets) >= self._max_keys:
+        if len(self._buckets) >= self._max_keys:  # pragma: no mutate (== too: never above)
             for bucket_key in list(self._buckets)[: len(self._buckets) // 2]:
                 del self._buckets[bucket_key]
 
@@ -139,6 +139,9 @@ return {allowed, tostring(tokens)}
 """
 
 
+WARNING_EVERY = 10.0  # seconds between two warnings of a Redis outage
+
+
 class RedisLimiter:
     """Buckets in Redis under `prefix`, shared by every replica; one atomic script call each.
 
@@ -153,14 +156,16 @@ class RedisLimiter:
         *,
         prefix: str,
         on_error: Callable[[], object] = lambda: None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.limits = limits
         self.redis = redis
         self.prefix = prefix
         self._on_error = on_error
+        self._clock = clock
         self._script = redis.register_script(REDIS_SCRIPT)
-        self._fallback = LocalLimiter(limits)
-        self._last_warning = 0.0
+        self._fallback = LocalLimiter(limits, clock=clock)
+        self._last_warning = -math.inf  # the first failure is always logged
 
     async def take(self, rate_class: str, key: str) -> Decision:
         limit = self.limits[rate_class]
@@ -170,8 +175,8 @@ class RedisLimiter:
             )
         except (RedisError, OSError) as error:
             self._on_error()
-            if time.monotonic() - self._last_warning > 10:
-                self._last_warning = time.monotonic()
+            if self._clock() - self._last_warning > WARNING_EVERY:
+                self._last_warning = self._clock()
                 log.warning("rate limits fall back to this process: Redis failed: %r", error)
             return self._fallback.take_now(rate_class, key)
         return decide(bool(allowed), float(tokens), limit)

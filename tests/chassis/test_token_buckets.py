@@ -2,9 +2,20 @@
 leaves, what a refusal says, how the bucket refills and caps, the headers, and the local
 limiter's keys and its forgetting. `make mutants` runs these over `chassis/ratelimit.py`."""
 
-import pytest
+import logging
 
-from chassis.ratelimit import Decision, LocalLimiter, RateLimit, decide, headers, refill_and_take
+import pytest
+from redis.asyncio import Redis
+
+from chassis.ratelimit import (
+    Decision,
+    LocalLimiter,
+    RateLimit,
+    RedisLimiter,
+    decide,
+    headers,
+    refill_and_take,
+)
 
 TWO_PER_SECOND = RateLimit(limit=2, window=1)  # capacity 2, refilled at 2 tokens a second
 
@@ -53,7 +64,9 @@ def test_headers_name_the_policy_the_remaining_and_the_wait():
         "retry-after": "3",
     }
     soon = headers("api", TWO_PER_SECOND, Decision(False, 0, 0.01, 1.0))
-    assert (soon["ratelimit"], soon["retry-after"]) == ('"api";r=0;t=1', "1")  # at least 1 s
+    assert (soon["ratelimit"], soon["retry-after"]) == ('"api";r=0;t=1', "1")
+    now = headers("api", TWO_PER_SECOND, Decision(False, 0, 0.0, 1.0))
+    assert now["retry-after"] == "1"  # never 0: a client told 0 would retry in a tight loop
 
 
 class Clock:
@@ -91,3 +104,45 @@ async def test_the_local_limiter_forgets_full_buckets_first_then_the_oldest_half
     assert [key for _, key in limiter._buckets] == ["c", "d", "e", "f"]
     limiter.take_now("api", "g")  # c has refilled: forgotten, d and e kept
     assert [key for _, key in limiter._buckets] == ["d", "e", "f", "g"]
+
+
+def test_a_bucket_refilled_exactly_to_its_limit_is_forgotten_before_the_oldest():
+    clock = Clock()
+    clock.now = 1.0
+    slow = RateLimit(limit=1, window=100)
+    limiter = LocalLimiter({"api": TWO_PER_SECOND, "slow": slow}, clock=clock, max_keys=3)
+    limiter.take_now("slow", "x")  # empty, and refilling for 100 s: the oldest
+    limiter.take_now("api", "a")
+    limiter.take_now("api", "a")  # empty at 1.0: exactly full again at 2.0
+    clock.now = 2.0
+    limiter.take_now("api", "b")
+    limiter.take_now("api", "c")  # the limit reached: a is full, so a goes and x stays
+    assert [key for _, key in limiter._buckets] == ["x", "b", "c"]
+
+
+def test_a_flood_of_keys_drops_the_oldest_half():
+    clock = Clock()
+    limiter = LocalLimiter({"api": TWO_PER_SECOND}, clock=clock, max_keys=300)
+    for n in range(300):
+        limiter.take_now("api", f"k{n}")  # none full again
+    limiter.take_now("api", "newcomer")
+    kept = [key for _, key in limiter._buckets]
+    assert kept == [f"k{n}" for n in range(150, 300)] + ["newcomer"]
+
+
+async def test_a_redis_outage_is_logged_once_every_ten_seconds(caplog):
+    clock = Clock()
+    redis = Redis.from_url("redis://127.0.0.1:9/0", socket_connect_timeout=0.2)
+    limiter = RedisLimiter(redis, {"api": TWO_PER_SECOND}, prefix="x:", clock=clock)
+    logged = []
+    try:
+        with caplog.at_level(logging.WARNING, logger="chassis.ratelimit"):
+            for at in (100.0, 109.5, 110.0, 110.5, 115.0, 120.6):
+                clock.now = at
+                caplog.clear()
+                decision = await limiter.take("api", "someone")
+                logged.append(len(caplog.records))
+    finally:
+        await redis.aclose()
+    assert logged == [1, 0, 0, 1, 0, 1]
+    assert decision.allowed  # the fallback's bucket, on the same clock, had refilled
