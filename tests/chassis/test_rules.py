@@ -1,6 +1,7 @@
 """Fast tests of the chassis's pure parts: ids, settings, the event registry, envelopes."""
 
 import dataclasses
+import json
 import time
 from uuid import UUID
 
@@ -302,3 +303,29 @@ def test_a_price_in_a_currency_iso_4217_does_not_list_is_refused(code):
 @pytest.mark.parametrize("code", ["CNY", "USD", "EUR", "JPY", "HKD"])
 def test_a_price_in_a_listed_currency_is_money(code):
     assert Price(amount=100, currency=code).model_dump() == {"amount": 100, "currency": code}
+
+
+def _envelope(**changes) -> dict:
+    return {
+        "id": str(new_id()),
+        "source": "/flywheel/orders",
+        "type": "flywheel.orders.parcel.shipped.v1",
+        "time": "2026-11-25T10:00:00Z",
+        "data": {},
+        **changes,
+    }
+
+
+@pytest.mark.parametrize("field", ["source", "type"])
+def test_an_envelope_needs_a_source_and_a_type_of_one_character_at_least(field):
+    assert getattr(CloudEvent.model_validate(_envelope(**{field: "x"})), field) == "x"
+    with pytest.raises(ValidationError) as refused:
+        CloudEvent.model_validate(_envelope(**{field: ""}))
+    assert [e["loc"] for e in refused.value.errors()] == [(field,)]
+
+
+def test_an_envelope_without_a_subject_leaves_it_out_of_its_json():
+    sent = json.loads(CloudEvent.model_validate(_envelope()).to_bytes())
+    assert "subject" not in sent
+    assert sent["specversion"] == "1.0"
+    assert sent["datacontenttype"] == "application/json"
