@@ -23,7 +23,7 @@ def access_of(dependant: Dependant) -> Access:
         current = pending.pop()
         if isinstance(current.call, RoleCheck):
             levels.add(current.call.access)
-        elif current.call is current_principal:
+        elif current.call is current_principal:  # pragma: no mutate (`==` on functions is `is`)
             needs_principal = True
         pending.extend(current.dependencies)
     if len(levels) > 1:

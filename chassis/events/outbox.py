@@ -26,7 +26,8 @@ class EventTooLarge(ValueError):
     """An event that the broker would refuse; the change that causes it must not commit."""
 
 
-def envelope_for(data: EventData, *, source: str) -> CloudEvent:
+# `*` into `/` (make mutants) is equivalent: every caller names `source`.
+def envelope_for(data: EventData, *, source: str) -> CloudEvent:  # pragma: no mutate
     spec = registry.of(data)
     if spec.batch_of is not None:
         batches.check_keys(spec, data)
@@ -42,7 +43,7 @@ def envelope_for(data: EventData, *, source: str) -> CloudEvent:
 
 async def add(session: AsyncSession, data: EventData) -> CloudEvent:
     """Stage `data` as an event; it is published only if the session's transaction commits."""
-    return (await add_all(session, [data]))[0]
+    return (await add_all(session, [data]))[0]  # pragma: no mutate ([-1] of one is [0])
 
 
 async def add_all(session: AsyncSession, events: Iterable[EventData]) -> list[CloudEvent]:

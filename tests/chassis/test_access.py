@@ -4,6 +4,8 @@ document as `x-flywheel-access`, however the route is declared."""
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
 
 from chassis.auth.access import ADMITTED_ROLES, Access
 from chassis.auth.deps import (
@@ -62,9 +64,14 @@ def _app() -> FastAPI:
     async def hidden(_: AdminDep) -> dict:
         return {}
 
+    async def plain(_: Request) -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
     app = FastAPI()
     app.include_router(router, prefix="/api/v1/x")
     app.include_router(guarded, prefix="/api/v1/x")
+    # A Starlette route (no dependencies, in no schema): neither hidden nor an APIRoute.
+    app.add_route("/api/v1/x/plain", plain)
     generate = app.openapi
     app.openapi = lambda: declare_access(app, generate())
     return app

@@ -1,5 +1,7 @@
 """Fast tests of the chassis's pure parts: ids, settings, the event registry, envelopes."""
 
+import dataclasses
+import json
 import time
 from uuid import UUID
 
@@ -9,7 +11,8 @@ from pydantic_settings import SettingsConfigDict
 from sqlalchemy import BigInteger, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from chassis.events import EventData
+from chassis.events import EventData, event
+from chassis.events import registry as global_registry
 from chassis.events.envelope import CloudEvent
 from chassis.events.registry import EventRegistry, EventSpec
 from chassis.ids import new_id
@@ -119,6 +122,117 @@ def test_the_registry_knows_each_type_once_with_its_topic_and_key():
         registry.of(Other)
 
 
+def test_a_declared_spec_cannot_be_changed_after_registration():
+    spec = EventSpec(
+        "flywheel.orders.parcel.shipped.v1", "flywheel.orders.parcel", "parcel_id", Shipped, ""
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        spec.topic = "flywheel.orders.elsewhere"  # type: ignore[misc]
+
+
+def test_the_version_is_the_number_after_the_last_v():
+    # An aggregate and a verb that begin with "v" too: only the last ".v" starts the version.
+    spec = EventSpec(
+        "flywheel.orders.voucher.voided.v12", "flywheel.orders.voucher", "parcel_id", Shipped, ""
+    )
+    assert (spec.service, spec.version) == ("orders", 12)
+
+
+def test_the_registry_lists_every_spec_by_type_and_each_topic_once():
+    registry = EventRegistry()
+    later = EventSpec(
+        "flywheel.orders.parcel.shipped.v2", "flywheel.orders.parcel", "parcel_id", Shipped, ""
+    )
+
+    class Lost(EventData):
+        parcel_id: UUID
+
+    earlier = EventSpec(
+        "flywheel.orders.parcel.lost.v1", "flywheel.orders.lost", "parcel_id", Lost, ""
+    )
+    registry.register(later)
+    registry.register(earlier)
+    assert registry.all() == [earlier, later]
+    assert registry.topics() == ["flywheel.orders.lost", "flywheel.orders.parcel"]
+    assert registry.get("flywheel.orders.parcel.found.v1") is None
+
+
+class _Item(EventData):
+    parcel_id: UUID
+
+
+class _Items(EventData):
+    parcel_id: UUID
+    events: list[_Item]
+
+
+def test_a_batch_needs_an_events_field_and_its_key_on_the_items():
+    registry = EventRegistry()
+    topic = "flywheel.orders.parcel"
+    batch = EventSpec("flywheel.orders.parcel.batched.v1", topic, "parcel_id", _Items, "", _Item)
+    registry.register(batch)
+    assert registry.of(_Items) is batch
+    with pytest.raises(ValueError, match=r"batch event .* has no `events` field"):
+        registry.register(
+            EventSpec("flywheel.orders.parcel.bare.v1", topic, "parcel_id", Shipped, "", _Item)
+        )
+    with pytest.raises(ValueError, match="is not a field of its items"):
+        registry.register(
+            EventSpec("flywheel.orders.parcel.wrong.v1", topic, "events", _Items, "", _Item)
+        )
+
+
+MEMOS = "flywheel.testkit.memo"
+
+
+@event("flywheel.testkit.memo.filed.v1", topic=MEMOS, key="memo_id")
+class MemoFiled(EventData):
+    """
+    A memo was filed.
+
+    Its first line is the summary, whatever comes after it."""
+
+    memo_id: UUID
+
+
+@event("flywheel.testkit.memo.read.v1", topic=MEMOS, key="memo_id")
+class MemoRead(EventData):
+    memo_id: UUID
+
+
+class MemosFiled(EventData):
+    """Many memos filed at once."""
+
+    memo_id: UUID
+    events: list[MemoFiled]
+
+
+def test_a_declared_event_is_summarised_by_the_first_line_of_its_docstring():
+    assert global_registry.of(MemoFiled).summary == "A memo was filed."
+    assert global_registry.of(MemoRead).summary == ""
+    spec = global_registry.get("flywheel.testkit.memo.filed.v1")
+    assert (spec.topic, spec.key, spec.model, spec.batch_of) == (MEMOS, "memo_id", MemoFiled, None)
+
+
+def test_a_batch_is_declared_on_the_topic_of_its_items_and_no_other():
+    # A topic equal to the items' but not the same string object (as read from settings).
+    same = ".".join(["flywheel", "testkit", "memo"])
+    event("flywheel.testkit.memo.batch_filed.v1", topic=same, key="memo_id", batch_of=MemoFiled)(
+        MemosFiled
+    )
+    assert global_registry.of(MemosFiled).batch_of is MemoFiled
+    assert global_registry.of(MemosFiled).summary == "Many memos filed at once."
+    # Topics sorting before and after the items' one.
+    for other in ("flywheel.testkit.aaa", "flywheel.testkit.zzz"):
+        with pytest.raises(ValueError, match="is not on the topic of its items"):
+            event(
+                "flywheel.testkit.memo.batch_elsewhere.v1",
+                topic=other,
+                key="memo_id",
+                batch_of=MemoFiled,
+            )(MemosFiled)
+
+
 def test_payloads_are_immutable_and_strict():
     with pytest.raises(ValidationError):
         Shipped(parcel_id=new_id(), surprise=1)
@@ -189,3 +303,29 @@ def test_a_price_in_a_currency_iso_4217_does_not_list_is_refused(code):
 @pytest.mark.parametrize("code", ["CNY", "USD", "EUR", "JPY", "HKD"])
 def test_a_price_in_a_listed_currency_is_money(code):
     assert Price(amount=100, currency=code).model_dump() == {"amount": 100, "currency": code}
+
+
+def _envelope(**changes) -> dict:
+    return {
+        "id": str(new_id()),
+        "source": "/flywheel/orders",
+        "type": "flywheel.orders.parcel.shipped.v1",
+        "time": "2026-11-25T10:00:00Z",
+        "data": {},
+        **changes,
+    }
+
+
+@pytest.mark.parametrize("field", ["source", "type"])
+def test_an_envelope_needs_a_source_and_a_type_of_one_character_at_least(field):
+    assert getattr(CloudEvent.model_validate(_envelope(**{field: "x"})), field) == "x"
+    with pytest.raises(ValidationError) as refused:
+        CloudEvent.model_validate(_envelope(**{field: ""}))
+    assert [e["loc"] for e in refused.value.errors()] == [(field,)]
+
+
+def test_an_envelope_without_a_subject_leaves_it_out_of_its_json():
+    sent = json.loads(CloudEvent.model_validate(_envelope()).to_bytes())
+    assert "subject" not in sent
+    assert sent["specversion"] == "1.0"
+    assert sent["datacontenttype"] == "application/json"

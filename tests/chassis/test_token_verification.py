@@ -28,6 +28,7 @@ USER = new_id()
 # Figures the tests pin, not the module's constants (a test reading the constant would follow
 # any change of it): keys are refetched at most once a second.
 REFRESH = 1.0
+KEPT = 10_000  # tokens verified lately, remembered
 
 
 def jwk(key, kid: str) -> dict:
@@ -160,24 +161,36 @@ async def test_roles_default_to_none():
     assert principal.email == "someone@example.com"
 
 
-async def test_a_token_verified_once_is_answered_from_memory_until_it_expires(monkeypatch):
+# Sixteen expiries in a row: whatever its last bits, the leeway is added to it (`+ 10`
+# into `^ 10` agrees with it on a quarter of them).
+@pytest.mark.parametrize("lifetime", range(60, 76))
+async def test_a_token_verified_once_is_answered_from_memory_until_it_expires(
+    monkeypatch, lifetime
+):
     issuer = Issuer(jwk(KEY, "k1"))
     keys = issuer.verifier()
     issued = int(time.time())
-    token = sign(exp=issued + 60)
+    expires = issued + lifetime
+    token = sign(exp=expires)
     first = await verify_access_token(token, keys)
+    later = issuer.verifier()  # the same token remembered by another replica
+    assert await verify_access_token(token, later) == first
 
     def expired(*_, **__):
         raise jwt.ExpiredSignatureError("Signature has expired")
 
     monkeypatch.setattr(tokens.jwt, "decode", expired)  # the signature is not checked again
     assert await verify_access_token(token, keys) == first
-    # Within the leeway after its expiry still answered; at the leeway's end checked again.
-    monkeypatch.setattr(tokens.time, "time", lambda: issued + 60 + 9.5)
+    # Within the leeway after its expiry still answered; at the leeway's end checked again,
+    # and so it is any time after.
+    monkeypatch.setattr(tokens.time, "time", lambda: expires + 9.5)
     assert await verify_access_token(token, keys) == first
-    monkeypatch.setattr(tokens.time, "time", lambda: issued + 60 + 10)
+    monkeypatch.setattr(tokens.time, "time", lambda: expires + 10)
     with pytest.raises(InvalidToken, match="token expired"):
         await verify_access_token(token, keys)
+    monkeypatch.setattr(tokens.time, "time", lambda: expires + 3600)
+    with pytest.raises(InvalidToken, match="token expired"):
+        await verify_access_token(token, later)
 
 
 async def test_a_remembered_token_of_a_withdrawn_key_is_checked_again_and_refused():
@@ -200,6 +213,23 @@ async def test_tokens_remembered_are_bounded_the_oldest_forgotten(monkeypatch):
         await verify_access_token(token, keys)
     assert keys.verified(oldest) is None
     assert [keys.verified(t).email for t in newer] == ["1@example.com", "2@example.com"]
+
+
+def test_the_ten_thousand_tokens_verified_last_are_remembered():
+    keys = JwksKeys("http://users/jwks.json", client=httpx.AsyncClient())
+    keys.preload({"keys": [jwk(KEY, "k1")]})
+    principal = Principal(user_id=USER, roles=frozenset({Role.CUSTOMER}))
+    expires = time.time() + 3600
+    for n in range(KEPT):
+        keys.remember(f"token-{n}", principal, expires, "k1")
+    assert keys.verified("token-0") == principal  # all ten thousand held
+    keys.remember(f"token-{KEPT}", principal, expires, "k1")
+    assert keys.verified("token-0") is None  # the oldest forgotten for the newest
+    assert keys.verified("token-1") == principal
+    assert keys.verified(f"token-{KEPT}") == principal
+    keys.remember("token-again", principal, expires, "k1")
+    assert keys.verified("token-1") is None  # and so on, one for one: the bound holds
+    assert keys.verified("token-2") == principal
 
 
 async def test_keys_are_fetched_once_then_refetched_for_an_unknown_kid_at_most_every_second(
@@ -263,6 +293,33 @@ async def test_callers_waiting_on_one_fetch_share_it(clock):
     await verify_access_token(sign(), keys)
     issuer.keys.append(jwk(OTHER_KEY, "k2"))
     clock[0] += REFRESH + 0.01
+    token = sign(key=OTHER_KEY, kid="k2")
+    verified = await asyncio.gather(*(verify_access_token(token, keys) for _ in range(10)))
+    assert {p.user_id for p in verified} == {USER}
+    assert issuer.fetches == 2
+
+
+async def test_callers_that_asked_before_a_fetch_began_share_it_on_a_moving_clock(monkeypatch):
+    """As above, with a clock that moves at every reading (as a real one does): each caller
+    asked before the fetch began, at a time of its own."""
+    now = [1000.0]
+    pause = asyncio.sleep
+
+    def ticking() -> float:
+        now[0] += 0.001
+        return now[0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+        await pause(0)  # a turn for the other callers, as a real sleep gives
+
+    monkeypatch.setattr(tokens.time, "monotonic", ticking)
+    monkeypatch.setattr(tokens.asyncio, "sleep", sleep)
+    issuer = Issuer(jwk(KEY, "k1"))
+    keys = issuer.verifier()
+    await verify_access_token(sign(), keys)
+    issuer.keys.append(jwk(OTHER_KEY, "k2"))
+    now[0] += REFRESH + 0.01
     token = sign(key=OTHER_KEY, kid="k2")
     verified = await asyncio.gather(*(verify_access_token(token, keys) for _ in range(10)))
     assert {p.user_id for p in verified} == {USER}
