@@ -1,7 +1,8 @@
 """Fixtures shared by every test: the broker, databases, and a running platform."""
 
 import os
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from importlib import import_module
 from pathlib import Path
 
 import asyncpg
@@ -11,6 +12,7 @@ from templates import Templates
 
 from chassis import migrations
 from chassis.broker import TansuBroker
+from chassis.db import Database
 from chassis.ids import new_id
 from chassis.mailbox import Mailbox
 from chassis.testing import need
@@ -136,6 +138,26 @@ async def database_url(request, tmp_path) -> AsyncIterator[Callable[[str], str]]
             await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', timeout=30)
     finally:
         await connection.close(timeout=10)
+
+
+@pytest.fixture
+async def service_db(database_url) -> AsyncIterator[Callable[..., Awaitable[Database]]]:
+    """A factory of a service's own fresh database on the backend under test:
+    `await service_db("orders")` is created and migrated to head; `migrate=False` leaves it
+    empty (for tests of the revisions themselves). Disposed after the test."""
+    made: list[Database] = []
+
+    async def make(name: str, *, migrate: bool = True) -> Database:
+        db = Database(database_url(name), service=name)
+        made.append(db)
+        await db.create_database_if_missing()
+        if migrate:
+            await migrations.upgrade(db, import_module(f"services.{name}.app").SCHEMA)
+        return db
+
+    yield make
+    for db in made:
+        await db.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -3,18 +3,10 @@ SQLite and PostgreSQL), and operators of the session's platform (two, for four e
 
 import pytest
 
-from chassis import migrations
-from chassis.db import Database
-from services.catalog.app import SCHEMA
-
 
 @pytest.fixture
-async def db(database_url):
-    database = Database(database_url("catalog"), service="catalog")
-    await database.create_database_if_missing()
-    await migrations.upgrade(database, SCHEMA)
-    yield database
-    await database.dispose()
+async def db(service_db):
+    return await service_db("catalog")
 
 
 @pytest.fixture(scope="module")

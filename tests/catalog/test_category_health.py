@@ -9,13 +9,11 @@ from uuid import UUID
 import products_db
 import pytest
 
-from chassis import migrations
 from chassis.clock import now
 from chassis.db import Database, insert_for
 from chassis.http.problems import Conflict
 from chassis.ids import new_id
 from chassis.money import Price
-from services.catalog.app import SCHEMA
 from services.catalog.categories import service as categories
 from services.catalog.categories.schemas import CategoryCreate
 from services.catalog.insights import service
@@ -166,34 +164,28 @@ async def test_an_override_keeps_the_role_with_its_reason(platform, operators):
 
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
-async def test_concurrent_acceptances_change_the_role_once(database_url):
-    db = Database(database_url("catalog"), service="catalog")
-    await db.create_database_if_missing()
-    await migrations.upgrade(db, SCHEMA)
-    try:
-        async with db.session() as session:
-            category = await categories.create(
-                session, CategoryCreate(name="杯", role="core"), new_id()
-            )
-        body = ProductCreate(
-            name="保温杯",
-            category_id=category.id,
-            skus=[SkuIn(code=f"T-{new_id().hex}", price=Price(amount=100, currency="CNY"))],
+async def test_concurrent_acceptances_change_the_role_once(db):
+    async with db.session() as session:
+        category = await categories.create(
+            session, CategoryCreate(name="杯", role="core"), new_id()
         )
-        await products_db.create(db, body)  # listed, nothing sold: to eliminate
+    body = ProductCreate(
+        name="保温杯",
+        category_id=category.id,
+        skus=[SkuIn(code=f"T-{new_id().hex}", price=Price(amount=100, currency="CNY"))],
+    )
+    await products_db.create(db, body)  # listed, nothing sold: to eliminate
 
-        async def accept():
-            async with db.session() as session:
-                try:
-                    return await service.decide_role(
-                        session, category.id, accept=True, role=None, reason=None, by=new_id()
-                    )
-                except Conflict:
-                    return None
-
-        done = await asyncio.gather(*(accept() for _ in range(10)))
-        assert sum(d is not None for d in done) == 1
+    async def accept():
         async with db.session() as session:
-            assert (await categories.get(session, category.id)).role == "to_eliminate"
-    finally:
-        await db.dispose()
+            try:
+                return await service.decide_role(
+                    session, category.id, accept=True, role=None, reason=None, by=new_id()
+                )
+            except Conflict:
+                return None
+
+    done = await asyncio.gather(*(accept() for _ in range(10)))
+    assert sum(d is not None for d in done) == 1
+    async with db.session() as session:
+        assert (await categories.get(session, category.id)).role == "to_eliminate"

@@ -6,14 +6,11 @@ import products_db
 import pytest
 from sqlalchemy import func, select, update
 
-from chassis import migrations
-from chassis.db import Database
 from chassis.events.tables import outbox
 from chassis.http.problems import Conflict, InvalidInput, NotFound
 from chassis.ids import new_id
 from chassis.money import Price
 from chassis.pagination import PageRequest
-from services.catalog.app import SCHEMA
 from services.catalog.categories import service as categories
 from services.catalog.categories.schemas import CategoryCreate
 from services.catalog.products import service as products
@@ -25,11 +22,8 @@ from services.catalog.search.schemas import BrowseQuery, Sort
 
 
 @pytest.fixture
-async def shop(database_url):
+async def shop(db):
     """A small assortment: home > cups, and tea; listed products but one draft."""
-    db = Database(database_url("catalog"), service="catalog")
-    await db.create_database_if_missing()
-    await migrations.upgrade(db, SCHEMA)
     async with db.session() as session:
         home = await categories.create(session, CategoryCreate(name="家居", role="core"), new_id())
         cups = await categories.create(
@@ -47,8 +41,7 @@ async def shop(database_url):
         ("draft", "保温杯 draft", "Thermos", cups.id, 100, 5, False),
     ]:
         ids[key] = await _product(db, name, brand, category, price, stock, listed)
-    yield db, ids, {"home": home.id, "cups": cups.id, "tea": tea.id}
-    await db.dispose()
+    return db, ids, {"home": home.id, "cups": cups.id, "tea": tea.id}
 
 
 async def _product(db, name, brand, category_id, amount, stock, listed):

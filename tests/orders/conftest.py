@@ -208,6 +208,12 @@ async def trade(tmp_path_factory) -> AsyncIterator[Trade]:
 
 
 @pytest.fixture
+async def db(service_db) -> Database:
+    """A migrated orders database of its own on the backend under test."""
+    return await service_db("orders")
+
+
+@pytest.fixture
 async def orders_db(platform, database_url):
     """A migrated orders database of its own on the backend under test."""
     url = database_url("orders")

@@ -2,30 +2,18 @@
 pricing some SKUs now; an end or a cancellation stops one, whatever order the events come
 in, and an event applied again changes nothing."""
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
 
-from chassis import migrations
 from chassis.clock import now
 from chassis.db import Database
 from chassis.ids import new_id
 from contracts.campaigns import CampaignScheduled
-from services.orders.app import SCHEMA
 from services.orders.campaigns import service
 
 pytestmark = pytest.mark.asyncio
 DAY = timedelta(days=1)
-
-
-@pytest.fixture
-async def db(database_url) -> AsyncIterator[Database]:
-    database = Database(database_url("orders"), service="orders")
-    await database.create_database_if_missing()
-    await migrations.upgrade(database, SCHEMA)
-    yield database
-    await database.dispose()
 
 
 def _scheduled(sku_ids, kind="holiday_sale", starts=-DAY, ends=DAY) -> CampaignScheduled:

@@ -2,12 +2,10 @@
 the events arrive in, the newest state stands (an older event never overwrites a newer one),
 a price applies from its effective time, and a SKU left out of a product is no longer sold."""
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
 
-from chassis import migrations
 from chassis.clock import now
 from chassis.db import Database
 from chassis.ids import new_id
@@ -20,7 +18,6 @@ from contracts.catalog import (
     ProductUpdated,
     SkuPrice,
 )
-from services.orders.app import SCHEMA
 from services.orders.prices import consumers, service
 from services.orders.prices.offers import Offer
 
@@ -31,15 +28,6 @@ MINUTE = timedelta(minutes=1)
 
 def _cny(amount: int) -> Money:
     return Money(amount=amount, currency="CNY")
-
-
-@pytest.fixture
-async def db(database_url) -> AsyncIterator[Database]:
-    database = Database(database_url("orders"), service="orders")
-    await database.create_database_if_missing()
-    await migrations.upgrade(database, SCHEMA)
-    yield database
-    await database.dispose()
 
 
 async def _apply(db: Database, *events) -> None:

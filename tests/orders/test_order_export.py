@@ -1,28 +1,13 @@
 """The order export streams in chunks from the database, on SQLite and PostgreSQL: every
 matching order once, newest first, each with all its lines, whatever the chunk size."""
 
-from collections.abc import AsyncIterator
-
-import pytest
 from orders_catalog import offer_sku
 from sqlalchemy import select
 
-from chassis import migrations
-from chassis.db import Database
 from chassis.ids import new_id
-from services.orders.app import SCHEMA
 from services.orders.checkout import export, service
 from services.orders.checkout.models import Order
 from services.orders.checkout.schemas import OrderRequest, OrderSearch
-
-
-@pytest.fixture
-async def db(database_url) -> AsyncIterator[Database]:
-    database = Database(database_url("orders"), service="orders")
-    await database.create_database_if_missing()
-    await migrations.upgrade(database, SCHEMA)
-    yield database
-    await database.dispose()
 
 
 async def test_every_matching_order_comes_once_with_all_its_lines(db, monkeypatch):

@@ -2,7 +2,6 @@
 catalog read model's revision carries the products known before it over, and the flash
 claims' revision gives each reservation of orders still placed to the earliest of them."""
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from uuid import UUID
 
@@ -27,11 +26,8 @@ pytestmark = pytest.mark.asyncio
 
 
 @pytest.fixture
-async def db(database_url) -> AsyncIterator[Database]:
-    database = Database(database_url("orders"), service="orders")
-    await database.create_database_if_missing()
-    yield database
-    await database.dispose()
+async def db(service_db) -> Database:
+    return await service_db("orders", migrate=False)
 
 
 async def test_the_revisions_match_the_models(db):

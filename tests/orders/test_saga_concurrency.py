@@ -3,7 +3,6 @@ once decide once, duplicate callbacks pay once, a payment racing the timeout end
 one of paid or cancelled-and-refunded, and an order ships once and is delivered once."""
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from uuid import UUID
 
@@ -11,13 +10,11 @@ import pytest
 from orders_catalog import offer_sku
 from sqlalchemy import func, insert, select, update
 
-from chassis import migrations
 from chassis.clock import now
 from chassis.db import Database
 from chassis.events.tables import inbox, outbox
 from chassis.http.problems import Conflict
 from chassis.ids import new_id
-from services.orders.app import SCHEMA
 from services.orders.checkout import service as checkout
 from services.orders.checkout.lifecycle import OrderStatus
 from services.orders.checkout.models import Order
@@ -40,15 +37,6 @@ PROVIDER = SimulatedProvider(b"secret", timedelta(minutes=5), "http://pay.test")
 AWAITING = "flywheel.orders.order.awaiting_payment.v1"
 PAID = "flywheel.orders.order.paid.v1"
 CANCELLED = "flywheel.orders.order.cancelled.v1"
-
-
-@pytest.fixture
-async def db(database_url) -> AsyncIterator[Database]:
-    database = Database(database_url("orders"), service="orders")
-    await database.create_database_if_missing()
-    await migrations.upgrade(database, SCHEMA)
-    yield database
-    await database.dispose()
 
 
 async def _order(db: Database, **request) -> Order:

@@ -1,7 +1,6 @@
 """The users revisions build exactly the tables the models declare, on both backends, and
 the revision that ages tag evidence carries the evidence counted before it over."""
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -18,11 +17,8 @@ from services.users.tags import service as tags
 
 
 @pytest.fixture
-async def db(database_url) -> AsyncIterator[Database]:
-    database = Database(database_url("users"), service="users")
-    await database.create_database_if_missing()
-    yield database
-    await database.dispose()
+async def db(service_db) -> Database:
+    return await service_db("users", migrate=False)
 
 
 async def test_the_revisions_match_the_models(db):
