@@ -4,32 +4,13 @@ service is listed with the latest running spend that campaigns publishes for it 
 
 from datetime import timedelta
 
-from aiokafka import AIOKafkaProducer
-
 from chassis.clock import now
-from chassis.events import CloudEvent, registry
-from chassis.events.envelope import CONTENT_TYPE
 from chassis.ids import new_id
 from chassis.testing import eventually
 from tests.analytics.events import spend_changed
+from tests.publishing import publish
 
 CAMPAIGNS = "/api/v1/analytics/campaigns"
-
-
-async def _publish(platform, *envelopes: CloudEvent) -> None:
-    """On the type's topic, keyed by the campaign, as campaigns' relay does."""
-    producer = AIOKafkaProducer(bootstrap_servers=platform.broker.bootstrap_servers)
-    await producer.start()
-    try:
-        for envelope in envelopes:
-            await producer.send_and_wait(
-                registry.get(envelope.type).topic,
-                envelope.to_bytes(),
-                key=envelope.subject.encode(),
-                headers=[("content-type", CONTENT_TYPE.encode())],
-            )
-    finally:
-        await producer.stop()
 
 
 async def test_the_spend_campaigns_publishes_is_listed_with_its_roi(platform, operator_token):
@@ -51,7 +32,7 @@ async def test_the_spend_campaigns_publishes_is_listed_with_its_roi(platform, op
         assert scheduled.status_code == 200, scheduled.text
     earlier = today - timedelta(minutes=30)
     latest = spend_changed(campaign, 1_200, earlier + timedelta(minutes=5), budget=50_000)
-    await _publish(
+    await publish(
         platform,
         spend_changed(campaign, 400, earlier, budget=50_000),
         latest,

@@ -6,16 +6,14 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from aiokafka import AIOKafkaProducer
 
-from chassis.events import CloudEvent, registry
-from chassis.events.envelope import CONTENT_TYPE
 from chassis.ids import new_id
 from chassis.testing import eventually
 from contracts.users import LifecycleStage as Stage
 from services.analytics.store.service import record
 from tests.analytics.events import moved, registered
 from tests.analytics.serving import analytics, client
+from tests.publishing import publish
 
 MONDAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 LIFECYCLE = "/api/v1/analytics/metrics/lifecycle"
@@ -75,22 +73,6 @@ async def test_only_operators_read_the_lifecycle_distribution(platform):
         assert (await api.get(LIFECYCLE, params=RANGE)).status_code == 401
 
 
-async def _publish(platform, *envelopes: CloudEvent) -> None:
-    """On each type's topic, keyed by its aggregate, as users' relay does."""
-    producer = AIOKafkaProducer(bootstrap_servers=platform.broker.bootstrap_servers)
-    await producer.start()
-    try:
-        for envelope in envelopes:
-            await producer.send_and_wait(
-                registry.get(envelope.type).topic,
-                envelope.to_bytes(),
-                key=envelope.subject.encode(),
-                headers=[("content-type", CONTENT_TYPE.encode())],
-            )
-    finally:
-        await producer.stop()
-
-
 async def test_moves_published_by_users_are_counted_once(platform, operator_token):
     # A day of its own in the past: the platform's other tests register users today, so this
     # day's moves are this test's alone (the populations carry everyone before it).
@@ -98,7 +80,7 @@ async def test_moves_published_by_users_are_counted_once(platform, operator_toke
     at = datetime(day.year, day.month, day.day, 10, tzinfo=UTC)
     first, second = new_id(), new_id()
     move = moved(first, Stage.POTENTIAL, Stage.NEW, at + timedelta(hours=1))
-    await _publish(
+    await publish(
         platform,
         registered(first, at),
         registered(second, at),

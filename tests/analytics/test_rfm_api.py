@@ -6,10 +6,7 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from aiokafka import AIOKafkaProducer
 
-from chassis.events import CloudEvent, registry
-from chassis.events.envelope import CONTENT_TYPE
 from chassis.ids import new_id
 from chassis.testing import eventually
 from contracts.users import RfmReason as Reason
@@ -17,6 +14,7 @@ from services.analytics.metrics.rfm import RfmLayer
 from services.analytics.store.service import record
 from tests.analytics.events import rescored
 from tests.analytics.serving import analytics, client
+from tests.publishing import publish
 
 MONDAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 RFM = "/api/v1/analytics/metrics/rfm"
@@ -95,22 +93,6 @@ async def test_only_operators_read_the_rfm_distribution(platform):
         assert (await api.get(RFM, params=RANGE)).status_code == 401
 
 
-async def _publish(platform, *envelopes: CloudEvent) -> None:
-    """On the type's topic, keyed by the user, as users' relay does."""
-    producer = AIOKafkaProducer(bootstrap_servers=platform.broker.bootstrap_servers)
-    await producer.start()
-    try:
-        for envelope in envelopes:
-            await producer.send_and_wait(
-                registry.get(envelope.type).topic,
-                envelope.to_bytes(),
-                key=envelope.subject.encode(),
-                headers=[("content-type", CONTENT_TYPE.encode())],
-            )
-    finally:
-        await producer.stop()
-
-
 async def test_changes_published_by_users_are_counted_once_in_any_order(platform, operator_token):
     # A day of its own in the past (populations carry everyone scored before it): this
     # day's moves are this test's alone.
@@ -118,7 +100,7 @@ async def test_changes_published_by_users_are_counted_once_in_any_order(platform
     at = datetime(day.year, day.month, day.day, 10, tzinfo=UTC)
     first, second = new_id(), new_id()
     scored = rescored(first, None, "555", at, Reason.FIRST_ORDER)
-    await _publish(
+    await publish(
         platform,
         scored,
         scored,  # redelivered

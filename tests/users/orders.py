@@ -3,11 +3,9 @@ saga (imported as `orders`)."""
 
 from uuid import UUID
 
-from aiokafka import AIOKafkaProducer
+import publishing
 
 from chassis.clock import now
-from chassis.events.outbox import envelope_for
-from chassis.events.registry import registry
 from chassis.ids import new_id
 from chassis.money import Money
 from contracts.orders import (
@@ -26,16 +24,7 @@ SKU = new_id()
 
 async def publish(platform, *events) -> None:
     """Publish events as the orders service's relay does: CloudEvents keyed by the order."""
-    producer = AIOKafkaProducer(bootstrap_servers=platform.broker.bootstrap_servers)
-    await producer.start()
-    try:
-        for data in events:
-            envelope = envelope_for(data, source="/flywheel/orders")
-            await producer.send_and_wait(
-                registry.of(data).topic, envelope.to_bytes(), key=envelope.subject.encode()
-            )
-    finally:
-        await producer.stop()
+    await publishing.publish_as(platform, "/flywheel/orders", *events)
 
 
 def cny(amount: int) -> Money:
