@@ -3,16 +3,15 @@ rule per year (a redelivery nothing more, next year's birthday again), on both b
 through the real broker to the customer's coupons."""
 
 from datetime import UTC, date, datetime
+from functools import partial
 
+import publishing
 import pytest
-from aiokafka import AIOKafkaProducer
 from sqlalchemy import select
 
-from chassis.events.envelope import CONTENT_TYPE
-from chassis.events.outbox import envelope_for
 from chassis.ids import new_id
 from chassis.testing import eventually
-from contracts.users import USER, BirthdayReached
+from contracts.users import BirthdayReached
 from services.campaigns.coupons import consumers, grant_rules, service
 from services.campaigns.coupons.models import Coupon
 from services.campaigns.coupons.schemas import GrantRuleRequest, TemplateRequest
@@ -91,22 +90,9 @@ async def test_a_birthday_the_template_cannot_give_to_is_recorded_once_that_year
 
 
 @pytest.fixture
-async def publish(platform):
-    producer = AIOKafkaProducer(bootstrap_servers=platform.broker.bootstrap_servers)
-    await producer.start()
-
-    async def send(*events: BirthdayReached) -> None:
-        for data in events:  # as users publishes them: keyed by user, in order per user
-            envelope = envelope_for(data, source="/flywheel/users")
-            await producer.send_and_wait(
-                USER,
-                envelope.to_bytes(),
-                key=str(data.user_id).encode(),
-                headers=[("content-type", CONTENT_TYPE.encode())],
-            )
-
-    yield send
-    await producer.stop()
+def publish(platform):
+    """Birthdays as users' relay publishes them: keyed by user, in order."""
+    return partial(publishing.publish_as, platform, "/flywheel/users")
 
 
 async def test_a_birthday_through_the_broker_is_a_coupon_in_the_customers_wallet(

@@ -8,15 +8,14 @@ import json
 from datetime import UTC, datetime
 from uuid import UUID
 
-from aiokafka import AIOKafkaProducer
+import publishing
 from sqlalchemy import select
 
-from chassis.events.envelope import CONTENT_TYPE
 from chassis.events.outbox import envelope_for
 from chassis.events.tables import outbox
 from chassis.ids import new_id
 from chassis.testing import eventually
-from contracts.content import CALL, CallWinnerChosen, Reward, RewardKind
+from contracts.content import CallWinnerChosen, Reward, RewardKind
 from services.campaigns.coupons import call_rewards, consumers, service
 from services.campaigns.coupons.models import Coupon
 from services.campaigns.coupons.schemas import TemplateRequest
@@ -143,18 +142,7 @@ async def test_a_winner_chosen_through_the_broker_holds_the_coupon(platform, ope
     author, token = await platform.customer()
     won = _won(template_id, author=UUID(author))
     envelope = envelope_for(won, source="/flywheel/content")
-    producer = AIOKafkaProducer(bootstrap_servers=platform.broker.bootstrap_servers)
-    await producer.start()
-    try:
-        for _ in range(2):  # the second a redelivery
-            await producer.send_and_wait(
-                CALL,
-                envelope.to_bytes(),
-                key=str(won.call_id).encode(),
-                headers=[("content-type", CONTENT_TYPE.encode())],
-            )
-    finally:
-        await producer.stop()
+    await publishing.publish(platform, envelope, envelope)  # the second a redelivery
 
     async def held() -> list:
         async with platform.client("campaigns", token) as customer:

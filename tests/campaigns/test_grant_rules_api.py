@@ -3,15 +3,14 @@ are a 422 naming the field), and users' lifecycle events through the real broker
 coupon once per user per rule."""
 
 from datetime import UTC, datetime
+from functools import partial
 
+import publishing
 import pytest
-from aiokafka import AIOKafkaProducer
 
-from chassis.events.envelope import CONTENT_TYPE
-from chassis.events.outbox import envelope_for
 from chassis.ids import new_id
 from chassis.testing import eventually
-from contracts.users import LIFECYCLE, LifecycleChanged
+from contracts.users import LifecycleChanged
 
 pytestmark = pytest.mark.asyncio
 
@@ -19,22 +18,9 @@ RULES = "/api/v1/campaigns/coupon-grant-rules"
 
 
 @pytest.fixture
-async def publish(platform):
-    producer = AIOKafkaProducer(bootstrap_servers=platform.broker.bootstrap_servers)
-    await producer.start()
-
-    async def send(*events: LifecycleChanged) -> None:
-        for data in events:  # as users publishes them: keyed by user, in order per user
-            envelope = envelope_for(data, source="/flywheel/users")
-            await producer.send_and_wait(
-                LIFECYCLE,
-                envelope.to_bytes(),
-                key=str(data.user_id).encode(),
-                headers=[("content-type", CONTENT_TYPE.encode())],
-            )
-
-    yield send
-    await producer.stop()
+def publish(platform):
+    """Lifecycle changes as users' relay publishes them: keyed by user, in order."""
+    return partial(publishing.publish_as, platform, "/flywheel/users")
 
 
 async def _template(staff, name: str) -> str:
