@@ -2,19 +2,17 @@
 are a 422 naming the field), and users' lifecycle events through the real broker give the
 coupon once per user per rule."""
 
-from datetime import UTC, datetime
 from functools import partial
 
 import publishing
 import pytest
+from grants_setup import RULES, held, posted_template
+from grants_setup import lifecycle_changed as moved
 
 from chassis.ids import new_id
 from chassis.testing import eventually
-from contracts.users import LifecycleChanged
 
 pytestmark = pytest.mark.asyncio
-
-RULES = "/api/v1/campaigns/coupon-grant-rules"
 
 
 @pytest.fixture
@@ -24,30 +22,8 @@ def publish(platform):
 
 
 async def _template(staff, name: str) -> str:
-    response = await staff.post(
-        "/api/v1/campaigns/coupons",
-        json={
-            "name": name,
-            "kind": "fixed",
-            "currency": "CNY",
-            "amount_off": 15_00,
-            "valid_days": 14,
-            "total_quantity": 100,
-            "per_user_limit": 5,
-        },
-    )
-    assert response.status_code == 201, response.text
-    return response.json()["id"]
-
-
-def _moved(user_id, to_stage: str, from_stage: str, reason: str) -> LifecycleChanged:
-    return LifecycleChanged(
-        user_id=user_id,
-        from_stage=from_stage,
-        to_stage=to_stage,
-        reason=reason,
-        rule_version=1,
-        changed_at=datetime.now(UTC),
+    return await posted_template(
+        staff, name=name, amount_off=15_00, valid_days=14, per_user_limit=5
     )
 
 
@@ -82,20 +58,18 @@ async def test_lifecycle_events_through_the_broker_give_each_rules_coupon_once(
         assert returned.status_code == 201, returned.text
     user_id, token = await platform.customer()
     await publish(
-        _moved(user_id, "dormant", "active", "inactive"),
-        _moved(user_id, "dormant", "active", "inactive"),  # the rule met a second time
-        _moved(user_id, "active", "dormant", "reactivated"),  # last: the others came before
+        moved(user_id, "dormant", "active", "inactive"),
+        moved(user_id, "dormant", "active", "inactive"),  # the rule met a second time
+        moved(user_id, "active", "dormant", "reactivated"),  # last: the others came before
     )
 
-    async def held() -> list[dict] | None:
-        async with platform.client("campaigns", token) as customer:
-            items = (await customer.get("/api/v1/campaigns/me/coupons")).json()["items"]
-        return items if any(c["template_id"] == welcome_back for c in items) else None
+    async def given() -> list[dict] | None:
+        # Rules of other tests on the shared platform (the demo's win-back) may give this user
+        # theirs too: only these two rules' coupons are this test's.
+        coupons = await held(platform, token, win_back, welcome_back)
+        return coupons if any(c["template_id"] == welcome_back for c in coupons) else None
 
-    coupons = await eventually(held, within=30)
-    # Rules of other tests on the shared platform (the demo's win-back) may give this user
-    # theirs too: only these two rules' coupons are this test's.
-    mine = [c["template_id"] for c in coupons if c["template_id"] in {win_back, welcome_back}]
+    mine = [c["template_id"] for c in await eventually(given, within=30)]
     assert sorted(mine) == sorted([win_back, welcome_back])
     async with platform.client("campaigns", operator_token) as staff:
         shown = (await staff.get(f"{RULES}/{rule.json()['id']}")).json()
