@@ -44,6 +44,13 @@ async def posted_template(staff, **terms) -> str:
     return response.json()["id"]
 
 
+async def posted_rule(staff, **body) -> dict:
+    """A grant rule (its name, template, trigger and conditions) an operator made over HTTP."""
+    response = await staff.post(RULES, json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
 async def rule(db, template: CouponTemplate, **body) -> GrantRule:
     """A grant rule of the template (its name, trigger and conditions) made by the service."""
     async with db.session() as session:

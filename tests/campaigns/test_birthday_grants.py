@@ -85,11 +85,9 @@ async def test_a_birthday_through_the_broker_is_a_coupon_in_the_customers_wallet
         template_id = await grants_setup.posted_template(
             staff, name="生日快乐", amount_off=20_00, valid_days=30, per_user_limit=5
         )
-        rule = await staff.post(
-            RULES,
-            json={"name": "birthday", "template_id": template_id, "trigger": "birthday"},
+        rule = await grants_setup.posted_rule(
+            staff, name="birthday", template_id=template_id, trigger="birthday"
         )
-        assert rule.status_code == 201, rule.text
         refused = await staff.post(
             RULES,
             json={
@@ -105,7 +103,7 @@ async def test_a_birthday_through_the_broker_is_a_coupon_in_the_customers_wallet
 
     async def shown() -> dict | None:
         async with platform.client("campaigns", operator_token) as staff:
-            found = (await staff.get(f"{RULES}/{rule.json()['id']}")).json()
+            found = (await staff.get(f"{RULES}/{rule['id']}")).json()
         return found if found["granted"] == 2 else None
 
     assert (await eventually(shown, within=30))["skipped"] == 0

@@ -6,7 +6,7 @@ from functools import partial
 
 import publishing
 import pytest
-from grants_setup import RULES, held, posted_template
+from grants_setup import COUPONS, RULES, fixed, held, posted_rule, posted_template
 from grants_setup import lifecycle_changed as moved
 
 from chassis.ids import new_id
@@ -35,27 +35,17 @@ async def test_lifecycle_events_through_the_broker_give_each_rules_coupon_once(
             await _template(staff, "想你了 ¥15"),
             await _template(staff, "欢迎回来"),
         )
-        rule = await staff.post(
-            RULES,
-            json={
-                "name": "win-back",
-                "template_id": win_back,
-                "trigger": "lifecycle",
-                "to_stages": ["dormant"],
-            },
+        rule = await posted_rule(
+            staff, name="win-back", template_id=win_back, trigger="lifecycle", to_stages=["dormant"]
         )
-        assert rule.status_code == 201, rule.text
-        returned = await staff.post(
-            RULES,
-            json={
-                "name": "welcome back",
-                "template_id": welcome_back,
-                "trigger": "lifecycle",
-                "to_stages": ["active", "new"],
-                "reasons": ["reactivated"],
-            },
+        await posted_rule(
+            staff,
+            name="welcome back",
+            template_id=welcome_back,
+            trigger="lifecycle",
+            to_stages=["active", "new"],
+            reasons=["reactivated"],
         )
-        assert returned.status_code == 201, returned.text
     user_id, token = await platform.customer()
     await publish(
         moved(user_id, "dormant", "active", "inactive"),
@@ -72,7 +62,7 @@ async def test_lifecycle_events_through_the_broker_give_each_rules_coupon_once(
     mine = [c["template_id"] for c in await eventually(given, within=30)]
     assert sorted(mine) == sorted([win_back, welcome_back])
     async with platform.client("campaigns", operator_token) as staff:
-        shown = (await staff.get(f"{RULES}/{rule.json()['id']}")).json()
+        shown = (await staff.get(f"{RULES}/{rule['id']}")).json()
     assert (shown["granted"], shown["skipped"], shown["active"]) == (1, 0, True)
 
 
@@ -121,17 +111,7 @@ async def test_a_bad_rule_is_422_naming_the_field(platform, operator_token, chan
 
 async def test_a_template_grants_on_no_trigger_that_needs_conditions(platform, operator_token):
     async with platform.client("campaigns", operator_token) as staff:
-        response = await staff.post(
-            "/api/v1/campaigns/coupons",
-            json={
-                "name": "x",
-                "kind": "fixed",
-                "currency": "CNY",
-                "amount_off": 1_00,
-                "valid_days": 1,
-                "total_quantity": 1,
-                "grant_on": "lifecycle",
-            },
-        )
+        terms = fixed(name="x", amount_off=1_00, valid_days=1, total=1)
+        response = await staff.post(COUPONS, json=terms | {"grant_on": "lifecycle"})
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["body.grant_on"]
