@@ -23,6 +23,16 @@ __all__ = [
     "refunded",
 ]
 
+# The coupon the saga tests' customers hold: ¥40 off an order of ¥300 or more, for a week.
+FORTY_OFF_300 = {
+    "name": "¥40 off ¥300",
+    "kind": "threshold",
+    "currency": "CNY",
+    "amount_off": 40_00,
+    "threshold": 300_00,
+    "valid_days": 7,
+}
+
 
 def placed(customer_id: UUID, coupon_ids: list[UUID], *lines: OrderLine) -> OrderPlaced:
     """An order of `lines` (one ¥320 line by default) using the coupons `coupon_ids`."""
@@ -33,19 +43,7 @@ def placed(customer_id: UUID, coupon_ids: list[UUID], *lines: OrderLine) -> Orde
 
 async def claimed_coupon(db, holder, campaign_id=None, **terms):
     body = TemplateRequest(
-        **(
-            {
-                "name": "¥40 off ¥300",
-                "kind": "threshold",
-                "currency": "CNY",
-                "amount_off": 40_00,
-                "threshold": 300_00,
-                "valid_days": 7,
-                "total_quantity": 100,
-                "campaign_id": campaign_id,
-            }
-            | terms
-        )
+        **(FORTY_OFF_300 | {"total_quantity": 100, "campaign_id": campaign_id} | terms)
     )
     async with db.session() as session:
         template = await service.create_template(session, body, new_id())
@@ -66,15 +64,7 @@ async def holding(platform, operator_token) -> tuple[UUID, str, UUID]:
     async with platform.client("campaigns", operator_token) as staff:
         template = await staff.post(
             "/api/v1/campaigns/coupons",
-            json={
-                "name": "¥40 off ¥300",
-                "kind": "threshold",
-                "currency": "CNY",
-                "amount_off": 40_00,
-                "threshold": 300_00,
-                "valid_days": 7,
-                "total_quantity": 10,
-            },
+            json=FORTY_OFF_300 | {"total_quantity": 10},
         )
     customer_id, token = await platform.customer()
     async with platform.client("campaigns", token) as customer:
