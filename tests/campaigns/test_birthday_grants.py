@@ -3,21 +3,17 @@ rule per year (a redelivery nothing more, next year's birthday again), on both b
 through the real broker to the customer's coupons."""
 
 from datetime import UTC, date, datetime
+from functools import partial
 
+import grants_setup
+import publishing
 import pytest
-from aiokafka import AIOKafkaProducer
-from sqlalchemy import select
+from grants_setup import RULES
 
-from chassis.events.envelope import CONTENT_TYPE
-from chassis.events.outbox import envelope_for
 from chassis.ids import new_id
 from chassis.testing import eventually
-from contracts.users import USER, BirthdayReached
-from services.campaigns.coupons import consumers, grant_rules, service
-from services.campaigns.coupons.models import Coupon
-from services.campaigns.coupons.schemas import GrantRuleRequest, TemplateRequest
-
-RULES = "/api/v1/campaigns/coupon-grant-rules"
+from contracts.users import BirthdayReached
+from services.campaigns.coupons import consumers, grant_rules
 
 
 def birthday(user_id, year: int) -> BirthdayReached:
@@ -32,33 +28,19 @@ def birthday(user_id, year: int) -> BirthdayReached:
     )
 
 
-async def _rule(db, total=100, per_user_limit=5):
-    template = TemplateRequest(
-        name="生日快乐 ¥20",
-        kind="fixed",
-        currency="CNY",
-        amount_off=20_00,
-        valid_days=30,
-        total_quantity=total,
-        per_user_limit=per_user_limit,
+async def _rule(db, per_user_limit=5):
+    template = await grants_setup.template(
+        db, name="生日快乐 ¥20", amount_off=20_00, valid_days=30, per_user_limit=per_user_limit
     )
-    async with db.session() as session:
-        template = await service.create_template(session, template, new_id())
-        body = GrantRuleRequest(name="birthday", template_id=template.id, trigger="birthday")
-        return template, await grant_rules.create(session, body, new_id())
+    return template, await grants_setup.rule(db, template, name="birthday", trigger="birthday")
 
 
 async def _consume(db, event: BirthdayReached) -> None:
-    async with db.session() as session, session.begin():
-        await consumers.on_birthday_reached(event, session)
+    await grants_setup.consume(db, consumers.on_birthday_reached, event)
 
 
 async def _held(db, template_id) -> list[tuple]:
-    async with db.session() as session:
-        coupons = await session.scalars(
-            select(Coupon).where(Coupon.template_id == template_id).order_by(Coupon.claimed_at)
-        )
-        return [(c.holder_id, c.status) for c in coupons]
+    return [(c.holder_id, c.status) for c in await grants_setup.given(db, template_id)]
 
 
 async def test_a_birthday_gives_once_a_year_and_again_next_year(campaigns_db):
@@ -91,46 +73,21 @@ async def test_a_birthday_the_template_cannot_give_to_is_recorded_once_that_year
 
 
 @pytest.fixture
-async def publish(platform):
-    producer = AIOKafkaProducer(bootstrap_servers=platform.broker.bootstrap_servers)
-    await producer.start()
-
-    async def send(*events: BirthdayReached) -> None:
-        for data in events:  # as users publishes them: keyed by user, in order per user
-            envelope = envelope_for(data, source="/flywheel/users")
-            await producer.send_and_wait(
-                USER,
-                envelope.to_bytes(),
-                key=str(data.user_id).encode(),
-                headers=[("content-type", CONTENT_TYPE.encode())],
-            )
-
-    yield send
-    await producer.stop()
+def publish(platform):
+    """Birthdays as users' relay publishes them: keyed by user, in order."""
+    return partial(publishing.publish_as, platform, "/flywheel/users")
 
 
 async def test_a_birthday_through_the_broker_is_a_coupon_in_the_customers_wallet(
     platform, operator_token, publish
 ):
     async with platform.client("campaigns", operator_token) as staff:
-        template = await staff.post(
-            "/api/v1/campaigns/coupons",
-            json={
-                "name": "生日快乐",
-                "kind": "fixed",
-                "currency": "CNY",
-                "amount_off": 20_00,
-                "valid_days": 30,
-                "total_quantity": 100,
-                "per_user_limit": 5,
-            },
+        template_id = await grants_setup.posted_template(
+            staff, name="生日快乐", amount_off=20_00, valid_days=30, per_user_limit=5
         )
-        assert template.status_code == 201, template.text
-        template_id = template.json()["id"]
-        rule = await staff.post(
-            RULES, json={"name": "birthday", "template_id": template_id, "trigger": "birthday"}
+        rule = await grants_setup.posted_rule(
+            staff, name="birthday", template_id=template_id, trigger="birthday"
         )
-        assert rule.status_code == 201, rule.text
         refused = await staff.post(
             RULES,
             json={
@@ -146,11 +103,9 @@ async def test_a_birthday_through_the_broker_is_a_coupon_in_the_customers_wallet
 
     async def shown() -> dict | None:
         async with platform.client("campaigns", operator_token) as staff:
-            found = (await staff.get(f"{RULES}/{rule.json()['id']}")).json()
+            found = (await staff.get(f"{RULES}/{rule['id']}")).json()
         return found if found["granted"] == 2 else None
 
     assert (await eventually(shown, within=30))["skipped"] == 0
-    async with platform.client("campaigns", token) as customer:
-        items = (await customer.get("/api/v1/campaigns/me/coupons")).json()["items"]
-    mine = [c for c in items if c["template_id"] == template_id]
+    mine = await grants_setup.held(platform, token, template_id)
     assert [c["status"] for c in mine] == ["claimed", "claimed"]  # 2027's and 2028's

@@ -8,34 +8,25 @@ import json
 from datetime import UTC, datetime
 from uuid import UUID
 
-from aiokafka import AIOKafkaProducer
+import grants_setup
+import publishing
 from sqlalchemy import select
 
-from chassis.events.envelope import CONTENT_TYPE
 from chassis.events.outbox import envelope_for
 from chassis.events.tables import outbox
 from chassis.ids import new_id
 from chassis.testing import eventually
-from contracts.content import CALL, CallWinnerChosen, Reward, RewardKind
-from services.campaigns.coupons import call_rewards, consumers, service
-from services.campaigns.coupons.models import Coupon
-from services.campaigns.coupons.schemas import TemplateRequest
+from contracts.content import CallWinnerChosen, Reward, RewardKind
+from services.campaigns.coupons import call_rewards, consumers
 
 CLAIMED = "flywheel.campaigns.coupon.claimed.v1"
+NAME = "征集获奖 ¥20"
 
 
 async def _template(db, total=100, per_user_limit=1):
-    body = TemplateRequest(
-        name="征集获奖 ¥20",
-        kind="fixed",
-        currency="CNY",
-        amount_off=20_00,
-        valid_days=30,
-        total_quantity=total,
-        per_user_limit=per_user_limit,
+    return await grants_setup.template(
+        db, name=NAME, amount_off=20_00, valid_days=30, total=total, per_user_limit=per_user_limit
     )
-    async with db.session() as session:
-        return await service.create_template(session, body, new_id())
 
 
 def _won(template_id, author=None, call_id=None, rank=1) -> CallWinnerChosen:
@@ -50,14 +41,7 @@ def _won(template_id, author=None, call_id=None, rank=1) -> CallWinnerChosen:
 
 
 async def _consume(db, event) -> None:
-    """As the consumer does: the handler in a transaction of its own."""
-    async with db.session() as session, session.begin():
-        await consumers.on_call_winner_chosen(event, session)
-
-
-async def _coupons(db, template_id) -> list[Coupon]:
-    async with db.session() as session:
-        return list(await session.scalars(select(Coupon).where(Coupon.template_id == template_id)))
+    await grants_setup.consume(db, consumers.on_call_winner_chosen, event)
 
 
 async def _rewards(db, call_id) -> list[tuple]:
@@ -74,7 +58,7 @@ async def test_a_winner_gets_the_coupon_once_however_often_the_event_comes(campa
     await _consume(campaigns_db, won)
     await _consume(campaigns_db, won)  # redelivered
     await _consume(campaigns_db, won.model_copy(update={"rank": 2}))  # republished, changed
-    (coupon,) = await _coupons(campaigns_db, template.id)
+    (coupon,) = await grants_setup.given(campaigns_db, template.id)
     assert (coupon.holder_id, coupon.status) == (won.author, "claimed")
     assert await _rewards(campaigns_db, won.call_id) == [(won.post_id, True, None)]
     async with campaigns_db.session() as session:
@@ -111,7 +95,7 @@ async def test_a_winner_who_cannot_be_given_one_is_recorded_with_why(campaigns_d
         f"Every coupon of template {template.id} has been claimed.",
     )
     assert outcomes[unknown.post_id] == (False, f"no coupon template {unknown.reward.coupon_id}")
-    assert len(await _coupons(campaigns_db, template.id)) == 2
+    assert len(await grants_setup.given(campaigns_db, template.id)) == 2
 
 
 async def test_racing_deliveries_give_one_coupon(postgres_db):
@@ -122,46 +106,23 @@ async def test_racing_deliveries_give_one_coupon(postgres_db):
         await _consume(postgres_db, won)
 
     await asyncio.gather(*[deliver() for _ in range(10)])
-    assert len(await _coupons(postgres_db, template.id)) == 1
+    assert len(await grants_setup.given(postgres_db, template.id)) == 1
 
 
 async def test_a_winner_chosen_through_the_broker_holds_the_coupon(platform, operator_token):
     async with platform.client("campaigns", operator_token) as staff:
-        created = await staff.post(
-            "/api/v1/campaigns/coupons",
-            json={
-                "name": "征集获奖 ¥20",
-                "kind": "fixed",
-                "currency": "CNY",
-                "amount_off": 20_00,
-                "valid_days": 30,
-                "total_quantity": 10,
-            },
+        template_id = UUID(
+            await grants_setup.posted_template(
+                staff, name=NAME, amount_off=20_00, valid_days=30, total=10
+            )
         )
-    assert created.status_code == 201, created.text
-    template_id = UUID(created.json()["id"])
     author, token = await platform.customer()
     won = _won(template_id, author=UUID(author))
     envelope = envelope_for(won, source="/flywheel/content")
-    producer = AIOKafkaProducer(bootstrap_servers=platform.broker.bootstrap_servers)
-    await producer.start()
-    try:
-        for _ in range(2):  # the second a redelivery
-            await producer.send_and_wait(
-                CALL,
-                envelope.to_bytes(),
-                key=str(won.call_id).encode(),
-                headers=[("content-type", CONTENT_TYPE.encode())],
-            )
-    finally:
-        await producer.stop()
+    await publishing.publish(platform, envelope, envelope)  # the second a redelivery
 
-    async def held() -> list:
-        async with platform.client("campaigns", token) as customer:
-            items = (await customer.get("/api/v1/campaigns/me/coupons")).json()["items"]
-        return [c for c in items if c["template_id"] == str(template_id)]
-
-    (coupon,) = await eventually(held, within=30)
+    mine = await eventually(lambda: grants_setup.held(platform, token, str(template_id)), within=30)
+    (coupon,) = mine
     path = f"/api/v1/campaigns/coupons/call-rewards/{won.call_id}"
     async with platform.client("campaigns", operator_token) as staff:
         (reward,) = (await staff.get(path)).json()

@@ -2,15 +2,14 @@
 orders service does, answered by campaigns with coupons.locked / refused / redeemed /
 released, and a coupon's state visible to its holder."""
 
+from functools import partial
 from uuid import UUID
 
+import publishing
 import pytest
-from aiokafka import AIOKafkaProducer
 from observe import event_about, events_on
 from saga_events import cancelled, holding, paid, placed
 
-from chassis.events.envelope import CONTENT_TYPE
-from chassis.events.outbox import envelope_for
 from chassis.testing import eventually
 from contracts.orders import CancelReason
 
@@ -21,22 +20,9 @@ TYPE = "flywheel.campaigns.coupons.{}.v1"
 
 
 @pytest.fixture
-async def publish(platform):
-    producer = AIOKafkaProducer(bootstrap_servers=platform.broker.bootstrap_servers)
-    await producer.start()
-
-    async def send(*events) -> None:
-        for data in events:
-            envelope = envelope_for(data, source="/flywheel/orders")
-            await producer.send_and_wait(
-                "flywheel.orders.order",
-                envelope.to_bytes(),
-                key=str(data.order_id).encode(),
-                headers=[("content-type", CONTENT_TYPE.encode())],
-            )
-
-    yield send
-    await producer.stop()
+def publish(platform):
+    """Order events as orders' relay publishes them."""
+    return partial(publishing.publish_as, platform, "/flywheel/orders")
 
 
 async def _status(platform, token, coupon_id) -> str:

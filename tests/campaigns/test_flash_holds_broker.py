@@ -4,17 +4,16 @@ end (by time or an operator's cancel) is announced once and the catalog gives th
 whose figures campaigns keeps; a session the catalog refuses never goes on sale and shows
 operators why. Catalog's answers delivered again change nothing."""
 
-import json
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+import publishing
 import pytest
-from aiokafka import AIOKafkaProducer
 from catalog_skus import FLASH, catalog_stock, in_state, listed_with_stock
 from observe import event_about, events_on
 from sqlalchemy import select
 
-from chassis.events.envelope import CONTENT_TYPE
+from chassis.events import CloudEvent
 from chassis.events.tables import inbox
 from chassis.ids import new_id
 from chassis.testing import eventually
@@ -128,7 +127,7 @@ async def test_a_cancelled_session_takes_no_reservation_and_redelivered_answers_
     )
     other = original | {"id": str(new_id())}
     other["data"] = original["data"] | {"sold": 6, "returned": 0}
-    await _publish(platform, original, other)
+    await publishing.publish(platform, *map(CloudEvent.model_validate, (original, other)))
     campaigns_db = platform.servers["campaigns"].app.state.db
 
     async def taken() -> bool:
@@ -166,19 +165,3 @@ async def test_a_session_the_catalog_refuses_is_never_on_sale_and_shows_why(
     (ended,) = await eventually(lambda: _ends(platform, flash["id"]), within=30)
     assert ended["data"]["cancelled"] is True
     assert (await catalog_stock(platform, sku))["available"] == 3
-
-
-async def _publish(platform, *envelopes: dict) -> None:
-    """Envelopes (as read from the broker) on catalog's flash-stock topic, by subject."""
-    producer = AIOKafkaProducer(bootstrap_servers=platform.broker.bootstrap_servers)
-    await producer.start()
-    try:
-        for envelope in envelopes:
-            await producer.send_and_wait(
-                "flywheel.catalog.flash_stock",
-                json.dumps(envelope).encode(),
-                key=envelope["subject"].encode(),
-                headers=[("content-type", CONTENT_TYPE.encode())],
-            )
-    finally:
-        await producer.stop()

@@ -3,16 +3,15 @@ reservation reads `voided` (orders reads it so at checkout and refuses it), and 
 naming it anyway is refused by campaigns' side of the saga; one ordered before the cancel
 goes on with its order."""
 
+from functools import partial
 from uuid import UUID
 
+import publishing
 import pytest
-from aiokafka import AIOKafkaProducer
-from catalog_skus import FLASH, in_state, listed_with_stock
+from catalog_skus import FLASH, held_session, listed_with_stock
 from observe import event_about
 from saga_events import cny, placed
 
-from chassis.events.envelope import CONTENT_TYPE
-from chassis.events.outbox import envelope_for
 from contracts.orders import Attribution, OrderLine
 
 pytestmark = pytest.mark.asyncio
@@ -23,20 +22,9 @@ LOCKED = "flywheel.campaigns.coupons.locked.v1"
 
 
 @pytest.fixture
-async def publish(platform):
-    producer = AIOKafkaProducer(bootstrap_servers=platform.broker.bootstrap_servers)
-    await producer.start()
-
-    async def send(data) -> None:
-        await producer.send_and_wait(
-            "flywheel.orders.order",
-            envelope_for(data, source="/flywheel/orders").to_bytes(),
-            key=str(data.order_id).encode(),
-            headers=[("content-type", CONTENT_TYPE.encode())],
-        )
-
-    yield send
-    await producer.stop()
+def publish(platform):
+    """Order events as orders' relay publishes them."""
+    return partial(publishing.publish_as, platform, "/flywheel/orders")
 
 
 def _order(customer_id: str, reservation: dict):
@@ -59,25 +47,7 @@ def _order(customer_id: str, reservation: dict):
 
 async def test_a_cancel_voids_the_sessions_open_reservations(platform, operator_token, publish):
     sku = await listed_with_stock(platform, 10)
-    async with platform.client("campaigns", operator_token) as staff:
-        created = await staff.post(
-            f"{FLASH}/sessions",
-            json={
-                "name": "21:00 秒杀",
-                "starts_at": "2020-01-01T00:00:00Z",
-                "ends_at": "2099-01-01T00:00:00Z",
-                "items": [
-                    {
-                        "sku_id": sku,
-                        "flash_price": {"amount": 99_00, "currency": "CNY"},
-                        "stock": 4,
-                        "per_user_limit": 1,
-                    }
-                ],
-            },
-        )
-    assert created.status_code == 201, created.text
-    flash = await in_state(platform, created.json()["id"], "held")
+    flash = await held_session(platform, operator_token, sku, stock=4, limit=1)
     (ordered_id, ordered_token), (open_id, open_token) = [await platform.customer() for _ in "ab"]
     reservations = {}
     for token in (ordered_token, open_token):

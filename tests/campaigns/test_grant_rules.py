@@ -6,14 +6,16 @@ as rules by the migration."""
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import grants_setup
 import pytest
 from alembic import command
+from grants_setup import consume, given
+from grants_setup import lifecycle_changed as lifecycle
 from sqlalchemy import insert, select
 
 from chassis.db import Database
 from chassis.ids import new_id
 from contracts.users import (
-    LifecycleChanged,
     Tier,
     TierChanged,
     TierReason,
@@ -83,50 +85,18 @@ def test_an_occasion_of_another_trigger_meets_no_rule():
 
 
 async def _template(db, total=100, per_user_limit=1):
-    body = TemplateRequest(
+    return await grants_setup.template(
+        db,
         name="回来啦 ¥15",
-        kind="fixed",
-        currency="CNY",
         amount_off=15_00,
         valid_days=14,
-        total_quantity=total,
+        total=total,
         per_user_limit=per_user_limit,
     )
-    async with db.session() as session:
-        return await service.create_template(session, body, new_id())
 
 
 async def _rule(db, template, **conditions):
-    body = GrantRuleRequest(
-        name="win-back", template_id=template.id, **({"trigger": "lifecycle"} | conditions)
-    )
-    async with db.session() as session:
-        return await grant_rules.create(session, body, new_id())
-
-
-def _lifecycle(user_id, to_stage, from_stage="active", reason="inactive") -> LifecycleChanged:
-    return LifecycleChanged(
-        user_id=user_id,
-        from_stage=from_stage,
-        to_stage=to_stage,
-        reason=reason,
-        rule_version=1,
-        changed_at=datetime.now(UTC),
-    )
-
-
-async def _consume(db, handler, event) -> None:
-    """As the consumer does: the handler in a transaction of its own."""
-    async with db.session() as session, session.begin():
-        await handler(event, session)
-
-
-async def _held(db, template_id, user_id=None) -> list[Coupon]:
-    statement = select(Coupon).where(Coupon.template_id == template_id)
-    if user_id is not None:
-        statement = statement.where(Coupon.holder_id == user_id)
-    async with db.session() as session:
-        return list(await session.scalars(statement))
+    return await grants_setup.rule(db, template, name="win-back", trigger="lifecycle", **conditions)
 
 
 async def _outcomes(db, rule_id) -> tuple[int, int]:
@@ -138,22 +108,20 @@ async def test_a_win_back_rule_gives_once_per_user_however_often_its_event_comes
     template = await _template(campaigns_db, per_user_limit=3)  # the rule's once, not the limit
     rule = await _rule(campaigns_db, template, to_stages=["dormant"])
     user, other = new_id(), new_id()
-    dormant = _lifecycle(user, "dormant")
-    await _consume(campaigns_db, consumers.on_lifecycle_changed, dormant)
-    await _consume(campaigns_db, consumers.on_lifecycle_changed, dormant)  # redelivered
-    await _consume(
+    dormant = lifecycle(user, "dormant")
+    await consume(campaigns_db, consumers.on_lifecycle_changed, dormant)
+    await consume(campaigns_db, consumers.on_lifecycle_changed, dormant)  # redelivered
+    await consume(
         campaigns_db,
         consumers.on_lifecycle_changed,
-        _lifecycle(user, "active", "dormant", "reactivated"),
+        lifecycle(user, "active", "dormant", "reactivated"),
     )
-    await _consume(
-        campaigns_db, consumers.on_lifecycle_changed, _lifecycle(user, "dormant")
-    )  # again
-    await _consume(
-        campaigns_db, consumers.on_lifecycle_changed, _lifecycle(other, "churned", "dormant")
+    await consume(campaigns_db, consumers.on_lifecycle_changed, lifecycle(user, "dormant"))  # again
+    await consume(
+        campaigns_db, consumers.on_lifecycle_changed, lifecycle(other, "churned", "dormant")
     )
-    given = await _held(campaigns_db, template.id)
-    assert [(c.holder_id, c.status) for c in given] == [(user, "claimed")]
+    coupons = await given(campaigns_db, template.id)
+    assert [(c.holder_id, c.status) for c in coupons] == [(user, "claimed")]
     assert await _outcomes(campaigns_db, rule.id) == (1, 0)
 
 
@@ -165,10 +133,10 @@ async def test_a_first_order_rule_and_a_tier_rule_fire_on_their_own_events(campa
         body = GrantRuleRequest(name="gold", template_id=gold.id, trigger="tier", to_tiers=["gold"])
         await grant_rules.create(session, body, new_id())
     buyer, upgraded = new_id(), new_id()
-    await _consume(
+    await consume(
         campaigns_db,
         consumers.on_lifecycle_changed,
-        _lifecycle(buyer, "new", "potential", "first_order"),
+        lifecycle(buyer, "new", "potential", "first_order"),
     )
     tier = TierChanged(
         user_id=upgraded,
@@ -179,23 +147,23 @@ async def test_a_first_order_rule_and_a_tier_rule_fire_on_their_own_events(campa
         review_at=None,
         changed_at=datetime.now(UTC),
     )
-    await _consume(campaigns_db, consumers.on_tier_changed, tier)
-    await _consume(
+    await consume(campaigns_db, consumers.on_tier_changed, tier)
+    await consume(
         campaigns_db,
         consumers.on_tier_changed,
         tier.model_copy(update={"user_id": buyer, "to_tier": Tier.SILVER}),
     )
-    assert [c.holder_id for c in await _held(campaigns_db, first_order.id)] == [buyer]
-    assert [c.holder_id for c in await _held(campaigns_db, gold.id)] == [upgraded]
+    assert [c.holder_id for c in await given(campaigns_db, first_order.id)] == [buyer]
+    assert [c.holder_id for c in await given(campaigns_db, gold.id)] == [upgraded]
 
 
 async def test_a_stopped_rule_gives_nothing_and_a_rule_that_cannot_give_records_why(campaigns_db):
     template = await _template(campaigns_db, total=1)
     rule = await _rule(campaigns_db, template, to_stages=["dormant"])
     first, second = new_id(), new_id()
-    await _consume(campaigns_db, consumers.on_lifecycle_changed, _lifecycle(first, "dormant"))
-    await _consume(campaigns_db, consumers.on_lifecycle_changed, _lifecycle(second, "dormant"))
-    assert [c.holder_id for c in await _held(campaigns_db, template.id)] == [first]
+    await consume(campaigns_db, consumers.on_lifecycle_changed, lifecycle(first, "dormant"))
+    await consume(campaigns_db, consumers.on_lifecycle_changed, lifecycle(second, "dormant"))
+    assert [c.holder_id for c in await given(campaigns_db, template.id)] == [first]
     assert await _outcomes(campaigns_db, rule.id) == (1, 1)
     async with campaigns_db.session() as session:
         skipped = await session.get(GrantRuleRecipient, (rule.id, second))
@@ -206,8 +174,8 @@ async def test_a_stopped_rule_gives_nothing_and_a_rule_that_cannot_give_records_
     stopped = await _rule(campaigns_db, stopped_template, to_stages=["dormant"])
     async with campaigns_db.session() as session:
         await grant_rules.set_active(session, stopped.id, False)
-    await _consume(campaigns_db, consumers.on_lifecycle_changed, _lifecycle(new_id(), "dormant"))
-    assert await _held(campaigns_db, stopped_template.id) == []
+    await consume(campaigns_db, consumers.on_lifecycle_changed, lifecycle(new_id(), "dormant"))
+    assert await given(campaigns_db, stopped_template.id) == []
 
 
 async def test_a_user_at_their_per_user_limit_is_skipped(campaigns_db):
@@ -217,8 +185,8 @@ async def test_a_user_at_their_per_user_limit_is_skipped(campaigns_db):
     async with campaigns_db.session() as session:
         await service.claim(session, template.id, user)
         await session.commit()
-    await _consume(campaigns_db, consumers.on_lifecycle_changed, _lifecycle(user, "dormant"))
-    assert len(await _held(campaigns_db, template.id, user)) == 1
+    await consume(campaigns_db, consumers.on_lifecycle_changed, lifecycle(user, "dormant"))
+    assert len(await given(campaigns_db, template.id, user)) == 1
     assert await _outcomes(campaigns_db, rule.id) == (0, 1)
 
 
@@ -228,10 +196,10 @@ async def test_racing_deliveries_of_one_users_events_give_one_coupon(postgres_db
     user = new_id()
 
     async def deliver() -> None:
-        await _consume(postgres_db, consumers.on_lifecycle_changed, _lifecycle(user, "dormant"))
+        await consume(postgres_db, consumers.on_lifecycle_changed, lifecycle(user, "dormant"))
 
     await asyncio.gather(*(deliver() for _ in range(10)))
-    assert len(await _held(postgres_db, template.id, user)) == 1
+    assert len(await given(postgres_db, template.id, user)) == 1
 
 
 async def test_a_template_granted_on_registration_is_a_rule(campaigns_db):
@@ -254,8 +222,8 @@ async def test_a_template_granted_on_registration_is_a_rule(campaigns_db):
     registered = UserRegistered(
         user_id=user, email="w@example.com", registered_at=datetime.now(UTC)
     )
-    await _consume(campaigns_db, consumers.on_user_registered, registered)
-    assert [c.holder_id for c in await _held(campaigns_db, template.id)] == [user]
+    await consume(campaigns_db, consumers.on_user_registered, registered)
+    assert [c.holder_id for c in await given(campaigns_db, template.id)] == [user]
 
 
 async def test_the_migration_keeps_registration_grants_as_rules_with_their_recipients(database_url):
@@ -301,7 +269,7 @@ async def test_the_migration_keeps_registration_grants_as_rules_with_their_recip
             recipient = await session.get(GrantRuleRecipient, (rule.id, holder))
             assert recipient.coupon_id == coupon_id
         registered = UserRegistered(user_id=holder, email="w@example.com", registered_at=at)
-        await _consume(db, consumers.on_user_registered, registered)  # once more, years later
-        assert len(await _held(db, template_id, holder)) == 1
+        await consume(db, consumers.on_user_registered, registered)  # once more, years later
+        assert len(await given(db, template_id, holder)) == 1
     finally:
         await db.dispose()

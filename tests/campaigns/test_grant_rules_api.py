@@ -2,66 +2,28 @@
 are a 422 naming the field), and users' lifecycle events through the real broker give the
 coupon once per user per rule."""
 
-from datetime import UTC, datetime
+from functools import partial
 
+import publishing
 import pytest
-from aiokafka import AIOKafkaProducer
+from grants_setup import COUPONS, RULES, fixed, held, posted_rule, posted_template
+from grants_setup import lifecycle_changed as moved
 
-from chassis.events.envelope import CONTENT_TYPE
-from chassis.events.outbox import envelope_for
 from chassis.ids import new_id
 from chassis.testing import eventually
-from contracts.users import LIFECYCLE, LifecycleChanged
 
 pytestmark = pytest.mark.asyncio
 
-RULES = "/api/v1/campaigns/coupon-grant-rules"
-
 
 @pytest.fixture
-async def publish(platform):
-    producer = AIOKafkaProducer(bootstrap_servers=platform.broker.bootstrap_servers)
-    await producer.start()
-
-    async def send(*events: LifecycleChanged) -> None:
-        for data in events:  # as users publishes them: keyed by user, in order per user
-            envelope = envelope_for(data, source="/flywheel/users")
-            await producer.send_and_wait(
-                LIFECYCLE,
-                envelope.to_bytes(),
-                key=str(data.user_id).encode(),
-                headers=[("content-type", CONTENT_TYPE.encode())],
-            )
-
-    yield send
-    await producer.stop()
+def publish(platform):
+    """Lifecycle changes as users' relay publishes them: keyed by user, in order."""
+    return partial(publishing.publish_as, platform, "/flywheel/users")
 
 
 async def _template(staff, name: str) -> str:
-    response = await staff.post(
-        "/api/v1/campaigns/coupons",
-        json={
-            "name": name,
-            "kind": "fixed",
-            "currency": "CNY",
-            "amount_off": 15_00,
-            "valid_days": 14,
-            "total_quantity": 100,
-            "per_user_limit": 5,
-        },
-    )
-    assert response.status_code == 201, response.text
-    return response.json()["id"]
-
-
-def _moved(user_id, to_stage: str, from_stage: str, reason: str) -> LifecycleChanged:
-    return LifecycleChanged(
-        user_id=user_id,
-        from_stage=from_stage,
-        to_stage=to_stage,
-        reason=reason,
-        rule_version=1,
-        changed_at=datetime.now(UTC),
+    return await posted_template(
+        staff, name=name, amount_off=15_00, valid_days=14, per_user_limit=5
     )
 
 
@@ -73,46 +35,34 @@ async def test_lifecycle_events_through_the_broker_give_each_rules_coupon_once(
             await _template(staff, "想你了 ¥15"),
             await _template(staff, "欢迎回来"),
         )
-        rule = await staff.post(
-            RULES,
-            json={
-                "name": "win-back",
-                "template_id": win_back,
-                "trigger": "lifecycle",
-                "to_stages": ["dormant"],
-            },
+        rule = await posted_rule(
+            staff, name="win-back", template_id=win_back, trigger="lifecycle", to_stages=["dormant"]
         )
-        assert rule.status_code == 201, rule.text
-        returned = await staff.post(
-            RULES,
-            json={
-                "name": "welcome back",
-                "template_id": welcome_back,
-                "trigger": "lifecycle",
-                "to_stages": ["active", "new"],
-                "reasons": ["reactivated"],
-            },
+        await posted_rule(
+            staff,
+            name="welcome back",
+            template_id=welcome_back,
+            trigger="lifecycle",
+            to_stages=["active", "new"],
+            reasons=["reactivated"],
         )
-        assert returned.status_code == 201, returned.text
     user_id, token = await platform.customer()
     await publish(
-        _moved(user_id, "dormant", "active", "inactive"),
-        _moved(user_id, "dormant", "active", "inactive"),  # the rule met a second time
-        _moved(user_id, "active", "dormant", "reactivated"),  # last: the others came before
+        moved(user_id, "dormant", "active", "inactive"),
+        moved(user_id, "dormant", "active", "inactive"),  # the rule met a second time
+        moved(user_id, "active", "dormant", "reactivated"),  # last: the others came before
     )
 
-    async def held() -> list[dict] | None:
-        async with platform.client("campaigns", token) as customer:
-            items = (await customer.get("/api/v1/campaigns/me/coupons")).json()["items"]
-        return items if any(c["template_id"] == welcome_back for c in items) else None
+    async def given() -> list[dict] | None:
+        # Rules of other tests on the shared platform (the demo's win-back) may give this user
+        # theirs too: only these two rules' coupons are this test's.
+        coupons = await held(platform, token, win_back, welcome_back)
+        return coupons if any(c["template_id"] == welcome_back for c in coupons) else None
 
-    coupons = await eventually(held, within=30)
-    # Rules of other tests on the shared platform (the demo's win-back) may give this user
-    # theirs too: only these two rules' coupons are this test's.
-    mine = [c["template_id"] for c in coupons if c["template_id"] in {win_back, welcome_back}]
+    mine = [c["template_id"] for c in await eventually(given, within=30)]
     assert sorted(mine) == sorted([win_back, welcome_back])
     async with platform.client("campaigns", operator_token) as staff:
-        shown = (await staff.get(f"{RULES}/{rule.json()['id']}")).json()
+        shown = (await staff.get(f"{RULES}/{rule['id']}")).json()
     assert (shown["granted"], shown["skipped"], shown["active"]) == (1, 0, True)
 
 
@@ -161,17 +111,7 @@ async def test_a_bad_rule_is_422_naming_the_field(platform, operator_token, chan
 
 async def test_a_template_grants_on_no_trigger_that_needs_conditions(platform, operator_token):
     async with platform.client("campaigns", operator_token) as staff:
-        response = await staff.post(
-            "/api/v1/campaigns/coupons",
-            json={
-                "name": "x",
-                "kind": "fixed",
-                "currency": "CNY",
-                "amount_off": 1_00,
-                "valid_days": 1,
-                "total_quantity": 1,
-                "grant_on": "lifecycle",
-            },
-        )
+        terms = fixed(name="x", amount_off=1_00, valid_days=1, total=1)
+        response = await staff.post(COUPONS, json=terms | {"grant_on": "lifecycle"})
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["body.grant_on"]

@@ -4,13 +4,11 @@ orders."""
 
 from uuid import UUID
 
+import publishing
 import pytest
-from aiokafka import AIOKafkaProducer
 from observe import event_about
 from saga_events import line, placed
 
-from chassis.events.envelope import CONTENT_TYPE
-from chassis.events.outbox import envelope_for
 from chassis.ids import new_id
 from chassis.testing import eventually
 from contracts.orders import Attribution
@@ -34,21 +32,6 @@ async def _template(platform, operator_token) -> dict:
     return response.json()
 
 
-async def _publish(platform, *events) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=platform.broker.bootstrap_servers)
-    await producer.start()
-    try:
-        for data in events:
-            await producer.send_and_wait(
-                "flywheel.orders.order",
-                envelope_for(data, source="/flywheel/orders").to_bytes(),
-                key=str(data.order_id).encode(),
-                headers=[("content-type", CONTENT_TYPE.encode())],
-            )
-    finally:
-        await producer.stop()
-
-
 async def test_customers_open_share_and_fill_a_group(platform, operator_token):
     template = await _template(platform, operator_token)
     leader_id, leader = await platform.customer()
@@ -63,7 +46,7 @@ async def test_customers_open_share_and_fill_a_group(platform, operator_token):
     order = placed(UUID(leader_id), [], line(UUID(template["sku_id"]), 59_00)).model_copy(
         update={"attribution": Attribution(group_id=UUID(group_id))}
     )
-    await _publish(platform, order)
+    await publishing.publish_as(platform, "/flywheel/orders", order)
 
     async def ordered() -> bool:
         async with platform.client("campaigns", leader) as customer:

@@ -4,9 +4,9 @@ the segment takes its favourites away at the next feed."""
 
 from uuid import UUID
 
+import publishing
 import pytest
 from content_drafts import POSTS, image_post, published
-from content_events import publish
 
 from chassis.clock import now
 from chassis.ids import new_id
@@ -19,7 +19,7 @@ SEGMENT_REASON = "popular_in_your_segment"
 
 
 async def _segment_event(platform, data) -> None:
-    await publish(platform.broker.bootstrap_servers, data, source="/flywheel/users")
+    await publishing.publish_as(platform, "/flywheel/users", data)
 
 
 async def test_a_reader_without_history_gets_their_segments_favourites_first(platform, operator):

@@ -5,9 +5,9 @@ linked campaign's state as it moves (never back), and live.started carries the c
 
 from datetime import timedelta
 
+import publishing
 import pytest
 from content_drafts import POSTS, live_session, published
-from content_events import publish
 from observe import event_about
 from sqlalchemy import select
 
@@ -36,7 +36,7 @@ LIVE = "/api/v1/content/feeds/live"
 
 
 async def _announce(platform, data) -> None:
-    await publish(platform.broker.bootstrap_servers, data, source="/flywheel/campaigns")
+    await publishing.publish_as(platform, "/flywheel/campaigns", data)
 
 
 def _scheduled(kind: str = "live_commerce", **changes) -> CampaignScheduled:

@@ -4,8 +4,8 @@ counted as verified; customers edit and delete only their own."""
 
 from uuid import UUID
 
+import publishing
 import pytest
-from content_events import publish
 
 from chassis.clock import now
 from chassis.ids import new_id
@@ -32,7 +32,7 @@ async def _pay(platform, customer_id: str, *sku_ids: UUID) -> None:
         total=Money(amount=3900 * len(lines), currency="CNY"),
         paid_at=now(),
     )
-    await publish(platform.broker.bootstrap_servers, paid, source="/flywheel/orders")
+    await publishing.publish_as(platform, "/flywheel/orders", paid)
 
 
 def _review(sku, rating: int = 5, **changes) -> dict:

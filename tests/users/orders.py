@@ -1,102 +1,44 @@
 """Order events as the orders service publishes them, for tests of the users side of the
-saga (imported as `orders`)."""
+saga (imported as `orders`): an order of one line of a SKU of its own at a price, paid in
+points or not, cancelled when its payment timed out, refunded in part."""
 
 from uuid import UUID
 
-from aiokafka import AIOKafkaProducer
+import order_events
+import publishing
+from order_events import completed, paid
 
-from chassis.clock import now
-from chassis.events.outbox import envelope_for
-from chassis.events.registry import registry
 from chassis.ids import new_id
-from chassis.money import Money
 from contracts.orders import (
     CancelReason,
     OrderCancelled,
-    OrderCompleted,
-    OrderLine,
-    OrderPaid,
     OrderPlaced,
     RefundCompleted,
     RefundedLine,
 )
+
+__all__ = ["SKU", "cancelled", "completed", "paid", "placed", "publish", "refunded"]
 
 SKU = new_id()
 
 
 async def publish(platform, *events) -> None:
     """Publish events as the orders service's relay does: CloudEvents keyed by the order."""
-    producer = AIOKafkaProducer(bootstrap_servers=platform.broker.bootstrap_servers)
-    await producer.start()
-    try:
-        for data in events:
-            envelope = envelope_for(data, source="/flywheel/orders")
-            await producer.send_and_wait(
-                registry.of(data).topic, envelope.to_bytes(), key=envelope.subject.encode()
-            )
-    finally:
-        await producer.stop()
-
-
-def cny(amount: int) -> Money:
-    return Money(amount=amount, currency="CNY")
-
-
-def line(paid: int) -> OrderLine:
-    return OrderLine(
-        sku_id=SKU, quantity=1, list_price=cny(paid), unit_price=cny(paid), paid=cny(paid)
-    )
+    await publishing.publish_as(platform, "/flywheel/orders", *events)
 
 
 def placed(user_id: str, points: int, paid: int = 1000, order_id: UUID | None = None):
-    return OrderPlaced(
-        order_id=order_id or new_id(),
-        customer_id=UUID(user_id),
-        lines=[line(paid)],
-        total=cny(paid),
-        points=points,
-        placed_at=now(),
-    )
-
-
-def paid(order: OrderPlaced) -> OrderPaid:
-    return OrderPaid(
-        order_id=order.order_id,
-        customer_id=order.customer_id,
-        lines=order.lines,
-        total=order.total,
-        points=order.points,
-        paid_at=now(),
+    """An order of one SKU paying `paid`, redeeming `points`."""
+    return order_events.placed(
+        UUID(user_id), order_events.line(SKU, paid), points=points, order_id=order_id
     )
 
 
 def cancelled(order: OrderPlaced) -> OrderCancelled:
-    return OrderCancelled(
-        order_id=order.order_id,
-        customer_id=order.customer_id,
-        reason=CancelReason.PAYMENT_TIMEOUT,
-        lines=order.lines,
-        points=order.points,
-        cancelled_at=now(),
-    )
-
-
-def completed(order: OrderPlaced) -> OrderCompleted:
-    return OrderCompleted(
-        order_id=order.order_id,
-        customer_id=order.customer_id,
-        total=order.total,
-        completed_at=now(),
-    )
+    return order_events.cancelled(order, CancelReason.PAYMENT_TIMEOUT)
 
 
 def refunded(order: OrderPlaced, amount: int) -> RefundCompleted:
-    return RefundCompleted(
-        refund_id=new_id(),
-        order_id=order.order_id,
-        customer_id=order.customer_id,
-        lines=[RefundedLine(sku_id=SKU, quantity=1, amount=cny(amount))],
-        amount=cny(amount),
-        restock=True,
-        completed_at=now(),
-    )
+    """`amount` of the order's SKU given back, the unit returned."""
+    line = RefundedLine(sku_id=SKU, quantity=1, amount=order_events.cny(amount))
+    return order_events.refunded(order, line)

@@ -3,11 +3,7 @@ interest tags (imported as `tagging`)."""
 
 from uuid import UUID
 
-from aiokafka import AIOKafkaProducer
-
 from chassis.clock import now
-from chassis.events.outbox import envelope_for
-from chassis.events.registry import registry
 from chassis.ids import new_id
 from chassis.money import Money
 from contracts.analytics import Action, BehaviourRecorded, BotSignal
@@ -81,20 +77,6 @@ def renamed(created: CategoryCreated, name: str) -> CategoryUpdated:
         archived=False,
         updated_at=now(),
     )
-
-
-async def publish(platform, source: str, *events) -> None:
-    """Publish events as the relay of the service named by `source` does."""
-    producer = AIOKafkaProducer(bootstrap_servers=platform.broker.bootstrap_servers)
-    await producer.start()
-    try:
-        for data in events:
-            envelope = envelope_for(data, source=source)
-            await producer.send_and_wait(
-                registry.of(data).topic, envelope.to_bytes(), key=envelope.subject.encode()
-            )
-    finally:
-        await producer.stop()
 
 
 def bought(user_id: str, sku_id: UUID) -> OrderPaid:

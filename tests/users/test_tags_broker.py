@@ -2,6 +2,7 @@
 it collected by analytics earn a signed-in customer the product's brand, which puts them in
 a segment reading tags, announced on its topic."""
 
+import publishing
 import tagging
 from observe import event_about
 from sqlalchemy import select
@@ -27,12 +28,12 @@ async def test_views_on_the_broker_earn_a_tag_that_enters_a_segment(platform):
     assert saved.status_code == 201, saved.text
     user_id, _ = await platform.customer()
     tent = tagging.product(brand, None)
-    await tagging.publish(platform, "/flywheel/catalog", tent)
+    await publishing.publish_as(platform, "/flywheel/catalog", tent)
     # Views of a product users does not know yet count nothing: wait until it has the product
     # (in its own database), then publish the views once.
     await eventually(lambda: _known(platform, tent.product_id), within=30, interval=0.2)
     views = [tagging.touched(user_id, Action.PRODUCT_VIEW, str(tent.product_id)) for _ in range(5)]
-    await tagging.publish(platform, "/flywheel/analytics", *views)
+    await publishing.publish_as(platform, "/flywheel/analytics", *views)
     entered = await event_about(
         platform.broker.bootstrap_servers,
         "flywheel.users.segment",
