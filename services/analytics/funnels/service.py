@@ -3,6 +3,7 @@ functions to give both how far each person got and when they took each step, in 
 query."""
 
 from datetime import datetime, timedelta
+from string import Template
 
 from chassis.events import registry
 from contracts.analytics import Action
@@ -43,13 +44,14 @@ _EVENTS = (
 # chain that reached it last, and a chain at step k + 1 extends the chain that was at step
 # k at that moment (the latest one before it, a step's own time first on a tie), if within
 # the window of that chain's first event. So, per step k, `e_k` are the times at which
-# chains reached k, in time order, `s_k` their first times and `p_k` which chain of step
-# k - 1 each extended: the candidates of step k + 1 (the person's events of that step) are
-# merged with the chains of step k in time order, each candidate takes the chain before it
-# (`arrayFill` carries the chain's number and first time forward), and those within its
-# window extend it. A person is at the last step whose chains are not empty (`level`);
-# their chain is the last one at it (the first one at the funnel's last step, where
-# windowFunnel stops), followed back through `p`, and its differences are the gaps.
+# chains reached k, in time order, their first times (in `c_k`, below) and `p_k` which
+# chain of step k - 1 each extended: the candidates of step k + 1 (the person's events of
+# that step) are merged with the chains of step k in time order, each candidate takes the
+# chain before it (`arrayFill` carries the chain's number and first time forward), and
+# those within its window extend it. A person is at the last step whose chains are not
+# empty (`level`); their chain is the last one at it (the first one at the funnel's last
+# step, where windowFunnel stops), followed back through `p`, and its differences are the
+# gaps.
 # No lambda reads a column it is not given as an argument: ClickHouse copies a captured
 # array for every element of the array mapped (a person's chains times their events, per
 # step), which was most of the query's time. windowFunnel itself is not called: on
@@ -75,8 +77,29 @@ FROM (
 SETTINGS query_plan_merge_expressions = 0,
     group_by_two_level_threshold = 0, group_by_two_level_threshold_bytes = 0
 """
-_FIRST_STEP = """
-    SELECT 1 AS level, {times}, {first} AS s_1, {first} AS e_1
+# Each chain and candidate of a step is one UInt128, so that a step's merge is a sort of
+# plain numbers (tuples sorted at about twice the CPU, and every function after the sort
+# built tuples again): from the top, the time * 2 (+ 1 for a candidate: a chain that reached
+# step k at a candidate's time sorts before it), the chain's first time, and its number at
+# step k, from 1 (a candidate's is 0: `toUInt32`, which keeps the low 32 bits, tells a
+# chain from a candidate and gives a chain's number). Chains with one time sort by number,
+# as they must (the latest last): a chain's first time never decreases with its number, as
+# each step's candidates take, in time order, the latest chain before them. Times are
+# milliseconds since 1970 below 2^44 (year 2527; DateTime64(3) ends in 2299), numbers below
+# 2^32.
+_TIME, _FIRST = 77, 32  # bit offsets of the time * 2 + candidate, and of the first time
+_CANDIDATE = 1 << (_TIME - 1)
+_BELOW_TIME = (1 << (_TIME - 1)) - 1  # the first time and the number
+_FIRST_TIME = (1 << (_TIME - 1 - _FIRST)) - 1  # shifted right by _FIRST
+# A candidate's time and first time, as a chain's (its number then added).
+_KEEP = ((1 << 128) - 1) ^ _CANDIDATE ^ ((1 << _FIRST) - 1)
+_FIRST_STEP = Template("""
+    SELECT 1 AS level, {times}, {first} AS e_1,
+        arrayMap(
+            (t, n) -> bitOr(
+                bitOr(bitShiftLeft(toUInt128(t), $time), bitShiftLeft(toUInt128(t), $first)),
+                toUInt128(n)),
+            {first}, arrayEnumerate({first})) AS c_1
     FROM (
         SELECT person,
             {grouped}
@@ -84,32 +107,48 @@ _FIRST_STEP = """
         GROUP BY person
     )
     WHERE notEmpty({first})
-"""
-# Sorted by (time * 2, + 1 for a candidate), so a chain that reached step k at a
-# candidate's time comes before it; then by the chain's number, so the latest is last. Each
-# array is a column of the subquery below the one that reads it, never an alias read twice:
-# the analyzer copies an alias's expression into every place that names it.
-_NEXT_STEP = """
+""").substitute(time=_TIME, first=_FIRST)
+# `c_k` are the chains at step k as above, `e_k` their times and `p_k` the number of the
+# chain of step k - 1 each extended. The candidates are merged with the chains in one sort;
+# `arrayFill` gives each candidate the chain before it, and a candidate within that chain's
+# window becomes a chain of step k + 1: its own time, the chain's first time and, for
+# `p_{k + 1}`, the chain's number. Each array is a column of the subquery below the one that
+# reads it, never an alias read twice: the analyzer copies an alias's expression into every
+# place that names it.
+_NEXT_STEP = Template("""
     SELECT if(notEmpty(extended), {next}, level) AS level, {times}, {kept},
-        arrayMap(z -> z.4, extended) AS s_{next},
-        arrayMap(z -> z.3, extended) AS p_{next},
-        arrayMap(z -> intDiv(z.1, 2), extended) AS e_{next}
+        arrayMap(x -> toUInt64(bitShiftRight(x, $time)), extended) AS e_{next},
+        arrayMap(x -> toUInt32(x), extended) AS p_{next},
+        arrayMap((x, n) -> bitOr(bitAnd(x, toUInt128('$keep')), toUInt128(n)),
+            extended, arrayEnumerate(extended)) AS c_{next}
     FROM (
         SELECT *,
-            arrayFilter(
-                z -> z.1 % 2 = 1 AND z.2 % 2 = 0 AND intDiv(z.1, 2) <= z.4 + {{window_ms:UInt64}},
-                arrayMap((m, y) -> (m.1, y.1, y.2, y.3), merged,
-                    arrayFill(m -> m.1 % 2 = 0, merged))) AS extended
+            arrayFilter(x -> x != 0, arrayMap(
+                (x, chain) -> if(
+                    toUInt32(x) = 0 AND toUInt32(chain) != 0
+                        AND bitShiftRight(x, $time) <= bitAnd(bitShiftRight(chain, $first),
+                            $first_time) + {{window_ms:UInt64}},
+                    bitOr(x, bitAnd(chain, toUInt128('$below_time'))), toUInt128(0)),
+                merged,
+                arrayFill(x -> toUInt32(x) != 0, merged))) AS extended
         FROM (
             SELECT *,
-                arraySort(arrayConcat(
-                    arrayMap((t, s, n) -> (t * 2, n, s), e_{k}, s_{k}, arrayEnumerate(e_{k})),
+                arraySort(arrayConcat(c_{k},
                     -- Only people who reached step k have a step k + 1 to replay.
-                    arrayMap(t -> (t * 2 + 1, 0, 0), if(level = {k}, {candidates}, [])))) AS merged
+                    arrayMap(
+                        t -> bitOr(bitShiftLeft(toUInt128(t), $time), toUInt128('$candidate')),
+                        if(level = {k}, {candidates}, [])))) AS merged
             FROM ({{previous}})
         )
     )
-"""
+""").substitute(
+    time=_TIME,
+    first=_FIRST,
+    candidate=_CANDIDATE,
+    below_time=_BELOW_TIME,
+    first_time=_FIRST_TIME,
+    keep=_KEEP,
+)
 
 
 def step_types(steps: list[str]) -> list[str]:
