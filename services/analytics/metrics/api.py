@@ -1,27 +1,40 @@
 """Metrics routes (operators)."""
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from chassis.auth.deps import OperatorDep
 from chassis.http.fields import Timestamp
 from chassis.http.problems import responses
 from services.analytics.metrics import service
 from services.analytics.metrics.dimensions import Dimension
-from services.analytics.metrics.ranges import (
-    MAX_RANGE,
-    Interval,
-    check_range,
-    check_stored_days,
-)
+from services.analytics.metrics.ranges import MAX_RANGE, Interval, check_range, check_stored_days
 from services.analytics.metrics.rfm import HIGH, RfmGrouping
 from services.analytics.metrics.schemas import Gmv, Lifecycle, Rfm, Sales
 from services.analytics.store.deps import StoreDep
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
 _LIMITS = ", ".join(f"{interval.value} {limit.days}" for interval, limit in MAX_RANGE.items())
+
+
+@dataclass(frozen=True)  # pragma: no mutate (frozen or not, nothing writes one)
+class Days:
+    start: date
+    end: date
+
+
+def stored_days(
+    start: Annotated[date, Query(alias="from")], end: Annotated[date, Query(alias="to")]
+) -> Days:
+    """The `from` and `to` of a route reading a daily rollup day by day, checked."""
+    check_stored_days(start, end, Interval.DAY)
+    return Days(start, end)
+
+
+DaysDep = Annotated[Days, Depends(stored_days)]
 
 
 @router.get(
@@ -58,8 +71,7 @@ async def gmv(
     end: Annotated[date, Query(alias="to")],
     interval: Interval = Interval.DAY,
 ) -> Gmv:
-    check_range(start, end, MAX_RANGE[interval], f"{interval.value} figures")
-    check_stored_days(start, end)
+    check_stored_days(start, end, interval)
     return Gmv(interval=interval, points=await service.gmv(store, start, end, interval))
 
 
@@ -71,15 +83,8 @@ async def gmv(
     f"{MAX_RANGE[Interval.DAY].days} days (422 beyond).",
     responses=responses(401, 403, 422, 503),
 )
-async def lifecycle(
-    store: StoreDep,
-    _: OperatorDep,
-    start: Annotated[date, Query(alias="from")],
-    end: Annotated[date, Query(alias="to")],
-) -> Lifecycle:
-    check_range(start, end, MAX_RANGE[Interval.DAY], "day figures")
-    check_stored_days(start, end)
-    return Lifecycle(points=await service.lifecycle(store, start, end))
+async def lifecycle(store: StoreDep, _: OperatorDep, days: DaysDep) -> Lifecycle:
+    return Lifecycle(points=await service.lifecycle(store, days.start, days.end))
 
 
 @router.get(
@@ -93,12 +98,6 @@ async def lifecycle(
     responses=responses(401, 403, 422, 503),
 )
 async def rfm(
-    store: StoreDep,
-    _: OperatorDep,
-    start: Annotated[date, Query(alias="from")],
-    end: Annotated[date, Query(alias="to")],
-    by: RfmGrouping = RfmGrouping.LAYER,
+    store: StoreDep, _: OperatorDep, days: DaysDep, by: RfmGrouping = RfmGrouping.LAYER
 ) -> Rfm:
-    check_range(start, end, MAX_RANGE[Interval.DAY], "day figures")
-    check_stored_days(start, end)
-    return Rfm(by=by, points=await service.rfm(store, start, end, by))
+    return Rfm(by=by, points=await service.rfm(store, days.start, days.end, by))

@@ -35,8 +35,11 @@ def check_range(start: datetime | date, end: datetime | date, limit: timedelta, 
 FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2149, 6, 6)
 
 
-def check_stored_days(start: date, end: date) -> None:
-    """Days a rollup can hold (others would wrap around in the store); errors name the field."""
+def check_stored_days(start: date, end: date, interval: Interval) -> None:
+    """Days [start, end) of a daily rollup read by `interval`: in order, within the interval's
+    longest range, and days a rollup can hold (others would wrap around in the store); errors
+    name the field."""
+    check_range(start, end, MAX_RANGE[interval], f"{interval.value} figures")
     if start < FIRST_DAY:
         raise InvalidInput("query.from", f"must be {FIRST_DAY.isoformat()} or later")
     if end > LAST_DAY:
